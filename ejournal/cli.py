@@ -1,0 +1,262 @@
+"""The `ejournal` command: ingest exports, show what is loaded, generate samples, run the demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ejournal.settings import environment, load_norms
+
+app = typer.Typer(
+    help="Аналитика электронного журнала: загрузка выгрузок в хранилище, отчёты и панели.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_REJECTED, EXIT_REFUSED, EXIT_FAILED = 0, 1, 2, 3
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Файл хранилища DuckDB (по умолчанию $EJOURNAL_DB или var/ejournal.duckdb)"),
+]
+
+
+def _db(db: Path | None) -> Path:
+    return db or environment().db_path
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
+    err.print(f"[bold red]Ошибка:[/] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="Папка выгрузки, папка с несколькими выгрузками или архив .zip")],
+    db: DbOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Отклонить всю выгрузку при любой ошибке")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Куда записать отчёт об ошибках (.xlsx или .csv)")
+    ] = None,
+) -> None:
+    """Проверить и загрузить выгрузку журнала в хранилище.
+
+    Код выхода: 0 — загружено полностью; 1 — загружено, часть строк отклонена (они в карантине);
+    2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято).
+    """
+    from pipelines.ingest import ingest_path
+    from pipelines.issues import write_issue_report
+    from warehouse.db import WarehouseBusyError
+
+    env = environment()
+    norms = load_norms()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("Загрузка", total=1)
+
+        def progress(text: str, done: int, total: int) -> None:
+            bar.update(task, description=text, completed=done, total=total)
+
+        try:
+            results = ingest_path(path, _db(db), strict=strict, norms=norms, run_by=env.run_by, progress=progress)
+        except WarehouseBusyError as error:
+            raise _fail(
+                f"хранилище {error} занято другим процессом (идёт другая загрузка?). Повторите позже."
+            ) from None
+    worst = EXIT_OK
+    for result in results:
+        _print_result(result, norms.validation.max_error_rows_shown)
+        if result.issues:
+            target = (
+                report
+                or env.home
+                / "reports"
+                / f"ошибки-{result.school_id or 'выгрузка'}-{result.batch_id or 'отклонена'}.xlsx"
+            )
+            if len(results) > 1 and report:
+                target = report.with_name(f"{report.stem}-{result.school_id}{report.suffix}")
+            write_issue_report(result.issues, target)
+            console.print(f"Полный список ошибок: [bold]{target}[/]")
+        code = {"loaded": EXIT_OK, "unchanged": EXIT_OK, "loaded_with_rejections": EXIT_REJECTED}.get(
+            result.status, EXIT_REFUSED
+        )
+        worst = max(worst, code)
+    raise typer.Exit(worst)
+
+
+def _print_result(result, max_rows: int) -> None:
+    colour = {"loaded": "green", "unchanged": "green", "loaded_with_rejections": "yellow"}.get(result.status, "red")
+    school = result.school_id or "?"
+    console.print(f"[bold]{result.source_path}[/] (школа {school}): [{colour}]{result.status_text}[/]")
+    for warning in result.warnings:
+        console.print(f"  [yellow]предупреждение:[/] {warning.file_name}: {warning.message}")
+    if result.status != "refused":
+        c = result.counts
+        console.print(
+            f"  строк в выгрузке: {result.n_rows_in:,}; принято: {result.n_rows_accepted:,}; "
+            f"новых: {c.total('inserted'):,}; обновлено: {c.total('updated'):,}; удалено: {c.total('removed'):,}; "
+            f"оставлено более новых: {c.total('kept_newer'):,}; "
+            f"проверка {result.seconds_validate:.1f} с, загрузка {result.seconds_load:.1f} с".replace(",", " ")
+        )
+    if result.issues:
+        table = Table(title=f"Ошибки: {len(result.issues)}", show_lines=False)
+        for header in ("Файл", "Строка", "Столбец", "Значение", "Правило", "Что не так"):
+            table.add_column(header, overflow="fold")
+        for issue in result.issues[:max_rows]:
+            table.add_row(
+                issue.file_name,
+                "" if issue.row_number is None else str(issue.row_number),
+                issue.column_name or "",
+                issue.shown_value(),
+                issue.rule_code,
+                issue.message,
+            )
+        console.print(table)
+        if len(result.issues) > max_rows:
+            console.print(f"  … и ещё {len(result.issues) - max_rows} (см. отчёт об ошибках)")
+
+
+@app.command()
+def status(db: DbOption = None) -> None:
+    """Показать, что загружено: учебные годы, периоды, число строк в таблицах, последние загрузки."""
+    from warehouse.status import warehouse_status
+
+    path = _db(db)
+    if not path.exists():
+        raise _fail(f"хранилище {path} ещё не создано: загрузите выгрузку командой «ejournal ingest ПАПКА»")
+    try:
+        info = warehouse_status(path)
+    except Exception as error:
+        raise _fail(f"не удалось открыть хранилище {path}: {error}") from None
+    console.print(f"Хранилище: [bold]{path}[/] ({path.stat().st_size / 1024**2:.1f} МБ)")
+    years = Table(title="Учебные годы и периоды")
+    for header in ("Школа", "Учебный год", "Период", "С", "По"):
+        years.add_column(header)
+    for row in info.periods:
+        years.add_row(*[str(v) for v in row])
+    console.print(years)
+    tables = Table(title="Таблицы")
+    tables.add_column("Таблица")
+    tables.add_column("Строк", justify="right")
+    for name, count in info.row_counts:
+        tables.add_row(name, f"{count:,}".replace(",", " "))
+    console.print(tables)
+    batches = Table(title="Последние загрузки")
+    for header in ("№", "Школа", "Выгрузка от", "Итог", "Строк", "Принято", "Отклонено", "Кто", "Когда"):
+        batches.add_column(header)
+    for row in info.batches:
+        batches.add_row(*["" if v is None else str(v) for v in row])
+    console.print(batches)
+    empty = [name for name, count in info.row_counts if count == 0]
+    if empty:
+        console.print(f"[yellow]Пустые таблицы:[/] {', '.join(empty)}")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Папка, куда записать выгрузку")],
+    pupils: Annotated[int, typer.Option("--pupils", min=10, help="Учеников в школе")] = 1000,
+    schools: Annotated[int, typer.Option("--schools", min=1, help="Школ (больше одной — регион)")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Зерно генератора (одинаковое — одинаковые данные)")] = 42,
+) -> None:
+    """Сгенерировать правдоподобную школу (или регион) в формате выгрузки."""
+    from data_samples.generator import generate_region, generate_school
+
+    with Progress(TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("Генерация", total=None)
+
+        def progress(text: str) -> None:
+            bar.update(task, description=text)
+
+        if schools == 1:
+            summary = generate_school(out, seed=seed, n_pupils=pupils, progress=progress)
+        else:
+            summary = generate_region(out, n_schools=schools, pupils_per_school=pupils, seed=seed)
+    console.print(f"Выгрузка записана в [bold]{out}[/]")
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict) -> None:
+    rows = summary.get("rows", summary) if isinstance(summary, dict) else {}
+    flat = {k: v for k, v in rows.items() if isinstance(v, int)}
+    if flat:
+        console.print(", ".join(f"{k}: {v:,}".replace(",", " ") for k, v in flat.items()))
+
+
+@app.command()
+def dashboard(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option("--port", help="Порт веб-сервера")] = 8501,
+    address: Annotated[str, typer.Option("--address", help="Адрес (по умолчанию только этот компьютер)")] = "127.0.0.1",
+) -> None:
+    """Запустить панель (Streamlit) для просмотра хранилища."""
+    app_file = Path(__file__).resolve().parent.parent / "dashboards" / "streamlit_app.py"
+    env = {**os.environ, "EJOURNAL_DB": str(_db(db).resolve())}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_file),
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option("--out", help="Папка для выгрузки демо-школы")] = Path("var/demo-export"),
+    pupils: Annotated[int, typer.Option("--pupils", min=10)] = 1000,
+    port: Annotated[int, typer.Option("--port")] = 8501,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Запустить панель после загрузки")] = True,
+) -> None:
+    """Сгенерировать демо-школу, загрузить её и запустить панель."""
+    from data_samples.generator import generate_school
+    from pipelines.ingest import ingest_path
+
+    path = _db(db)
+    if not (out / "export.csv").exists():
+        console.print(f"Генерирую демо-школу ({pupils} учеников) в {out} …")
+        generate_school(out, seed=42, n_pupils=pupils)
+    console.print(f"Загружаю выгрузку в {path} …")
+    results = ingest_path(out, path, norms=load_norms(), run_by=environment().run_by)
+    for result in results:
+        _print_result(result, 10)
+        if result.status == "refused":
+            raise _fail("демо-выгрузка не загрузилась", EXIT_REFUSED)
+    status(db=path)
+    if serve:
+        console.print(
+            f"\n[bold green]Панель:[/] откройте http://127.0.0.1:{port} в браузере "
+            "(вход без пароля: учётные записи и роли появятся вместе с разграничением доступа). "
+            "Остановить — Ctrl+C."
+        )
+        dashboard(db=path, port=port)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

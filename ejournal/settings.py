@@ -1,0 +1,64 @@
+"""Settings in one typed place: the environment for where things live, a TOML file for norms.
+
+Every setting is documented in docs/settings.md; tests/test_settings.py fails when one is not.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_NORMS_FILE = Path(__file__).resolve().parent / "norms.toml"
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where the warehouse and generated files live (environment variables)."""
+
+    db_path: Path = field(metadata={"env": "EJOURNAL_DB", "doc": "Файл хранилища DuckDB"})
+    home: Path = field(metadata={"env": "EJOURNAL_HOME", "doc": "Папка для отчётов об ошибках и выгрузок"})
+    norms_file: Path = field(metadata={"env": "EJOURNAL_NORMS", "doc": "TOML-файл норм школы"})
+    run_by: str = field(metadata={"env": "EJOURNAL_USER", "doc": "Кто запускает загрузку (для журнала загрузок)"})
+
+
+def environment() -> Environment:
+    """Read the environment, with defaults under ./var of the working directory."""
+    home = Path(os.environ.get("EJOURNAL_HOME", "var"))
+    return Environment(
+        db_path=Path(os.environ.get("EJOURNAL_DB", str(home / "ejournal.duckdb"))),
+        home=home,
+        norms_file=Path(os.environ.get("EJOURNAL_NORMS", str(DEFAULT_NORMS_FILE))),
+        run_by=os.environ.get("EJOURNAL_USER") or os.environ.get("USER") or "unknown",
+    )
+
+
+@dataclass(frozen=True)
+class ValidationNorms:
+    """[validation] of norms.toml: what the loader accepts."""
+
+    allow_lessons_on_holidays: bool = False
+    max_error_rows_shown: int = 30
+    batch_rows: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class Norms:
+    """The school's norms (a TOML file; defaults and sources in ejournal/norms.toml)."""
+
+    validation: ValidationNorms = field(default_factory=ValidationNorms)
+    raw: dict = field(default_factory=dict)
+
+
+def load_norms(path: Path | None = None) -> Norms:
+    """Read the norms file; unknown keys in [validation] are an error, not silently ignored."""
+    path = path or environment().norms_file
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    section = data.get("validation", {})
+    known = {f.name for f in fields(ValidationNorms)}
+    unknown = set(section) - known
+    if unknown:
+        raise ValueError(f"{path}: неизвестные настройки в [validation]: {', '.join(sorted(unknown))}")
+    return Norms(validation=ValidationNorms(**section), raw=data)

@@ -1,0 +1,337 @@
+"""Find the files of a canonical export and read them as batches of text columns.
+
+CSV (UTF-8 with or without BOM, or Windows-1251; `;`, `,` or tab), XLSX and Parquet. A file that
+cannot be read as a whole (wrong encoding, binary, truncated, ragged rows, empty) raises
+:class:`FileRefused`: its data cannot be trusted, so the whole export is refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.canonical.schemas import FILES, CanonicalFile, columns_of
+from pipelines.issues import FileRefused, Issue
+
+EXTENSIONS = (".csv", ".xlsx", ".parquet")
+ROW_COLUMN = "_row"
+MAX_ZIP_BYTES = 8 * 1024**3
+MAX_ZIP_FILES = 1000
+_CHUNK = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A file of the export matched to its canonical entry."""
+
+    spec: CanonicalFile
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class FileFacts:
+    """What reading a file learned about it (for lineage)."""
+
+    sha256: str = ""
+    n_bytes: int = 0
+    encoding_code: str | None = None
+
+
+def _refuse(file_name: str, rule: str, message: str) -> FileRefused:
+    return FileRefused(Issue(file_name, None, None, None, rule, message))
+
+
+def discover_exports(path: Path, workdir: Path) -> list[Path]:
+    """The export folders under ``path`` (a folder, a folder of folders, or a .zip)."""
+    if not path.exists():
+        raise _refuse(path.name, "not_found", f"Путь «{path}» не найден")
+    if path.is_file():
+        if path.suffix.lower() != ".zip":
+            raise _refuse(path.name, "not_an_export", "Ожидается папка выгрузки или архив .zip")
+        path = extract_zip(path, workdir)
+    if _find(path, FILES[0]) is not None:
+        return [path]
+    found = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")) and _find(p, FILES[0]))
+    if not found:
+        raise _refuse(path.name, "not_an_export", "В папке нет файла export.csv (описание выгрузки): это не выгрузка")
+    return found
+
+
+def extract_zip(path: Path, workdir: Path) -> Path:
+    """Extract a zip safely (no paths outside the target, bounded size) and return the folder."""
+    target = workdir / path.stem
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+                raise _refuse(path.name, "zip_too_large", "Архив слишком большой или содержит слишком много файлов")
+            for member in members:
+                name = Path(member.filename)
+                if name.is_absolute() or ".." in name.parts:
+                    raise _refuse(path.name, "zip_unsafe_path", f"Недопустимый путь в архиве: «{member.filename}»")
+                out = target / name
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(member) as src, out.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise _refuse(path.name, "zip_damaged", f"Архив повреждён: {error}") from error
+    inner = [p for p in target.iterdir() if p.is_dir()] if target.exists() else []
+    if _find(target, FILES[0]) is None and len(inner) == 1:
+        return inner[0]
+    return target
+
+
+def _find(folder: Path, spec: CanonicalFile) -> Path | None:
+    names = {f"{base}{ext}" for base in (spec.name, spec.ru_name) for ext in EXTENSIONS}
+    matches = [p for p in folder.iterdir() if p.is_file() and p.name.lower() in names]
+    if len(matches) > 1:
+        listed = ", ".join(sorted(p.name for p in matches))
+        raise _refuse(matches[0].name, "file_twice", f"Файл «{spec.name}» встречается несколько раз: {listed}")
+    return matches[0] if matches else None
+
+
+def locate_files(folder: Path) -> tuple[list[ExportFile], list[Issue]]:
+    """Match the folder's files to the canonical entries; a missing required file refuses."""
+    found: list[ExportFile] = []
+    for spec in FILES:
+        path = _find(folder, spec)
+        if path is None:
+            if spec.required:
+                raise _refuse(
+                    f"{spec.name}.csv", "file_missing", f"Нет обязательного файла «{spec.name}.csv» ({spec.ru_name})"
+                )
+            continue
+        found.append(ExportFile(spec, path))
+    known = {f.path.name for f in found}
+    warnings = [
+        Issue(p.name, None, None, None, "unknown_file", "Файл не входит в формат выгрузки и пропущен")
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix.lower() in EXTENSIONS and p.name not in known
+    ]
+    return found, warnings
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _detect_encoding(path: Path) -> str:
+    """'utf-8' or 'cp1251'; refuses binary, UTF-16, double-encoded and KOI8-R text."""
+    name = path.name
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = True
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            if b"\x00" in chunk:
+                raise _refuse(
+                    name,
+                    "encoding",
+                    "Файл двоичный или в кодировке UTF-16: сохраните его как CSV в UTF-8 или Windows-1251",
+                )
+            if is_utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+        if is_utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                is_utf8 = False
+        handle.seek(0)
+        sample = handle.read(1024 * 1024)
+    if is_utf8:
+        text = sample.decode("utf-8", errors="ignore")
+        cyrillic = sum(1 for ch in text if "а" <= ch.lower() <= "я")
+        mojibake = text.count("Ð") + text.count("Ñ")
+        if mojibake >= 10 and mojibake > cyrillic:
+            raise _refuse(
+                name, "encoding", "Русский текст перекодирован дважды («РђР±», «Ð°Ð±»): выгрузите файл заново в UTF-8"
+            )
+        doubled = text.count("Р") + text.count("С")
+        if cyrillic > 50 and doubled > 0.4 * cyrillic and ("Рѕ" in text or "Р°" in text or "Рµ" in text):
+            raise _refuse(
+                name, "encoding", "Русский текст перекодирован дважды («РђР±», «Ð°Ð±»): выгрузите файл заново в UTF-8"
+            )
+        return "utf-8"
+    try:
+        text = sample.decode("cp1251")
+    except UnicodeDecodeError as error:
+        raise _refuse(name, "encoding", "Неизвестная кодировка: ожидается UTF-8 или Windows-1251") from error
+    letters = [ch for ch in text if "а" <= ch.lower() <= "я" or ch.lower() == "ё"]
+    upper = sum(1 for ch in letters if ch.isupper())
+    if len(letters) > 50 and upper > 0.6 * len(letters):
+        raise _refuse(name, "encoding", "Похоже на кодировку KOI8-R: сохраните файл в UTF-8 или Windows-1251")
+    return "cp1251"
+
+
+def _transcode(path: Path, workdir: Path) -> Path:
+    out = workdir / f"{path.stem}.utf8{path.suffix}"
+    with path.open("r", encoding="cp1251", newline="") as src, out.open("w", encoding="utf-8", newline="") as dst:
+        shutil.copyfileobj(src, dst, _CHUNK)
+    return out
+
+
+def _header(path: Path) -> tuple[list[str], str]:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        first = handle.readline()
+    line = first.rstrip("\r\n")
+    if not line.strip():
+        raise _refuse(path.name, "empty_file", "Файл пуст: нет даже строки заголовков")
+    delimiter = max((";", ",", "\t"), key=line.count)
+    header = next(csv.reader(io.StringIO(line), delimiter=delimiter, quotechar='"'))
+    return [h.strip() for h in header], delimiter
+
+
+def canonical_header(spec: CanonicalFile, header: list[str], file_name: str) -> list[str]:
+    """Map header names (English or Russian, any case) to canonical names; refuse unknown or missing."""
+    aliases: dict[str, str] = {}
+    for name, column in columns_of(spec.model).items():
+        aliases[name.lower()] = name
+        aliases[column.metadata["ru"].lower()] = name
+    mapped, unknown = [], []
+    for raw in header:
+        name = aliases.get(raw.strip().lower().replace(" ", "_"))
+        (mapped if name else unknown).append(name or raw)
+    expected = list(columns_of(spec.model))
+    missing = [c for c in expected if c not in mapped]
+    twice = sorted({c for c in mapped if mapped.count(c) > 1})
+    problems = []
+    if unknown:
+        problems.append("неизвестные столбцы: " + ", ".join(f"«{u}»" for u in unknown))
+    if missing:
+        problems.append(
+            "нет столбцов: " + ", ".join(f"«{m}» ({columns_of(spec.model)[m].metadata['ru']})" for m in missing)
+        )
+    if twice:
+        problems.append("столбцы повторяются: " + ", ".join(twice))
+    if problems:
+        hint = " Возможно, неверная кодировка или разделитель." if unknown and not set(mapped) & set(expected) else ""
+        raise _refuse(
+            file_name, "header", "Заголовок файла не соответствует формату: " + "; ".join(problems) + "." + hint
+        )
+    return mapped
+
+
+def read_batches(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int) -> Iterator[pl.DataFrame]:
+    """Yield the file's rows as text frames with canonical column names and a ``_row`` column."""
+    path = file.path
+    facts.n_bytes = path.stat().st_size
+    facts.sha256 = sha256_of(path)
+    if facts.n_bytes == 0:
+        raise _refuse(path.name, "empty_file", "Файл пуст (0 байт)")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield from _read_csv(file, workdir, facts, batch_rows)
+    elif suffix == ".xlsx":
+        yield from _read_xlsx(file, batch_rows)
+    else:
+        yield from _read_parquet(file, batch_rows)
+
+
+def _read_csv(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int) -> Iterator[pl.DataFrame]:
+    path = file.path
+    facts.encoding_code = _detect_encoding(path)
+    readable = _transcode(path, workdir) if facts.encoding_code == "cp1251" else path
+    header, delimiter = _header(readable)
+    names = canonical_header(file.spec, header, path.name)
+    columns = {f"c{i}": "varchar" for i in range(len(names))}
+    con = duckdb.connect()
+    try:
+        query = (
+            "select * from read_csv(?, header = true, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
+            "columns = ?, store_rejects = true, strict_mode = true, null_padding = false)"
+        )
+        offset = 0
+        try:
+            reader = con.sql(query, params=[str(readable), delimiter, columns]).to_arrow_reader(batch_rows)
+            for record_batch in reader:
+                frame = pl.from_arrow(record_batch)
+                frame.columns = names
+                n = frame.height
+                yield frame.with_columns(pl.int_range(offset + 2, offset + 2 + n, dtype=pl.Int64).alias(ROW_COLUMN))
+                offset += n
+        except duckdb.Error as error:
+            raise _refuse(path.name, "csv_broken", f"Файл CSV не читается: {str(error).splitlines()[0]}") from error
+        rejects = con.execute("select line, error_type, csv_line from reject_errors order by line limit 20").fetchall()
+    finally:
+        con.close()
+    if rejects:
+        detail = "; ".join(f"строка {line}: {_reject_text(kind)}" for line, kind, _ in rejects[:5])
+        raise _refuse(
+            path.name, "csv_ragged", f"Файл повреждён или обрезан, строки с неверным числом столбцов: {detail}"
+        )
+
+
+def _reject_text(kind: str) -> str:
+    return {
+        "MISSING COLUMNS": "не хватает столбцов (файл обрезан?)",
+        "TOO MANY COLUMNS": "лишние столбцы",
+        "UNQUOTED VALUE": "незакрытые кавычки",
+        "INVALID UNICODE": "недопустимые символы",
+    }.get(kind, kind.lower())
+
+
+def _read_xlsx(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
+    import fastexcel
+
+    try:
+        sheet = fastexcel.read_excel(str(file.path)).load_sheet(0, dtypes="string")
+        frame = sheet.to_polars()
+    except Exception as error:  # fastexcel raises its own exception family per damage kind
+        raise _refuse(file.path.name, "xlsx_broken", f"Файл Excel не читается: {str(error).splitlines()[0]}") from error
+    names = canonical_header(file.spec, [str(c) for c in frame.columns], file.path.name)
+    frame.columns = names
+    frame = frame.with_columns(pl.all().cast(pl.String))
+    frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(ROW_COLUMN))
+    for start in range(0, max(frame.height, 1), batch_rows):
+        yield frame.slice(start, batch_rows)
+
+
+def _read_parquet(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
+    con = duckdb.connect()
+    try:
+        try:
+            described = con.execute("describe select * from read_parquet(?)", [str(file.path)]).fetchall()
+            names = canonical_header(file.spec, [row[0] for row in described], file.path.name)
+            casts = ", ".join(f'cast("{row[0]}" as varchar)' for row in described)
+            reader = con.sql(f"select {casts} from read_parquet(?)", params=[str(file.path)]).to_arrow_reader(
+                batch_rows
+            )
+            offset = 0
+            for record_batch in reader:
+                frame = pl.from_arrow(record_batch)
+                frame.columns = names
+                n = frame.height
+                yield frame.with_columns(pl.int_range(offset + 1, offset + 1 + n, dtype=pl.Int64).alias(ROW_COLUMN))
+                offset += n
+        except duckdb.Error as error:
+            raise _refuse(
+                file.path.name, "parquet_broken", f"Файл Parquet не читается: {str(error).splitlines()[0]}"
+            ) from error
+    finally:
+        con.close()
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory:
+    """A private working folder for extracted archives and transcoded files."""
+    return tempfile.TemporaryDirectory(prefix="ejournal-")

@@ -1,0 +1,174 @@
+"""Text frames → typed frames validated by the pandera models, with every failure as an Issue.
+
+Two steps per batch: parse each text cell into the model's type (a value that does not parse is
+an issue of its own), then run the pandera model with ``lazy=True`` on the rows that parsed, so
+every failure of every row is reported at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.canonical.reader import ROW_COLUMN
+from pipelines.canonical.schemas import CanonicalFile, columns_of
+from pipelines.issues import Issue
+
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+DATETIME_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
+)
+TRUE_WORDS = ("да", "д", "1", "true", "t", "yes", "y", "истина", "+")
+FALSE_WORDS = ("нет", "н", "0", "false", "f", "no", "n", "ложь", "-")
+
+_TYPE_HINTS = {
+    "date": "ожидается дата ДД.ММ.ГГГГ или ГГГГ-ММ-ДД",
+    "datetime": "ожидается дата и время ДД.ММ.ГГГГ ЧЧ:ММ или ГГГГ-ММ-ДД ЧЧ:ММ",
+    "int": "ожидается целое число",
+    "float": "ожидается число",
+    "bool": "ожидается «да» или «нет»",
+}
+
+
+def _kind(dtype: object) -> str:
+    text = str(dtype)
+    if text.startswith("Datetime"):
+        return "datetime"
+    return {"Date": "date", "Int64": "int", "Float64": "float", "Boolean": "bool"}.get(text, "str")
+
+
+def _parse_expr(name: str, kind: str) -> pl.Expr:
+    text = pl.col(name).cast(pl.String).str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
+    if kind == "str":
+        return text
+    if kind == "int":
+        return text.cast(pl.Int64, strict=False)
+    if kind == "float":
+        return text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    if kind == "bool":
+        lower = text.str.to_lowercase()
+        return pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False).otherwise(None)
+    if kind == "date":
+        bare = text.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "")
+        return pl.coalesce([bare.str.strptime(pl.Date, f, strict=False, exact=True) for f in DATE_FORMATS])
+    with_time = pl.when(text.str.len_chars() <= 10).then(text + " 00:00").otherwise(text)
+    return pl.coalesce(
+        [with_time.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in DATETIME_FORMATS]
+    )
+
+
+def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[Issue]]:
+    """Typed frame (same rows, ``_row`` kept) and an Issue per cell that did not parse."""
+    columns = columns_of(spec.model)
+    kinds = {name: _kind(col.dtype) for name, col in columns.items()}
+    typed = raw.select(
+        pl.col(ROW_COLUMN),
+        *[_parse_expr(name, kind).alias(name) for name, kind in kinds.items()],
+    )
+    issues: list[Issue] = []
+    file_name = f"{spec.name}"
+    for name, kind in kinds.items():
+        if kind == "str":
+            continue
+        bad = raw.select(ROW_COLUMN, pl.col(name).cast(pl.String).alias("v")).filter(
+            pl.col("v").str.strip_chars().ne("") & typed.get_column(name).is_null()
+        )
+        ru = columns[name].metadata["ru"]
+        for row, value in bad.iter_rows():
+            issues.append(
+                Issue(
+                    file_name,
+                    row,
+                    name,
+                    value,
+                    "type",
+                    f"Столбец «{ru}»: не удалось прочитать «{value}» — {_TYPE_HINTS[kind]}",
+                )
+            )
+    return typed, issues
+
+
+def _check_message(check: str, column: str | None, value: str | None, ru: str) -> tuple[str, str]:
+    """(rule_code, Russian message) for a pandera failure case."""
+    shown = f"«{value}»" if value is not None else "пусто"
+    if check == "not_nullable":
+        return "required", f"Столбец «{ru}»: пустое значение в обязательном столбце"
+    if check in ("field_uniqueness", "multiple_fields_uniqueness"):
+        return "duplicate", f"Повтор ключа: такая же запись уже есть в файле (столбец «{ru}», значение {shown})"
+    if check.startswith("isin("):
+        allowed = re.findall(r"'([^']*)'", check)
+        return "allowed_values", f"Столбец «{ru}»: недопустимое значение {shown}; допустимо: {', '.join(allowed)}"
+    if check.startswith("str_matches("):
+        return "format", f"Столбец «{ru}»: значение {shown} не подходит по формату"
+    bounds = {
+        "greater_than(": "должно быть больше",
+        "greater_than_or_equal_to(": "должно быть не меньше",
+        "less_than(": "должно быть меньше",
+        "less_than_or_equal_to(": "должно быть не больше",
+    }
+    for prefix, words in bounds.items():
+        if check.startswith(prefix):
+            limit = check[len(prefix) : -1]
+            return "range", f"Столбец «{ru}»: значение {shown} {words} {limit}"
+    return "rule", check
+
+
+def validate_frame(spec: CanonicalFile, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Issue]]:
+    """Run the pandera model; return the rows that pass and an Issue per failure."""
+    columns = columns_of(spec.model)
+    body = typed.drop(ROW_COLUMN)
+    try:
+        spec.model.validate(body, lazy=True)
+        return typed, []
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    rows = typed.get_column(ROW_COLUMN)
+    issues: list[Issue] = []
+    bad_index: set[int] = set()
+    for case in cases.iter_rows(named=True):
+        index = case["index"]
+        if index is None:
+            issues.append(Issue(spec.name, None, None, None, "schema", str(case["check"])))
+            continue
+        bad_index.add(index)
+        column = case["column"] if case["schema_context"] == "Column" else None
+        value = case["failure_case"] if column else None
+        ru = columns[column].metadata["ru"] if column in columns else ""
+        rule, message = _check_message(str(case["check"]), column, value, ru)
+        if column is None and rule == "duplicate":
+            keys = json.loads(value) if value else {}
+            message = "Повтор ключа: строка с таким же ключом уже есть в файле" + (f" ({keys})" if keys else "")
+        issues.append(Issue(spec.name, int(rows[index]), column, value, rule, message))
+    if any(i.row_number is None for i in issues):
+        return typed.clear(), issues
+    keep = pl.Series([i not in bad_index for i in range(typed.height)])
+    return typed.filter(keep), issues
+
+
+def check_batch(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[Issue]]:
+    """Parse and validate one batch: the typed rows that pass, and every issue found."""
+    typed, parse_issues = parse_frame(spec, raw)
+    if parse_issues:
+        bad_rows = {i.row_number for i in parse_issues}
+        typed = typed.filter(~pl.col(ROW_COLUMN).is_in(list(bad_rows)))
+    valid, rule_issues = validate_frame(spec, typed)
+    issues = parse_issues + rule_issues
+    if issues:
+        bad = {i.row_number for i in issues}
+        raw_rows = {
+            row[ROW_COLUMN]: json.dumps({k: v for k, v in row.items() if k != ROW_COLUMN}, ensure_ascii=False)
+            for row in raw.filter(pl.col(ROW_COLUMN).is_in(list(bad))).iter_rows(named=True)
+        }
+        issues = [replace(i, raw_row=raw_rows.get(i.row_number)) for i in issues]
+    return valid, issues

@@ -1,0 +1,279 @@
+"""Ingest a canonical export: read, validate, cross-check and load it in one transaction.
+
+A batch is one export folder. Either everything it brings that passed the checks is committed
+together with its lineage and quarantine, or nothing is: a refused batch (a file that cannot be
+read, or any error under ``strict``) leaves the warehouse exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ejournal.settings import Norms, load_norms
+from pipelines.canonical.reader import (
+    ExportFile,
+    FileFacts,
+    discover_exports,
+    locate_files,
+    read_batches,
+    scratch_dir,
+)
+from pipelines.canonical.schemas import FILES_BY_NAME
+from pipelines.canonical.validate import check_batch
+from pipelines.issues import FileRefused, Issue, issues_frame
+from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
+from warehouse.db import build_models, connect
+
+Progress = Callable[[str, int, int], None]
+
+STATUS_TEXT = {
+    "loaded": "загружена",
+    "loaded_with_rejections": "загружена, часть строк отклонена",
+    "unchanged": "без изменений (уже загружена)",
+    "refused": "отклонена целиком, хранилище не изменено",
+}
+
+
+@dataclass
+class FileStats:
+    file: ExportFile
+    facts: FileFacts
+    n_rows_in: int = 0
+    n_rows_accepted: int = 0
+
+
+@dataclass
+class IngestResult:
+    """What happened to one export."""
+
+    source_path: Path
+    status: str = "refused"
+    school_id: str | None = None
+    batch_id: int | None = None
+    issues: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    files: list[FileStats] = field(default_factory=list)
+    counts: ApplyCounts = field(default_factory=ApplyCounts)
+    seconds_validate: float = 0.0
+    seconds_load: float = 0.0
+
+    @property
+    def n_rows_in(self) -> int:
+        return sum(f.n_rows_in for f in self.files)
+
+    @property
+    def n_rows_accepted(self) -> int:
+        return sum(f.n_rows_accepted for f in self.files) if self.status != "refused" else 0
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT[self.status]
+
+
+def _read_export_row(files: list[ExportFile], workdir: Path, batch_rows: int) -> tuple[dict, list[Issue]]:
+    export_file = files[0]
+    frames, issues = [], []
+    for raw in read_batches(export_file, workdir, FileFacts(), batch_rows):
+        valid, found = check_batch(export_file.spec, raw)
+        frames.append(valid)
+        issues += found
+    rows = pl.concat(frames).to_dicts() if frames else []
+    if issues:
+        return {}, issues
+    if len(rows) != 1:
+        issue = Issue(
+            export_file.label,
+            None,
+            None,
+            None,
+            "export_rows",
+            f"В export.csv должна быть ровно одна строка, а их {len(rows)}",
+        )
+        return {}, [issue]
+    return rows[0], []
+
+
+def ingest_export(
+    folder: Path,
+    db_path: Path,
+    *,
+    strict: bool = False,
+    norms: Norms | None = None,
+    run_by: str | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest one export folder into the warehouse at ``db_path``."""
+    norms = norms or load_norms()
+    result = IngestResult(source_path=folder)
+    started = dt.datetime.now()
+    clock = time.perf_counter()
+    with scratch_dir() as tmp:
+        workdir = Path(tmp)
+        try:
+            files, result.warnings = locate_files(folder)
+            export, issues = _read_export_row(files, workdir, norms.validation.batch_rows)
+        except FileRefused as refused:
+            result.issues = [refused.issue]
+            return result
+        if issues:
+            result.issues = issues
+            return result
+        result.school_id = export["school_id"]
+        with connect(db_path) as con:
+            con.execute("begin transaction")
+            try:
+                _run_batch(con, result, export, files[1:], workdir, norms, strict, progress, clock)
+            except FileRefused as refused:
+                con.execute("rollback")
+                result.status, result.batch_id = "refused", None
+                result.issues.append(refused.issue)
+                return result
+            except BaseException:
+                con.execute("rollback")
+                raise
+            if result.status == "refused":
+                con.execute("rollback")
+                return result
+            _record_batch(con, result, export, started, run_by or getpass.getuser())
+            con.execute("commit")
+    return result
+
+
+def _run_batch(
+    con: duckdb.DuckDBPyConnection,
+    result: IngestResult,
+    export: dict,
+    files: list[ExportFile],
+    workdir: Path,
+    norms: Norms,
+    strict: bool,
+    progress: Progress | None,
+    clock: float,
+) -> None:
+    stage = BatchStage(con, export["school_id"], export["exported_at"])
+    total = len(files) + 2
+    for step, file in enumerate(files, start=1):
+        if progress:
+            progress(f"Проверка {file.label}", step, total)
+        stats = FileStats(file, FileFacts())
+        for raw in read_batches(file, workdir, stats.facts, norms.validation.batch_rows):
+            stats.n_rows_in += raw.height
+            valid, found = check_batch(file.spec, raw)
+            for issue in found:
+                issue_file = issue if issue.file_name == file.label else _relabel(issue, file.label)
+                result.issues.append(issue_file)
+            stage.note_refused_children(file.spec.name, found)
+            stage.add(file.spec.name, valid)
+        result.files.append(stats)
+    if progress:
+        progress("Сверка файлов между собой", total - 1, total)
+    labels = {f.spec.name: f.label for f in files}
+    for issue in stage.cross_check(
+        norms.validation.allow_lessons_on_holidays, (export["covers_from_date"], export["covers_to_date"])
+    ):
+        result.issues.append(_relabel(issue, labels.get(issue.file_name, issue.file_name)))
+    for stats in result.files:
+        stats.n_rows_accepted = stage.n_staged(stats.file.spec.name)
+    result.seconds_validate = time.perf_counter() - clock
+    if any(i.is_file_level for i in result.issues) or (strict and result.issues):
+        result.status = "refused"
+        return
+    if progress:
+        progress("Загрузка в хранилище", total, total)
+    load_clock = time.perf_counter()
+    batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta_batch").fetchone()[0]
+    result.batch_id = batch_id
+    result.counts = stage.apply(batch_id)
+    changed = sum(result.counts.total(k) for k in ("inserted", "updated", "removed"))
+    if changed:
+        build_models(con, [export["school_id"]])
+    result.status = "loaded_with_rejections" if result.issues else ("loaded" if changed else "unchanged")
+    result.seconds_load = time.perf_counter() - load_clock
+
+
+def _relabel(issue: Issue, label: str) -> Issue:
+    from dataclasses import replace
+
+    return replace(issue, file_name=label)
+
+
+def _record_batch(
+    con: duckdb.DuckDBPyConnection, result: IngestResult, export: dict, started: dt.datetime, run_by: str
+) -> None:
+    counts = result.counts
+    con.execute(
+        "insert into meta_batch values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            result.batch_id,
+            export["school_id"],
+            export["source_system"],
+            export["export_kind_code"],
+            export["exported_at"],
+            export["covers_from_date"],
+            export["covers_to_date"],
+            str(result.source_path),
+            result.status,
+            result.n_rows_in,
+            result.n_rows_accepted,
+            result.n_rows_in - result.n_rows_accepted,
+            counts.total("inserted"),
+            counts.total("updated"),
+            counts.total("removed"),
+            counts.total("kept_newer"),
+            started,
+            dt.datetime.now(),
+            result.seconds_validate,
+            result.seconds_load,
+            run_by,
+            socket.gethostname(),
+        ],
+    )
+    for stats in result.files:
+        con.execute(
+            "insert into meta_batch_file values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                result.batch_id,
+                stats.file.label,
+                stats.file.spec.name,
+                stats.facts.sha256,
+                stats.facts.n_bytes,
+                stats.facts.encoding_code,
+                stats.n_rows_in,
+                stats.n_rows_accepted,
+                stats.n_rows_in - stats.n_rows_accepted,
+            ],
+        )
+    if result.issues:
+        frame = issues_frame(result.issues).with_columns(
+            pl.lit(result.batch_id, pl.Int64).alias("batch_id"), pl.lit(export["school_id"]).alias("school_id")
+        )
+        con.register("quarantine_incoming", frame.to_arrow())
+        try:
+            con.execute(
+                "insert into meta_quarantine select batch_id, school_id, file_name, row_number, column_name, "
+                "cell_value, rule_code, message, raw_row from quarantine_incoming"
+            )
+        finally:
+            con.unregister("quarantine_incoming")
+
+
+def ingest_path(path: Path, db_path: Path, **kwargs) -> list[IngestResult]:
+    """Ingest a folder, a .zip, or a folder of export folders (one batch each, in name order)."""
+    with scratch_dir() as tmp:
+        try:
+            folders = discover_exports(path, Path(tmp))
+        except FileRefused as refused:
+            return [IngestResult(source_path=path, issues=[refused.issue])]
+        return [ingest_export(folder, db_path, **kwargs) for folder in folders]
+
+
+__all__ = ["FILES_BY_NAME", "TABLE_FILES", "IngestResult", "ingest_export", "ingest_path"]

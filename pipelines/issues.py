@@ -1,0 +1,108 @@
+"""Validation issues: what is wrong, where, in words a school administrator understands."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+
+# Columns holding a pupil's name or birth date: masked on screen (152-ФЗ), kept in the report file.
+PERSONAL_COLUMNS = frozenset({"last_name", "first_name", "middle_name", "birth_date"})
+
+REPORT_HEADERS = {
+    "file_name": "Файл",
+    "row_number": "Строка",
+    "column_name": "Столбец",
+    "cell_value": "Значение",
+    "rule_code": "Правило",
+    "message": "Что не так",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one place. ``row_number`` is the row as a spreadsheet shows it (header = 1)."""
+
+    file_name: str
+    row_number: int | None
+    column_name: str | None
+    cell_value: str | None
+    rule_code: str
+    message: str
+    raw_row: str | None = None
+
+    @property
+    def is_file_level(self) -> bool:
+        return self.row_number is None
+
+    def shown_value(self) -> str:
+        if self.cell_value is None:
+            return ""
+        if self.column_name in PERSONAL_COLUMNS:
+            return "***"
+        return self.cell_value if len(self.cell_value) <= 60 else self.cell_value[:57] + "..."
+
+
+class FileRefused(Exception):
+    """A file cannot be read at all; the whole export is refused."""
+
+    def __init__(self, issue: Issue):
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def issues_frame(issues: list[Issue]) -> pl.DataFrame:
+    schema = {
+        "file_name": pl.String,
+        "row_number": pl.Int64,
+        "column_name": pl.String,
+        "cell_value": pl.String,
+        "rule_code": pl.String,
+        "message": pl.String,
+        "raw_row": pl.String,
+    }
+    return pl.DataFrame([asdict(i) for i in issues], schema=schema)
+
+
+def _safe_cell(value: object) -> object:
+    """Neutralise spreadsheet formula injection: a text starting with = + - @ stays text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_issue_report(issues: list[Issue], path: Path) -> Path:
+    """Write the issues as XLSX (or CSV when ``path`` ends in .csv) with Russian headers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [[getattr(i, key) for key in REPORT_HEADERS] for i in issues]
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(REPORT_HEADERS.values())
+            writer.writerows([[_safe_cell(v) if v is not None else "" for v in row] for row in rows])
+        return path
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet("Ошибки")
+    bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
+    for col, header in enumerate(REPORT_HEADERS.values()):
+        sheet.write_string(0, col, header, bold)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, int):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, str(value))
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 1, 8)
+    sheet.set_column(2, 3, 22)
+    sheet.set_column(4, 4, 18)
+    sheet.set_column(5, 5, 90)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(REPORT_HEADERS) - 1)
+    workbook.close()
+    return path

@@ -1,0 +1,299 @@
+"""Stage a batch in DuckDB, run the cross-file checks, and apply it to the src_ tables.
+
+Everything here runs inside the caller's transaction on the warehouse connection: staging tables
+are temporary, failing rows are taken out of staging (they go to quarantine, never to facts),
+and the src_ tables are changed only by :meth:`BatchStage.apply`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.canonical.reader import ROW_COLUMN
+from pipelines.canonical.schemas import FILES, FILES_BY_NAME, columns_of
+from pipelines.issues import Issue
+from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES
+
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+TABLE_FILES = tuple(f.name for f in FILES if f.name != "export")
+MAX_CHECK_ROUNDS = 6
+
+
+def _nk_expr(name: str, alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    parts = [f"coalesce(cast({prefix}{c} as varchar), '')" for c in NATURAL_KEYS[name]]
+    return f"concat_ws('|', {', '.join(parts)})" if len(parts) > 1 else parts[0]
+
+
+def _hash_expr(name: str) -> str:
+    parts = [f"coalesce(cast({c} as varchar), '\u2205')" for c in columns_of(FILES_BY_NAME[name].model)]
+    return f"md5(concat_ws('\u241f', {', '.join(parts)}))"
+
+
+def _data_columns(name: str) -> list[str]:
+    cols = list(columns_of(FILES_BY_NAME[name].model))
+    return cols if "school_id" in cols else ["school_id", *cols]
+
+
+@dataclass
+class ApplyCounts:
+    inserted: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    removed: Counter = field(default_factory=Counter)
+    kept_newer: Counter = field(default_factory=Counter)
+
+    def total(self, kind: str) -> int:
+        return sum(getattr(self, kind).values())
+
+
+class BatchStage:
+    """The staging area of one batch on a warehouse connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, school_id: str, exported_at: dt.datetime):
+        self.con = con
+        self.school_id = school_id
+        self.exported_at = exported_at
+        self.refused_lessons: set[str] = set()
+        for name in TABLE_FILES:
+            cols = ", ".join(_data_columns(name))
+            con.execute(
+                f"create or replace temp table stg_{name} as "
+                f"select {cols}, cast(null as bigint) as {ROW_COLUMN}, nk, row_hash from src_{name} limit 0"
+            )
+            con.execute(
+                f"create or replace temp view cur_{name} as "
+                f"select {cols} from stg_{name} union all "
+                f"select {cols} from src_{name} as s where s.school_id = '{_quote(school_id)}' "
+                f"and not exists (select 1 from stg_{name} as t where t.nk = s.nk)"
+            )
+        con.execute("create or replace temp table stg_failed (file_name varchar, row_number bigint)")
+
+    def add(self, name: str, frame: pl.DataFrame) -> None:
+        """Stage the typed, per-file-valid rows of one batch of a file."""
+        if frame.is_empty():
+            return
+        if "school_id" not in frame.columns:
+            frame = frame.with_columns(pl.lit(self.school_id).alias("school_id"))
+        cols = ", ".join(_data_columns(name))
+        self.con.register("stg_incoming", frame.to_arrow())
+        try:
+            self.con.execute(
+                f"insert into stg_{name} select {cols}, {ROW_COLUMN}, {_nk_expr(name)}, {_hash_expr(name)} "
+                f"from stg_incoming"
+            )
+        finally:
+            self.con.unregister("stg_incoming")
+
+    def note_refused_children(self, name: str, issues: list[Issue]) -> None:
+        """Remember the lessons whose marks or attendance failed before staging (lesson atomicity)."""
+        if name not in LESSON_CHILDREN:
+            return
+        import json
+
+        for issue in issues:
+            if issue.raw_row:
+                lesson = json.loads(issue.raw_row).get("lesson_id")
+                if lesson:
+                    self.refused_lessons.add(str(lesson).strip())
+
+    def n_staged(self, name: str) -> int:
+        return self.con.execute(f"select count(*) from stg_{name}").fetchone()[0]
+
+    # -- cross-file checks -------------------------------------------------------------------
+
+    def _generated_checks(self) -> list[str]:
+        queries = []
+        for name in TABLE_FILES:
+            keys = NATURAL_KEYS[name]
+            shown = " || '|' || ".join(f"coalesce(cast(s.{k} as varchar), '')" for k in keys)
+            queries.append(
+                f"select '{name}', s.{ROW_COLUMN}, '{keys[0]}', {shown}, 'duplicate', "
+                f"'Повтор ключа ({', '.join(keys)}): такая запись встречается в файле несколько раз' "
+                f"from stg_{name} as s where s.nk in (select nk from stg_{name} group by nk having count(*) > 1)"
+            )
+        for ref in REFERENCES:
+            ru = columns_of(FILES_BY_NAME[ref.file].model)[ref.column].metadata["ru"]
+            target = FILES_BY_NAME[ref.target]
+            refused = f"exists (select 1 from stg_keys_{ref.target} as k where k.v = s.{ref.column})"
+            queries.append(
+                f"select '{ref.file}', s.{ROW_COLUMN}, '{ref.column}', s.{ref.column}, "
+                f"case when {refused} then 'refers_to_refused' else 'reference' end, "
+                f"case when {refused} then 'Столбец «{ru}»: строка ссылается на «' || s.{ref.column} || "
+                f"'», а эта строка файла {target.name}.csv отклонена (см. её ошибки)' "
+                f"else 'Столбец «{ru}»: «' || s.{ref.column} || '» не найдено ни в файле {target.name}.csv "
+                f"({target.ru_name}), ни в загруженных ранее данных' end "
+                f"from stg_{ref.file} as s where s.{ref.column} is not null and not exists "
+                f"(select 1 from cur_{ref.target} as t where t.{ref.target_column} = s.{ref.column})"
+            )
+        return queries
+
+    def _lesson_atomicity(self) -> str:
+        children = " union all ".join(
+            f"select s.lesson_id from stg_failed as f join stg_{c}_all as s "
+            f"on f.file_name = '{c}' and f.row_number = s.{ROW_COLUMN}"
+            for c in LESSON_CHILDREN
+        )
+        refused = ", ".join(f"'{_quote(x)}'" for x in sorted(self.refused_lessons)) or "null"
+        lesson_rows = (
+            f"select 'lessons', l.{ROW_COLUMN}, 'lesson_id', l.lesson_id, 'lesson_incomplete', "
+            f"'Урок не загружен: часть его отметок или посещаемости отклонена (урок загружается только целиком)' "
+            f"from stg_lessons as l where l.lesson_id in ({children}) or l.lesson_id in ({refused})"
+        )
+        child_rows = [
+            f"select '{c}', s.{ROW_COLUMN}, 'lesson_id', s.lesson_id, 'lesson_refused', "
+            f"'Строка не загружена: её урок отклонён целиком' "
+            f"from stg_{c} as s join stg_lessons_all as l on l.lesson_id = s.lesson_id "
+            f"join stg_failed as f on f.file_name = 'lessons' and f.row_number = l.{ROW_COLUMN}"
+            for c in LESSON_CHILDREN
+        ]
+        return " union all ".join([lesson_rows, *child_rows])
+
+    def cross_check(self, allow_lessons_on_holidays: bool, covers: tuple[dt.date, dt.date]) -> list[Issue]:
+        """Run every cross-file rule until no new row fails; failing rows leave staging."""
+        for name in ("lessons", *LESSON_CHILDREN):
+            self.con.execute(f"create or replace temp table stg_{name}_all as select * from stg_{name}")
+        for target in sorted({(r.target, r.target_column) for r in REFERENCES}):
+            self.con.execute(
+                f"create or replace temp table stg_keys_{target[0]} as select distinct {target[1]} as v from stg_{target[0]}"
+            )
+        params = {
+            "school_id": self.school_id,
+            "allow_lessons_on_holidays": allow_lessons_on_holidays,
+            "covers_from_date": covers[0],
+            "covers_to_date": covers[1],
+        }
+        file_checks = [(p.read_text(encoding="utf-8"), p.stem) for p in sorted(CHECKS_DIR.glob("*.sql"))]
+        issues: list[Issue] = []
+        for _ in range(MAX_CHECK_ROUNDS):
+            found: list[tuple] = []
+            for sql, _stem in file_checks:
+                used = {k: v for k, v in params.items() if f"${k}" in sql}
+                found += self.con.execute(sql, used).fetchall()
+            for sql in self._generated_checks():
+                found += self.con.execute(sql).fetchall()
+            new = self._record_failures(found)
+            found_atomic = self.con.execute(self._lesson_atomicity()).fetchall()
+            new += self._record_failures(found_atomic)
+            issues += new
+            if not new:
+                break
+        return issues
+
+    def _record_failures(self, rows: list[tuple]) -> list[Issue]:
+        """Turn check rows into Issues with their raw rows, and take the rows out of staging."""
+        if not rows:
+            return []
+        frame = pl.DataFrame(
+            rows,
+            schema=["file_name", "row_number", "column_name", "cell_value", "rule_code", "message"],
+            orient="row",
+        ).with_columns(pl.col("row_number").cast(pl.Int64))
+        self.con.register("stg_incoming", frame.to_arrow())
+        try:
+            self.con.execute("create or replace temp table stg_new_failed as select * from stg_incoming")
+        finally:
+            self.con.unregister("stg_incoming")
+        raw: dict[tuple[str, int], str] = {}
+        for name in sorted(set(frame.get_column("file_name"))):
+            fetched = self.con.execute(
+                f"select s.{ROW_COLUMN}, to_json(s) from stg_{name} as s "
+                f"where s.{ROW_COLUMN} in (select row_number from stg_new_failed where file_name = ?)",
+                [name],
+            ).fetchall()
+            raw.update({(name, r): j for r, j in fetched})
+        issues = [
+            Issue(f, r, c, v, rule, msg, raw.get((f, r)))
+            for f, r, c, v, rule, msg in frame.iter_rows()
+            if (f, r) in raw
+        ]
+        if not issues:
+            return []
+        for name in sorted(set(frame.get_column("file_name"))):
+            self.con.execute(
+                f"delete from stg_{name} where {ROW_COLUMN} in "
+                f"(select row_number from stg_new_failed where file_name = ?)",
+                [name],
+            )
+        self.con.execute(
+            "insert into stg_failed select distinct file_name, row_number from stg_new_failed "
+            "except select file_name, row_number from stg_failed"
+        )
+        return issues
+
+    # -- applying to src_ --------------------------------------------------------------------
+
+    def apply(self, batch_id: int) -> ApplyCounts:
+        """Upsert staged rows into src_ tables by natural key; the newer export wins."""
+        counts = ApplyCounts()
+        con = self.con
+        for name in TABLE_FILES:
+            cols = ", ".join(_data_columns(name))
+            con.execute(
+                f"create or replace temp table stg_diff as "
+                f"select s.nk, s.row_hash, t.row_hash as old_hash, t.batch_id as old_batch, t.exported_at as old_at "
+                f"from stg_{name} as s left join src_{name} as t on t.school_id = s.school_id and t.nk = s.nk"
+            )
+            if name in LESSON_CHILDREN:
+                # Rows of a lesson whose newer version is already stored are not applied.
+                con.execute(
+                    f"delete from stg_diff where nk in (select s.nk from stg_{name} as s join src_lessons as l "
+                    f"on l.school_id = s.school_id and l.lesson_id = s.lesson_id where l.exported_at > ?)",
+                    [self.exported_at],
+                )
+            changed = "old_hash is not null and old_hash <> row_hash"
+            con.execute(
+                f"insert into meta_supersession select ?, ?, ?, nk, "
+                f"case when old_at > ? then 'kept_newer' else 'updated' end, old_batch, old_at "
+                f"from stg_diff where {changed}",
+                [batch_id, f"src_{name}", self.school_id, self.exported_at],
+            )
+            counts.kept_newer[name] = con.execute(
+                f"select count(*) from stg_diff where {changed} and old_at > ?", [self.exported_at]
+            ).fetchone()[0]
+            counts.updated[name] = con.execute(
+                f"select count(*) from stg_diff where {changed} and old_at <= ?", [self.exported_at]
+            ).fetchone()[0]
+            counts.inserted[name] = con.execute("select count(*) from stg_diff where old_hash is null").fetchone()[0]
+            con.execute(
+                f"delete from src_{name} where school_id = ? and nk in "
+                f"(select nk from stg_diff where {changed} and old_at <= ?)",
+                [self.school_id, self.exported_at],
+            )
+            con.execute(
+                f"insert into src_{name} select {cols}, s.nk, s.row_hash, ?, ? from stg_{name} as s "
+                f"where s.nk in (select nk from stg_diff where old_hash is null or ({changed} and old_at <= ?))",
+                [batch_id, self.exported_at, self.exported_at],
+            )
+            if name in LESSON_CHILDREN:
+                counts.removed[name] = self._remove_superseded_children(name, batch_id)
+        return counts
+
+    def _remove_superseded_children(self, name: str, batch_id: int) -> int:
+        """A lesson in this export brings all its rows: stored rows it no longer has are removed."""
+        con = self.con
+        gone = (
+            f"from src_{name} as t where t.school_id = ? "
+            f"and t.lesson_id in (select lesson_id from stg_lessons) "
+            f"and t.lesson_id not in (select lesson_id from src_lessons where school_id = ? and exported_at > ?) "
+            f"and not exists (select 1 from stg_{name} as s where s.nk = t.nk)"
+        )
+        params = [self.school_id, self.school_id, self.exported_at]
+        con.execute(
+            f"insert into meta_supersession select ?, ?, t.school_id, t.nk, 'removed', t.batch_id, t.exported_at {gone}",
+            [batch_id, f"src_{name}", *params],
+        )
+        n = con.execute(f"select count(*) {gone}", params).fetchone()[0]
+        con.execute(
+            f"delete from src_{name} where nk in (select t.nk {gone}) and school_id = ?", [*params, self.school_id]
+        )
+        return n
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

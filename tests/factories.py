@@ -1,0 +1,366 @@
+"""A tiny, hand-written, valid canonical export that tests copy and then break on purpose.
+
+Every value here is chosen by hand so that tests can state their expectations independently of
+the project's code: 3 pupils in class 5А, 2 subjects (maths for the whole class, English in a
+subgroup), 4 lessons, 5 marks.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+SCHOOL = "sch-test"
+YEAR = "2025/2026"
+
+TINY: dict[str, list[dict[str, str]]] = {
+    "export": [
+        {
+            "school_id": SCHOOL,
+            "source_system": "тест",
+            "export_kind_code": "full",
+            "exported_at": "01.06.2026 20:00",
+            "covers_from_date": "01.09.2025",
+            "covers_to_date": "31.05.2026",
+        }
+    ],
+    "school": [
+        {
+            "school_id": SCHOOL,
+            "school_name": "МБОУ «Тестовая школа»",
+            "short_name": "Тестовая",
+            "region_id": "50",
+            "municipality": "г. Тест",
+            "director_name": "Директорова Д. Д.",
+        }
+    ],
+    "academic_years": [{"academic_year_id": YEAR, "start_date": "01.09.2025", "end_date": "31.05.2026"}],
+    "periods": [
+        {
+            "period_id": "q1",
+            "academic_year_id": YEAR,
+            "period_kind_code": "quarter",
+            "period_number": "1",
+            "period_name": "1 четверть",
+            "start_date": "01.09.2025",
+            "end_date": "24.10.2025",
+            "grades": "",
+        },
+        {
+            "period_id": "q2",
+            "academic_year_id": YEAR,
+            "period_kind_code": "quarter",
+            "period_number": "2",
+            "period_name": "2 четверть",
+            "start_date": "05.11.2025",
+            "end_date": "26.12.2025",
+            "grades": "",
+        },
+    ],
+    "holidays": [
+        {
+            "academic_year_id": YEAR,
+            "holiday_name": "Осенние каникулы",
+            "start_date": "25.10.2025",
+            "end_date": "04.11.2025",
+            "grades": "",
+        },
+    ],
+    "teachers": [
+        {
+            "teacher_id": "t1",
+            "last_name": "Смирнова",
+            "first_name": "Ольга",
+            "middle_name": "Петровна",
+            "position": "учитель",
+        },
+        {"teacher_id": "t2", "last_name": "Иванов", "first_name": "Пётр", "middle_name": "", "position": "учитель"},
+    ],
+    "subjects": [
+        {"subject_id": "math", "subject_name": "Математика", "short_name": "Матем.", "fipi_code": ""},
+        {"subject_id": "eng", "subject_name": "Английский язык", "short_name": "Англ.", "fipi_code": "2"},
+    ],
+    "classes": [
+        {"class_id": "5A", "academic_year_id": YEAR, "class_name": "5А", "grade": "5", "class_teacher_id": "t1"}
+    ],
+    "groups": [
+        {"group_id": "5A-eng-1", "class_id": "5A", "subject_id": "eng", "group_name": "1 подгруппа", "teacher_id": "t2"}
+    ],
+    "pupils": [
+        {
+            "pupil_id": "p1",
+            "last_name": "Андреев",
+            "first_name": "Антон",
+            "middle_name": "",
+            "birth_date": "01.02.2014",
+            "gender_code": "м",
+            "has_consent": "да",
+        },
+        {
+            "pupil_id": "p2",
+            "last_name": "Борисова",
+            "first_name": "Вера",
+            "middle_name": "",
+            "birth_date": "2014-05-06",
+            "gender_code": "ж",
+            "has_consent": "да",
+        },
+        {
+            "pupil_id": "p3",
+            "last_name": "Васильев",
+            "first_name": "Глеб",
+            "middle_name": "",
+            "birth_date": "",
+            "gender_code": "",
+            "has_consent": "нет",
+        },
+    ],
+    "enrolments": [
+        {
+            "pupil_id": "p1",
+            "class_id": "5A",
+            "start_date": "01.09.2025",
+            "end_date": "",
+            "arrival_reason": "начало года",
+            "departure_reason": "",
+        },
+        {
+            "pupil_id": "p2",
+            "class_id": "5A",
+            "start_date": "01.09.2025",
+            "end_date": "",
+            "arrival_reason": "начало года",
+            "departure_reason": "",
+        },
+        {
+            "pupil_id": "p3",
+            "class_id": "5A",
+            "start_date": "15.09.2025",
+            "end_date": "",
+            "arrival_reason": "прибыл",
+            "departure_reason": "",
+        },
+    ],
+    "group_members": [
+        {"pupil_id": "p1", "group_id": "5A-eng-1", "start_date": "01.09.2025", "end_date": ""},
+        {"pupil_id": "p2", "group_id": "5A-eng-1", "start_date": "01.09.2025", "end_date": ""},
+    ],
+    "curriculum": [
+        {"class_id": "5A", "subject_id": "math", "weekly_hours": "5", "is_attested": "да", "teacher_id": "t1"},
+        {"class_id": "5A", "subject_id": "eng", "weekly_hours": "3", "is_attested": "да", "teacher_id": "t2"},
+    ],
+    "work_types": [
+        {"work_type_id": "answer", "work_type_name": "Ответ на уроке", "weight": "1", "is_control": "нет"},
+        {"work_type_id": "control", "work_type_name": "Контрольная работа", "weight": "2", "is_control": "да"},
+    ],
+    "planned_topics": [
+        {
+            "class_id": "5A",
+            "group_id": "",
+            "subject_id": "math",
+            "topic_number": "1",
+            "topic": "Натуральные числа",
+            "planned_date": "08.09.2025",
+            "hours": "1",
+        },
+    ],
+    "lessons": [
+        {
+            "lesson_id": "L1",
+            "lesson_date": "08.09.2025",
+            "lesson_number": "1",
+            "class_id": "5A",
+            "group_id": "",
+            "subject_id": "math",
+            "teacher_id": "t1",
+            "replacing_teacher_id": "",
+            "topic": "Натуральные числа",
+            "homework": "§1",
+            "lesson_entered_at": "08.09.2025 14:00",
+            "homework_entered_at": "08.09.2025 14:05",
+        },
+        {
+            "lesson_id": "L2",
+            "lesson_date": "16.09.2025",
+            "lesson_number": "2",
+            "class_id": "5A",
+            "group_id": "",
+            "subject_id": "math",
+            "teacher_id": "t1",
+            "replacing_teacher_id": "t2",
+            "topic": "Сложение",
+            "homework": "",
+            "lesson_entered_at": "16.09.2025 15:00",
+            "homework_entered_at": "",
+        },
+        {
+            "lesson_id": "L3",
+            "lesson_date": "17.09.2025",
+            "lesson_number": "3",
+            "class_id": "5A",
+            "group_id": "5A-eng-1",
+            "subject_id": "eng",
+            "teacher_id": "t2",
+            "replacing_teacher_id": "",
+            "topic": "Alphabet",
+            "homework": "Ex. 1",
+            "lesson_entered_at": "2025-09-17 12:00",
+            "homework_entered_at": "2025-09-17T12:10",
+        },
+        {
+            "lesson_id": "L4",
+            "lesson_date": "10.11.2025",
+            "lesson_number": "1",
+            "class_id": "5A",
+            "group_id": "",
+            "subject_id": "math",
+            "teacher_id": "t1",
+            "replacing_teacher_id": "",
+            "topic": "Контрольная работа № 1 «Числа»",
+            "homework": "",
+            "lesson_entered_at": "10.11.2025 13:00",
+            "homework_entered_at": "",
+        },
+    ],
+    "marks": [
+        {
+            "mark_id": "M1",
+            "pupil_id": "p1",
+            "lesson_id": "L1",
+            "mark_value": "5",
+            "work_type_id": "answer",
+            "weight": "",
+            "entered_at": "08.09.2025 14:01",
+            "entered_by": "t1",
+        },
+        {
+            "mark_id": "M2",
+            "pupil_id": "p2",
+            "lesson_id": "L1",
+            "mark_value": "4/5",
+            "work_type_id": "answer",
+            "weight": "",
+            "entered_at": "09.09.2025 10:00",
+            "entered_by": "t1",
+        },
+        {
+            "mark_id": "M3",
+            "pupil_id": "p3",
+            "lesson_id": "L2",
+            "mark_value": "3",
+            "work_type_id": "answer",
+            "weight": "1,5",
+            "entered_at": "16.09.2025 15:01",
+            "entered_by": "t2",
+        },
+        {
+            "mark_id": "M4",
+            "pupil_id": "p1",
+            "lesson_id": "L3",
+            "mark_value": "4",
+            "work_type_id": "answer",
+            "weight": "",
+            "entered_at": "17.09.2025 12:01",
+            "entered_by": "t2",
+        },
+        {
+            "mark_id": "M5",
+            "pupil_id": "p2",
+            "lesson_id": "L4",
+            "mark_value": "2",
+            "work_type_id": "control",
+            "weight": "",
+            "entered_at": "20.11.2025 18:00",
+            "entered_by": "t1",
+        },
+    ],
+    "attendance": [
+        {"pupil_id": "p2", "lesson_id": "L3", "absence_code": "б", "entered_at": "17.09.2025 09:00"},
+        {"pupil_id": "p1", "lesson_id": "L4", "absence_code": "н", "entered_at": "10.11.2025 09:00"},
+        {"pupil_id": "p3", "lesson_id": "L4", "absence_code": "оп", "entered_at": "10.11.2025 09:00"},
+    ],
+    "period_marks": [
+        {
+            "pupil_id": "p1",
+            "subject_id": "math",
+            "academic_year_id": YEAR,
+            "mark_kind_code": "period",
+            "period_id": "q1",
+            "mark_value": "5",
+            "na_reason_code": "",
+            "entered_at": "24.10.2025 16:00",
+            "entered_by": "t1",
+        },
+        {
+            "pupil_id": "p3",
+            "subject_id": "math",
+            "academic_year_id": YEAR,
+            "mark_kind_code": "period",
+            "period_id": "q1",
+            "mark_value": "н/а",
+            "na_reason_code": "б",
+            "entered_at": "24.10.2025 16:00",
+            "entered_by": "t1",
+        },
+    ],
+    "mark_changes": [
+        {
+            "change_id": "C1",
+            "mark_id": "M2",
+            "pupil_id": "p2",
+            "lesson_id": "L1",
+            "old_value": "4",
+            "new_value": "4/5",
+            "changed_at": "09.09.2025 10:00",
+            "changed_by": "t1",
+        },
+    ],
+    "external_results": [
+        {
+            "pupil_id": "p1",
+            "subject_id": "math",
+            "assessment_code": "ВПР",
+            "assessment_date": "15.04.2026",
+            "grade": "5",
+            "primary_score": "14",
+            "max_score": "20",
+            "mark_value": "4",
+        },
+    ],
+}
+
+
+def tiny_export() -> dict[str, list[dict[str, str]]]:
+    """A fresh deep copy of the tiny export, safe to mutate."""
+    return copy.deepcopy(TINY)
+
+
+def write_export(
+    data: dict[str, list[dict[str, str]]],
+    folder: Path,
+    *,
+    delimiter: str = ";",
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> Path:
+    """Write the export as CSV files (header from the first row's keys, or the model's columns)."""
+    from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in data.items():
+        header = list(rows[0]) if rows else list(columns_of(FILES_BY_NAME[name].model))
+        lines = [delimiter.join(header)]
+        for row in rows:
+            cells = []
+            for key in header:
+                value = row.get(key, "")
+                if delimiter in value or '"' in value or "\n" in value:
+                    value = '"' + value.replace('"', '""') + '"'
+                cells.append(value)
+            lines.append(delimiter.join(cells))
+        text = "\n".join(lines) + "\n"
+        payload = text.encode(encoding)
+        if bom:
+            payload = b"\xef\xbb\xbf" + payload
+        (folder / f"{name}.csv").write_bytes(payload)
+    return folder

@@ -1,0 +1,176 @@
+"""The one module that owns warehouse connections, migrations and model builds.
+
+Writers open the DuckDB file read-write through :func:`connect`; readers in other processes
+(dashboards) pass ``read_only=True``. Migrations are the numbered files in
+``warehouse/migrations``; models are the ``dim_*``/``fct_*``/``mart_*`` files in
+``warehouse/models``, each a single SELECT whose first comment states its grain and key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+WAREHOUSE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = WAREHOUSE_DIR / "migrations"
+MODELS_DIR = WAREHOUSE_DIR / "models"
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process holds the warehouse file for writing."""
+
+
+@contextlib.contextmanager
+def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse; a read-write open also applies pending migrations."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise FileNotFoundError(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise WarehouseBusyError(str(path)) from error
+        raise
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migration files not yet recorded in meta_schema_version, each in a transaction."""
+    con.execute(
+        "create table if not exists meta_schema_version "
+        "(version integer not null, file_name varchar not null, applied_at timestamp not null)"
+    )
+    done = {row[0] for row in con.execute("select version from meta_schema_version").fetchall()}
+    applied = []
+    for file in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+        version = int(file.name[:3])
+        if version in done:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute(
+                "insert into meta_schema_version values (?, ?, ?)",
+                [version, file.name, dt.datetime.now()],
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        applied.append(file.name)
+    return applied
+
+
+@dataclass(frozen=True)
+class Model:
+    """One SQL model file: its table name, SELECT text and the models it reads."""
+
+    name: str
+    sql: str
+    depends_on: frozenset[str]
+
+    @property
+    def sql_hash(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()[:16]
+
+
+def _strip_trailing_semicolon(sql: str) -> str:
+    return re.sub(r";\s*$", "", sql.strip())
+
+
+def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
+    """All model files in dependency order (a model comes after every model it reads)."""
+    files = {p.stem: p for p in sorted(models_dir.glob("*.sql"))}
+    models: dict[str, Model] = {}
+    for name, file in files.items():
+        sql = _strip_trailing_semicolon(file.read_text(encoding="utf-8"))
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+        reads = {t.name for t in tree.find_all(exp.Table)} - ctes
+        models[name] = Model(name, sql, frozenset(reads & files.keys() - {name}))
+    ordered: list[Model] = []
+    seen: set[str] = set()
+
+    def visit(name: str, stack: tuple[str, ...]) -> None:
+        if name in seen:
+            return
+        if name in stack:
+            raise ValueError(f"cycle in models: {' -> '.join((*stack, name))}")
+        for dep in sorted(models[name].depends_on):
+            visit(dep, (*stack, name))
+        seen.add(name)
+        ordered.append(models[name])
+
+    for name in sorted(models):
+        visit(name, ())
+    return ordered
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    query = "select count(*) from information_schema.tables where table_name = ? and table_schema = 'main'"
+    return con.execute(query, [name]).fetchone()[0] > 0
+
+
+def build_models(
+    con: duckdb.DuckDBPyConnection,
+    school_ids: Iterable[str] | None = None,
+    models: list[Model] | None = None,
+) -> dict[str, int]:
+    """Materialise every model as a table; returns rows per model.
+
+    With ``school_ids`` only those schools' rows are rebuilt (a weekly ingest of one school in a
+    regional warehouse touches that school alone); a model whose SQL changed since it was built
+    is rebuilt whole. Runs inside the caller's transaction when there is one.
+    """
+    models = models if models is not None else load_models()
+    con.execute("create table if not exists meta_model (name varchar not null, sql_hash varchar not null)")
+    built = dict(con.execute("select name, sql_hash from meta_model").fetchall())
+    schools = sorted(set(school_ids)) if school_ids is not None else None
+    counts: dict[str, int] = {}
+    for model in models:
+        fresh = built.get(model.name) != model.sql_hash or not _table_exists(con, model.name)
+        if fresh or schools is None:
+            con.execute(f"create or replace table {model.name} as select * from ({model.sql}) as m")
+            con.execute("delete from meta_model where name = ?", [model.name])
+            con.execute("insert into meta_model values (?, ?)", [model.name, model.sql_hash])
+        elif schools:
+            placeholders = ", ".join("?" for _ in schools)
+            con.execute(f"delete from {model.name} where school_id in ({placeholders})", schools)
+            con.execute(
+                f"insert into {model.name} select * from ({model.sql}) as m where m.school_id in ({placeholders})",
+                schools,
+            )
+        counts[model.name] = con.execute(f"select count(*) from {model.name}").fetchone()[0]
+    return counts
+
+
+def table_names(con: duckdb.DuckDBPyConnection, prefixes: tuple[str, ...] = ("src_", "dim_", "fct_")) -> list[str]:
+    """Names of the warehouse tables whose name starts with one of ``prefixes``."""
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main' order by table_name"
+    ).fetchall()
+    return [name for (name,) in rows if name.startswith(prefixes)]
+
+
+def content_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """An order-independent hash of a table's whole content (for tests and restore checks)."""
+    row = con.execute(
+        f"select count(*), coalesce(sum(hash(t)), 0), coalesce(bit_xor(hash(t)), 0) from {table} as t"
+    ).fetchone()
+    return f"{row[0]}:{row[1]}:{row[2]}"

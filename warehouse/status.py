@@ -1,0 +1,34 @@
+"""What the warehouse holds: periods, row counts and recent batches (read-only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from warehouse.db import connect, table_names
+
+
+@dataclass(frozen=True)
+class WarehouseStatus:
+    periods: list[tuple]
+    row_counts: list[tuple[str, int]]
+    batches: list[tuple]
+
+
+def warehouse_status(path: Path, *, n_batches: int = 10) -> WarehouseStatus:
+    """Read the warehouse's state through a read-only connection."""
+    with connect(path, read_only=True) as con:
+        names = table_names(con, ("dim_", "fct_", "src_", "meta_"))
+        periods = con.execute(
+            "select p.school_id, p.academic_year_id, p.period_name, "
+            "strftime(p.start_date, '%d.%m.%Y'), strftime(p.end_date, '%d.%m.%Y') "
+            "from src_periods as p order by p.school_id, p.start_date, p.period_name"
+        ).fetchall()
+        counts = [(name, con.execute(f"select count(*) from {name}").fetchone()[0]) for name in names]
+        batches = con.execute(
+            "select batch_id, school_id, strftime(exported_at, '%d.%m.%Y %H:%M'), status_code, n_rows_in, "
+            "n_rows_accepted, n_rows_rejected, run_by, strftime(finished_at, '%d.%m.%Y %H:%M') "
+            "from meta_batch order by batch_id desc limit ?",
+            [n_batches],
+        ).fetchall()
+    return WarehouseStatus(periods, counts, batches)
