@@ -121,7 +121,7 @@ def _check_message(check: str, column: str | None, value: str | None, ru: str) -
         if check.startswith(prefix):
             limit = check[len(prefix) : -1]
             return "range", f"Столбец «{ru}»: значение {shown} {words} {limit}"
-    return "rule", check
+    return "row_rule", check
 
 
 def validate_frame(spec: CanonicalFile, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Issue]]:

@@ -34,7 +34,7 @@ enrolments as (
     join years as y on y.academic_year_id = c.academic_year_id
     where e.start_date > y.end_date or coalesce(e.end_date, e.start_date) < y.start_date
 )
-select *, 'date_outside_year' as rule_code from (
+select t.file_name, t.row_number, t.column_name, t.cell_value, 'date_outside_year' as rule_code, t.message from (
     select * from periods
     union all select * from holidays
     union all select * from lessons

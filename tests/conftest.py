@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ejournal.settings import Norms, ValidationNorms
+from pipelines.ingest import IngestResult, ingest_path
+from tests.factories import tiny_export, write_export
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def tiny():
+    """A fresh, valid, hand-written export (dict of file → rows) to break on purpose."""
+    return tiny_export()
+
+
+@pytest.fixture
+def ingest_tiny(tmp_path):
+    """Write an export dict and ingest it into a per-test warehouse; returns the result."""
+    counter = {"n": 0}
+
+    def run(
+        data, *, strict: bool = False, db: Path | None = None, allow_holidays: bool = False, **write
+    ) -> IngestResult:
+        counter["n"] += 1
+        folder = write_export(data, tmp_path / f"export{counter['n']}", **write)
+        norms = Norms(validation=ValidationNorms(allow_lessons_on_holidays=allow_holidays))
+        (result,) = ingest_path(folder, db or tmp_path / "w.duckdb", strict=strict, norms=norms, run_by="test")
+        return result
+
+    return run
+
+
+def rules_of(result: IngestResult) -> set[tuple[str, str]]:
+    """(file stem, rule code) of every issue."""
+    return {(i.file_name.split(".")[0], i.rule_code) for i in result.issues}

@@ -1,0 +1,109 @@
+-- Grain: one row per pupil per lesson the pupil was expected at. Key: school_id, lesson_id, pupil_id.
+-- The expected pupils of a lesson are its roster on the lesson date: the pupils enrolled in the
+-- class, or for a subgroup lesson the members of the subgroup. Attendance rows give the absence
+-- code (н, у, б, оп); a pupil with no row or an empty code was present, so an export listing
+-- absences only and one listing every pupil give the same table. entered_at is kept for rows with
+-- a code only (it is when the absence or lateness was marked). Rows for pupils not on the roster
+-- are dropped. teacher_id is the effective teacher (the replacing one if any).
+with lessons as (
+    select
+        school_id,
+        lesson_id,
+        lesson_date,
+        academic_year_id,
+        period_id,
+        class_id,
+        group_id,
+        subject_id,
+        effective_teacher_id
+    from int_lesson
+),
+
+roster as (
+    select
+        school_id,
+        roster_kind_code,
+        pupil_id,
+        class_id,
+        group_id,
+        start_date,
+        end_date
+    from int_roster
+),
+
+attendance as (
+    select
+        school_id,
+        pupil_id,
+        lesson_id,
+        nullif(trim(absence_code), '') as absence_code,
+        entered_at
+    from src_attendance
+),
+
+class_lesson_pupils as (
+    select
+        lessons.school_id,
+        lessons.lesson_id,
+        roster.pupil_id
+    from lessons
+    inner join roster
+        on roster.school_id = lessons.school_id
+        and roster.class_id = lessons.class_id
+        and roster.roster_kind_code = 'class'
+        and roster.start_date <= lessons.lesson_date
+        and (roster.end_date is null or roster.end_date >= lessons.lesson_date)
+    where lessons.group_id is null
+),
+
+group_lesson_pupils as (
+    select
+        lessons.school_id,
+        lessons.lesson_id,
+        roster.pupil_id
+    from lessons
+    inner join roster
+        on roster.school_id = lessons.school_id
+        and roster.group_id = lessons.group_id
+        and roster.roster_kind_code = 'group'
+        and roster.start_date <= lessons.lesson_date
+        and (roster.end_date is null or roster.end_date >= lessons.lesson_date)
+    where lessons.group_id is not null
+),
+
+expected as (
+    select school_id, lesson_id, pupil_id from class_lesson_pupils
+    union
+    select school_id, lesson_id, pupil_id from group_lesson_pupils
+),
+
+final as (
+    select
+        expected.school_id,
+        expected.lesson_id,
+        expected.pupil_id,
+        lessons.lesson_date,
+        lessons.academic_year_id,
+        lessons.period_id,
+        lessons.class_id,
+        lessons.group_id,
+        lessons.subject_id,
+        lessons.effective_teacher_id as teacher_id,
+        attendance.absence_code,
+        attendance.absence_code is null or attendance.absence_code = 'оп' as is_present,
+        coalesce(attendance.absence_code in ('н', 'у', 'б'), false) as is_absent,
+        coalesce(attendance.absence_code = 'оп', false) as is_late,
+        coalesce(attendance.absence_code in ('у', 'б'), false) as is_excused,
+        coalesce(attendance.absence_code = 'б', false) as is_illness,
+        case when attendance.absence_code is not null then attendance.entered_at end as entered_at
+    from expected
+    inner join lessons
+        on lessons.school_id = expected.school_id
+        and lessons.lesson_id = expected.lesson_id
+    left join attendance
+        on attendance.school_id = expected.school_id
+        and attendance.lesson_id = expected.lesson_id
+        and attendance.pupil_id = expected.pupil_id
+)
+
+select * from final
