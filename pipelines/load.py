@@ -240,10 +240,12 @@ class BatchStage:
                 f"from stg_{name} as s left join src_{name} as t on t.school_id = s.school_id and t.nk = s.nk"
             )
             if name in LESSON_CHILDREN:
-                # Rows of a lesson whose newer version is already stored are not applied.
+                # A row of a lesson whose newer version is already stored counts as older than it.
                 con.execute(
-                    f"delete from stg_diff where nk in (select s.nk from stg_{name} as s join src_lessons as l "
-                    f"on l.school_id = s.school_id and l.lesson_id = s.lesson_id where l.exported_at > ?)",
+                    f"update stg_diff set old_at = newer.lesson_at, old_hash = coalesce(stg_diff.old_hash, '') "
+                    f"from (select s.nk, l.exported_at as lesson_at from stg_{name} as s join src_lessons as l "
+                    f"on l.school_id = s.school_id and l.lesson_id = s.lesson_id where l.exported_at > ?) as newer "
+                    f"where stg_diff.nk = newer.nk and (stg_diff.old_hash is null or stg_diff.old_hash <> stg_diff.row_hash)",
                     [self.exported_at],
                 )
             changed = "old_hash is not null and old_hash <> row_hash"
@@ -269,6 +271,13 @@ class BatchStage:
                 f"insert into src_{name} select {cols}, s.nk, s.row_hash, ?, ? from stg_{name} as s "
                 f"where s.nk in (select nk from stg_diff where old_hash is null or ({changed} and old_at <= ?))",
                 [batch_id, self.exported_at, self.exported_at],
+            )
+            # Unchanged rows that a newer export confirms carry its moment, so an older export
+            # arriving later cannot overwrite them.
+            con.execute(
+                f"update src_{name} set batch_id = ?, exported_at = ? where school_id = ? and exported_at < ? "
+                f"and nk in (select nk from stg_diff where old_hash = row_hash)",
+                [batch_id, self.exported_at, self.school_id, self.exported_at],
             )
             if name in LESSON_CHILDREN:
                 counts.removed[name] = self._remove_superseded_children(name, batch_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -97,6 +98,13 @@ def _strip_trailing_semicolon(sql: str) -> str:
 def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
     """All model files in dependency order (a model comes after every model it reads)."""
     files = {p.stem: p for p in sorted(models_dir.glob("*.sql"))}
+    signature = tuple((name, p.stat().st_mtime_ns, p.stat().st_size) for name, p in files.items())
+    return list(_load_models_cached(str(models_dir), signature))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_models_cached(models_dir: str, signature: tuple) -> tuple[Model, ...]:
+    files = {p.stem: p for p in sorted(Path(models_dir).glob("*.sql"))}
     models: dict[str, Model] = {}
     for name, file in files.items():
         sql = _strip_trailing_semicolon(file.read_text(encoding="utf-8"))
@@ -119,7 +127,7 @@ def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
 
     for name in sorted(models):
         visit(name, ())
-    return ordered
+    return tuple(ordered)
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

