@@ -191,12 +191,12 @@ def _transcode(path: Path, workdir: Path) -> Path:
     return out
 
 
-def _header(path: Path) -> tuple[list[str], str]:
+def _header(path: Path, display_name: str) -> tuple[list[str], str]:
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
         first = handle.readline()
     line = first.rstrip("\r\n")
     if not line.strip():
-        raise _refuse(path.name, "empty_file", "Файл пуст: нет даже строки заголовков")
+        raise _refuse(display_name, "empty_file", "Файл пуст: нет даже строки заголовков")
     delimiter = max((";", ",", "\t"), key=line.count)
     header = next(csv.reader(io.StringIO(line), delimiter=delimiter, quotechar='"'))
     return [h.strip() for h in header], delimiter
@@ -252,7 +252,7 @@ def _read_csv(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int
     path = file.path
     facts.encoding_code = _detect_encoding(path)
     readable = _transcode(path, workdir) if facts.encoding_code == "cp1251" else path
-    header, delimiter = _header(readable)
+    header, delimiter = _header(readable, path.name)
     names = canonical_header(file.spec, header, path.name)
     columns = {f"c{i}": "varchar" for i in range(len(names))}
     con = _reader_connection()

@@ -44,7 +44,7 @@ def test_same_export_twice_changes_nothing(loaded, ingest_tiny, tiny):
 
 
 def test_every_table_is_filled_by_the_tiny_export(loaded):
-    db, before = loaded
+    _, before = loaded
     empty = [t for t, h in before.items() if h.startswith("0:") and t != "meta_quarantine"]
     assert empty == []
 
