@@ -130,6 +130,12 @@ class BatchStage:
                 f"({target.ru_name}), ни в загруженных ранее данных' end "
                 f"from stg_{ref.file} as s where s.{ref.column} is not null and not exists "
                 f"(select 1 from cur_{ref.target} as t where t.{ref.target_column} = s.{ref.column})"
+                + (
+                    # rows of a lesson refused in this export are reported by the lesson rule
+                    " and not exists (select 1 from stg_lessons_all as a where a.lesson_id = s.lesson_id)"
+                    if ref.file in LESSON_CHILDREN and ref.column == "lesson_id"
+                    else ""
+                )
             )
         return queries
 

@@ -23,11 +23,17 @@ def ingest_tiny(tmp_path):
     counter = {"n": 0}
 
     def run(
-        data, *, strict: bool = False, db: Path | None = None, allow_holidays: bool = False, **write
+        data,
+        *,
+        strict: bool = False,
+        db: Path | None = None,
+        allow_holidays: bool = False,
+        batch_rows: int = 1_000_000,
+        **write,
     ) -> IngestResult:
         counter["n"] += 1
         folder = write_export(data, tmp_path / f"export{counter['n']}", **write)
-        norms = Norms(validation=ValidationNorms(allow_lessons_on_holidays=allow_holidays))
+        norms = Norms(validation=ValidationNorms(allow_lessons_on_holidays=allow_holidays, batch_rows=batch_rows))
         (result,) = ingest_path(folder, db or tmp_path / "w.duckdb", strict=strict, norms=norms, run_by="test")
         return result
 

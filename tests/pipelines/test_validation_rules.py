@@ -355,3 +355,10 @@ def test_refused_new_version_of_a_stored_lesson_keeps_the_stored_one(ingest_tiny
         stored = con.execute("select lesson_date from src_lessons where lesson_id = 'L4'").fetchone()[0]
         mark = con.execute("select mark_value from src_marks where mark_id = 'M5'").fetchone()[0]
     assert (str(stored), mark) == ("2025-11-10", "2")
+
+
+def test_duplicates_are_found_across_read_batches(ingest_tiny, tiny):
+    tiny["marks"].append({**tiny["marks"][0], "mark_value": "3"})  # M1 again, 5 rows later
+    result = ingest_tiny(tiny, batch_rows=2)
+    hits = sorted((i.row_number, i.rule_code) for i in result.issues if i.file_name == "marks.csv")
+    assert hits == [(2, "duplicate"), (3, "lesson_refused"), (7, "duplicate")]

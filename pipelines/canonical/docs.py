@@ -1,0 +1,104 @@
+"""Render docs/canonical_export.md from the pandera models (the test fails when the file drifts).
+
+Run `python -m pipelines.canonical.docs` after changing a model.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipelines.canonical.schemas import FILES, columns_of
+from pipelines.keys import NATURAL_KEYS, REFERENCES
+
+DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "canonical_export.md"
+
+TYPE_NAMES = {
+    "String": "текст",
+    "Int64": "целое",
+    "Float64": "число",
+    "Boolean": "да/нет",
+    "Date": "дата",
+}
+
+INTRO = """# Формат выгрузки (канонический) / The canonical export
+
+Каждая система журнала («Сетевой город», ЭлЖур, Дневник.ру, МЭШ, …) отображается на эту
+выгрузку; дальше конвейер видит только её. Выгрузка — папка (или архив `.zip`) с файлами ниже.
+Файл можно назвать по-английски (`marks.csv`) или по-русски (`отметки.csv`); формат — CSV, XLSX
+или Parquet. Заголовки столбцов — английские или русские имена из таблиц.
+
+- CSV: кодировка UTF-8 (с BOM или без) или Windows-1251; разделитель `;`, `,` или табуляция;
+  кавычки `"`. Строка в сообщениях об ошибках — номер строки, как её показывает Excel (заголовок — 1).
+- Даты: `ДД.ММ.ГГГГ` или `ГГГГ-ММ-ДД`; дата и время: `ДД.ММ.ГГГГ ЧЧ:ММ[:СС]` или ISO.
+- Да/нет: `да`/`нет` (также `1`/`0`, `true`/`false`). Дробные числа — с точкой или запятой.
+- Пустая ячейка — «нет значения». Обязательный столбец не может быть пустым.
+- Файл `export.csv` описывает саму выгрузку (одна строка): школа, система, момент выгрузки и
+  какие дни она покрывает. Более новая выгрузка замещает более старую по естественным ключам;
+  урок загружается целиком, со всеми своими отметками и посещаемостью.
+- Посещаемость можно передавать целиком (пустой код — присутствовал) или только пропуски:
+  присутствие выводится из состава класса или подгруппы на дату урока.
+
+Этот файл создаётся из моделей pandera в `pipelines/canonical/schemas.py`
+(`python -m pipelines.canonical.docs`); тест сверяет его с моделями.
+"""
+
+
+def _type_name(dtype: object) -> str:
+    text = str(dtype)
+    return "дата и время" if text.startswith("Datetime") else TYPE_NAMES.get(text, text)
+
+
+def _allowed(column) -> str:
+    parts = []
+    for check in column.checks:
+        stats = check.statistics or {}
+        if check.name == "isin":
+            parts.append("одно из: " + ", ".join(f"`{v}`" for v in stats["allowed_values"]))
+        elif check.name == "str_matches":
+            parts.append(f"шаблон `{stats['pattern']}`".replace("|", "\\|"))
+        elif check.name in ("greater_than", "greater_than_or_equal_to", "less_than", "less_than_or_equal_to"):
+            sign = {
+                "greater_than": ">",
+                "greater_than_or_equal_to": "≥",
+                "less_than": "<",
+                "less_than_or_equal_to": "≤",
+            }
+            value = next(iter(stats.values()))
+            parts.append(f"{sign[check.name]} {value}")
+    if column.unique:
+        parts.append("уникально")
+    return "; ".join(parts)
+
+
+def render() -> str:
+    lines = [INTRO]
+    refs: dict[str, list[str]] = {}
+    for ref in REFERENCES:
+        refs.setdefault(ref.file, []).append(f"`{ref.column}` → `{ref.target}.{ref.target_column}`")
+    for spec in FILES:
+        required = "обязательный" if spec.required else "необязательный"
+        doc = re.sub(r"\s+", " ", (spec.model.__doc__ or "").strip())
+        lines.append(f"## `{spec.name}` — {spec.ru_name} ({required})\n")
+        lines.append(doc + "\n")
+        if spec.name in NATURAL_KEYS:
+            lines.append("Естественный ключ: " + ", ".join(f"`{k}`" for k in NATURAL_KEYS[spec.name]) + ".")
+        if spec.name in refs:
+            lines.append(" Ссылки: " + "; ".join(refs[spec.name]) + ".")
+        lines.append("\n")
+        lines.append("| столбец | по-русски | тип | обяз. | что значит | допустимо | пример |")
+        lines.append("|---|---|---|---|---|---|---|")
+        for name, column in columns_of(spec.model).items():
+            lines.append(
+                f"| `{name}` | `{column.metadata['ru']}` | {_type_name(column.dtype)} | "
+                f"{'нет' if column.nullable else 'да'} | {column.description} | {_allowed(column)} | "
+                f"`{column.metadata['example']}` |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    DOC_PATH.parent.mkdir(exist_ok=True)
+    DOC_PATH.write_text(render(), encoding="utf-8")
+    print(f"written {DOC_PATH}")
