@@ -94,7 +94,7 @@ class AcademicYear(_Canonical):
 class Period(_Canonical):
     """periods.csv: study periods (учебные периоды): quarters, trimesters, half-years."""
 
-    period_id: str = _id("ид_периода", "Идентификатор периода", "2025/2026-q1", unique=True)
+    period_id: str = _id("ид_периода", "Идентификатор периода", "2025-2026-q1", unique=True)
     academic_year_id: str = _f("учебный_год", "Учебный год", "2025/2026", str_matches=r"^\d{4}/\d{4}$")
     period_kind_code: str = _f(
         "вид_периода", "quarter (четверть), trimester, half_year, semester", "quarter", isin=PERIOD_KINDS
@@ -324,7 +324,7 @@ class PeriodMark(_Canonical):
     subject_id: str = _id("ид_предмета", "Предмет", "math")
     academic_year_id: str = _f("учебный_год", "Учебный год", "2025/2026", str_matches=r"^\d{4}/\d{4}$")
     mark_kind_code: str = _f("вид_отметки", "period (за период), year, exam, final", "period", isin=FINAL_MARK_KINDS)
-    period_id: str = _id("ид_периода", "Период (для вида period)", "2025/2026-q1", nullable=True)
+    period_id: str = _id("ид_периода", "Период (для вида period)", "2025-2026-q1", nullable=True)
     mark_value: str = _f("отметка", "1–5, «зач», «незач», «н/а», «осв», «неосв»", "4", isin=PERIOD_MARK_VALUES)
     na_reason_code: str = _f("причина_на", "Для «н/а»: у, б или н", "", nullable=True, isin=NA_REASON_CODES)
     entered_at: dt.datetime = _f("выставлено", "Когда выставлена", "27.10.2025 16:00")

@@ -1,0 +1,1 @@
+"""Sample data of the project: the generator of canonical exports and the committed small sample."""
