@@ -96,6 +96,11 @@ def ingest(
     raise typer.Exit(worst)
 
 
+def _n(value: int) -> str:
+    """A count with thin-space thousands, as Russian documents write it."""
+    return f"{value:,}".replace(",", "\u00a0")
+
+
 def _print_result(result, max_rows: int) -> None:
     colour = {"loaded": "green", "unchanged": "green", "loaded_with_rejections": "yellow"}.get(result.status, "red")
     school = result.school_id or "?"
@@ -105,10 +110,10 @@ def _print_result(result, max_rows: int) -> None:
     if result.status != "refused":
         c = result.counts
         console.print(
-            f"  строк в выгрузке: {result.n_rows_in:,}; принято: {result.n_rows_accepted:,}; "
-            f"новых: {c.total('inserted'):,}; обновлено: {c.total('updated'):,}; удалено: {c.total('removed'):,}; "
-            f"оставлено более новых: {c.total('kept_newer'):,}; "
-            f"проверка {result.seconds_validate:.1f} с, загрузка {result.seconds_load:.1f} с".replace(",", " ")
+            f"  строк в выгрузке: {_n(result.n_rows_in)}; принято: {_n(result.n_rows_accepted)}; "
+            f"новых: {_n(c.total('inserted'))}; обновлено: {_n(c.total('updated'))}; "
+            f"удалено: {_n(c.total('removed'))}; оставлено более новых: {_n(c.total('kept_newer'))}; "
+            f"проверка {result.seconds_validate:.1f} с, загрузка {result.seconds_load:.1f} с"
         )
     if result.issues:
         table = Table(title=f"Ошибки: {len(result.issues)}", show_lines=False)
@@ -151,7 +156,7 @@ def status(db: DbOption = None) -> None:
     tables.add_column("Таблица")
     tables.add_column("Строк", justify="right")
     for name, count in info.row_counts:
-        tables.add_row(name, f"{count:,}".replace(",", " "))
+        tables.add_row(name, _n(count))
     console.print(tables)
     batches = Table(title="Последние загрузки")
     for header in ("№", "Школа", "Выгрузка от", "Итог", "Строк", "Принято", "Отклонено", "Кто", "Когда"):
@@ -159,7 +164,7 @@ def status(db: DbOption = None) -> None:
     for row in info.batches:
         batches.add_row(*["" if v is None else str(v) for v in row])
     console.print(batches)
-    empty = [name for name, count in info.row_counts if count == 0]
+    empty = [name for name, count in info.row_counts if count == 0 and not name.startswith("meta_")]
     if empty:
         console.print(f"[yellow]Пустые таблицы:[/] {', '.join(empty)}")
 

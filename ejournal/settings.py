@@ -6,6 +6,7 @@ Every setting is documented in docs/settings.md; tests/test_settings.py fails wh
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -22,6 +23,9 @@ class Environment:
     home: Path = field(metadata={"env": "EJOURNAL_HOME", "doc": "Папка для отчётов об ошибках и выгрузок"})
     norms_file: Path = field(metadata={"env": "EJOURNAL_NORMS", "doc": "TOML-файл норм школы"})
     run_by: str = field(metadata={"env": "EJOURNAL_USER", "doc": "Кто запускает загрузку (для журнала загрузок)"})
+    duckdb_memory: str = field(
+        metadata={"env": "EJOURNAL_DUCKDB_MEMORY", "doc": "Предел памяти DuckDB при загрузке (сверх него — на диск)"}
+    )
 
 
 def environment() -> Environment:
@@ -32,7 +36,16 @@ def environment() -> Environment:
         home=home,
         norms_file=Path(os.environ.get("EJOURNAL_NORMS", str(DEFAULT_NORMS_FILE))),
         run_by=os.environ.get("EJOURNAL_USER") or os.environ.get("USER") or "unknown",
+        duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
     )
+
+
+def _memory_size(text: str) -> str:
+    """A DuckDB memory size such as '512MB' or '2GB'; anything else is refused."""
+    value = text.strip().upper().replace(" ", "")
+    if not re.fullmatch(r"\d+(\.\d+)?(KB|MB|GB|TB)", value):
+        raise ValueError(f"EJOURNAL_DUCKDB_MEMORY: ожидается размер вроде 512MB или 2GB, а не «{text}»")
+    return value
 
 
 @dataclass(frozen=True)
@@ -41,7 +54,7 @@ class ValidationNorms:
 
     allow_lessons_on_holidays: bool = False
     max_error_rows_shown: int = 30
-    batch_rows: int = 1_000_000
+    batch_rows: int = 250_000
 
 
 @dataclass(frozen=True)

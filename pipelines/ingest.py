@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ejournal.settings import Norms, load_norms
+from ejournal.settings import Norms, environment, load_norms
 from pipelines.canonical.reader import (
     ExportFile,
     FileFacts,
@@ -129,6 +129,7 @@ def ingest_export(
             return result
         result.school_id = export["school_id"]
         with connect(db_path) as con:
+            con.execute(f"set memory_limit = '{environment().duckdb_memory}'")
             con.execute("begin transaction")
             try:
                 _run_batch(con, result, export, files[1:], workdir, norms, strict, progress, clock)

@@ -237,57 +237,70 @@ class BatchStage:
     def apply(self, batch_id: int) -> ApplyCounts:
         """Upsert staged rows into src_ tables by natural key; the newer export wins."""
         counts = ApplyCounts()
-        con = self.con
         for name in TABLE_FILES:
             cols = ", ".join(_data_columns(name))
-            con.execute(
-                f"create or replace temp table stg_diff as "
-                f"select s.nk, s.row_hash, t.row_hash as old_hash, t.batch_id as old_batch, t.exported_at as old_at "
-                f"from stg_{name} as s left join src_{name} as t on t.school_id = s.school_id and t.nk = s.nk"
-            )
-            if name in LESSON_CHILDREN:
-                # A row of a lesson whose newer version is already stored counts as older than it.
-                con.execute(
-                    f"update stg_diff set old_at = newer.lesson_at, old_hash = coalesce(stg_diff.old_hash, '') "
-                    f"from (select s.nk, l.exported_at as lesson_at from stg_{name} as s join src_lessons as l "
-                    f"on l.school_id = s.school_id and l.lesson_id = s.lesson_id where l.exported_at > ?) as newer "
-                    f"where stg_diff.nk = newer.nk and (stg_diff.old_hash is null or stg_diff.old_hash <> stg_diff.row_hash)",
-                    [self.exported_at],
+            stored = self.con.execute(
+                f"select count(*) from src_{name} where school_id = ?", [self.school_id]
+            ).fetchone()[0]
+            if stored == 0:  # first load of this table for the school: nothing to compare with
+                self.con.execute(
+                    f"insert into src_{name} select {cols}, nk, row_hash, ?, ? from stg_{name}",
+                    [batch_id, self.exported_at],
                 )
-            changed = "old_hash is not null and old_hash <> row_hash"
-            con.execute(
-                f"insert into meta_supersession select ?, ?, ?, nk, "
-                f"case when old_at > ? then 'kept_newer' else 'updated' end, old_batch, old_at "
-                f"from stg_diff where {changed}",
-                [batch_id, f"src_{name}", self.school_id, self.exported_at],
-            )
-            counts.kept_newer[name] = con.execute(
-                f"select count(*) from stg_diff where {changed} and old_at > ?", [self.exported_at]
-            ).fetchone()[0]
-            counts.updated[name] = con.execute(
-                f"select count(*) from stg_diff where {changed} and old_at <= ?", [self.exported_at]
-            ).fetchone()[0]
-            counts.inserted[name] = con.execute("select count(*) from stg_diff where old_hash is null").fetchone()[0]
-            con.execute(
-                f"delete from src_{name} where school_id = ? and nk in "
-                f"(select nk from stg_diff where {changed} and old_at <= ?)",
-                [self.school_id, self.exported_at],
-            )
-            con.execute(
-                f"insert into src_{name} select {cols}, s.nk, s.row_hash, ?, ? from stg_{name} as s "
-                f"where s.nk in (select nk from stg_diff where old_hash is null or ({changed} and old_at <= ?))",
-                [batch_id, self.exported_at, self.exported_at],
-            )
-            # Unchanged rows that a newer export confirms carry its moment, so an older export
-            # arriving later cannot overwrite them.
-            con.execute(
-                f"update src_{name} set batch_id = ?, exported_at = ? where school_id = ? and exported_at < ? "
-                f"and nk in (select nk from stg_diff where old_hash = row_hash)",
-                [batch_id, self.exported_at, self.school_id, self.exported_at],
-            )
+                counts.inserted[name] = self.n_staged(name)
+                continue
+            self._upsert(name, cols, batch_id, counts)
             if name in LESSON_CHILDREN:
                 counts.removed[name] = self._remove_superseded_children(name, batch_id)
         return counts
+
+    def _upsert(self, name: str, cols: str, batch_id: int, counts: ApplyCounts) -> None:
+        con, at = self.con, self.exported_at
+        con.execute(
+            f"create or replace temp table stg_diff as "
+            f"select s.nk, s.row_hash, t.row_hash as old_hash, t.batch_id as old_batch, t.exported_at as old_at "
+            f"from stg_{name} as s left join src_{name} as t on t.school_id = s.school_id and t.nk = s.nk"
+        )
+        if name in LESSON_CHILDREN:
+            # A row of a lesson whose newer version is already stored counts as older than it.
+            con.execute(
+                f"update stg_diff set old_at = newer.lesson_at, old_hash = coalesce(stg_diff.old_hash, '') "
+                f"from (select s.nk, l.exported_at as lesson_at from stg_{name} as s join src_lessons as l "
+                f"on l.school_id = s.school_id and l.lesson_id = s.lesson_id where l.exported_at > ?) as newer "
+                f"where stg_diff.nk = newer.nk and (stg_diff.old_hash is null or stg_diff.old_hash <> stg_diff.row_hash)",
+                [at],
+            )
+        changed = "old_hash is not null and old_hash <> row_hash"
+        con.execute(
+            f"insert into meta_supersession select ?, ?, ?, nk, "
+            f"case when old_at > ? then 'kept_newer' else 'updated' end, old_batch, old_at "
+            f"from stg_diff where {changed}",
+            [batch_id, f"src_{name}", self.school_id, at],
+        )
+        inserted, updated, kept = con.execute(
+            f"select count(*) filter (where old_hash is null), "
+            f"count(*) filter (where {changed} and old_at <= ?), count(*) filter (where {changed} and old_at > ?) "
+            f"from stg_diff",
+            [at, at],
+        ).fetchone()
+        counts.inserted[name], counts.updated[name], counts.kept_newer[name] = inserted, updated, kept
+        con.execute(
+            f"delete from src_{name} where school_id = ? and nk in "
+            f"(select nk from stg_diff where {changed} and old_at <= ?)",
+            [self.school_id, at],
+        )
+        con.execute(
+            f"insert into src_{name} select {cols}, s.nk, s.row_hash, ?, ? from stg_{name} as s "
+            f"where s.nk in (select nk from stg_diff where old_hash is null or ({changed} and old_at <= ?))",
+            [batch_id, at, at],
+        )
+        # Unchanged rows that a newer export confirms carry its moment, so an older export
+        # arriving later cannot overwrite them.
+        con.execute(
+            f"update src_{name} set batch_id = ?, exported_at = ? where school_id = ? and exported_at < ? "
+            f"and nk in (select nk from stg_diff where old_hash = row_hash)",
+            [batch_id, at, self.school_id, at],
+        )
 
     def _remove_superseded_children(self, name: str, batch_id: int) -> int:
         """A lesson in this export brings all its rows: stored rows it no longer has are removed."""

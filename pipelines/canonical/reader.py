@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import shutil
 import tempfile
 import zipfile
@@ -29,6 +30,11 @@ ROW_COLUMN = "_row"
 MAX_ZIP_BYTES = 8 * 1024**3
 MAX_ZIP_FILES = 1000
 _CHUNK = 16 * 1024 * 1024
+_SAMPLE = 256 * 1024
+_CYRILLIC = re.compile("[а-яёА-ЯЁ]")
+_CYRILLIC_UPPER = re.compile("[А-ЯЁ]")
+# UTF-8 Cyrillic read as Windows-1251 and saved again: «Р°», «Рѕ», «С‚» …
+_DOUBLE_ENCODED = re.compile("[РС][\u0402-\u040f\u0452-\u045f\u00a0-\u00bf\u2018-\u203a]")
 
 
 @dataclass(frozen=True)
@@ -158,17 +164,13 @@ def _detect_encoding(path: Path) -> str:
             except UnicodeDecodeError:
                 is_utf8 = False
         handle.seek(0)
-        sample = handle.read(1024 * 1024)
+        sample = handle.read(_SAMPLE)
     if is_utf8:
         text = sample.decode("utf-8", errors="ignore")
-        cyrillic = sum(1 for ch in text if "а" <= ch.lower() <= "я")
+        cyrillic = len(_CYRILLIC.findall(text))
         mojibake = text.count("Ð") + text.count("Ñ")
-        if mojibake >= 10 and mojibake > cyrillic:
-            raise _refuse(
-                name, "encoding", "Русский текст перекодирован дважды («РђР±», «Ð°Ð±»): выгрузите файл заново в UTF-8"
-            )
-        doubled = text.count("Р") + text.count("С")
-        if cyrillic > 50 and doubled > 0.4 * cyrillic and ("Рѕ" in text or "Р°" in text or "Рµ" in text):
+        doubled = len(_DOUBLE_ENCODED.findall(text))
+        if (mojibake >= 10 and mojibake > cyrillic) or (cyrillic > 50 and doubled > 0.2 * cyrillic):
             raise _refuse(
                 name, "encoding", "Русский текст перекодирован дважды («РђР±», «Ð°Ð±»): выгрузите файл заново в UTF-8"
             )
@@ -177,9 +179,9 @@ def _detect_encoding(path: Path) -> str:
         text = sample.decode("cp1251")
     except UnicodeDecodeError as error:
         raise _refuse(name, "encoding", "Неизвестная кодировка: ожидается UTF-8 или Windows-1251") from error
-    letters = [ch for ch in text if "а" <= ch.lower() <= "я" or ch.lower() == "ё"]
-    upper = sum(1 for ch in letters if ch.isupper())
-    if len(letters) > 50 and upper > 0.6 * len(letters):
+    letters = len(_CYRILLIC.findall(text))
+    upper = len(_CYRILLIC_UPPER.findall(text))
+    if letters > 50 and upper > 0.6 * letters:
         raise _refuse(name, "encoding", "Похоже на кодировку KOI8-R: сохраните файл в UTF-8 или Windows-1251")
     return "cp1251"
 

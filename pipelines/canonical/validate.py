@@ -59,13 +59,25 @@ def _parse_expr(name: str, kind: str) -> pl.Expr:
     if kind == "bool":
         lower = text.str.to_lowercase()
         return pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False).otherwise(None)
+    raise ValueError(f"temporal kind {kind} is parsed by _parse_temporal")
+
+
+def _parse_temporal(raw: pl.Series, kind: str) -> pl.Series:
+    """Dates or timestamps: try each accepted format, stopping once every value has parsed."""
+    text = raw.cast(pl.String).str.strip_chars()
+    text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
     if kind == "date":
-        bare = text.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "")
-        return pl.coalesce([bare.str.strptime(pl.Date, f, strict=False, exact=True) for f in DATE_FORMATS])
-    with_time = pl.when(text.str.len_chars() <= 10).then(text + " 00:00").otherwise(text)
-    return pl.coalesce(
-        [with_time.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in DATETIME_FORMATS]
-    )
+        text, formats, dtype = text.str.replace(r"[ T]00:00(:00)?(\.0+)?$", ""), DATE_FORMATS, pl.Date
+    else:
+        text = pl.select(pl.when(text.str.len_chars() <= 10).then(text + " 00:00").otherwise(text)).to_series()
+        formats, dtype = DATETIME_FORMATS, pl.Datetime("us")
+    result = pl.Series(raw.name, [None] * len(text), dtype=dtype)
+    expected = text.is_not_null().sum()
+    for fmt in formats:
+        result = result.fill_null(text.str.strptime(dtype, fmt, strict=False, exact=True))
+        if result.is_not_null().sum() == expected:
+            break
+    return result.alias(raw.name)
 
 
 def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[Issue]]:
@@ -74,7 +86,12 @@ def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, l
     kinds = {name: _kind(col.dtype) for name, col in columns.items()}
     typed = raw.select(
         pl.col(ROW_COLUMN),
-        *[_parse_expr(name, kind).alias(name) for name, kind in kinds.items()],
+        *[
+            _parse_temporal(raw.get_column(name), kind)
+            if kind in ("date", "datetime")
+            else _parse_expr(name, kind).alias(name)
+            for name, kind in kinds.items()
+        ],
     )
     issues: list[Issue] = []
     file_name = f"{spec.name}"
