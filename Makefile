@@ -20,7 +20,7 @@ setup: $(STAMP)
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null; \
 		else \
 			echo "Нужны пакеты chromium и poppler-utils: sudo apt-get install chromium poppler-utils"; \
 		fi; \

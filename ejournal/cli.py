@@ -223,6 +223,10 @@ def dashboard(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",
+        "--server.fileWatcherType",
+        "none",
     ]
     raise typer.Exit(subprocess.call(command, env=env))
 

@@ -32,15 +32,10 @@ from pipelines.canonical.validate import check_batch
 from pipelines.issues import FileRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from warehouse.db import build_models, connect
+from warehouse.status import STATUS_TEXT
 
 Progress = Callable[[str, int, int], None]
 
-STATUS_TEXT = {
-    "loaded": "загружена",
-    "loaded_with_rejections": "загружена, часть строк отклонена",
-    "unchanged": "без изменений (уже загружена)",
-    "refused": "отклонена целиком, хранилище не изменено",
-}
 
 
 @dataclass

@@ -8,6 +8,14 @@ from pathlib import Path
 from warehouse.db import connect, table_names
 
 
+STATUS_TEXT = {
+    "loaded": "загружена",
+    "loaded_with_rejections": "загружена, часть строк отклонена",
+    "unchanged": "без изменений (уже загружена)",
+    "refused": "отклонена целиком, хранилище не изменено",
+}
+
+
 @dataclass(frozen=True)
 class WarehouseStatus:
     periods: list[tuple]
@@ -31,4 +39,5 @@ def warehouse_status(path: Path, *, n_batches: int = 10) -> WarehouseStatus:
             "from meta_batch order by batch_id desc limit ?",
             [n_batches],
         ).fetchall()
+    batches = [(b[0], b[1], b[2], STATUS_TEXT.get(b[3], b[3]), *b[4:]) for b in batches]
     return WarehouseStatus(periods, counts, batches)
