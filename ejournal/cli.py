@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -60,7 +61,10 @@ def ingest(
     from warehouse.db import WarehouseBusyError
 
     env = environment()
-    norms = load_norms()
+    try:
+        norms = load_norms()
+    except (OSError, ValueError) as error:
+        raise _fail(f"не удалось прочитать нормы школы: {error}") from None
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
     ) as bar:
@@ -75,6 +79,9 @@ def ingest(
             raise _fail(
                 f"хранилище {error} занято другим процессом (идёт другая загрузка?). Повторите позже."
             ) from None
+        except (OSError, duckdb.Error) as error:
+            # No traceback and no cell values: the type and the short reason are enough to act on.
+            raise _fail(f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {str(error).splitlines()[0]})") from None
     worst = EXIT_OK
     for result in results:
         _print_result(result, norms.validation.max_error_rows_shown)

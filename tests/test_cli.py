@@ -1,0 +1,92 @@
+"""The command line as a user meets it: demo, region folders, a busy warehouse, bad settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from typer.testing import CliRunner
+
+from data_samples.generator import generate_region
+from ejournal.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_without_server_generates_loads_and_reports(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    outcome = CliRunner().invoke(
+        app, ["demo", "--db", str(db), "--out", str(tmp_path / "export"), "--pupils", "60", "--no-serve"]
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert "загружена" in outcome.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        pupils = con.execute("select count(*) from dim_pupil").fetchone()[0]
+        marks = con.execute("select count(*) from fct_mark").fetchone()[0]
+    raw_marks = sum(1 for _ in (tmp_path / "export" / "marks.csv").open(encoding="utf-8-sig")) - 1
+    assert pupils == 60
+    assert marks == raw_marks
+
+
+def test_region_folder_loads_one_batch_per_school(tmp_path):
+    generate_region(tmp_path / "region", n_schools=2, pupils_per_school=30, seed=3)
+    db = tmp_path / "region.duckdb"
+    outcome = CliRunner().invoke(app, ["ingest", str(tmp_path / "region"), "--db", str(db)])
+    assert outcome.exit_code == 0, outcome.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        schools = con.execute("select school_id, count(*) from fct_mark group by 1 order by 1").fetchall()
+        batches = con.execute("select school_id, status_code from meta_batch order by batch_id").fetchall()
+    assert [s for s, _ in schools] == ["sch-0001", "sch-0002"]
+    assert batches == [("sch-0001", "loaded"), ("sch-0002", "loaded")]
+    for school, n in schools:
+        raw = sum(1 for _ in (tmp_path / "region" / school / "marks.csv").open(encoding="utf-8-sig")) - 1
+        assert n == raw
+
+
+def test_busy_warehouse_is_a_clear_message(tmp_path):
+    from tests.factories import tiny_export, write_export
+
+    db = tmp_path / "busy.duckdb"
+    duckdb.connect(str(db)).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        folder = write_export(tiny_export(), tmp_path / "export")
+        outcome = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(db)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert outcome.exit_code == 3
+    assert "занято другим процессом" in " ".join(outcome.output.split())
+    assert "Traceback" not in outcome.output
+
+
+def test_bad_norms_file_is_a_message(tmp_path, monkeypatch):
+    norms = tmp_path / "norms.toml"
+    norms.write_text("[validation]\nallow_lessons_on_holiday = true\n", encoding="utf-8")
+    monkeypatch.setenv("EJOURNAL_NORMS", str(norms))
+    outcome = CliRunner().invoke(app, ["ingest", str(tmp_path), "--db", str(tmp_path / "x.duckdb")])
+    assert outcome.exit_code == 3
+    assert "allow_lessons_on_holiday" in outcome.output
+
+
+def test_not_an_export_is_refused_with_exit_2(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    outcome = CliRunner().invoke(app, ["ingest", str(tmp_path), "--db", str(tmp_path / "x.duckdb")])
+    assert outcome.exit_code == 2
+    assert "export.csv" in outcome.output
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "ejournal"
+    assert script.exists(), "run `make setup` (pip install -e .)"
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
+    assert done.returncode == 0
+    assert "ingest" in done.stdout and "status" in done.stdout
