@@ -81,7 +81,9 @@ def ingest(
             ) from None
         except (OSError, duckdb.Error) as error:
             # No traceback and no cell values: the type and the short reason are enough to act on.
-            raise _fail(f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {str(error).splitlines()[0]})") from None
+            raise _fail(
+                f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {str(error).splitlines()[0]})"
+            ) from None
     worst = EXIT_OK
     for result in results:
         _print_result(result, norms.validation.max_error_rows_shown)

@@ -37,7 +37,6 @@ from warehouse.status import STATUS_TEXT
 Progress = Callable[[str, int, int], None]
 
 
-
 @dataclass
 class FileStats:
     file: ExportFile

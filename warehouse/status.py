@@ -7,7 +7,6 @@ from pathlib import Path
 
 from warehouse.db import connect, table_names
 
-
 STATUS_TEXT = {
     "loaded": "загружена",
     "loaded_with_rejections": "загружена, часть строк отклонена",

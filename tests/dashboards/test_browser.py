@@ -46,7 +46,10 @@ def server(sample_db):
     env = {**os.environ, "EJOURNAL_DB": str(sample_db), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "ejournal.cli", "dashboard", "--port", str(port), "--db", str(sample_db)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

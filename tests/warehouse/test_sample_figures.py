@@ -98,7 +98,9 @@ def test_weighted_averages_match_a_hand_computation(warehouse):
 
 def test_absences_by_reason_match_the_raw_file(warehouse):
     expected = Counter(row["absence_code"] for row in raw("attendance") if row["absence_code"])
-    got = dict(query(warehouse, "select absence_code, count(*) from fct_attendance where absence_code is not null group by 1"))
+    got = dict(
+        query(warehouse, "select absence_code, count(*) from fct_attendance where absence_code is not null group by 1")
+    )
     assert got == dict(expected)
     present = sum(1 for row in raw("attendance") if row["absence_code"] in ("", "оп"))
     assert query(warehouse, "select count(*) from fct_attendance where is_present")[0][0] == present
@@ -125,5 +127,10 @@ def test_absence_only_input_gives_the_same_attendance(warehouse, tmp_path):
 
 def test_period_marks_match_the_raw_file(warehouse):
     expected = Counter((r["mark_kind_code"], r["mark_value"]) for r in raw("period_marks"))
-    got = dict(((k, v), n) for k, v, n in query(warehouse, "select mark_kind_code, mark_value, count(*) from fct_period_mark group by 1, 2"))
+    got = dict(
+        ((k, v), n)
+        for k, v, n in query(
+            warehouse, "select mark_kind_code, mark_value, count(*) from fct_period_mark group by 1, 2"
+        )
+    )
     assert got == dict(expected)
