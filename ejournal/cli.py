@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -237,7 +236,10 @@ def dashboard(
         "--server.fileWatcherType",
         "none",
     ]
-    raise typer.Exit(subprocess.call(command, env=env))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Replace this process with the server, so stopping it (Ctrl+C, SIGTERM) stops the server too.
+    os.execve(sys.executable, command, env)
 
 
 @app.command()
