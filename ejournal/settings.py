@@ -23,6 +23,10 @@ class Environment:
     home: Path = field(metadata={"env": "EJOURNAL_HOME", "doc": "Папка для отчётов об ошибках и выгрузок"})
     norms_file: Path = field(metadata={"env": "EJOURNAL_NORMS", "doc": "TOML-файл норм школы"})
     run_by: str = field(metadata={"env": "EJOURNAL_USER", "doc": "Кто запускает загрузку (для журнала загрузок)"})
+    access_db: Path = field(metadata={"env": "EJOURNAL_ACCESS_DB", "doc": "Файл учётных записей и журнала действий"})
+    session_minutes: int = field(
+        metadata={"env": "EJOURNAL_SESSION_MINUTES", "doc": "Сеанс панели истекает после N минут бездействия"}
+    )
     duckdb_memory: str = field(
         metadata={"env": "EJOURNAL_DUCKDB_MEMORY", "doc": "Предел памяти DuckDB при загрузке (сверх него — на диск)"}
     )
@@ -36,6 +40,8 @@ def environment() -> Environment:
         home=home,
         norms_file=Path(os.environ.get("EJOURNAL_NORMS", str(DEFAULT_NORMS_FILE))),
         run_by=os.environ.get("EJOURNAL_USER") or os.environ.get("USER") or "unknown",
+        access_db=Path(os.environ.get("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))),
+        session_minutes=int(os.environ.get("EJOURNAL_SESSION_MINUTES", "30")),
         duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
     )
 

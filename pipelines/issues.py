@@ -9,6 +9,8 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from ejournal.xlsx import safe_cell
+
 # Columns holding a pupil's name or birth date: masked on screen (152-ФЗ), kept in the report file.
 PERSONAL_COLUMNS = frozenset({"last_name", "first_name", "middle_name", "birth_date"})
 
@@ -67,13 +69,6 @@ def issues_frame(issues: list[Issue]) -> pl.DataFrame:
     return pl.DataFrame([asdict(i) for i in issues], schema=schema)
 
 
-def _safe_cell(value: object) -> object:
-    """Neutralise spreadsheet formula injection: a text starting with = + - @ stays text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def write_issue_report(issues: list[Issue], path: Path) -> Path:
     """Write the issues as XLSX (or CSV when ``path`` ends in .csv) with Russian headers."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +77,7 @@ def write_issue_report(issues: list[Issue], path: Path) -> Path:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";")
             writer.writerow(REPORT_HEADERS.values())
-            writer.writerows([[_safe_cell(v) if v is not None else "" for v in row] for row in rows])
+            writer.writerows([[safe_cell(v) if v is not None else "" for v in row] for row in rows])
         return path
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet("Ошибки")

@@ -33,7 +33,7 @@ def _nk_expr(name: str, alias: str = "") -> str:
 
 def _hash_expr(name: str) -> str:
     parts = [f"coalesce(cast({c} as varchar), '\u2205')" for c in columns_of(FILES_BY_NAME[name].model)]
-    return f"md5(concat_ws('\u241f', {', '.join(parts)}))"
+    return f"md5_number_lower(concat_ws('\u241f', {', '.join(parts)}))"
 
 
 def _data_columns(name: str) -> list[str]:
@@ -163,7 +163,9 @@ class BatchStage:
     def cross_check(self, allow_lessons_on_holidays: bool, covers: tuple[dt.date, dt.date]) -> list[Issue]:
         """Run every cross-file rule until no new row fails; failing rows leave staging."""
         for name in ("lessons", *LESSON_CHILDREN):
-            self.con.execute(f"create or replace temp table stg_{name}_all as select * from stg_{name}")
+            self.con.execute(
+                f"create or replace temp table stg_{name}_all as select {ROW_COLUMN}, lesson_id from stg_{name}"
+            )
         for target in sorted({(r.target, r.target_column) for r in REFERENCES}):
             self.con.execute(
                 f"create or replace temp table stg_keys_{target[0]} as select distinct {target[1]} as v from stg_{target[0]}"
@@ -264,7 +266,7 @@ class BatchStage:
         if name in LESSON_CHILDREN:
             # A row of a lesson whose newer version is already stored counts as older than it.
             con.execute(
-                f"update stg_diff set old_at = newer.lesson_at, old_hash = coalesce(stg_diff.old_hash, '') "
+                f"update stg_diff set old_at = newer.lesson_at, old_hash = coalesce(stg_diff.old_hash, ~stg_diff.row_hash) "
                 f"from (select s.nk, l.exported_at as lesson_at from stg_{name} as s join src_lessons as l "
                 f"on l.school_id = s.school_id and l.lesson_id = s.lesson_id where l.exported_at > ?) as newer "
                 f"where stg_diff.nk = newer.nk and (stg_diff.old_hash is null or stg_diff.old_hash <> stg_diff.row_hash)",

@@ -39,7 +39,9 @@ def rows(frame: pl.DataFrame, rule: str, detail: pl.Expr, **columns: pl.Expr | s
     for name in COLUMNS[1:-1]:
         value = columns.get(name, pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String))
         exprs.append((pl.col(value) if isinstance(value, str) else value).cast(pl.String).alias(name))
-    return frame.select(pl.lit(rule).alias("rule"), *exprs, detail.alias("detail"))
+    # rechunk: polars 2.1 can panic ("i < self.len()") selecting from a freshly filtered multi-chunk
+    # frame under thread contention; one contiguous chunk avoids that code path.
+    return frame.rechunk().select(pl.lit(rule).alias("rule"), *exprs, detail.alias("detail"))
 
 
 def fmt_date(col: str) -> pl.Expr:

@@ -10,6 +10,7 @@ move from 7А to 7Б, leave the school or were never enrolled. School sch-2 reus
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 
 import duckdb
@@ -30,7 +31,7 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, columns: str, rows: Itera
     for row in rows:
         assert len(row) == len(names), (table, row)
         nk = "|".join("" if v is None else str(v) for v in row)
-        con.execute(sql, [*row, nk, f"h:{nk}", 1, EXPORTED_AT])
+        con.execute(sql, [*row, nk, zlib.crc32(nk.encode()), 1, EXPORTED_AT])
 
 
 def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> list[tuple]:

@@ -1,6 +1,6 @@
 -- Canonical current state: one table per canonical export file (src_<file>).
 -- Grain: one row per natural key (nk) of the file within a school; the newest export wins.
--- Every table carries school_id, nk (natural key as text), row_hash (content hash),
+-- Every table carries school_id, nk (natural key as text), row_hash (64 bits of the md5 of the content),
 -- batch_id (the batch that wrote the row) and exported_at (the export moment of that batch).
 
 create table if not exists src_school (
@@ -11,7 +11,7 @@ create table if not exists src_school (
     municipality varchar,
     director_name varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -22,7 +22,7 @@ create table if not exists src_academic_years (
     start_date date not null,
     end_date date not null,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -38,7 +38,7 @@ create table if not exists src_periods (
     end_date date not null,
     grades varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -51,7 +51,7 @@ create table if not exists src_holidays (
     end_date date not null,
     grades varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -64,7 +64,7 @@ create table if not exists src_teachers (
     middle_name varchar,
     position varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -76,7 +76,7 @@ create table if not exists src_subjects (
     short_name varchar not null,
     fipi_code varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -89,7 +89,7 @@ create table if not exists src_classes (
     grade bigint not null,
     class_teacher_id varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -102,7 +102,7 @@ create table if not exists src_groups (
     group_name varchar not null,
     teacher_id varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -117,7 +117,7 @@ create table if not exists src_pupils (
     gender_code varchar,
     has_consent boolean not null,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -131,7 +131,7 @@ create table if not exists src_enrolments (
     arrival_reason varchar,
     departure_reason varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -143,7 +143,7 @@ create table if not exists src_group_members (
     start_date date not null,
     end_date date,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -156,7 +156,7 @@ create table if not exists src_curriculum (
     is_attested boolean not null,
     teacher_id varchar,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -168,7 +168,7 @@ create table if not exists src_work_types (
     weight double not null,
     is_control boolean not null,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -183,7 +183,7 @@ create table if not exists src_planned_topics (
     planned_date date,
     hours double not null,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -203,7 +203,7 @@ create table if not exists src_lessons (
     lesson_entered_at timestamp,
     homework_entered_at timestamp,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -219,7 +219,7 @@ create table if not exists src_marks (
     entered_at timestamp not null,
     entered_by varchar not null,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -231,7 +231,7 @@ create table if not exists src_attendance (
     absence_code varchar,
     entered_at timestamp,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -248,7 +248,7 @@ create table if not exists src_period_marks (
     entered_at timestamp not null,
     entered_by varchar not null,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -264,7 +264,7 @@ create table if not exists src_mark_changes (
     changed_at timestamp not null,
     changed_by varchar not null,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );
@@ -280,7 +280,7 @@ create table if not exists src_external_results (
     max_score double not null,
     mark_value varchar not null,
     nk varchar not null,
-    row_hash varchar not null,
+    row_hash ubigint not null,
     batch_id bigint not null,
     exported_at timestamp not null
 );

@@ -1,0 +1,41 @@
+"""Spreadsheet output shared by reports, downloads and error reports, safe against formula injection."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import xlsxwriter
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text that a spreadsheet would run as a formula (=, +, -, @ …) is kept as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def frame_to_xlsx(frame: pl.DataFrame, sheet_name: str = "Данные") -> bytes:
+    """The frame as an XLSX workbook: bold header, frozen first row, texts written as texts."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet(sheet_name[:31])
+    bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
+    for col, name in enumerate(frame.columns):
+        sheet.write_string(0, col, str(name), bold)
+        sheet.set_column(col, col, max(10, min(60, len(str(name)) + 4)))
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_string(r, c, "да" if value else "нет")
+            elif isinstance(value, int | float):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, str(safe_cell(str(value))))
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue()
