@@ -1,4 +1,7 @@
-"""Entry point of the dashboard: `streamlit run dashboards/streamlit_app.py` (or `ejournal dashboard`)."""
+"""Entry point of the dashboard: `streamlit run dashboards/streamlit_app.py` (or `ejournal dashboard`).
+
+Nobody sees anything before signing in; each role gets only its pages.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,27 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-st.set_page_config(page_title="Электронный журнал: аналитика", page_icon="📘", layout="wide")
+from dashboards.auth import current_session, sign_in_page, sign_out
+from dashboards.pages import pages_for
 
-pages = [
-    st.Page("app_pages/loaded.py", title="Что загружено", icon="🗂️", url_path="loaded", default=True),
-]
-st.navigation(pages).run()
+st.set_page_config(page_title="Электронный журнал: аналитика", page_icon=":material/menu_book:", layout="wide")
+# Tables' own toolbar would offer an unaudited CSV download of pupil data: every download goes
+# through the pages' audited, formula-safe XLSX buttons instead.
+st.html('<style>[data-testid="stElementToolbar"] { display: none !important; }</style>')
+
+session = current_session()
+if session is None:
+    st.navigation([st.Page(sign_in_page, title="Вход", url_path="sign-in")]).run()
+    st.stop()
+
+viewer = session.viewer
+with st.sidebar:
+    st.markdown(f"**{viewer.login}** — {viewer.role.title}")
+    if st.button("Выйти", key="auth_sign_out"):
+        sign_out()
+        st.rerun()
+
+if session.must_change_password:
+    st.navigation([st.Page("app_pages/account.py", title="Смена пароля", url_path="account")]).run()
+else:
+    st.navigation(pages_for(viewer)).run()

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ejournal.cli_access import register as register_access_commands
 from ejournal.settings import environment, load_norms
 
 app = typer.Typer(
@@ -265,13 +266,23 @@ def demo(
         if result.status == "refused":
             raise _fail("демо-выгрузка не загрузилась", EXIT_REFUSED)
     status(db=path)
+    from ejournal.access.demo import demo_accounts
+
+    accounts = Table(title="Демо-учётные записи (пароли действуют до следующего make demo)")
+    for header in ("Логин", "Роль", "Пароль"):
+        accounts.add_column(header)
+    for row in demo_accounts(path, environment().access_db):
+        accounts.add_row(*row)
+    console.print(accounts)
     if serve:
         console.print(
-            f"\n[bold green]Панель:[/] откройте http://127.0.0.1:{port} в браузере "
-            "(вход без пароля: учётные записи и роли появятся вместе с разграничением доступа). "
-            "Остановить — Ctrl+C."
+            f"\n[bold green]Панель:[/] откройте http://127.0.0.1:{port} в браузере и войдите под одной из "
+            "учётных записей выше. Остановить — Ctrl+C."
         )
         dashboard(db=path, port=port)
+
+
+register_access_commands(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

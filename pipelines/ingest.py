@@ -7,6 +7,7 @@ read, or any error under ``strict``) leaves the warehouse exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import socket
@@ -169,6 +170,11 @@ def _run_batch(
             stage.note_refused_children(file.spec.name, found)
             stage.add(file.spec.name, valid)
         result.files.append(stats)
+    dropped = stage.drop_forgotten(forgotten_hashes(export["school_id"]))
+    if dropped:
+        result.warnings.append(
+            Issue("", None, None, None, "forgotten_pupil", f"Пропущено строк учеников, удалённых по 152-ФЗ: {dropped}")
+        )
     if progress:
         progress("Сверка файлов между собой", total - 1, total)
     labels = {f.spec.name: f.label for f in files}
@@ -193,6 +199,21 @@ def _run_batch(
         build_models(con, [export["school_id"]])
     result.status = "loaded_with_rejections" if result.issues else ("loaded" if changed else "unchanged")
     result.seconds_load = time.perf_counter() - load_clock
+
+
+def forgotten_hashes(school_id: str) -> set[str]:
+    """Hashes of this school's pupils deleted under 152-ФЗ (from the access store, if there is one)."""
+    import sqlite3
+
+    path = environment().access_db
+    if not path.exists():
+        return set()
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as con:
+        try:
+            rows = con.execute("select pupil_hash from forgotten_pupil where school_id = ?", [school_id]).fetchall()
+        except sqlite3.OperationalError:
+            return set()
+    return {h for (h,) in rows}
 
 
 def _relabel(issue: Issue, label: str) -> Issue:

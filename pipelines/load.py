@@ -102,6 +102,24 @@ class BatchStage:
                 if lesson:
                     self.refused_lessons.add(str(lesson).strip())
 
+    def drop_forgotten(self, hashes: set[str]) -> int:
+        """Drop staged rows of pupils deleted under 152-ФЗ (known only by hash); returns how many."""
+        if not hashes:
+            return 0
+        frame = pl.DataFrame({"pupil_hash": sorted(hashes)})
+        self.con.register("forgotten_incoming", frame.to_arrow())
+        dropped = 0
+        try:
+            for name in TABLE_FILES:
+                if "pupil_id" not in columns_of(FILES_BY_NAME[name].model):
+                    continue
+                where = "sha256(school_id || chr(31) || pupil_id) in (select pupil_hash from forgotten_incoming)"
+                dropped += self.con.execute(f"select count(*) from stg_{name} where {where}").fetchone()[0]
+                self.con.execute(f"delete from stg_{name} where {where}")
+        finally:
+            self.con.unregister("forgotten_incoming")
+        return dropped
+
     def n_staged(self, name: str) -> int:
         return self.con.execute(f"select count(*) from stg_{name}").fetchone()[0]
 

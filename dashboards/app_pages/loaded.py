@@ -5,7 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards.data import db_path, load_status
+from dashboards.data import current_viewer, db_path, load_status
+from dashboards.pages import require
+
+viewer = current_viewer()
+require(viewer, "app_pages/loaded.py")
 
 st.title("Что загружено в хранилище")
 path = db_path()
@@ -14,6 +18,12 @@ if not path.exists():
     st.stop()
 
 info = load_status(str(path), path.stat().st_mtime)
+counts = dict(info.row_counts)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
 
 st.subheader("Учебные годы и периоды")
 st.dataframe(
@@ -22,12 +32,11 @@ st.dataframe(
 )
 
 st.subheader("Таблицы хранилища")
-counts = pl.DataFrame(info.row_counts, schema=["Таблица", "Строк"], orient="row")
 cols = st.columns(3)
-cols[0].metric("Отметок", f"{dict(info.row_counts).get('fct_mark', 0):,}".replace(",", " "))
-cols[1].metric("Уроков", f"{dict(info.row_counts).get('fct_lesson', 0):,}".replace(",", " "))
-cols[2].metric("Записей посещаемости", f"{dict(info.row_counts).get('fct_attendance', 0):,}".replace(",", " "))
-st.dataframe(counts, hide_index=True)
+cols[0].metric("Отметок", _n(counts.get("fct_mark", 0)))
+cols[1].metric("Уроков", _n(counts.get("fct_lesson", 0)))
+cols[2].metric("Записей посещаемости", _n(counts.get("fct_attendance", 0)))
+st.dataframe(pl.DataFrame(info.row_counts, schema=["Таблица", "Строк"], orient="row"), hide_index=True)
 
 st.subheader("Последние загрузки")
 st.dataframe(

@@ -1,12 +1,31 @@
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 
+from ejournal.access.accounts import AccountStore, Role
 from pipelines.ingest import ingest_path
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "small"
+PASSWORD = "тестовый-пароль-1"
+
+
+def raw(name: str) -> list[dict[str, str]]:
+    with (SAMPLE / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+# login → (role, teacher_id): teachers are real teachers of the committed sample.
+ACCOUNTS = {
+    "admin": (Role.ADMIN, None),
+    "zavuch": (Role.DEPUTY, None),
+    "director": (Role.DIRECTOR, None),
+    "klruk": (Role.CLASS_TEACHER, raw("classes")[0]["class_teacher_id"]),
+    "uchitel": (Role.TEACHER, raw("groups")[0]["teacher_id"]),
+    "sovet": (Role.PARENT_COUNCIL, None),
+}
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +35,27 @@ def sample_db(tmp_path_factory) -> Path:
     (result,) = ingest_path(SAMPLE, db)
     assert result.status == "loaded"
     return db
+
+
+@pytest.fixture(scope="session")
+def access_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("access") / "access.sqlite"
+    store = AccountStore(path)
+    for login, (role, teacher_id) in ACCOUNTS.items():
+        store.add(
+            login,
+            login.title(),
+            role,
+            PASSWORD,
+            school_id="sch-0001",
+            teacher_id=teacher_id,
+            must_change_password=False,
+        )
+    return path
+
+
+@pytest.fixture
+def dashboard_env(sample_db, access_db, monkeypatch):
+    monkeypatch.setenv("EJOURNAL_DB", str(sample_db))
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(access_db))
+    return sample_db, access_db

@@ -1,33 +1,143 @@
-"""Every page runs under AppTest and shows what the warehouse holds (figures read back with SQL
-written here, not through the dashboard's data layer)."""
+"""Every page for every role under AppTest: sign in, open each page the role has, check that
+nothing forbidden shows and that pages of other roles are refused. Figures are checked against
+the raw sample CSV."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from dashboards.pages import PAGES, page_files_for
+from tests.dashboards.conftest import ACCOUNTS, PASSWORD, raw
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 
 
-def test_loaded_page_lists_tables_and_batches(sample_db, monkeypatch):
-    monkeypatch.setenv("EJOURNAL_DB", str(sample_db))
+def signed_in(login: str, password: str = PASSWORD) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=30).run()
+    at.text_input(key="auth_login").input(login)
+    at.text_input(key="auth_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def direct(page: str, login: str) -> AppTest:
+    """Open a page file directly, as if its URL were typed, with the login's session in place."""
+    import datetime as dt
+
+    from dashboards.auth import SESSION_KEY
+    from ejournal.access.session import Session
+    from ejournal.access.viewer import Viewer
+
+    role, teacher_id = ACCOUNTS[login]
+    at = AppTest.from_file(str(APP.parent / page), default_timeout=30)
+    at.session_state[SESSION_KEY] = Session(Viewer(login, role, "sch-0001", teacher_id), dt.datetime.now())
+    return at.run()
+
+
+def page_text(at: AppTest) -> str:
+    parts = [e.value for e in (*at.title, *at.markdown, *at.caption, *at.error, *at.warning, *at.info, *at.metric)]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv() if hasattr(frame.value, "to_csv") else str(frame.value))
+    return " ".join(str(p) for p in parts)
+
+
+def names() -> dict[str, str]:
+    return {
+        p["pupil_id"]: " ".join(x for x in (p["last_name"], p["first_name"], p["middle_name"]) if x)
+        for p in raw("pupils")
+    }
+
+
+def visible_pupils(login: str) -> set[str]:
+    """Who each role may see, from the raw CSV: the subgroup for the teacher, the class otherwise."""
+    _, teacher_id = ACCOUNTS[login]
+    if login == "uchitel":
+        group = next(g for g in raw("groups") if g["teacher_id"] == teacher_id)
+        return {m["pupil_id"] for m in raw("group_members") if m["group_id"] == group["group_id"]}
+    if login in ("zavuch", "klruk"):
+        return {e["pupil_id"] for e in raw("enrolments")}
+    return set()
+
+
+def test_nothing_is_shown_before_signing_in(dashboard_env):
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert at.title[0].value == "Вход"
+    text = page_text(at)
+    assert not any(n in text for n in names().values())
+
+
+def test_wrong_password_is_refused(dashboard_env):
+    at = signed_in("zavuch", "неверный-пароль-9")
+    assert "Неверный логин или пароль" in at.error[0].value
+    assert at.title[0].value == "Вход"
+
+
+@pytest.mark.parametrize("login", sorted(ACCOUNTS))
+def test_every_page_of_every_role(dashboard_env, login):
+    role, _ = ACCOUNTS[login]
+    at = signed_in(login)
     assert not at.exception, at.exception
-    assert at.title[0].value == "Что загружено в хранилище"
-    with duckdb.connect(str(sample_db), read_only=True) as con:
-        n_marks = con.execute("select count(*) from fct_mark").fetchone()[0]
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Отметок"].replace("\u00a0", "").replace(" ", "") == str(n_marks)
-    tables = at.dataframe[1].value
-    assert "fct_attendance" in list(tables["Таблица"])
-    batches = at.dataframe[2].value
-    assert list(batches["Итог"]) == ["загружена"]
+    allowed = page_files_for(role)
+    assert allowed, f"{login} has no pages"
+    everyone = names()
+    may_see = {everyone[p] for p in visible_pupils(login)}
+    for page in PAGES:
+        if page not in allowed:
+            refused = direct(page, login)
+            assert "недоступна для вашей роли" in page_text(refused), (login, page)
+            assert not any(n in page_text(refused) for n in everyone.values())
+            continue
+        at.switch_page(page).run()
+        assert not at.exception, (login, page, at.exception)
+        text = page_text(at)
+        shown = {n for n in everyone.values() if n in text}
+        assert shown <= may_see, (login, page, shown - may_see)
+        if page == "app_pages/class_progress.py":
+            assert shown == may_see, (login, "a pupil the role may see is missing")
 
 
-def test_missing_warehouse_shows_a_warning(tmp_path, monkeypatch):
-    monkeypatch.setenv("EJOURNAL_DB", str(tmp_path / "absent.duckdb"))
-    at = AppTest.from_file(str(APP), default_timeout=30).run()
+def test_class_progress_figures_match_the_raw_files(dashboard_env):
+    at = signed_in("zavuch")
+    at.switch_page("app_pages/class_progress.py").run()
+    subject_id = at.selectbox(key="progress_subject").value
+    table = at.dataframe[0].value
+    lesson_subject = {lesson["lesson_id"]: lesson["subject_id"] for lesson in raw("lessons")}
+    expected = {}
+    for mark in raw("marks"):
+        if lesson_subject[mark["lesson_id"]] == subject_id:
+            expected[mark["pupil_id"]] = expected.get(mark["pupil_id"], 0) + 1
+    everyone = names()
+    got = dict(zip(table["Ученик"], table["Отметок"], strict=True))
+    assert got == {everyone[p]: expected.get(p, 0) for p in {e["pupil_id"] for e in raw("enrolments")}}
+
+
+def test_parent_council_sees_no_names_and_no_batches(dashboard_env):
+    at = signed_in("sovet")
     assert not at.exception
-    assert "ещё не создано" in at.warning[0].value
+    text = page_text(at)
+    assert not any(n in text for n in names().values())
+    assert "Сводка по школе" in text
+
+
+def test_session_expires_after_inactivity(dashboard_env, monkeypatch):
+    import datetime as dt
+
+    import dashboards.auth as auth
+
+    moment = [dt.datetime(2026, 3, 2, 10, 0)]
+    monkeypatch.setattr(auth, "_clock", lambda: moment[0])
+    at = signed_in("zavuch")
+    assert at.title[0].value != "Вход"
+    moment[0] += dt.timedelta(minutes=31)
+    at.run()
+    assert at.title[0].value == "Вход"
+    assert "бездействия" in at.info[0].value
+
+
+def test_sign_out(dashboard_env):
+    at = signed_in("zavuch")
+    at.button(key="auth_sign_out").click().run()
+    assert at.title[0].value == "Вход"

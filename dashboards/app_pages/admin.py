@@ -1,0 +1,98 @@
+"""«Пользователи и журнал действий»: the administrator manages accounts and reads the audit log."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboards.auth import store
+from dashboards.data import current_viewer
+from dashboards.pages import require
+from ejournal.access.accounts import AccessError, Role, generate_password
+from ejournal.access.audit import EVENT_TITLES, read_events
+from ejournal.settings import environment
+from ejournal.xlsx import frame_to_xlsx
+
+viewer = current_viewer()
+require(viewer, "app_pages/admin.py")
+st.title("Пользователи и журнал действий")
+accounts = store()
+
+st.subheader("Пользователи")
+users = pl.DataFrame(
+    [
+        {
+            "Логин": a.login,
+            "Имя": a.display_name,
+            "Роль": a.role.title,
+            "Ид учителя": a.teacher_id or "",
+            "Отключён": "да" if a.is_disabled else "нет",
+            "Заблокирован до": a.locked_until.strftime("%d.%m.%Y %H:%M") if a.locked_until else "",
+        }
+        for a in accounts.list()
+    ]
+)
+st.dataframe(users, hide_index=True)
+
+with st.expander("Добавить пользователя"):
+    with st.form("admin_add"):
+        login = st.text_input("Логин", key="admin_login")
+        name = st.text_input("Имя", key="admin_name")
+        role = st.selectbox("Роль", list(Role), format_func=lambda r: r.title, key="admin_role")
+        teacher_id = st.text_input("Ид учителя (для учителя и классного руководителя)", key="admin_teacher")
+        added = st.form_submit_button("Добавить")
+    if added:
+        password = generate_password()
+        try:
+            accounts.add(
+                login,
+                name,
+                role,
+                password,
+                school_id=viewer.school_id,
+                teacher_id=teacher_id or None,
+                actor=viewer.login,
+            )
+        except AccessError as error:
+            st.error(str(error))
+        else:
+            st.success(f"Пользователь «{login}» добавлен. Временный пароль (показан один раз): {password}")
+
+with st.expander("Отключить, включить или сбросить пароль"):
+    logins = [a.login for a in accounts.list() if a.login != viewer.login]
+    if logins:
+        target = st.selectbox("Пользователь", logins, key="admin_target")
+        cols = st.columns(3)
+        if cols[0].button("Отключить", key="admin_disable"):
+            accounts.set_disabled(target, True, actor=viewer.login)
+            st.rerun()
+        if cols[1].button("Включить", key="admin_enable"):
+            accounts.set_disabled(target, False, actor=viewer.login)
+            st.rerun()
+        if cols[2].button("Сбросить пароль", key="admin_reset"):
+            password = generate_password()
+            accounts.reset_password(target, password, actor=viewer.login)
+            st.success(f"Временный пароль для «{target}» (показан один раз): {password}")
+
+st.subheader("Журнал действий")
+events = pl.DataFrame(
+    [
+        {
+            "№": e.event_id,
+            "Когда": e.event_at[:19].replace("T", " "),
+            "Кто": e.actor_login or "",
+            "Роль": e.actor_role or "",
+            "Событие": EVENT_TITLES.get(e.event_code, e.event_code),
+            "Объект": e.object_text or "",
+            "Подробности": ", ".join(f"{k}={v}" for k, v in e.details.items()),
+        }
+        for e in read_events(environment().access_db, limit=2000)
+    ]
+)
+st.dataframe(events, hide_index=True)
+st.download_button(
+    "Скачать журнал (XLSX)",
+    frame_to_xlsx(events, "Журнал"),
+    file_name="журнал-действий.xlsx",
+    key="admin_audit_download",
+)

@@ -1,0 +1,44 @@
+"""«Успеваемость класса»: pupils of a class in a subject — only the classes the viewer may see."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards.auth import audit
+from dashboards.data import current_viewer, warehouse
+from dashboards.pages import require
+from ejournal.xlsx import frame_to_xlsx
+from warehouse.queries import class_progress, visible_classes, visible_subjects
+
+viewer = current_viewer()
+require(viewer, "app_pages/class_progress.py")
+st.title("Успеваемость класса")
+st.caption(
+    "Отметки, средний и средневзвешенный балл (Σ отметка·вес / Σ вес) и пропуски по предмету. "
+    "Видны только классы, предметы и подгруппы, доступные вашей роли."
+)
+
+with warehouse() as con:
+    classes = visible_classes(con, viewer)
+    if not classes:
+        st.info("Для вашей учётной записи нет доступных классов.")
+        st.stop()
+    names = dict(classes)
+    class_id = st.selectbox("Класс", list(names), format_func=names.get, key="progress_class")
+    subjects = dict(visible_subjects(con, viewer, class_id))
+    if not subjects:
+        st.info("В этом классе нет доступных вам предметов.")
+        st.stop()
+    subject_id = st.selectbox("Предмет", list(subjects), format_func=subjects.get, key="progress_subject")
+    table = class_progress(con, viewer, class_id, subject_id)
+
+audit("page_viewed", viewer, "class_progress", class_id=class_id, subject_id=subject_id, n_pupils=table.height)
+st.dataframe(table, hide_index=True)
+if st.download_button(
+    "Скачать XLSX",
+    frame_to_xlsx(table, "Успеваемость"),
+    file_name=f"успеваемость-{names[class_id]}-{subjects[subject_id]}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="progress_download",
+):
+    audit("download", viewer, "class_progress.xlsx", class_id=class_id, subject_id=subject_id)

@@ -1,0 +1,29 @@
+"""«Сводка по школе»: marks by class and subject without names; small groups suppressed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards.auth import audit
+from dashboards.data import current_viewer, warehouse
+from dashboards.pages import require
+from ejournal.xlsx import frame_to_xlsx
+from warehouse.queries import SUPPRESSED, school_summary
+
+viewer = current_viewer()
+require(viewer, "app_pages/school_summary.py")
+st.title("Сводка по школе")
+if viewer.suppresses_small_groups:
+    st.caption(f"Без имён. Значения, описывающие меньше 5 учеников, скрыты («{SUPPRESSED}»).")
+
+with warehouse() as con:
+    table = school_summary(con, viewer)
+st.dataframe(table, hide_index=True)
+if st.download_button(
+    "Скачать XLSX",
+    frame_to_xlsx(table, "Сводка"),
+    file_name="сводка-по-школе.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="summary_download",
+):
+    audit("download", viewer, "school_summary.xlsx")

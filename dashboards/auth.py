@@ -1,0 +1,76 @@
+"""Sign-in, sign-out and session expiry for the dashboard (local accounts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from ejournal.access.accounts import AccessError, AccountStore
+from ejournal.access.audit import log_event
+from ejournal.access.session import Session
+from ejournal.access.viewer import Viewer
+from ejournal.settings import environment
+
+SESSION_KEY = "auth_session"
+
+
+def _clock() -> dt.datetime:
+    """Now (tests replace this function to move time)."""
+    return dt.datetime.now()
+
+
+def store() -> AccountStore:
+    return AccountStore(environment().access_db, clock=lambda: _clock())
+
+
+def current_session() -> Session | None:
+    """The signed-in session, or None (signing out an expired one on the way)."""
+    session: Session | None = st.session_state.get(SESSION_KEY)
+    if session is None:
+        return None
+    if not session.touch(_clock(), environment().session_minutes):
+        log_event(
+            environment().access_db, "session_expired", session.viewer.login, actor_role=session.viewer.role.value
+        )
+        del st.session_state[SESSION_KEY]
+        st.session_state["auth_notice"] = "Сеанс завершён из-за бездействия. Войдите снова."
+        return None
+    return session
+
+
+def sign_out() -> None:
+    session: Session | None = st.session_state.pop(SESSION_KEY, None)
+    if session:
+        log_event(environment().access_db, "sign_out", session.viewer.login, actor_role=session.viewer.role.value)
+
+
+def sign_in_page() -> None:
+    st.title("Вход")
+    notice = st.session_state.pop("auth_notice", None)
+    if notice:
+        st.info(notice)
+    with st.form("auth_sign_in"):
+        login = st.text_input("Логин", key="auth_login")
+        password = st.text_input("Пароль", type="password", key="auth_password")
+        submitted = st.form_submit_button("Войти")
+    if submitted:
+        try:
+            account = store().authenticate(login, password)
+        except AccessError as error:
+            st.error(str(error))
+            return
+        st.session_state[SESSION_KEY] = Session(Viewer.of(account), _clock(), account.must_change_password)
+        st.rerun()
+
+
+def audit(event_code: str, viewer: Viewer, object_text: str | None = None, **details: object) -> None:
+    """Record a page view or a download with its parameters (identifiers only, never names)."""
+    log_event(
+        environment().access_db,
+        event_code,
+        viewer.login,
+        actor_role=viewer.role.value,
+        object_text=object_text,
+        details={k: v for k, v in details.items() if v is not None},
+    )

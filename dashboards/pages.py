@@ -1,0 +1,55 @@
+"""Which pages each role gets (the one place that says so)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ejournal.access.accounts import Role
+from ejournal.access.viewer import Viewer
+
+# page file → (title, icon, url, roles)
+PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
+    "app_pages/class_progress.py": (
+        "Успеваемость класса",
+        ":material/school:",
+        "class-progress",
+        frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER}),
+    ),
+    "app_pages/school_summary.py": (
+        "Сводка по школе",
+        ":material/bar_chart:",
+        "school-summary",
+        frozenset({Role.DIRECTOR, Role.DEPUTY, Role.PARENT_COUNCIL}),
+    ),
+    "app_pages/loaded.py": (
+        "Что загружено",
+        ":material/database:",
+        "loaded",
+        frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY}),
+    ),
+    "app_pages/admin.py": (
+        "Пользователи и журнал действий",
+        ":material/admin_panel_settings:",
+        "admin",
+        frozenset({Role.ADMIN}),
+    ),
+    "app_pages/account.py": ("Смена пароля", ":material/key:", "account", frozenset(Role)),
+}
+
+
+def page_files_for(role: Role) -> list[str]:
+    return [file for file, (_, _, _, roles) in PAGES.items() if role in roles]
+
+
+def pages_for(viewer: Viewer) -> list:
+    return [
+        st.Page(file, title=PAGES[file][0], icon=PAGES[file][1], url_path=PAGES[file][2])
+        for file in page_files_for(viewer.role)
+    ]
+
+
+def require(viewer: Viewer, page_file: str) -> None:
+    """Stop a page that the viewer's role may not open (defence in depth behind the navigation)."""
+    if viewer.role not in PAGES[page_file][3]:
+        st.error("Эта страница недоступна для вашей роли.")
+        st.stop()

@@ -1,0 +1,77 @@
+"""The access store: accounts and the audit log in a small SQLite file beside the warehouse.
+
+Kept apart from the DuckDB warehouse on purpose: sign-ins and audit records are written while the
+dashboard only reads the warehouse, from several processes at once (the dashboard, the CLI),
+which SQLite's locking handles and a DuckDB file with one writer does not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+SCHEMA = """
+create table if not exists account (
+    login text primary key,
+    display_name text not null,
+    role_code text not null,
+    school_id text,
+    teacher_id text,
+    password_hash text not null,
+    is_disabled integer not null default 0,
+    must_change_password integer not null default 0,
+    n_failed_attempts integer not null default 0,
+    locked_until text,
+    created_at text not null,
+    password_changed_at text not null
+);
+
+-- Append-only: no update or delete is allowed on the audit log.
+create table if not exists audit_log (
+    event_id integer primary key autoincrement,
+    event_at text not null,
+    actor_login text,
+    actor_role text,
+    event_code text not null,
+    object_text text,
+    details_json text
+);
+create trigger if not exists audit_log_no_update before update on audit_log
+begin
+    select raise(abort, 'audit_log is append-only');
+end;
+create trigger if not exists audit_log_no_delete before delete on audit_log
+begin
+    select raise(abort, 'audit_log is append-only');
+end;
+
+-- Pupils removed under 152-ФЗ, by a salted hash only, so an old export cannot bring them back.
+create table if not exists forgotten_pupil (
+    school_id text not null,
+    pupil_hash text not null,
+    forgotten_at text not null,
+    primary key (school_id, pupil_hash)
+);
+"""
+
+
+@contextlib.contextmanager
+def open_store(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection with the schema in place; commits on success, rolls back on error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        con.execute("pragma journal_mode = wal")
+        con.execute("pragma busy_timeout = 30000")
+        con.executescript(SCHEMA)
+        con.execute("begin immediate")
+        try:
+            yield con
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+    finally:
+        con.close()

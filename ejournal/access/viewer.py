@@ -1,0 +1,42 @@
+"""The viewer: the signed-in person every query takes, and what their role may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ejournal.access.accounts import Account, Role
+
+PUPIL_LEVEL_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER})
+AGGREGATE_ROLES = frozenset({Role.DIRECTOR, Role.PARENT_COUNCIL, Role.DEPUTY})
+MIN_GROUP_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Viewer:
+    login: str
+    role: Role
+    school_id: str | None = None
+    teacher_id: str | None = None
+
+    @classmethod
+    def of(cls, account: Account) -> Viewer:
+        return cls(account.login, account.role, account.school_id, account.teacher_id)
+
+    @property
+    def sees_pupils(self) -> bool:
+        """Names and pupil-level figures: deputy director, class teachers and teachers only."""
+        return self.role in PUPIL_LEVEL_ROLES
+
+    @property
+    def sees_aggregates(self) -> bool:
+        """School-wide figures by class and subject (no names)."""
+        return self.role in AGGREGATE_ROLES
+
+    @property
+    def manages_users(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def suppresses_small_groups(self) -> bool:
+        """Director and parent council: any figure describing fewer than 5 pupils is hidden."""
+        return self.role in (Role.DIRECTOR, Role.PARENT_COUNCIL)

@@ -1,0 +1,254 @@
+"""CLI commands for access and personal data: users, audit, forget, backup, restore."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ejournal.access.accounts import AccessError, AccountStore, Role, generate_password
+from ejournal.access.audit import EVENT_TITLES, log_event, read_events
+from ejournal.access.store import open_store
+from ejournal.settings import environment
+from ejournal.xlsx import frame_to_xlsx
+
+console = Console()
+err = Console(stderr=True)
+users_app = typer.Typer(help="Учётные записи панели: добавить, список, отключить, сбросить пароль, импорт учителей.")
+
+EXIT_REFUSED, EXIT_FAILED = 2, 3
+ROLE_HELP = "Роль: " + ", ".join(f"{r.value} ({r.title})" for r in Role)
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
+    err.print(f"[bold red]Ошибка:[/] {message}")
+    return typer.Exit(code)
+
+
+def _store() -> AccountStore:
+    return AccountStore(environment().access_db)
+
+
+def _actor() -> str:
+    return f"cli:{environment().run_by}"
+
+
+@users_app.command("add")
+def users_add(
+    login: str,
+    role: Annotated[Role, typer.Option("--role", help=ROLE_HELP)],
+    name: Annotated[str, typer.Option("--name", help="Имя для подписи в панели")] = "",
+    teacher_id: Annotated[str | None, typer.Option("--teacher-id", help="Ид учителя из выгрузки")] = None,
+    school_id: Annotated[str | None, typer.Option("--school-id", help="Школа (для региона)")] = None,
+) -> None:
+    """Добавить пользователя; временный пароль печатается один раз."""
+    password = generate_password()
+    try:
+        _store().add(login, name or login, role, password, school_id=school_id, teacher_id=teacher_id, actor=_actor())
+    except AccessError as error:
+        raise _fail(str(error)) from None
+    console.print(f"Пользователь [bold]{login}[/] ({role.title}) добавлен. Временный пароль: [bold]{password}[/]")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Список пользователей."""
+    table = Table(title="Пользователи")
+    for header in ("Логин", "Имя", "Роль", "Ид учителя", "Отключён", "Заблокирован до"):
+        table.add_column(header)
+    for a in _store().list():
+        locked = a.locked_until.strftime("%d.%m.%Y %H:%M") if a.locked_until else ""
+        table.add_row(
+            a.login, a.display_name, a.role.title, a.teacher_id or "", "да" if a.is_disabled else "нет", locked
+        )
+    console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(login: str) -> None:
+    """Отключить пользователя (вход невозможен)."""
+    try:
+        _store().set_disabled(login, True, actor=_actor())
+    except AccessError as error:
+        raise _fail(str(error)) from None
+    console.print(f"Пользователь {login} отключён")
+
+
+@users_app.command("enable")
+def users_enable(login: str) -> None:
+    """Снова разрешить вход."""
+    try:
+        _store().set_disabled(login, False, actor=_actor())
+    except AccessError as error:
+        raise _fail(str(error)) from None
+    console.print(f"Пользователь {login} включён")
+
+
+@users_app.command("reset")
+def users_reset(login: str) -> None:
+    """Сбросить пароль (и блокировку); новый временный пароль печатается один раз."""
+    password = generate_password()
+    try:
+        _store().reset_password(login, password, actor=_actor())
+    except AccessError as error:
+        raise _fail(str(error)) from None
+    console.print(f"Временный пароль для {login}: [bold]{password}[/] (сменить при первом входе)")
+
+
+@users_app.command("import")
+def users_import(
+    db: Annotated[Path | None, typer.Option("--db", help="Хранилище, из которого взять учителей")] = None,
+) -> None:
+    """Создать учётные записи учителей из загруженной выгрузки (классным руководителям — их роль)."""
+    from warehouse.db import connect
+
+    path = db or environment().db_path
+    if not path.exists():
+        raise _fail(f"хранилище {path} ещё не создано")
+    with connect(path, read_only=True) as con:
+        teachers = con.execute(
+            "select t.school_id, t.teacher_id, t.full_name, "
+            "exists (select 1 from dim_class as c where c.school_id = t.school_id and c.class_teacher_id = t.teacher_id) "
+            "from dim_teacher as t order by t.school_id, t.teacher_id"
+        ).fetchall()
+    store, created = _store(), []
+    existing = {a.login for a in store.list()}
+    for school_id, teacher_id, name, is_class_teacher in teachers:
+        login = teacher_id.lower().replace("_", "-")
+        if login in existing:
+            continue
+        role = Role.CLASS_TEACHER if is_class_teacher else Role.TEACHER
+        password = generate_password()
+        store.add(login, name, role, password, school_id=school_id, teacher_id=teacher_id, actor=_actor())
+        created.append((login, role.title, password))
+    table = Table(title=f"Создано учётных записей: {len(created)} (пароли показаны один раз)")
+    for header in ("Логин", "Роль", "Временный пароль"):
+        table.add_column(header)
+    for row in created:
+        table.add_row(*row)
+    console.print(table)
+
+
+def audit(
+    since: Annotated[str | None, typer.Option("--since", help="С даты ДД.ММ.ГГГГ")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Записать журнал в XLSX")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+) -> None:
+    """Журнал действий: входы, просмотры, скачивания, управление пользователями, удаления."""
+    start = dt.datetime.strptime(since, "%d.%m.%Y") if since else None
+    events = read_events(environment().access_db, since=start, limit=100_000 if out else limit)
+    rows = [
+        {
+            "№": e.event_id,
+            "Когда": e.event_at[:19].replace("T", " "),
+            "Кто": e.actor_login or "",
+            "Роль": e.actor_role or "",
+            "Событие": EVENT_TITLES.get(e.event_code, e.event_code),
+            "Объект": e.object_text or "",
+            "Подробности": ", ".join(f"{k}={v}" for k, v in e.details.items()),
+        }
+        for e in events
+    ]
+    if out:
+        out.write_bytes(frame_to_xlsx(pl.DataFrame(rows), "Журнал"))
+        console.print(f"Журнал ({len(rows)} записей) записан в {out}")
+        return
+    table = Table(title="Журнал действий (последние записи)")
+    for header in ("№", "Когда", "Кто", "Роль", "Событие", "Объект", "Подробности"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*[str(v) for v in row.values()])
+    console.print(table)
+
+
+def forget(
+    pupil_id: Annotated[str, typer.Argument(help="Ид ученика (как в выгрузке)")],
+    school_id: Annotated[str, typer.Option("--school", help="Ид школы")],
+    db: Annotated[Path | None, typer.Option("--db")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Не спрашивать подтверждения")] = False,
+) -> None:
+    """Удалить все данные ученика (отзыв согласия или выбытие, 152-ФЗ)."""
+    from warehouse.privacy import forget_pupil, pupil_hash
+
+    env = environment()
+    path = db or env.db_path
+    if not path.exists():
+        raise _fail(f"хранилище {path} ещё не создано")
+    if not yes and not typer.confirm(f"Удалить все данные ученика {pupil_id} безвозвратно?"):
+        raise typer.Exit(1)
+    report = forget_pupil(path, school_id, pupil_id, env.home / "reports")
+    now = dt.datetime.now().isoformat()
+    with open_store(env.access_db) as con:
+        con.execute(
+            "insert or ignore into forgotten_pupil values (?, ?, ?)", [school_id, pupil_hash(school_id, pupil_id), now]
+        )
+        from ejournal.access.audit import record
+
+        record(
+            con,
+            "pupil_forgotten",
+            _actor(),
+            object_text=f"школа {school_id}",
+            details={"rows": report.total_rows, "files": report.files_removed, "tables": len(report.rows_by_table)},
+            now=now,
+        )
+    console.print(
+        f"Удалено строк: {report.total_rows} (таблиц: {len(report.rows_by_table)}), документов: {report.files_removed}. "
+        "Ученик не будет загружен и из старых выгрузок."
+    )
+
+
+def backup_command(
+    db: Annotated[Path | None, typer.Option("--db")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Папка копий (по умолчанию var/backups)")] = None,
+    keep: Annotated[int, typer.Option("--keep", min=1, help="Сколько последних копий хранить")] = 7,
+) -> None:
+    """Резервная копия хранилища (Parquet + опись с контрольными суммами)."""
+    from warehouse.backup import backup
+    from warehouse.db import WarehouseBusyError
+
+    env = environment()
+    path = db or env.db_path
+    if not path.exists():
+        raise _fail(f"хранилище {path} ещё не создано")
+    try:
+        info = backup(path, out or env.home / "backups", keep=keep)
+    except WarehouseBusyError:
+        raise _fail("хранилище занято загрузкой; повторите после её окончания") from None
+    log_event(env.access_db, "backup", _actor(), object_text=info.folder.name, details={"rows": info.n_rows})
+    console.print(
+        f"Копия: [bold]{info.folder}[/] — таблиц {info.n_tables}, строк {info.n_rows}, {info.n_bytes / 1024**2:.1f} МБ"
+    )
+
+
+def restore_command(
+    folder: Annotated[Path, typer.Argument(help="Папка резервной копии")],
+    db: Annotated[Path | None, typer.Option("--db")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Не спрашивать подтверждения")] = False,
+) -> None:
+    """Восстановить хранилище из копии (копия проверяется целиком до замены)."""
+    from warehouse.backup import BackupError, restore
+
+    env = environment()
+    path = db or env.db_path
+    if not yes and not typer.confirm(f"Заменить {path} содержимым копии {folder}?"):
+        raise typer.Exit(1)
+    try:
+        info = restore(folder, path)
+    except BackupError as error:
+        raise _fail(f"{error}. Текущее хранилище не изменено.", EXIT_REFUSED) from None
+    log_event(env.access_db, "restore", _actor(), object_text=folder.name, details={"rows": info.n_rows})
+    console.print(f"Восстановлено из {folder}: таблиц {info.n_tables}, строк {info.n_rows}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+    app.command("audit")(audit)
+    app.command("forget")(forget)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)

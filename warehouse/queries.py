@@ -1,0 +1,111 @@
+"""The query layer pages, downloads and documents read through. Every function takes the viewer
+and applies the row-level rules of :mod:`warehouse.scope`; none takes SQL from its caller."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from warehouse.scope import scope_sql, visible_pupils_sql
+
+SUPPRESSED = "< 5"
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
+    return con.sql(sql, params=params).pl()
+
+
+def visible_classes(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[tuple[str, str]]:
+    """(class_id, class_name) the viewer may open, in grade and name order."""
+    scope, params = scope_sql(viewer)
+    rows = con.execute(
+        f"with scope as ({scope}) select distinct c.class_id, c.class_name, c.grade from dim_class as c "
+        f"join scope on scope.school_id = c.school_id and scope.class_id = c.class_id order by c.grade, c.class_name",
+        params,
+    ).fetchall()
+    return [(class_id, name) for class_id, name, _ in rows]
+
+
+def visible_subjects(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str) -> list[tuple[str, str]]:
+    scope, params = scope_sql(viewer)
+    rows = con.execute(
+        f"with scope as ({scope}) select distinct s.subject_id, s.subject_name from dim_subject as s "
+        f"join scope on scope.school_id = s.school_id and scope.subject_id = s.subject_id "
+        f"where scope.class_id = $class_id order by s.subject_name",
+        {**params, "class_id": class_id},
+    ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def class_progress(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str, subject_id: str) -> pl.DataFrame:
+    """Pupils of a class in a subject: marks, averages, missed lessons — only pupils the viewer may see."""
+    if not viewer.sees_pupils:
+        return pl.DataFrame()
+    pupils, params = visible_pupils_sql(viewer)
+    sql = f"""
+        with visible as ({pupils}),
+        pupils as (
+            select distinct v.school_id, v.pupil_id, p.full_name
+            from visible as v
+            join dim_pupil as p on p.school_id = v.school_id and p.pupil_id = v.pupil_id
+            where v.class_id = $class_id and v.subject_id = $subject_id
+        ),
+        marks as (
+            select m.school_id, m.pupil_id, count(*) as n_marks,
+                sum(m.sum_numeric) / nullif(sum(m.n_numeric), 0) as mean_mark,
+                sum(m.sum_numeric * m.weight) / nullif(sum(m.n_numeric * m.weight), 0) as weighted_mark
+            from fct_mark as m
+            where m.class_id = $class_id and m.subject_id = $subject_id
+            group by 1, 2
+        ),
+        absences as (
+            select a.school_id, a.pupil_id, count(*) filter (where a.is_absent) as n_missed,
+                count(*) as n_lessons
+            from fct_attendance as a
+            where a.class_id = $class_id and a.subject_id = $subject_id
+            group by 1, 2
+        )
+        select
+            pupils.full_name as "Ученик",
+            coalesce(marks.n_marks, 0) as "Отметок",
+            round(marks.mean_mark, 2) as "Средний балл",
+            round(marks.weighted_mark, 2) as "Средневзвешенный балл",
+            coalesce(absences.n_missed, 0) as "Пропущено уроков",
+            coalesce(absences.n_lessons, 0) as "Уроков"
+        from pupils
+        left join marks on marks.school_id = pupils.school_id and marks.pupil_id = pupils.pupil_id
+        left join absences on absences.school_id = pupils.school_id and absences.pupil_id = pupils.pupil_id
+        order by pupils.full_name
+    """
+    return _frame(con, sql, {**params, "class_id": class_id, "subject_id": subject_id})
+
+
+def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
+    """Per class and subject: pupils with marks and the mean mark. No names; for the director and
+    the parent council any cell describing fewer than 5 pupils is suppressed."""
+    if not viewer.sees_aggregates:
+        return pl.DataFrame()
+    sql = """
+        select c.grade, c.class_name as "Класс", s.subject_name as "Предмет",
+            count(distinct m.pupil_id) as n_pupils,
+            sum(m.sum_numeric) / nullif(sum(m.n_numeric), 0) as mean_mark
+        from fct_mark as m
+        join dim_class as c on c.school_id = m.school_id and c.class_id = m.class_id
+        join dim_subject as s on s.school_id = m.school_id and s.subject_id = m.subject_id
+        where $school_id is null or m.school_id = $school_id
+        group by c.grade, c.class_name, s.subject_name
+        order by c.grade, c.class_name, s.subject_name
+    """
+    frame = _frame(con, sql, {"school_id": viewer.school_id})
+    small = pl.col("n_pupils") < MIN_GROUP_SIZE
+    hide = viewer.suppresses_small_groups
+    return frame.select(
+        "Класс",
+        "Предмет",
+        pl.when(small & hide).then(pl.lit(SUPPRESSED)).otherwise(pl.col("n_pupils").cast(pl.String)).alias("Учеников"),
+        pl.when(small & hide)
+        .then(pl.lit(SUPPRESSED))
+        .otherwise(pl.col("mean_mark").round(2).cast(pl.String).str.replace(".", ",", literal=True))
+        .alias("Средний балл"),
+    )
