@@ -13,7 +13,9 @@ SUPPRESSED = "< 5"
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    return con.sql(sql, params=params).pl()
+    # A cursor of its own, so that a caller's unfinished result on the connection is no obstacle.
+    with con.cursor() as cursor:
+        return cursor.sql(sql, params=params).pl()
 
 
 def visible_classes(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[tuple[str, str]]:

@@ -1,0 +1,63 @@
+"""`ejournal users …` and `ejournal audit` as an administrator uses them."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+from typer.testing import CliRunner
+
+from ejournal.access.accounts import AccountStore
+from ejournal.cli import app
+from pipelines.ingest import ingest_path
+from tests.access.test_scope import SAMPLE, raw
+
+
+def _env(tmp_path, monkeypatch):
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(tmp_path / "access.sqlite"))
+    monkeypatch.setenv("EJOURNAL_DB", str(tmp_path / "w.duckdb"))
+    return AccountStore(tmp_path / "access.sqlite")
+
+
+def test_add_list_disable_reset(tmp_path, monkeypatch):
+    store = _env(tmp_path, monkeypatch)
+    runner = CliRunner(env={"COLUMNS": "250"})
+    added = runner.invoke(app, ["users", "add", "zavuch", "--role", "deputy", "--name", "Завуч"])
+    assert added.exit_code == 0, added.output
+    password = re.search(r"Временный пароль: (\S+)", added.output).group(1)
+    assert store.authenticate("zavuch", password).must_change_password
+    listed = runner.invoke(app, ["users", "list"])
+    assert "zavuch" in listed.output and "заместитель директора" in listed.output
+    assert runner.invoke(app, ["users", "disable", "zavuch"]).exit_code == 0
+    assert store.get("zavuch").is_disabled
+    reset = runner.invoke(app, ["users", "reset", "zavuch"])
+    new_password = re.search(r"zavuch: (\S+)", reset.output).group(1)
+    assert runner.invoke(app, ["users", "enable", "zavuch"]).exit_code == 0
+    assert store.authenticate("zavuch", new_password).login == "zavuch"
+    twice = runner.invoke(app, ["users", "add", "zavuch", "--role", "deputy"])
+    assert twice.exit_code == 3 and "уже есть" in twice.output
+    no_teacher = runner.invoke(app, ["users", "add", "uchitel", "--role", "teacher"])
+    assert no_teacher.exit_code == 3 and "ид учителя" in no_teacher.output
+
+
+def test_import_teachers_from_the_warehouse(tmp_path, monkeypatch):
+    store = _env(tmp_path, monkeypatch)
+    ingest_path(SAMPLE, tmp_path / "w.duckdb")
+    outcome = CliRunner().invoke(app, ["users", "import"])
+    assert outcome.exit_code == 0, outcome.output
+    accounts = {a.teacher_id: a for a in store.list()}
+    assert set(accounts) == {t["teacher_id"] for t in raw("teachers")}
+    class_teacher = raw("classes")[0]["class_teacher_id"]
+    assert accounts[class_teacher].role.value == "class_teacher"
+    again = CliRunner().invoke(app, ["users", "import"])
+    assert "Создано учётных записей: 0" in again.output
+
+
+def test_audit_export(tmp_path, monkeypatch):
+    _env(tmp_path, monkeypatch)
+    CliRunner().invoke(app, ["users", "add", "director", "--role", "director"])
+    out = tmp_path / "audit.xlsx"
+    outcome = CliRunner().invoke(app, ["audit", "--out", str(out)])
+    assert outcome.exit_code == 0, outcome.output
+    events = pl.read_excel(out)
+    assert "пользователь добавлен" in set(events["Событие"])
