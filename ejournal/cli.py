@@ -38,7 +38,7 @@ def _db(db: Path | None) -> Path:
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    err.print(f"[bold red]Ошибка:[/] {message}")
+    err.print(f"[bold red]Ошибка:[/] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -113,7 +113,7 @@ def _n(value: int) -> str:
 def _print_result(result, max_rows: int) -> None:
     colour = {"loaded": "green", "unchanged": "green", "loaded_with_rejections": "yellow"}.get(result.status, "red")
     school = result.school_id or "?"
-    console.print(f"[bold]{result.source_path}[/] (школа {school}): [{colour}]{result.status_text}[/]")
+    console.print(f"[bold]{result.source_path}[/] (школа {school}): [{colour}]{result.status_text}[/]", soft_wrap=True)
     for warning in result.warnings:
         console.print(f"  [yellow]предупреждение:[/] {warning.file_name}: {warning.message}")
     if result.status != "refused":

@@ -26,7 +26,7 @@ ROLE_HELP = "Роль: " + ", ".join(f"{r.value} ({r.title})" for r in Role)
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    err.print(f"[bold red]Ошибка:[/] {message}")
+    err.print(f"[bold red]Ошибка:[/] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -52,7 +52,9 @@ def users_add(
         _store().add(login, name or login, role, password, school_id=school_id, teacher_id=teacher_id, actor=_actor())
     except AccessError as error:
         raise _fail(str(error)) from None
-    console.print(f"Пользователь [bold]{login}[/] ({role.title}) добавлен. Временный пароль: [bold]{password}[/]")
+    console.print(
+        f"Пользователь [bold]{login}[/] ({role.title}) добавлен. Временный пароль: [bold]{password}[/]", soft_wrap=True
+    )
 
 
 @users_app.command("list")
@@ -60,7 +62,7 @@ def users_list() -> None:
     """Список пользователей."""
     table = Table(title="Пользователи")
     for header in ("Логин", "Имя", "Роль", "Ид учителя", "Отключён", "Заблокирован до"):
-        table.add_column(header)
+        table.add_column(header, overflow="fold")
     for a in _store().list():
         locked = a.locked_until.strftime("%d.%m.%Y %H:%M") if a.locked_until else ""
         table.add_row(
@@ -97,7 +99,7 @@ def users_reset(login: str) -> None:
         _store().reset_password(login, password, actor=_actor())
     except AccessError as error:
         raise _fail(str(error)) from None
-    console.print(f"Временный пароль для {login}: [bold]{password}[/] (сменить при первом входе)")
+    console.print(f"Временный пароль для {login}: [bold]{password}[/] (сменить при первом входе)", soft_wrap=True)
 
 
 @users_app.command("import")
@@ -128,7 +130,7 @@ def users_import(
         created.append((login, role.title, password))
     table = Table(title=f"Создано учётных записей: {len(created)} (пароли показаны один раз)")
     for header in ("Логин", "Роль", "Временный пароль"):
-        table.add_column(header)
+        table.add_column(header, overflow="fold")
     for row in created:
         table.add_row(*row)
     console.print(table)

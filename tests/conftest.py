@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+
+# Rich lays CLI output out for the terminal width; tests read it at one fixed width.
+os.environ["COLUMNS"] = "120"
+
 from pathlib import Path
 
 import pytest
