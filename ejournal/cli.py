@@ -169,7 +169,7 @@ def status(db: DbOption = None) -> None:
     console.print(tables)
     batches = Table(title="Последние загрузки")
     for header in ("№", "Школа", "Выгрузка от", "Итог", "Строк", "Принято", "Отклонено", "Кто", "Когда"):
-        batches.add_column(header)
+        batches.add_column(header, overflow="fold")
     for row in info.batches:
         batches.add_row(*["" if v is None else str(v) for v in row])
     console.print(batches)

@@ -39,11 +39,20 @@ def environment() -> Environment:
         db_path=Path(os.environ.get("EJOURNAL_DB", str(home / "ejournal.duckdb"))),
         home=home,
         norms_file=Path(os.environ.get("EJOURNAL_NORMS", str(DEFAULT_NORMS_FILE))),
-        run_by=os.environ.get("EJOURNAL_USER") or os.environ.get("USER") or "unknown",
+        run_by=os.environ.get("EJOURNAL_USER") or _login_name(),
         access_db=Path(os.environ.get("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))),
         session_minutes=int(os.environ.get("EJOURNAL_SESSION_MINUTES", "30")),
         duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
     )
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def _memory_size(text: str) -> str:

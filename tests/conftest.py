@@ -16,6 +16,16 @@ from tests.factories import tiny_export, write_export
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """No test writes into the working tree's var/: warehouse, access store and reports go to a temp dir."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("EJOURNAL_HOME", str(home))
+    monkeypatch.setenv("EJOURNAL_DB", str(home / "ejournal.duckdb"))
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))
+    return home
+
+
 @pytest.fixture
 def tiny():
     """A fresh, valid, hand-written export (dict of file → rows) to break on purpose."""

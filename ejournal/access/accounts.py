@@ -164,6 +164,26 @@ class AccountStore:
             rows = con.execute(f"select {_COLUMNS} from account order by role_code, login").fetchall()
         return [_row_to_account(r) for r in rows]
 
+    def assign(self, login: str, role: Role, *, school_id: str | None, teacher_id: str | None, actor: str) -> None:
+        """Change an account's role and the school and teacher it is tied to."""
+        if role in (Role.TEACHER, Role.CLASS_TEACHER) and not teacher_id:
+            raise AccessError("Для учителя и классного руководителя нужен ид учителя из выгрузки")
+        with open_store(self.path) as con:
+            done = con.execute(
+                "update account set role_code = ?, school_id = ?, teacher_id = ? where login = ?",
+                [role.value, school_id, teacher_id, login],
+            ).rowcount
+            if not done:
+                raise AccessError(f"Пользователя «{login}» нет")
+            record(
+                con,
+                "user_changed",
+                actor,
+                object_text=login,
+                details={"role": role.value},
+                now=_now(self.clock).isoformat(),
+            )
+
     def set_disabled(self, login: str, disabled: bool, *, actor: str) -> None:
         with open_store(self.path) as con:
             done = con.execute("update account set is_disabled = ? where login = ?", [int(disabled), login]).rowcount

@@ -43,7 +43,9 @@ def demo_accounts(db_path: Path, access_db: Path) -> list[tuple[str, str, str]]:
                 actor="demo",
                 must_change_password=False,
             )
-        except AccessError:
+        except AccessError:  # left by an earlier demo, maybe of another sample school: re-point it
+            store.assign(login, role, school_id=school_id, teacher_id=teacher_id, actor="demo")
+            store.set_disabled(login, False, actor="demo")
             store.reset_password(login, password, actor="demo", must_change=False)
         printed.append((login, role.title, password))
     return printed

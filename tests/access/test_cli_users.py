@@ -61,3 +61,19 @@ def test_audit_export(tmp_path, monkeypatch):
     assert outcome.exit_code == 0, outcome.output
     events = pl.read_excel(out)
     assert "пользователь добавлен" in set(events["Событие"])
+
+
+def test_demo_accounts_are_repointed_to_the_loaded_school(tmp_path, monkeypatch):
+    from ejournal.access.accounts import Role
+    from ejournal.access.demo import demo_accounts
+
+    store = _env(tmp_path, monkeypatch)
+    store.add("klruk", "Старый", Role.CLASS_TEACHER, "старый-пароль-1", school_id="sch-old", teacher_id="t-old")
+    ingest_path(SAMPLE, tmp_path / "w.duckdb")
+    printed = dict(
+        (login, password) for login, _, password in demo_accounts(tmp_path / "w.duckdb", tmp_path / "access.sqlite")
+    )
+    account = store.authenticate("klruk", printed["klruk"])
+    assert (account.school_id, account.teacher_id) == ("sch-0001", raw("classes")[0]["class_teacher_id"])
+    assert not account.must_change_password
+    assert {a.login for a in store.list()} == {"admin", "zavuch", "director", "klruk", "uchitel", "sovet"}
