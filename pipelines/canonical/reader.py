@@ -140,13 +140,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _detect_encoding(path: Path) -> str:
-    """'utf-8' or 'cp1251'; refuses binary, UTF-16, double-encoded and KOI8-R text."""
+def _detect_encoding(path: Path, facts: FileFacts) -> str:
+    """'utf-8' or 'cp1251'; refuses binary, UTF-16, double-encoded and KOI8-R text.
+
+    The same pass over the bytes computes the file's sha256 for the lineage.
+    """
     name = path.name
     decoder = codecs.getincrementaldecoder("utf-8")()
+    digest = hashlib.sha256()
     is_utf8 = True
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
             if b"\x00" in chunk:
                 raise _refuse(
                     name,
@@ -158,6 +163,7 @@ def _detect_encoding(path: Path) -> str:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     is_utf8 = False
+        facts.sha256 = digest.hexdigest()
         if is_utf8:
             try:
                 decoder.decode(b"", final=True)
@@ -238,10 +244,11 @@ def read_batches(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: 
     """Yield the file's rows as text frames with canonical column names and a ``_row`` column."""
     path = file.path
     facts.n_bytes = path.stat().st_size
-    facts.sha256 = sha256_of(path)
     if facts.n_bytes == 0:
         raise _refuse(path.name, "empty_file", "Файл пуст (0 байт)")
     suffix = path.suffix.lower()
+    if suffix != ".csv":
+        facts.sha256 = sha256_of(path)
     if suffix == ".csv":
         yield from _read_csv(file, workdir, facts, batch_rows)
     elif suffix == ".xlsx":
@@ -252,7 +259,7 @@ def read_batches(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: 
 
 def _read_csv(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int) -> Iterator[pl.DataFrame]:
     path = file.path
-    facts.encoding_code = _detect_encoding(path)
+    facts.encoding_code = _detect_encoding(path, facts)
     readable = _transcode(path, workdir) if facts.encoding_code == "cp1251" else path
     header, delimiter = _header(readable, path.name)
     names = canonical_header(file.spec, header, path.name)

@@ -39,6 +39,8 @@ attendance as (
         nullif(trim(absence_code), '') as absence_code,
         entered_at
     from src_attendance
+    -- rows with an empty code say "present", which every roster row already means
+    where nullif(trim(absence_code), '') is not null
 ),
 
 class_lesson_pupils as (
