@@ -141,3 +141,31 @@ def test_sign_out(dashboard_env):
     at = signed_in("zavuch")
     at.button(key="auth_sign_out").click().run()
     assert at.title[0].value == "Вход"
+
+
+def test_admin_adds_and_disables_a_user_from_the_page(dashboard_env, tmp_path, monkeypatch):
+    import re
+
+    from ejournal.access.accounts import AccountStore
+
+    access = tmp_path / "admin-access.sqlite"
+    AccountStore(access).add(
+        "admin", "Админ", ACCOUNTS["admin"][0], PASSWORD, school_id="sch-0001", must_change_password=False
+    )
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(access))
+    at = signed_in("admin")
+    at.switch_page("app_pages/admin.py").run()
+    assert not at.exception
+    at.text_input(key="admin_login").input("novyi.zavuch")
+    at.text_input(key="admin_name").input("Новый завуч")
+    at.selectbox(key="admin_role").select(ACCOUNTS["zavuch"][0])
+    next(b for b in at.button if b.label == "Добавить").click().run()
+    message = at.success[0].value
+    password = re.search(r"один раз\): (\S+)", message).group(1)
+    store = AccountStore(access)
+    assert store.authenticate("novyi.zavuch", password).must_change_password
+    at.selectbox(key="admin_target").select("novyi.zavuch")
+    at.button(key="admin_disable").click().run()
+    assert store.get("novyi.zavuch").is_disabled
+    events = " ".join(at.dataframe[1].value["Событие"])
+    assert "пользователь добавлен" in events and "пользователь отключён" in events
