@@ -266,6 +266,15 @@ def demo(
         if result.status == "refused":
             raise _fail("демо-выгрузка не загрузилась", EXIT_REFUSED)
     status(db=path)
+    console.print("Формирую «Итоги успеваемости класса» за последний период каждого класса …")
+    report(
+        "results",
+        class_name=None,
+        period=None,
+        fmt="pdf,xlsx",
+        out=environment().home / "reports" / "documents",
+        db=path,
+    )
     from ejournal.access.demo import demo_accounts
 
     accounts = Table(title="Демо-учётные записи (пароли действуют до следующего make demo)")
@@ -280,6 +289,62 @@ def demo(
             "учётных записей выше. Остановить — Ctrl+C."
         )
         dashboard(db=path, port=port)
+
+
+@app.command()
+def report(
+    kind: Annotated[str, typer.Argument(help="Документ: results (итоги успеваемости класса за период)")],
+    class_name: Annotated[
+        str | None, typer.Option("--class", help="Класс, например 7А (без него — все классы)")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Период, например «1 четверть» (без него — последний)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="pdf, xlsx или pdf,xlsx")] = "pdf,xlsx",
+    out: Annotated[Path, typer.Option("--out", help="Папка для документов")] = Path("var/reports/documents"),
+    db: DbOption = None,
+) -> None:
+    """Сформировать официальный документ (PDF/A и XLSX) для класса или для всей школы."""
+    from ejournal.access.accounts import AccessError, Role
+    from ejournal.access.audit import log_event
+    from ejournal.access.viewer import Viewer
+    from report_templates.documents import latest_periods, render_period_results
+    from warehouse.db import connect
+
+    if kind != "results":
+        raise _fail(f"неизвестный документ «{kind}»; есть: results", EXIT_REFUSED)
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    if not formats or set(formats) - {"pdf", "xlsx"}:
+        raise _fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
+    path = _db(db)
+    if not path.exists():
+        raise _fail(f"хранилище {path} ещё не создано")
+    env = environment()
+    # The command line is the school's operator: it acts with the deputy director's scope.
+    viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY)
+    with connect(path, read_only=True) as con:
+        targets = latest_periods(con, None)
+        if class_name:
+            targets = [(c, p) for c, p in targets if c == class_name] or [(class_name, period or "")]
+        if period:
+            targets = [(c, period) for c, _ in targets]
+        done = []
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+        ) as bar:
+            task = bar.add_task("Документы", total=len(targets))
+            for klass, period_name in targets:
+                bar.update(task, description=f"{klass}, {period_name}")
+                try:
+                    done.append(render_period_results(con, viewer, klass, period_name, out, formats))
+                except AccessError as error:
+                    raise _fail(str(error), EXIT_REFUSED) from None
+                bar.advance(task)
+    log_event(env.access_db, "report", viewer.login, object_text="results", details={"documents": len(done)})
+    for item in done:
+        console.print(
+            f"{item.class_name}, {item.period_name}: " + ", ".join(str(p) for p in item.paths), soft_wrap=True
+        )
 
 
 register_access_commands(app)

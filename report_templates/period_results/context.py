@@ -1,0 +1,174 @@
+"""«Итоги успеваемости класса за учебный период»: the typed context and its builder.
+
+Figures come from mart_period_results (formulas of shared/DOMAIN.md); each subject's row stands
+beside the previous period of the same kind. The lists of pupils by category need pupil-level
+access: the builder refuses a viewer whose role or scope does not include the class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+
+from ejournal.access.accounts import AccessError
+from ejournal.access.viewer import Viewer
+from warehouse.queries import visible_classes
+
+TITLE = "Итоги успеваемости класса за учебный период"
+
+
+@dataclass(frozen=True)
+class Figures:
+    n_pupils: int
+    n_5: int
+    n_4: int
+    n_3: int
+    n_2: int
+    n_na: int
+    progress_pct: float
+    quality_pct: float
+    sou_pct: float
+    mean_mark: float | None
+
+
+@dataclass(frozen=True)
+class SubjectRow:
+    subject_name: str
+    current: Figures
+    previous: Figures | None
+
+
+@dataclass(frozen=True)
+class School:
+    name: str
+    details: str
+    director: str | None
+
+
+@dataclass
+class PeriodResults:
+    school: School
+    class_name: str
+    class_teacher: str | None
+    period_name: str
+    previous_period_name: str | None
+    subjects: list[SubjectRow]
+    categories: dict[str, list[str]] = field(default_factory=dict)
+    formed_on: dt.date = field(default_factory=dt.date.today)
+    data_as_of: dt.date | None = None
+
+    @property
+    def document_title(self) -> str:
+        return TITLE
+
+    @property
+    def subtitle(self) -> str:
+        return f"Класс {self.class_name}, {self.period_name}"
+
+    @property
+    def signatures(self) -> list[tuple[str, str | None]]:
+        return [
+            ("Классный руководитель", self.class_teacher),
+            ("Заместитель директора по УВР", None),
+            ("Директор", self.school.director),
+        ]
+
+
+CATEGORY_TITLES = {
+    "excellent": "Отличники",
+    "good": "Хорошисты",
+    "one_3": "С одной «3»",
+    "one_4": "С одной «4»",
+    "failing": "Неуспевающие (есть «2» или н/а)",
+}
+
+_FIGURES = "n_pupils, n_5, n_4, n_3, n_2, n_na, progress_pct, quality_pct, sou_pct, mean_mark"
+
+
+def _figures(row: tuple | None) -> Figures | None:
+    return Figures(*row) if row else None
+
+
+def categorise(marks: list[int | None]) -> str | None:
+    """The category of a pupil from their period marks (None stands for н/а)."""
+    if not marks:
+        return None
+    if any(m is None or m <= 2 for m in marks):
+        return "failing"
+    threes, fours = marks.count(3), marks.count(4)
+    if threes == 0 and fours == 0:
+        return "excellent"
+    if threes == 0 and fours == 1:
+        return "one_4"
+    if threes == 0:
+        return "good"
+    if threes == 1:
+        return "one_3"
+    return None
+
+
+def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> PeriodResults:
+    """The document's context for a class (by name, e.g. «7А») and period (e.g. «1 четверть»)."""
+    if not viewer.sees_pupils:
+        raise AccessError("Этот документ содержит имена учеников и недоступен для вашей роли")
+    found = con.execute(
+        "select c.school_id, c.class_id, c.class_teacher_name, p.period_id, p.period_kind_code, p.period_number, "
+        "p.academic_year_id from dim_class as c join dim_period as p on p.school_id = c.school_id "
+        "and p.academic_year_id = c.academic_year_id where c.class_name = $class_name and p.period_name = $period_name "
+        "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
+        {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
+    ).fetchone()
+    if found is None:
+        raise AccessError(f"Нет класса «{class_name}» или периода «{period_name}» в хранилище")
+    school_id, class_id, class_teacher, period_id, kind, number, year = found
+    if class_id not in {c for c, _ in visible_classes(con, viewer)}:
+        raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
+    previous = con.execute(
+        "select period_id, period_name from dim_period where school_id = ? and academic_year_id = ? "
+        "and period_kind_code = ? and period_number = ?",
+        [school_id, year, kind, number - 1],
+    ).fetchone()
+    rows = con.execute(
+        f"select s.subject_name, m.subject_id, {', '.join('m.' + c.strip() for c in _FIGURES.split(','))} "
+        "from mart_period_results as m join dim_subject as s on s.school_id = m.school_id and s.subject_id = m.subject_id "
+        "where m.school_id = ? and m.class_id = ? and m.period_id = ? order by s.subject_name",
+        [school_id, class_id, period_id],
+    ).fetchall()
+    subjects = []
+    for subject_name, subject_id, *figures in rows:
+        before = None
+        if previous:
+            before = con.execute(
+                f"select {_FIGURES} from mart_period_results where school_id = ? and class_id = ? "
+                "and period_id = ? and subject_id = ?",
+                [school_id, class_id, previous[0], subject_id],
+            ).fetchone()
+        subjects.append(SubjectRow(subject_name, Figures(*figures), _figures(before)))
+    pupils = con.execute(
+        "select p.full_name, list(pm.mark_numeric) from fct_period_mark as pm "
+        "join dim_pupil as p on p.school_id = pm.school_id and p.pupil_id = pm.pupil_id "
+        "where pm.school_id = ? and pm.class_id = ? and pm.period_id = ? and pm.mark_kind_code = 'period' "
+        "and (pm.mark_numeric is not null or pm.is_na) group by p.full_name order by p.full_name",
+        [school_id, class_id, period_id],
+    ).fetchall()
+    categories: dict[str, list[str]] = {key: [] for key in CATEGORY_TITLES}
+    for name, marks in pupils:
+        category = categorise(list(marks))
+        if category:
+            categories[category].append(name)
+    school = con.execute(
+        "select school_name, coalesce(municipality, ''), director_name from dim_school where school_id = ?", [school_id]
+    ).fetchone()
+    as_of = con.execute("select max(exported_at) from meta_batch where school_id = ?", [school_id]).fetchone()[0]
+    return PeriodResults(
+        school=School(school[0], school[1], school[2]),
+        class_name=class_name,
+        class_teacher=class_teacher,
+        period_name=period_name,
+        previous_period_name=previous[1] if previous else None,
+        subjects=subjects,
+        categories=categories,
+        data_as_of=as_of.date() if as_of else None,
+    )

@@ -1,0 +1,71 @@
+"""Rendering: a typed context → HTML (Jinja2, autoescape, StrictUndefined) → PDF/A (WeasyPrint)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import jinja2
+
+TEMPLATES_DIR = Path(__file__).resolve().parent
+FONTS_DIR = TEMPLATES_DIR / "fonts"
+PDF_VARIANT = "pdf/a-3b"
+
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+
+
+def ru_date(value: dt.date | None) -> str:
+    """01.09.2026"""
+    return value.strftime("%d.%m.%Y") if value else "—"
+
+
+def ru_long_date(value: dt.date) -> str:
+    """«1 сентября 2026 г.»"""
+    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
+
+
+def decimal(value: float | None, digits: int = 1) -> str:
+    """3,7 — decimal comma, fixed digits; a dash for no value."""
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(ru_date=ru_date, ru_long_date=ru_long_date, decimal=decimal)
+    env.globals["fonts_url"] = FONTS_DIR.as_uri()
+    return env
+
+
+def render_html(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def write_pdf(html: str, path: Path, *, title: str) -> Path:
+    """Write an archival PDF (PDF/A-3b) with embedded fonts."""
+    from weasyprint import HTML
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(str(path), pdf_variant=PDF_VARIANT)
+    del title  # the title travels in the HTML <title>, which WeasyPrint writes to the metadata
+    return path

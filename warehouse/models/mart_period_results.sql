@@ -1,0 +1,59 @@
+-- Grain: one row per school, class, period and subject with period marks. Key: school_id,
+-- class_id, period_id, subject_id.
+-- The standard period summary (shared/DOMAIN.md «Standard period summary figures»): N counts the
+-- pupils of the class at the period end with a period mark or «н/а» in the subject (pupils with no
+-- mark and exempt pupils are not in N; non-attested pupils are); n5…n2 and n_na count them by mark.
+-- успеваемость = (n5+n4+n3)/N·100, качество = (n5+n4)/N·100,
+-- СОУ = (100·n5 + 64·n4 + 36·n3 + 16·n2 + 7·nна)/N, средний балл = mean of numeric marks.
+with period_marks as (
+    select
+        school_id,
+        class_id,
+        period_id,
+        subject_id,
+        pupil_id,
+        mark_numeric,
+        is_na
+    from fct_period_mark
+    where mark_kind_code = 'period'
+        and class_id is not null
+        and (mark_numeric is not null or is_na)
+),
+
+counts as (
+    select
+        school_id,
+        class_id,
+        period_id,
+        subject_id,
+        count(distinct pupil_id) as n_pupils,
+        count(distinct case when mark_numeric = 5 then pupil_id end) as n_5,
+        count(distinct case when mark_numeric = 4 then pupil_id end) as n_4,
+        count(distinct case when mark_numeric = 3 then pupil_id end) as n_3,
+        count(distinct case when mark_numeric <= 2 then pupil_id end) as n_2,
+        count(distinct case when is_na then pupil_id end) as n_na,
+        avg(mark_numeric) as mean_mark
+    from period_marks
+    group by school_id, class_id, period_id, subject_id
+),
+
+final as (
+    select
+        school_id,
+        class_id,
+        period_id,
+        subject_id,
+        n_pupils,
+        n_5,
+        n_4,
+        n_3,
+        n_2,
+        n_na,
+        100.0 * (n_5 + n_4 + n_3) / n_pupils as progress_pct,
+        100.0 * (n_5 + n_4) / n_pupils as quality_pct,
+        (100.0 * n_5 + 64.0 * n_4 + 36.0 * n_3 + 16.0 * n_2 + 7.0 * n_na) / n_pupils as sou_pct,
+        mean_mark
+    from counts
+)
+
+select * from final
