@@ -13,7 +13,7 @@ import getpass
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -164,9 +164,7 @@ def _run_batch(
         for raw in read_batches(file, workdir, stats.facts, norms.validation.batch_rows):
             stats.n_rows_in += raw.height
             valid, found = check_batch(file.spec, raw)
-            for issue in found:
-                issue_file = issue if issue.file_name == file.label else _relabel(issue, file.label)
-                result.issues.append(issue_file)
+            result.issues.extend(_relabel(issue, file.label) for issue in found)
             stage.note_refused_children(file.spec.name, found)
             stage.add(file.spec.name, valid)
         result.files.append(stats)
@@ -217,8 +215,6 @@ def forgotten_hashes(school_id: str) -> set[str]:
 
 
 def _relabel(issue: Issue, label: str) -> Issue:
-    from dataclasses import replace
-
     return replace(issue, file_name=label)
 
 
