@@ -9,7 +9,6 @@ in: a damaged or partial backup is refused and the current warehouse stays as it
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from ejournal.files import sha256_of, sql_path
 from warehouse.db import connect
 
 MANIFEST = "manifest.json"
@@ -33,14 +33,6 @@ class BackupInfo:
     n_tables: int
     n_rows: int
     n_bytes: int
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -61,8 +53,8 @@ def backup(db_path: Path, root: Path, *, keep: int = 7, now: dt.datetime | None 
     with connect(db_path, read_only=True) as con:
         tables = _tables(con)
         counts = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
-        con.execute(f"export database '{_sql_path(partial)}' (format parquet)")
-    files = {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in sorted(partial.iterdir())}
+        con.execute(f"export database '{sql_path(partial)}' (format parquet)")
+    files = {p.name: {"sha256": sha256_of(p), "bytes": p.stat().st_size} for p in sorted(partial.iterdir())}
     manifest = {
         "created_at": (now or dt.datetime.now()).isoformat(timespec="seconds"),
         "source": db_path.name,
@@ -96,7 +88,7 @@ def verify(folder: Path) -> dict:
         path = folder / name
         if not path.exists():
             raise BackupError(f"Резервная копия неполная: нет файла {name}")
-        if path.stat().st_size != facts["bytes"] or _sha256(path) != facts["sha256"]:
+        if path.stat().st_size != facts["bytes"] or sha256_of(path) != facts["sha256"]:
             raise BackupError(f"Файл {name} повреждён: контрольная сумма не совпадает")
     for table in tables:
         if f"{table}.parquet" not in files:
@@ -114,7 +106,7 @@ def restore(folder: Path, db_path: Path) -> BackupInfo:
             con.execute((folder / "schema.sql").read_text(encoding="utf-8"))
             for table in manifest["tables"]:
                 con.execute(
-                    f"insert into \"{table}\" select * from read_parquet('{_sql_path(folder / f'{table}.parquet')}')"
+                    f"insert into \"{table}\" select * from read_parquet('{sql_path(folder / f'{table}.parquet')}')"
                 )
             for table, expected in manifest["tables"].items():
                 got = con.execute(f'select count(*) from "{table}"').fetchone()[0]
@@ -130,7 +122,3 @@ def restore(folder: Path, db_path: Path) -> BackupInfo:
     os.replace(fresh, db_path)
     db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
     return BackupInfo(folder, len(manifest["tables"]), sum(manifest["tables"].values()), 0)
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")

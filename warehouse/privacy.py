@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from ejournal.files import sql_path
 from warehouse.db import connect, table_names
 
 
@@ -98,7 +99,7 @@ def compact(db_path: Path) -> None:
     fresh.unlink(missing_ok=True)
     with duckdb.connect(str(db_path)) as con:
         con.execute("checkpoint")
-        con.execute(f"attach '{_sql_path(fresh)}' as fresh")
+        con.execute(f"attach '{sql_path(fresh)}' as fresh")
         con.execute("copy from database " + _current_db(con) + " to fresh")
         con.execute("detach fresh")
     os.replace(fresh, db_path)
@@ -107,10 +108,6 @@ def compact(db_path: Path) -> None:
 
 def _current_db(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("select current_database()").fetchone()[0]
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _document_text(path: Path) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ejournal.files import sha256_of
 from pipelines.canonical.schemas import FILES, CanonicalFile, columns_of
 from pipelines.issues import FileRefused, Issue
 
@@ -130,14 +131,6 @@ def locate_files(folder: Path) -> tuple[list[ExportFile], list[Issue]]:
         if p.is_file() and p.suffix.lower() in EXTENSIONS and p.name not in known
     ]
     return found, warnings
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _detect_encoding(path: Path, facts: FileFacts) -> str:
