@@ -9,11 +9,12 @@ from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ejournal.cli_access import register as register_access_commands
+from ejournal.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
 
 app = typer.Typer(
@@ -22,10 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
 
-EXIT_OK, EXIT_REJECTED, EXIT_REFUSED, EXIT_FAILED = 0, 1, 2, 3
 
 DbOption = Annotated[
     Path | None,
@@ -35,11 +33,6 @@ DbOption = Annotated[
 
 def _db(db: Path | None) -> Path:
     return db or environment().db_path
-
-
-def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    err.print(f"[bold red]Ошибка:[/] {message}", soft_wrap=True)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -64,7 +57,7 @@ def ingest(
     try:
         norms = load_norms()
     except (OSError, ValueError) as error:
-        raise _fail(f"не удалось прочитать нормы школы: {error}") from None
+        raise fail(f"не удалось прочитать нормы школы: {error}") from None
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
     ) as bar:
@@ -76,12 +69,10 @@ def ingest(
         try:
             results = ingest_path(path, _db(db), strict=strict, norms=norms, run_by=env.run_by, progress=progress)
         except WarehouseBusyError as error:
-            raise _fail(
-                f"хранилище {error} занято другим процессом (идёт другая загрузка?). Повторите позже."
-            ) from None
+            raise fail(f"хранилище {error} занято другим процессом (идёт другая загрузка?). Повторите позже.") from None
         except (OSError, duckdb.Error) as error:
             # No traceback and no cell values: the type and the short reason are enough to act on.
-            raise _fail(
+            raise fail(
                 f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {str(error).splitlines()[0]})"
             ) from None
     worst = EXIT_OK
@@ -105,11 +96,6 @@ def ingest(
     raise typer.Exit(worst)
 
 
-def _n(value: int) -> str:
-    """A count with thin-space thousands, as Russian documents write it."""
-    return f"{value:,}".replace(",", "\u00a0")
-
-
 def _print_result(result, max_rows: int) -> None:
     colour = {"loaded": "green", "unchanged": "green", "loaded_with_rejections": "yellow"}.get(result.status, "red")
     school = result.school_id or "?"
@@ -119,9 +105,9 @@ def _print_result(result, max_rows: int) -> None:
     if result.status != "refused":
         c = result.counts
         console.print(
-            f"  строк в выгрузке: {_n(result.n_rows_in)}; принято: {_n(result.n_rows_accepted)}; "
-            f"новых: {_n(c.total('inserted'))}; обновлено: {_n(c.total('updated'))}; "
-            f"удалено: {_n(c.total('removed'))}; оставлено более новых: {_n(c.total('kept_newer'))}; "
+            f"  строк в выгрузке: {thousands(result.n_rows_in)}; принято: {thousands(result.n_rows_accepted)}; "
+            f"новых: {thousands(c.total('inserted'))}; обновлено: {thousands(c.total('updated'))}; "
+            f"удалено: {thousands(c.total('removed'))}; оставлено более новых: {thousands(c.total('kept_newer'))}; "
             f"проверка {result.seconds_validate:.1f} с, загрузка {result.seconds_load:.1f} с"
         )
     if result.issues:
@@ -149,11 +135,11 @@ def status(db: DbOption = None) -> None:
 
     path = _db(db)
     if not path.exists():
-        raise _fail(f"хранилище {path} ещё не создано: загрузите выгрузку командой «ejournal ingest ПАПКА»")
+        raise fail(f"хранилище {path} ещё не создано: загрузите выгрузку командой «ejournal ingest ПАПКА»")
     try:
         info = warehouse_status(path)
     except Exception as error:
-        raise _fail(f"не удалось открыть хранилище {path}: {error}") from None
+        raise fail(f"не удалось открыть хранилище {path}: {error}") from None
     console.print(f"Хранилище: [bold]{path}[/] ({path.stat().st_size / 1024**2:.1f} МБ)")
     years = Table(title="Учебные годы и периоды")
     for header in ("Школа", "Учебный год", "Период", "С", "По"):
@@ -165,7 +151,7 @@ def status(db: DbOption = None) -> None:
     tables.add_column("Таблица")
     tables.add_column("Строк", justify="right")
     for name, count in info.row_counts:
-        tables.add_row(name, _n(count))
+        tables.add_row(name, thousands(count))
     console.print(tables)
     batches = Table(title="Последние загрузки")
     for header in ("№", "Школа", "Выгрузка от", "Итог", "Строк", "Принято", "Отклонено", "Кто", "Когда"):
@@ -264,7 +250,7 @@ def demo(
     for result in results:
         _print_result(result, 10)
         if result.status == "refused":
-            raise _fail("демо-выгрузка не загрузилась", EXIT_REFUSED)
+            raise fail("демо-выгрузка не загрузилась", EXIT_REFUSED)
     status(db=path)
     console.print("Формирую «Итоги успеваемости класса» за последний период каждого класса …")
     report(
@@ -312,13 +298,13 @@ def report(
     from warehouse.db import connect
 
     if kind != "results":
-        raise _fail(f"неизвестный документ «{kind}»; есть: results", EXIT_REFUSED)
+        raise fail(f"неизвестный документ «{kind}»; есть: results", EXIT_REFUSED)
     formats = [f.strip() for f in fmt.split(",") if f.strip()]
     if not formats or set(formats) - {"pdf", "xlsx"}:
-        raise _fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
+        raise fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
     path = _db(db)
     if not path.exists():
-        raise _fail(f"хранилище {path} ещё не создано")
+        raise fail(f"хранилище {path} ещё не создано")
     env = environment()
     # The command line is the school's operator: it acts with the deputy director's scope.
     viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY)
@@ -338,7 +324,7 @@ def report(
                 try:
                     done.append(render_period_results(con, viewer, klass, period_name, out, formats))
                 except AccessError as error:
-                    raise _fail(str(error), EXIT_REFUSED) from None
+                    raise fail(str(error), EXIT_REFUSED) from None
                 bar.advance(task)
     log_event(env.access_db, "report", viewer.login, object_text="results", details={"documents": len(done)})
     for item in done:

@@ -8,26 +8,18 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from ejournal.access.accounts import AccessError, AccountStore, Role, generate_password
 from ejournal.access.audit import EVENT_TITLES, log_event, read_events
 from ejournal.access.store import open_store
+from ejournal.console import EXIT_REFUSED, console, fail
 from ejournal.settings import environment
 from ejournal.xlsx import frame_to_xlsx
 
-console = Console()
-err = Console(stderr=True)
 users_app = typer.Typer(help="Учётные записи панели: добавить, список, отключить, сбросить пароль, импорт учителей.")
 
-EXIT_REFUSED, EXIT_FAILED = 2, 3
 ROLE_HELP = "Роль: " + ", ".join(f"{r.value} ({r.title})" for r in Role)
-
-
-def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
-    err.print(f"[bold red]Ошибка:[/] {message}", soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _store() -> AccountStore:
@@ -51,7 +43,7 @@ def users_add(
     try:
         _store().add(login, name or login, role, password, school_id=school_id, teacher_id=teacher_id, actor=_actor())
     except AccessError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(
         f"Пользователь [bold]{login}[/] ({role.title}) добавлен. Временный пароль: [bold]{password}[/]", soft_wrap=True
     )
@@ -77,7 +69,7 @@ def users_disable(login: str) -> None:
     try:
         _store().set_disabled(login, True, actor=_actor())
     except AccessError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(f"Пользователь {login} отключён")
 
 
@@ -87,7 +79,7 @@ def users_enable(login: str) -> None:
     try:
         _store().set_disabled(login, False, actor=_actor())
     except AccessError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(f"Пользователь {login} включён")
 
 
@@ -98,7 +90,7 @@ def users_reset(login: str) -> None:
     try:
         _store().reset_password(login, password, actor=_actor())
     except AccessError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(f"Временный пароль для {login}: [bold]{password}[/] (сменить при первом входе)", soft_wrap=True)
 
 
@@ -111,7 +103,7 @@ def users_import(
 
     path = db or environment().db_path
     if not path.exists():
-        raise _fail(f"хранилище {path} ещё не создано")
+        raise fail(f"хранилище {path} ещё не создано")
     with connect(path, read_only=True) as con:
         teachers = con.execute(
             "select t.school_id, t.teacher_id, t.full_name, "
@@ -180,7 +172,7 @@ def forget(
     env = environment()
     path = db or env.db_path
     if not path.exists():
-        raise _fail(f"хранилище {path} ещё не создано")
+        raise fail(f"хранилище {path} ещё не создано")
     if not yes and not typer.confirm(f"Удалить все данные ученика {pupil_id} безвозвратно?"):
         raise typer.Exit(1)
     report = forget_pupil(path, school_id, pupil_id, env.home / "reports")
@@ -217,11 +209,11 @@ def backup_command(
     env = environment()
     path = db or env.db_path
     if not path.exists():
-        raise _fail(f"хранилище {path} ещё не создано")
+        raise fail(f"хранилище {path} ещё не создано")
     try:
         info = backup(path, out or env.home / "backups", keep=keep)
     except WarehouseBusyError:
-        raise _fail("хранилище занято загрузкой; повторите после её окончания") from None
+        raise fail("хранилище занято загрузкой; повторите после её окончания") from None
     log_event(env.access_db, "backup", _actor(), object_text=info.folder.name, details={"rows": info.n_rows})
     console.print(
         f"Копия: [bold]{info.folder}[/] — таблиц {info.n_tables}, строк {info.n_rows}, {info.n_bytes / 1024**2:.1f} МБ"
@@ -243,7 +235,7 @@ def restore_command(
     try:
         info = restore(folder, path)
     except BackupError as error:
-        raise _fail(f"{error}. Текущее хранилище не изменено.", EXIT_REFUSED) from None
+        raise fail(f"{error}. Текущее хранилище не изменено.", EXIT_REFUSED) from None
     log_event(env.access_db, "restore", _actor(), object_text=folder.name, details={"rows": info.n_rows})
     console.print(f"Восстановлено из {folder}: таблиц {info.n_tables}, строк {info.n_rows}")
 

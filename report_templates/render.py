@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jinja2
 
+from ejournal.formatting import decimal
+
 TEMPLATES_DIR = Path(__file__).resolve().parent
 FONTS_DIR = TEMPLATES_DIR / "fonts"
 PDF_VARIANT = "pdf/a-3b"
@@ -35,13 +37,6 @@ def ru_date(value: dt.date | None) -> str:
 def ru_long_date(value: dt.date) -> str:
     """«1 сентября 2026 г.»"""
     return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
-
-
-def decimal(value: float | None, digits: int = 1) -> str:
-    """3,7 — decimal comma, fixed digits; a dash for no value."""
-    if value is None:
-        return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def environment() -> jinja2.Environment:

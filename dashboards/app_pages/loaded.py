@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboards.data import current_viewer, db_path, load_status
 from dashboards.pages import require
+from ejournal.formatting import thousands
 
 viewer = current_viewer()
 require(viewer, "app_pages/loaded.py")
@@ -21,10 +22,6 @@ info = load_status(str(path), path.stat().st_mtime)
 counts = dict(info.row_counts)
 
 
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", "\u00a0")
-
-
 st.subheader("Учебные годы и периоды")
 st.dataframe(
     pl.DataFrame(info.periods, schema=["Школа", "Учебный год", "Период", "С", "По"], orient="row"),
@@ -33,9 +30,9 @@ st.dataframe(
 
 st.subheader("Таблицы хранилища")
 cols = st.columns(3)
-cols[0].metric("Отметок", _n(counts.get("fct_mark", 0)))
-cols[1].metric("Уроков", _n(counts.get("fct_lesson", 0)))
-cols[2].metric("Записей посещаемости", _n(counts.get("fct_attendance", 0)))
+cols[0].metric("Отметок", thousands(counts.get("fct_mark", 0)))
+cols[1].metric("Уроков", thousands(counts.get("fct_lesson", 0)))
+cols[2].metric("Записей посещаемости", thousands(counts.get("fct_attendance", 0)))
 st.dataframe(pl.DataFrame(info.row_counts, schema=["Таблица", "Строк"], orient="row"), hide_index=True)
 
 st.subheader("Последние загрузки")

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import polars as pl
 
+from ejournal.formatting import decimal
 from ejournal.xlsx import frame_to_xlsx
 from report_templates.period_results.context import CATEGORY_TITLES, PeriodResults
-from report_templates.render import decimal, render_html, write_pdf
+from report_templates.render import render_html, write_pdf
 
 
 def html(ctx: PeriodResults) -> str:
