@@ -8,8 +8,10 @@ subgroup), 4 lessons, 5 marks.
 from __future__ import annotations
 
 import copy
+import csv
 from pathlib import Path
 
+SAMPLE = Path(__file__).resolve().parent.parent / "data_samples" / "small"
 SCHOOL = "sch-test"
 YEAR = "2025/2026"
 
@@ -364,3 +366,9 @@ def write_export(
             payload = b"\xef\xbb\xbf" + payload
         (folder / f"{name}.csv").write_bytes(payload)
     return folder
+
+
+def raw(name: str) -> list[dict[str, str]]:
+    """Rows of a file of the committed sample, read with the standard library only (no project code)."""
+    with (SAMPLE / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))

@@ -3,24 +3,14 @@ Expectations come from the raw sample CSV (rosters), not from the project's SQL.
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import duckdb
 import pytest
 
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from pipelines.ingest import ingest_path
-from tests.factories import tiny_export, write_export
+from tests.factories import SAMPLE, raw, tiny_export, write_export
 from warehouse.queries import SUPPRESSED, class_progress, school_summary, visible_classes, visible_subjects
-
-SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "small"
-
-
-def raw(name: str) -> list[dict[str, str]]:
-    with (SAMPLE / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter=";"))
 
 
 @pytest.fixture(scope="module")

@@ -1,20 +1,14 @@
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 from ejournal.access.accounts import AccountStore, Role
 from pipelines.ingest import ingest_path
+from tests.factories import SAMPLE, raw
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "small"
 PASSWORD = "тестовый-пароль-1"
-
-
-def raw(name: str) -> list[dict[str, str]]:
-    with (SAMPLE / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter=";"))
 
 
 # login → (role, teacher_id): teachers are real teachers of the committed sample.

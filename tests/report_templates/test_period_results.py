@@ -4,7 +4,6 @@ their margins; role rules; names escaped."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import subprocess
 from pathlib import Path
@@ -20,15 +19,9 @@ from ejournal.access.viewer import Viewer
 from ejournal.cli import app
 from pipelines.ingest import ingest_path
 from report_templates.period_results.context import build, categorise
-from tests.factories import tiny_export, write_export
+from tests.factories import SAMPLE, raw, tiny_export, write_export
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "small"
 PERIOD = "2 четверть"
-
-
-def raw(name: str) -> list[dict[str, str]]:
-    with (SAMPLE / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter=";"))
 
 
 def comma(value: float, digits: int = 1) -> str:

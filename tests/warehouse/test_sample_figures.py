@@ -12,14 +12,9 @@ import duckdb
 import pytest
 
 from pipelines.ingest import ingest_path
+from tests.factories import SAMPLE, raw
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "small"
 GOLDEN = Path(__file__).resolve().parent / "golden_row_counts.csv"
-
-
-def raw(name: str) -> list[dict[str, str]]:
-    with (SAMPLE / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter=";"))
 
 
 @pytest.fixture(scope="module")
