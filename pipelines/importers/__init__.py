@@ -1,0 +1,1 @@
+"""Importers: each journal system's own data mapped onto the canonical export (see base.py)."""
