@@ -38,12 +38,27 @@ def environment() -> Environment:
     return Environment(
         db_path=Path(os.environ.get("EJOURNAL_DB", str(home / "ejournal.duckdb"))),
         home=home,
-        norms_file=Path(os.environ.get("EJOURNAL_NORMS", str(DEFAULT_NORMS_FILE))),
+        norms_file=_norms_file(home),
         run_by=os.environ.get("EJOURNAL_USER") or _login_name(),
         access_db=Path(os.environ.get("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))),
         session_minutes=int(os.environ.get("EJOURNAL_SESSION_MINUTES", "30")),
         duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
     )
+
+
+def _norms_file(home: Path) -> Path:
+    """EJOURNAL_NORMS, else the school's own file under EJOURNAL_HOME once saved, else the defaults."""
+    if os.environ.get("EJOURNAL_NORMS"):
+        return Path(os.environ["EJOURNAL_NORMS"])
+    own = home / "norms.toml"
+    return own if own.exists() else DEFAULT_NORMS_FILE
+
+
+def editable_norms_file() -> Path:
+    """Where the settings page saves the norms: EJOURNAL_NORMS, else EJOURNAL_HOME/norms.toml (never the defaults)."""
+    if os.environ.get("EJOURNAL_NORMS"):
+        return Path(os.environ["EJOURNAL_NORMS"])
+    return Path(os.environ.get("EJOURNAL_HOME", "var")) / "norms.toml"
 
 
 def _login_name() -> str:
@@ -63,13 +78,135 @@ def _memory_size(text: str) -> str:
     return value
 
 
+def _norm(default, doc: str, source: str = "—", **extra):
+    """A norm's default, its Russian description and its source clause (shown on the settings page)."""
+    if isinstance(default, list | tuple):
+        return field(default_factory=lambda: tuple(default), metadata={"doc": doc, "source": source, **extra})
+    return field(default=default, metadata={"doc": doc, "source": source, **extra})
+
+
 @dataclass(frozen=True)
 class ValidationNorms:
     """[validation] of norms.toml: what the loader accepts."""
 
-    allow_lessons_on_holidays: bool = False
-    max_error_rows_shown: int = 30
-    batch_rows: int = 250_000
+    allow_lessons_on_holidays: bool = _norm(
+        False,
+        "Разрешить уроки в дни каникул и праздников (иначе такие уроки отклоняются при загрузке)",
+        "решение школы",
+    )
+    max_error_rows_shown: int = _norm(30, "Сколько строк ошибок показывать на экране (полный список — в отчёте)")
+    batch_rows: int = _norm(250_000, "Сколько строк большого файла проверять за один шаг (память против скорости)")
+
+
+@dataclass(frozen=True)
+class TimelinessNorms:
+    """[timeliness]: how soon lessons, marks, homework and period marks must be entered."""
+
+    lesson_entry_days: int = _norm(
+        2, "Урок, тема и посещаемость — не позднее N дней после урока", "000 §4.4.1; 002 §5.1; 004 §8, §12"
+    )
+    mark_entry_days: int = _norm(2, "Текущие отметки — не позднее N дней после урока", "004 §8")
+    written_work_entry_days: int = _norm(10, "Отметки за письменные работы — не позднее N дней после урока", "002 §5.2")
+    written_work_types: tuple[str, ...] = _norm(
+        [
+            "Контрольная работа",
+            "Диктант",
+            "Сочинение",
+            "Самостоятельная работа",
+            "Тест",
+            "Практическая работа",
+            "Лабораторная работа",
+        ],
+        "Письменные работы: виды работ (название или код вида работы)",
+        "002 §5.2",
+    )
+    homework_deadline_rule: str = _norm(
+        "hour",
+        "Срок домашнего задания: hour — в день урока до часа homework_deadline_hour; "
+        "after_last_lesson — через N часов после последнего урока учеников (по расписанию звонков)",
+        "004, табл. 3.4; 002 §3.2.5",
+        choices=("hour", "after_last_lesson"),
+    )
+    homework_deadline_hour: int = _norm(18, "Домашнее задание — в день урока до этого часа", "004, табл. 3.4")
+    homework_hours_after_last_lesson: int = _norm(
+        3, "… или через N часов после последнего урока учеников", "002 §3.2.5"
+    )
+    lesson_end_times: tuple[str, ...] = _norm(
+        ["08:45", "09:40", "10:40", "11:40", "12:35", "13:30", "14:25", "15:20"],
+        "Расписание звонков: время окончания 1-го, 2-го … урока (для правила after_last_lesson)",
+        "решение школы",
+    )
+    homework_from_grade: int = _norm(2, "Домашнее задание задают с этой параллели", "СанПиН 1.2.3685-21, табл. 6.6")
+    homework_exempt_subjects: tuple[str, ...] = _norm(
+        [
+            "Физическая культура",
+            "Музыка",
+            "Изобразительное искусство",
+            "Труд (технология)",
+            "Основы безопасности и защиты Родины",
+            "Основы духовно-нравственной культуры народов России",
+            "Основы религиозных культур и светской этики",
+            "Индивидуальный проект",
+            "Разговоры о важном",
+            "Россия — мои горизонты",
+        ],
+        "Предметы без домашнего задания (название или код предмета)",
+        "локальный акт школы",
+    )
+    period_mark_days_before_end: int = _norm(
+        2, "Отметки за период — не раньше чем за N дней до конца периода", "000 §5.4"
+    )
+    period_mark_days_after_end: int = _norm(
+        7, "… и не позже N дней после конца периода (после этого период закрыт)", "004 §13"
+    )
+    mark_edit_window_days: int = _norm(
+        7,
+        "Окно редактирования отметки: 0 (никогда), 7, 14, 21 или 30 дней после урока",
+        "004 §13",
+        choices=(0, 7, 14, 21, 30),
+    )
+
+
+@dataclass(frozen=True)
+class AttestationNorms:
+    """[attestation]: enough marks for attestation and the rounding rule of period marks."""
+
+    min_marks_per_quarter_at_1_hour: int = _norm(
+        3, "Минимум отметок за четверть (триместр) при 1 часе в неделю", "000 §5.2"
+    )
+    min_marks_per_half_year_at_1_hour: int = _norm(
+        5, "Минимум отметок за полугодие (семестр) при 1 часе в неделю", "000 §5.2"
+    )
+    extra_marks_per_weekly_hour: int = _norm(
+        0, "Сколько отметок добавляется к минимуму за каждый час в неделю сверх первого", "локальный акт школы"
+    )
+    rounding_threshold: float = _norm(
+        0.65, "Порог округления средневзвешенного балла: 0,65 — ≥ 4,65 → 5, ≥ 3,65 → 4, ≥ 2,65 → 3", "локальные акты"
+    )
+    not_a_topic_pattern: str = _norm(
+        r"(?i)^\s*(урок|тема|контрольная работа(\s*№\s*\d+)?|[-—.]+)\s*\.?\s*$",
+        "Запись, которая не является темой урока (регулярное выражение)",
+        "002 §3.2.5",
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceNorms:
+    """[attendance]: chronic absence."""
+
+    chronic_absence_share: float = _norm(
+        0.10,
+        "Хронические пропуски: доля пропущенных уроков за период (0,10 = 10 %)",
+        "общепринятый порог раннего предупреждения",
+    )
+
+
+NORM_SECTIONS = {
+    "validation": ("Загрузка", ValidationNorms),
+    "timeliness": ("Своевременность заполнения журнала", TimelinessNorms),
+    "attestation": ("Аттестация и наполняемость", AttestationNorms),
+    "attendance": ("Посещаемость", AttendanceNorms),
+}
 
 
 @dataclass(frozen=True)
@@ -77,16 +214,92 @@ class Norms:
     """The school's norms (a TOML file; defaults and sources in ejournal/norms.toml)."""
 
     validation: ValidationNorms = field(default_factory=ValidationNorms)
+    timeliness: TimelinessNorms = field(default_factory=TimelinessNorms)
+    attestation: AttestationNorms = field(default_factory=AttestationNorms)
+    attendance: AttendanceNorms = field(default_factory=AttendanceNorms)
     raw: dict = field(default_factory=dict)
 
 
+def _typed_value(where: str, spec, value):
+    kind = spec.type
+    if kind.startswith("tuple"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{where}: ожидается список строк")
+        return tuple(value)
+    expected = {"bool": bool, "int": int, "float": (int, float), "str": str}[kind]
+    if (isinstance(value, bool) and kind != "bool") or not isinstance(value, expected):
+        raise ValueError(f"{where}: ожидается {_KIND_TEXT[kind]}, а не «{value}»")
+    choices = spec.metadata.get("choices")
+    if choices and value not in choices:
+        raise ValueError(f"{where}: допустимо одно из {', '.join(map(str, choices))}, а не «{value}»")
+    if kind in ("int", "float") and value < 0:
+        raise ValueError(f"{where}: значение не может быть отрицательным")
+    if kind == "str" and spec.name.endswith("_pattern"):
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"{where}: неверное регулярное выражение ({error})") from None
+    return float(value) if kind == "float" else value
+
+
+_KIND_TEXT = {"bool": "true или false", "int": "целое число", "float": "число", "str": "строка"}
+
+
 def load_norms(path: Path | None = None) -> Norms:
-    """Read the norms file; unknown keys in [validation] are an error, not silently ignored."""
+    """Read the norms file strictly: an unknown section or key, or a value of the wrong type, is an error."""
     path = path or environment().norms_file
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    section = data.get("validation", {})
-    known = {f.name for f in fields(ValidationNorms)}
-    unknown = set(section) - known
-    if unknown:
-        raise ValueError(f"{path}: неизвестные настройки в [validation]: {', '.join(sorted(unknown))}")
-    return Norms(validation=ValidationNorms(**section), raw=data)
+    return norms_from_dict(data, str(path))
+
+
+def norms_from_dict(data: dict, where: str = "нормы") -> Norms:
+    unknown_sections = set(data) - set(NORM_SECTIONS)
+    if unknown_sections:
+        raise ValueError(f"{where}: неизвестные разделы: {', '.join(sorted(unknown_sections))}")
+    sections = {}
+    for name, (_, cls) in NORM_SECTIONS.items():
+        section = data.get(name, {})
+        specs = {f.name: f for f in fields(cls)}
+        unknown = set(section) - set(specs)
+        if unknown:
+            raise ValueError(f"{where}: неизвестные настройки в [{name}]: {', '.join(sorted(unknown))}")
+        sections[name] = cls(
+            **{key: _typed_value(f"{where}: [{name}] {key}", specs[key], value) for key, value in section.items()}
+        )
+    return Norms(**sections, raw=data)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def norms_toml(norms: Norms) -> str:
+    """The norms as a TOML file, each key with its description and source as a comment."""
+    lines = [
+        "# Нормы школы. Значения по умолчанию взяты из shared/DOMAIN.md; каждое — настройка школы.",
+        "# School norms. Defaults follow shared/DOMAIN.md; every one is a school setting.",
+    ]
+    for name, (title, cls) in NORM_SECTIONS.items():
+        lines += ["", f"# {title}", f"[{name}]"]
+        section = getattr(norms, name)
+        for spec in fields(cls):
+            source = spec.metadata["source"]
+            lines.append(f"# {spec.metadata['doc']}" + (f" ({source})" if source != "—" else ""))
+            lines.append(f"{spec.name} = {_toml_value(getattr(section, spec.name))}")
+    return "\n".join(lines) + "\n"
+
+
+def save_norms(norms: Norms, path: Path) -> None:
+    """Write the norms atomically (a reader never sees half a file); the text is read back first."""
+    text = norms_toml(norms)
+    norms_from_dict(tomllib.loads(text), str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -45,3 +45,45 @@ def test_norms_are_read_from_the_file(tmp_path):
 
 def test_canonical_export_doc_matches_the_models():
     assert DOC_PATH.read_text(encoding="utf-8") == render(), "run: python -m pipelines.canonical.docs"
+
+
+def test_default_norms_file_is_generated_from_the_descriptions():
+    from ejournal.settings import Norms, norms_toml
+
+    assert DEFAULT_NORMS_FILE.read_text(encoding="utf-8") == norms_toml(Norms())
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("[timeliness]\nmark_entry_days = 'два'\n", "mark_entry_days: ожидается целое число"),
+        ("[timeliness]\nmark_edit_window_days = 10\n", "допустимо одно из 0, 7, 14, 21, 30"),
+        ("[attendance]\nchronic_absence_share = -0.1\n", "не может быть отрицательным"),
+        ("[attestation]\nnot_a_topic_pattern = '(('\n", "неверное регулярное выражение"),
+        ("[timeliness]\nwritten_work_types = [1, 2]\n", "ожидается список строк"),
+        ("[timelines]\nmark_entry_days = 2\n", "неизвестные разделы: timelines"),
+    ],
+)
+def test_bad_norm_values_are_named(tmp_path, text, needle):
+    path = tmp_path / "norms.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=needle):
+        load_norms(path)
+
+
+def test_saved_norms_round_trip_and_are_preferred(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from ejournal.settings import Norms, editable_norms_file, environment, save_norms
+
+    monkeypatch.delenv("EJOURNAL_NORMS", raising=False)
+    monkeypatch.setenv("EJOURNAL_HOME", str(tmp_path))
+    assert environment().norms_file == DEFAULT_NORMS_FILE
+    norms = Norms()
+    changed = replace(norms, timeliness=replace(norms.timeliness, mark_entry_days=3, written_work_types=("Диктант",)))
+    save_norms(changed, editable_norms_file())
+    assert environment().norms_file == tmp_path / "norms.toml"
+    again = load_norms()
+    assert again.timeliness.mark_entry_days == 3
+    assert again.timeliness.written_work_types == ("Диктант",)
+    assert again.attestation == norms.attestation
