@@ -58,3 +58,24 @@ def ingest_tiny(tmp_path):
 def rules_of(result: IngestResult) -> set[tuple[str, str]]:
     """(file stem, rule code) of every issue."""
     return {(i.file_name.split(".")[0], i.rule_code) for i in result.issues}
+
+
+@pytest.fixture
+def summary(record_property):
+    """Add lines to the figures printed at the end of the run (works under xdist, unlike print)."""
+    return lambda text: record_property("summary", text)
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "summary"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for text in lines:
+            terminalreporter.write_line(text)
