@@ -102,7 +102,7 @@ def test_a_changed_norm_changes_what_is_found(school):
 
 
 def test_roles_and_filters_narrow_the_cases(school):
-    folder, db = school
+    _, db = school
     with duckdb.connect(str(db), read_only=True) as con:
         everything = violations(con, DEPUTY, Norms())
         teacher = everything.filter(everything["rule"] == "mark_late")["teacher_id"][0]
