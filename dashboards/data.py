@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import streamlit as st
 from dashboards.auth import SESSION_KEY
 from ejournal.access.viewer import Viewer
 from ejournal.settings import environment
-from warehouse.db import connect
+from warehouse.db import WarehouseBusyError, connect
+from warehouse.snapshot import current_snapshot
 from warehouse.status import WarehouseStatus, warehouse_status
 
 
@@ -28,15 +30,36 @@ def current_viewer() -> Viewer:
     return session.viewer
 
 
+def read_path() -> Path:
+    """The published snapshot of the warehouse (warehouse/snapshot.py), else the warehouse itself."""
+    return current_snapshot(db_path()) or db_path()
+
+
 @contextlib.contextmanager
 def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, or a stopped page with a message when there is no warehouse yet."""
-    path = db_path()
-    if not path.exists():
-        st.warning(f"Хранилище {path} ещё не создано. Загрузите выгрузку: `ejournal ingest ПАПКА`.")
+    """A read-only connection to the published snapshot, or a stopped page with a message.
+
+    An ingest never blocks this: it writes the warehouse and publishes a new snapshot when done.
+    If the snapshot was replaced between reading its name and opening it, the new one is opened.
+    """
+    if not db_path().exists():
+        st.warning(f"Хранилище {db_path()} ещё не создано. Загрузите выгрузку: `ejournal ingest ПАПКА`.")
         st.stop()
-    with connect(path, read_only=True) as con:
-        yield con
+    for attempt in range(3):
+        try:
+            con_manager = connect(read_path(), read_only=True)
+            con = con_manager.__enter__()
+        except (FileNotFoundError, WarehouseBusyError, duckdb.IOException):
+            if attempt == 2:
+                st.warning("Хранилище сейчас обновляется, данные появятся через несколько секунд. Обновите страницу.")
+                st.stop()
+            time.sleep(0.2)
+            continue
+        try:
+            yield con
+        finally:
+            con_manager.__exit__(None, None, None)
+        return
 
 
 @st.cache_data(ttl=30, show_spinner=False)

@@ -33,6 +33,7 @@ from pipelines.canonical.validate import check_batch
 from pipelines.issues import FileRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from warehouse.db import build_models, connect
+from warehouse.snapshot import current_snapshot, publish
 from warehouse.status import STATUS_TEXT
 
 Progress = Callable[[str, int, int], None]
@@ -285,7 +286,10 @@ def ingest_path(path: Path, db_path: Path, **kwargs) -> list[IngestResult]:
             folders = discover_exports(path, Path(tmp))
         except FileRefused as refused:
             return [IngestResult(source_path=path, issues=[refused.issue])]
-        return [ingest_export(folder, db_path, **kwargs) for folder in folders]
+        results = [ingest_export(folder, db_path, **kwargs) for folder in folders]
+    if any(r.status != "refused" for r in results) or current_snapshot(db_path) is None:
+        publish(db_path)
+    return results
 
 
 __all__ = ["FILES_BY_NAME", "TABLE_FILES", "IngestResult", "ingest_export", "ingest_path"]

@@ -19,6 +19,7 @@ import duckdb
 
 from ejournal.files import sha256_of, sql_path
 from warehouse.db import connect
+from warehouse.snapshot import publish
 
 MANIFEST = "manifest.json"
 
@@ -121,4 +122,5 @@ def restore(folder: Path, db_path: Path) -> BackupInfo:
         raise
     os.replace(fresh, db_path)
     db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+    publish(db_path)
     return BackupInfo(folder, len(manifest["tables"]), sum(manifest["tables"].values()), 0)

@@ -13,6 +13,7 @@ import duckdb
 
 from ejournal.files import sql_path
 from warehouse.db import connect, table_names
+from warehouse.snapshot import publish
 
 
 @dataclass
@@ -51,7 +52,7 @@ def forget_pupil(db_path: Path, school_id: str, pupil_id: str, documents_dir: Pa
         texts = _pupil_texts(con, school_id, pupil_id)
         con.execute("begin transaction")
         try:
-            for table in table_names(con, ("src_", "dim_", "fct_", "int_")):
+            for table in table_names(con, ("src_", "dim_", "fct_", "int_", "mart_")):
                 columns = {
                     c
                     for (c,) in con.execute(
@@ -88,6 +89,8 @@ def forget_pupil(db_path: Path, school_id: str, pupil_id: str, documents_dir: Pa
             con.execute("rollback")
             raise
     compact(db_path)
+    # Replace the dashboard's snapshot: no published copy may keep the pupil.
+    publish(db_path)
     if documents_dir and documents_dir.exists():
         report.files_removed = _remove_documents(documents_dir, texts)
     return report

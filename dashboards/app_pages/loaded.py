@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards.data import current_viewer, db_path, load_status
+from dashboards.data import current_viewer, db_path, load_status, read_path
 from dashboards.pages import require
 from ejournal.formatting import thousands
 
@@ -18,7 +18,8 @@ if not path.exists():
     st.warning(f"Хранилище {path} ещё не создано. Загрузите выгрузку: `ejournal ingest ПАПКА`.")
     st.stop()
 
-info = load_status(str(path), path.stat().st_mtime)
+snapshot = read_path()
+info = load_status(str(snapshot), snapshot.stat().st_mtime)
 counts = dict(info.row_counts)
 
 

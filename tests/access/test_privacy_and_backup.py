@@ -16,6 +16,7 @@ from ejournal.cli import app
 from pipelines.ingest import ingest_path
 from tests.pipelines.test_ingest_acceptance import snapshot
 from warehouse.backup import BackupError, backup, restore
+from warehouse.snapshot import current_snapshot, published_dir
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "small"
 
@@ -75,9 +76,14 @@ def test_forget_removes_the_pupil_everywhere(env, tmp_path):
     outcome = CliRunner().invoke(app, ["forget", pupil["pupil_id"], "--school", "sch-0001", "--yes"])
     assert outcome.exit_code == 0, outcome.output
     assert _mentions(db, needles) == []
-    raw_bytes = db.read_bytes()
-    for needle in needles:
-        assert needle.encode() not in raw_bytes, "deleted data must not survive in free pages of the file"
+    # the dashboard's published snapshot is replaced, and no older copy is left behind
+    published = list(published_dir(db).glob("*.duckdb"))
+    assert published == [current_snapshot(db)]
+    assert _mentions(published[0], needles) == []
+    for path in [db, *published]:
+        raw_bytes = path.read_bytes()
+        for needle in needles:
+            assert needle.encode() not in raw_bytes, f"deleted data must not survive in {path.name}"
     reports = list((home / "reports").rglob("*")) if (home / "reports").exists() else []
     assert not any(pupil["pupil_id"].encode() in p.read_bytes() for p in reports if p.is_file())
     events = read_events(home / "access.sqlite")

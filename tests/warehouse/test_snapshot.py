@@ -1,0 +1,71 @@
+"""Published snapshots: readers never wait for a writer and never see half a batch."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+
+from pipelines.ingest import ingest_path
+from tests.factories import SAMPLE
+from warehouse.db import connect
+from warehouse.snapshot import current_snapshot, publish, published_dir
+
+
+def test_ingest_publishes_and_replaces_the_snapshot(tmp_path):
+    db = tmp_path / "w.duckdb"
+    (result,) = ingest_path(SAMPLE, db)
+    assert result.status == "loaded"
+    first = current_snapshot(db)
+    assert first is not None and first.exists()
+    with duckdb.connect(str(first), read_only=True) as con:
+        assert con.execute("select count(*) from fct_mark").fetchone()[0] > 0
+    second = publish(db)
+    assert second != first and current_snapshot(db) == second
+    # older copies are deleted (deletion means deletion: no stale copy keeps forgotten pupils)
+    assert sorted(p.name for p in published_dir(db).iterdir()) == sorted(["CURRENT", second.name])
+
+
+def test_a_reader_of_the_snapshot_is_not_blocked_by_a_writer(tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest_path(SAMPLE, db)
+    snapshot = current_snapshot(db)
+    with connect(db) as writer:
+        writer.execute("begin transaction")
+        writer.execute("delete from src_marks")
+        # the writer holds the warehouse; the snapshot opens and shows the committed state
+        with duckdb.connect(str(snapshot), read_only=True) as reader:
+            assert reader.execute("select count(*) from src_marks").fetchone()[0] > 0
+        writer.execute("rollback")
+
+
+def test_publish_is_skipped_while_another_process_writes(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    db = tmp_path / "w.duckdb"
+    shutil.copytree(SAMPLE, tmp_path / "export")
+    ingest_path(tmp_path / "export", db)
+    before = current_snapshot(db)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(db)!r})
+            print("held", flush=True)
+            sys.stdin.readline()
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert publish(db) is None
+        assert current_snapshot(db) == before
+    finally:
+        holder.communicate("done\n", timeout=30)
