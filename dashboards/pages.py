@@ -9,6 +9,42 @@ from ejournal.access.viewer import Viewer
 
 # page file → (title, icon, url, roles)
 PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
+    "app_pages/control_overview.py": (
+        "Обзор",
+        ":material/dashboard:",
+        "overview",
+        frozenset({Role.DEPUTY}),
+    ),
+    "app_pages/completeness.py": (
+        "Наполняемость",
+        ":material/grid_on:",
+        "completeness",
+        frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER}),
+    ),
+    "app_pages/timeliness.py": (
+        "Своевременность",
+        ":material/schedule:",
+        "timeliness",
+        frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER}),
+    ),
+    "app_pages/teacher_activity.py": (
+        "Активность учителей",
+        ":material/person_check:",
+        "teacher-activity",
+        frozenset({Role.DEPUTY}),
+    ),
+    "app_pages/program.py": (
+        "Выполнение программы",
+        ":material/checklist:",
+        "program",
+        frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER}),
+    ),
+    "app_pages/attendance.py": (
+        "Посещаемость",
+        ":material/event_busy:",
+        "attendance",
+        frozenset({Role.DEPUTY, Role.CLASS_TEACHER}),
+    ),
     "app_pages/class_progress.py": (
         "Успеваемость класса",
         ":material/school:",
@@ -32,6 +68,12 @@ PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
         ":material/admin_panel_settings:",
         "admin",
         frozenset({Role.ADMIN}),
+    ),
+    "app_pages/norms.py": (
+        "Нормы школы",
+        ":material/tune:",
+        "norms",
+        frozenset({Role.DEPUTY, Role.ADMIN}),
     ),
     "app_pages/account.py": ("Смена пароля", ":material/key:", "account", frozenset(Role)),
 }

@@ -18,7 +18,7 @@ import polars as pl
 
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
-from warehouse.scope import scope_sql
+from warehouse.scope import scope_sql, visible_pupils_sql
 
 
 @dataclass(frozen=True)
@@ -323,8 +323,11 @@ VIOLATION_COLUMNS = [
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
+    """The result as polars; SUM's whole-number decimals become integers."""
     with con.cursor() as cursor:
-        return cursor.sql(sql, params=params).pl()
+        frame = cursor.sql(sql, params=params).pl()
+    whole = [n for n, t in frame.schema.items() if isinstance(t, pl.Decimal) and t.scale == 0]
+    return frame.with_columns(pl.col(whole).cast(pl.Int64)) if whole else frame
 
 
 def _used(sql: str, params: dict) -> dict:
@@ -332,25 +335,49 @@ def _used(sql: str, params: dict) -> dict:
     return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
-def _scope_filter(viewer: Viewer, alias: str = "v") -> tuple[str, dict]:
-    """A WHERE fragment keeping rows of classes (and subjects) the viewer may see, and the filters."""
+def _scope_filter(viewer: Viewer, alias: str = "v", columns: frozenset[str] = frozenset()) -> tuple[str, dict]:
+    """A WHERE fragment keeping the rows the viewer may see, and the filters.
+
+    A row is visible when its class and subject are in the viewer's scope; where the scope is a
+    subgroup (a teacher of one subgroup), a row's subgroup, or its lesson's subgroup, must be that
+    one; and a row about a pupil needs the pupil on a roster the viewer sees.
+    """
     scope, params = scope_sql(viewer)
+    pupils, _ = visible_pupils_sql(viewer)
+    a = alias
+    if "group_id" in columns:
+        group_rule = f"s.group_id is null or {a}.group_id = s.group_id"
+    elif "lesson_id" in columns:
+        group_rule = (
+            f"s.group_id is null or {a}.lesson_id is null or exists (select 1 from fct_lesson as sl "
+            f"where sl.school_id = {a}.school_id and sl.lesson_id = {a}.lesson_id and sl.group_id = s.group_id)"
+        )
+    else:
+        group_rule = "true"
+    pupil_rule = "true"
+    if "pupil_id" in columns:
+        pupil_rule = f"""{a}.pupil_id is null or exists (
+            select 1 from ({pupils}) as vp
+            where vp.school_id = {a}.school_id and vp.class_id = {a}.class_id and vp.pupil_id = {a}.pupil_id
+                and ({a}.subject_id is null or vp.subject_id = {a}.subject_id))"""
     where = f"""
         exists (
             select 1 from ({scope}) as s
-            where s.school_id = {alias}.school_id and s.class_id = {alias}.class_id
-                and ({alias}.subject_id is null or s.subject_id = {alias}.subject_id)
+            where s.school_id = {a}.school_id and s.class_id = {a}.class_id
+                and ({a}.subject_id is null or s.subject_id = {a}.subject_id)
+                and ({group_rule})
         )
-        and ($f_class is null or {alias}.class_id = $f_class)
-        and ($f_subject is null or {alias}.subject_id = $f_subject)
-        and ($f_teacher is null or {alias}.teacher_id = $f_teacher)
-        and ($f_period is null or {alias}.period_id = $f_period)
-        and ($f_from is null or {alias}.event_date >= $f_from)
-        and ($f_to is null or {alias}.event_date <= $f_to)
+        and ({pupil_rule})
+        and ($f_class is null or {a}.class_id = $f_class)
+        and ($f_subject is null or {a}.subject_id = $f_subject)
+        and ($f_teacher is null or {a}.teacher_id = $f_teacher)
+        and ($f_period is null or {a}.period_id = $f_period)
+        and ($f_from is null or {a}.event_date >= $f_from)
+        and ($f_to is null or {a}.event_date <= $f_to)
         and ($f_grade is null or exists (select 1 from dim_class as fc
-            where fc.school_id = {alias}.school_id and fc.class_id = {alias}.class_id and fc.grade = $f_grade))
+            where fc.school_id = {a}.school_id and fc.class_id = {a}.class_id and fc.grade = $f_grade))
         and ($f_year is null or exists (select 1 from dim_class as fy
-            where fy.school_id = {alias}.school_id and fy.class_id = {alias}.class_id
+            where fy.school_id = {a}.school_id and fy.class_id = {a}.class_id
                 and fy.academic_year_id = $f_year))
     """
     return where, params
@@ -367,7 +394,7 @@ def violations(
     if not viewer.sees_pupils:
         return pl.DataFrame(schema=dict.fromkeys(VIOLATION_COLUMNS, pl.String))
     filters = filters or Filters()
-    where, scope_params = _scope_filter(viewer)
+    where, scope_params = _scope_filter(viewer, "v", frozenset({"pupil_id", "lesson_id"}))
     frames = []
     for code in rules or tuple(_RULE_SQL):
         body = _RULE_SQL[code]

@@ -93,16 +93,31 @@ MONTHS = (
 
 
 def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The last day with lessons in the warehouse: the default «as of» date of the pages."""
+    """The last day anything was held or entered in the journal: the pages' default «as of» date."""
     with con.cursor() as cursor:
-        row = cursor.execute("select max(lesson_date) from fct_lesson").fetchone()
+        row = cursor.execute(
+            "select greatest((select max(lesson_date) from fct_lesson), "
+            "(select max(cast(entered_at as date)) from fct_mark), "
+            "(select max(cast(entered_at as date)) from fct_period_mark), "
+            "(select max(cast(changed_at as date)) from fct_mark_change))"
+        ).fetchone()
     return row[0] if row else None
 
 
-def _run(con, viewer: Viewer, norms: Norms, filters: Filters, base: str, tail: str, extra: dict | None = None):
+def _run(
+    con,
+    viewer: Viewer,
+    norms: Norms,
+    filters: Filters,
+    base: str,
+    tail: str,
+    extra: dict | None = None,
+    columns: tuple[str, ...] = (),
+):
     """Rows of `base` (a SELECT with school_id, class_id, subject_id, teacher_id, period_id,
-    event_date) the viewer may see under the filters, then `tail` over the CTE ``v``."""
-    where, scope_params = _scope_filter(viewer, "b")
+    event_date, and the `columns` among pupil_id, lesson_id, group_id it has) the viewer may see
+    under the filters, then `tail` over the CTE ``v``."""
+    where, scope_params = _scope_filter(viewer, "b", frozenset(columns))
     sql = f"with b as ({base}), v as (select * from b where {where}) {tail}"
     params = {**_norm_params(norms), **scope_params, **filters.params(), **(extra or {})}
     return _frame(con, sql, _used(sql, params))
@@ -172,7 +187,7 @@ def completeness(
         group by all
         order by c.grade, c.class_name, s.subject_name, g.group_name
     """
-    return _run(con, viewer, norms, filters, _PUPIL_PERIOD, tail, {"as_of": as_of})
+    return _run(con, viewer, norms, filters, _PUPIL_PERIOD, tail, {"as_of": as_of}, ("pupil_id", "group_id"))
 
 
 def pupils_at_risk(
@@ -199,7 +214,7 @@ def pupils_at_risk(
         where v.n_marks < v.n_required or (v.control_works_held > 0 and v.n_control_marks = 0)
         order by c.grade, c.class_name, s.subject_name, pu.full_name
     """
-    return _run(con, viewer, norms, filters, _PUPIL_PERIOD, tail, {"as_of": as_of})
+    return _run(con, viewer, norms, filters, _PUPIL_PERIOD, tail, {"as_of": as_of}, ("pupil_id", "group_id"))
 
 
 def control_works(
@@ -228,7 +243,7 @@ def control_works(
         group by all
         order by c.grade, c.class_name, s.subject_name, p.period_name
     """
-    return _run(con, viewer, norms, filters, base, tail, {"as_of": as_of})
+    return _run(con, viewer, norms, filters, base, tail, {"as_of": as_of}, ("lesson_id",))
 
 
 _TEACHER_BASE = """
@@ -389,7 +404,7 @@ def program(
         left join dim_teacher as t on t.school_id = v.school_id and t.teacher_id = v.teacher_id
         order by c.grade, c.class_name, s.subject_name, g.group_name
     """
-    return _run(con, viewer, norms, filters, base, tail, {"as_of": as_of})
+    return _run(con, viewer, norms, filters, base, tail, {"as_of": as_of}, ("group_id",))
 
 
 def uncovered_topics(
@@ -418,7 +433,7 @@ def uncovered_topics(
         left join dim_teacher as t on t.school_id = v.school_id and t.teacher_id = v.teacher_id
         order by c.grade, c.class_name, s.subject_name, v.planned_date, v.topic_number
     """
-    return _run(con, viewer, norms, filters, base, tail, {"as_of": as_of})
+    return _run(con, viewer, norms, filters, base, tail, {"as_of": as_of}, ("group_id",))
 
 
 _ATTENDANCE_BASE = """
@@ -454,6 +469,7 @@ def attendance_by_month(
         group by all order by c.grade, c.class_name, year, month_number
         """,
         {"as_of": as_of},
+        ("pupil_id",),
     )
     if frame.is_empty():
         return frame
@@ -489,6 +505,7 @@ def attendance_by_pupil(
         group by all order by share_missed desc, c.class_name, pupil_name
         """,
         {"as_of": as_of},
+        ("pupil_id",),
     )
 
 
@@ -521,6 +538,7 @@ def absences_on(
         order by lesson_date desc, c.class_name, pupil_name, l.lesson_number
         """,
         {"days": list(days)},
+        ("pupil_id", "lesson_id"),
     )
 
 

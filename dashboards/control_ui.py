@@ -1,0 +1,170 @@
+"""Pieces every journal-control page shares: the filter bar, tables with Russian headers and an
+audited XLSX download, and the explanation of a metric with its norm and source."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from dashboards.auth import audit
+from ejournal.access.viewer import Viewer
+from ejournal.settings import Norms, load_norms
+from ejournal.xlsx import frame_to_xlsx
+from warehouse.control import RULES, Filters, explain
+from warehouse.control_views import TITLES, latest_date
+from warehouse.scope import scope_sql
+
+ALL = "__all__"
+
+
+def norms() -> Norms:
+    """The school's norms as saved now (read on every run: a saved change shows at once)."""
+    return load_norms()
+
+
+def _kept(kind, label: str, key: str, default, options: list | None = None, **kwargs):
+    """A widget whose value survives switching pages: Streamlit forgets the state of widgets a
+    page does not draw, so the value is also kept under a key of its own and put back."""
+    keep = f"kept_{key}"
+    if key not in st.session_state:
+        value = st.session_state.get(keep, default)
+        st.session_state[key] = default if options is not None and value not in options else value
+    value = kind(label, options, key=key, **kwargs) if options is not None else kind(label, key=key, **kwargs)
+    st.session_state[keep] = value
+    return value
+
+
+def _options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, list[tuple]]:
+    scope, params = scope_sql(viewer)
+    with con.cursor() as cur:
+        classes = cur.execute(
+            f"with s as ({scope}) select distinct c.class_id, c.class_name, c.grade, c.academic_year_id "
+            "from dim_class as c join s on s.school_id = c.school_id and s.class_id = c.class_id "
+            "order by c.grade, c.class_name",
+            params,
+        ).fetchall()
+        subjects = cur.execute(
+            f"with s as ({scope}) select distinct sb.subject_id, sb.subject_name from dim_subject as sb "
+            "join s on s.school_id = sb.school_id and s.subject_id = sb.subject_id order by sb.subject_name",
+            params,
+        ).fetchall()
+        periods = cur.execute(
+            "select period_id, period_name, academic_year_id, start_date, end_date from dim_period "
+            "where $school_id is null or school_id = $school_id order by start_date, period_name",
+            {"school_id": viewer.school_id},
+        ).fetchall()
+        teachers = cur.execute(
+            "select teacher_id, short_name from dim_teacher where $school_id is null or school_id = $school_id "
+            "order by short_name",
+            {"school_id": viewer.school_id},
+        ).fetchall()
+    return {"classes": classes, "subjects": subjects, "periods": periods, "teachers": teachers}
+
+
+def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = True) -> tuple[Filters, dt.date]:
+    """The sidebar filters (kept when switching pages) and the «на дату» reference day."""
+    opts = _options(con, viewer)
+    last = latest_date(con) or dt.date.today()
+    with st.sidebar:
+        st.markdown("**Фильтры**")
+        years = sorted({c[3] for c in opts["classes"]})
+        year = _kept(
+            st.selectbox, "Учебный год", "f_year", ALL, [ALL, *years], format_func=lambda v: "все" if v == ALL else v
+        )
+        periods = [p for p in opts["periods"] if year == ALL or p[2] == year]
+        period_names = {p[0]: p[1] for p in periods}
+        period = _kept(
+            st.selectbox,
+            "Период",
+            "f_period",
+            ALL,
+            [ALL, *period_names],
+            format_func=lambda v: "текущий на дату" if v == ALL else period_names[v],
+        )
+        grades = sorted({c[2] for c in opts["classes"]})
+        grade = _kept(
+            st.selectbox,
+            "Параллель",
+            "f_grade",
+            ALL,
+            [ALL, *grades],
+            format_func=lambda v: "все" if v == ALL else str(v),
+        )
+        classes = {
+            c[0]: c[1] for c in opts["classes"] if (grade == ALL or c[2] == grade) and (year == ALL or c[3] == year)
+        }
+        class_id = _kept(
+            st.selectbox,
+            "Класс",
+            "f_class",
+            ALL,
+            [ALL, *classes],
+            format_func=lambda v: "все" if v == ALL else classes[v],
+        )
+        subjects = dict(opts["subjects"])
+        subject_id = _kept(
+            st.selectbox,
+            "Предмет",
+            "f_subject",
+            ALL,
+            [ALL, *subjects],
+            format_func=lambda v: "все" if v == ALL else subjects[v],
+        )
+        teachers = dict(opts["teachers"])
+        teacher_id = _kept(
+            st.selectbox,
+            "Учитель",
+            "f_teacher",
+            ALL,
+            [ALL, *teachers],
+            format_func=lambda v: "все" if v == ALL else teachers[v],
+        )
+        as_of = _kept(st.date_input, "На дату", "f_as_of", last, format="DD.MM.YYYY")
+        date_from = date_to = None
+        if dates:
+            span = _kept(st.date_input, "Даты событий (с — по)", "f_dates", (), format="DD.MM.YYYY")
+            if isinstance(span, tuple | list) and len(span) == 2:
+                date_from, date_to = span
+    filters = Filters(
+        academic_year_id=None if year == ALL else year,
+        period_id=None if period == ALL else period,
+        grade=None if grade == ALL else grade,
+        class_id=None if class_id == ALL else class_id,
+        subject_id=None if subject_id == ALL else subject_id,
+        teacher_id=None if teacher_id == ALL else teacher_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return filters, as_of
+
+
+def show_table(frame: pl.DataFrame, viewer: Viewer, name: str, key: str, *, hide: tuple[str, ...] = ()) -> None:
+    """The frame with Russian headers (identifier columns hidden) and an audited XLSX download."""
+    if frame.is_empty():
+        st.info("Нет данных для выбранных фильтров.")
+        return
+    shown = frame.select([c for c in frame.columns if c in TITLES and c not in hide]).rename(
+        {c: TITLES[c] for c in frame.columns if c in TITLES}
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    if st.download_button(
+        "Скачать XLSX",
+        frame_to_xlsx(shown, name[:31]),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"download_{key}",
+    ):
+        audit("download", viewer, f"{key}.xlsx", rows=shown.height)
+
+
+def explain_rules(codes: list[str], current: Norms, extra: str | None = None) -> None:
+    """A short explanation of each metric with the school's norm and the clause it comes from."""
+    with st.expander("Как считается и откуда нормы"):
+        if extra:
+            st.markdown(extra)
+        for code in codes:
+            rule = RULES[code]
+            st.markdown(f"**{rule.title}.** {explain(code, current)} Источник: {rule.source}.")
