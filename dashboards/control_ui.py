@@ -149,7 +149,12 @@ def show_table(frame: pl.DataFrame, viewer: Viewer, name: str, key: str, *, hide
     shown = frame.select([c for c in frame.columns if c in TITLES and c not in hide]).rename(
         {c: TITLES[c] for c in frame.columns if c in TITLES}
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    dates = {
+        name: st.column_config.DateColumn(name, format="DD.MM.YYYY")
+        for name, dtype in shown.schema.items()
+        if dtype == pl.Date
+    }
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=dates)
     if st.download_button(
         "Скачать XLSX",
         frame_to_xlsx(shown, name[:31]),

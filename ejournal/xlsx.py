@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import polars as pl
@@ -23,6 +24,8 @@ def frame_to_xlsx(frame: pl.DataFrame, sheet_name: str = "Данные") -> byte
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
+    day = workbook.add_format({"num_format": "dd.mm.yyyy"})
+    moment = workbook.add_format({"num_format": "dd.mm.yyyy hh:mm"})
     for col, name in enumerate(frame.columns):
         sheet.write_string(0, col, str(name), bold)
         sheet.set_column(col, col, max(10, min(60, len(str(name)) + 4)))
@@ -34,6 +37,10 @@ def frame_to_xlsx(frame: pl.DataFrame, sheet_name: str = "Данные") -> byte
                 sheet.write_string(r, c, "да" if value else "нет")
             elif isinstance(value, int | float):
                 sheet.write_number(r, c, value)
+            elif isinstance(value, dt.datetime):
+                sheet.write_datetime(r, c, value, moment)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), day)
             else:
                 sheet.write_string(r, c, str(safe_cell(str(value))))
     sheet.freeze_panes(1, 0)

@@ -400,7 +400,8 @@ def violations(
         body = _RULE_SQL[code]
         sql = f"""
             with v as (
-                select * from ({body}) as r({", ".join(VIOLATION_COLUMNS)})
+                select * replace (cast(event_date as date) as event_date)
+                from ({body}) as r({", ".join(VIOLATION_COLUMNS)})
                 where r.school_id is not null
             )
             select * from v where {where}

@@ -93,14 +93,9 @@ MONTHS = (
 
 
 def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The last day anything was held or entered in the journal: the pages' default «as of» date."""
+    """The last day with lessons in the warehouse: the pages' default «as of» date (inside a period)."""
     with con.cursor() as cursor:
-        row = cursor.execute(
-            "select greatest((select max(lesson_date) from fct_lesson), "
-            "(select max(cast(entered_at as date)) from fct_mark), "
-            "(select max(cast(entered_at as date)) from fct_period_mark), "
-            "(select max(cast(changed_at as date)) from fct_mark_change))"
-        ).fetchone()
+        row = cursor.execute("select max(lesson_date) from fct_lesson").fetchone()
     return row[0] if row else None
 
 

@@ -30,7 +30,6 @@ codes = [c for group in GROUPS.values() for c in group]
 with warehouse() as con:
     filters, as_of = filter_bar(con, viewer)
     found = violations(con, viewer, current, filters, rules=tuple(codes))
-    found = found.filter(pl.col("event_date") <= as_of)
     names = {
         "teacher": dict(con.cursor().execute("select teacher_id, short_name from dim_teacher").fetchall()),
         "class": dict(con.cursor().execute("select class_id, class_name from dim_class").fetchall()),
@@ -39,7 +38,9 @@ with warehouse() as con:
 audit("page_viewed", viewer, "timeliness", as_of=str(as_of), n_cases=found.height)
 counts = found.group_by("rule").len()
 by_rule = dict(zip(counts["rule"], counts["len"], strict=True))
-st.caption(f"Случаи до {as_of:%d.%m.%Y} включительно по нормам школы (страница «Нормы школы»).")
+st.caption(
+    "Все случаи по выбранным фильтрам (даты событий — в боковой панели) по нормам школы (страница «Нормы школы»)."
+)
 chart = pl.DataFrame({"Замечание": [RULES[c].title for c in codes], "Случаев": [by_rule.get(c, 0) for c in codes]})
 figure = px.bar(chart, x="Случаев", y="Замечание", orientation="h", text="Случаев")
 figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"autorange": "reversed"})

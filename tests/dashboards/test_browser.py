@@ -3,7 +3,9 @@ open the page, read what it shows, save a screenshot under the test's output fol
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -134,3 +136,177 @@ def test_parent_council_gets_no_pupil_pages(server):
     assert not any("Успеваемость класса" in link for link in links)
     surnames = {p["last_name"] for p in raw("pupils")}
     assert not any(s in body for s in surnames)
+
+
+def _errors(page) -> int:
+    return page.locator('[data-testid="stException"]').count()
+
+
+def _open(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
+
+
+def test_deputy_opens_every_control_page_filters_and_downloads(server):
+    """Every page of the deputy director in the navigation opens without an error; the class
+    filter set on one page is kept on the next; the remarks table downloads as XLSX."""
+    from playwright.sync_api import sync_playwright
+
+    from dashboards.pages import PAGES, page_files_for
+    from ejournal.access.accounts import Role
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    titles = [PAGES[f][0] for f in page_files_for(Role.DEPUTY)]
+    headings = {
+        "Обзор": "Обзор ведения журнала",
+        "Наполняемость": "Наполняемость отметками",
+        "Своевременность": "Своевременность заполнения журнала",
+        "Сводка по школе": "Сводка по школе",
+        "Что загружено": "Что загружено в хранилище",
+        "Смена пароля": "Смена пароля",
+    }
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        _sign_in(page, server, "zavuch")
+        failures = []
+        for i, title in enumerate(titles, start=1):
+            page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+            page.get_by_role("heading", name=headings.get(title, title)).first.wait_for(timeout=30_000)
+            page.wait_for_timeout(800)
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
+            page.screenshot(
+                path=str(OUTPUT / f"10-{i:02d}-{PAGES[page_files_for(Role.DEPUTY)[i - 1]][2]}.png"), full_page=True
+            )
+            if _errors(page):
+                failures.append(title)
+        # a filter set on «Наполняемость» is kept on «Своевременность»
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Наполняемость").first.click()
+        page.get_by_role("heading", name="Наполняемость отметками").wait_for(timeout=30_000)
+        period_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Период")
+        period_box.get_by_role("combobox").click()
+        page.get_by_role("option", name="1 четверть").click()
+        page.wait_for_timeout(1500)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Своевременность").first.click()
+        page.get_by_role("heading", name="Своевременность заполнения журнала").wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        period_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Период")
+        kept = period_box.evaluate(
+            "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')"
+        )
+        with page.expect_download(timeout=30_000) as download:
+            page.get_by_role("button", name="Скачать XLSX").first.click()
+        saved = OUTPUT / "timeliness.xlsx"
+        download.value.save_as(saved)
+        page.screenshot(path=str(OUTPUT / "11-timeliness-filtered.png"), full_page=True)
+        failures += ["после фильтра"] if _errors(page) else []
+        browser.close()
+    import polars as pl
+
+    assert failures == []
+    assert re.search(r"Период\s+1 четверть", kept), kept
+    sheet = pl.read_excel(saved)
+    assert {"Дата", "Замечание", "Подробно"} <= set(sheet.columns) and sheet.height > 0
+    periods = {r["period_id"]: r for r in raw("periods")}
+    q1 = next(p for p in periods.values() if p["period_name"] == "1 четверть")
+    start, end = (dt.datetime.strptime(q1[k], "%d.%m.%Y").date() for k in ("start_date", "end_date"))
+    days = [d.date() if isinstance(d, dt.datetime) else d for d in sheet["Дата"].to_list()]
+    assert all(start <= d <= end for d in days), (start, end, min(days), max(days))
+
+
+def test_pages_keep_working_while_an_ingest_runs(tmp_path, access_db):
+    """Reload pages in a loop while ingests replace the warehouse: no page shows an error."""
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.ingest import ingest_path
+    from tests.factories import SAMPLE
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    db = tmp_path / "busy.duckdb"
+    (first,) = ingest_path(SAMPLE, db)
+    assert first.status == "loaded"
+    other = tmp_path / "other"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "data_samples.generator",
+            str(other),
+            "--pupils",
+            "200",
+            "--seed",
+            "5",
+            "--school-index",
+            "2",
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    port = _free_port()
+    env = {**os.environ, "EJOURNAL_DB": str(db), "EJOURNAL_ACCESS_DB": str(access_db), "PYTHONPATH": str(ROOT)}
+    server_process = subprocess.Popen(
+        [sys.executable, "-m", "ejournal.cli", "dashboard", "--port", str(port), "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    ingests = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            _sign_in(page, url, "zavuch")
+            loads, errors = 0, []
+            for round_number in range(2):
+                ingest = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "ejournal.cli",
+                        "ingest",
+                        str(other if round_number == 0 else SAMPLE),
+                        "--db",
+                        str(db),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+                ingests.append(ingest)
+                while ingest.poll() is None or loads < 4 * (round_number + 1):
+                    for title in ("Наполняемость", "Своевременность", "Что загружено"):
+                        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+                        page.wait_for_timeout(300)
+                        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+                        loads += 1
+                        if _errors(page):
+                            errors.append(page.locator('[data-testid="stException"]').first.inner_text()[:300])
+                    # a reload starts a new session: sign in again, as a user would
+                    _sign_in(page, url, "zavuch")
+            page.screenshot(path=str(OUTPUT / "12-after-concurrent-ingest.png"), full_page=True)
+            body = page.inner_text("body")
+            browser.close()
+    finally:
+        server_process.terminate()
+        server_process.wait(timeout=20)
+    outputs = [i.communicate()[0] for i in ingests]
+    assert [i.returncode for i in ingests] == [0, 0], outputs
+    assert errors == [], errors
+    assert loads >= 8
+    assert "Traceback" not in body
