@@ -124,3 +124,34 @@ def test_roles_and_filters_narrow_the_cases(school):
     assert pairs <= timetabled
     assert 0 < len(one_period) < len(everything)
     assert set(one_period["period_id"].to_list()) == {period}
+
+
+def test_homework_deadline_after_the_last_lesson(school):
+    """The other homework rule: due N hours after the class's last lesson of the day (bell times
+    from the norms); the expected cases are computed here from the raw lessons file."""
+    folder, db = school
+    norms = Norms()
+    rule = replace(norms.timeliness, homework_deadline_rule="after_last_lesson", homework_hours_after_last_lesson=3)
+    ends = rule.lesson_end_times
+    with (folder / "lessons.csv").open(encoding="utf-8-sig", newline="") as handle:
+        lessons = list(csv.DictReader(handle, delimiter=";"))
+    last = Counter()
+    for lesson in lessons:
+        key = (lesson["class_id"], lesson["lesson_date"])
+        last[key] = max(last[key], int(lesson["lesson_number"]))
+    expected = []
+    for lesson in lessons:
+        if not lesson["homework"].strip():
+            continue
+        day = dt.datetime.strptime(lesson["lesson_date"], "%d.%m.%Y")
+        hours, minutes = map(
+            int, ends[min(last[(lesson["class_id"], lesson["lesson_date"])], len(ends)) - 1].split(":")
+        )
+        due = day + dt.timedelta(hours=hours + 3, minutes=minutes)
+        entered = lesson["homework_entered_at"]
+        if not entered or dt.datetime.strptime(entered, "%d.%m.%Y %H:%M") > due:
+            expected.append(lesson["lesson_id"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = violations(con, DEPUTY, replace(norms, timeliness=rule), rules=("homework_late",))
+    assert sorted(found["lesson_id"].to_list()) == sorted(expected)
+    assert expected
