@@ -158,6 +158,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, pupil_id: str, start: 
                 ],
                 note="Посещаемость: н — без уважительной причины, у — по уважительной, б — по болезни, оп — опоздание.",
                 numeric=frozenset({1}),
+                wrap=frozenset({3, 4, 5}),
             ),
         ],
         signatures=class_signatures(classes[-1][2], school)[:1],
