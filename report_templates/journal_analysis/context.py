@@ -148,7 +148,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, day: dt.date, norms: d
                     row[5],
                     row[2],
                     row[3],
-                    ", ".join(t for (_, t), f in zip(REMARKS, flags) if f),
+                    ", ".join(t for (_, t), f in zip(REMARKS, flags, strict=True) if f),
                 ]
             )
     for teacher in (*marks, *changes):
