@@ -19,7 +19,8 @@ import duckdb
 
 from ejournal.access.viewer import Viewer
 from ejournal.formatting import decimal
-from report_templates.common import (
+from report_templates.render import ru_date
+from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
@@ -28,7 +29,6 @@ from report_templates.common import (
     require_pupils,
     school_header,
 )
-from report_templates.render import ru_date
 from warehouse.scope import scope_sql
 
 TITLE = "Результаты контрольных работ"

@@ -23,8 +23,8 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from report_templates.common import Document, Section, school_header, school_signatures, timeliness
 from report_templates.render import ru_date
+from report_templates.table_document import Document, Section, school_header, school_signatures, timeliness
 
 TITLE = "Анализ ведения журнала"
 ROLES = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.TEACHER})

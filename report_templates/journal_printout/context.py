@@ -16,7 +16,8 @@ import duckdb
 
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
-from report_templates.common import (
+from report_templates.render import ru_date
+from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
@@ -24,7 +25,6 @@ from report_templates.common import (
     require_pupils,
     school_header,
 )
-from report_templates.render import ru_date
 from warehouse.scope import scope_sql
 
 TITLE = "Электронный журнал: архивная копия"

@@ -16,7 +16,8 @@ import datetime as dt
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from report_templates.common import (
+from report_templates.render import ru_date
+from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
@@ -25,7 +26,6 @@ from report_templates.common import (
     school_header,
     timeliness,
 )
-from report_templates.render import ru_date
 from warehouse.scope import visible_pupils_sql
 
 TITLE = "Отчет об изменениях оценок"

@@ -18,7 +18,8 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from report_templates.common import (
+from report_templates.render import ru_date
+from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
@@ -28,12 +29,12 @@ from report_templates.common import (
     school_header,
     school_signatures,
 )
-from report_templates.render import ru_date
 
 LEDGER_TITLE = "Сводная ведомость учета движения учащихся"
 OCCUPANCY_TITLE = "Наполняемость классов"
 DYNAMICS_TITLE = "Динамика движения обучающихся по школе"
 SCHOOL_ROLES = frozenset({Role.DEPUTY, Role.DIRECTOR})
+CLASS_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
 
 _COUNTS = """
     with roster as (
@@ -63,8 +64,11 @@ def _require_school_role(viewer: Viewer, title: str) -> None:
 
 
 def build_ledger(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> Document:
-    """«Сводная ведомость учета движения учащихся» of one class for one period."""
+    """«Сводная ведомость учета движения учащихся» of one class for one period: the deputy director
+    any class, a class teacher their own class."""
     require_pupils(viewer, LEDGER_TITLE)
+    if viewer.role not in CLASS_ROLES:
+        raise AccessError(f"Документ «{LEDGER_TITLE}» формирует классный руководитель или заместитель директора")
     cp = find_class_period(con, viewer, class_name, period_name)
     params = {"school_id": cp.school_id, "period_id": cp.period_id, "start": cp.start_date, "end": cp.end_date}
     counts = next(row for row in con.execute(_COUNTS, params).fetchall() if row[0] == cp.class_id)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from report_templates import common
-from report_templates.common import Document
+from report_templates import table_document
+from report_templates.table_document import Document
 
 TEMPLATE = "parent_statement/template.html.j2"
 
 
 def html(doc: Document) -> str:
-    return common.html(doc, TEMPLATE)
+    return table_document.html(doc, TEMPLATE)
 
 
 def pdf(doc: Document, path: Path) -> Path:
-    return common.pdf(doc, TEMPLATE, path)
+    return table_document.pdf(doc, TEMPLATE, path)
 
 
 def xlsx(doc: Document, path: Path) -> Path:
-    return common.xlsx(doc, path)
+    return table_document.xlsx(doc, path)

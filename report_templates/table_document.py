@@ -1,4 +1,4 @@
-"""What the documents of this folder share: the school header, finding a class and period the
+"""What the table documents of this folder share: the school header, finding a class and period the
 viewer may open, and a document made of plain tables that the PDF and the XLSX both show.
 
 A :class:`Section` holds its cells already as the document prints them (integers stay integers,
