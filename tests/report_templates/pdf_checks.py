@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
-import pytest
 from PIL import Image, ImageOps
 
 from pipelines.ingest import ingest_path
@@ -17,8 +16,8 @@ from tests.factories import SAMPLE, raw
 MARGIN_MM = 8  # of the 14–20 mm page margins, this much must stay blank
 
 
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory) -> Path:
+def load_sample(tmp_path_factory) -> Path:
+    """The committed sample loaded into a fresh warehouse (for a module-scoped fixture)."""
     db = tmp_path_factory.mktemp("docs-b") / "w.duckdb"
     (result,) = ingest_path(SAMPLE, db)
     assert result.status == "loaded"

@@ -15,14 +15,19 @@ from tests.report_templates.pdf_checks import (
     assert_pdf_a,
     day,
     full_names,
+    load_sample,
     pdf_lines,
     period,
-    sample_db,  # noqa: F401 (fixture)
     xlsx_rows,
 )
 
 PERIOD = "2 четверть"
 DEPUTY = Viewer("z", Role.DEPUTY, "sch-0001")
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory):
+    return load_sample(tmp_path_factory)
 
 
 def expected_counts() -> list[int]:
