@@ -182,7 +182,7 @@ def test_roles(case):
         ):
             with pytest.raises(AccessError, match="формирует"):
                 build(con, viewer, pupil, start, end)
-        with pytest.raises(AccessError, match="доступном классе"):
+        with pytest.raises(AccessError, match="не числится в доступном"):
             build(con, Viewer("k2", Role.CLASS_TEACHER, "sch-0001", "t-other"), pupil, start, end)
         with pytest.raises(AccessError, match="раньше"):
             build(con, DEPUTY, pupil, end, start)
