@@ -114,6 +114,8 @@ def build(
                 ],
                 listing,
                 numeric=frozenset({0, 9}),
+                # long names wrap rather than push the table past the page's edge
+                wrap=frozenset({3, 4}),
             ),
         ],
         signatures=class_signatures(cp.class_teacher, school)[1:],
