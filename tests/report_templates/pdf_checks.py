@@ -111,3 +111,12 @@ def numeric_parts(value: str) -> list[int]:
     """«4/5» → [4, 5]; «5» → [5]; «зач», «К» → []."""
     parts = value.split("/")
     return [int(p) for p in parts] if all(p.strip().isdigit() for p in parts) else []
+
+
+def xlsx_sections(path: Path) -> dict[str, list[list[str]]]:
+    """Section title (third row of each sheet) → the rows under the header, cells as in xlsx_rows."""
+    result = {}
+    for sheet in openpyxl.load_workbook(path, read_only=True).worksheets:
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        result[rows[2][0]] = rows[5:]
+    return result
