@@ -133,3 +133,21 @@ def test_roles(sample_db):
                 build_occupancy(con, viewer, PERIOD)
         with pytest.raises(AccessError, match="Нет класса"):
             build_ledger(con, DEPUTY, "9Я", PERIOD)
+
+
+def test_names_with_html_are_escaped_and_the_tiny_export_counts(tmp_path):
+    from pipelines.ingest import ingest_path
+    from report_templates.movement.render import html
+    from tests.factories import tiny_export, write_export
+
+    data = tiny_export()
+    data["pupils"][2]["last_name"] = "<b>Жирный</b>"
+    db = tmp_path / "w.duckdb"
+    ingest_path(write_export(data, tmp_path / "e"), db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        doc = build_ledger(con, Viewer("z", Role.DEPUTY, "sch-test"), "5А", "1 четверть")
+    # by hand: p1 and p2 from 01.09 (the first day), p3 arrived 15.09 and stays
+    assert doc.sections[0].rows == [[2, 1, 0, 3]]
+    assert doc.sections[1].rows == [[1, "<b>Жирный</b> Глеб", "прибыл", "15.09.2025", "прибыл"]]
+    page = html(doc)
+    assert "&lt;b&gt;Жирный&lt;/b&gt;" in page and "<b>Жирный" not in page
