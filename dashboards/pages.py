@@ -51,6 +51,12 @@ PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
         "class-progress",
         frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER}),
     ),
+    "app_pages/reports.py": (
+        "Отчёты",
+        ":material/description:",
+        "reports",
+        frozenset({Role.DEPUTY, Role.CLASS_TEACHER}),
+    ),
     "app_pages/school_summary.py": (
         "Сводка по школе",
         ":material/bar_chart:",

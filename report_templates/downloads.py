@@ -1,0 +1,130 @@
+"""The documents a signed-in person may form on the dashboard's «Отчёты» page, and forming one as
+PDF/A and XLSX bytes. The page only asks for choices and offers the files; what each role may
+form is said here, and each builder still refuses what the viewer's scope does not include."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ejournal.access.accounts import Role
+from ejournal.access.viewer import Viewer
+from report_templates.control_works import context as control_works
+from report_templates.journal_analysis import context as journal_analysis
+from report_templates.journal_printout import context as journal_printout
+from report_templates.mark_changes import context as mark_changes
+from report_templates.movement import context as movement
+from report_templates.parent_statement import context as parent_statement
+from report_templates.period_results import render as period_results_render
+from report_templates.period_results.context import build as build_period_results
+from report_templates.table_document import Document, pdf, xlsx_bytes
+
+CLASS_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the person picked on the page; a document reads the fields it needs."""
+
+    class_name: str
+    period_name: str
+    subject_name: str | None = None
+    pupil_id: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    day: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Offer:
+    kind: str  # the CLI's kind name
+    title: str
+    roles: frozenset[Role]
+    # which extra choice the page must ask for: "", "subject", "pupil" or "week"
+    needs: str
+    file_stem: str
+
+    def allowed(self, viewer: Viewer) -> bool:
+        return viewer.role in self.roles
+
+
+OFFERS = (
+    Offer("results", "Итоги успеваемости класса за учебный период", CLASS_ROLES, "", "итоги"),
+    Offer("movement", "Сводная ведомость учета движения учащихся", CLASS_ROLES, "", "движение"),
+    Offer("mark-changes", "Отчет об изменениях оценок", CLASS_ROLES, "", "изменения-отметок"),
+    Offer("control-works", "Результаты контрольных работ", CLASS_ROLES, "", "контрольные-работы"),
+    Offer("journal-printout", "Архивная копия журнала по предмету", CLASS_ROLES, "subject", "журнал"),
+    Offer("parent-statement", "Выписка из электронного журнала для родителей", CLASS_ROLES, "pupil", "выписка"),
+    Offer("occupancy", "Наполняемость классов", frozenset({Role.DEPUTY}), "", "наполняемость"),
+    Offer("movement-dynamics", "Динамика движения обучающихся по школе", frozenset({Role.DEPUTY}), "", "динамика"),
+    Offer("journal-analysis", "Анализ ведения журнала (за неделю)", frozenset({Role.DEPUTY}), "week", "анализ-журнала"),
+)
+
+
+def offers_for(viewer: Viewer) -> list[Offer]:
+    return [offer for offer in OFFERS if offer.allowed(viewer)]
+
+
+def periods_of_class(
+    con: duckdb.DuckDBPyConnection, class_id: str, school_id: str | None
+) -> list[tuple[str, dt.date, dt.date]]:
+    """(name, first day, last day) of the study periods of the class's year and grade, in order."""
+    rows = con.execute(
+        "select p.period_name, p.start_date, p.end_date from dim_class as c join dim_period as p "
+        "on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id "
+        "where c.class_id = $class_id and ($school_id is null or c.school_id = $school_id) "
+        "and (p.grades is null or p.grades = '' or list_contains(string_split(p.grades, ','), cast(c.grade as varchar))) "
+        "order by p.start_date, p.period_name",
+        {"class_id": class_id, "school_id": school_id},
+    ).fetchall()
+    return [tuple(row) for row in rows]
+
+
+def subjects_of(con: duckdb.DuckDBPyConnection, viewer: Viewer, choice: Choice) -> list[str]:
+    return journal_printout.subjects_of(con, viewer, choice.class_name, choice.period_name)
+
+
+def pupils_of(con: duckdb.DuckDBPyConnection, viewer: Viewer, choice: Choice) -> list[tuple[str, str]]:
+    pupils, _, _ = parent_statement.pupils_of_class(con, viewer, choice.class_name, choice.period_name)
+    return pupils
+
+
+_BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Choice], Document]] = {
+    "movement": lambda con, v, c: movement.build_ledger(con, v, c.class_name, c.period_name),
+    "mark-changes": lambda con, v, c: mark_changes.build(con, v, c.class_name, c.period_name),
+    "control-works": lambda con, v, c: control_works.build(con, v, c.class_name, c.period_name),
+    "journal-printout": lambda con, v, c: journal_printout.build(con, v, c.class_name, c.period_name, c.subject_name),
+    "parent-statement": lambda con, v, c: parent_statement.build(con, v, c.pupil_id, c.start, c.end),
+    "occupancy": lambda con, v, c: movement.build_occupancy(con, v, c.period_name),
+    "movement-dynamics": lambda con, v, c: movement.build_dynamics(con, v, c.period_name),
+    "journal-analysis": lambda con, v, c: journal_analysis.build(con, v, c.day),
+}
+_TEMPLATES = {
+    "movement": "movement/template.html.j2",
+    "occupancy": "movement/template.html.j2",
+    "movement-dynamics": "movement/template.html.j2",
+    "mark-changes": "mark_changes/template.html.j2",
+    "control-works": "control_works/template.html.j2",
+    "journal-printout": "journal_printout/template.html.j2",
+    "parent-statement": "parent_statement/template.html.j2",
+    "journal-analysis": "journal_analysis/template.html.j2",
+}
+
+
+def produce(con: duckdb.DuckDBPyConnection, viewer: Viewer, offer: Offer, choice: Choice) -> tuple[bytes, bytes]:
+    """(PDF/A bytes, XLSX bytes) of the document; AccessError when the viewer may not form it."""
+    with tempfile.TemporaryDirectory(prefix="ejournal-doc-") as folder:
+        target = Path(folder) / "document.pdf"
+        if offer.kind == "results":
+            ctx = build_period_results(con, viewer, choice.class_name, choice.period_name)
+            period_results_render.pdf(ctx, target)
+            period_results_render.xlsx(ctx, target.with_suffix(".xlsx"))
+            return target.read_bytes(), target.with_suffix(".xlsx").read_bytes()
+        doc = _BUILDERS[offer.kind](con, viewer, choice)
+        pdf(doc, _TEMPLATES[offer.kind], target)
+        return target.read_bytes(), xlsx_bytes(doc)

@@ -1,0 +1,124 @@
+"""«Отчет об изменениях оценок» of a class for a period (004 §13; 001 §4.2).
+
+Every entry of the change log (fct_mark_change) for the lessons of the class in the period:
+when, who, subject, pupil, lesson date, old and new value; flagged when made after the edit window
+(more than ``mark_edit_window_days`` after the lesson) or after the period was closed (after its
+end + ``period_mark_days_after_end``). Then a count per teacher.
+
+Pupil names: pupil-level roles only, and only the pupils, subjects and subgroups in the viewer's
+scope (a subject teacher sees the changes in their own subjects).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from ejournal.access.viewer import Viewer
+from report_templates.render import ru_date
+from report_templates.table_document import (
+    Document,
+    Section,
+    class_signatures,
+    find_class_period,
+    require_pupils,
+    school_header,
+    timeliness,
+)
+from warehouse.scope import visible_pupils_sql
+
+TITLE = "Отчет об изменениях оценок"
+KINDS = {"created": "выставлена", "changed": "изменена", "deleted": "удалена"}
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str, norms: dict | None = None
+) -> Document:
+    require_pupils(viewer, TITLE)
+    cp = find_class_period(con, viewer, class_name, period_name)
+    rules = timeliness(norms)
+    window = int(rules["mark_edit_window_days"])
+    closed_after = cp.end_date + dt.timedelta(days=int(rules["period_mark_days_after_end"]))
+    visible, params = visible_pupils_sql(viewer)
+    rows = con.execute(
+        f"with visible as ({visible}) "
+        "select ch.changed_at, coalesce(t.short_name, ch.changed_by, ''), s.subject_name, p.full_name, "
+        "ch.lesson_date, coalesce(ch.old_value, ''), coalesce(ch.new_value, ''), ch.change_kind_code, "
+        "ch.days_after_lesson from fct_mark_change as ch "
+        "join visible as v on v.school_id = ch.school_id and v.class_id = ch.class_id "
+        "and v.subject_id = ch.subject_id and v.pupil_id = ch.pupil_id "
+        "join dim_pupil as p on p.school_id = ch.school_id and p.pupil_id = ch.pupil_id "
+        "join dim_subject as s on s.school_id = ch.school_id and s.subject_id = ch.subject_id "
+        "left join dim_teacher as t on t.school_id = ch.school_id and t.teacher_id = ch.changed_by "
+        "where ch.school_id = $cp_school and ch.class_id = $cp_class and ch.period_id = $cp_period "
+        "order by ch.changed_at, s.subject_name, p.full_name, ch.change_id",
+        {**params, "cp_school": cp.school_id, "cp_class": cp.class_id, "cp_period": cp.period_id},
+    ).fetchall()
+    listing = []
+    per_teacher: dict[str, list[int]] = {}
+    for n, (at, who, subject, pupil, lesson_day, old, new, kind, days) in enumerate(rows, start=1):
+        late = days is not None and days > window
+        after_close = at.date() > closed_after
+        listing.append(
+            [
+                n,
+                at.strftime("%d.%m.%Y %H:%M"),
+                who,
+                subject,
+                pupil,
+                ru_date(lesson_day),
+                old,
+                new,
+                KINDS.get(kind, kind),
+                "" if days is None else days,
+                "да" if late else "",
+                "да" if after_close else "",
+            ]
+        )
+        counts = per_teacher.setdefault(who, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += late
+        counts[2] += after_close
+    summary = [[who, *counts] for who, counts in sorted(per_teacher.items())]
+    if summary:
+        summary.append(["Всего", *(sum(row[i] for row in summary) for i in (1, 2, 3))])
+    school, as_of = school_header(con, cp.school_id)
+    return Document(
+        school=school,
+        document_title=TITLE,
+        subtitle=f"Класс {cp.class_name}, {cp.period_name} ({ru_date(cp.start_date)} – {ru_date(cp.end_date)})",
+        sections=[
+            Section(
+                "Изменения по учителям",
+                ["Учитель", "Изменений", "после окна редактирования", "после закрытия периода"],
+                summary,
+                note=f"Окно редактирования — {window} дн. после урока; период закрыт после {ru_date(closed_after)}.",
+                numeric=frozenset({1, 2, 3}),
+            ),
+            Section(
+                "Журнал изменений",
+                [
+                    "№",
+                    "Когда",
+                    "Кто",
+                    "Предмет",
+                    "Ученик",
+                    "Дата урока",
+                    "Было",
+                    "Стало",
+                    "Изменение",
+                    "Дней после урока",
+                    "После окна",
+                    "После закрытия",
+                ],
+                listing,
+                numeric=frozenset({0, 9}),
+                # long names wrap rather than push the table past the page's edge
+                wrap=frozenset({3, 4}),
+            ),
+        ],
+        signatures=class_signatures(cp.class_teacher, school)[1:],
+        data_as_of=as_of,
+        landscape=True,
+    )

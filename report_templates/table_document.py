@@ -1,0 +1,216 @@
+"""What the table documents of this folder share: the school header, finding a class and period the
+viewer may open, and a document made of plain tables that the PDF and the XLSX both show.
+
+A :class:`Section` holds its cells already as the document prints them (integers stay integers,
+decimals are texts with a comma), so the XLSX cannot disagree with the PDF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import xlsxwriter
+
+from ejournal.access.accounts import AccessError
+from ejournal.access.viewer import Viewer
+from ejournal.xlsx import safe_cell
+from report_templates.render import render_html, write_pdf
+from warehouse.queries import visible_classes
+
+Cell = str | int | None
+
+
+@dataclass(frozen=True)
+class School:
+    name: str
+    details: str
+    director: str | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of a document: a heading, column names and rows of printed cells."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    note: str = ""
+    # column indexes printed right-aligned (numbers)
+    numeric: frozenset[int] = frozenset()
+    # column indexes whose long texts may wrap (topics, homework); others stay on one line
+    wrap: frozenset[int] = frozenset()
+    # a css class for the table (e.g. "grid" for the journal's marks grid)
+    css: str = ""
+    # a page break before this section
+    new_page: bool = False
+
+
+@dataclass
+class Document:
+    """A document of tables with the school header, title, subtitle and signature lines."""
+
+    school: School
+    document_title: str
+    subtitle: str
+    sections: list[Section]
+    signatures: list[tuple[str, str | None]]
+    data_as_of: dt.date | None = None
+    formed_on: dt.date = field(default_factory=dt.date.today)
+    landscape: bool = False
+    # free lines printed under the subtitle (pupil, date range …)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ClassPeriod:
+    school_id: str
+    class_id: str
+    class_name: str
+    grade: int
+    class_teacher: str | None
+    academic_year_id: str
+    period_id: str
+    period_name: str
+    period_kind: str
+    period_number: int
+    start_date: dt.date
+    end_date: dt.date
+
+
+def school_header(con: duckdb.DuckDBPyConnection, school_id: str) -> tuple[School, dt.date | None]:
+    """The school's name, details and director, and the date of its latest export."""
+    name, details, director = con.execute(
+        "select school_name, coalesce(municipality, ''), director_name from dim_school where school_id = ?", [school_id]
+    ).fetchone()
+    as_of = con.execute("select max(exported_at) from meta_batch where school_id = ?", [school_id]).fetchone()[0]
+    return School(name, details, director), (as_of.date() if as_of else None)
+
+
+def require_pupils(viewer: Viewer, title: str) -> None:
+    if not viewer.sees_pupils:
+        raise AccessError(f"Документ «{title}» содержит имена учеников и недоступен для вашей роли")
+
+
+def find_class_period(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> ClassPeriod:
+    """The class (by name, «7А») and period (by name, «1 четверть») of its year, if the viewer may open it."""
+    found = con.execute(
+        "select c.school_id, c.class_id, c.class_name, c.grade, c.class_teacher_name, c.academic_year_id, "
+        "p.period_id, p.period_name, p.period_kind_code, p.period_number, p.start_date, p.end_date "
+        "from dim_class as c join dim_period as p on p.school_id = c.school_id "
+        "and p.academic_year_id = c.academic_year_id where c.class_name = $class_name and p.period_name = $period_name "
+        "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
+        {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
+    ).fetchone()
+    if found is None:
+        raise AccessError(f"Нет класса «{class_name}» или периода «{period_name}» в хранилище")
+    if found[1] not in {c for c, _ in visible_classes(con, viewer)}:
+        raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
+    return ClassPeriod(*found)
+
+
+def find_period(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name: str) -> tuple[str, str, dt.date, dt.date]:
+    """(school_id, period_id, start, end) of the latest academic year having a period of that name."""
+    found = con.execute(
+        "select school_id, period_id, start_date, end_date from dim_period where period_name = $name "
+        "and ($school_id is null or school_id = $school_id) order by academic_year_id desc, school_id limit 1",
+        {"name": period_name, "school_id": viewer.school_id},
+    ).fetchone()
+    if found is None:
+        raise AccessError(f"Нет периода «{period_name}» в хранилище")
+    return found
+
+
+def class_signatures(class_teacher: str | None, school: School) -> list[tuple[str, str | None]]:
+    return [
+        ("Классный руководитель", class_teacher),
+        ("Заместитель директора по УВР", None),
+        ("Директор", school.director),
+    ]
+
+
+def school_signatures(school: School) -> list[tuple[str, str | None]]:
+    return [("Заместитель директора по УВР", None), ("Директор", school.director)]
+
+
+def pct(part: int, whole: int) -> float | None:
+    return 100 * part / whole if whole else None
+
+
+def html(doc: Document, template: str) -> str:
+    values = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
+    return render_html(template, **values)
+
+
+def pdf(doc: Document, template: str, path: Path) -> Path:
+    return write_pdf(html(doc, template), path, title=doc.document_title)
+
+
+def xlsx_bytes(doc: Document) -> bytes:
+    """One sheet per section, the cells exactly as printed; a title block above each table."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
+    heading = workbook.add_format({"bold": True})
+    used: set[str] = set()
+    for number, section in enumerate(doc.sections, start=1):
+        name = _sheet_name(section.title or doc.document_title, number, used)
+        sheet = workbook.add_worksheet(name)
+        sheet.write_string(0, 0, doc.document_title, heading)
+        sheet.write_string(1, 0, doc.subtitle)
+        sheet.write_string(2, 0, section.title)
+        top = 4
+        for col, title in enumerate(section.columns):
+            sheet.write_string(top, col, title, bold)
+            sheet.set_column(col, col, max(6, min(50, len(title) + 2)))
+        for r, row in enumerate(section.rows, start=top + 1):
+            for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, int):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(safe_cell(str(value))))
+        sheet.freeze_panes(top + 1, 0)
+    if not doc.sections:
+        workbook.add_worksheet("Документ").write_string(0, 0, doc.document_title, heading)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def xlsx(doc: Document, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(xlsx_bytes(doc))
+    return path
+
+
+def _sheet_name(title: str, number: int, used: set[str]) -> str:
+    clean = "".join(ch for ch in title if ch not in "[]:*?/\\'")[:28].strip() or "Лист"
+    name = clean if clean not in used else f"{clean[:25]} {number}"
+    used.add(name)
+    return name
+
+
+TIMELINESS_DEFAULTS: dict[str, object] = {
+    "lesson_entry_days": 2,
+    "mark_entry_days": 2,
+    "written_work_entry_days": 10,
+    "written_work_types": ["control", "dictation", "essay", "independent", "test", "practical", "lab"],
+    "homework_deadline_hour": 18,
+    "no_homework_subjects": ["odnknr", "orkse", "pe", "music", "art", "tech", "obzr", "project", "talks", "horizons"],
+    "period_mark_days_after_end": 7,
+    "mark_edit_window_days": 7,
+}
+
+
+def timeliness(norms: dict | None = None) -> dict[str, object]:
+    """[timeliness] of the school's norms (ejournal/norms.toml), defaults for keys it leaves out."""
+    if norms is None:
+        from ejournal.settings import load_norms
+
+        norms = load_norms().raw
+    return {**TIMELINESS_DEFAULTS, **norms.get("timeliness", {})}
