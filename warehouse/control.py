@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from warehouse.scope import scope_sql, visible_pupils_sql
@@ -188,16 +189,27 @@ _T = "strftime({}, '%d.%m.%Y %H:%M')"
 
 _RULE_SQL = {
     "mark_late": f"""
-        select 'mark_late' as rule, m.school_id, m.teacher_id, m.class_id, m.subject_id, m.pupil_id,
-            m.lesson_id, m.mark_id, m.period_id, m.lesson_date as event_date,
+        with work_types as (
+            select school_id, work_type_id, work_type_name,
+                lower(work_type_id) in $written_types or lower(work_type_name) in $written_types as is_written
+            from dim_work_type
+        ),
+        late as (
+            select m.*, coalesce(w.is_written, false) as is_written, w.work_type_name
+            from fct_mark as m
+            left join work_types as w on w.school_id = m.school_id and w.work_type_id = m.work_type_id
+            -- a cheap first cut on one column, then the norm of the work type
+            where m.entry_delay_days > least($mark_days, $written_days)
+        )
+        select 'mark_late' as rule, school_id, teacher_id, class_id, subject_id, pupil_id, lesson_id, mark_id,
+            period_id, lesson_date as event_date,
             format('Отметка {{}} ({{}}) за урок {{}} выставлена {{}} — через {{}} дн. (норма {{}} дн.)',
-                m.mark_value, coalesce(w.work_type_name, m.work_type_id), {_D.format("m.lesson_date")},
-                {_T.format("m.entered_at")}, m.entry_delay_days,
-                case when {{written}} then $written_days else $mark_days end) as detail
-        from fct_mark as m
-        left join dim_work_type as w on w.school_id = m.school_id and w.work_type_id = m.work_type_id
-        where m.entry_delay_days > case when {{written}} then $written_days else $mark_days end
-    """.replace("{written}", "(lower(m.work_type_id) in $written_types or lower(w.work_type_name) in $written_types)"),
+                mark_value, coalesce(work_type_name, work_type_id), {_D.format("lesson_date")},
+                {_T.format("entered_at")}, entry_delay_days,
+                case when is_written then $written_days else $mark_days end) as detail
+        from late
+        where entry_delay_days > case when is_written then $written_days else $mark_days end
+    """,
     "lesson_late": f"""
         select 'lesson_late', l.school_id, l.teacher_id, l.class_id, l.subject_id, null, l.lesson_id, null,
             l.period_id, l.lesson_date,
@@ -345,6 +357,10 @@ def _scope_filter(viewer: Viewer, alias: str = "v", columns: frozenset[str] = fr
     scope, params = scope_sql(viewer)
     pupils, _ = visible_pupils_sql(viewer)
     a = alias
+    if viewer.role is Role.DEPUTY:
+        # The deputy director sees every class, subject and pupil of the school: no per-row test.
+        scope_rule = f"($school_id is null or {a}.school_id = $school_id)"
+        return _filters_sql(a, scope_rule), {"school_id": viewer.school_id}
     if "group_id" in columns:
         group_rule = f"s.group_id is null or {a}.group_id = s.group_id"
     elif "lesson_id" in columns:
@@ -360,14 +376,20 @@ def _scope_filter(viewer: Viewer, alias: str = "v", columns: frozenset[str] = fr
             select 1 from ({pupils}) as vp
             where vp.school_id = {a}.school_id and vp.class_id = {a}.class_id and vp.pupil_id = {a}.pupil_id
                 and ({a}.subject_id is null or vp.subject_id = {a}.subject_id))"""
-    where = f"""
+    scope_rule = f"""
         exists (
             select 1 from ({scope}) as s
             where s.school_id = {a}.school_id and s.class_id = {a}.class_id
                 and ({a}.subject_id is null or s.subject_id = {a}.subject_id)
                 and ({group_rule})
         )
-        and ({pupil_rule})
+        and ({pupil_rule})"""
+    return _filters_sql(a, scope_rule), params
+
+
+def _filters_sql(a: str, scope_rule: str) -> str:
+    return f"""
+        {scope_rule}
         and ($f_class is null or {a}.class_id = $f_class)
         and ($f_subject is null or {a}.subject_id = $f_subject)
         and ($f_teacher is null or {a}.teacher_id = $f_teacher)
@@ -380,7 +402,6 @@ def _scope_filter(viewer: Viewer, alias: str = "v", columns: frozenset[str] = fr
             where fy.school_id = {a}.school_id and fy.class_id = {a}.class_id
                 and fy.academic_year_id = $f_year))
     """
-    return where, params
 
 
 def violations(
@@ -395,21 +416,18 @@ def violations(
         return pl.DataFrame(schema=dict.fromkeys(VIOLATION_COLUMNS, pl.String))
     filters = filters or Filters()
     where, scope_params = _scope_filter(viewer, "v", frozenset({"pupil_id", "lesson_id"}))
-    frames = []
-    for code in rules or tuple(_RULE_SQL):
-        body = _RULE_SQL[code]
-        sql = f"""
-            with v as (
-                select * replace (cast(event_date as date) as event_date)
-                from ({body}) as r({", ".join(VIOLATION_COLUMNS)})
-                where r.school_id is not null
-            )
-            select * from v where {where}
-        """
-        params = {**_norm_params(norms), **scope_params, **filters.params()}
-        frames.append(_frame(con, sql, _used(sql, params)))
-    result = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
-    return result.sort("rule", "event_date", "class_id", "subject_id", "pupil_id", "lesson_id", nulls_last=False)
+    bodies = " union all ".join(f"select * from ({_RULE_SQL[code]})" for code in rules or tuple(_RULE_SQL))
+    sql = f"""
+        with v as (
+            select * replace (cast(event_date as date) as event_date)
+            from ({bodies}) as r({", ".join(VIOLATION_COLUMNS)})
+            where r.school_id is not null
+        )
+        select * from v where {where}
+        order by rule, event_date, class_id, subject_id, pupil_id, lesson_id
+    """
+    params = {**_norm_params(norms), **scope_params, **filters.params()}
+    return _frame(con, sql, _used(sql, params))
 
 
 def required_marks(norms: Norms, period_kind_code: str, weekly_hours: float | None) -> int:

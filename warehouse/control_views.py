@@ -128,16 +128,28 @@ _REQUIRED = """
 """
 
 _PUPIL_PERIOD = f"""
-    with marks as (
-        select school_id, pupil_id, subject_id, period_id, sum(greatest(n_numeric, 1)) as n_marks,
-            sum(case when is_control then greatest(n_numeric, 1) else 0 end) as n_control_marks
-        from fct_mark where lesson_date <= $as_of
-        group by school_id, pupil_id, subject_id, period_id
+    with periods as (
+        -- the period chosen, else every period running on the date
+        select school_id, period_id from dim_period
+        where start_date <= $as_of and (period_id = $f_period or ($f_period is null and $as_of <= end_date))
     ),
-    control_lessons as (select distinct school_id, lesson_id from fct_mark where is_control and lesson_date <= $as_of),
+    marks as (
+        select m.school_id, m.pupil_id, m.subject_id, m.period_id, sum(greatest(m.n_numeric, 1)) as n_marks,
+            sum(case when m.is_control then greatest(m.n_numeric, 1) else 0 end) as n_control_marks
+        from fct_mark as m
+        semi join periods as p on p.school_id = m.school_id and p.period_id = m.period_id
+        where m.lesson_date <= $as_of
+        group by m.school_id, m.pupil_id, m.subject_id, m.period_id
+    ),
+    control_lessons as (
+        select distinct m.school_id, m.lesson_id from fct_mark as m
+        semi join periods as p on p.school_id = m.school_id and p.period_id = m.period_id
+        where m.is_control and m.lesson_date <= $as_of
+    ),
     held as (
         select a.school_id, a.pupil_id, a.subject_id, a.period_id, count(*) as control_works_held
         from fct_attendance as a join control_lessons as c on c.school_id = a.school_id and c.lesson_id = a.lesson_id
+        semi join periods as p on p.school_id = a.school_id and p.period_id = a.period_id
         group by a.school_id, a.pupil_id, a.subject_id, a.period_id
     )
     select r.school_id, r.class_id, r.subject_id, r.group_id, r.teacher_id, r.period_id, r.pupil_id,
@@ -148,6 +160,7 @@ _PUPIL_PERIOD = f"""
         cast(floor({_REQUIRED} * (date_diff('day', r.on_roll_from, least($as_of, r.on_roll_to)) + 1)
             / (date_diff('day', r.period_start, r.period_end) + 1) + 1e-9) as integer) as n_required
     from mart_attestation_roster as r
+    semi join periods as rp on rp.school_id = r.school_id and rp.period_id = r.period_id
     left join marks as m on m.school_id = r.school_id and m.pupil_id = r.pupil_id
         and m.subject_id = r.subject_id and m.period_id = r.period_id
     left join held as h on h.school_id = r.school_id and h.pupil_id = r.pupil_id
