@@ -28,7 +28,7 @@ class ClassQuarter:
     marks: list[tuple[str, str, str, str, str, float, str]] = field(default_factory=list)
     # (pupil, subject, date, code н/у/б/оп)
     absences: list[tuple[str, str, str, str]] = field(default_factory=list)
-    # (pupil, subject, period id q1/q2, value)
+    # (pupil, subject, period id q1/q2 or the kind «year», value)
     period_marks: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def period_number(self, date: str) -> int:
@@ -120,8 +120,8 @@ def write_canonical_side(cq: ClassQuarter, folder: Path) -> Path:
                 "pupil_id": pupil_ids[p],
                 "subject_id": subject_ids[s],
                 "academic_year_id": YEAR,
-                "mark_kind_code": "period",
-                "period_id": q,
+                "mark_kind_code": "period" if q.startswith("q") else q,
+                "period_id": q if q.startswith("q") else "",
                 "mark_value": v,
                 "entered_at": "26.10.2025 12:00" if q == "q1" else "30.12.2025 12:00",
                 "entered_by": "t1",
