@@ -60,8 +60,14 @@ def read_text_file(path: Path) -> str:
         raise ImportRefused(path.name, None, None, "файл двоичный, а ожидается текст (JSON или HTML)")
     try:
         return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    try:
+        return data.decode("cp1251")
     except UnicodeDecodeError:
-        return data.decode("cp1251", errors="strict")
+        raise ImportRefused(
+            path.name, f"байт {utf8_error.start + 1}", None, "текст не в UTF-8 и не в Windows-1251: файл повреждён"
+        ) from None
 
 
 def strip_json_comments(text: str) -> str:

@@ -250,8 +250,15 @@ class Builder:
         for token in tokens:
             mark = canonical_mark(token) if re.match(r"^[1-5](/[1-5])?$", token) else None
             word = token.rstrip(".")
+            if mark is None and re.match(r"^[1-5][+\-−]$", token):
+                mark = token[0]
+                self.notes.add(sheet.file_name, where, "отметка", token, f"отметка «{token}» загружена как «{mark}»")
             if mark:
                 marks.append([mark, ""])
+            elif any(ch.isdigit() for ch in token):
+                raise ImportRefused(
+                    sheet.file_name, where, "отметка", f"«{text}» — не отметка (ожидается 1–5, «4/5», «5 кр»)"
+                )
             elif marks and not marks[-1][1] and word not in ABSENCES:
                 marks[-1][1] = word
             elif absence is None and (word in ABSENCES or len(word) <= 2):

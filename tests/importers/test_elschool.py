@@ -198,11 +198,11 @@ def _break(text: str, how: str) -> str:
         ("binary", "двоичный"),
     ],
 )
-def test_damaged_page_is_refused_and_loads_nothing(tmp_path, how, words):
-    db = tmp_path / "w.duckdb"
+def test_damaged_page_is_refused_and_loads_nothing(tmp_path, preloaded, how, words):
     good = write_pages(tmp_path / "good")
-    load_source(good, db, class_name="5А")
+    db = preloaded("elschool", lambda path: load_source(good, path, class_name="5А"))
     before = table_counts(db)
+    assert before["fct_mark"] == len(MARKS)
     bad = tmp_path / "bad"
     shutil.copytree(good, bad)
     page = bad / "pupil2.html"

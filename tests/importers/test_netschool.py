@@ -291,10 +291,10 @@ def _damage(folder: Path, how: str) -> str:
 
 
 @pytest.mark.parametrize("how", ["broken_json", "empty", "missing_field", "wrong_type", "unknown_type_id", "bad_date"])
-def test_damaged_response_is_refused_and_loads_nothing(tmp_path, how):
-    db = tmp_path / "w.duckdb"
-    load_source(write_netschool(tmp_path / "good"), db)
+def test_damaged_response_is_refused_and_loads_nothing(tmp_path, preloaded, how):
+    db = preloaded("netschool", lambda path: load_source(write_netschool(tmp_path / "good"), path))
     before = table_counts(db)
+    assert before["fct_mark"] == len(MARKS)
     bad = write_netschool(tmp_path / "bad")
     words = _damage(bad, how)
     (result,) = load_source(bad, db, source="netschool").results

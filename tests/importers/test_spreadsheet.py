@@ -170,10 +170,10 @@ def _write_text(path: Path, text: str) -> Path:
         ("conflict", "расходится"),
     ],
 )
-def test_damaged_workbook_is_refused_and_loads_nothing(tmp_path, how, words):
-    db = tmp_path / "w.duckdb"
-    load_source(write_workbook(tmp_path / "good.xlsx"), db, norms=NORMS)
+def test_damaged_workbook_is_refused_and_loads_nothing(tmp_path, preloaded, how, words):
+    db = preloaded("spreadsheet", lambda path: load_source(write_workbook(tmp_path / "good.xlsx"), path, norms=NORMS))
     before = table_counts(db)
+    assert before["fct_mark"] == len(_facts()[1])
     bad = tmp_path / "bad.xlsx"
     if how == "empty":
         _write_text(bad, "")
