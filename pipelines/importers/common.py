@@ -308,7 +308,6 @@ ABSENCE_CODES: dict[str, str | None] = {
     "болезнь": "б",
     "оп": "оп",
     "о": "оп",
-    "оп.": "оп",
     "late": "оп",
     "опоздание": "оп",
 }
@@ -322,7 +321,7 @@ def map_absence_code(
     An unknown code is not dropped: it is taken as an absence without a good reason («н») and
     recorded as a note, so the administrator sees it and can ask the system's meaning.
     """
-    text = normalise_name(str(raw)) if raw is not None else ""
+    text = normalise_name(str(raw)).rstrip(".") if raw is not None else ""
     table = {**ABSENCE_CODES, **{normalise_name(k): v for k, v in (extra or {}).items()}}
     if text in table:
         return table[text]

@@ -216,9 +216,13 @@ class Builder:
                 period_cols[c] = self._period_of(label, head, sheet, c, year_id)
             elif header and _IGNORED_HEADERS.match(normalise_name(header)):
                 continue
+            elif header:
+                self.notes.add(
+                    sheet.file_name, sheet.where(head.header_row, c), header, None, "столбец не распознан: пропущен"
+                )
             elif any(sheet.text(r, c) for r in range(head.header_row + 1, len(sheet.rows))):
                 raise ImportRefused(
-                    sheet.file_name, sheet.where(head.header_row, c), header or "дата", "столбец без даты урока"
+                    sheet.file_name, sheet.where(head.header_row, c), "дата", "столбец отметок без даты урока"
                 )
         self.lesson_dates += dates.values()
         for r, name in self._pupil_rows(sheet, head):

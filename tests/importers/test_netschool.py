@@ -329,3 +329,22 @@ def test_extra_fields_are_ignored(tmp_path):
     (result,) = load_source(folder, tmp_path / "n.duckdb").results
     assert result.status == "loaded"
     assert warehouse_figures(tmp_path / "n.duckdb") == expected()
+
+
+def test_mobile_api_alone_gives_marks_with_entry_times_and_attendance(tmp_path):
+    folder = write_netschool(tmp_path / "sgo", reports=False)
+    for name in ("diary-101.json", "diary-102.json", "details.json", "types.json"):
+        (folder / name).unlink()
+    (result,) = load_source(folder, tmp_path / "m.duckdb").results
+    assert result.status == "loaded", result.issues
+    figures = warehouse_figures(tmp_path / "m.duckdb")
+    with_time = sorted(
+        (f"{r[8:10]}.{r[5:7]}.{r[:4]} {r[11:16]}", str(v), float(w)) for _, _, _, _, w, v, r in MARKS if r
+    )
+    assert figures["marks_per_pupil"] == {"Андреев Антон": 4, "Борисова Вера": 2}  # Борисова's 9003 has no result
+    assert figures["absences"] == expected()["absences"]
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        stored = con.execute(
+            "select strftime(entered_at, '%d.%m.%Y %H:%M'), mark_value, weight from fct_mark order by 1"
+        ).fetchall()
+    assert sorted(stored) == with_time

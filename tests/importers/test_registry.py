@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -124,3 +125,13 @@ def test_hostile_bytes_are_converted_or_refused(tmp_path, name, data):
     except ImportRefused as refused:
         assert refused.file_name and refused.problem
         assert any("а" <= ch <= "я" for ch in refused.problem.lower())
+
+
+def test_docs_describe_every_importer_and_code():
+    from pipelines.importers.common import ABSENCE_CODES
+    from pipelines.importers.spreadsheet import SUFFIXES
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "importers.md").read_text(encoding="utf-8").lower()
+    assert [name for name in IMPORTERS if f"(`{name}`)" not in text] == []
+    assert [code for code in ABSENCE_CODES if code and f"`{code}`" not in text] == []
+    assert [s for s in SUFFIXES if f"`{s}`" not in text] == []
