@@ -508,4 +508,4 @@ def _lesson_teachers(data: Collected, tables: CanonicalTables) -> dict[str, str]
 
 
 def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value).replace(".", "_")
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -168,7 +168,9 @@ class Builder:
             if not name or _SKIP_ROWS.match(normalise_name(name)):
                 continue
             if len(name.split()) < 2 or any(ch.isdigit() for ch in name):
-                raise ImportRefused(sheet.file_name, sheet.where(r, head.name_col), "ФИО", f"«{name}» — не ФИО ученика")
+                raise ImportRefused(
+                    sheet.file_name, sheet.where(r, head.name_col), "ФИО", "не ФИО ученика (фамилия и имя, без цифр)"
+                )
             yield r, name
 
     def _class(self, sheet: Sheet, head: SheetHead, year_id: str) -> str:

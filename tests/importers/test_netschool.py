@@ -16,7 +16,7 @@ from tests.importers.figures import expected_figures, load_canonical, load_sourc
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PUPILS = {101: "Андреев Антон", 102: "Борисова Вера"}
-TYPES = {"Ответ на уроке": 31, "Контрольная работа": 7, "Домашнее задание": 3}
+TYPES = {"Ответ на уроке": 31, "Контрольная работа": 7, "Домашнее задание": 3, "Самостоятельная работа": 12}
 # classmeetingId → (subject, date ISO, lesson number, topic)
 LESSONS = {
     5001: ("Математика", "2025-09-08", 1, "Натуральные числа"),
@@ -31,6 +31,7 @@ MARKS = [
     (9002, 101, 5002, "Ответ на уроке", 1, 3, "2025-09-15T15:00:00"),
     (9003, 101, 5003, "Ответ на уроке", 1, 2, "2025-09-10T08:00:00"),
     (9003, 102, 5003, "Ответ на уроке", 1, 5, None),
+    (9005, 102, 5003, "Самостоятельная работа", 1.5, 3, "2025-09-11T12:00:00"),
     (9004, 101, 5004, "Контрольная работа", 2, 4, "2025-10-24T18:00:00"),
     (9004, 102, 5004, "Контрольная работа", 2, 2, "2025-10-25T09:00:00"),
 ]
@@ -229,7 +230,7 @@ def test_class_quarter_gives_the_same_figures_as_the_canonical_export(tmp_path):
 
 def test_type_ids_are_looked_up_not_assumed(tmp_path):
     """Another server numbers the same assignment types differently: the figures do not change."""
-    other = {"Ответ на уроке": 2, "Контрольная работа": 31, "Домашнее задание": 7}
+    other = {"Ответ на уроке": 2, "Контрольная работа": 31, "Домашнее задание": 7, "Самостоятельная работа": 5}
     found = load_source(write_netschool(tmp_path / "sgo", types=other), tmp_path / "n.duckdb")
     assert found.results[0].status == "loaded"
     assert warehouse_figures(tmp_path / "n.duckdb") == expected()
@@ -341,7 +342,7 @@ def test_mobile_api_alone_gives_marks_with_entry_times_and_attendance(tmp_path):
     with_time = sorted(
         (f"{r[8:10]}.{r[5:7]}.{r[:4]} {r[11:16]}", str(v), float(w)) for _, _, _, _, w, v, r in MARKS if r
     )
-    assert figures["marks_per_pupil"] == {"Андреев Антон": 4, "Борисова Вера": 2}  # Борисова's 9003 has no result
+    assert figures["marks_per_pupil"] == {"Андреев Антон": 4, "Борисова Вера": 3}  # Борисова's 9003 has no result
     assert figures["absences"] == expected()["absences"]
     with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
         stored = con.execute(
