@@ -204,3 +204,10 @@ def test_unknown_absence_code_and_work_type_are_reported(tmp_path):
     assert "неизвестное сокращение вида работы «зч»" in messages
     assert "неизвестный код посещаемости «ж»: учтён как пропуск «н»" in messages
     assert warehouse_figures(tmp_path / "w.duckdb")["absences"][("Андреев Антон", "н")] == 1
+
+
+def test_loading_the_same_workbook_again_changes_nothing(tmp_path):
+    book = write_workbook(tmp_path / "j.xlsx")
+    first = load_source(book, tmp_path / "w.duckdb", norms=NORMS).results[0]
+    again = load_source(book, tmp_path / "w.duckdb", norms=NORMS).results[0]
+    assert (first.status, again.status) == ("loaded", "unchanged")
