@@ -316,7 +316,7 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
     class_names = {s["class"] for s in data.students.values() if s.get("class")} | {
         r.class_name for r in data.reports if r.class_name
     }
-    class_name = context.class_name or (class_names.pop() if len(class_names) == 1 else None)
+    class_name = class_names.pop() if len(class_names) == 1 else context.class_name
     if class_name is None:
         problem = "в данных несколько классов" if class_names else "класс не указан"
         raise ImportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class 7А")
