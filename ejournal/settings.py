@@ -13,6 +13,7 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_NORMS_FILE = Path(__file__).resolve().parent / "norms.toml"
+DEFAULT_SUBJECTS_FILE = Path(__file__).resolve().parent / "subjects.toml"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Environment:
     duckdb_memory: str = field(
         metadata={"env": "EJOURNAL_DUCKDB_MEMORY", "doc": "Предел памяти DuckDB при загрузке (сверх него — на диск)"}
     )
+    subjects_file: Path = field(
+        default=DEFAULT_SUBJECTS_FILE,
+        metadata={"env": "EJOURNAL_SUBJECTS", "doc": "TOML-справочник предметов для импорта из журналов"},
+    )
 
 
 def environment() -> Environment:
@@ -43,6 +48,7 @@ def environment() -> Environment:
         access_db=Path(os.environ.get("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))),
         session_minutes=int(os.environ.get("EJOURNAL_SESSION_MINUTES", "30")),
         duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
+        subjects_file=Path(os.environ.get("EJOURNAL_SUBJECTS", str(DEFAULT_SUBJECTS_FILE))),
     )
 
 
@@ -201,11 +207,35 @@ class AttendanceNorms:
     )
 
 
+@dataclass(frozen=True)
+class ImporterNorms:
+    """[importers]: what importers use where a journal system says nothing."""
+
+    default_work_weight: float = _norm(
+        1.0,
+        "Вес вида работы, которого нет ни в данных системы, ни в таблице ниже (такие отметки — с предупреждением)",
+        "решение школы",
+    )
+    work_type_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "Контрольная работа": 2.0,
+            "Самостоятельная работа": 1.5,
+            "Ответ на уроке": 1.0,
+            "Домашнее задание": 1.0,
+        },
+        metadata={
+            "doc": "Веса видов работ по локальному акту (название → вес) для систем, которые передают название без веса",
+            "source": "локальный акт школы",
+        },
+    )
+
+
 NORM_SECTIONS = {
     "validation": ("Загрузка", ValidationNorms),
     "timeliness": ("Своевременность заполнения журнала", TimelinessNorms),
     "attestation": ("Аттестация и наполняемость", AttestationNorms),
     "attendance": ("Посещаемость", AttendanceNorms),
+    "importers": ("Импорт из журнальных систем", ImporterNorms),
 }
 
 
@@ -217,11 +247,23 @@ class Norms:
     timeliness: TimelinessNorms = field(default_factory=TimelinessNorms)
     attestation: AttestationNorms = field(default_factory=AttestationNorms)
     attendance: AttendanceNorms = field(default_factory=AttendanceNorms)
+    importers: ImporterNorms = field(default_factory=ImporterNorms)
     raw: dict = field(default_factory=dict)
 
 
 def _typed_value(where: str, spec, value):
     kind = spec.type
+    if kind.startswith("dict"):
+        if not isinstance(value, dict):
+            raise ValueError(f"{where}: ожидается таблица «название = вес»")
+        for name, weight in value.items():
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 10:
+                raise ValueError(f"{where}: «{name}»: вес должен быть числом больше 0 и не больше 10")
+        return {str(k): float(v) for k, v in value.items()}
+    if spec.name.endswith("_weight") and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 10
+    ):
+        raise ValueError(f"{where}: вес должен быть числом больше 0 и не больше 10")
     if kind.startswith("tuple"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{where}: ожидается список строк")
@@ -276,6 +318,8 @@ def _toml_value(value) -> str:
         return repr(value)
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_value(str(k))} = {_toml_value(v)}" for k, v in value.items()) + " }"
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -3,14 +3,14 @@ administrator change them here (validated, saved atomically, audited)."""
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 
 import streamlit as st
 
 from dashboards.auth import audit
 from dashboards.data import current_viewer
 from dashboards.pages import require
-from ejournal.settings import NORM_SECTIONS, editable_norms_file, environment, load_norms, save_norms
+from ejournal.settings import NORM_SECTIONS, editable_norms_file, environment, load_norms, norms_from_dict, save_norms
 
 PAGE = "app_pages/norms.py"
 viewer = current_viewer()
@@ -21,6 +21,21 @@ st.caption(
     f"Файл норм: `{environment().norms_file}`. Изменения сохраняются в `{editable_norms_file()}` и сразу "
     "применяются на страницах контроля; значения по умолчанию — из shared/DOMAIN.md."
 )
+
+
+def _weights(text: str) -> dict:
+    """«Контрольная работа = 2» per line; a line that does not parse is kept as text for the check to name."""
+    result: dict = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, weight = line.rpartition("=")
+        try:
+            result[name.strip() or line.strip()] = float(weight.strip().replace(",", "."))
+        except ValueError:
+            result[line.strip()] = weight.strip()
+    return result
+
 
 with st.form("norms_form"):
     values: dict[str, dict] = {}
@@ -50,6 +65,14 @@ with st.form("norms_form"):
                         label, min_value=0.0, value=value, step=0.01, format="%.2f", help=help_text, key=key
                     )
                 )
+            elif isinstance(value, dict):
+                text = st.text_area(
+                    label,
+                    "\n".join(f"{k} = {str(v).replace('.', ',')}" for k, v in value.items()),
+                    help=help_text + " · по одному на строке: «название = вес»",
+                    key=key,
+                )
+                values[section][spec.name] = _weights(text)
             elif isinstance(value, tuple):
                 text = st.text_area(label, "\n".join(value), help=help_text + " · по одному на строке", key=key)
                 values[section][spec.name] = tuple(line.strip() for line in text.splitlines() if line.strip())
@@ -68,7 +91,13 @@ if submitted:
         st.info("Нормы не изменились.")
     else:
         try:
-            updated = replace(current, **{s: replace(getattr(current, s), **values[s]) for s in values})
+            updated = norms_from_dict(
+                {
+                    s: {k: list(v) if isinstance(v, tuple) else v for k, v in group.items()}
+                    for s, group in values.items()
+                },
+                "нормы",
+            )
             save_norms(updated, editable_norms_file())
         except (ValueError, OSError) as error:
             st.error(f"Нормы не сохранены: {error}")
