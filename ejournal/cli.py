@@ -9,6 +9,7 @@ from typing import Annotated
 
 import duckdb
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -43,13 +44,24 @@ def ingest(
     report: Annotated[
         Path | None, typer.Option("--report", help="Куда записать отчёт об ошибках (.xlsx или .csv)")
     ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Формат данных: canonical, netschool, elschool, spreadsheet, dnevnik, eljur, mesh "
+            "(без него формат определяется сам)",
+        ),
+    ] = None,
 ) -> None:
     """Проверить и загрузить выгрузку журнала в хранилище.
 
+    Принимает каноническую выгрузку или данные самих журналов («Сетевой город», ELSCHOOL,
+    таблицы Excel, …): формат определяется сам, --source задаёт его явно.
     Код выхода: 0 — загружено полностью; 1 — загружено, часть строк отклонена (они в карантине);
     2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято).
     """
-    from pipelines.ingest import ingest_path
+    from pipelines.importers.registry import SOURCE_NAMES
+    from pipelines.ingest import ingest_source
     from pipelines.issues import write_issue_report
     from warehouse.db import WarehouseBusyError
 
@@ -58,6 +70,8 @@ def ingest(
         norms = load_norms()
     except (OSError, ValueError) as error:
         raise fail(f"не удалось прочитать нормы школы: {error}") from None
+    if source is not None and source not in SOURCE_NAMES:
+        raise fail(f"--source: неизвестный формат «{source}»; есть: {', '.join(SOURCE_NAMES)}", EXIT_REFUSED)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
     ) as bar:
@@ -67,7 +81,9 @@ def ingest(
             bar.update(task, description=text, completed=done, total=total)
 
         try:
-            results = ingest_path(path, _db(db), strict=strict, norms=norms, run_by=env.run_by, progress=progress)
+            found = ingest_source(
+                path, _db(db), source=source, strict=strict, norms=norms, run_by=env.run_by, progress=progress
+            )
         except WarehouseBusyError as error:
             raise fail(f"хранилище {error} занято другим процессом (идёт другая загрузка?). Повторите позже.") from None
         except (OSError, duckdb.Error) as error:
@@ -75,6 +91,9 @@ def ingest(
             raise fail(
                 f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {str(error).splitlines()[0]})"
             ) from None
+    how = "определён автоматически" if found.detected else "задан --source"
+    console.print(f"Формат: [bold]{found.title}[/] ({found.source}, {how})", soft_wrap=True)
+    results = found.results
     worst = EXIT_OK
     for result in results:
         _print_result(result, norms.validation.max_error_rows_shown)
@@ -101,7 +120,7 @@ def _print_result(result, max_rows: int) -> None:
     school = result.school_id or "?"
     console.print(f"[bold]{result.source_path}[/] (школа {school}): [{colour}]{result.status_text}[/]", soft_wrap=True)
     for warning in result.warnings:
-        console.print(f"  [yellow]предупреждение:[/] {warning.file_name}: {warning.message}")
+        console.print(f"  [yellow]предупреждение:[/] {escape(warning.file_name)}: {escape(warning.message)}")
     if result.status != "refused":
         c = result.counts
         console.print(

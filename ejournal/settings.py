@@ -13,6 +13,7 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_NORMS_FILE = Path(__file__).resolve().parent / "norms.toml"
+DEFAULT_SUBJECTS_FILE = Path(__file__).resolve().parent / "subjects.toml"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Environment:
     duckdb_memory: str = field(
         metadata={"env": "EJOURNAL_DUCKDB_MEMORY", "doc": "Предел памяти DuckDB при загрузке (сверх него — на диск)"}
     )
+    subjects_file: Path = field(
+        default=DEFAULT_SUBJECTS_FILE,
+        metadata={"env": "EJOURNAL_SUBJECTS", "doc": "TOML-справочник предметов для импорта из журналов"},
+    )
 
 
 def environment() -> Environment:
@@ -43,6 +48,7 @@ def environment() -> Environment:
         access_db=Path(os.environ.get("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))),
         session_minutes=int(os.environ.get("EJOURNAL_SESSION_MINUTES", "30")),
         duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
+        subjects_file=Path(os.environ.get("EJOURNAL_SUBJECTS", str(DEFAULT_SUBJECTS_FILE))),
     )
 
 
@@ -73,11 +79,21 @@ class ValidationNorms:
 
 
 @dataclass(frozen=True)
+class ImporterNorms:
+    """[importers] of norms.toml: what importers use where a journal system says nothing."""
+
+    default_work_weight: float = 1.0
+    # The school's local act: work type name → weight, for systems that give names without weights.
+    work_type_weights: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Norms:
     """The school's norms (a TOML file; defaults and sources in ejournal/norms.toml)."""
 
     validation: ValidationNorms = field(default_factory=ValidationNorms)
     raw: dict = field(default_factory=dict)
+    importers: ImporterNorms = field(default_factory=ImporterNorms)
 
 
 def load_norms(path: Path | None = None) -> Norms:
@@ -89,4 +105,17 @@ def load_norms(path: Path | None = None) -> Norms:
     unknown = set(section) - known
     if unknown:
         raise ValueError(f"{path}: неизвестные настройки в [validation]: {', '.join(sorted(unknown))}")
-    return Norms(validation=ValidationNorms(**section), raw=data)
+    return Norms(validation=ValidationNorms(**section), raw=data, importers=_importer_norms(path, data))
+
+
+def _importer_norms(path: Path, data: dict) -> ImporterNorms:
+    section = data.get("importers", {})
+    unknown = set(section) - {f.name for f in fields(ImporterNorms)}
+    if unknown:
+        raise ValueError(f"{path}: неизвестные настройки в [importers]: {', '.join(sorted(unknown))}")
+    weight = section.get("default_work_weight", 1.0)
+    weights = section.get("work_type_weights", {})
+    for name, value in {"default_work_weight": weight, **weights}.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 10:
+            raise ValueError(f"{path}: [importers] «{name}»: вес должен быть числом больше 0 и не больше 10")
+    return ImporterNorms(float(weight), {str(k): float(v) for k, v in weights.items()})

@@ -30,6 +30,7 @@ from pipelines.canonical.reader import (
 )
 from pipelines.canonical.schemas import FILES_BY_NAME
 from pipelines.canonical.validate import check_batch
+from pipelines.importers.base import ImportContext
 from pipelines.issues import FileRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from warehouse.db import build_models, connect
@@ -288,4 +289,68 @@ def ingest_path(path: Path, db_path: Path, **kwargs) -> list[IngestResult]:
         return [ingest_export(folder, db_path, **kwargs) for folder in folders]
 
 
-__all__ = ["FILES_BY_NAME", "TABLE_FILES", "IngestResult", "ingest_export", "ingest_path"]
+@dataclass
+class SourceIngest:
+    """What ``ingest_source`` did: which format it found (or was told) and the batches' results."""
+
+    source: str
+    title: str
+    detected: bool
+    results: list[IngestResult]
+
+
+def ingest_source(
+    path: Path,
+    db_path: Path,
+    *,
+    source: str | None = None,
+    context: ImportContext | None = None,
+    **kwargs,
+) -> SourceIngest:
+    """Ingest any supported data: a canonical export, or a journal system's own files.
+
+    The format is detected (canonical export first, then each importer) unless ``source`` names
+    it. An importer converts into a temporary canonical folder that then goes through the
+    ordinary ingest, so validation and all-or-nothing loading are the same for every system.
+    Notes of the importer become warnings; a refused import loads nothing.
+    """
+    from pipelines.importers.base import ImportRefused
+    from pipelines.importers.registry import CANONICAL, convert_source, detect_source, source_title
+
+    norms = kwargs.get("norms") or load_norms()
+    kwargs["norms"] = norms
+    with scratch_dir() as tmp:
+        workdir = Path(tmp)
+        name = source
+        try:
+            name = source or detect_source(path, workdir)
+            if name == CANONICAL:
+                return SourceIngest(
+                    CANONICAL, source_title(CANONICAL), source is None, ingest_path(path, db_path, **kwargs)
+                )
+            conversion = convert_source(path, name, workdir, context or ImportContext(norms=norms))
+        except ImportRefused as refused:
+            issue = Issue(refused.file_name, None, refused.field, None, "import_refused", str(refused))
+            title = source_title(name) if name else "не определён"
+            return SourceIngest(name or "?", title, source is None, [IngestResult(source_path=path, issues=[issue])])
+        results = [ingest_export(conversion.folder, db_path, **kwargs)]
+        for result in results:
+            result.source_path = path
+            result.warnings = [_note_issue(note) for note in conversion.notes] + result.warnings
+        return SourceIngest(name, conversion.title, source is None, results)
+
+
+def _note_issue(note) -> Issue:
+    place = f"{note.location}: " if note.location else ""
+    return Issue(note.file_name, None, note.field, note.value, "import_note", f"{place}{note.message}")
+
+
+__all__ = [
+    "FILES_BY_NAME",
+    "TABLE_FILES",
+    "IngestResult",
+    "SourceIngest",
+    "ingest_export",
+    "ingest_path",
+    "ingest_source",
+]

@@ -1,0 +1,103 @@
+"""The importers the command line knows, format detection, and conversion to a canonical folder.
+
+Adding a system is one line in ``IMPORTERS``: "name": "module:Class". Modules load lazily, so a
+broken or slow importer does not slow down the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from pipelines.canonical.reader import discover_exports, extract_zip
+from pipelines.importers.base import ImportContext, Importer, ImportNote, ImportRefused
+from pipelines.issues import FileRefused
+
+CANONICAL = "canonical"
+CANONICAL_TITLE = "каноническая выгрузка"
+
+# Order is the order of detection (after the canonical export): the most specific first.
+IMPORTERS: dict[str, str] = {
+    "netschool": "pipelines.importers.netschool:NetschoolImporter",
+    "elschool": "pipelines.importers.elschool:ElschoolImporter",
+    "spreadsheet": "pipelines.importers.spreadsheet:SpreadsheetImporter",
+}
+
+SOURCE_NAMES = (CANONICAL, *IMPORTERS)
+
+
+@cache
+def get_importer(name: str) -> Importer:
+    """The importer registered under ``name`` (KeyError if none)."""
+    module_name, class_name = IMPORTERS[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)()
+
+
+def source_title(name: str) -> str:
+    return CANONICAL_TITLE if name == CANONICAL else get_importer(name).title
+
+
+def is_canonical(path: Path, workdir: Path) -> bool:
+    """The path holds a canonical export (a folder, a folder of exports, or a zip of them)."""
+    try:
+        discover_exports(path, workdir)
+    except FileRefused:
+        return False
+    return True
+
+
+def unpack(path: Path, workdir: Path) -> Path:
+    """A zip is extracted safely (bounded size, no paths outside) and its folder returned."""
+    if path.is_file() and path.suffix.lower() == ".zip":
+        try:
+            return extract_zip(path, workdir)
+        except FileRefused as refused:
+            raise ImportRefused(path.name, None, None, refused.issue.message) from None
+    return path
+
+
+def detect_source(path: Path, workdir: Path) -> str:
+    """The name of the format of ``path``: canonical first, then each importer in order."""
+    if not path.exists():
+        raise ImportRefused(path.name, None, None, f"путь «{path}» не найден")
+    if is_canonical(path, workdir):
+        return CANONICAL
+    data = unpack(path, workdir / "_detect")
+    for name in IMPORTERS:
+        try:
+            if get_importer(name).detect(data):
+                return name
+        except Exception:  # detect must not raise; a faulty detector just does not claim the data
+            continue
+    known = ", ".join(SOURCE_NAMES)
+    raise ImportRefused(
+        path.name,
+        None,
+        None,
+        f"формат не распознан: это не каноническая выгрузка (нет файла export.csv) и не данные известных журналов. "
+        f"Укажите формат явно: --source ({known})",
+    )
+
+
+@dataclass
+class Conversion:
+    """A source converted into a canonical export folder."""
+
+    source: str
+    title: str
+    folder: Path
+    notes: list[ImportNote]
+
+
+def convert_source(path: Path, source: str, workdir: Path, context: ImportContext) -> Conversion:
+    """Convert ``path`` with the importer ``source`` into a canonical folder under ``workdir``."""
+    if source not in IMPORTERS:
+        raise ImportRefused(path.name, None, None, f"неизвестный формат «{source}»; есть: {', '.join(SOURCE_NAMES)}")
+    importer = get_importer(source)
+    data = unpack(path, workdir / "_source")
+    out = workdir / "canonical"
+    out.mkdir(parents=True, exist_ok=True)
+    notes = importer.convert(data, out, context)
+    return Conversion(source, importer.title, out, list(notes))
