@@ -1,80 +1,52 @@
-"""A canonical export being assembled by an API importer, then written as CSV files.
+"""A canonical export being assembled by an API importer (Дневник.ру, ЭлЖур, МЭШ), then written.
 
-The JSON APIs of Дневник.ру, ЭлЖур and МЭШ give lessons, marks, attendance and period marks but
-not everything the canonical export needs. What they lack is derived here the same way for all
-three, and each derivation is documented in docs/importers-b.md:
+Their JSON APIs give lessons, marks, attendance and period marks but not everything the
+canonical export needs. What they lack is derived here the same way for all three, and each
+derivation is documented in docs/importers-b.md:
 
-- the academic year spans the periods (``ГГГГ/ГГГГ`` from the first period's start);
+- the academic year is the one of the first period's start (1 September – 31 August);
 - a pupil is enrolled in the class from the first day of the year (the APIs give no movement);
 - the curriculum's weekly hours are the most lessons of the subject in the class in one week;
-- an export covers the academic year; its moment is the newest file of the bundle.
+- the export covers the days from the first period's start to the last period's end.
+
+Subjects go through the school's catalogue and work types through the school's weights
+(common.py), so every system maps onto the same subjects and weights.
 """
 
 from __future__ import annotations
 
 import collections
-import csv
 import datetime as dt
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ejournal.settings import Norms
-from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
-
-_ID_BAD = re.compile(r"[^0-9A-Za-zА-Яа-яЁё_.:\-]+")
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
-_PERIOD_KINDS = (
-    ("четверт", "quarter"),
-    ("триместр", "trimester"),
-    ("полугод", "half_year"),
-    ("семестр", "semester"),
+from pipelines.importers.base import ImportRefused
+from pipelines.importers.common import (
+    SubjectCatalogue,
+    WorkTypes,
+    academic_year_of,
+    academic_year_row,
+    canonical_period_mark,
+    export_row,
+    fmt_date,
+    fmt_datetime,
+    load_subject_catalogue,
+    write_canonical,
 )
-_PASS = {"зач": "зач", "зч": "зач", "зачет": "зач", "зачёт": "зач", "зачтено": "зач"}
-_FAIL = {"незач": "незач", "нз": "незач", "незачет": "незач", "незачёт": "незач", "не зачтено": "незач"}
+from pipelines.importers.payload import Payload, PayloadNotes
+
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_PERIOD_KINDS = (("четверт", "quarter"), ("триместр", "trimester"), ("полугод", "half_year"), ("семестр", "semester"))
+_NA = re.compile(r"^\s*н\s*/\s*а\s*(?:\(\s*([убн])\s*\))?\s*$", re.IGNORECASE)
 
 
-def safe_id(value: str) -> str:
-    """A canonical identifier from a source id or a name (allowed characters, at most 64)."""
-    cleaned = _ID_BAD.sub("_", value.strip()).strip("_")
-    return cleaned[:64] or "_"
-
-
-def default_weight(norms: Norms) -> float:
-    """The school's weight for a work type the data does not weigh ([importers] of norms.toml)."""
-    return float(norms.raw.get("importers", {}).get("default_work_weight", 1))
-
-
-def current_mark(text: str) -> str | None:
-    """A current mark as the canonical export writes it («5», «4/5», «зач», «незач», «К»), else None."""
-    value = text.strip().replace(" ", "")
-    if re.fullmatch(r"[1-5](/[1-5])?", value):
-        return value
-    lowered = value.lower().rstrip(".")
-    if lowered in _PASS:
-        return "зач"
-    if lowered in _FAIL:
-        return "незач"
-    return "К" if value in ("К", "к") else None
-
-
-def period_mark(text: str) -> tuple[str, str | None] | None:
+def period_mark(raw: str) -> tuple[str, str | None] | None:
     """(mark, н/а reason) of a period mark as given («5», «зач», «н/а», «н/а(б)», «осв»), else None."""
-    value = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"[1-5]", value):
-        return value, None
-    if value.rstrip(".") in _PASS:
-        return "зач", None
-    if value.rstrip(".") in _FAIL:
-        return "незач", None
-    if value in ("осв", "освоено"):
-        return "осв", None
-    if value in ("неосв", "неосвоено"):
-        return "неосв", None
-    if match := re.fullmatch(r"н/а(?:\(([убн])\))?", value):
+    if match := _NA.match(raw):
         return "н/а", match.group(1)
-    return None
+    value = canonical_period_mark(raw)
+    return (value, None) if value else None
 
 
 def period_kind(name: str) -> str | None:
@@ -91,53 +63,38 @@ def period_number(name: str) -> int | None:
     return None
 
 
-def split_name(full_name: str) -> tuple[str, str, str]:
-    """«Фамилия Имя Отчество» (or «Фамилия И. О.») → (last, first, middle)."""
-    parts = full_name.replace(".", ". ").split()
-    parts = [p for p in parts if p]
-    last = parts[0] if parts else full_name
-    first = parts[1] if len(parts) > 1 else "-"
-    middle = " ".join(parts[2:])
-    return last, first, middle
-
-
-def bundle_moment(path: Path) -> dt.datetime:
-    """The newest modification time among the bundle's files: when the export was taken."""
-    if path.is_dir():
-        stamps = [p.stat().st_mtime for p in path.iterdir() if p.is_file()]
-        return dt.datetime.fromtimestamp(max(stamps)).replace(microsecond=0)
-    with zipfile.ZipFile(path) as archive:
-        return max(dt.datetime(*info.date_time) for info in archive.infolist())
-
-
 @dataclass
 class Draft:
     """Rows of the canonical files, keyed where a source repeats an entity in several payloads."""
 
     source_system: str
+    notes: PayloadNotes
+    work_types: WorkTypes
+    catalogue: SubjectCatalogue = field(default_factory=load_subject_catalogue)
     school: dict[str, str] = field(default_factory=dict)
     periods: dict[str, dict] = field(default_factory=dict)
     teachers: dict[str, dict] = field(default_factory=dict)
-    subjects: dict[str, dict] = field(default_factory=dict)
     classes: dict[str, dict] = field(default_factory=dict)
     pupils: dict[str, dict] = field(default_factory=dict)
     pupil_class: dict[str, str] = field(default_factory=dict)
-    work_types: dict[str, dict] = field(default_factory=dict)
     lessons: dict[str, dict] = field(default_factory=dict)
     marks: dict[str, dict] = field(default_factory=dict)
     attendance: dict[tuple[str, str], dict] = field(default_factory=dict)
     period_marks: dict[tuple, dict] = field(default_factory=dict)
 
-    def add_period(self, name: str, start: dt.date, end: dt.date) -> str:
-        """Register a period by its name and dates; returns its canonical id."""
-        kind = period_kind(name) or "quarter"
-        key = f"{start.isoformat()}:{name}"
-        for period_id, row in self.periods.items():
-            if row["_key"] == key:
-                return period_id
-        period_id = safe_id(f"{start.year}-{kind}-{start.isoformat()}")
+    def add_period(self, node: Payload, name: str, start: dt.date, end: dt.date) -> str:
+        """Register a period by its name and dates (repeated per pupil in the APIs); returns its id."""
+        if end < start:
+            raise ImportRefused(node.file_name, node.path, "end", "конец периода раньше его начала")
+        kind = period_kind(name)
+        if kind is None:
+            kind = "quarter"
+            self.notes.at(node, "name", name, "вид периода не ясен из названия: считается четвертью", once=name)
+        period_id = f"{kind}-{start.isoformat()}"
+        known = self.periods.get(period_id)
+        if known is not None and (known["period_name"], known["end_date"]) != (name, end):
+            raise ImportRefused(node.file_name, node.path, "start", f"два разных периода начинаются {fmt_date(start)}")
         self.periods[period_id] = {
-            "_key": key,
             "period_id": period_id,
             "period_kind_code": kind,
             "period_number": period_number(name),
@@ -151,96 +108,69 @@ class Draft:
         wanted = name.strip().lower()
         return next((pid for pid, row in self.periods.items() if row["period_name"].lower() == wanted), None)
 
-    def period_on(self, day: dt.date) -> str | None:
-        return next((pid for pid, r in self.periods.items() if r["start_date"] <= day <= r["end_date"]), None)
+    def period_by_kind_number(self, kind: str, number: int) -> str | None:
+        ordered = sorted((r for r in self.periods.values() if r["period_kind_code"] == kind), key=_start)
+        return ordered[number - 1]["period_id"] if 0 < number <= len(ordered) else None
 
-    def year_period_end(self) -> dt.date:
+    def year_end(self) -> dt.date:
         return max(r["end_date"] for r in self.periods.values())
 
     def add_teacher(self, teacher_id: str, last: str, first: str, middle: str = "") -> str:
-        self.teachers.setdefault(
-            teacher_id,
-            {"teacher_id": teacher_id, "last_name": last, "first_name": first or "-", "middle_name": middle},
-        )
+        row = {"teacher_id": teacher_id, "last_name": last, "first_name": first or "—", "middle_name": middle}
+        self.teachers.setdefault(teacher_id, row)
         return teacher_id
 
-    def add_subject(self, subject_id: str, name: str) -> str:
-        self.subjects.setdefault(subject_id, {"subject_id": subject_id, "subject_name": name, "short_name": name})
-        return subject_id
+    def add_subject(self, name: str, node: Payload, field_name: str) -> str:
+        return self.catalogue.resolve(name, self.notes, node.file_name, f"{node.path}.{field_name}")
 
-    def add_work_type(self, work_type_id: str, name: str, weight: float, is_control: bool) -> str:
-        self.work_types.setdefault(
-            work_type_id,
-            {"work_type_id": work_type_id, "work_type_name": name, "weight": weight, "is_control": is_control},
+    def subject_teacher(self, class_id: str, subject_id: str) -> str | None:
+        """Who teaches the subject in the class: the teacher of most of its lessons."""
+        counts = collections.Counter(
+            lesson["teacher_id"]
+            for lesson in self.lessons.values()
+            if (lesson["class_id"], lesson["subject_id"]) == (class_id, subject_id)
         )
-        return work_type_id
+        return counts.most_common(1)[0][0] if counts else None
 
     def write(self, out_dir: Path, exported_at: dt.datetime) -> None:
         """Derive what the APIs lack (year, enrolments, curriculum, export row) and write the CSV files."""
-        tables = self._tables(exported_at)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name, rows in tables.items():
-            header = list(columns_of(FILES_BY_NAME[name].model))
-            with (out_dir / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle, delimiter=";")
-                writer.writerow(header)
-                for row in rows:
-                    writer.writerow([_cell(row.get(column)) for column in header])
-
-    def _tables(self, exported_at: dt.datetime) -> dict[str, list[dict]]:
-        start = min(r["start_date"] for r in self.periods.values())
-        end = max(r["end_date"] for r in self.periods.values())
-        first_year = start.year if start.month >= 7 else start.year - 1
-        year_id = f"{first_year}/{first_year + 1}"
-        periods = sorted(self.periods.values(), key=lambda r: r["start_date"])
+        if not self.periods:
+            raise ImportRefused(self.source_system, None, None, "нет ни одного учебного периода")
+        periods = sorted(self.periods.values(), key=_start)
+        start, end = periods[0]["start_date"], max(r["end_date"] for r in periods)
+        year = academic_year_row(academic_year_of(start))
+        year_id = year["academic_year_id"]
         numbers: collections.Counter[str] = collections.Counter()
         for row in periods:
             numbers[row["period_kind_code"]] += 1
             row["period_number"] = row["period_number"] or numbers[row["period_kind_code"]]
-            row["academic_year_id"] = year_id
-        for row in self.classes.values():
-            row["academic_year_id"] = year_id
-        for row in self.period_marks.values():
-            row["academic_year_id"] = year_id
-        enrolments = [
-            {"pupil_id": p, "class_id": c, "start_date": start, "arrival_reason": "начало года"}
-            for p, c in self.pupil_class.items()
-        ]
-        return {
-            "export": [
-                {
-                    "school_id": self.school["school_id"],
-                    "source_system": self.source_system,
-                    "export_kind_code": "full",
-                    "exported_at": exported_at,
-                    "covers_from_date": start,
-                    "covers_to_date": end,
-                }
-            ],
+        tables = {
+            "export": [export_row(self.school["school_id"], self.source_system, exported_at, start, end)],
             "school": [self.school],
-            "academic_years": [{"academic_year_id": year_id, "start_date": start, "end_date": end}],
-            "periods": periods,
+            "academic_years": [year],
+            "periods": [{**row, "academic_year_id": year_id} for row in periods],
             "teachers": list(self.teachers.values()),
-            "subjects": list(self.subjects.values()),
-            "classes": list(self.classes.values()),
+            "subjects": self.catalogue.table(),
+            "classes": [{**row, "academic_year_id": year_id} for row in self.classes.values()],
             "pupils": list(self.pupils.values()),
-            "enrolments": enrolments,
+            "enrolments": [
+                {"pupil_id": p, "class_id": c, "start_date": year["start_date"], "arrival_reason": "начало года"}
+                for p, c in self.pupil_class.items()
+            ],
             "curriculum": self._curriculum(),
-            "work_types": list(self.work_types.values()),
+            "work_types": self.work_types.table(),
             "lessons": list(self.lessons.values()),
             "marks": list(self.marks.values()),
             "attendance": list(self.attendance.values()),
-            "period_marks": list(self.period_marks.values()),
+            "period_marks": [{**row, "academic_year_id": year_id} for row in self.period_marks.values()],
         }
+        write_canonical(out_dir, {name: [_text(row) for row in rows] for name, rows in tables.items()})
 
     def _curriculum(self) -> list[dict]:
         """Weekly hours = the most lessons of the subject in the class in one ISO week."""
         per_week: collections.Counter[tuple[str, str, tuple[int, int]]] = collections.Counter()
-        teachers: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
         for lesson in self.lessons.values():
-            key = (lesson["class_id"], lesson["subject_id"])
-            per_week[(*key, lesson["lesson_date"].isocalendar()[:2])] += 1
-            teachers[key][lesson["teacher_id"]] += 1
+            per_week[(lesson["class_id"], lesson["subject_id"], lesson["lesson_date"].isocalendar()[:2])] += 1
         hours: dict[tuple[str, str], int] = {}
         for (class_id, subject_id, _week), count in per_week.items():
             hours[(class_id, subject_id)] = max(hours.get((class_id, subject_id), 0), count)
@@ -250,10 +180,18 @@ class Draft:
                 "subject_id": subject_id,
                 "weekly_hours": min(count, 12),
                 "is_attested": True,
-                "teacher_id": teachers[(class_id, subject_id)].most_common(1)[0][0],
+                "teacher_id": self.subject_teacher(class_id, subject_id),
             }
             for (class_id, subject_id), count in sorted(hours.items())
         ]
+
+
+def _start(row: dict) -> dt.date:
+    return row["start_date"]
+
+
+def _text(row: dict) -> dict[str, str]:
+    return {key: _cell(value) for key, value in row.items() if not key.startswith("_")}
 
 
 def _cell(value: object) -> str:
@@ -262,9 +200,9 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "да" if value else "нет"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return fmt_datetime(value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return fmt_date(value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

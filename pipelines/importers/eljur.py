@@ -7,22 +7,23 @@ Field mapping: docs/importers-b.md, section «ЭлЖур».
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
-import re
 from pathlib import Path
 
 from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
-from pipelines.importers.draft import (
-    Draft,
-    bundle_moment,
-    current_mark,
-    default_weight,
-    period_mark,
-    safe_id,
-    split_name,
+from pipelines.importers.common import (
+    ABSENCE_CODES,
+    WorkTypes,
+    class_grade,
+    map_absence_code,
+    normalise_name,
+    resolve_mark,
+    slug_id,
+    source_id,
+    split_full_name,
 )
-from pipelines.importers.payload import Notes, Payload, bundle_names, read_bundle
+from pipelines.importers.draft import Draft, period_mark
+from pipelines.importers.payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
 
 PERIODS, DIARY, MARKS, FINALS, SCHOOL = (
     "getperiods.json",
@@ -31,9 +32,9 @@ PERIODS, DIARY, MARKS, FINALS, SCHOOL = (
     "getfinalassessments.json",
     "school.json",
 )
-ABSENCE_CODES = {"н": "н", "у": "у", "б": "б", "оп": "оп", "уп": "у", "бол": "б", "оп.": "оп"}
 MARK_FIELDS = {"value", "weight", "convert", "date", "lesson_id", "nm", "mtype", "countas", "count", "comment"}
 LESSON_FIELDS = {"id", "name", "num", "teacher", "topic", "homework", "is_control", "room", "starttime", "endtime"}
+STUDENT_FIELDS = {"name", "title", "class", "days", "lessons", "items", "periods"}
 KIND_BY_WORD = (("год", "year"), ("экзам", "exam"), ("итог", "final"))
 
 
@@ -47,24 +48,24 @@ class EljurImporter:
 
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
         files = read_bundle(path, (PERIODS, DIARY, MARKS), (FINALS, SCHOOL))
-        notes = Notes()
-        draft = Draft("ЭлЖур")
+        notes = PayloadNotes()
+        draft = Draft("ЭлЖур", notes, WorkTypes(context.norms, notes))
         draft.school = _school(files.get(SCHOOL), context)
         for student in _students(_result(files[PERIODS])):
             for period in student.items("periods"):
                 notes.unknown(period, {"name", "fullname", "start", "end", "disabled", "ambigious", "weeks"})
-                start, end = period.get("start", "date"), period.get("end", "date")
-                if end < start:
-                    raise ImportRefused(period.file_name, period.path, "end", "конец периода раньше начала")
-                draft.add_period(period.get("name", "str"), start, end)
+                draft.add_period(
+                    period, period.get("name", "str"), period.get("start", "date"), period.get("end", "date")
+                )
         if not draft.periods:
             raise ImportRefused(PERIODS, "result.students", "periods", "нет ни одного учебного периода")
-        _read_diary(_result(files[DIARY]), draft, notes)
-        _read_marks(_result(files[MARKS]), draft, notes, context)
+        first_year = min(r["start_date"] for r in draft.periods.values())
+        _read_diary(_result(files[DIARY]), draft, first_year.year if first_year.month >= 9 else first_year.year - 1)
+        _read_marks(_result(files[MARKS]), draft)
         if FINALS in files:
-            _read_finals(_result(files[FINALS]), draft, notes)
-        draft.write(out_dir, bundle_moment(path))
-        return notes.items
+            _read_finals(_result(files[FINALS]), draft)
+        draft.write(out_dir, bundle_moment([path / name for name in files]))
+        return list(notes)
 
 
 def _result(node: Payload) -> Payload:
@@ -94,41 +95,54 @@ def _school(node: Payload | None, context: ImportContext) -> dict[str, str]:
     else:
         raise ImportRefused(SCHOOL, None, None, "нет сведений о школе: добавьте school.json (id, name, region)")
     region = region or str(context.extra.get("region_id") or "не_указан")
-    return {"school_id": safe_id(school_id), "school_name": name, "short_name": short or name, "region_id": region}
+    return {
+        "school_id": source_id("s", school_id),
+        "school_name": name,
+        "short_name": short or name,
+        "region_id": region,
+    }
 
 
-def _read_diary(result: Payload, draft: Draft, notes: Notes) -> None:
+def _pupil(student: Payload, draft: Draft) -> str:
+    pupil_id = source_id("p", student.get("name", "id"))
+    if pupil_id not in draft.pupils:
+        raise ImportRefused(student.file_name, student.path, "name", f"ученика {pupil_id} нет в getdiary.json")
+    return pupil_id
+
+
+def _read_diary(result: Payload, draft: Draft, first_year: int) -> None:
     for student in _students(result):
-        pupil_id = safe_id(student.get("name", "id"))
-        last, first, middle = split_name(student.get("title", "str"))
+        draft.notes.unknown(student, STUDENT_FIELDS)
+        pupil_id = source_id("p", student.get("name", "id"))
         class_name = student.get("class", "str")
-        class_id = safe_id(class_name)
-        grade = re.match(r"\d{1,2}", class_name)
-        if grade is None or not 1 <= int(grade.group()) <= 11:
-            raise ImportRefused(student.file_name, student.path, "class", f"класс «{class_name}» без параллели 1–11")
-        draft.classes.setdefault(class_id, {"class_id": class_id, "class_name": class_name, "grade": grade.group()})
-        draft.pupils.setdefault(
-            pupil_id, {"pupil_id": pupil_id, "last_name": last, "first_name": first, "middle_name": middle}
-        )
-        draft.pupils[pupil_id]["has_consent"] = False
+        grade = class_grade(class_name)
+        if grade is None:
+            raise ImportRefused(
+                student.file_name, student.path, "class", f"«{class_name}» — не класс с параллелью 1–11"
+            )
+        class_id = slug_id(f"{first_year}-{class_name}")
+        draft.classes.setdefault(class_id, {"class_id": class_id, "class_name": class_name, "grade": grade})
+        draft.pupils[pupil_id] = {
+            "pupil_id": pupil_id,
+            **split_full_name(student.get("title", "str")),
+            "has_consent": False,
+        }
         draft.pupil_class[pupil_id] = class_id
         for day_key, day in student.entries("days"):
-            day_date = day.get("name", "date") if day.has("name") else _key_date(day, day_key)
+            key = Payload({"name": day_key}, day.file_name, day.path)
+            day_date = (day if day.has("name") else key).get("name", "date")
             for _, item in day.entries("items", required=False):
-                _read_lesson(item, day_date, class_id, draft, notes)
+                _read_lesson(item, day_date, class_id, draft)
 
 
-def _key_date(day: Payload, key: str) -> dt.date:
-    parsed = Payload({"name": key}, day.file_name, day.path).get("name", "date")
-    return parsed
-
-
-def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft, notes: Notes) -> None:
-    notes.unknown(item, LESSON_FIELDS)
-    lesson_id = safe_id(item.get("id", "id"))
-    subject_name = item.get("name", "str")
+def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft) -> None:
+    draft.notes.unknown(item, LESSON_FIELDS)
+    lesson_id = source_id("l", item.get("id", "id"))
     teacher_name = item.get("teacher", "str")
-    teacher_id = draft.add_teacher(safe_id(teacher_name), *split_name(teacher_name))
+    names = split_full_name(teacher_name)
+    teacher_id = draft.add_teacher(
+        slug_id(teacher_name, "t:"), names["last_name"], names["first_name"], names["middle_name"]
+    )
     number = item.get("num", "int")
     if not 0 <= number <= 12:
         raise ImportRefused(item.file_name, item.path, "num", f"номер урока {number} вне 0–12")
@@ -137,7 +151,7 @@ def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft, notes
         "lesson_date": day,
         "lesson_number": number,
         "class_id": class_id,
-        "subject_id": draft.add_subject(safe_id(subject_name), subject_name),
+        "subject_id": draft.add_subject(item.get("name", "str"), item, "name"),
         "teacher_id": teacher_id,
         "topic": item.get("topic", "str", required=False),
         "homework": _homework(item),
@@ -160,35 +174,19 @@ def _homework(item: Payload) -> str | None:
     return "; ".join(t for t in tasks if t) or None
 
 
-def _read_marks(result: Payload, draft: Draft, notes: Notes, context: ImportContext) -> None:
-    weights: dict[str, collections.Counter[float]] = collections.defaultdict(collections.Counter)
+def _read_marks(result: Payload, draft: Draft) -> None:
     for student in _students(result):
-        pupil_id = safe_id(student.get("name", "id"))
-        if pupil_id not in draft.pupils:
-            raise ImportRefused(student.file_name, student.path, "name", f"ученика {pupil_id} нет в getdiary.json")
+        draft.notes.unknown(student, STUDENT_FIELDS)
+        pupil_id = _pupil(student, draft)
         for subject in student.items("lessons"):
             for index, mark in enumerate(subject.items("marks")):
-                notes.unknown(mark, MARK_FIELDS)
-                _read_mark(mark, pupil_id, index, draft, notes, weights)
-    fallback = default_weight(context.norms)
-    for work_type_id, row in draft.work_types.items():
-        if weights[work_type_id]:
-            row["weight"] = weights[work_type_id].most_common(1)[0][0]
-        else:
-            row["weight"] = fallback
-            note = Payload({}, MARKS, "")
-            notes.add(
-                note, "mtype", row["work_type_name"], f"Вес вида работы не указан: взят вес по умолчанию {fallback:g}"
-            )
-    for lesson in draft.lessons.values():
-        lesson.pop("_is_control", None)
+                draft.notes.unknown(mark, MARK_FIELDS)
+                _read_mark(mark, pupil_id, index, draft)
 
 
-def _read_mark(
-    mark: Payload, pupil_id: str, index: int, draft: Draft, notes: Notes, weights: dict[str, collections.Counter]
-) -> None:
+def _read_mark(mark: Payload, pupil_id: str, index: int, draft: Draft) -> None:
     raw = mark.get("value", "str")
-    lesson_id = safe_id(mark.get("lesson_id", "id"))
+    lesson_id = source_id("l", mark.get("lesson_id", "id"))
     lesson = draft.lessons.get(lesson_id)
     if lesson is None:
         raise ImportRefused(mark.file_name, mark.path, "lesson_id", f"урока {lesson_id} нет в getdiary.json")
@@ -196,8 +194,8 @@ def _read_mark(
     if day != lesson["lesson_date"]:
         raise ImportRefused(mark.file_name, mark.path, "date", f"дата не совпадает с датой урока {lesson_id}")
     entered_at = dt.datetime.combine(day, dt.time())
-    code = ABSENCE_CODES.get(raw.strip().lower())
-    if code is not None:
+    if normalise_name(raw) in ABSENCE_CODES:
+        code = map_absence_code(raw, draft.notes, mark.file_name, mark.path, "value")
         draft.attendance[(pupil_id, lesson_id)] = {
             "pupil_id": pupil_id,
             "lesson_id": lesson_id,
@@ -205,24 +203,27 @@ def _read_mark(
             "entered_at": entered_at,
         }
         return
-    value = current_mark(raw)
-    if value is None and mark.has("convert"):
-        converted = mark.get("convert", "str" if isinstance(mark.value["convert"], str) else "number")
-        value = current_mark(f"{converted:g}" if isinstance(converted, float) else converted)
+    if mark.has("convert") and resolve_mark(raw, PayloadNotes(), "", "", "") is None:
+        raw = str(mark.value["convert"])  # the school's own scale, converted by ЭлЖур to 1–5
+    value = resolve_mark(raw, draft.notes, mark.file_name, mark.path, "value")
     if value is None:
-        notes.add(mark, "value", raw, "Неизвестная отметка или код: не загружена")
         return
     mtype = mark.child("mtype")
     type_name = mtype.get("type", "str")
-    work_type_id = safe_id(mtype.get("short", "str", required=False) or type_name)
-    is_control = lesson["_is_control"] or "контрольн" in type_name.lower()
-    draft.add_work_type(work_type_id, type_name, 0.0, is_control)
     weight = mark.get("weight", "number", required=False)
-    if weight is not None:
-        if not 0 < weight <= 10:
-            raise ImportRefused(mark.file_name, mark.path, "weight", f"вес {weight:g} вне (0; 10]")
-        weights[work_type_id][weight] += 1
-    mark_id = safe_id(f"{lesson_id}-{pupil_id}-{index}")
+    if weight is not None and not 0 < weight <= 10:
+        raise ImportRefused(mark.file_name, mark.path, "weight", f"вес {weight:g} вне (0; 10]")
+    is_control = lesson["_is_control"] or "контрольн" in type_name.lower()
+    short = mtype.get("short", "str", required=False)
+    work_type_id = draft.work_types.resolve(
+        type_name,
+        mark.file_name,
+        mark.path,
+        weight=weight,
+        is_control=is_control,
+        type_id=slug_id(short, "w:") if short else None,
+    )
+    mark_id = source_id("m", f"{lesson_id}-{pupil_id}-{index}")
     draft.marks[mark_id] = {
         "mark_id": mark_id,
         "pupil_id": pupil_id,
@@ -233,45 +234,39 @@ def _read_mark(
         "entered_at": entered_at,
         "entered_by": lesson["teacher_id"],
     }
-    notes.add(mark, "date", None, "ЭлЖур не сообщает момент выставления: взята дата урока", once="entered_at")
+    draft.notes.at(mark, "date", None, "ЭлЖур не сообщает момент выставления: взята дата урока", once="entered_at")
 
 
-def _read_finals(result: Payload, draft: Draft, notes: Notes) -> None:
-    teachers: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
-    for lesson in draft.lessons.values():
-        teachers[(lesson["class_id"], lesson["subject_id"])][lesson["teacher_id"]] += 1
+def _read_finals(result: Payload, draft: Draft) -> None:
     for student in _students(result):
-        pupil_id = safe_id(student.get("name", "id"))
-        class_id = draft.pupil_class.get(pupil_id)
-        if class_id is None:
-            raise ImportRefused(student.file_name, student.path, "name", f"ученика {pupil_id} нет в getdiary.json")
+        draft.notes.unknown(student, STUDENT_FIELDS)
+        pupil_id = _pupil(student, draft)
         for item in student.items("items"):
-            subject_name = item.get("name", "str")
-            subject_id = draft.add_subject(safe_id(subject_name), subject_name)
-            teacher = teachers.get((class_id, subject_id))
+            subject_id = draft.add_subject(item.get("name", "str"), item, "name")
+            teacher = draft.subject_teacher(draft.pupil_class[pupil_id], subject_id)
             for final in item.items("assessments"):
-                notes.unknown(final, {"value", "period", "comment"})
-                _read_final(final, pupil_id, subject_id, teacher, draft, notes)
+                draft.notes.unknown(final, {"value", "period", "comment"})
+                _read_final(final, pupil_id, subject_id, teacher, draft)
 
 
-def _read_final(
-    final: Payload, pupil_id: str, subject_id: str, teacher: collections.Counter | None, draft: Draft, notes: Notes
-) -> None:
+def _read_final(final: Payload, pupil_id: str, subject_id: str, teacher: str | None, draft: Draft) -> None:
     raw, period_name = final.get("value", "str"), final.get("period", "str")
     parsed = period_mark(raw)
     if parsed is None:
-        notes.add(final, "value", raw, "Неизвестная итоговая отметка: не загружена")
+        draft.notes.at(final, "value", raw, f"«{raw}» — не итоговая отметка: не загружена")
         return
     period_id = draft.period_by_name(period_name)
     kind = "period" if period_id else next((k for w, k in KIND_BY_WORD if w in period_name.lower()), None)
     if kind is None:
-        notes.add(final, "period", period_name, "Неизвестный период итоговой отметки: не загружена")
+        draft.notes.at(
+            final, "period", period_name, f"период «{period_name}» не найден в getperiods.json: не загружена"
+        )
         return
     if teacher is None:
         raise ImportRefused(
             final.file_name, final.path, "period", "нет ни одного урока предмета: неизвестно, кто выставил"
         )
-    end = draft.periods[period_id]["end_date"] if period_id else draft.year_period_end()
+    end = draft.periods[period_id]["end_date"] if period_id else draft.year_end()
     draft.period_marks[(pupil_id, subject_id, kind, period_id)] = {
         "pupil_id": pupil_id,
         "subject_id": subject_id,
@@ -280,5 +275,5 @@ def _read_final(
         "mark_value": parsed[0],
         "na_reason_code": parsed[1],
         "entered_at": dt.datetime.combine(end, dt.time()),
-        "entered_by": teacher.most_common(1)[0][0],
+        "entered_by": teacher,
     }

@@ -1,23 +1,23 @@
 """JSON payloads of journal-system APIs, read with every value located for error messages.
 
-A bundle is a folder or a ``.zip`` holding one JSON file per API request. Each value read from
-it knows its file and its JSON path («students.1042.lessons[0].marks[3]»), so a missing field,
-a wrong type or broken JSON refuses the import with a message naming the file, the place, the
-field and the problem, in Russian (``ImportRefused``). Fields the importer does not know are
-reported once per file and field as notes, never silently ignored.
+A bundle is a folder (a zip is unpacked by the registry first) holding one JSON file per API
+request. Each value read from it knows its file and its JSON path
+(«result.students.1042.lessons[0].marks[3]»), so a missing field, a wrong type or broken JSON
+refuses the import with a message naming the file, the place, the field and the problem, in
+Russian (``ImportRefused``). Fields the importer does not know are reported once per file and
+field as notes, never silently ignored. Reading, date parsing and notes come from common.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.importers.base import ImportNote, ImportRefused
+from pipelines.importers.base import ImportRefused
+from pipelines.importers.common import Notes, parse_date, parse_datetime, read_json_file
 
 _KIND_TEXT = {
     "str": "текст",
@@ -47,70 +47,28 @@ def _json_type(value: Any) -> str:
 
 
 def bundle_names(path: Path) -> set[str]:
-    """Lower-case base names of the files in a folder or zip; empty when unreadable (for detect)."""
+    """Lower-case names of the files in a folder; empty when it is not one (for detect)."""
     try:
-        if path.is_dir():
-            return {p.name.lower() for p in path.iterdir() if p.is_file()}
-        if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                return {Path(n).name.lower() for n in archive.namelist() if not n.endswith("/")}
+        return {p.name.lower() for p in path.iterdir() if p.is_file()} if path.is_dir() else set()
     except OSError:
         return set()
-    return set()
 
 
 def read_bundle(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Payload]:
-    """Parse the named JSON files of a folder or zip; a missing required file refuses."""
-    raw: dict[str, bytes] = {}
+    """Parse the named JSON files of a folder; a missing required file refuses."""
+    if not path.is_dir():
+        raise ImportRefused(path.name, None, None, "ожидается папка (или архив .zip) с файлами JSON")
     wanted = {n.lower(): n for n in (*required, *optional)}
-    if path.is_dir():
-        for item in path.iterdir():
-            if item.is_file() and item.name.lower() in wanted:
-                raw[wanted[item.name.lower()]] = item.read_bytes()
-    elif path.is_file() and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                name = Path(info.filename).name.lower()
-                if name in wanted and not info.is_dir():
-                    raw[wanted[name]] = archive.read(info)
-    else:
-        raise ImportRefused(path.name, None, None, "ожидается папка или архив .zip с файлами JSON")
+    found = {wanted[p.name.lower()]: p for p in path.iterdir() if p.is_file() and p.name.lower() in wanted}
     for name in required:
-        if name not in raw:
+        if name not in found:
             raise ImportRefused(name, None, None, f"нет обязательного файла «{name}» в «{path.name}»")
-    return {name: parse_json(name, data) for name, data in raw.items()}
+    return {name: Payload(read_json_file(file, allow_comments=False), name, "") for name, file in found.items()}
 
 
-def parse_json(file_name: str, data: bytes) -> Payload:
-    """Decode and parse one JSON file; empty, non-UTF-8 or broken JSON refuses with its place."""
-    if not data.strip():
-        raise ImportRefused(file_name, None, None, "файл пуст")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRefused(file_name, f"байт {error.start + 1}", None, "файл не в кодировке UTF-8") from None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        place = f"строка {error.lineno}, столбец {error.colno}"
-        raise ImportRefused(file_name, place, None, f"испорченный JSON ({_json_error_ru(error.msg)})") from None
-    return Payload(value, file_name, "")
-
-
-def _json_error_ru(message: str) -> str:
-    known = {
-        "Expecting value": "ожидалось значение",
-        "Expecting ',' delimiter": "ожидалась запятая",
-        "Expecting ':' delimiter": "ожидалось двоеточие",
-        "Expecting property name enclosed in double quotes": "ожидалось имя поля в двойных кавычках",
-        "Unterminated string starting at": "незакрытая строка",
-        "Extra data": "лишние данные после конца JSON",
-        "Invalid control character at": "недопустимый управляющий символ",
-    }
-    for english, russian in known.items():
-        if message.startswith(english):
-            return russian
-    return message
+def bundle_moment(paths: list[Path]) -> dt.datetime:
+    """The newest modification time among the bundle's files: when the export was taken."""
+    return dt.datetime.fromtimestamp(int(max(p.stat().st_mtime for p in paths)))
 
 
 @dataclass
@@ -178,10 +136,6 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-_DATE_RE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})")
-_DMY_RE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})")
-
-
 def _convert(value: Any, kind: str) -> Any:
     if kind == "str":
         return value.strip() if isinstance(value, str) else None
@@ -221,54 +175,43 @@ def _convert(value: Any, kind: str) -> Any:
 
 
 def _parse_date(value: Any) -> dt.date | None:
+    """ЭлЖур writes «20250901»; the others ISO or ДД.ММ.ГГГГ (common.parse_date)."""
     if not isinstance(value, str):
         return None
-    text = value.strip()
-    match = _DATE_RE.match(text)
-    parts = (match.group(1), match.group(2), match.group(3)) if match else None
-    if parts is None and (m := _DMY_RE.match(text)):
-        parts = (m.group(3), m.group(2), m.group(1))
-    if parts is None:
-        return None
+    if re.fullmatch(r"\d{8}", value.strip()):
+        text = value.strip()
+        try:
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            return None
     try:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
+        return parse_date(value, "", "", "")
+    except ImportRefused:
         return None
 
 
 def _parse_datetime(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
     try:
-        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        if (m := re.fullmatch(r"(\d{2})\.(\d{2})\.(\d{4})[ T](\d{2}):(\d{2})(?::(\d{2}))?", text)) is None:
-            return None
-        try:
-            day, month, year, hour, minute = (int(m.group(i)) for i in range(1, 6))
-            return dt.datetime(year, month, day, hour, minute, int(m.group(6) or 0))
-        except ValueError:
-            return None
-    # Journal systems give local school time; an explicit offset is dropped, not converted.
-    return parsed.replace(tzinfo=None)
+        return parse_datetime(value, "", "", "")
+    except ImportRefused:
+        return None
 
 
-@dataclass
-class Notes:
-    """Notes of one conversion; unknown fields are reported once per file and field."""
+class PayloadNotes(Notes):
+    """common.Notes that also report unknown fields, once per file and field."""
 
-    items: list[ImportNote] = field(default_factory=list)
-    _seen: set[tuple[str, str, str]] = field(default_factory=set)
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[str, ...]] = set()
 
-    def add(self, node: Payload, field_name: str, value: str | None, message: str, *, once: str | None = None) -> None:
-        key = (node.file_name, field_name, once) if once is not None else None
-        if key is not None:
+    def at(self, node: Payload, field_name: str, value: object, message: str, *, once: str | None = None) -> None:
+        if once is not None:
+            key = (node.file_name, field_name, once)
             if key in self._seen:
                 return
             self._seen.add(key)
-        self.items.append(ImportNote(node.file_name, node.path or "корень файла", field_name, value, message))
+        self.add(node.file_name, node.path or "корень файла", field_name, value, message)
 
     def unknown(self, node: Payload, known: set[str]) -> None:
         for name in node.unknown_fields(known):
-            self.add(node, name, None, "Неизвестное поле: не загружено (проверьте версию выгрузки)", once="unknown")
+            self.at(node, name, None, "неизвестное поле: не загружено (проверьте версию выгрузки)", once="unknown")

@@ -232,10 +232,12 @@ def canonical_export(folder: Path) -> Path:
 
 @dataclass(frozen=True)
 class Figures:
-    marks_per_pupil: dict[tuple[str, str], int]  # (pupil, subject name) → marks
-    weighted_average: dict[tuple[str, str], float]  # (pupil, subject name) → rounded to 4 places
-    absences: dict[tuple[str, str], int]  # (pupil, code) → lessons
-    period_marks: dict[tuple[str, str, str, str], str]  # (pupil, subject name, kind, period name) → mark
+    """Keyed by the pupil's surname, not id: each system has its own ids."""
+
+    marks_per_pupil: dict[tuple[str, str], int]  # (surname, subject name) → marks
+    weighted_average: dict[tuple[str, str], float]  # (surname, subject name) → rounded to 4 places
+    absences: dict[tuple[str, str], int]  # (surname, code) → lessons
+    period_marks: dict[tuple[str, str, str, str], str]  # (surname, subject name, kind, period name) → mark
 
 
 def expected_figures() -> Figures:
@@ -243,13 +245,13 @@ def expected_figures() -> Figures:
     count: collections.Counter[tuple[str, str]] = collections.Counter()
     total: dict[tuple[str, str], list[float]] = collections.defaultdict(lambda: [0.0, 0.0])
     for _, pupil, lesson, value, work_type, _ in MARKS:
-        key = (pupil, SUBJECT_NAME[LESSON[lesson][3]])
+        key = (PUPIL[pupil][1], SUBJECT_NAME[LESSON[lesson][3]])
         count[key] += 1
         total[key][0] += int(value) * WEIGHT[work_type]
         total[key][1] += WEIGHT[work_type]
-    absences = collections.Counter((pupil, code) for pupil, _, code, _ in ABSENCES)
+    absences = collections.Counter((PUPIL[pupil][1], code) for pupil, _, code, _ in ABSENCES)
     period_marks = {
-        (pupil, SUBJECT_NAME[subject], kind, period or ""): value
+        (PUPIL[pupil][1], SUBJECT_NAME[subject], kind, period or ""): value
         for pupil, subject, kind, period, value, _ in PERIOD_MARKS
     }
     averages = {key: round(s / w, 4) for key, (s, w) in total.items()}
@@ -261,20 +263,28 @@ def warehouse_figures(db: Path) -> Figures:
     with duckdb.connect(str(db), read_only=True) as con:
         marks = con.execute(
             """
-            select m.pupil_id, s.subject_name, count(*),
+            select p.last_name, s.subject_name, count(*),
                 round(sum(m.sum_numeric * m.weight) / sum(m.n_numeric * m.weight), 4)
-            from fct_mark as m join dim_subject as s using (school_id, subject_id)
+            from fct_mark as m
+            join dim_subject as s using (school_id, subject_id)
+            join dim_pupil as p using (school_id, pupil_id)
             group by all
             """
         ).fetchall()
         absences = con.execute(
-            "select pupil_id, absence_code, count(*) from fct_attendance where absence_code is not null group by all"
+            """
+            select p.last_name, a.absence_code, count(*)
+            from fct_attendance as a join dim_pupil as p using (school_id, pupil_id)
+            where a.absence_code is not null
+            group by all
+            """
         ).fetchall()
         periods = con.execute(
             """
-            select pm.pupil_id, s.subject_name, pm.mark_kind_code, coalesce(p.period_name, ''), pm.mark_value
+            select u.last_name, s.subject_name, pm.mark_kind_code, coalesce(p.period_name, ''), pm.mark_value
             from fct_period_mark as pm
             join dim_subject as s using (school_id, subject_id)
+            join dim_pupil as u using (school_id, pupil_id)
             left join dim_period as p on p.school_id = pm.school_id and p.period_id = pm.period_id
             """
         ).fetchall()

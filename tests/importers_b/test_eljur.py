@@ -10,6 +10,7 @@ import pytest
 
 from pipelines.importers.base import ImportRefused
 from pipelines.importers.eljur import EljurImporter
+from pipelines.importers.registry import unpack
 from tests.importers_b import scenario as sc
 from tests.importers_b.conftest import write_json
 
@@ -102,7 +103,7 @@ def test_eljur_bundle_gives_the_canonical_figures(tmp_path, context, load):
     assert reference.status == "loaded", [i.message for i in reference.issues]
     expected = sc.expected_figures()
     assert sc.warehouse_figures(db) == sc.warehouse_figures(reference_db) == expected
-    assert expected.weighted_average[("1001", "Математика")] == round((5 + 4 * 1.5 + 5 + 4 * 2) / 5.5, 4)
+    assert expected.weighted_average[("Андреев", "Математика")] == round((5 + 4 * 1.5 + 5 + 4 * 2) / 5.5, 4)
     # ЭлЖур has no entry moment: said once, not per mark.
     assert [n.field for n in notes] == ["date"]
 
@@ -192,7 +193,7 @@ def test_broken_and_empty_files_are_refused(tmp_path, context):
     files = eljur_payload()
     bundle = write_json(tmp_path / "eljur", files)
     (bundle / "getdiary.json").write_text('{"response": {"state": 200,', encoding="utf-8")
-    with pytest.raises(ImportRefused, match=r"getdiary.json, строка 1, столбец \d+: испорченный JSON"):
+    with pytest.raises(ImportRefused, match=r"getdiary\.json, строка 1, позиция \d+: повреждённый JSON"):
         EljurImporter().convert(bundle, tmp_path / "out", context)
     (bundle / "getdiary.json").write_text("", encoding="utf-8")
     with pytest.raises(ImportRefused, match=r"getdiary\.json: файл пуст"):
@@ -210,8 +211,9 @@ def test_extra_fields_are_reported_not_dropped_silently_and_zip_works(tmp_path, 
     with zipfile.ZipFile(archive, "w") as zipped:
         for name, payload in files.items():
             zipped.writestr(f"export/{name}", json.dumps(payload, ensure_ascii=False))
-    assert EljurImporter().detect(archive)
-    notes = EljurImporter().convert(archive, tmp_path / "out", context)
+    folder = unpack(archive, tmp_path / "unpacked")
+    assert EljurImporter().detect(folder)
+    notes = EljurImporter().convert(folder, tmp_path / "out", context)
     assert [(n.file_name, n.field) for n in notes if n.field == "colour"] == [("getmarks.json", "colour")]
     result, db = load(tmp_path / "out")
     assert result.status == "loaded"
