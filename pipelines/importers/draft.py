@@ -82,11 +82,22 @@ class Draft:
     attendance: dict[tuple[str, str], dict] = field(default_factory=dict)
     period_marks: dict[tuple, dict] = field(default_factory=dict)
 
-    def add_period(self, node: Payload, name: str, start: dt.date, end: dt.date) -> str:
-        """Register a period by its name and dates (repeated per pupil in the APIs); returns its id."""
+    def add_period(
+        self,
+        node: Payload,
+        name: str,
+        start: dt.date,
+        end: dt.date,
+        *,
+        kind: str | None = None,
+        number: int | None = None,
+    ) -> str:
+        """Register a period by its name and dates (repeated per pupil in the APIs); returns its id.
+
+        Without ``kind`` and ``number`` they are read from the name («II четверть»)."""
         if end < start:
             raise ImportRefused(node.file_name, node.path, "end", "конец периода раньше его начала")
-        kind = period_kind(name)
+        kind = kind or period_kind(name)
         if kind is None:
             kind = "quarter"
             self.notes.at(node, "name", name, "вид периода не ясен из названия: считается четвертью", once=name)
@@ -97,7 +108,7 @@ class Draft:
         self.periods[period_id] = {
             "period_id": period_id,
             "period_kind_code": kind,
-            "period_number": period_number(name),
+            "period_number": number or period_number(name),
             "period_name": name,
             "start_date": start,
             "end_date": end,

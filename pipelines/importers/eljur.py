@@ -14,6 +14,7 @@ from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
 from pipelines.importers.common import (
     ABSENCE_CODES,
     WorkTypes,
+    canonical_mark,
     class_grade,
     map_absence_code,
     normalise_name,
@@ -203,7 +204,7 @@ def _read_mark(mark: Payload, pupil_id: str, index: int, draft: Draft) -> None:
             "entered_at": entered_at,
         }
         return
-    if mark.has("convert") and resolve_mark(raw, PayloadNotes(), "", "", "") is None:
+    if mark.has("convert") and canonical_mark(raw) is None:
         raw = str(mark.value["convert"])  # the school's own scale, converted by ЭлЖур to 1–5
     value = resolve_mark(raw, draft.notes, mark.file_name, mark.path, "value")
     if value is None:
