@@ -99,7 +99,10 @@ class Payload:
             if required:
                 raise self._refuse(name, "нет обязательного поля")
             return None
-        return Payload(self.value[name], self.file_name, _join(self.path, name)).expect(kind)
+        value = self.value[name]
+        if not isinstance(value, dict if kind == "object" else list):
+            raise self._refuse(name, f"ожидается {_KIND_TEXT[kind]}, а не {_json_type(value)}")
+        return Payload(value, self.file_name, _join(self.path, name))
 
     def items(self, name: str | None = None, *, required: bool = True) -> list[Payload]:
         """The elements of a list (this value, or its field ``name``)."""
