@@ -29,6 +29,7 @@ MARK_FIELDS |= {"lesson_str", "number", "date", "workType", "mood", "use_avg_cal
 WORK_FIELDS = {"id", "id_str", "type", "workType", "markType", "markCount", "lesson", "lesson_str", "eduGroup"}
 WORK_FIELDS |= {"periodNumber", "periodType", "subjectId", "targetDate", "sentDate", "createdBy", "text", "status"}
 LESSON_FIELDS = {"id", "id_str", "title", "date", "number", "subject", "teachers", "works", "status", "place"}
+GROUP_FIELDS = {"id", "id_str", "type", "name", "fullName", "parallel", "studyyear", "status", "parentIds", "subjects"}
 GENDER = {"male": "м", "female": "ж"}
 
 
@@ -83,28 +84,43 @@ def _read_period(node: Payload, draft: Draft) -> None:
     draft.add_period(node, name, node.get("start", "date"), node.get("finish", "date"), kind=kind, number=number)
 
 
-def _read_groups(node: Payload, draft: Draft) -> dict[str, str]:
-    """Edu groups (classes) → canonical class ids."""
+def _read_groups(node: Payload, draft: Draft) -> dict[str, tuple[str, str | None]]:
+    """Edu groups → (class id, subgroup id or None). A group with ``parentIds`` is a subgroup of
+    its first parent; its subject is taken from its lessons."""
     first = min(r["start_date"] for r in draft.periods.values()) if draft.periods else None
     if first is None:
         raise ImportRefused(PERIODS, None, None, "нет ни одного учебного периода")
-    groups = {}
+    groups: dict[str, tuple[str, str | None]] = {}
+    subgroups = []
     for group in node.items():
-        draft.notes.unknown(group, {"id", "id_str", "type", "name", "fullName", "parallel", "studyyear", "status"})
+        draft.notes.unknown(group, GROUP_FIELDS)
+        if group.has("parentIds"):
+            subgroups.append(group)
+            continue
         parallel = group.get("parallel", "int")
         if not 1 <= parallel <= 11:
             raise ImportRefused(group.file_name, group.path, "parallel", f"параллель {parallel} вне 1–11")
         class_id = source_id("c", _id(group, "id"))
-        name = group.get("name", "str")
-        draft.classes[class_id] = {"class_id": class_id, "class_name": name, "grade": parallel}
-        groups[_id(group, "id")] = class_id
+        draft.classes[class_id] = {"class_id": class_id, "class_name": group.get("name", "str"), "grade": parallel}
+        groups[_id(group, "id")] = (class_id, None)
+    for group in subgroups:
+        parents = group.items("parentIds")
+        parent = _scalar_id(parents[0]) if parents else None
+        if parent not in groups or groups[parent][1] is not None:
+            raise ImportRefused(group.file_name, group.path, "parentIds", f"класса {parent} нет в edu-groups.json")
+        class_id = groups[parent][0]
+        group_id = source_id("g", _id(group, "id"))
+        draft.groups[group_id] = {"group_id": group_id, "class_id": class_id, "group_name": group.get("name", "str")}
+        groups[_id(group, "id")] = (class_id, group_id)
     return groups
 
 
-def _group(node: Payload, groups: dict[str, str]) -> str:
+def _group(node: Payload, groups: dict[str, tuple[str, str | None]]) -> tuple[str, str | None]:
     group_id = _id(node, "eduGroup")
     if group_id not in groups:
-        raise ImportRefused(node.file_name, node.path, "eduGroup", f"класса {group_id} нет в edu-groups.json")
+        raise ImportRefused(
+            node.file_name, node.path, "eduGroup", f"класса или подгруппы {group_id} нет в edu-groups.json"
+        )
     return groups[group_id]
 
 
@@ -119,9 +135,12 @@ def _person(node: Payload, draft: Draft) -> dict[str, str]:
 
 def _read_people(students: Payload, teachers: Payload, groups: dict[str, str], draft: Draft) -> None:
     for block in students.items():
-        class_id = _group(block, groups)
+        class_id, group_id = _group(block, groups)
         for person in block.items("persons"):
             pupil_id = source_id("p", _id(person, "id"))
+            if group_id is not None:
+                draft.group_members[(pupil_id, group_id)] = {"pupil_id": pupil_id, "group_id": group_id}
+                continue
             birthday = person.get("birthday", "date", required=False)
             sex = (person.get("sex", "str", required=False) or "").lower()
             draft.pupils[pupil_id] = {
@@ -132,6 +151,9 @@ def _read_people(students: Payload, teachers: Payload, groups: dict[str, str], d
                 "has_consent": False,
             }
             draft.pupil_class[pupil_id] = class_id
+    for pupil_id, _group_id in draft.group_members:
+        if pupil_id not in draft.pupils:
+            raise ImportRefused(STUDENTS, None, "persons", f"ученик {pupil_id} есть в подгруппе, но не в классе")
     for person in teachers.items():
         names = _person(person, draft)
         draft.add_teacher(
@@ -144,7 +166,7 @@ def _read_lessons(node: Payload, groups: dict[str, str], draft: Draft) -> tuple[
     teacher_of: dict[str, str] = {}
     subjects: dict[str, str] = {}
     for block in node.items():
-        class_id = _group(block, groups)
+        class_id, group_id = _group(block, groups)
         for lesson in block.items("lessons"):
             draft.notes.unknown(lesson, LESSON_FIELDS)
             lesson_id = source_id("l", _id(lesson, "id"))
@@ -165,6 +187,7 @@ def _read_lessons(node: Payload, groups: dict[str, str], draft: Draft) -> tuple[
                 "lesson_date": lesson.get("date", "date"),
                 "lesson_number": number,
                 "class_id": class_id,
+                "group_id": group_id,
                 "subject_id": subjects.setdefault(
                     _id(subject, "id"), draft.add_subject(subject.get("name", "str"), subject, "name")
                 ),
@@ -172,6 +195,12 @@ def _read_lessons(node: Payload, groups: dict[str, str], draft: Draft) -> tuple[
                 "topic": lesson.get("title", "str", required=False),
             }
             teacher_of[lesson_id] = teacher_id
+            if group_id is not None:
+                draft.groups[group_id].setdefault("subject_id", draft.lessons[lesson_id]["subject_id"])
+                draft.groups[group_id].setdefault("teacher_id", teacher_id)
+    for group_id, row in draft.groups.items():
+        if "subject_id" not in row:
+            draft.notes.at(node, "eduGroup", group_id, "у подгруппы нет уроков (неизвестен предмет): не загружена")
     return teacher_of, subjects
 
 

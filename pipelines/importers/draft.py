@@ -81,6 +81,9 @@ class Draft:
     marks: dict[str, dict] = field(default_factory=dict)
     attendance: dict[tuple[str, str], dict] = field(default_factory=dict)
     period_marks: dict[tuple, dict] = field(default_factory=dict)
+    groups: dict[str, dict] = field(default_factory=dict)
+    group_members: dict[tuple[str, str], dict] = field(default_factory=dict)
+    lesson_pupils: dict[str, set[str]] = field(default_factory=lambda: collections.defaultdict(set))
 
     def add_period(
         self,
@@ -143,10 +146,46 @@ class Draft:
         )
         return counts.most_common(1)[0][0] if counts else None
 
+    def saw_lesson(self, pupil_id: str, lesson_id: str) -> None:
+        """The lesson is in the pupil's own diary or schedule (per-pupil APIs: ЭлЖур, МЭШ)."""
+        self.lesson_pupils[lesson_id].add(pupil_id)
+
+    def _infer_groups(self) -> None:
+        """A lesson in the diaries of only some pupils of its class is a subgroup lesson.
+
+        Per-pupil APIs do not name subgroups; the pupils who have the lesson do. Lessons of one
+        class and subject with the same set of pupils belong to one subgroup, numbered in the
+        order of their first lesson."""
+        class_pupils = collections.defaultdict(set)
+        for pupil_id, class_id in self.pupil_class.items():
+            class_pupils[class_id].add(pupil_id)
+        numbers: collections.Counter[tuple[str, str]] = collections.Counter()
+        found: dict[tuple[str, str, frozenset[str]], str] = {}
+        for lesson in sorted(self.lessons.values(), key=lambda r: (r["lesson_date"], r["lesson_number"])):
+            members = frozenset(self.lesson_pupils.get(lesson["lesson_id"], ()))
+            if lesson.get("group_id") or not members or members == class_pupils[lesson["class_id"]]:
+                continue
+            key = (lesson["class_id"], lesson["subject_id"], members)
+            if key not in found:
+                numbers[key[:2]] += 1
+                group_id = f"{lesson['class_id']}-{lesson['subject_id']}-{numbers[key[:2]]}"[:64]
+                found[key] = group_id
+                self.groups[group_id] = {
+                    "group_id": group_id,
+                    "class_id": lesson["class_id"],
+                    "subject_id": lesson["subject_id"],
+                    "group_name": f"{numbers[key[:2]]} подгруппа",
+                    "teacher_id": lesson["teacher_id"],
+                }
+                for pupil_id in members:
+                    self.group_members[(pupil_id, group_id)] = {"pupil_id": pupil_id, "group_id": group_id}
+            lesson["group_id"] = found[key]
+
     def write(self, out_dir: Path, exported_at: dt.datetime) -> None:
         """Derive what the APIs lack (year, enrolments, curriculum, export row) and write the CSV files."""
         if not self.periods:
             raise ImportRefused(self.source_system, None, None, "нет ни одного учебного периода")
+        self._infer_groups()
         periods = sorted(self.periods.values(), key=_start)
         start, end = periods[0]["start_date"], max(r["end_date"] for r in periods)
         year = academic_year_row(academic_year_of(start))
@@ -163,6 +202,12 @@ class Draft:
             "teachers": list(self.teachers.values()),
             "subjects": self.catalogue.table(),
             "classes": [{**row, "academic_year_id": year_id} for row in self.classes.values()],
+            "groups": [row for row in self.groups.values() if row.get("subject_id")],
+            "group_members": [
+                {**row, "start_date": year["start_date"]}
+                for row in self.group_members.values()
+                if self.groups[row["group_id"]].get("subject_id")
+            ],
             "pupils": list(self.pupils.values()),
             "enrolments": [
                 {"pupil_id": p, "class_id": c, "start_date": year["start_date"], "arrival_reason": "начало года"}
@@ -178,12 +223,13 @@ class Draft:
         write_canonical(out_dir, {name: [_text(row) for row in rows] for name, rows in tables.items()})
 
     def _curriculum(self) -> list[dict]:
-        """Weekly hours = the most lessons of the subject in the class in one ISO week."""
-        per_week: collections.Counter[tuple[str, str, tuple[int, int]]] = collections.Counter()
+        """Weekly hours = the most lessons of the subject in the class (or one subgroup) in one ISO week."""
+        per_week: collections.Counter[tuple[str, str, str | None, tuple[int, int]]] = collections.Counter()
         for lesson in self.lessons.values():
-            per_week[(lesson["class_id"], lesson["subject_id"], lesson["lesson_date"].isocalendar()[:2])] += 1
+            week = lesson["lesson_date"].isocalendar()[:2]
+            per_week[(lesson["class_id"], lesson["subject_id"], lesson.get("group_id"), week)] += 1
         hours: dict[tuple[str, str], int] = {}
-        for (class_id, subject_id, _week), count in per_week.items():
+        for (class_id, subject_id, _group, _week), count in per_week.items():
             hours[(class_id, subject_id)] = max(hours.get((class_id, subject_id), 0), count)
         return [
             {

@@ -133,10 +133,10 @@ def _read_diary(result: Payload, draft: Draft, first_year: int) -> None:
             key = Payload({"name": day_key}, day.file_name, day.path)
             day_date = (day if day.has("name") else key).get("name", "date")
             for _, item in day.entries("items", required=False):
-                _read_lesson(item, day_date, class_id, draft)
+                draft.saw_lesson(pupil_id, _read_lesson(item, day_date, class_id, draft))
 
 
-def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft) -> None:
+def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft) -> str:
     draft.notes.unknown(item, LESSON_FIELDS)
     lesson_id = source_id("l", item.get("id", "id"))
     teacher_name = item.get("teacher", "str")
@@ -164,6 +164,7 @@ def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft) -> No
             item.file_name, item.path, "id", f"урок {lesson_id} уже встречался с другой датой или классом"
         )
     draft.lessons[lesson_id] = lesson
+    return lesson_id
 
 
 def _homework(item: Payload) -> str | None:

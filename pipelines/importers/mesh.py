@@ -162,6 +162,7 @@ def _read_lesson(lesson: Payload, pupil_id: str, draft: Draft) -> None:
             lesson.file_name, lesson.path, "id", f"урок {lesson_id} уже встречался с другой датой или классом"
         )
     draft.lessons[lesson_id] = row
+    draft.saw_lesson(pupil_id, lesson_id)
     reason = lesson.get("absence_reason", "str", required=False)
     if reason or lesson.get("is_missed_lesson", "bool", required=False):
         code = map_absence_code(reason or "н", draft.notes, lesson.file_name, lesson.path, "absence_reason")

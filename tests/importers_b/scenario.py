@@ -232,12 +232,12 @@ def canonical_export(folder: Path) -> Path:
 
 @dataclass(frozen=True)
 class Figures:
-    """Keyed by the pupil's surname, not id: each system has its own ids."""
+    """Keyed by the pupil's full name, not id: each system has its own ids."""
 
-    marks_per_pupil: dict[tuple[str, str], int]  # (surname, subject name) → marks
-    weighted_average: dict[tuple[str, str], float]  # (surname, subject name) → rounded to 4 places
-    absences: dict[tuple[str, str], int]  # (surname, code) → lessons
-    period_marks: dict[tuple[str, str, str, str], str]  # (surname, subject name, kind, period name) → mark
+    marks_per_pupil: dict[tuple[str, str], int]  # (full name, subject name) → marks
+    weighted_average: dict[tuple[str, str], float]  # (full name, subject name) → rounded to 4 places
+    absences: dict[tuple[str, str], int]  # (full name, code) → lessons
+    period_marks: dict[tuple[str, str, str, str], str]  # (full name, subject name, kind, period name) → mark
 
 
 def expected_figures() -> Figures:
@@ -245,13 +245,13 @@ def expected_figures() -> Figures:
     count: collections.Counter[tuple[str, str]] = collections.Counter()
     total: dict[tuple[str, str], list[float]] = collections.defaultdict(lambda: [0.0, 0.0])
     for _, pupil, lesson, value, work_type, _ in MARKS:
-        key = (PUPIL[pupil][1], SUBJECT_NAME[LESSON[lesson][3]])
+        key = (full_name(PUPIL[pupil]), SUBJECT_NAME[LESSON[lesson][3]])
         count[key] += 1
         total[key][0] += int(value) * WEIGHT[work_type]
         total[key][1] += WEIGHT[work_type]
-    absences = collections.Counter((PUPIL[pupil][1], code) for pupil, _, code, _ in ABSENCES)
+    absences = collections.Counter((full_name(PUPIL[pupil]), code) for pupil, _, code, _ in ABSENCES)
     period_marks = {
-        (PUPIL[pupil][1], SUBJECT_NAME[subject], kind, period or ""): value
+        (full_name(PUPIL[pupil]), SUBJECT_NAME[subject], kind, period or ""): value
         for pupil, subject, kind, period, value, _ in PERIOD_MARKS
     }
     averages = {key: round(s / w, 4) for key, (s, w) in total.items()}
@@ -263,7 +263,7 @@ def warehouse_figures(db: Path) -> Figures:
     with duckdb.connect(str(db), read_only=True) as con:
         marks = con.execute(
             """
-            select p.last_name, s.subject_name, count(*),
+            select p.full_name, s.subject_name, count(*),
                 round(sum(m.sum_numeric * m.weight) / sum(m.n_numeric * m.weight), 4)
             from fct_mark as m
             join dim_subject as s using (school_id, subject_id)
@@ -273,7 +273,7 @@ def warehouse_figures(db: Path) -> Figures:
         ).fetchall()
         absences = con.execute(
             """
-            select p.last_name, a.absence_code, count(*)
+            select p.full_name, a.absence_code, count(*)
             from fct_attendance as a join dim_pupil as p using (school_id, pupil_id)
             where a.absence_code is not null
             group by all
@@ -281,7 +281,7 @@ def warehouse_figures(db: Path) -> Figures:
         ).fetchall()
         periods = con.execute(
             """
-            select u.last_name, s.subject_name, pm.mark_kind_code, coalesce(p.period_name, ''), pm.mark_value
+            select u.full_name, s.subject_name, pm.mark_kind_code, coalesce(p.period_name, ''), pm.mark_value
             from fct_period_mark as pm
             join dim_subject as s using (school_id, subject_id)
             join dim_pupil as u using (school_id, pupil_id)

@@ -122,7 +122,12 @@ def test_dnevnik_bundle_gives_the_canonical_figures(tmp_path, context, load):
     assert reference.status == "loaded"
     expected = sc.expected_figures()
     assert sc.warehouse_figures(db) == sc.warehouse_figures(reference_db) == expected
-    assert expected.absences == {("Борисова", "б"): 1, ("Андреев", "н"): 1, ("Васильев", "оп"): 1, ("Васильев", "у"): 1}
+    assert expected.absences == {
+        ("Борисова Вера Олеговна", "б"): 1,
+        ("Андреев Антон Ильич", "н"): 1,
+        ("Васильев Глеб", "оп"): 1,
+        ("Васильев Глеб", "у"): 1,
+    }
 
 
 def test_unknown_work_type_gets_the_default_weight_and_a_note(tmp_path, context, load):
@@ -144,7 +149,7 @@ def test_unknown_status_is_kept_as_absence_with_a_note(tmp_path, context, load):
     notes = DnevnikImporter().convert(bundle, tmp_path / "out", context)
     assert [(n.field, n.value) for n in notes] == [("status", "Quarantine")]
     _result, db = load(tmp_path / "out")
-    assert sc.warehouse_figures(db).absences[("Борисова", "н")] == 1
+    assert sc.warehouse_figures(db).absences[("Борисова Вера Олеговна", "н")] == 1
 
 
 HOSTILE = {

@@ -103,7 +103,7 @@ def test_eljur_bundle_gives_the_canonical_figures(tmp_path, context, load):
     assert reference.status == "loaded", [i.message for i in reference.issues]
     expected = sc.expected_figures()
     assert sc.warehouse_figures(db) == sc.warehouse_figures(reference_db) == expected
-    assert expected.weighted_average[("Андреев", "Математика")] == round((5 + 4 * 1.5 + 5 + 4 * 2) / 5.5, 4)
+    assert expected.weighted_average[("Андреев Антон Ильич", "Математика")] == round((5 + 4 * 1.5 + 5 + 4 * 2) / 5.5, 4)
     # ЭлЖур has no entry moment: said once, not per mark.
     assert [n.field for n in notes] == ["date"]
 
