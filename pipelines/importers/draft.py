@@ -84,6 +84,7 @@ class Draft:
     groups: dict[str, dict] = field(default_factory=dict)
     group_members: dict[tuple[str, str], dict] = field(default_factory=dict)
     lesson_pupils: dict[str, set[str]] = field(default_factory=lambda: collections.defaultdict(set))
+    _teachers_for: tuple[int, dict[tuple[str, str], str]] | None = None
 
     def add_period(
         self,
@@ -139,12 +140,12 @@ class Draft:
 
     def subject_teacher(self, class_id: str, subject_id: str) -> str | None:
         """Who teaches the subject in the class: the teacher of most of its lessons."""
-        counts = collections.Counter(
-            lesson["teacher_id"]
-            for lesson in self.lessons.values()
-            if (lesson["class_id"], lesson["subject_id"]) == (class_id, subject_id)
-        )
-        return counts.most_common(1)[0][0] if counts else None
+        if self._teachers_for is None or self._teachers_for[0] != len(self.lessons):
+            counts: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+            for lesson in self.lessons.values():
+                counts[(lesson["class_id"], lesson["subject_id"])][lesson["teacher_id"]] += 1
+            self._teachers_for = (len(self.lessons), {k: c.most_common(1)[0][0] for k, c in counts.items()})
+        return self._teachers_for[1].get((class_id, subject_id))
 
     def saw_lesson(self, pupil_id: str, lesson_id: str) -> None:
         """The lesson is in the pupil's own diary or schedule (per-pupil APIs: ЭлЖур, МЭШ)."""
