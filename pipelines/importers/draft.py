@@ -147,6 +147,17 @@ class Draft:
             self._teachers_for = (len(self.lessons), {k: c.most_common(1)[0][0] for k, c in counts.items()})
         return self._teachers_for[1].get((class_id, subject_id))
 
+    def add_lesson(self, node: Payload, row: dict) -> str:
+        """Store a lesson; per-pupil APIs repeat it in every diary, and every copy must agree."""
+        known = self.lessons.get(row["lesson_id"])
+        if known is not None:
+            for column in ("lesson_date", "lesson_number", "class_id", "subject_id", "teacher_id", "topic"):
+                if known[column] != row[column]:
+                    problem = f"урок {row['lesson_id']} уже встречался с другим значением ({_cell(known[column])})"
+                    raise ImportRefused(node.file_name, node.path, column, problem)
+        self.lessons[row["lesson_id"]] = row
+        return row["lesson_id"]
+
     def saw_lesson(self, pupil_id: str, lesson_id: str) -> None:
         """The lesson is in the pupil's own diary or schedule (per-pupil APIs: ЭлЖур, МЭШ)."""
         self.lesson_pupils[lesson_id].add(pupil_id)

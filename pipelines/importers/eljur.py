@@ -158,12 +158,7 @@ def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft) -> st
         "homework": _homework(item),
         "_is_control": bool(item.get("is_control", "bool", required=False)),
     }
-    known = draft.lessons.get(lesson_id)
-    if known is not None and (known["lesson_date"], known["class_id"]) != (day, class_id):
-        raise ImportRefused(
-            item.file_name, item.path, "id", f"урок {lesson_id} уже встречался с другой датой или классом"
-        )
-    draft.lessons[lesson_id] = lesson
+    draft.add_lesson(item, lesson)
     return lesson_id
 
 

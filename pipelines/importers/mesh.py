@@ -156,12 +156,7 @@ def _read_lesson(lesson: Payload, pupil_id: str, draft: Draft) -> None:
         "homework": "; ".join(t for t in texts if t) or None,
         "homework_entered_at": min(created) if created else None,
     }
-    known = draft.lessons.get(lesson_id)
-    if known is not None and (known["lesson_date"], known["class_id"]) != (row["lesson_date"], row["class_id"]):
-        raise ImportRefused(
-            lesson.file_name, lesson.path, "id", f"урок {lesson_id} уже встречался с другой датой или классом"
-        )
-    draft.lessons[lesson_id] = row
+    draft.add_lesson(lesson, row)
     draft.saw_lesson(pupil_id, lesson_id)
     reason = lesson.get("absence_reason", "str", required=False)
     if reason or lesson.get("is_missed_lesson", "bool", required=False):

@@ -138,6 +138,11 @@ def _broken(files, name, change):
     return files
 
 
+def _other_topic(student):
+    student["days"] = copy.deepcopy(student["days"])
+    student["days"]["20250908"]["items"]["1"]["topic"] = "Другая тема"
+
+
 def _student(payload):
     return payload["response"]["result"]["students"]["1002"]
 
@@ -166,6 +171,12 @@ HOSTILE = {
         lambda f: f["response"]["result"]["students"][0]["periods"][0].pop("end"),
         "end",
         "нет обязательного поля",
+    ),
+    "lesson differs between diaries": (
+        "getdiary.json",
+        lambda f: _other_topic(_student(f)),
+        "topic",
+        "уже встречался с другим значением",
     ),
     "API error": (
         "getmarks.json",
