@@ -52,6 +52,10 @@ def ingest(
             "(без него формат определяется сам)",
         ),
     ] = None,
+    class_name: Annotated[
+        str | None, typer.Option("--class", help="Класс, если данные его не называют (страница ученика, лист Excel)")
+    ] = None,
+    school: Annotated[str | None, typer.Option("--school", help="Ид школы, если данные журнала её не называют")] = None,
 ) -> None:
     """Проверить и загрузить выгрузку журнала в хранилище.
 
@@ -60,6 +64,7 @@ def ingest(
     Код выхода: 0 — загружено полностью; 1 — загружено, часть строк отклонена (они в карантине);
     2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято).
     """
+    from pipelines.importers.base import ImportContext
     from pipelines.importers.registry import SOURCE_NAMES
     from pipelines.ingest import ingest_source
     from pipelines.issues import write_issue_report
@@ -82,7 +87,14 @@ def ingest(
 
         try:
             found = ingest_source(
-                path, _db(db), source=source, strict=strict, norms=norms, run_by=env.run_by, progress=progress
+                path,
+                _db(db),
+                source=source,
+                context=ImportContext(norms=norms, school_id=school, class_name=class_name),
+                strict=strict,
+                norms=norms,
+                run_by=env.run_by,
+                progress=progress,
             )
         except WarehouseBusyError as error:
             raise fail(f"хранилище {error} занято другим процессом (идёт другая загрузка?). Повторите позже.") from None

@@ -330,7 +330,11 @@ def ingest_source(
                 )
             conversion = convert_source(path, name, workdir, context or ImportContext(norms=norms))
         except ImportRefused as refused:
-            issue = Issue(refused.file_name, None, refused.field, None, "import_refused", str(refused))
+            place = ", ".join(
+                part for part in (refused.location, f"поле «{refused.field}»" if refused.field else None) if part
+            )
+            message = f"{place}: {refused.problem}" if place else refused.problem
+            issue = Issue(refused.file_name, None, refused.field, None, "import_refused", message)
             title = source_title(name) if name else "не определён"
             return SourceIngest(name or "?", title, source is None, [IngestResult(source_path=path, issues=[issue])])
         results = [ingest_export(conversion.folder, db_path, **kwargs)]

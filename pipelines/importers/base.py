@@ -50,6 +50,7 @@ class ImportContext:
     school_id: str | None = None  # when the data does not name its school
     school_name: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    class_name: str | None = None  # when the data does not name the class (a pupil's page, a sheet)
 
 
 class Importer(Protocol):

@@ -60,8 +60,14 @@ def read_text_file(path: Path) -> str:
         raise ImportRefused(path.name, None, None, "файл двоичный, а ожидается текст (JSON или HTML)")
     try:
         return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    try:
+        return data.decode("cp1251")
     except UnicodeDecodeError:
-        return data.decode("cp1251", errors="strict")
+        raise ImportRefused(
+            path.name, f"байт {utf8_error.start + 1}", None, "текст не в UTF-8 и не в Windows-1251: файл повреждён"
+        ) from None
 
 
 def strip_json_comments(text: str) -> str:
@@ -302,7 +308,6 @@ ABSENCE_CODES: dict[str, str | None] = {
     "болезнь": "б",
     "оп": "оп",
     "о": "оп",
-    "оп.": "оп",
     "late": "оп",
     "опоздание": "оп",
 }
@@ -316,7 +321,7 @@ def map_absence_code(
     An unknown code is not dropped: it is taken as an absence without a good reason («н») and
     recorded as a note, so the administrator sees it and can ask the system's meaning.
     """
-    text = normalise_name(str(raw)) if raw is not None else ""
+    text = normalise_name(str(raw)).rstrip(".") if raw is not None else ""
     table = {**ABSENCE_CODES, **{normalise_name(k): v for k, v in (extra or {}).items()}}
     if text in table:
         return table[text]
@@ -574,3 +579,53 @@ def resolve_mark(raw: Any, notes: Notes, file_name: str, where: str, field_name:
         return match.group(1)
     notes.add(file_name, where, field_name, raw, f"«{_short(raw)}» — не отметка: не загружена")
     return None
+
+
+PERIOD_KINDS = {"четверть": "quarter", "триместр": "trimester", "полугодие": "half_year", "семестр": "semester"}
+_PERIOD_NAME = re.compile(r"^\s*(\d)\s*(?:-?я\s*)?(четверт|чет|триместр|полугоди|семестр)\w*\.?\s*$", re.IGNORECASE)
+_PERIOD_STEMS = {"четверт": "четверть", "чет": "четверть", "триместр": "триместр", "полугоди": "полугодие"}
+
+
+def parse_period_name(text: str) -> tuple[int, str] | None:
+    """«1 четверть», «2 чет.», «1 полугодие» → (number, kind code); None if it is not a period."""
+    match = _PERIOD_NAME.match(text)
+    if not match:
+        return None
+    kind = PERIOD_KINDS[_PERIOD_STEMS.get(match.group(2).lower(), "семестр")]
+    number = int(match.group(1))
+    return (number, kind) if 1 <= number <= 4 else None
+
+
+_PERIOD_RU = {"quarter": "четверть", "trimester": "триместр", "half_year": "полугодие", "semester": "семестр"}
+
+
+def periods_from_dates(
+    year_id: str, kind: str, dates_by_number: dict[int, list[dt.date]], year_start: dt.date, year_end: dt.date
+) -> list[dict[str, str]]:
+    """Period rows when the source names periods but not their dates: each period runs from its
+    first lesson date (the first from the year's start) to the day before the next one's first
+    lesson (the last to the year's end). Periods without any date are left out."""
+    numbers = sorted(n for n, dates in dates_by_number.items() if dates)
+    starts = {n: min(dates_by_number[n]) for n in numbers}
+    rows = []
+    for i, number in enumerate(numbers):
+        start = year_start if i == 0 else starts[number]
+        end = starts[numbers[i + 1]] - dt.timedelta(days=1) if i + 1 < len(numbers) else year_end
+        rows.append(
+            {
+                "period_id": period_id(year_id, kind, number),
+                "academic_year_id": year_id,
+                "period_kind_code": kind,
+                "period_number": str(number),
+                "period_name": f"{number} {_PERIOD_RU[kind]}",
+                "start_date": fmt_date(start),
+                "end_date": fmt_date(end),
+                "grades": "",
+            }
+        )
+    return rows
+
+
+def period_id(year_id: str, kind: str, number: int) -> str:
+    """«2025-2026-quarter-1»: the same period gets the same id from every importer."""
+    return f"{year_id.replace('/', '-')}-{kind}-{number}"

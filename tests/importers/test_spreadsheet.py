@@ -1,0 +1,206 @@
+"""The deputy director's Excel workbook (journal sheets per class and subject, a period-marks
+sheet, merged header cells) gives the same warehouse figures as the canonical export of the same
+class-quarter; damaged workbooks are refused and load nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from ejournal.settings import ImporterNorms, Norms
+from tests.importers.canonical_side import ClassQuarter, write_canonical_side
+from tests.importers.figures import expected_figures, load_canonical, load_source, table_counts, warehouse_figures
+
+NORMS = Norms(importers=ImporterNorms(1.0, {"Контрольная работа": 2, "Ответ на уроке": 1}))
+PUPILS = ["Андреев Антон", "Борисова Вера"]
+MATHS_DAYS = [("Сентябрь", 8), ("Сентябрь", 15), ("Сентябрь", 22), ("Октябрь", 20)]
+MATHS = {
+    "Андреев Антон": ["5", "4/5", "н", "5 кр"],
+    "Борисова Вера": ["3", "б", "4ср", "2 кр"],
+}
+RUSSIAN_DAYS = [dt.date(2025, 9, 9), dt.date(2025, 9, 16), "30.09"]
+RUSSIAN = {"Андреев Антон": ["2", "", "оп 4"], "Борисова Вера": ["5 5", "у", ""]}
+MATHS_Q1 = {"Андреев Антон": "5", "Борисова Вера": "3"}
+RUSSIAN_Q1 = {"Андреев Антон": "3", "Борисова Вера": "5"}
+MATHS_YEAR = {"Андреев Антон": "5", "Борисова Вера": "н/а"}
+
+
+def write_workbook(
+    path: Path, *, maths=MATHS, periods=True, year_title=True, maths_q1=MATHS_Q1, finals_q1=None
+) -> Path:
+    finals_q1 = finals_q1 or maths_q1
+    book = xlsxwriter.Workbook(str(path))
+    merged = book.add_format({"align": "center", "bold": True})
+    date_format = book.add_format({"num_format": "dd.mm.yyyy"})
+
+    maths_sheet = book.add_worksheet("5А Математика")
+    maths_sheet.merge_range("A1:H1", "Класс: 5А", merged)
+    maths_sheet.merge_range("A2:H2", "Предмет: Математика", merged)
+    maths_sheet.merge_range("A3:H3", "Учитель: Смирнова Ольга Петровна", merged)
+    maths_sheet.merge_range(
+        "A4:H4", "Учебный год: 2025/2026    Период: 1 четверть" if year_title else "Период: 1 четверть", merged
+    )
+    maths_sheet.merge_range("A5:A6", "№", merged)
+    maths_sheet.merge_range("B5:B6", "ФИО", merged)
+    maths_sheet.merge_range("C5:E5", "Сентябрь", merged)
+    maths_sheet.write("F5", "Октябрь", merged)
+    maths_sheet.merge_range("G5:G6", "Ср. балл", merged)
+    maths_sheet.merge_range("H5:H6", "1 четверть", merged)
+    for c, (_, day) in enumerate(MATHS_DAYS, start=2):
+        maths_sheet.write_number(5, c, day)
+    for r, pupil in enumerate(PUPILS, start=6):
+        maths_sheet.write_number(r, 0, r - 5)
+        maths_sheet.write(r, 1, pupil)
+        for c, value in enumerate(maths[pupil], start=2):
+            if value.isdigit():
+                maths_sheet.write_number(r, c, int(value))
+            elif value:
+                maths_sheet.write(r, c, value)
+        maths_sheet.write(r, 6, "4,5")
+        maths_sheet.write_number(r, 7, int(maths_q1[pupil]))
+
+    russian = book.add_worksheet("Русский")
+    russian.merge_range("A1:E1", "Класс: 5А, Предмет: Русский язык, Период: 1 четверть", merged)
+    russian.write("A2", "ФИО")
+    for c, day in enumerate(RUSSIAN_DAYS, start=1):
+        if isinstance(day, dt.date):
+            russian.write_datetime(1, c, dt.datetime.combine(day, dt.time()), date_format)
+        else:
+            russian.write(1, c, day)
+    russian.write(1, 4, "Итог")
+    for r, pupil in enumerate(PUPILS, start=2):
+        russian.write(r, 0, pupil)
+        for c, value in enumerate(RUSSIAN[pupil], start=1):
+            if value:
+                russian.write(r, c, value)
+        russian.write(r, 4, RUSSIAN_Q1[pupil])
+
+    finals = book.add_worksheet("Итоговые")
+    finals.merge_range("A1:D1", "Итоговые отметки 5А класса", merged)
+    finals.merge_range("A2:A3", "ФИО", merged)
+    finals.merge_range("B2:C2", "Математика", merged)
+    finals.write("D2", "Русский язык", merged)
+    finals.write_row("B3", ["1 ч.", "год", "1 ч."])
+    for r, pupil in enumerate(PUPILS, start=3):
+        finals.write_row(r, 0, [pupil, finals_q1[pupil], MATHS_YEAR[pupil], RUSSIAN_Q1[pupil]])
+
+    if periods:
+        sheet = book.add_worksheet("Периоды")
+        sheet.write_row(0, 0, ["Период", "Начало", "Окончание"])
+        sheet.write_row(1, 0, ["1 четверть", "01.09.2025", "26.10.2025"])
+        sheet.write_row(2, 0, ["2 четверть", "27.10.2025", "31.12.2025"])
+    book.close()
+    return path
+
+
+MONTH = {"Сентябрь": 9, "Октябрь": 10}
+SUFFIX = {"кр": ("Контрольная работа", 2.0), "ср": ("Самостоятельная работа", 1.0), "": ("Ответ на уроке", 1.0)}
+CODES = {"н", "б", "у", "оп"}
+
+
+def _facts():
+    """The fixture as plain facts: (pupil, subject, date, value, work type, weight) and absences."""
+    marks, absences = [], []
+    days = {
+        "Математика": [dt.date(2025, MONTH[m], d) for m, d in MATHS_DAYS],
+        "Русский язык": [dt.date(2025, 9, 9), dt.date(2025, 9, 16), dt.date(2025, 9, 30)],
+    }
+    for subject, table in (("Математика", MATHS), ("Русский язык", RUSSIAN)):
+        for pupil, cells in table.items():
+            for day, cell in zip(days[subject], cells, strict=True):
+                for token in cell.replace("4ср", "4 ср").split():
+                    if token in CODES:
+                        absences.append((pupil, subject, day, token))
+                    elif token in SUFFIX:
+                        marks[-1] = (*marks[-1][:4], *SUFFIX[token])
+                    else:
+                        marks.append((pupil, subject, day, token, *SUFFIX[""]))
+    return days, marks, absences
+
+
+def test_workbook_gives_the_same_figures_as_the_canonical_export(tmp_path):
+    book = write_workbook(tmp_path / "журнал.xlsx")
+    found = load_source(book, tmp_path / "x.duckdb", norms=NORMS)
+    (result,) = found.results
+    assert (found.source, result.status) == ("spreadsheet", "loaded"), result.issues
+    days, marks, absences = _facts()
+    cq = ClassQuarter("5А", PUPILS, ["Математика", "Русский язык"])
+    cq.lessons = [(s, d.strftime("%d.%m.%Y"), 1) for s, ds in days.items() for d in ds]
+    cq.marks = [(p, s, d.strftime("%d.%m.%Y"), v, w, k, d.strftime("%d.%m.%Y 00:00")) for p, s, d, v, w, k in marks]
+    cq.absences = [(p, s, d.strftime("%d.%m.%Y"), c) for p, s, d, c in absences]
+    cq.period_marks = (
+        [(p, "Математика", "q1", v) for p, v in MATHS_Q1.items()]
+        + [(p, "Русский язык", "q1", v) for p, v in RUSSIAN_Q1.items()]
+        + [(p, "Математика", "year", v) for p, v in MATHS_YEAR.items()]
+    )
+    load_canonical(write_canonical_side(cq, tmp_path / "canonical"), tmp_path / "c.duckdb")
+    from_excel = warehouse_figures(tmp_path / "x.duckdb")
+    from_canonical = warehouse_figures(tmp_path / "c.duckdb")
+    want = expected_figures(
+        [(p, s, 1, v, k) for p, s, _, v, _, k in marks],
+        [(p, c) for p, _, _, c in absences],
+        [(p, "Математика", 1, "period", v) for p, v in MATHS_Q1.items()]
+        + [(p, "Русский язык", 1, "period", v) for p, v in RUSSIAN_Q1.items()]
+        + [(p, "Математика", 0, "year", v) for p, v in MATHS_YEAR.items()],
+    )
+    assert from_excel == from_canonical == want
+    # By hand: Андреев, maths = (5 + 4 + 5 + 5·2) / (1 + 2 + 2) = 24 / 5; Борисова, maths = (3 + 4 + 2·2) / 4.
+    assert want["weighted_average"][("Андреев Антон", "Математика", 1)] == 4.8
+    assert want["weighted_average"][("Борисова Вера", "Математика", 1)] == 2.75
+    messages = " | ".join(w.message for w in result.warnings)
+    assert "вид работы «Самостоятельная работа» без веса" in messages
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("how", "words"),
+    [
+        ("empty", "файл пуст"),
+        ("not_excel", "не книга Excel"),
+        ("bad_cell", "лист «5А Математика», строка 7, столбец C, поле «отметка»: «отл» — не отметка"),
+        ("no_year", "не указан учебный год"),
+        ("no_periods", "даты периода неизвестны"),
+        ("conflict", "расходится"),
+    ],
+)
+def test_damaged_workbook_is_refused_and_loads_nothing(tmp_path, preloaded, how, words):
+    db = preloaded("spreadsheet", lambda path: load_source(write_workbook(tmp_path / "good.xlsx"), path, norms=NORMS))
+    before = table_counts(db)
+    assert before["fct_mark"] == len(_facts()[1])
+    bad = tmp_path / "bad.xlsx"
+    if how == "empty":
+        _write_text(bad, "")
+    elif how == "not_excel":
+        _write_text(bad, "ФИО;5;4\n")
+    elif how == "bad_cell":
+        write_workbook(bad, maths={**MATHS, "Андреев Антон": ["отл", "4/5", "н", "5 кр"]})
+    elif how == "no_year":
+        write_workbook(bad, year_title=False, periods=False)
+    elif how == "no_periods":
+        write_workbook(bad, periods=False)
+    elif how == "conflict":
+        write_workbook(bad, finals_q1={**MATHS_Q1, "Борисова Вера": "4"})
+    (result,) = load_source(bad, db, source="spreadsheet", norms=NORMS).results
+    assert result.status == "refused"
+    assert result.issues[0].file_name == "bad.xlsx"
+    assert words in result.issues[0].message, result.issues[0].message
+    assert table_counts(db) == before
+
+
+def test_unknown_absence_code_and_work_type_are_reported(tmp_path):
+    maths = {**MATHS, "Андреев Антон": ["5 зч", "4/5", "ж", "5 кр"]}
+    (result,) = load_source(
+        write_workbook(tmp_path / "b.xlsx", maths=maths), tmp_path / "w.duckdb", norms=NORMS
+    ).results
+    assert result.status == "loaded", result.issues
+    messages = " | ".join(w.message for w in result.warnings)
+    assert "неизвестное сокращение вида работы «зч»" in messages
+    assert "неизвестный код посещаемости «ж»: учтён как пропуск «н»" in messages
+    assert warehouse_figures(tmp_path / "w.duckdb")["absences"][("Андреев Антон", "н")] == 1
