@@ -44,7 +44,7 @@ class DnevnikImporter:
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
         files = read_bundle(path, REQUIRED, (LOG, FINALS))
         notes = PayloadNotes()
-        draft = Draft("Дневник.ру", notes, WorkTypes(context.norms, notes))
+        draft = Draft("Дневник.ру", STUDENTS, notes, WorkTypes(context.norms, notes))
         school = files[SCHOOL].expect("object")
         region = school.get("region", "id", required=False) or str(context.extra.get("region_id") or "не_указан")
         draft.school = {

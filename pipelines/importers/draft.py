@@ -6,7 +6,9 @@ derivation is documented in docs/importers-b.md:
 
 - the academic year is the one of the first period's start (1 September – 31 August);
 - a pupil is enrolled in the class from the first day of the year (the APIs give no movement);
-- the curriculum's weekly hours are the most lessons of the subject in the class in one week;
+- the curriculum is left empty: weekly hours are not invented;
+- a period's id is the same as every importer gives it (common.period_id: year, kind, number);
+- consent to personal-data processing is «нет», with a note;
 - the export covers the days from the first period's start to the last period's end.
 
 Subjects go through the school's catalogue and work types through the school's weights
@@ -32,6 +34,7 @@ from pipelines.importers.common import (
     fmt_date,
     fmt_datetime,
     load_subject_catalogue,
+    period_id,
     write_canonical,
 )
 from pipelines.importers.payload import Payload, PayloadNotes
@@ -68,6 +71,7 @@ class Draft:
     """Rows of the canonical files, keyed where a source repeats an entity in several payloads."""
 
     source_system: str
+    pupils_file: str
     notes: PayloadNotes
     work_types: WorkTypes
     catalogue: SubjectCatalogue = field(default_factory=load_subject_catalogue)
@@ -105,19 +109,19 @@ class Draft:
         if kind is None:
             kind = "quarter"
             self.notes.at(node, "name", name, "вид периода не ясен из названия: считается четвертью", once=name)
-        period_id = f"{kind}-{start.isoformat()}"
-        known = self.periods.get(period_id)
+        key = f"{kind}-{start.isoformat()}"  # the final id (year, kind, number) is given on writing
+        known = self.periods.get(key)
         if known is not None and (known["period_name"], known["end_date"]) != (name, end):
             raise ImportRefused(node.file_name, node.path, "start", f"два разных периода начинаются {fmt_date(start)}")
-        self.periods[period_id] = {
-            "period_id": period_id,
+        self.periods[key] = {
+            "period_id": key,
             "period_kind_code": kind,
             "period_number": number or period_number(name),
             "period_name": name,
             "start_date": start,
             "end_date": end,
         }
-        return period_id
+        return key
 
     def period_by_name(self, name: str) -> str | None:
         wanted = name.strip().lower()
@@ -203,14 +207,24 @@ class Draft:
         year = academic_year_row(academic_year_of(start))
         year_id = year["academic_year_id"]
         numbers: collections.Counter[str] = collections.Counter()
+        final_id: dict[str, str] = {}
         for row in periods:
             numbers[row["period_kind_code"]] += 1
             row["period_number"] = row["period_number"] or numbers[row["period_kind_code"]]
+            final_id[row["period_id"]] = period_id(year_id, row["period_kind_code"], row["period_number"])
+        if len(set(final_id.values())) < len(final_id):
+            raise ImportRefused(self.source_system, None, None, "два учебных периода одного вида с одним номером")
+        if self.pupils:
+            self.notes.add(
+                self.pupils_file, "", "согласие_пдн", None, "согласие на обработку ПДн неизвестно: записано «нет»"
+            )
         tables = {
             "export": [export_row(self.school["school_id"], self.source_system, exported_at, start, end)],
             "school": [self.school],
             "academic_years": [year],
-            "periods": [{**row, "academic_year_id": year_id} for row in periods],
+            "periods": [
+                {**row, "period_id": final_id[row["period_id"]], "academic_year_id": year_id} for row in periods
+            ],
             "teachers": list(self.teachers.values()),
             "subjects": self.catalogue.table(),
             "classes": [{**row, "academic_year_id": year_id} for row in self.classes.values()],
@@ -225,34 +239,17 @@ class Draft:
                 {"pupil_id": p, "class_id": c, "start_date": year["start_date"], "arrival_reason": "начало года"}
                 for p, c in self.pupil_class.items()
             ],
-            "curriculum": self._curriculum(),
+            "curriculum": [],
             "work_types": self.work_types.table(),
             "lessons": list(self.lessons.values()),
             "marks": list(self.marks.values()),
             "attendance": list(self.attendance.values()),
-            "period_marks": [{**row, "academic_year_id": year_id} for row in self.period_marks.values()],
+            "period_marks": [
+                {**row, "period_id": final_id.get(row["period_id"]), "academic_year_id": year_id}
+                for row in self.period_marks.values()
+            ],
         }
         write_canonical(out_dir, {name: [_text(row) for row in rows] for name, rows in tables.items()})
-
-    def _curriculum(self) -> list[dict]:
-        """Weekly hours = the most lessons of the subject in the class (or one subgroup) in one ISO week."""
-        per_week: collections.Counter[tuple[str, str, str | None, tuple[int, int]]] = collections.Counter()
-        for lesson in self.lessons.values():
-            week = lesson["lesson_date"].isocalendar()[:2]
-            per_week[(lesson["class_id"], lesson["subject_id"], lesson.get("group_id"), week)] += 1
-        hours: dict[tuple[str, str], int] = {}
-        for (class_id, subject_id, _group, _week), count in per_week.items():
-            hours[(class_id, subject_id)] = max(hours.get((class_id, subject_id), 0), count)
-        return [
-            {
-                "class_id": class_id,
-                "subject_id": subject_id,
-                "weekly_hours": min(count, 12),
-                "is_attested": True,
-                "teacher_id": self.subject_teacher(class_id, subject_id),
-            }
-            for (class_id, subject_id), count in sorted(hours.items())
-        ]
 
 
 def _start(row: dict) -> dt.date:

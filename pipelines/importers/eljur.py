@@ -50,7 +50,7 @@ class EljurImporter:
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
         files = read_bundle(path, (PERIODS, DIARY, MARKS), (FINALS, SCHOOL))
         notes = PayloadNotes()
-        draft = Draft("ЭлЖур", notes, WorkTypes(context.norms, notes))
+        draft = Draft("ЭлЖур", DIARY, notes, WorkTypes(context.norms, notes))
         draft.school = _school(files.get(SCHOOL), context)
         for student in _students(_result(files[PERIODS])):
             for period in student.items("periods"):
@@ -89,15 +89,17 @@ def _students(result: Payload) -> list[Payload]:
 
 def _school(node: Payload | None, context: ImportContext) -> dict[str, str]:
     if node is not None:
-        school_id, name = node.get("id", "id"), node.get("name", "str")
+        school_id, name = source_id("s", node.get("id", "id")), node.get("name", "str")
         short, region = node.get("short_name", "str", required=False), node.get("region", "id", required=False)
-    elif context.school_id and context.school_name:
-        school_id, name, short, region = context.school_id, context.school_name, None, None
+    elif context.school_id:
+        school_id, name, short, region = context.school_id, context.school_name or context.school_id, None, None
     else:
-        raise ImportRefused(SCHOOL, None, None, "нет сведений о школе: добавьте school.json (id, name, region)")
+        raise ImportRefused(
+            SCHOOL, None, None, "нет сведений о школе: добавьте school.json (id, name, region) или укажите --school"
+        )
     region = region or str(context.extra.get("region_id") or "не_указан")
     return {
-        "school_id": source_id("s", school_id),
+        "school_id": school_id,
         "school_name": name,
         "short_name": short or name,
         "region_id": region,

@@ -52,7 +52,7 @@ class MeshImporter:
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
         files = read_bundle(path, (PROFILE, PERIODS, LESSONS, MARKS), (SUBJECT_MARKS,))
         notes = PayloadNotes()
-        draft = Draft("МЭШ", notes, WorkTypes(context.norms, notes))
+        draft = Draft("МЭШ", PROFILE, notes, WorkTypes(context.norms, notes))
         for period in _list(files[PERIODS]):
             notes.unknown(period, {"id", "title", "name", "start", "end"})
             name = period.get("title", "str") if period.has("title") else period.get("name", "str")

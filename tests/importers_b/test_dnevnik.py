@@ -115,7 +115,7 @@ def test_dnevnik_bundle_gives_the_canonical_figures(tmp_path, context, load):
     importer = DnevnikImporter()
     assert importer.detect(bundle)
     notes = importer.convert(bundle, tmp_path / "converted", context)
-    assert notes == []
+    assert [n.field for n in notes] == ["согласие_пдн"]
     result, db = load(tmp_path / "converted")
     assert result.status == "loaded", [i.message for i in result.issues]
     reference, reference_db = load(sc.canonical_export(tmp_path / "canonical"))
@@ -135,7 +135,7 @@ def test_unknown_work_type_gets_the_default_weight_and_a_note(tmp_path, context,
     files["marks.json"][0]["workType"] = 77  # «5» of Андреев on 08.09, not in work-types.json
     bundle = write_json(tmp_path / "dnevnik", files)
     notes = DnevnikImporter().convert(bundle, tmp_path / "out", context)
-    assert {n.field for n in notes} == {"workType", "вид работы"}
+    assert {n.field for n in notes} == {"workType", "вид работы", "согласие_пдн"}
     _result, db = load(tmp_path / "out")
     figures = sc.warehouse_figures(db)
     # default weight 1 = the weight of «Ответ на уроке» it replaced: the average is unchanged.
@@ -147,7 +147,7 @@ def test_unknown_status_is_kept_as_absence_with_a_note(tmp_path, context, load):
     files["lesson-log-entries.json"][0]["status"] = "Quarantine"
     bundle = write_json(tmp_path / "dnevnik", files)
     notes = DnevnikImporter().convert(bundle, tmp_path / "out", context)
-    assert [(n.field, n.value) for n in notes] == [("status", "Quarantine")]
+    assert [(n.field, n.value) for n in notes] == [("status", "Quarantine"), ("согласие_пдн", None)]
     _result, db = load(tmp_path / "out")
     assert sc.warehouse_figures(db).absences[("Борисова Вера Олеговна", "н")] == 1
 

@@ -105,7 +105,7 @@ def test_eljur_bundle_gives_the_canonical_figures(tmp_path, context, load):
     assert sc.warehouse_figures(db) == sc.warehouse_figures(reference_db) == expected
     assert expected.weighted_average[("Андреев Антон Ильич", "Математика")] == round((5 + 4 * 1.5 + 5 + 4 * 2) / 5.5, 4)
     # ЭлЖур has no entry moment: said once, not per mark.
-    assert [n.field for n in notes] == ["date"]
+    assert [n.field for n in notes] == ["date", "согласие_пдн"]
 
 
 def test_double_mark_and_unknown_code_are_kept_or_reported(tmp_path, context, load):
@@ -229,3 +229,15 @@ def test_extra_fields_are_reported_not_dropped_silently_and_zip_works(tmp_path, 
     result, db = load(tmp_path / "out")
     assert result.status == "loaded"
     assert sc.warehouse_figures(db) == sc.expected_figures()
+
+
+def test_without_school_json_the_school_comes_from_the_command_line(tmp_path, context, load):
+    files = eljur_payload()
+    del files["school.json"]
+    bundle = write_json(tmp_path / "eljur", files)
+    with pytest.raises(ImportRefused, match="--school"):
+        EljurImporter().convert(bundle, tmp_path / "out", context)
+    context.school_id = "sch-77"
+    EljurImporter().convert(bundle, tmp_path / "out", context)
+    result, _db = load(tmp_path / "out")
+    assert (result.status, result.school_id) == ("loaded", "sch-77")

@@ -109,7 +109,7 @@ def test_mesh_bundle_gives_the_canonical_figures(tmp_path, context, load):
     importer = MeshImporter()
     assert importer.detect(bundle)
     notes = importer.convert(bundle, tmp_path / "converted", context)
-    assert notes == []
+    assert [n.field for n in notes] == ["согласие_пдн"]
     result, db = load(tmp_path / "converted")
     assert result.status == "loaded", [i.message for i in result.issues]
     reference, reference_db = load(sc.canonical_export(tmp_path / "canonical"))

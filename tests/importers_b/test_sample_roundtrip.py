@@ -73,5 +73,5 @@ def test_sample_in_system_fields_gives_the_sample_figures(tmp_path, context, loa
     expected = sample_figures()
     assert len(expected.marks_per_pupil) > 80 and sum(expected.absences.values()) == 325
     assert figures == reference == expected
-    # Only ЭлЖур's missing entry moment is noted; nothing else was left unmapped.
-    assert [n.field for n in notes] == (["date"] if system == "eljur" else [])
+    # Only ЭлЖур's missing entry moment and the unknown consent are noted; nothing else was left unmapped.
+    assert [n.field for n in notes] == (["date"] if system == "eljur" else []) + ["согласие_пдн"]
