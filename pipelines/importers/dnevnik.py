@@ -46,6 +46,7 @@ class DnevnikImporter:
         notes = PayloadNotes()
         draft = Draft("Дневник.ру", STUDENTS, notes, WorkTypes(context.norms, notes))
         school = files[SCHOOL].expect("object")
+        notes.unknown(school, {"id", "id_str", "name", "fullName", "region", "type", "city", "address"})
         region = school.get("region", "id", required=False) or str(context.extra.get("region_id") or "не_указан")
         draft.school = {
             "school_id": source_id("s", school.get("id", "id")),
@@ -58,7 +59,7 @@ class DnevnikImporter:
         groups = _read_groups(files[GROUPS], draft)
         _read_people(files[STUDENTS], files[TEACHERS], groups, draft)
         lesson_teacher, subjects = _read_lessons(files[LESSONS], groups, draft)
-        work_types = _read_work_types(files[WORK_TYPES])
+        work_types = _read_work_types(files[WORK_TYPES], notes)
         works = {_id(w, "id"): w for w in files[WORKS].items()}
         for mark in files[MARKS].items():
             _read_mark(mark, works, work_types, lesson_teacher, draft)
@@ -210,9 +211,10 @@ def _scalar_id(node: Payload) -> str:
     return value.get("id", "id")
 
 
-def _read_work_types(node: Payload) -> dict[str, Payload]:
+def _read_work_types(node: Payload, notes: PayloadNotes) -> dict[str, Payload]:
     types = {}
     for work_type in node.items():
+        notes.unknown(work_type, {"id", "id_str", "title", "abbr", "weight", "kind", "isDefault"})
         work_type.get("title", "str")
         types[_id(work_type, "id")] = work_type
     return types

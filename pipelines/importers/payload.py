@@ -25,8 +25,8 @@ _KIND_TEXT = {
     "int": "целое число",
     "number": "число",
     "bool": "да/нет (true/false)",
-    "date": "дату",
-    "datetime": "дату и время",
+    "date": "дата",
+    "datetime": "дата и время",
     "object": "объект { … }",
     "list": "список [ … ]",
 }

@@ -165,7 +165,7 @@ HOSTILE = {
         "reporting-periods.json",
         lambda f: f[0].update(finish="скоро"),
         "finish",
-        "ожидается дату",
+        "ожидается дата",
     ),
     "marks not a list": ("marks.json", lambda f: None, None, "ожидается список"),
 }
