@@ -95,6 +95,19 @@ def strip_json_comments(text: str) -> str:
     return "".join(out)
 
 
+# json's messages are English; the user reads Russian.
+_JSON_ERRORS = {
+    "Expecting value": "ожидалось значение",
+    "Expecting property name enclosed in double quotes": "ожидалось имя поля в двойных кавычках",
+    "Expecting ',' delimiter": "ожидалась запятая",
+    "Expecting ':' delimiter": "ожидалось двоеточие",
+    "Unterminated string starting at": "незакрытая строка",
+    "Extra data": "лишние данные после конца JSON",
+    "Invalid control character at": "недопустимый управляющий символ",
+    "Invalid \\escape": "неверная escape-последовательность",
+}
+
+
 def read_json_file(path: Path, *, allow_comments: bool = True) -> Any:
     """Parse a JSON file; broken JSON is refused with the line and column of the fault."""
     text = read_text_file(path)
@@ -104,7 +117,10 @@ def read_json_file(path: Path, *, allow_comments: bool = True) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportRefused(
-            path.name, f"строка {error.lineno}, позиция {error.colno}", None, f"повреждённый JSON ({error.msg})"
+            path.name,
+            f"строка {error.lineno}, позиция {error.colno}",
+            None,
+            f"повреждённый JSON: {_JSON_ERRORS.get(error.msg.split(':')[0], 'синтаксическая ошибка')}",
         ) from None
 
 

@@ -2,7 +2,7 @@
 
 Files: school.json, edu-groups.json, students.json, teachers.json, work-types.json,
 reporting-periods.json, lessons.json, works.json, marks.json, and optionally
-lesson-log-entries.json and final-marks.json. Field mapping: docs/importers-b.md, section
+lesson-log-entries.json and final-marks.json. Field mapping: docs/importers.md, section
 «Дневник.ру».
 """
 

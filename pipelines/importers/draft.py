@@ -2,7 +2,7 @@
 
 Their JSON APIs give lessons, marks, attendance and period marks but not everything the
 canonical export needs. What they lack is derived here the same way for all three, and each
-derivation is documented in docs/importers-b.md:
+derivation is documented in docs/importers.md:
 
 - the academic year is the one of the first period's start (1 September – 31 August);
 - a pupil is enrolled in the class from the first day of the year (the APIs give no movement);

@@ -2,7 +2,7 @@
 
 A bundle is a folder or zip with one file per request, each the full apiv3 answer
 (``{"response": {"state": 200, "error": null, "result": {...}}}``, or the bare ``result``).
-Field mapping: docs/importers-b.md, section «ЭлЖур».
+Field mapping: docs/importers.md, section «ЭлЖур».
 """
 
 from __future__ import annotations

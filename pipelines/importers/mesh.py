@@ -3,7 +3,7 @@
 Files: profile.json (pupils, class, school), periods.json, lessons.json (schedule items with
 lesson_topic, lesson_homeworks and attendance), marks.json, and optionally subject_marks.json
 (period and year marks). Per-pupil answers are listed as ``{"student_id": …, "payload": […]}``.
-Field mapping: docs/importers-b.md, section «МЭШ».
+Field mapping: docs/importers.md, section «МЭШ».
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ IMPORTERS: dict[str, str] = {
     "netschool": "pipelines.importers.netschool:NetschoolImporter",
     "elschool": "pipelines.importers.elschool:ElschoolImporter",
     "spreadsheet": "pipelines.importers.spreadsheet:SpreadsheetImporter",
+    "dnevnik": "pipelines.importers.dnevnik:DnevnikImporter",
+    "eljur": "pipelines.importers.eljur:EljurImporter",
+    "mesh": "pipelines.importers.mesh:MeshImporter",
 }
 
 SOURCE_NAMES = (CANONICAL, *IMPORTERS)
