@@ -193,24 +193,3 @@ def _sheet_name(title: str, number: int, used: set[str]) -> str:
     name = clean if clean not in used else f"{clean[:25]} {number}"
     used.add(name)
     return name
-
-
-TIMELINESS_DEFAULTS: dict[str, object] = {
-    "lesson_entry_days": 2,
-    "mark_entry_days": 2,
-    "written_work_entry_days": 10,
-    "written_work_types": ["control", "dictation", "essay", "independent", "test", "practical", "lab"],
-    "homework_deadline_hour": 18,
-    "no_homework_subjects": ["odnknr", "orkse", "pe", "music", "art", "tech", "obzr", "project", "talks", "horizons"],
-    "period_mark_days_after_end": 7,
-    "mark_edit_window_days": 7,
-}
-
-
-def timeliness(norms: dict | None = None) -> dict[str, object]:
-    """[timeliness] of the school's norms (ejournal/norms.toml), defaults for keys it leaves out."""
-    if norms is None:
-        from ejournal.settings import load_norms
-
-        norms = load_norms().raw
-    return {**TIMELINESS_DEFAULTS, **norms.get("timeliness", {})}

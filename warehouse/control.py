@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
@@ -428,6 +428,34 @@ def violations(
     """
     params = {**_norm_params(norms), **scope_params, **filters.params()}
     return _frame(con, sql, _used(sql, params))
+
+
+TEACHER_CASE_COLUMNS = [c for c in VIOLATION_COLUMNS if c not in ("pupil_id", "mark_id", "detail")]
+STAFF_ROLES = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.TEACHER})
+
+
+def teacher_cases(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    norms: Norms,
+    filters: Filters | None = None,
+    rules: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
+    """The cases of :func:`violations` as facts about staff work, for documents about teachers
+    («Анализ ведения журнала», 001 §4.2); columns: TEACHER_CASE_COLUMNS, nothing that points at a
+    pupil (no pupil, mark or detail).
+
+    The deputy director and the director see every teacher of the school; a teacher sees only the
+    cases attributed to them, wherever they taught (a substitution lesson included); other roles
+    see nothing.
+    """
+    if viewer.role not in STAFF_ROLES or (viewer.role is Role.TEACHER and not viewer.teacher_id):
+        return pl.DataFrame(schema=dict.fromkeys(TEACHER_CASE_COLUMNS, pl.String))
+    filters = filters or Filters()
+    if viewer.role is Role.TEACHER:
+        filters = replace(filters, teacher_id=viewer.teacher_id)
+    whole_school = Viewer(viewer.login, Role.DEPUTY, viewer.school_id)
+    return violations(con, whole_school, norms, filters, rules).select(TEACHER_CASE_COLUMNS)
 
 
 def required_marks(norms: Norms, period_kind_code: str, weekly_hours: float | None) -> int:

@@ -1,9 +1,9 @@
 """«Отчет об изменениях оценок» of a class for a period (004 §13; 001 §4.2).
 
 Every entry of the change log (fct_mark_change) for the lessons of the class in the period:
-when, who, subject, pupil, lesson date, old and new value; flagged when made after the edit window
-(more than ``mark_edit_window_days`` after the lesson) or after the period was closed (after its
-end + ``period_mark_days_after_end``). Then a count per teacher.
+when, who, subject, pupil, lesson date, old and new value; flagged by the journal-keeping rules
+``change_after_edit_window`` and ``change_after_period_closed`` of warehouse/control.py (defined
+there once, with the school's norms). Then a count per teacher.
 
 Pupil names: pupil-level roles only, and only the pupils, subjects and subgroups in the viewer's
 scope (a subject teacher sees the changes in their own subjects).
@@ -16,6 +16,7 @@ import datetime as dt
 import duckdb
 
 from ejournal.access.viewer import Viewer
+from ejournal.settings import Norms, load_norms
 from report_templates.render import ru_date
 from report_templates.table_document import (
     Document,
@@ -24,8 +25,8 @@ from report_templates.table_document import (
     find_class_period,
     require_pupils,
     school_header,
-    timeliness,
 )
+from warehouse.control import Filters, violations
 from warehouse.scope import visible_pupils_sql
 
 TITLE = "Отчет об изменениях оценок"
@@ -33,19 +34,20 @@ KINDS = {"created": "выставлена", "changed": "изменена", "dele
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str, norms: dict | None = None
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str, norms: Norms | None = None
 ) -> Document:
     require_pupils(viewer, TITLE)
     cp = find_class_period(con, viewer, class_name, period_name)
-    rules = timeliness(norms)
-    window = int(rules["mark_edit_window_days"])
-    closed_after = cp.end_date + dt.timedelta(days=int(rules["period_mark_days_after_end"]))
+    norms = norms or load_norms()
+    window = norms.timeliness.mark_edit_window_days
+    closed_after = cp.end_date + dt.timedelta(days=norms.timeliness.period_mark_days_after_end)
+    flagged = _flagged(con, viewer, norms, cp.school_id, cp.class_id, cp.period_id)
     visible, params = visible_pupils_sql(viewer)
     rows = con.execute(
         f"with visible as ({visible}) "
         "select ch.changed_at, coalesce(t.short_name, ch.changed_by, ''), s.subject_name, p.full_name, "
         "ch.lesson_date, coalesce(ch.old_value, ''), coalesce(ch.new_value, ''), ch.change_kind_code, "
-        "ch.days_after_lesson from fct_mark_change as ch "
+        "ch.days_after_lesson, ch.lesson_id from fct_mark_change as ch "
         "join visible as v on v.school_id = ch.school_id and v.class_id = ch.class_id "
         "and v.subject_id = ch.subject_id and v.pupil_id = ch.pupil_id "
         "join dim_pupil as p on p.school_id = ch.school_id and p.pupil_id = ch.pupil_id "
@@ -57,9 +59,9 @@ def build(
     ).fetchall()
     listing = []
     per_teacher: dict[str, list[int]] = {}
-    for n, (at, who, subject, pupil, lesson_day, old, new, kind, days) in enumerate(rows, start=1):
-        late = days is not None and days > window
-        after_close = at.date() > closed_after
+    for n, (at, who, subject, pupil, lesson_day, old, new, kind, days, lesson_id) in enumerate(rows, start=1):
+        late = ("change_after_edit_window", lesson_id, at.date()) in flagged
+        after_close = ("change_after_period_closed", lesson_id, at.date()) in flagged
         listing.append(
             [
                 n,
@@ -122,3 +124,20 @@ def build(
         data_as_of=as_of,
         landscape=True,
     )
+
+
+def _flagged(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Norms, school_id: str, class_id: str, period_id: str
+) -> set[tuple[str, str, dt.date]]:
+    """(rule, lesson, day of the change) of the changes breaking a rule. Both rules depend only on the
+    change's lesson (its date and period) and the day of the change, so this key flags exactly the
+    changes the rules found, however many a mark had that day."""
+    found = violations(
+        con,
+        viewer,
+        norms,
+        Filters(class_id=class_id, period_id=period_id),
+        ("change_after_edit_window", "change_after_period_closed"),
+    )
+    found = found.filter(found["school_id"] == school_id)
+    return set(found.select("rule", "lesson_id", "event_date").iter_rows())

@@ -24,7 +24,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from pipelines.ingest import ingest_path
 from tests.factories import SAMPLE
-from warehouse.control import RULES, Filters, violations
+from warehouse.control import RULES, TEACHER_CASE_COLUMNS, Filters, teacher_cases, violations
 
 KEYS = ("teacher_id", "class_id", "subject_id", "pupil_id", "lesson_id", "mark_id", "period_id")
 DEPUTY = Viewer("zavuch", Role.DEPUTY)
@@ -124,6 +124,30 @@ def test_roles_and_filters_narrow_the_cases(school):
     assert pairs <= timetabled
     assert 0 < len(one_period) < len(everything)
     assert set(one_period["period_id"].to_list()) == {period}
+
+
+def test_teacher_cases_show_staff_work_without_pupils(school):
+    """The staff view of the cases (for «Анализ ведения журнала»): the director gets every case the
+    deputy director sees but no pupil, mark or detail; a teacher gets exactly the cases attributed
+    to them, substitution lessons outside their classes included; the parent council nothing."""
+    _, db = school
+    norms = Norms()
+    with duckdb.connect(str(db), read_only=True) as con:
+        everything = violations(con, DEPUTY, norms).select(TEACHER_CASE_COLUMNS)
+        director = teacher_cases(con, Viewer("d", Role.DIRECTOR), norms)
+        school_id = everything["school_id"][0]
+        teacher = everything.group_by("teacher_id").len().sort("len")["teacher_id"][-1]
+        own = teacher_cases(con, Viewer("t", Role.TEACHER, school_id, teacher), norms)
+        scoped = violations(con, Viewer("t", Role.TEACHER, school_id, teacher), norms)
+        council = teacher_cases(con, Viewer("s", Role.PARENT_COUNCIL, school_id), norms)
+    assert set(director.columns) & {"pupil_id", "mark_id", "detail"} == set()
+    assert director.sort(director.columns).equals(everything.sort(everything.columns))
+    mine = everything.filter(everything["teacher_id"] == teacher)
+    assert 0 < len(own) < len(everything)
+    assert own.sort(own.columns).equals(mine.sort(mine.columns))
+    # their classes' view holds fewer of their cases: substitutions elsewhere are theirs too
+    assert len(scoped.filter(scoped["teacher_id"] == teacher)) < len(own)
+    assert council.is_empty()
 
 
 def test_homework_deadline_after_the_last_lesson(school):
