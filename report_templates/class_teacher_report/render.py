@@ -37,10 +37,10 @@ def table(ctx: ClassTeacherReport) -> tuple[list[str], list[list[object]]]:
     """The report's figures as (section, figure, value, names) rows."""
     m, a = ctx.movement, ctx.attendance
     rows: list[list[object]] = [
-        ["Движение", "Обучающихся на начало периода", m.at_start, ""],
+        ["Движение", f"Обучающихся на начало периода ({ctx.where.start_date:%d.%m.%Y})", m.at_start, ""],
         ["Движение", "Прибыло за период", len(m.arrived), ", ".join(m.arrived)],
         ["Движение", "Выбыло за период", len(m.left), ", ".join(m.left)],
-        ["Движение", "Обучающихся на конец периода", m.at_end, ""],
+        ["Движение", f"Обучающихся на конец периода ({ctx.where.end_date:%d.%m.%Y})", m.at_end, ""],
         ["Успеваемость", "Обучающихся с отметками за период (N)", ctx.n_attested_pupils, ""],
     ]
     rows += [
@@ -52,8 +52,8 @@ def table(ctx: ClassTeacherReport) -> tuple[list[str], list[list[object]]]:
         ["Успеваемость", "Успеваемость класса, %", decimal(ctx.progress_pct), ""],
         ["Успеваемость", "Качество знаний класса, %", decimal(ctx.quality_pct), ""],
         ["Посещаемость", "Пропущено уроков", a.n_missed, ""],
-        ["Посещаемость", "по уважительной причине", a.n_missed_excused, ""],
-        ["Посещаемость", "по болезни", a.n_missed_illness, ""],
+        ["Посещаемость", "из них по уважительной причине", a.n_missed_excused, ""],
+        ["Посещаемость", "из них по болезни", a.n_missed_illness, ""],
         ["Посещаемость", "без уважительной причины", a.n_missed_unexcused, ""],
         ["Посещаемость", "Пропущено дней", a.n_days_missed, ""],
         ["Посещаемость", "Опозданий", a.n_late, ""],
