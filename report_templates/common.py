@@ -15,6 +15,8 @@ from ejournal.settings import Norms
 from warehouse.queries import visible_classes
 
 CLASS_DOCUMENT_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
+# SQL condition: period p applies to class c (dim_period.grades is its apply-list, null = every grade)
+PERIOD_APPLIES = "(p.grades is null or list_contains(string_split(p.grades, ','), cast(c.grade as varchar)))"
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,12 @@ def resolve_class_period(
         "from dim_class as c join dim_period as p on p.school_id = c.school_id "
         "and p.academic_year_id = c.academic_year_id "
         "join dim_academic_year as y on y.school_id = c.school_id and y.academic_year_id = c.academic_year_id "
-        "where c.class_name = $class_name and p.period_name = $period_name "
+        f"where c.class_name = $class_name and p.period_name = $period_name and {PERIOD_APPLIES} "
         "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
         {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
     ).fetchone()
     if found is None:
-        raise AccessError(f"Нет класса «{class_name}» или периода «{period_name}» в хранилище")
+        raise AccessError(f"Нет класса «{class_name}» или у него нет периода «{period_name}» в хранилище")
     school_id, class_id, grade, teacher, year_id, year_start, period_id, kind, number, start, end = found
     if class_id not in {c for c, _ in visible_classes(con, viewer)}:
         raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")

@@ -12,6 +12,7 @@ import importlib
 import inspect
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import duckdb
 
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
-from report_templates.common import DocumentNorms
+from report_templates.common import PERIOD_APPLIES, DocumentNorms
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Rendered:
     class_name: str
     period_name: str
     paths: list[Path]
+    seconds: float = 0.0  # building the context and writing the files, in the process that did it
 
 
 def safe_file_part(text: str) -> str:
@@ -94,6 +96,7 @@ def render_document(
     norms: DocumentNorms | None = None,
 ) -> Rendered:
     """Build one document's context (access rules apply) and write it in the asked formats."""
+    started = time.perf_counter()
     entry = KINDS[kind]
     ctx = build_context(con, viewer, kind, class_name, period_name, norms)
     render = entry.render_module()
@@ -103,7 +106,7 @@ def render_document(
         paths.append(render.pdf(ctx, stem.with_suffix(".pdf")))
     if "xlsx" in formats:
         paths.append(render.xlsx(ctx, stem.with_suffix(".xlsx")))
-    return Rendered(kind, class_name, period_name, paths)
+    return Rendered(kind, class_name, period_name, paths, time.perf_counter() - started)
 
 
 def render_period_results(
@@ -131,11 +134,13 @@ def classes_with_period(con: duckdb.DuckDBPyConnection, school_id: str | None, p
         "with years as (select c.school_id, max(c.academic_year_id) as academic_year_id from dim_class as c "
         "join dim_period as p on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id "
         "where p.period_name = $period and ($school_id is null or c.school_id = $school_id) group by c.school_id) "
-        "select c.class_name from dim_class as c join years on years.school_id = c.school_id "
-        "and years.academic_year_id = c.academic_year_id order by c.grade, c.class_name",
+        "select distinct c.class_name, c.grade from dim_class as c join years on years.school_id = c.school_id "
+        "and years.academic_year_id = c.academic_year_id join dim_period as p on p.school_id = c.school_id "
+        f"and p.academic_year_id = c.academic_year_id and p.period_name = $period and {PERIOD_APPLIES} "
+        "order by c.grade, c.class_name",
         {"period": period_name, "school_id": school_id},
     ).fetchall()
-    return [name for (name,) in rows]
+    return [name for name, _ in rows]
 
 
 # --- the whole school's set in worker processes -------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import decimal
 from report_templates.attendance_figures import Attendance, by_pupil
 from report_templates.common import ClassPeriod, DocumentNorms, Pupil, class_pupils, resolve_class_period
 from report_templates.progress_ledger.context import FULL_NAMES_UP_TO, Subject
@@ -40,12 +41,12 @@ class PupilBlock:
 
 @dataclass(frozen=True)
 class Risk:
+    """A pupil at risk and every reason: «Алгебра: прогноз «2» (2,41)», «Музыка: мало отметок (1 из 3)»,
+    «пропущено 12,5 % уроков»."""
+
+    number: int
     pupil: str
-    subject: str
-    n_marks: int | None
-    weighted: float | None
-    forecast: int | None
-    reason: str
+    reasons: list[str]
 
 
 @dataclass
@@ -91,8 +92,9 @@ def build(
             "select s.subject_id, s.subject_name, coalesce(nullif(s.short_name, ''), s.subject_name) "
             "from dim_subject as s where s.school_id = $school_id and s.subject_id in ("
             "select subject_id from src_curriculum where school_id = $school_id and class_id = $class_id "
-            "union select subject_id from fct_lesson where school_id = $school_id and class_id = $class_id "
-            "and lesson_date between $start and $end) order by s.subject_name",
+            "and is_attested union select subject_id from fct_mark where school_id = $school_id "
+            "and class_id = $class_id and n_numeric > 0 and lesson_date between $start and $end) "
+            "order by s.subject_name",
             {"school_id": where.school_id, "class_id": where.class_id, "start": where.start_date, "end": as_of},
         ).fetchall()
     ]
@@ -109,6 +111,7 @@ def build(
     blocks, risks = [], []
     for number, pupil in enumerate(class_pupils(con, where, as_of, as_of), start=1):
         cells: list[Current | None] = []
+        reasons = []
         for subject in subjects:
             key = (pupil.pupil_id, subject.subject_id)
             cell = current.get(key) or (Current(0, None, None) if key in expected else None)
@@ -116,23 +119,13 @@ def build(
             if cell is None:
                 continue
             if cell.forecast is not None and cell.forecast <= 2:
-                risks.append(
-                    Risk(pupil.full_name, subject.name, cell.n_marks, cell.weighted, cell.forecast, "прогноз «2»")
-                )
+                reasons.append(f"{subject.name}: прогноз «{cell.forecast}» ({decimal(cell.weighted, 2)})")
             if cell.n_marks < norms.min_marks_per_period:
-                risks.append(
-                    Risk(
-                        pupil.full_name,
-                        subject.name,
-                        cell.n_marks,
-                        cell.weighted,
-                        cell.forecast,
-                        f"мало отметок: {cell.n_marks} при минимуме {norms.min_marks_per_period}",
-                    )
-                )
+                reasons.append(f"{subject.name}: мало отметок ({cell.n_marks} из {norms.min_marks_per_period})")
         figures = attendance.get(pupil.pupil_id, Attendance())
         if figures.n_lessons and figures.n_missed / figures.n_lessons >= norms.chronic_absence_share - 1e-12:
-            share = f"{figures.missed_pct:.1f}".replace(".", ",")
-            risks.append(Risk(pupil.full_name, "все предметы", None, None, None, f"пропущено {share} % уроков"))
+            reasons.append(f"пропущено {decimal(figures.missed_pct)} % уроков")
+        if reasons:
+            risks.append(Risk(len(risks) + 1, pupil.full_name, reasons))
         blocks.append(PupilBlock(number, pupil, cells, figures))
     return PreliminaryReport(where, as_of, subjects, blocks, risks, norms)

@@ -98,7 +98,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
             "select s.subject_id, s.subject_name, coalesce(nullif(s.short_name, ''), s.subject_name) "
             "from dim_subject as s where s.school_id = $school_id and s.subject_id in ("
             "select subject_id from src_curriculum where school_id = $school_id and class_id = $class_id "
-            "union select subject_id from fct_period_mark where school_id = $school_id and class_id = $class_id "
+            "and is_attested union select subject_id from fct_period_mark where school_id = $school_id and class_id = $class_id "
             "and academic_year_id = $year) order by s.subject_name",
             {"school_id": where.school_id, "class_id": where.class_id, "year": where.academic_year_id},
         ).fetchall()

@@ -71,7 +71,11 @@ class RawClass:
         return sorted(ids, key=lambda p: (self.names[p], p))
 
     def subject_order(self) -> list[str]:
-        taught = {c["subject_id"] for c in self.raw("curriculum") if c["class_id"] == self.class_id}
+        taught = {
+            c["subject_id"]
+            for c in self.raw("curriculum")
+            if c["class_id"] == self.class_id and c["is_attested"] == "да"
+        }
         return sorted(taught, key=lambda s: self.subjects[s])
 
     # --- attendance ---------------------------------------------------------------------------

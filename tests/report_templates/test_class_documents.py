@@ -163,18 +163,31 @@ def test_preliminary_report_weighted_averages_forecasts_and_risks(sample, cls):
     counts = [line.split("отметок ")[1].split() for line in lines if re.search(r"отметок( \d+)+$", line)]
     pupils = cls.pupils(period.end, period.end)
     assert len(averages) == len(forecasts) == len(counts) == len(pupils)
-    n_risks = 0
+    at_risk = {}
+    figures = cls.attendance(period.start, period.end)
     for i, pupil in enumerate(pupils):
         numbers = averages[i][: len(subjects)]
+        reasons = []
         for j, subject in enumerate(subjects):
             n, average = current[(pupil, subject)]
             assert abs(float(numbers[j].replace(",", ".")) - average) <= 0.005 + 1e-9, (pupil, subject)
             assert forecasts[i][j] == str(rounded(average)), (pupil, subject, average)
             assert counts[i][j] == str(n)
-            n_risks += (rounded(average) <= 2) + (n < 3)
-        f = cls.attendance(period.start, period.end)[pupil]
-        n_risks += f["lessons"] > 0 and f["missed"] / f["lessons"] >= 0.1
-    assert f"Ученики в зоне риска: {n_risks}" in " ".join(lines)
+            if rounded(average) <= 2:
+                reasons.append(f"{cls.subjects[subject]}: прогноз «2»")
+            if n < 3:
+                reasons.append(f"{cls.subjects[subject]}: мало отметок ({n} из 3)")
+        f = figures[pupil]
+        if f["lessons"] and f["missed"] / f["lessons"] >= 0.1:
+            reasons.append(f"пропущено {comma(100 * f['missed'] / f['lessons'])} % уроков")
+        if reasons:
+            at_risk[cls.names[pupil]] = reasons
+    text = " ".join(lines)
+    assert f"Ученики в зоне риска: {len(at_risk)}" in text
+    risk_section = text.split("Ученики в зоне риска")[1]
+    for name, reasons in at_risk.items():
+        assert name in risk_section
+        assert all(reason in risk_section for reason in reasons), (name, reasons)
     rows = sheet_rows(document(out, "preliminary", "xlsx"))
     assert len(rows) == 1 + len(pupils) * len(subjects)
     for row in rows[1:]:
