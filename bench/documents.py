@@ -30,8 +30,9 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def naive_page_seconds(work: Path) -> tuple[float, int]:
-    """The baseline: one page of a plain 30 × 16 table (DejaVu Sans, PDF/A-3b), best of 3 renders."""
+def naive_page_seconds(work: Path) -> tuple[float, float, int]:
+    """The baseline: a plain 30 × 16 table (DejaVu Sans, PDF/A-3b), best of 3 renders: wall and CPU
+    seconds and its pages."""
     from report_templates.render import TEMPLATES_DIR, write_pdf
 
     cells = "".join("<tr>" + "".join(f"<td>{r * 16 + c}</td>" for c in range(16)) + "</tr>" for r in range(30))
@@ -42,12 +43,12 @@ def naive_page_seconds(work: Path) -> tuple[float, int]:
         "table { border-collapse: collapse; width: 100%; } td { border: 0.5pt solid #000; padding: 1mm; }"
         f"</style></head><body><h1>Таблица</h1><table>{cells}</table></body></html>"
     )
-    best = float("inf")
+    best, best_cpu = float("inf"), float("inf")
     for _ in range(3):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         path = write_pdf(html, work / "naive.pdf", title="База")
-        best = min(best, time.perf_counter() - started)
-    return best, page_count(path)
+        best, best_cpu = min(best, time.perf_counter() - started), min(best_cpu, time.process_time() - cpu_started)
+    return best, best_cpu, page_count(path)
 
 
 def page_count(pdf: Path) -> int:
@@ -115,7 +116,7 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
     work = data_dir / "work" / "documents" / "pdf"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    baseline_seconds, baseline_pages = naive_page_seconds(work)
+    baseline_seconds, baseline_cpu, baseline_pages = naive_page_seconds(work)
     _say(f"[documents] база: наивная страница 30 × 16 — {baseline_seconds:.2f} с")
     _say(f"[documents] {len(classes)} классов × {len(SCHOOL_SET)} документов = {len(targets)}, период «{period}»")
     viewer = Viewer("bench", Role.DEPUTY)
@@ -125,14 +126,16 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
         for result in render_many(db, viewer, targets, work, ["pdf"], workers=workers):
             (failures if isinstance(result, Failure) else results).append(result)
     total = time.perf_counter() - started
-    by_kind: dict[str, dict[str, float]] = defaultdict(lambda: {"documents": 0, "pages": 0, "seconds": 0.0})
+    by_kind: dict[str, dict[str, float]] = defaultdict(lambda: {"documents": 0, "pages": 0, "seconds": 0.0, "cpu": 0.0})
     for r in results:
         entry = by_kind[r.kind]
         entry["documents"] += 1
         entry["pages"] += page_count(r.paths[0])
         entry["seconds"] += r.seconds
+        entry["cpu"] += r.cpu_seconds
     pages = int(sum(e["pages"] for e in by_kind.values()))
     worker_seconds = sum(e["seconds"] for e in by_kind.values())
+    cpu_seconds = sum(e["cpu"] for e in by_kind.values())
     return {
         "started_at": dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
         "cpu_count": os.cpu_count(),
@@ -147,9 +150,12 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
         "wall_seconds_per_page": round(total / pages, 3) if pages else None,
         "worker_seconds_per_page": round(worker_seconds / pages, 3) if pages else None,
         "baseline_seconds_per_page": round(baseline_seconds / baseline_pages, 3),
-        "ratio_to_baseline_page": round(worker_seconds / pages / (baseline_seconds / baseline_pages), 2)
-        if pages
-        else None,
+        "ratio_to_baseline_page": round(cpu_seconds / pages / (baseline_cpu / baseline_pages), 2) if pages else None,
+        "worker_cpu_seconds": round(cpu_seconds, 1),
+        # on an otherwise idle machine the workers' CPU time spreads over the workers (one core each)
+        "idle_estimate_seconds": round(cpu_seconds / workers, 1),
+        "cpu_seconds_per_page": round(cpu_seconds / pages, 3) if pages else None,
+        "baseline_cpu_seconds_per_page": round(baseline_cpu / baseline_pages, 3),
         "peak_workers_mb": round(memory.peak / 1024**2),
         "target_seconds": TARGET_SECONDS,
         "target_met": total < TARGET_SECONDS and not failures,
@@ -158,6 +164,7 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
                 "documents": int(v["documents"]),
                 "pages": int(v["pages"]),
                 "seconds_per_page": round(v["seconds"] / v["pages"], 3) if v["pages"] else None,
+                "cpu_seconds_per_page": round(v["cpu"] / v["pages"], 3) if v["pages"] else None,
             }
             for k, v in by_kind.items()
         },
@@ -171,13 +178,21 @@ def text_report(figures: dict) -> str:
         f"  документов: {f['documents']}, страниц: {f['pages']}, не сформировано: {len(f['failed'])}",
         f"  всего: {f['total_seconds']:.1f} с (цель < {f['target_seconds']:.0f} с): {'да' if f['target_met'] else 'нет'}",
         f"  на страницу: {f['wall_seconds_per_page']} с по часам, {f['worker_seconds_per_page']} с в процессе отрисовки",
-        f"  база (наивная страница 30 × 16 в этом же прогоне): {f['baseline_seconds_per_page']} с; "
+        f"  процессорное время на страницу: {f['cpu_seconds_per_page']} с; база (наивная таблица 30 × 16 в этом "
+        f"же прогоне): {f['baseline_cpu_seconds_per_page']} с ({f['baseline_seconds_per_page']} с по часам); "
         f"наша страница / база: {f['ratio_to_baseline_page']}",
+        f"  процессорное время всех документов: {f['worker_cpu_seconds']} с; на свободной машине с {f['workers']} "
+        f"ядрами это ≈ {f['idle_estimate_seconds']} с (цель < {f['target_seconds']:.0f} с): "
+        f"{'да' if f['idle_estimate_seconds'] < f['target_seconds'] else 'нет'}",
+        f"  нагрузка машины при старте (load average): {f['load_average_at_start']}",
         f"  пик памяти процессов отрисовки (сумма): {f['peak_workers_mb']} МБ",
         "  по документам (страниц, с на страницу в процессе):",
     ]
     for title, v in f["by_kind"].items():
-        lines.append(f"    {title}: {v['documents']} док., {v['pages']} стр., {v['seconds_per_page']} с/стр.")
+        lines.append(
+            f"    {title}: {v['documents']} док., {v['pages']} стр., {v['seconds_per_page']} с/стр. "
+            f"({v['cpu_seconds_per_page']} с процессора)"
+        )
     for failure in f["failed"][:10]:
         lines.append(f"  не сформирован: {failure}")
     return "\n".join(lines)
