@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from report_templates.common import ClassPeriod, Pupil, class_pupils, resolve_class_period
+from report_templates.common import PERIOD_APPLIES, ClassPeriod, Pupil, class_pupils, resolve_class_period
 
 TITLE = "Сводная ведомость учета успеваемости обучающихся класса"
 YEAR_KINDS = (("year", "Год"), ("exam", "Экз."), ("final", "Итог."))
@@ -72,18 +72,19 @@ def period_label(name: str) -> str:
 
 def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> ProgressLedger:
     where = resolve_class_period(con, viewer, class_name, period_name)
+    # every period of the class's grade that has ended by the chosen one: quarters, and half-years
+    # where the school keeps both, a half-year after the quarter that ends on the same day
     periods = con.execute(
-        "select period_id, period_name from dim_period where school_id = ? and academic_year_id = ? "
-        "and period_kind_code = ? and period_number <= ? order by period_number",
-        [where.school_id, where.academic_year_id, where.period_kind_code, where.period_number],
+        "select p.period_id, p.period_name, p.end_date from dim_period as p join dim_class as c "
+        "on c.school_id = p.school_id and c.academic_year_id = p.academic_year_id "
+        f"where c.school_id = ? and c.class_id = ? and {PERIOD_APPLIES} "
+        "order by p.end_date, date_diff('day', p.start_date, p.end_date), p.period_number",
+        [where.school_id, where.class_id],
     ).fetchall()
-    (last_number,) = con.execute(
-        "select max(period_number) from dim_period where school_id = ? and academic_year_id = ? "
-        "and period_kind_code = ?",
-        [where.school_id, where.academic_year_id, where.period_kind_code],
-    ).fetchone()
+    last_end = max(end for _, _, end in periods)
+    periods = [(pid, name) for pid, name, end in periods if end <= where.end_date]
     kinds: list[tuple[str, str | None, str]] = [("period", pid, period_label(name)) for pid, name in periods]
-    if where.period_number == last_number:
+    if where.end_date >= last_end:
         kinds += [(code, None, label) for code, label in YEAR_KINDS]
     pupils = class_pupils(con, where, where.year_start_date, where.end_date)
     marks = con.execute(

@@ -332,3 +332,31 @@ def test_cli_refuses_unknown_kind_class_and_period(sample, tmp_path):
         assert outcome.exit_code == 2, outcome.output
         assert message in outcome.output
     assert not list(tmp_path.iterdir())
+
+
+def test_ledger_shows_half_year_marks_after_the_quarters(tmp_path, tiny):
+    tiny["periods"].append(
+        {
+            "period_id": "h1",
+            "academic_year_id": "2025/2026",
+            "period_kind_code": "half_year",
+            "period_number": "1",
+            "period_name": "1 полугодие",
+            "start_date": "01.09.2025",
+            "end_date": "26.12.2025",
+            "grades": "",
+        }
+    )
+    base = dict(tiny["period_marks"][0], entered_at="26.12.2025 16:00")
+    tiny["period_marks"] += [
+        dict(base, period_id="q2", mark_value="4"),
+        dict(base, period_id="h1", mark_value="5"),
+    ]
+    db = tmp_path / "w.duckdb"
+    ingest_path(write_export(tiny, tmp_path / "e"), db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        ctx = build_context(con, Viewer("z", Role.DEPUTY, "sch-test"), "ledger", "5А", "2 четверть")
+    assert ctx.row_labels == ["1 четв.", "2 четв.", "1 полуг."]
+    andreev = next(b for b in ctx.pupils if b.pupil.full_name == "Андреев Антон")
+    maths = [s.subject_id for s in ctx.subjects].index("math")
+    assert [row.marks[maths] for row in andreev.rows] == ["5", "4", "5"]
