@@ -295,6 +295,7 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="pdf, xlsx или pdf,xlsx")] = "pdf,xlsx",
     out: Annotated[Path, typer.Option("--out", help="Папка для документов")] = Path("var/reports/documents"),
     workers: Annotated[int, typer.Option("--workers", min=1, help="Процессов для отрисовки (по умолчанию 2)")] = 2,
+    school: Annotated[str | None, typer.Option("--school", help="Школа (ид), если в хранилище их несколько")] = None,
     db: DbOption = None,
 ) -> None:
     """Сформировать официальный документ (PDF/A и XLSX) для класса или для всей школы.
@@ -324,16 +325,22 @@ def report(
     except (OSError, ValueError) as error:
         raise fail(f"не удалось прочитать нормы школы: {error}") from None
     env = environment()
-    # The command line is the school's operator: it acts with the deputy director's scope.
-    viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY)
     with connect(path, read_only=True) as con:
+        schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
+        if school is None and len(schools) > 1:
+            raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
+        if school is not None and school not in schools:
+            raise fail(f"нет школы «{school}» в хранилище; есть: {', '.join(schools)}", EXIT_REFUSED)
+        school = school or (schools[0] if schools else None)
+        # The command line is the school's operator: it acts with the deputy director's scope.
+        viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY, school)
         if period:
-            classes = classes_with_period(con, None, period)
+            classes = classes_with_period(con, school, period)
             if not classes:
                 raise fail(f"нет периода «{period}» ни у одного класса в хранилище", EXIT_REFUSED)
             pairs = [(c, period) for c in classes]
         else:
-            pairs = latest_periods(con, None)
+            pairs = latest_periods(con, school)
     if class_name:
         pairs = [(c, p) for c, p in pairs if c == class_name]
         if not pairs:

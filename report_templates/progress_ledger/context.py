@@ -56,7 +56,7 @@ class ProgressLedger:
 
     @property
     def subtitle(self) -> str:
-        return f"Класс {self.where.class_name}, {self.where.academic_year_id} учебный год, по {self.where.period_name}"
+        return f"Класс {self.where.class_name}, {self.where.academic_year_id} учебный год, по {self.where.period_name} включительно"
 
     @property
     def short_headers(self) -> bool:

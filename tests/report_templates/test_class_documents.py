@@ -19,7 +19,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.cli import app
 from pipelines.ingest import ingest_path
 from report_templates.common import DocumentNorms
-from report_templates.documents import KINDS, SCHOOL_SET, build_context, render_document
+from report_templates.documents import KINDS, SCHOOL_SET, Failure, build_context, render_document, render_many
 from tests.factories import SAMPLE, raw, write_export
 from tests.report_templates.big_class import N_PUPILS, big_class_export
 from tests.report_templates.pdf_checks import assert_pages_inside_margins, assert_pdf_a, pdf_lines, pdf_text
@@ -360,3 +360,27 @@ def test_ledger_shows_half_year_marks_after_the_quarters(tmp_path, tiny):
     andreev = next(b for b in ctx.pupils if b.pupil.full_name == "Андреев Антон")
     maths = [s.subject_id for s in ctx.subjects].index("math")
     assert [row.marks[maths] for row in andreev.rows] == ["5", "4", "5"]
+
+
+def test_a_failing_document_is_reported_and_the_others_are_made(sample, tmp_path):
+    db, _ = sample
+    targets = [("ledger", "9Я", PERIOD), ("attendance", "7А", PERIOD)]
+    results = list(render_many(db, Viewer("z", Role.DEPUTY), targets, tmp_path, ["xlsx"], workers=1))
+    failed = [r for r in results if isinstance(r, Failure)]
+    made = [r for r in results if not isinstance(r, Failure)]
+    assert [(f.kind, f.class_name) for f in failed] == [("ledger", "9Я")]
+    assert "Нет класса «9Я»" in failed[0].message
+    assert [r.kind for r in made] == ["attendance"] and made[0].paths[0].exists()
+
+
+def test_cli_asks_which_school_when_the_warehouse_holds_several(tmp_path, tiny):
+    db = tmp_path / "w.duckdb"
+    ingest_path(SAMPLE, db)
+    ingest_path(write_export(tiny, tmp_path / "e"), db)
+    runner = CliRunner()
+    outcome = runner.invoke(app, ["report", "attendance", "--out", str(tmp_path / "o"), "--db", str(db)])
+    assert outcome.exit_code == 2 and "несколько школ" in outcome.output and "sch-test" in outcome.output
+    args = ["report", "attendance", "--school", "sch-test", "--period", "1 четверть", "--format", "xlsx"]
+    outcome = runner.invoke(app, [*args, "--out", str(tmp_path / "o"), "--db", str(db)])
+    assert outcome.exit_code == 0, outcome.output
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["посещаемость-5А-1-четверть.xlsx"]
