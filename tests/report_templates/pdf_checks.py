@@ -10,6 +10,9 @@ from PIL import Image, ImageOps
 
 DPI = 30
 MARGIN_MM = 8  # of the 12–20 mm page margins, this much must stay blank on every side
+# the smallest page margins of the documents (left, top, right, bottom): inside them is the body,
+# outside only the running header and the page number
+BODY_MM = (16, 14, 12, 16)
 
 
 def pdf_text(pdf: Path) -> str:
@@ -21,7 +24,8 @@ def pdf_lines(pdf: Path) -> list[str]:
 
 
 def assert_pages_inside_margins(pdf: Path, workdir: Path) -> int:
-    """Every page has ink, and all of it inside the margins; returns the number of pages."""
+    """Every page has body content (not only the running header and page number), and all its ink
+    lies inside the margins; returns the number of pages."""
     prefix = workdir / pdf.stem
     subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(prefix)], check=True)
     pages = sorted(workdir.glob(f"{pdf.stem}-*.png"))
@@ -29,10 +33,13 @@ def assert_pages_inside_margins(pdf: Path, workdir: Path) -> int:
     margin = round(DPI / 25.4 * MARGIN_MM)
     for page in pages:
         image = Image.open(page).convert("L")
-        ink = ImageOps.invert(image).point(lambda v: 255 if v > 127 else 0).getbbox()
-        assert ink is not None, f"{pdf.name}: {page.name} is empty"
-        left, top, right, bottom = ink
+        mask = ImageOps.invert(image).point(lambda v: 255 if v > 127 else 0)
+        ink = mask.getbbox()
         width, height = image.size
+        left_mm, top_mm, right_mm, bottom_mm = (round(DPI / 25.4 * mm) for mm in BODY_MM)
+        body = mask.crop((left_mm, top_mm, width - right_mm, height - bottom_mm)).getbbox()
+        assert ink is not None and body is not None, f"{pdf.name}: {page.name} has no content"
+        left, top, right, bottom = ink
         inside = left >= margin and top >= margin and right <= width - margin and bottom <= height - margin
         assert inside, f"{pdf.name}: {page.name} ink {ink} outside the margins of {image.size}"
     return len(pages)
