@@ -13,7 +13,7 @@ import inspect
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,18 +148,26 @@ def classes_with_period(con: duckdb.DuckDBPyConnection, school_id: str | None, p
 
 # --- the whole school's set in worker processes -------------------------------------------------
 
-_worker: dict[str, object] = {}
+
+@dataclass
+class _WorkerState:
+    con: duckdb.DuckDBPyConnection
+    viewer: Viewer
+    norms: DocumentNorms
+
+
+_worker: list[_WorkerState] = []  # the state of this worker process (one entry once opened)
 
 
 def _open_worker(db_path: str, viewer: Viewer, norms: DocumentNorms) -> None:
     """Each worker opens the warehouse read-only once and keeps it for all its documents."""
     con = duckdb.connect(db_path, read_only=True, config={"threads": 1})
-    _worker.update(con=con, viewer=viewer, norms=norms)
+    _worker[:] = [_WorkerState(con, viewer, norms)]
 
 
-def _render_in_worker(kind: str, class_name: str, period_name: str, out: str, formats: list[str]) -> Rendered:
-    con = _worker["con"]
-    return render_document(con, _worker["viewer"], kind, class_name, period_name, Path(out), formats, _worker["norms"])  # type: ignore[arg-type]
+def _close_worker() -> None:
+    while _worker:
+        _worker.pop().con.close()
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,6 @@ def render_many(
     formats: list[str],
     norms: DocumentNorms | None = None,
     workers: int = 2,
-    on_done: Callable[[Rendered | Failure], None] | None = None,
 ) -> Iterator[Rendered | Failure]:
     """Render (kind, class, period) targets in ``workers`` processes, each holding a read-only
     connection; yields each result as it completes. A document that fails (access, missing data)
@@ -190,12 +197,9 @@ def render_many(
         _open_worker(str(db_path), viewer, norms)
         try:
             for kind, class_name, period_name in targets:
-                result = _guarded(kind, class_name, period_name, str(out), formats)
-                if on_done:
-                    on_done(result)
-                yield result
+                yield _guarded(kind, class_name, period_name, str(out), formats)
         finally:
-            _worker.pop("con").close()  # type: ignore[union-attr]
+            _close_worker()
         return
     # spawn, not fork: the parent may hold polars and DuckDB thread pools that a fork would copy mid-flight
     context = multiprocessing.get_context("spawn")
@@ -211,15 +215,14 @@ def render_many(
                     result: Rendered | Failure = future.result()
                 except Exception as error:  # a worker died: the document is reported, the rest go on
                     result = Failure(kind, class_name, period_name, f"сбой процесса отрисовки ({type(error).__name__})")
-                if on_done:
-                    on_done(result)
                 yield result
 
 
 def _guarded(kind: str, class_name: str, period_name: str, out: str, formats: list[str]) -> Rendered | Failure:
     """One document in a worker; a refusal or a failure becomes a Failure with a Russian message."""
+    state = _worker[0]
     try:
-        return _render_in_worker(kind, class_name, period_name, out, formats)
+        return render_document(state.con, state.viewer, kind, class_name, period_name, Path(out), formats, state.norms)
     except AccessError as error:
         return Failure(kind, class_name, period_name, str(error))
     except Exception as error:  # one broken document must not stop the school's set
