@@ -384,3 +384,11 @@ def test_cli_asks_which_school_when_the_warehouse_holds_several(tmp_path, tiny):
     outcome = runner.invoke(app, [*args, "--out", str(tmp_path / "o"), "--db", str(db)])
     assert outcome.exit_code == 0, outcome.output
     assert [p.name for p in (tmp_path / "o").iterdir()] == ["посещаемость-5А-1-четверть.xlsx"]
+
+
+def test_workers_that_die_leave_a_message_for_every_document(tmp_path):
+    targets = [("ledger", "7А", PERIOD), ("attendance", "7А", PERIOD), ("results", "7А", PERIOD)]
+    results = list(render_many(tmp_path / "missing.duckdb", Viewer("z", Role.DEPUTY), targets, tmp_path, ["pdf"]))
+    assert len(results) == 3 and all(isinstance(r, Failure) for r in results)
+    assert sorted(r.kind for r in results) == ["attendance", "ledger", "results"]
+    assert all("аварийно" in r.message or "не осталось процессов" in r.message for r in results)
