@@ -308,6 +308,8 @@ def report(
     class-teacher — отчет классного руководителя за учебный период
     all — все они по всем классам школы (в нескольких процессах)
     """
+    from rich.markup import escape
+
     from ejournal.access.accounts import Role
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
@@ -370,7 +372,8 @@ def report(
         )
     for item in failed:
         err.print(
-            f"[red]не сформирован[/] {KINDS[item.kind].title}, {item.class_name}, {item.period_name}: {item.message}"
+            f"[red]не сформирован[/] {KINDS[item.kind].title}, "
+            + escape(f"{item.class_name}, {item.period_name}: {item.message}")
         )
     if failed:
         raise typer.Exit(EXIT_REFUSED if len(failed) == len(targets) else EXIT_REJECTED)
