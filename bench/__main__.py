@@ -22,7 +22,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m bench", description="Замер скорости и памяти загрузки выгрузки против DuckDB и pandas+pandera."
     )
     parser.add_argument(
-        "--scale", choices=("school", "region", "all"), default="all", help="что мерить (по умолчанию all)"
+        "--scale",
+        choices=("school", "region", "all", "documents"),
+        default="all",
+        help="что мерить (по умолчанию all — школа и регион; documents — официальные документы 1–4 по всей школе)",
     )
     parser.add_argument(
         "--region-marks",
@@ -47,6 +50,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--memory-limit-gb", type=float, default=16.0, help="шаг, превысивший столько ГБ, останавливается (16)"
     )
+    parser.add_argument("--period", default="2 четверть", help="период для --scale documents («2 четверть»)")
+    parser.add_argument("--workers", type=int, default=2, help="процессов отрисовки для --scale documents (2)")
     args = parser.parse_args(argv)
     unknown = [c for c in args.contenders.split(",") if c not in CONTENDERS_BY_NAME]
     if unknown:
@@ -101,6 +106,10 @@ def measure_scale(dataset: Dataset, chosen: list[Contender], args: argparse.Name
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.scale == "documents":
+        from bench.documents import main as documents_main
+
+        return documents_main(args.data, args.out, args.period, args.workers)
     started = dt.datetime.now()
     chosen = [c for c in CONTENDERS if c.name in args.contenders.split(",")]
     _say("Подготовка данных")

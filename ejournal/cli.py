@@ -310,7 +310,13 @@ def demo(
 
 @app.command()
 def report(
-    kind: Annotated[str, typer.Argument(help="Документ: results (итоги успеваемости класса за период)")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="Документ (results, ledger, attendance, attendance-ledger, preliminary, class-teacher …) "
+            "или all — весь набор по всем классам школы"
+        ),
+    ],
     class_name: Annotated[
         str | None, typer.Option("--class", help="Класс, например 7А (без него — все классы)")
     ] = None,
@@ -319,49 +325,89 @@ def report(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="pdf, xlsx или pdf,xlsx")] = "pdf,xlsx",
     out: Annotated[Path, typer.Option("--out", help="Папка для документов")] = Path("var/reports/documents"),
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Процессов для отрисовки (по умолчанию 2)")] = 2,
+    school: Annotated[str | None, typer.Option("--school", help="Школа (ид), если в хранилище их несколько")] = None,
     db: DbOption = None,
 ) -> None:
-    """Сформировать официальный документ (PDF/A и XLSX) для класса или для всей школы."""
-    from ejournal.access.accounts import AccessError, Role
+    """Сформировать официальный документ (PDF/A и XLSX) для класса или для всей школы.
+
+    results — итоги успеваемости класса за учебный период
+    ledger — сводная ведомость учета успеваемости обучающихся класса
+    attendance — отчет о посещаемости класса (за период и по месяцам)
+    attendance-ledger — сводная ведомость учета посещаемости
+    preliminary — предварительный отчет классного руководителя
+    class-teacher — отчет классного руководителя за учебный период
+    all — все они по всем классам школы (в нескольких процессах)
+    """
+    from rich.markup import escape
+
+    from ejournal.access.accounts import Role
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
-    from report_templates.documents import latest_periods, render_period_results
+    from report_templates.common import DocumentNorms
+    from report_templates.documents import KINDS, SCHOOL_SET, Failure, classes_with_period, latest_periods, render_many
     from warehouse.db import connect
 
-    if kind != "results":
-        raise fail(f"неизвестный документ «{kind}»; есть: results", EXIT_REFUSED)
+    if kind != "all" and kind not in KINDS:
+        raise fail(f"неизвестный документ «{kind}»; есть: {', '.join(KINDS)}, all", EXIT_REFUSED)
     formats = [f.strip() for f in fmt.split(",") if f.strip()]
     if not formats or set(formats) - {"pdf", "xlsx"}:
         raise fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
     path = _db(db)
     if not path.exists():
         raise fail(f"хранилище {path} ещё не создано")
+    try:
+        norms = DocumentNorms.of(load_norms())
+    except (OSError, ValueError) as error:
+        raise fail(f"не удалось прочитать нормы школы: {error}") from None
     env = environment()
-    # The command line is the school's operator: it acts with the deputy director's scope.
-    viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY)
     with connect(path, read_only=True) as con:
-        targets = latest_periods(con, None)
-        if class_name:
-            targets = [(c, p) for c, p in targets if c == class_name] or [(class_name, period or "")]
+        schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
+        if school is None and len(schools) > 1:
+            raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
+        if school is not None and school not in schools:
+            raise fail(f"нет школы «{school}» в хранилище; есть: {', '.join(schools)}", EXIT_REFUSED)
+        school = school or (schools[0] if schools else None)
+        # The command line is the school's operator: it acts with the deputy director's scope.
+        viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY, school)
         if period:
-            targets = [(c, period) for c, _ in targets]
-        done = []
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
-        ) as bar:
-            task = bar.add_task("Документы", total=len(targets))
-            for klass, period_name in targets:
-                bar.update(task, description=f"{klass}, {period_name}")
-                try:
-                    done.append(render_period_results(con, viewer, klass, period_name, out, formats))
-                except AccessError as error:
-                    raise fail(str(error), EXIT_REFUSED) from None
-                bar.advance(task)
-    log_event(env.access_db, "report", viewer.login, object_text="results", details={"documents": len(done)})
-    for item in done:
+            classes = classes_with_period(con, school, period)
+            if not classes:
+                raise fail(f"нет периода «{period}» ни у одного класса в хранилище", EXIT_REFUSED)
+            pairs = [(c, period) for c in classes]
+        else:
+            pairs = latest_periods(con, school)
+    if class_name:
+        pairs = [(c, p) for c, p in pairs if c == class_name]
+        if not pairs:
+            raise fail(f"нет класса «{class_name}»" + (f" с периодом «{period}»" if period else ""), EXIT_REFUSED)
+    kinds = SCHOOL_SET if kind == "all" else [kind]
+    targets = [(k, c, p) for c, p in pairs for k in kinds]
+    done, failed = [], []
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=err, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("Документы", total=len(targets))
+        for result in render_many(path, viewer, targets, out, formats, norms, workers=workers):
+            (failed if isinstance(result, Failure) else done).append(result)
+            bar.update(task, advance=1, description=f"{result.class_name}, {KINDS[result.kind].title[:40]}")
+    log_event(
+        env.access_db, "report", viewer.login, object_text=kind, details={"documents": len(done), "failed": len(failed)}
+    )
+    for item in sorted(done, key=lambda r: (r.class_name, r.kind)):
         console.print(
-            f"{item.class_name}, {item.period_name}: " + ", ".join(str(p) for p in item.paths), soft_wrap=True
+            f"{item.class_name}, {item.period_name}, {KINDS[item.kind].title}: "
+            + ", ".join(str(p) for p in item.paths),
+            soft_wrap=True,
         )
+    for item in failed:
+        err.print(
+            f"[red]не сформирован[/] {KINDS[item.kind].title}, "
+            + escape(f"{item.class_name}, {item.period_name}: {item.message}")
+        )
+    if failed:
+        raise typer.Exit(EXIT_REFUSED if len(failed) == len(targets) else EXIT_REJECTED)
 
 
 register_access_commands(app)

@@ -1,39 +1,128 @@
-"""The documents the CLI and the demo can produce, and rendering a set of them for a school."""
+"""The registry of documents the CLI, the demo and the dashboard can produce, and rendering one
+document or the whole school's set (in parallel worker processes).
+
+Adding a document is one entry in KINDS: a package under report_templates/ with
+``context.build(con, viewer, class_name, period_name[, norms])`` and ``render.pdf(ctx, path)`` /
+``render.xlsx(ctx, path)``.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import importlib
+import inspect
+import json
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import IO
 
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from report_templates.period_results import render as period_results_render
-from report_templates.period_results.context import build as build_period_results
+from report_templates.common import PERIOD_APPLIES, DocumentNorms
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A document: its CLI name, title, file name stem, package, and whether `report all` makes it."""
+
+    name: str
+    title: str
+    file_stem: str
+    package: str
+    in_school_set: bool = False
+
+    def context_module(self) -> ModuleType:
+        return importlib.import_module(f"report_templates.{self.package}.context")
+
+    def render_module(self) -> ModuleType:
+        return importlib.import_module(f"report_templates.{self.package}.render")
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("results", "Итоги успеваемости класса за учебный период", "итоги", "period_results", True),
+        Kind("ledger", "Сводная ведомость учета успеваемости обучающихся класса", "ведомость-успеваемости", "progress_ledger", True),
+        Kind("attendance", "Отчет о посещаемости класса", "посещаемость", "attendance_report", True),
+        Kind("attendance-ledger", "Сводная ведомость учета посещаемости", "ведомость-посещаемости", "attendance_ledger", True),
+        Kind("preliminary", "Предварительный отчет классного руководителя", "предварительный-отчет", "preliminary_report", True),
+        Kind("class-teacher", "Отчет классного руководителя за учебный период", "отчет-кл-руководителя", "class_teacher_report", True),
+    )
+}  # fmt: skip
+SCHOOL_SET = [kind.name for kind in KINDS.values() if kind.in_school_set]
+FORMATS = ("pdf", "xlsx")
 
 
 @dataclass(frozen=True)
 class Rendered:
+    kind: str
     class_name: str
     period_name: str
     paths: list[Path]
+    seconds: float = 0.0  # building the context and writing the files, in the process that did it
+    cpu_seconds: float = 0.0  # the CPU time of the same (what a busy machine does not inflate)
 
 
 def safe_file_part(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in text).strip().replace(" ", "-")
 
 
+def build_context(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    kind: str,
+    class_name: str,
+    period_name: str,
+    norms: DocumentNorms | None = None,
+) -> object:
+    build = KINDS[kind].context_module().build
+    if "norms" in inspect.signature(build).parameters:
+        return build(con, viewer, class_name, period_name, norms=norms or DocumentNorms())
+    return build(con, viewer, class_name, period_name)
+
+
+def render_document(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    kind: str,
+    class_name: str,
+    period_name: str,
+    out: Path,
+    formats: list[str],
+    norms: DocumentNorms | None = None,
+) -> Rendered:
+    """Build one document's context (access rules apply) and write it in the asked formats."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    entry = KINDS[kind]
+    ctx = build_context(con, viewer, kind, class_name, period_name, norms)
+    render = entry.render_module()
+    stem = out / f"{entry.file_stem}-{safe_file_part(class_name)}-{safe_file_part(period_name)}"
+    paths = []
+    if "pdf" in formats:
+        paths.append(render.pdf(ctx, stem.with_suffix(".pdf")))
+    if "xlsx" in formats:
+        paths.append(render.xlsx(ctx, stem.with_suffix(".xlsx")))
+    return Rendered(
+        kind, class_name, period_name, paths, time.perf_counter() - started, time.process_time() - cpu_started
+    )
+
+
 def render_period_results(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str, out: Path, formats: list[str]
 ) -> Rendered:
-    ctx = build_period_results(con, viewer, class_name, period_name)
-    stem = out / f"итоги-{safe_file_part(class_name)}-{safe_file_part(period_name)}"
-    paths = []
-    if "pdf" in formats:
-        paths.append(period_results_render.pdf(ctx, stem.with_suffix(".pdf")))
-    if "xlsx" in formats:
-        paths.append(period_results_render.xlsx(ctx, stem.with_suffix(".xlsx")))
-    return Rendered(class_name, period_name, paths)
+    return render_document(con, viewer, "results", class_name, period_name, out, formats)
 
 
 def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> list[tuple[str, str]]:
@@ -47,3 +136,158 @@ def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> lis
         "order by c.grade, c.class_name",
         {"school_id": school_id},
     ).fetchall()
+
+
+def classes_with_period(con: duckdb.DuckDBPyConnection, school_id: str | None, period_name: str) -> list[str]:
+    """Names of the classes of the latest academic year that has a period of this name, in grade order."""
+    rows = con.execute(
+        "with years as (select c.school_id, max(c.academic_year_id) as academic_year_id from dim_class as c "
+        "join dim_period as p on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id "
+        "where p.period_name = $period and ($school_id is null or c.school_id = $school_id) group by c.school_id) "
+        "select distinct c.class_name, c.grade from dim_class as c join years on years.school_id = c.school_id "
+        "and years.academic_year_id = c.academic_year_id join dim_period as p on p.school_id = c.school_id "
+        f"and p.academic_year_id = c.academic_year_id and p.period_name = $period and {PERIOD_APPLIES} "
+        "order by c.grade, c.class_name",
+        {"period": period_name, "school_id": school_id},
+    ).fetchall()
+    return [name for name, _ in rows]
+
+
+# --- the whole school's set in worker processes -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str
+    class_name: str
+    period_name: str
+    message: str
+
+
+def _answer(answer: dict) -> Rendered | Failure:
+    if answer.get("ok"):
+        return Rendered(
+            answer["kind"],
+            answer["class_name"],
+            answer["period_name"],
+            [Path(p) for p in answer["paths"]],
+            answer["seconds"],
+            answer["cpu_seconds"],
+        )
+    return Failure(answer["kind"], answer["class_name"], answer["period_name"], answer["message"])
+
+
+def render_many(
+    db_path: Path,
+    viewer: Viewer,
+    targets: list[tuple[str, str, str]],
+    out: Path,
+    formats: list[str],
+    norms: DocumentNorms | None = None,
+    workers: int = 2,
+) -> Iterator[Rendered | Failure]:
+    """Render (kind, class, period) targets in ``workers`` processes (report_templates.render_worker),
+    each holding its own read-only connection; yields each result as it completes, in completion
+    order. A document that fails (access, missing data, a crashed worker) is a Failure with its
+    Russian message, and the others go on."""
+    norms = norms or DocumentNorms()
+    setup = {
+        "db": str(db_path),
+        "viewer": {**dataclasses.asdict(viewer), "role": str(viewer.role)},
+        "norms": dataclasses.asdict(norms),
+        "out": str(out),
+        "formats": list(formats),
+    }
+    workers = max(1, min(workers, len(targets)))
+    if not targets:
+        return
+    if workers == 1:
+        # one document or one worker: no child process, the same read-only connection throughout
+        from report_templates.render_worker import Session
+
+        session = Session(setup)
+        try:
+            for kind, class_name, period_name in targets:
+                yield _answer(session.handle({"kind": kind, "class_name": class_name, "period_name": period_name}))
+        finally:
+            session.close()
+        return
+    yield from _render_in_children(setup, targets, workers)
+
+
+def _render_in_children(setup: dict, targets: list[tuple[str, str, str]], workers: int) -> Iterator[Rendered | Failure]:
+    queue = [{"kind": k, "class_name": c, "period_name": p} for k, c, p in targets]
+    queue.reverse()  # pop() from the end keeps the given order
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    children: dict[int, tuple[subprocess.Popen, dict | None]] = {}
+    logs: dict[int, IO[bytes]] = {}
+    selector = selectors.DefaultSelector()
+    with contextlib.ExitStack() as stack:
+        stack.callback(_stop, children)
+        for _ in range(workers):
+            log = stack.enter_context(tempfile.TemporaryFile())
+            child = subprocess.Popen(
+                [sys.executable, "-m", "report_templates.render_worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                encoding="utf-8",
+                env=env,
+                cwd=str(PROJECT_DIR),
+            )
+            child.stdin.write(json.dumps(setup, ensure_ascii=False) + "\n")
+            task = _next(child, queue)
+            children[child.pid] = (child, task)
+            logs[child.pid] = log
+            selector.register(child.stdout, selectors.EVENT_READ, child.pid)
+        while children:
+            for key, _ in selector.select():
+                child, task = children[key.data]
+                line = child.stdout.readline()
+                if line:
+                    yield _answer(json.loads(line))
+                    children[key.data] = (child, _next(child, queue))
+                    continue
+                # end of output: the worker finished its input, or died
+                selector.unregister(child.stdout)
+                child.wait()
+                del children[key.data]
+                if task is not None:
+                    yield Failure(
+                        task["kind"], task["class_name"], task["period_name"],
+                        f"процесс отрисовки завершился аварийно (код {child.returncode}): {_last_line(logs[key.data])}",
+                    )  # fmt: skip
+                if not children:
+                    while queue:
+                        lost = queue.pop()
+                        yield Failure(
+                            lost["kind"], lost["class_name"], lost["period_name"], "не осталось процессов отрисовки"
+                        )
+
+
+def _stop(children: dict[int, tuple[subprocess.Popen, dict | None]]) -> None:
+    """Workers still running when the caller stops early (Ctrl+C, an error) are ended."""
+    for child, _ in children.values():
+        child.kill()
+        child.wait()
+
+
+def _last_line(log: IO[bytes]) -> str:
+    log.seek(0)
+    lines = [line for line in log.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "без сообщения"
+
+
+def _next(child: subprocess.Popen, queue: list[dict]) -> dict | None:
+    """Give the worker its next task, or close its input when none is left; returns the task."""
+    task = queue.pop() if queue else None
+    try:
+        if task is None:
+            child.stdin.close()
+        else:
+            child.stdin.write(json.dumps(task, ensure_ascii=False) + "\n")
+            child.stdin.flush()
+    except BrokenPipeError:
+        pass  # the worker died: the end of its output reports the task
+    return task

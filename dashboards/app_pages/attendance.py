@@ -35,18 +35,22 @@ show_table(daily, viewer, "отсутствующие", "absences_daily")
 
 st.subheader("По месяцам и причинам")
 if not months.is_empty():
-    long = months.unpivot(
-        index=["class_name", "month"],
-        on=["n_missed_unexcused", "n_missed_excused", "n_missed_illness"],
-        variable_name="reason",
-        value_name="n",
-    ).with_columns(
-        pl.col("reason").replace_strict(
-            {
-                "n_missed_unexcused": "без уважительной (н)",
-                "n_missed_excused": "уважительная (у)",
-                "n_missed_illness": "болезнь (б)",
-            }
+    long = (
+        months.with_columns((pl.col("n_missed_excused") - pl.col("n_missed_illness")).alias("n_missed_other_excused"))
+        .unpivot(
+            index=["class_name", "month"],
+            on=["n_missed_unexcused", "n_missed_other_excused", "n_missed_illness"],
+            variable_name="reason",
+            value_name="n",
+        )
+        .with_columns(
+            pl.col("reason").replace_strict(
+                {
+                    "n_missed_unexcused": "без уважительной (н)",
+                    "n_missed_other_excused": "уважительная (у)",
+                    "n_missed_illness": "болезнь (б)",
+                }
+            )
         )
     )
     figure = px.bar(

@@ -1,0 +1,113 @@
+"""«Отчет классного руководителя за учебный период»: the class's movement (on the roll at the
+period's start, arrived, left, on the roll at its end), the results of the period marks (pupils
+attested, the categories of shared/DOMAIN.md with their names, успеваемость and качество of the
+class) and attendance (lessons and days missed, latenesses, pupils with a chronic share of missed
+lessons).
+
+Class-level figures: N = pupils on the roll at the period's end with at least one period mark or
+«н/а»; успеваемость, % = pupils without «2» and without «н/а» / N × 100; качество, % = pupils with
+only «4» and «5» (отличники, хорошисты, с одной «4») / N × 100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from ejournal.access.viewer import Viewer
+from report_templates.attendance_figures import Attendance, by_pupil
+from report_templates.common import ClassPeriod, DocumentNorms, class_pupils, resolve_class_period
+from report_templates.period_results.context import CATEGORY_TITLES, categorise
+
+TITLE = "Отчет классного руководителя за учебный период"
+
+
+@dataclass(frozen=True)
+class Movement:
+    at_start: int
+    arrived: list[str]
+    left: list[str]
+    at_end: int
+
+
+@dataclass
+class ClassTeacherReport:
+    where: ClassPeriod
+    movement: Movement
+    n_attested_pupils: int
+    not_attested: list[str]
+    categories: dict[str, list[str]]
+    progress_pct: float | None
+    quality_pct: float | None
+    attendance: Attendance
+    chronic: list[tuple[str, float]]
+    chronic_share: float
+
+    document_title = TITLE
+
+    @property
+    def subtitle(self) -> str:
+        w = self.where
+        return f"Класс {w.class_name}, {w.period_name} ({w.start_date:%d.%m.%Y} – {w.end_date:%d.%m.%Y})"
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    class_name: str,
+    period_name: str,
+    norms: DocumentNorms | None = None,
+) -> ClassTeacherReport:
+    norms = norms or DocumentNorms()
+    where = resolve_class_period(con, viewer, class_name, period_name)
+    during = class_pupils(con, where, where.start_date, where.end_date)
+    at_start = {p.pupil_id for p in class_pupils(con, where, where.start_date, where.start_date)}
+    at_end = class_pupils(con, where, where.end_date, where.end_date)
+    movement = Movement(
+        len(at_start),
+        [p.full_name for p in during if p.pupil_id not in at_start],
+        [p.full_name for p in during if p.left_on is not None],
+        len(at_end),
+    )
+    marks = con.execute(
+        "select pupil_id, list(mark_numeric) from fct_period_mark where school_id = ? and class_id = ? "
+        "and period_id = ? and mark_kind_code = 'period' and (mark_numeric is not null or is_na) group by pupil_id",
+        [where.school_id, where.class_id, where.period_id],
+    ).fetchall()
+    by_pupil_marks = {p: list(m) for p, m in marks}
+    categories: dict[str, list[str]] = {key: [] for key in CATEGORY_TITLES}
+    not_attested, attested = [], []
+    for pupil in at_end:
+        values = by_pupil_marks.get(pupil.pupil_id)
+        if not values:
+            continue
+        attested.append(pupil)
+        if any(v is None for v in values):
+            not_attested.append(pupil.full_name)
+        category = categorise(values)
+        if category:
+            categories[category].append(pupil.full_name)
+    n = len(attested)
+    passing = n - len(categories["failing"])
+    quality = len(categories["excellent"]) + len(categories["good"]) + len(categories["one_4"])
+    attendance = by_pupil(con, where, where.start_date, where.end_date)
+    chronic = []
+    total = Attendance()
+    for pupil in during:
+        figures = attendance.get(pupil.pupil_id, Attendance())
+        total = total + figures
+        if figures.n_lessons and figures.n_missed / figures.n_lessons >= norms.chronic_absence_share - 1e-12:
+            chronic.append((pupil.full_name, figures.missed_pct))
+    return ClassTeacherReport(
+        where=where,
+        movement=movement,
+        n_attested_pupils=n,
+        not_attested=not_attested,
+        categories=categories,
+        progress_pct=100 * passing / n if n else None,
+        quality_pct=100 * quality / n if n else None,
+        attendance=total,
+        chronic=chronic,
+        chronic_share=norms.chronic_absence_share,
+    )

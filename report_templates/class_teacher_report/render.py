@@ -1,0 +1,74 @@
+"""Render «Отчет классного руководителя за учебный период» to PDF/A and XLSX with the same figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ejournal.formatting import decimal
+from report_templates.class_teacher_report.context import ClassTeacherReport
+from report_templates.common import header_values, rows_to_xlsx
+from report_templates.period_results.context import CATEGORY_TITLES
+from report_templates.render import render_html, write_pdf
+
+
+def html(ctx: ClassTeacherReport) -> str:
+    return render_html(
+        "class_teacher_report/template.html.j2",
+        **header_values(ctx.where, ctx.document_title, ctx.subtitle),
+        where=ctx.where,
+        movement=ctx.movement,
+        n_attested_pupils=ctx.n_attested_pupils,
+        not_attested=ctx.not_attested,
+        categories=ctx.categories,
+        category_titles=CATEGORY_TITLES,
+        progress_pct=ctx.progress_pct,
+        quality_pct=ctx.quality_pct,
+        attendance=ctx.attendance,
+        chronic=ctx.chronic,
+        chronic_share=ctx.chronic_share,
+    )
+
+
+def pdf(ctx: ClassTeacherReport, path: Path) -> Path:
+    return write_pdf(html(ctx), path, title=ctx.document_title)
+
+
+def table(ctx: ClassTeacherReport) -> tuple[list[str], list[list[object]]]:
+    """The report's figures as (section, figure, value, names) rows."""
+    m, a = ctx.movement, ctx.attendance
+    rows: list[list[object]] = [
+        ["Движение", f"Обучающихся на начало периода ({ctx.where.start_date:%d.%m.%Y})", m.at_start, ""],
+        ["Движение", "Прибыло за период", len(m.arrived), ", ".join(m.arrived)],
+        ["Движение", "Выбыло за период", len(m.left), ", ".join(m.left)],
+        ["Движение", f"Обучающихся на конец периода ({ctx.where.end_date:%d.%m.%Y})", m.at_end, ""],
+        ["Успеваемость", "Обучающихся с отметками за период (N)", ctx.n_attested_pupils, ""],
+    ]
+    rows += [
+        ["Успеваемость", title, len(ctx.categories[key]), ", ".join(ctx.categories[key])]
+        for key, title in CATEGORY_TITLES.items()
+    ]
+    rows += [
+        ["Успеваемость", "Не аттестованы", len(ctx.not_attested), ", ".join(ctx.not_attested)],
+        ["Успеваемость", "Успеваемость класса, %", decimal(ctx.progress_pct), ""],
+        ["Успеваемость", "Качество знаний класса, %", decimal(ctx.quality_pct), ""],
+        ["Посещаемость", "Пропущено уроков", a.n_missed, ""],
+        ["Посещаемость", "из них по уважительной причине", a.n_missed_excused, ""],
+        ["Посещаемость", "из них по болезни", a.n_missed_illness, ""],
+        ["Посещаемость", "без уважительной причины", a.n_missed_unexcused, ""],
+        ["Посещаемость", "Пропущено дней", a.n_days_missed, ""],
+        ["Посещаемость", "Опозданий", a.n_late, ""],
+        ["Посещаемость", "Доля пропущенных уроков, %", decimal(a.missed_pct), ""],
+        [
+            "Посещаемость",
+            f"Пропустили {ctx.chronic_share * 100:.0f} % уроков и более",
+            len(ctx.chronic),
+            ", ".join(name for name, _ in ctx.chronic),
+        ],
+    ]
+    return ["Раздел", "Показатель", "Значение", "Ученики"], rows
+
+
+def xlsx(ctx: ClassTeacherReport, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(rows_to_xlsx(*table(ctx), "Отчет"))
+    return path

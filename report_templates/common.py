@@ -1,0 +1,220 @@
+"""What every class document shares: finding the class and period a user asked for, the access
+rule, the school header, the signatures and the school's norms the documents apply."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import duckdb
+
+from ejournal.access.accounts import AccessError, Role
+from ejournal.access.viewer import Viewer
+from ejournal.settings import Norms
+from warehouse.queries import visible_classes
+
+CLASS_DOCUMENT_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
+# SQL condition: period p applies to class c (dim_period.grades is its apply-list, null = every grade)
+PERIOD_APPLIES = "(p.grades is null or list_contains(string_split(p.grades, ','), cast(c.grade as varchar)))"
+
+
+@dataclass(frozen=True)
+class School:
+    name: str
+    details: str
+    director: str | None
+
+
+@dataclass(frozen=True)
+class DocumentNorms:
+    """The settings of ejournal/norms.toml the documents apply (defaults as in shared/DOMAIN.md)."""
+
+    rounding_threshold: float = 0.65
+    min_marks_per_period: int = 3
+    chronic_absence_share: float = 0.10
+
+    @classmethod
+    def of(cls, norms: Norms | None) -> DocumentNorms:
+        raw = norms.raw if norms else {}
+        attestation, attendance = raw.get("attestation", {}), raw.get("attendance", {})
+        return cls(
+            rounding_threshold=float(attestation.get("rounding_threshold", cls.rounding_threshold)),
+            min_marks_per_period=int(attestation.get("min_marks_per_quarter_at_1_hour", cls.min_marks_per_period)),
+            chronic_absence_share=float(attendance.get("chronic_absence_share", cls.chronic_absence_share)),
+        )
+
+    def rounded_mark(self, average: float | None) -> int | None:
+        """The period mark a weighted average rounds to: the fractional part at or above the
+        threshold goes up (4,65 → 5 at 0,65), otherwise down; never below 2 or above 5."""
+        if average is None:
+            return None
+        whole = math.floor(average)
+        # a tolerance keeps 3.65 (3.6499999… in binary) on the upper side of 0.65
+        mark = whole + 1 if average - whole >= self.rounding_threshold - 1e-9 else whole
+        return max(2, min(5, mark))
+
+
+@dataclass(frozen=True)
+class ClassPeriod:
+    """The class and study period a document is about, with the header facts every document prints."""
+
+    school_id: str
+    school: School
+    class_id: str
+    class_name: str
+    grade: int
+    class_teacher: str | None
+    academic_year_id: str
+    year_start_date: dt.date
+    period_id: str
+    period_name: str
+    period_kind_code: str
+    period_number: int
+    start_date: dt.date
+    end_date: dt.date
+    data_as_of: dt.date | None
+    formed_on: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def signatures(self) -> list[tuple[str, str | None]]:
+        return [
+            ("Классный руководитель", self.class_teacher),
+            ("Заместитель директора по УВР", None),
+            ("Директор", self.school.director),
+        ]
+
+
+def resolve_class_period(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str
+) -> ClassPeriod:
+    """The class (by name, «7А») and period («1 четверть») of a document with the class's pupils'
+    names, after the access rule: the deputy director any class, a class teacher their own class;
+    other roles are refused with a Russian message."""
+    if viewer.role not in CLASS_DOCUMENT_ROLES:
+        raise AccessError(
+            "Этот документ содержит имена и отметки учеников класса и недоступен для вашей роли "
+            "(его формируют классный руководитель и заместитель директора)"
+        )
+    found = con.execute(
+        "select c.school_id, c.class_id, c.grade, c.class_teacher_name, c.academic_year_id, y.start_date, "
+        "p.period_id, p.period_kind_code, p.period_number, p.start_date, p.end_date "
+        "from dim_class as c join dim_period as p on p.school_id = c.school_id "
+        "and p.academic_year_id = c.academic_year_id "
+        "join dim_academic_year as y on y.school_id = c.school_id and y.academic_year_id = c.academic_year_id "
+        f"where c.class_name = $class_name and p.period_name = $period_name and {PERIOD_APPLIES} "
+        "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
+        {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
+    ).fetchone()
+    if found is None:
+        raise AccessError(f"Нет класса «{class_name}» или у него нет периода «{period_name}» в хранилище")
+    school_id, class_id, grade, teacher, year_id, year_start, period_id, kind, number, start, end = found
+    if class_id not in {c for c, _ in visible_classes(con, viewer)}:
+        raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
+    name, details, director = con.execute(
+        "select school_name, coalesce(municipality, ''), director_name from dim_school where school_id = ?", [school_id]
+    ).fetchone()
+    as_of = con.execute("select max(exported_at) from meta_batch where school_id = ?", [school_id]).fetchone()[0]
+    return ClassPeriod(
+        school_id=school_id,
+        school=School(name, details, director),
+        class_id=class_id,
+        class_name=class_name,
+        grade=int(grade),
+        class_teacher=teacher,
+        academic_year_id=year_id,
+        year_start_date=year_start,
+        period_id=period_id,
+        period_name=period_name,
+        period_kind_code=kind,
+        period_number=int(number),
+        start_date=start,
+        end_date=end,
+        data_as_of=as_of.date() if as_of else None,
+    )
+
+
+@dataclass(frozen=True)
+class Pupil:
+    pupil_id: str
+    full_name: str
+    left_on: dt.date | None
+    arrived_on: dt.date | None
+
+    @property
+    def note(self) -> str:
+        """«прибыл(а) 15.09.2025», «выбыл(а) 20.02.2026» or nothing."""
+        parts = []
+        if self.arrived_on:
+            parts.append(f"прибыл(а) {self.arrived_on:%d.%m.%Y}")
+        if self.left_on:
+            parts.append(f"выбыл(а) {self.left_on:%d.%m.%Y}")
+        return ", ".join(parts)
+
+
+def class_pupils(
+    con: duckdb.DuckDBPyConnection, where: ClassPeriod, start_date: dt.date, end_date: dt.date
+) -> list[Pupil]:
+    """Pupils enrolled in the class on any day from start_date to end_date, by name. arrived_on is
+    set when the pupil came after the academic year's first day, left_on when they left before
+    end_date."""
+    rows = con.execute(
+        "select p.pupil_id, p.full_name, min(r.start_date), "
+        "max(coalesce(r.end_date, date '9999-12-31')) from int_roster as r "
+        "join dim_pupil as p on p.school_id = r.school_id and p.pupil_id = r.pupil_id "
+        "where r.school_id = ? and r.class_id = ? and r.roster_kind_code = 'class' "
+        "and r.start_date <= ? and (r.end_date is null or r.end_date >= ?) "
+        "group by p.pupil_id, p.full_name order by p.full_name, p.pupil_id",
+        [where.school_id, where.class_id, end_date, start_date],
+    ).fetchall()
+    return [
+        Pupil(
+            pupil_id,
+            name,
+            left if left < end_date else None,
+            arrived if arrived > where.year_start_date else None,
+        )
+        for pupil_id, name, arrived, left in rows
+    ]
+
+
+def header_values(where: ClassPeriod, title: str, subtitle: str) -> dict[str, object]:
+    """What base.html.j2 prints around every class document."""
+    return {
+        "school": where.school,
+        "document_title": title,
+        "subtitle": subtitle,
+        "formed_on": where.formed_on,
+        "data_as_of": where.data_as_of,
+        "signatures": where.signatures,
+    }
+
+
+def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) -> bytes:
+    """A document's table as an XLSX sheet: numbers written as numbers, every other value as text
+    (safe against formula injection), bold header, frozen header row. Columns may mix numbers and
+    texts («5» and «н/а»), which a typed data frame cannot hold."""
+    import io
+
+    import xlsxwriter
+
+    from ejournal.xlsx import safe_cell
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet(sheet_name[:31])
+    bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
+    for c, name in enumerate(columns):
+        sheet.write_string(0, c, name, bold)
+        sheet.set_column(c, c, max(6, min(40, len(name) + 2)))
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, str(safe_cell(str(value))))
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return buffer.getvalue()

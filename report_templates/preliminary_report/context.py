@@ -1,0 +1,131 @@
+"""«Предварительный отчет классного руководителя»: before the period ends, per pupil and subject
+the current weighted average of the period's marks up to the data date, the mark it rounds to
+under the school's rule (norms.toml [attestation] rounding_threshold) and the number of marks; then
+the pupils at risk: a forecast «2», fewer marks than the school's minimum, or a chronic share of
+missed lessons (norms.toml [attendance] chronic_absence_share).
+
+Weighted average = Σ(mark·weight) / Σ(weight) over the numeric marks of the class's lessons
+(a double mark «4/5» counts as two marks of the same weight), as in fct_mark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+from ejournal.access.viewer import Viewer
+from ejournal.formatting import decimal
+from report_templates.attendance_figures import Attendance, by_pupil
+from report_templates.common import ClassPeriod, DocumentNorms, Pupil, class_pupils, resolve_class_period
+from report_templates.progress_ledger.context import FULL_NAMES_UP_TO, Subject
+
+TITLE = "Предварительный отчет классного руководителя"
+
+
+@dataclass(frozen=True)
+class Current:
+    n_marks: int
+    weighted: float | None
+    forecast: int | None
+
+
+@dataclass(frozen=True)
+class PupilBlock:
+    number: int
+    pupil: Pupil
+    subjects: list[Current | None]
+    attendance: Attendance
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A pupil at risk and every reason: «Алгебра: прогноз «2» (2,41)», «Музыка: мало отметок (1 из 3)»,
+    «пропущено 12,5 % уроков»."""
+
+    number: int
+    pupil: str
+    reasons: list[str]
+
+
+@dataclass
+class PreliminaryReport:
+    where: ClassPeriod
+    as_of: dt.date
+    subjects: list[Subject]
+    pupils: list[PupilBlock]
+    risks: list[Risk]
+    norms: DocumentNorms
+
+    document_title = TITLE
+
+    @property
+    def subtitle(self) -> str:
+        return f"Класс {self.where.class_name}, {self.where.period_name}: текущие отметки на {self.as_of:%d.%m.%Y}"
+
+    @property
+    def short_headers(self) -> bool:
+        return len(self.subjects) > FULL_NAMES_UP_TO
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    class_name: str,
+    period_name: str,
+    norms: DocumentNorms | None = None,
+) -> PreliminaryReport:
+    norms = norms or DocumentNorms()
+    where = resolve_class_period(con, viewer, class_name, period_name)
+    as_of = min(where.end_date, where.data_as_of or where.end_date)
+    rows = con.execute(
+        "select pupil_id, subject_id, sum(n_numeric), sum(sum_numeric * weight) / nullif(sum(n_numeric * weight), 0) "
+        "from fct_mark where school_id = ? and class_id = ? and lesson_date between ? and ? and n_numeric > 0 "
+        "group by pupil_id, subject_id",
+        [where.school_id, where.class_id, where.start_date, as_of],
+    ).fetchall()
+    current = {(p, s): Current(int(n), w, norms.rounded_mark(w)) for p, s, n, w in rows}
+    subjects = [
+        Subject(*row)
+        for row in con.execute(
+            "select s.subject_id, s.subject_name, coalesce(nullif(s.short_name, ''), s.subject_name) "
+            "from dim_subject as s where s.school_id = $school_id and s.subject_id in ("
+            "select subject_id from src_curriculum where school_id = $school_id and class_id = $class_id "
+            "and is_attested union select subject_id from fct_mark where school_id = $school_id "
+            "and class_id = $class_id and n_numeric > 0 and lesson_date between $start and $end) "
+            "order by s.subject_name",
+            {"school_id": where.school_id, "class_id": where.class_id, "start": where.start_date, "end": as_of},
+        ).fetchall()
+    ]
+    # subjects a pupil takes: they had lessons of it in the period (subgroups split a class)
+    expected = {
+        (p, s)
+        for p, s in con.execute(
+            "select distinct pupil_id, subject_id from fct_attendance where school_id = ? and class_id = ? "
+            "and lesson_date between ? and ?",
+            [where.school_id, where.class_id, where.start_date, as_of],
+        ).fetchall()
+    }
+    attendance = by_pupil(con, where, where.start_date, as_of)
+    blocks, risks = [], []
+    for number, pupil in enumerate(class_pupils(con, where, as_of, as_of), start=1):
+        cells: list[Current | None] = []
+        reasons = []
+        for subject in subjects:
+            key = (pupil.pupil_id, subject.subject_id)
+            cell = current.get(key) or (Current(0, None, None) if key in expected else None)
+            cells.append(cell)
+            if cell is None:
+                continue
+            if cell.forecast is not None and cell.forecast <= 2:
+                reasons.append(f"{subject.name}: прогноз «{cell.forecast}» ({decimal(cell.weighted, 2)})")
+            if cell.n_marks < norms.min_marks_per_period:
+                reasons.append(f"{subject.name}: мало отметок ({cell.n_marks} из {norms.min_marks_per_period})")
+        figures = attendance.get(pupil.pupil_id, Attendance())
+        if figures.n_lessons and figures.n_missed / figures.n_lessons >= norms.chronic_absence_share - 1e-12:
+            reasons.append(f"пропущено {decimal(figures.missed_pct)} % уроков")
+        if reasons:
+            risks.append(Risk(len(risks) + 1, pupil.full_name, reasons))
+        blocks.append(PupilBlock(number, pupil, cells, figures))
+    return PreliminaryReport(where, as_of, subjects, blocks, risks, norms)

@@ -1,0 +1,53 @@
+"""Render «Предварительный отчет классного руководителя» to PDF/A and XLSX with the same figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ejournal.formatting import decimal
+from report_templates.common import header_values, rows_to_xlsx
+from report_templates.preliminary_report.context import PreliminaryReport
+from report_templates.render import render_html, write_pdf
+
+
+def html(ctx: PreliminaryReport) -> str:
+    return render_html(
+        "preliminary_report/template.html.j2",
+        **header_values(ctx.where, ctx.document_title, ctx.subtitle),
+        subjects=ctx.subjects,
+        pupils=ctx.pupils,
+        risks=ctx.risks,
+        as_of=ctx.as_of,
+        norms=ctx.norms,
+        short_headers=ctx.short_headers,
+    )
+
+
+def pdf(ctx: PreliminaryReport, path: Path) -> Path:
+    return write_pdf(html(ctx), path, title=ctx.document_title)
+
+
+def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
+    """One row per pupil and subject the pupil takes: marks, weighted average (as printed), forecast."""
+    columns = ["№", "Ученик", "Предмет", "Отметок", "Средневзвешенный балл", "Прогноз", "Пропущено уроков, %"]
+    rows = [
+        [
+            block.number,
+            block.pupil.full_name,
+            subject.name,
+            cell.n_marks,
+            decimal(cell.weighted, 2),
+            cell.forecast,
+            decimal(block.attendance.missed_pct),
+        ]
+        for block in ctx.pupils
+        for subject, cell in zip(ctx.subjects, block.subjects, strict=True)
+        if cell is not None
+    ]
+    return columns, rows
+
+
+def xlsx(ctx: PreliminaryReport, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(rows_to_xlsx(*table(ctx), "Текущие отметки"))
+    return path
