@@ -36,12 +36,12 @@ class DocumentNorms:
 
     @classmethod
     def of(cls, norms: Norms | None) -> DocumentNorms:
-        raw = norms.raw if norms else {}
-        attestation, attendance = raw.get("attestation", {}), raw.get("attendance", {})
+        if norms is None:
+            return cls()
         return cls(
-            rounding_threshold=float(attestation.get("rounding_threshold", cls.rounding_threshold)),
-            min_marks_per_period=int(attestation.get("min_marks_per_quarter_at_1_hour", cls.min_marks_per_period)),
-            chronic_absence_share=float(attendance.get("chronic_absence_share", cls.chronic_absence_share)),
+            rounding_threshold=norms.attestation.rounding_threshold,
+            min_marks_per_period=norms.attestation.min_marks_per_quarter_at_1_hour,
+            chronic_absence_share=norms.attendance.chronic_absence_share,
         )
 
     def rounded_mark(self, average: float | None) -> int | None:

@@ -59,6 +59,9 @@ KINDS: dict[str, Kind] = {
         Kind("attendance-ledger", "Сводная ведомость учета посещаемости", "ведомость-посещаемости", "attendance_ledger", True),
         Kind("preliminary", "Предварительный отчет классного руководителя", "предварительный-отчет", "preliminary_report", True),
         Kind("class-teacher", "Отчет классного руководителя за учебный период", "отчет-кл-руководителя", "class_teacher_report", True),
+        Kind("movement", "Сводная ведомость учета движения учащихся", "движение", "movement"),
+        Kind("mark-changes", "Отчет об изменениях оценок", "изменения-отметок", "mark_changes"),
+        Kind("control-works", "Результаты контрольных работ", "контрольные-работы", "control_works"),
     )
 }  # fmt: skip
 SCHOOL_SET = [kind.name for kind in KINDS.values() if kind.in_school_set]

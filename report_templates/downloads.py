@@ -15,13 +15,12 @@ import duckdb
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from report_templates.control_works import context as control_works
+from report_templates.documents import render_document
 from report_templates.journal_analysis import context as journal_analysis
 from report_templates.journal_printout import context as journal_printout
 from report_templates.mark_changes import context as mark_changes
 from report_templates.movement import context as movement
 from report_templates.parent_statement import context as parent_statement
-from report_templates.period_results import render as period_results_render
-from report_templates.period_results.context import build as build_period_results
 from report_templates.table_document import Document, pdf, xlsx_bytes
 
 CLASS_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
@@ -55,6 +54,13 @@ class Offer:
 
 OFFERS = (
     Offer("results", "Итоги успеваемости класса за учебный период", CLASS_ROLES, "", "итоги"),
+    Offer(
+        "ledger", "Сводная ведомость учета успеваемости обучающихся класса", CLASS_ROLES, "", "ведомость-успеваемости"
+    ),
+    Offer("attendance", "Отчет о посещаемости класса", CLASS_ROLES, "", "посещаемость"),
+    Offer("attendance-ledger", "Сводная ведомость учета посещаемости", CLASS_ROLES, "", "ведомость-посещаемости"),
+    Offer("preliminary", "Предварительный отчет классного руководителя", CLASS_ROLES, "", "предварительный-отчет"),
+    Offer("class-teacher", "Отчет классного руководителя за учебный период", CLASS_ROLES, "", "отчет-кл-руководителя"),
     Offer("movement", "Сводная ведомость учета движения учащихся", CLASS_ROLES, "", "движение"),
     Offer("mark-changes", "Отчет об изменениях оценок", CLASS_ROLES, "", "изменения-отметок"),
     Offer("control-works", "Результаты контрольных работ", CLASS_ROLES, "", "контрольные-работы"),
@@ -120,11 +126,13 @@ def produce(con: duckdb.DuckDBPyConnection, viewer: Viewer, offer: Offer, choice
     """(PDF/A bytes, XLSX bytes) of the document; AccessError when the viewer may not form it."""
     with tempfile.TemporaryDirectory(prefix="ejournal-doc-") as folder:
         target = Path(folder) / "document.pdf"
-        if offer.kind == "results":
-            ctx = build_period_results(con, viewer, choice.class_name, choice.period_name)
-            period_results_render.pdf(ctx, target)
-            period_results_render.xlsx(ctx, target.with_suffix(".xlsx"))
-            return target.read_bytes(), target.with_suffix(".xlsx").read_bytes()
+        if offer.kind not in _BUILDERS:
+            # a class document of the registry (report_templates/documents.py), as the CLI makes it
+            rendered = render_document(
+                con, viewer, offer.kind, choice.class_name, choice.period_name, Path(folder), ["pdf", "xlsx"]
+            )
+            made = {path.suffix: path for path in rendered.paths}
+            return made[".pdf"].read_bytes(), made[".xlsx"].read_bytes()
         doc = _BUILDERS[offer.kind](con, viewer, choice)
         pdf(doc, _TEMPLATES[offer.kind], target)
         return target.read_bytes(), xlsx_bytes(doc)

@@ -41,7 +41,7 @@ def render_movement(
 ) -> Rendered:
     doc = movement.build_ledger(con, viewer, class_name, period_name)
     paths = write(doc, "movement/template.html.j2", _stem(out, "движение", class_name, period_name), formats)
-    return Rendered(class_name, period_name, paths)
+    return Rendered("movement", class_name, period_name, paths)
 
 
 def render_occupancy(
@@ -49,7 +49,7 @@ def render_occupancy(
 ) -> Rendered:
     doc = movement.build_occupancy(con, viewer, period_name)
     paths = write(doc, "movement/template.html.j2", _stem(out, "наполняемость", period_name), formats)
-    return Rendered("вся школа", period_name, paths)
+    return Rendered("occupancy", "вся школа", period_name, paths)
 
 
 def render_movement_dynamics(
@@ -57,7 +57,7 @@ def render_movement_dynamics(
 ) -> Rendered:
     doc = movement.build_dynamics(con, viewer, period_name)
     paths = write(doc, "movement/template.html.j2", _stem(out, "динамика-движения", period_name), formats)
-    return Rendered("вся школа", period_name, paths)
+    return Rendered("movement-dynamics", "вся школа", period_name, paths)
 
 
 def render_parent_statement(
@@ -72,7 +72,7 @@ def render_parent_statement(
     doc = parent_statement.build(con, viewer, pupil_id, start, end)
     stem = _stem(out, "выписка", pupil_id, f"{start:%d.%m.%Y}", f"{end:%d.%m.%Y}")
     paths = write(doc, PARENT_STATEMENT_TEMPLATE, stem, formats)
-    return Rendered(doc.facts[1][1], f"{start:%d.%m.%Y}–{end:%d.%m.%Y}", paths)
+    return Rendered("parent-statement", doc.facts[1][1], f"{start:%d.%m.%Y}–{end:%d.%m.%Y}", paths)
 
 
 def render_parent_statements(
@@ -85,7 +85,7 @@ def render_parent_statements(
         doc = parent_statement.build(con, viewer, pupil_id, start, end)
         stem = _stem(out, "выписка", class_name, period_name, pupil_id)
         paths.extend(write(doc, PARENT_STATEMENT_TEMPLATE, stem, formats))
-    return Rendered(class_name, period_name, paths)
+    return Rendered("parent-statement", class_name, period_name, paths)
 
 
 def render_mark_changes(
@@ -95,7 +95,7 @@ def render_mark_changes(
     paths = write(
         doc, "mark_changes/template.html.j2", _stem(out, "изменения-отметок", class_name, period_name), formats
     )
-    return Rendered(class_name, period_name, paths)
+    return Rendered("mark-changes", class_name, period_name, paths)
 
 
 def render_journal_analysis(
@@ -104,7 +104,9 @@ def render_journal_analysis(
     doc = journal_analysis.build(con, viewer, day)
     start, _ = journal_analysis.week_of(day)
     stem = _stem(out, "анализ-ведения-журнала", f"{start:%d.%m.%Y}")
-    return Rendered("вся школа", doc.subtitle, write(doc, "journal_analysis/template.html.j2", stem, formats))
+    return Rendered(
+        "journal-analysis", "вся школа", doc.subtitle, write(doc, "journal_analysis/template.html.j2", stem, formats)
+    )
 
 
 def render_journal_printout(
@@ -123,7 +125,7 @@ def render_journal_printout(
         doc = journal_printout.build(con, viewer, class_name, period_name, name)
         stem = _stem(out, "журнал", class_name, name, period_name)
         paths.extend(write(doc, "journal_printout/template.html.j2", stem, formats))
-    return Rendered(class_name, period_name, paths)
+    return Rendered("journal-printout", class_name, period_name, paths)
 
 
 def render_control_works(
@@ -131,4 +133,6 @@ def render_control_works(
 ) -> Rendered:
     doc = control_works.build(con, viewer, class_name, period_name)
     stem = _stem(out, "контрольные-работы", class_name, period_name)
-    return Rendered(class_name, period_name, write(doc, "control_works/template.html.j2", stem, formats))
+    return Rendered(
+        "control-works", class_name, period_name, write(doc, "control_works/template.html.j2", stem, formats)
+    )

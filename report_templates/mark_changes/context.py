@@ -34,11 +34,15 @@ KINDS = {"created": "выставлена", "changed": "изменена", "dele
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str, norms: Norms | None = None
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    class_name: str,
+    period_name: str,
+    school_norms: Norms | None = None,
 ) -> Document:
     require_pupils(viewer, TITLE)
     cp = find_class_period(con, viewer, class_name, period_name)
-    norms = norms or load_norms()
+    norms = school_norms or load_norms()
     window = norms.timeliness.mark_edit_window_days
     closed_after = cp.end_date + dt.timedelta(days=norms.timeliness.period_mark_days_after_end)
     flagged = _flagged(con, viewer, norms, cp.school_id, cp.class_id, cp.period_id)

@@ -180,3 +180,7 @@ def build_occupancy(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name:
         signatures=school_signatures(school),
         data_as_of=as_of,
     )
+
+
+# The registry (report_templates/documents.py) builds every class document through ``build``.
+build = build_ledger

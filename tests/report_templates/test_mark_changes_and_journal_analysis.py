@@ -245,7 +245,7 @@ def test_documents_follow_the_school_norms(rendered):
     assert analysis != expected_analysis(DEFAULT) and per_teacher != expected_changes(DEFAULT)[1]
     with duckdb.connect(str(db), read_only=True) as con:
         doc = build_analysis(con, DEPUTY, WEEK_OF, norms=OTHER_NORMS)
-        changes = build_changes(con, DEPUTY, "7А", PERIOD, norms=OTHER_NORMS)
+        changes = build_changes(con, DEPUTY, "7А", PERIOD, school_norms=OTHER_NORMS)
     totals = [sum(r[i] for r in analysis.values()) for i in range(10)]
     assert {r[0]: r[1:] for r in doc.sections[0].rows} == {**analysis, "Всего": totals}
     assert "изменение отметки — в течение 14 дн." in doc.sections[0].note
