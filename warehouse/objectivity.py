@@ -139,13 +139,17 @@ def flags(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNorm
         "rule_mark",
     )
     parts = [
-        finals.filter(pl.col("is_raised")).with_columns(pl.lit("final_mark_raised").alias("rule"), judged.alias("detail")),
+        finals.filter(pl.col("is_raised")).with_columns(
+            pl.lit("final_mark_raised").alias("rule"), judged.alias("detail")
+        ),
         finals.filter(pl.col("is_lowered")).with_columns(
             pl.lit("final_mark_lowered").alias("rule"), judged.alias("detail")
         ),
         finals.filter(pl.col("is_without_control")).with_columns(
             pl.lit("final_without_control_work").alias("rule"),
-            pl.format("Отметка за период {}; контрольная проводилась, отметки за неё нет", "mark_value").alias("detail"),
+            pl.format("Отметка за период {}; контрольная проводилась, отметки за неё нет", "mark_value").alias(
+                "detail"
+            ),
         ),
         pads.filter(pl.col("is_padding")).with_columns(
             pl.lit("marks_padding_before_period_end").alias("rule"),
