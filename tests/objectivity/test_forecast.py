@@ -15,7 +15,7 @@ from tests.factories import SAMPLE
 from warehouse.db import connect
 from warehouse.forecast.backtest import HORIZONS, horizon_title, run_backtest, text_table
 from warehouse.forecast.features import CLASSES, features_at, read_history
-from warehouse.forecast.predict import ForecastUnavailable, class_figures, forecast, visible_forecast
+from warehouse.forecast.predict import ForecastUnavailable, class_figures, class_risks, forecast, visible_forecast
 from warehouse.objectivity_norms import ObjectivityNorms
 
 # Stated tolerance: expected calibration error (10 bins, all outcome probabilities) at most 0.03,
@@ -114,3 +114,15 @@ def test_forecast_for_a_day_by_role(school):
     assert deputy.height == result.pupils.height > 0 and director.is_empty()
     assert np.allclose(deputy.select("p_2", "p_3", "p_4", "p_5", "p_na").to_numpy().sum(axis=1), 1.0)
     assert "Ученик" not in figures.columns and figures.height > 0
+
+
+def test_class_risks_for_the_preliminary_report(school):
+    norms = ObjectivityNorms(risk_probability=0.3)
+    deputy = Viewer("z", Role.DEPUTY, "sch-0001")
+    with connect(school.db, read_only=True) as con:
+        result = forecast(con, "sch-0001", dt.date(2026, 4, 27), norms)
+        class_id = result.pupils.sort("p_risk", descending=True)["class_id"][0]
+        risks = class_risks(con, deputy, class_id, dt.date(2026, 4, 27), norms)
+        assert class_risks(con, Viewer("d", Role.DIRECTOR, "sch-0001"), class_id, dt.date(2026, 4, 27), norms) == {}
+    expected = result.pupils.filter((pl.col("class_id") == class_id) & (pl.col("p_risk") >= 0.3))
+    assert risks and set(risks) == set(zip(expected["pupil_id"], expected["subject_id"], strict=True))

@@ -195,3 +195,25 @@ def pupil_table(pupils: pl.DataFrame) -> pl.DataFrame:
         pct("p_2").alias("«2», %"),
         pct("p_na").alias("н/а, %"),
     )
+
+
+def class_risks(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str, day: dt.date, norms: ObjectivityNorms
+) -> dict[tuple[str, str], tuple[str, float]]:
+    """For the preliminary class-teacher report: (pupil_id, subject_id) → (predicted mark, probability of
+    «2» or н/а) for the pupils of a class the viewer may see whose risk is at least the setting.
+    Empty when no forecast can be made for the day (no finished period to learn from)."""
+    if not viewer.sees_pupils:
+        return {}
+    school_id = (
+        viewer.school_id
+        or con.execute(
+            "select school_id from dim_class where class_id = ? order by school_id limit 1", [class_id]
+        ).fetchone()[0]
+    )
+    try:
+        result = forecast(con, school_id, day, norms)
+    except ForecastUnavailable:
+        return {}
+    rows = risk_list(visible_forecast(con, viewer, result).filter(pl.col("class_id") == class_id), norms)
+    return {(r["pupil_id"], r["subject_id"]): (r["predicted"], r["p_risk"]) for r in rows.iter_rows(named=True)}
