@@ -176,3 +176,30 @@ def text_table(table: pl.DataFrame) -> str:
             f"{r['mae']:>8.3f}{r['brier']:>8.3f}{r['ece']:>8.3f}"
         )
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m warehouse.forecast.backtest [--db ПУТЬ]`: print the backtest of every school in a warehouse."""
+    import argparse
+    from pathlib import Path
+
+    from ejournal.settings import environment, load_norms
+    from warehouse.db import connect
+    from warehouse.forecast.features import read_history
+    from warehouse.objectivity_norms import ObjectivityNorms
+
+    parser = argparse.ArgumentParser(prog="python -m warehouse.forecast.backtest", description="Бэктест прогноза.")
+    parser.add_argument("--db", type=Path, default=None, help="файл хранилища (по умолчанию EJOURNAL_DB)")
+    args = parser.parse_args(argv)
+    norms = ObjectivityNorms.of(load_norms())
+    with connect(args.db or environment().db_path, read_only=True) as con:
+        history = read_history(con)
+    result = run_backtest(history, norms.rounding_threshold)
+    print(
+        text_table(result.table) if not result.table.is_empty() else "Нужны хотя бы два периода с итоговыми отметками."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
