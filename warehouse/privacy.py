@@ -51,7 +51,7 @@ def forget_pupil(db_path: Path, school_id: str, pupil_id: str, documents_dir: Pa
         texts = _pupil_texts(con, school_id, pupil_id)
         con.execute("begin transaction")
         try:
-            for table in table_names(con, ("src_", "dim_", "fct_", "int_")):
+            for table in table_names(con, ("src_", "dim_", "fct_", "int_", "mart_")):
                 columns = {
                     c
                     for (c,) in con.execute(
