@@ -63,6 +63,24 @@ PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
         "school-summary",
         frozenset({Role.DIRECTOR, Role.DEPUTY, Role.PARENT_COUNCIL}),
     ),
+    "app_pages/objectivity.py": (
+        "Объективность отметок",
+        ":material/balance:",
+        "objectivity",
+        frozenset({Role.DEPUTY}),
+    ),
+    "app_pages/vpr.py": (
+        "ВПР и журнал",
+        ":material/fact_check:",
+        "vpr",
+        frozenset({Role.DEPUTY, Role.DIRECTOR, Role.PARENT_COUNCIL}),
+    ),
+    "app_pages/forecast.py": (
+        "Прогноз итогов периода",
+        ":material/trending_up:",
+        "forecast",
+        frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.DIRECTOR, Role.PARENT_COUNCIL}),
+    ),
     "app_pages/loaded.py": (
         "Что загружено",
         ":material/database:",

@@ -208,6 +208,38 @@ class AttendanceNorms:
 
 
 @dataclass(frozen=True)
+class ObjectivitySettings:
+    """[objectivity]: padding before the period end, teachers' mark distributions, ВПР."""
+
+    padding_last_days: int = _norm(7, "Накрутка в конце периода: последние N дней периода …", "000 §4.6.5")
+    padding_min_marks: int = _norm(
+        10, "… не меньше N текущих отметок (кроме контрольных) у учителя, класса и предмета за эти дни …", "000 §4.6.5"
+    )
+    padding_ratio: float = _norm(
+        2.0, "… и в K раз больше отметок на присутствующего ученика за урок, чем до них", "000 §4.6.5"
+    )
+    teacher_min_pupils: int = _norm(
+        20,
+        "Распределение отметок учителя сравнивается с параллелью, если и у учителя, и у остальных не меньше N отметок",
+        "малые группы не оцениваются",
+    )
+    teacher_alpha: float = _norm(0.05, "Уровень значимости после поправки Холма (z-тесты доли «5» и среднего)", "—")
+    vpr_min_participants: int = _norm(10, "ВПР: группы меньше N участников не оцениваются", "ФИС ОКО")
+    vpr_gap: int = _norm(
+        2, "ВПР: расхождение с отметкой журнала в N баллов и больше — признак необъективности", "ФИС ОКО"
+    )
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    """[forecast]: the risk list of the forecast page and the preliminary report."""
+
+    risk_probability: float = _norm(
+        0.3, "«В зоне риска»: вероятность «2» или н/а за период не меньше этой доли", "000 §2.8, §9.2"
+    )
+
+
+@dataclass(frozen=True)
 class ImporterNorms:
     """[importers]: what importers use where a journal system says nothing."""
 
@@ -235,6 +267,8 @@ NORM_SECTIONS = {
     "timeliness": ("Своевременность заполнения журнала", TimelinessNorms),
     "attestation": ("Аттестация и наполняемость", AttestationNorms),
     "attendance": ("Посещаемость", AttendanceNorms),
+    "objectivity": ("Объективность отметок и ВПР", ObjectivitySettings),
+    "forecast": ("Прогноз итогов периода", ForecastSettings),
     "importers": ("Импорт из журнальных систем", ImporterNorms),
 }
 
@@ -247,6 +281,8 @@ class Norms:
     timeliness: TimelinessNorms = field(default_factory=TimelinessNorms)
     attestation: AttestationNorms = field(default_factory=AttestationNorms)
     attendance: AttendanceNorms = field(default_factory=AttendanceNorms)
+    objectivity: ObjectivitySettings = field(default_factory=ObjectivitySettings)
+    forecast: ForecastSettings = field(default_factory=ForecastSettings)
     importers: ImporterNorms = field(default_factory=ImporterNorms)
     raw: dict = field(default_factory=dict)
 

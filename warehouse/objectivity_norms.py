@@ -1,0 +1,42 @@
+"""The school settings the objectivity checks and forecasts use ([attestation], [objectivity] and
+[forecast] of norms.toml), typed, with the defaults of shared/DOMAIN.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from ejournal.settings import Norms, load_norms
+
+
+@dataclass(frozen=True)
+class ObjectivityNorms:
+    rounding_threshold: float = 0.65
+    padding_last_days: int = 7
+    padding_min_marks: int = 10
+    padding_ratio: float = 2.0
+    teacher_min_pupils: int = 20
+    teacher_alpha: float = 0.05
+    vpr_min_participants: int = 10
+    vpr_gap: int = 2
+    risk_probability: float = 0.3
+
+    @classmethod
+    def of(cls, norms: Norms | None = None) -> ObjectivityNorms:
+        """Settings from the norms file (the default file when none is given); unknown keys are refused."""
+        norms = norms or load_norms()
+        values = {f.name: getattr(norms.objectivity, f.name) for f in fields(norms.objectivity)}
+        return cls(
+            rounding_threshold=norms.attestation.rounding_threshold,
+            risk_probability=norms.forecast.risk_probability,
+            **values,
+        )
+
+    def rule_mark(self, average: float | None) -> int | None:
+        """The period mark the rounding rule gives: ≥ 4 + t → 5, ≥ 3 + t → 4, ≥ 2 + t → 3, else 2."""
+        if average is None:
+            return None
+        a = average + 1e-9
+        for mark in (5, 4, 3):
+            if a >= mark - 1 + self.rounding_threshold:
+                return mark
+        return 2
