@@ -11,7 +11,7 @@ Weighted average = Σ(mark·weight) / Σ(weight) over the numeric marks of the c
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -49,6 +49,17 @@ class Risk:
     reasons: list[str]
 
 
+@dataclass(frozen=True)
+class ModelRisk:
+    """A pupil-subject the forecast model (warehouse/forecast) puts at risk: the predicted period
+    mark and the probability of «2» or н/а, at least the school's [forecast] risk_probability."""
+
+    pupil: str
+    subject: str
+    predicted: str
+    probability: float
+
+
 @dataclass
 class PreliminaryReport:
     where: ClassPeriod
@@ -57,6 +68,8 @@ class PreliminaryReport:
     pupils: list[PupilBlock]
     risks: list[Risk]
     norms: DocumentNorms
+    model_risks: list[ModelRisk] = field(default_factory=list)
+    model_threshold: float = 0.3
 
     document_title = TITLE
 
@@ -128,4 +141,33 @@ def build(
         if reasons:
             risks.append(Risk(len(risks) + 1, pupil.full_name, reasons))
         blocks.append(PupilBlock(number, pupil, cells, figures))
-    return PreliminaryReport(where, as_of, subjects, blocks, risks, norms)
+    threshold, predicted = _model_risks(con, viewer, where, as_of)
+    names = {block.pupil.pupil_id: block.pupil.full_name for block in blocks}
+    subject_names = {subject.subject_id: subject.name for subject in subjects}
+    model = sorted(
+        (
+            ModelRisk(names[pupil_id], subject_names.get(subject_id, subject_id), str(mark), probability)
+            for (pupil_id, subject_id), (mark, probability) in predicted.items()
+            if pupil_id in names
+        ),
+        key=lambda r: (-r.probability, r.pupil, r.subject),
+    )
+    return PreliminaryReport(where, as_of, subjects, blocks, risks, norms, model, threshold)
+
+
+_FORECASTS: dict[tuple, dict] = {}
+
+
+def _model_risks(con: duckdb.DuckDBPyConnection, viewer: Viewer, where, as_of: dt.date) -> tuple[float, dict]:
+    """The forecast model's risk list for the class on the date (000 §2.8, §9.2); the model is fitted
+    once per warehouse file, school and date in a process, so a school's set of reports fits it once."""
+    from ejournal.settings import load_norms
+    from warehouse.forecast.predict import class_risks
+    from warehouse.objectivity_norms import ObjectivityNorms
+
+    settings = ObjectivityNorms.of(load_norms())
+    file = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    key = (file[0] if file else None, viewer, where.class_id, as_of, settings)
+    if key not in _FORECASTS:
+        _FORECASTS[key] = class_risks(con, viewer, where.class_id, as_of, settings)
+    return settings.risk_probability, _FORECASTS[key]

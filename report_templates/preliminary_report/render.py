@@ -17,6 +17,8 @@ def html(ctx: PreliminaryReport) -> str:
         subjects=ctx.subjects,
         pupils=ctx.pupils,
         risks=ctx.risks,
+        model_risks=ctx.model_risks,
+        model_threshold=ctx.model_threshold,
         as_of=ctx.as_of,
         norms=ctx.norms,
         short_headers=ctx.short_headers,
@@ -29,7 +31,17 @@ def pdf(ctx: PreliminaryReport, path: Path) -> Path:
 
 def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
     """One row per pupil and subject the pupil takes: marks, weighted average (as printed), forecast."""
-    columns = ["№", "Ученик", "Предмет", "Отметок", "Средневзвешенный балл", "Прогноз", "Пропущено уроков, %"]
+    columns = [
+        "№",
+        "Ученик",
+        "Предмет",
+        "Отметок",
+        "Средневзвешенный балл",
+        "Прогноз",
+        "Пропущено уроков, %",
+        "Вероятность «2» или н/а по модели, %",
+    ]
+    model = {(r.pupil, r.subject): decimal(r.probability * 100, 0) for r in ctx.model_risks}
     rows = [
         [
             block.number,
@@ -39,6 +51,7 @@ def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
             decimal(cell.weighted, 2),
             cell.forecast,
             decimal(block.attendance.missed_pct),
+            model.get((block.pupil.full_name, subject.name), ""),
         ]
         for block in ctx.pupils
         for subject, cell in zip(ctx.subjects, block.subjects, strict=True)

@@ -392,3 +392,37 @@ def test_workers_that_die_leave_a_message_for_every_document(tmp_path):
     assert len(results) == 3 and all(isinstance(r, Failure) for r in results)
     assert sorted(r.kind for r in results) == ["attendance", "ledger", "results"]
     assert all("аварийно" in r.message or "не осталось процессов" in r.message for r in results)
+
+
+def test_preliminary_report_lists_the_models_risks_in_pdf_and_xlsx(sample, cls):
+    """The forecast model's «в зоне риска» list (warehouse/forecast, tested in tests/objectivity)
+    is printed as the model gives it, and the XLSX carries the same probabilities."""
+    import duckdb
+
+    from ejournal.access.accounts import Role
+    from ejournal.access.viewer import Viewer
+    from ejournal.settings import Norms
+    from warehouse.forecast.predict import class_risks
+    from warehouse.objectivity_norms import ObjectivityNorms
+
+    db, out = sample
+    period = cls.period(PERIOD)
+    with duckdb.connect(str(db), read_only=True) as con:
+        class_id, as_of = con.execute(
+            "select c.class_id, least(p.end_date, (select max(lesson_date) from fct_lesson)) from dim_class as c, "
+            "dim_period as p where c.class_name = '7А' and p.period_name = ?",
+            [PERIOD],
+        ).fetchone()
+        risks = class_risks(con, Viewer("t", Role.DEPUTY), class_id, as_of, ObjectivityNorms.of(Norms()))
+    assert as_of <= period.end
+    text = " ".join(pdf_lines(document(out, "preliminary", "pdf")))
+    section = text.split("Прогноз модели")[1]
+    assert f"не меньше 30 %: {len(risks)}" in section
+    names = {s["subject_id"]: s["subject_name"] for s in raw("subjects")}
+    rows = sheet_rows(document(out, "preliminary", "xlsx"))
+    by_cell = {(row[1], row[2]): row[7] for row in rows[1:]}
+    for (pupil, subject), (mark, probability) in risks.items():
+        percent = comma(probability * 100, 0)
+        assert f"{cls.names[pupil]} {names[subject]} {mark} {percent}" in section
+        assert by_cell[(cls.names[pupil], names[subject])] == percent
+    assert sum(1 for value in by_cell.values() if value) == len(risks)
