@@ -107,11 +107,34 @@ def page_files_for(role: Role) -> list[str]:
     return [file for file, (_, _, _, roles) in PAGES.items() if role in roles]
 
 
-def pages_for(viewer: Viewer) -> list:
-    return [
-        st.Page(file, title=PAGES[file][0], icon=PAGES[file][1], url_path=PAGES[file][2])
-        for file in page_files_for(viewer.role)
-    ]
+# Sections of the navigation, in order; every page file is in exactly one (a test checks).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "Контроль журнала": (
+        "app_pages/control_overview.py",
+        "app_pages/completeness.py",
+        "app_pages/timeliness.py",
+        "app_pages/teacher_activity.py",
+        "app_pages/program.py",
+        "app_pages/attendance.py",
+    ),
+    "Успеваемость и отчёты": ("app_pages/class_progress.py", "app_pages/reports.py", "app_pages/school_summary.py"),
+    "Объективность и прогноз": ("app_pages/objectivity.py", "app_pages/vpr.py", "app_pages/forecast.py"),
+    "Настройки": ("app_pages/norms.py", "app_pages/loaded.py", "app_pages/admin.py", "app_pages/account.py"),
+}
+
+
+def pages_for(viewer: Viewer) -> dict[str, list]:
+    """The role's pages by section (empty sections left out), for st.navigation."""
+    allowed = set(page_files_for(viewer.role))
+    sections = {
+        title: [
+            st.Page(file, title=PAGES[file][0], icon=PAGES[file][1], url_path=PAGES[file][2])
+            for file in files
+            if file in allowed
+        ]
+        for title, files in SECTIONS.items()
+    }
+    return {title: pages for title, pages in sections.items() if pages}
 
 
 def require(viewer: Viewer, page_file: str) -> None:

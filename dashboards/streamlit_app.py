@@ -35,4 +35,4 @@ with st.sidebar:
 if session.must_change_password:
     st.navigation([st.Page("app_pages/account.py", title="Смена пароля", url_path="account")]).run()
 else:
-    st.navigation(pages_for(viewer)).run()
+    st.navigation(pages_for(viewer), expanded=True).run()

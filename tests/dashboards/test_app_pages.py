@@ -169,3 +169,10 @@ def test_admin_adds_and_disables_a_user_from_the_page(dashboard_env, tmp_path, m
     assert store.get("novyi.zavuch").is_disabled
     events = " ".join(at.dataframe[1].value["Событие"])
     assert "пользователь добавлен" in events and "пользователь отключён" in events
+
+
+def test_every_page_is_in_exactly_one_navigation_section():
+    from dashboards.pages import SECTIONS
+
+    listed = [file for files in SECTIONS.values() for file in files]
+    assert sorted(listed) == sorted(PAGES)

@@ -142,11 +142,19 @@ def _errors(page) -> int:
     return page.locator('[data-testid="stException"]').count()
 
 
-def _open(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
-    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
-    page.wait_for_load_state("networkidle")
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
+def _choose(page, label: str, option: str) -> None:
+    """Pick an option of a sidebar selectbox; a rerun can redraw the box under the click, so retry."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(4):
+        page.locator('[data-testid="stSelectbox"]').filter(has_text=label).get_by_role("combobox").click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    raise AssertionError(f"could not choose «{option}» in «{label}»")
 
 
 def test_deputy_opens_every_control_page_filters_and_downloads(server):
@@ -158,36 +166,32 @@ def test_deputy_opens_every_control_page_filters_and_downloads(server):
     from ejournal.access.accounts import Role
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    titles = [PAGES[f][0] for f in page_files_for(Role.DEPUTY)]
-    headings = {
-        "Обзор": "Обзор ведения журнала",
-        "Наполняемость": "Наполняемость отметками",
-        "Своевременность": "Своевременность заполнения журнала",
-        "Сводка по школе": "Сводка по школе",
-        "Что загружено": "Что загружено в хранилище",
-        "Смена пароля": "Смена пароля",
-    }
+    pages = [PAGES[f] for f in page_files_for(Role.DEPUTY)]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         _sign_in(page, server, "zavuch")
         failures = []
-        for i, title in enumerate(titles, start=1):
+        for i, (title, _, url_path, _) in enumerate(pages, start=1):
             page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
-            page.get_by_role("heading", name=headings.get(title, title)).first.wait_for(timeout=30_000)
-            page.wait_for_timeout(800)
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
-            page.screenshot(
-                path=str(OUTPUT / f"10-{i:02d}-{PAGES[page_files_for(Role.DEPUTY)[i - 1]][2]}.png"), full_page=True
+            # the first page is the default one, served at the root
+            page.wait_for_function(
+                "([path, first]) => location.pathname.endsWith('/' + path) || (first && location.pathname === '/')",
+                arg=[url_path, i == 1],
+                timeout=30_000,
             )
+            page.locator('[data-testid="stHeading"]').first.wait_for(timeout=30_000)
+            page.wait_for_timeout(800)
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+            page.screenshot(path=str(OUTPUT / f"10-{i:02d}-{url_path}.png"), full_page=True)
             if _errors(page):
                 failures.append(title)
         # a filter set on «Наполняемость» is kept on «Своевременность»
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Наполняемость").first.click()
         page.get_by_role("heading", name="Наполняемость отметками").wait_for(timeout=30_000)
-        period_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Период")
-        period_box.get_by_role("combobox").click()
-        page.get_by_role("option", name="1 четверть").click()
+        page.wait_for_timeout(800)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+        _choose(page, "Период", "1 четверть")
         page.wait_for_timeout(1500)
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Своевременность").first.click()
