@@ -23,6 +23,10 @@ from report_templates.documents import KINDS, build_context
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 FORMED_ON = dt.date(2026, 6, 1)
 CASES = [
+    ("results", "2 четверть"),
+    ("movement", "2 четверть"),
+    ("mark-changes", "2 четверть"),
+    ("control-works", "2 четверть"),
     ("ledger", "4 четверть"),
     ("attendance", "2 четверть"),
     ("attendance-ledger", "2 четверть"),
@@ -41,7 +45,10 @@ def render_cases(db: Path) -> dict[str, str]:
     with duckdb.connect(str(db), read_only=True) as con:
         for kind, period in CASES:
             ctx = build_context(con, Viewer("golden", Role.DEPUTY, "sch-0001"), kind, "7А", period)
-            ctx.where = dataclasses.replace(ctx.where, formed_on=FORMED_ON)
+            if hasattr(ctx, "where"):
+                ctx.where = dataclasses.replace(ctx.where, formed_on=FORMED_ON)
+            else:  # the table documents and «Итоги» carry the date themselves
+                ctx = dataclasses.replace(ctx, formed_on=FORMED_ON)
             pages[golden_name(kind, period)] = KINDS[kind].render_module().html(ctx)
     return pages
 
