@@ -327,6 +327,15 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="Папка для документов")] = Path("var/reports/documents"),
     workers: Annotated[int, typer.Option("--workers", min=1, help="Процессов для отрисовки (по умолчанию 2)")] = 2,
     school: Annotated[str | None, typer.Option("--school", help="Школа (ид), если в хранилище их несколько")] = None,
+    subject: Annotated[
+        str | None, typer.Option("--subject", help="journal-printout: предмет (без него — все предметы класса)")
+    ] = None,
+    pupil: Annotated[str | None, typer.Option("--pupil", help="parent-statement: ид ученика")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="parent-statement: с даты ДД.ММ.ГГГГ")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="parent-statement: по дату ДД.ММ.ГГГГ")] = None,
+    week: Annotated[
+        str | None, typer.Option("--week", help="journal-analysis: любой день недели ДД.ММ.ГГГГ (без него — последняя)")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Сформировать официальный документ (PDF/A и XLSX) для класса или для всей школы.
@@ -337,7 +346,14 @@ def report(
     attendance-ledger — сводная ведомость учета посещаемости
     preliminary — предварительный отчет классного руководителя
     class-teacher — отчет классного руководителя за учебный период
-    all — все они по всем классам школы (в нескольких процессах)
+    movement — сводная ведомость учета движения учащихся класса
+    mark-changes — отчет об изменениях оценок
+    control-works — результаты контрольных работ
+    journal-printout — архивная копия журнала класса по предмету (--subject)
+    parent-statement — выписка для родителей (--pupil --from --to, или по всем ученикам --class)
+    occupancy, movement-dynamics — наполняемость классов и динамика движения по школе (--period)
+    journal-analysis — анализ ведения журнала за неделю (--week)
+    all — первые шесть по всем классам школы (в нескольких процессах)
     """
     from rich.markup import escape
 
@@ -348,8 +364,11 @@ def report(
     from report_templates.documents import KINDS, SCHOOL_SET, Failure, classes_with_period, latest_periods, render_many
     from warehouse.db import connect
 
+    if kind in OTHER_DOCUMENTS:
+        _other_document(kind, class_name, period, fmt, out, school, subject, pupil, date_from, date_to, week, db)
+        return
     if kind != "all" and kind not in KINDS:
-        raise fail(f"неизвестный документ «{kind}»; есть: {', '.join(KINDS)}, all", EXIT_REFUSED)
+        raise fail(f"неизвестный документ «{kind}»; есть: {', '.join([*KINDS, *OTHER_DOCUMENTS])}, all", EXIT_REFUSED)
     formats = [f.strip() for f in fmt.split(",") if f.strip()]
     if not formats or set(formats) - {"pdf", "xlsx"}:
         raise fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
@@ -408,6 +427,73 @@ def report(
         )
     if failed:
         raise typer.Exit(EXIT_REFUSED if len(failed) == len(targets) else EXIT_REJECTED)
+
+
+OTHER_DOCUMENTS = ("journal-printout", "parent-statement", "occupancy", "movement-dynamics", "journal-analysis")
+
+
+def _day(text: str | None, option: str):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.datetime.strptime(text.strip(), "%d.%m.%Y").date()
+    except ValueError:
+        raise fail(f"{option}: ожидается дата ДД.ММ.ГГГГ, а не «{text}»", EXIT_REFUSED) from None
+
+
+def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, date_from, date_to, week, db) -> None:
+    """The documents that are not one class in one period: a subject's journal, a pupil's
+    statement, the school's occupancy and movement, the weekly journal-keeping analysis."""
+    from ejournal.access.accounts import AccessError, Role
+    from ejournal.access.audit import log_event
+    from ejournal.access.viewer import Viewer
+    from report_templates import more_documents as docs
+    from report_templates.documents import latest_periods
+    from warehouse.db import connect
+
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    if not formats or set(formats) - {"pdf", "xlsx"}:
+        raise fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
+    path = _db(db)
+    if not path.exists():
+        raise fail(f"хранилище {path} ещё не создано")
+    env = environment()
+    out.mkdir(parents=True, exist_ok=True)
+    with connect(path, read_only=True) as con:
+        schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
+        if school is None and len(schools) > 1:
+            raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
+        viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY, school or (schools[0] if schools else None))
+        latest = dict(latest_periods(con, viewer.school_id))
+        period = period or (latest.get(class_name) if class_name else next(iter(latest.values()), None))
+        try:
+            if kind == "journal-printout":
+                if not class_name or not period:
+                    raise fail("journal-printout: нужны --class и --period", EXIT_REFUSED)
+                done = docs.render_journal_printout(con, viewer, class_name, period, out, formats, subject)
+            elif kind == "parent-statement" and pupil:
+                start, end = _day(date_from, "--from"), _day(date_to, "--to")
+                if not start or not end or start > end:
+                    raise fail("parent-statement: нужны --from и --to (ДД.ММ.ГГГГ, --from не позже --to)", EXIT_REFUSED)
+                done = docs.render_parent_statement(con, viewer, pupil, start, end, out, formats)
+            elif kind == "parent-statement":
+                if not class_name or not period:
+                    raise fail("parent-statement: нужен --pupil с --from/--to или --class (все ученики)", EXIT_REFUSED)
+                done = docs.render_parent_statements(con, viewer, class_name, period, out, formats)
+            elif kind == "journal-analysis":
+                day = _day(week, "--week") or con.execute("select max(lesson_date) from fct_lesson").fetchone()[0]
+                done = docs.render_journal_analysis(con, viewer, day, out, formats)
+            else:
+                if not period:
+                    raise fail(f"{kind}: нужен --period", EXIT_REFUSED)
+                render = docs.render_occupancy if kind == "occupancy" else docs.render_movement_dynamics
+                done = render(con, viewer, period, out, formats)
+        except (AccessError, LookupError, ValueError) as error:
+            raise fail(str(error), EXIT_REFUSED) from None
+    log_event(env.access_db, "report", viewer.login, object_text=kind, details={"files": len(done.paths)})
+    console.print(f"{done.class_name}, {done.period_name}: " + ", ".join(str(p) for p in done.paths), soft_wrap=True)
 
 
 register_access_commands(app)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from data_samples.generator import generate_region
@@ -95,3 +96,60 @@ def test_console_script_is_installed():
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
     assert done.returncode == 0
     assert "ingest" in done.stdout and "status" in done.stdout
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory) -> Path:
+    from pipelines.ingest import ingest_path
+    from tests.factories import SAMPLE
+
+    db = tmp_path_factory.mktemp("cli-docs") / "w.duckdb"
+    (result,) = ingest_path(SAMPLE, db)
+    assert result.status == "loaded"
+    return db
+
+
+def _pupil(index: int = 0) -> dict[str, str]:
+    from tests.factories import raw
+
+    return raw("pupils")[index]
+
+
+@pytest.mark.parametrize(
+    ("args", "title", "files"),
+    [
+        (["journal-printout", "--class", "7А", "--period", "2 четверть", "--subject", "Алгебра"], "журнал", 2),
+        (["parent-statement", "--pupil", "{pupil}", "--from", "01.09.2025", "--to", "30.09.2025"], "Выписка", 2),
+        (["occupancy", "--period", "2 четверть"], "Наполняемость классов", 2),
+        (["movement-dynamics", "--period", "2 четверть"], "Динамика движения", 2),
+        (["journal-analysis", "--week", "15.10.2025", "--format", "pdf"], "Анализ ведения журнала", 1),
+    ],
+)
+def test_report_documents_beyond_one_class_and_period(sample_warehouse, tmp_path, args, title, files):
+    pupil = _pupil()
+    args = [a.replace("{pupil}", pupil["pupil_id"]) for a in args]
+    out = tmp_path / "out"
+    outcome = CliRunner().invoke(app, ["report", *args, "--out", str(out), "--db", str(sample_warehouse)])
+    assert outcome.exit_code == 0, outcome.output
+    made = sorted(out.iterdir())
+    assert len(made) == files
+    pdf = next(p for p in made if p.suffix == ".pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert title.lower() in " ".join(text.split()).lower()
+    if args[0] == "parent-statement":
+        assert pupil["last_name"] in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["journal-printout", "--class", "9Я", "--period", "2 четверть"], "Нет класса «9Я»"),
+        (["parent-statement", "--pupil", "p-x", "--from", "31.09.2025", "--to", "01.10.2025"], "ожидается дата"),
+        (["parent-statement"], "нужен --pupil"),
+        (["journal-analysis", "--week", "вчера"], "ожидается дата"),
+    ],
+)
+def test_report_refuses_bad_choices_in_russian(sample_warehouse, tmp_path, args, message):
+    outcome = CliRunner().invoke(app, ["report", *args, "--out", str(tmp_path), "--db", str(sample_warehouse)])
+    assert outcome.exit_code == 2, outcome.output
+    assert message in " ".join(outcome.output.split())
