@@ -42,6 +42,7 @@ UNKNOWN_TEACHER = {
 
 
 UNKNOWN_FIELD = "неизвестное поле: не загружено (проверьте версию выгрузки)"
+UNKNOWN_COLUMN = "столбец не распознан: не загружен (проверьте версию страницы)"
 
 
 class Notes(list[ImportNote]):
@@ -76,6 +77,10 @@ class Notes(list[ImportNote]):
         known = set(known)
         for name in sorted(str(k) for k in obj if k not in known):
             self.add_once("unknown field", file_name, location or "корень файла", name, None, UNKNOWN_FIELD)
+
+    def unknown_column(self, file_name: str, location: str, header: str) -> None:
+        """A table column of an HTML page the importer does not read: one note per file and header."""
+        self.add_once("unknown column", file_name, location, header, None, UNKNOWN_COLUMN)
 
 
 # --- reading -----------------------------------------------------------------------------------
