@@ -48,6 +48,7 @@ from pipelines.importers.common import (
 TITLE = "ELSCHOOL"
 _POPOVER = re.compile(r"Дата урока:\s*(?P<lesson>[\d.]+)\s*<p>\s*Дата проставления:\s*(?P<entered>[\d.]+)", re.I)
 NO_WORK_TYPE = "Вид работы не указан"
+KNOWN_HEADERS = {"предмет", "сред балл"}  # besides the periods («1 четверть»)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def read_page(path: Path, notes: Notes) -> Page:
     if len(pupil_name.split()) < 2:
         raise ImportRefused(name, "заголовок над таблицей", "ФИО", "не найдено ФИО ученика (Фамилия Имя)")
     headers = _headers(table, name)
+    _note_unknown_parts(root, table, headers, name, notes)
     marks, subjects = [], []
     rows = [tr for tr in table.iter("tr") if tr.get("lesson") is not None]
     if not rows:
@@ -164,6 +166,22 @@ def _mark(span: Element, subject: str, period: tuple[int, str], name: str, where
     entered = parse_date(match["entered"], name, where, "Дата проставления")
     value = resolve_mark(_text(span), notes, name, where, "отметка")
     return PageMark(subject, period[0], period[1], value or "", lesson, entered, where)
+
+
+def _note_unknown_parts(root: Element, table: Element, headers: list[str], name: str, notes: Notes) -> None:
+    """Columns of the grades table and tables of the page that the importer does not read."""
+    for index, header in enumerate(headers):
+        if header and header.lower() not in KNOWN_HEADERS and parse_period_name(header) is None:
+            notes.unknown_column(name, f"#grades-table, заголовок, столбец {index + 1}", header)
+    inside = {id(t) for t in table.iter("table")}  # the grades table and any table nested in it
+    for number, other in enumerate(root.iter("table"), start=1):
+        if id(other) in inside or "MobileGrades" in _classes(other):
+            continue
+        # Named by its id or class, never by its text: it may hold a pupil's name.
+        title = f"#{other.get('id')}" if other.get("id") else other.get("class") or f"№ {number} на странице"
+        notes.add_once(
+            "unknown table", name, "страница", f"таблица «{title}»", None, "таблица не распознана: не загружена"
+        )
 
 
 def _check_against_mobile(root: Element, marks: list[PageMark], name: str) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipelines.importers import netschool_fields as known_fields
 from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
 from pipelines.importers.common import (
     UNKNOWN_TEACHER,
@@ -131,7 +132,7 @@ class NetschoolImporter:
             else:
                 _classify(file, read_json_file(file), data, notes)
         for file, diary in data.diaries:  # after the types are known, whatever the file order
-            _read_diary(file, diary, data)
+            _read_diary(file, diary, data, notes)
         if data.n_duty:
             notes.add("", "", "dutyMark", data.n_duty, f"просроченных заданий (dutyMark) без отметки: {data.n_duty}")
         _build(data, context, notes, max(file_timestamp(f) for f in files)).write(out_dir)
@@ -147,9 +148,15 @@ def _classify(file: Path, doc: Any, data: Collected, notes: Notes) -> None:
         data.diaries.append((file, doc))
     elif isinstance(doc, dict) and ("productName" in doc or "schoolyear" in doc):
         data.context = doc
+        notes.unknown_fields(doc, known_fields.CONTEXT_FIELDS, name, "")
+        for ref in ("user", "organization"):
+            notes.unknown_fields(doc.get(ref), known_fields.REF_FIELDS, name, ref)
+        _check_year(doc.get("schoolyear"), name, "schoolyear", notes)
     elif isinstance(doc, dict) and "students" in doc:
+        notes.unknown_fields(doc, known_fields.INIT_FIELDS, name, "")
         for i, s in enumerate(field_of(doc, "students", "list", name, "")):
             where = f"students[{i}]"
+            notes.unknown_fields(s, known_fields.INIT_STUDENT_FIELDS, name, where)
             sid = str(field_of(s, "studentId", "integer", name, where))
             data.students[sid] = {
                 "name": field_of(s, "nickName", "text", name, where),
@@ -157,19 +164,31 @@ def _classify(file: Path, doc: Any, data: Collected, notes: Notes) -> None:
             }
     elif isinstance(doc, list) and doc and all(isinstance(x, dict) and "globalYear" in x for x in doc):
         data.years = doc
+        for i, year in enumerate(doc):
+            _check_year(year, name, f"[{i}]", notes)
     elif isinstance(doc, list) and doc and all(isinstance(x, dict) and "abbr" in x for x in doc):
         for i, t in enumerate(doc):
+            notes.unknown_fields(t, known_fields.TYPE_FIELDS, name, f"[{i}]")
             data.types[field_of(t, "id", "integer", name, f"[{i}]")] = field_of(t, "name", "text", name, f"[{i}]")
     elif isinstance(doc, dict) and ("assignments" in doc or "lessons" in doc) and "weekDays" not in doc:
-        _read_mobile(file, doc, data)
+        _read_mobile(file, doc, data, notes)
     elif _is_details(doc):
         for i, d in enumerate(doc if isinstance(doc, list) else [doc]):
             where = f"[{i}]" if isinstance(doc, list) else ""
+            notes.unknown_fields(d, known_fields.DETAILS_FIELDS, name, where)
             data.details[str(field_of(d, "id", "integer", name, where))] = d
             field_of(d, "weight", "number", name, where, required=False)
-            field_of(d, "teacher", "object", name, where, required=False)
+            teacher = field_of(d, "teacher", "object", name, where, required=False)
+            notes.unknown_fields(teacher, known_fields.REF_FIELDS, name, f"{where}.teacher" if where else "teacher")
     else:
         notes.add(name, "", "", None, "файл JSON не распознан как ответ «Сетевого города»: пропущен")
+
+
+def _check_year(year: Any, name: str, where: str, notes: Notes) -> None:
+    """A school year of ``context`` or ``context/years``: report its unknown fields."""
+    notes.unknown_fields(year, known_fields.YEAR_FIELDS, name, where)
+    if isinstance(year, dict):
+        notes.unknown_fields(year.get("globalYear"), known_fields.GLOBAL_YEAR_FIELDS, name, f"{where}.globalYear")
 
 
 def _is_details(doc: Any) -> bool:
@@ -177,23 +196,27 @@ def _is_details(doc: Any) -> bool:
     return bool(items) and all(isinstance(d, dict) and "assignmentName" in d and "id" in d for d in items)
 
 
-def _read_diary(file: Path, doc: dict, data: Collected) -> None:
+def _read_diary(file: Path, doc: dict, data: Collected, notes: Notes) -> None:
     name = file.name
+    notes.unknown_fields(doc, known_fields.DIARY_FIELDS, name, "")
     for d, day in enumerate(field_of(doc, "weekDays", "list", name, "")):
         where_day = f"weekDays[{d}]"
+        notes.unknown_fields(day, known_fields.DAY_FIELDS, name, where_day)
         date = parse_datetime(field_of(day, "date", "text", name, where_day), name, where_day, "date").date()
         for n, lesson in enumerate(field_of(day, "lessons", "list", name, where_day)):
             where = f"{where_day}.lessons[{n}]"
+            notes.unknown_fields(lesson, known_fields.LESSON_FIELDS, name, where)
             subject = field_of(lesson, "subjectName", "text", name, where)
             number = field_of(lesson, "number", "integer", name, where)
             meeting = field_of(lesson, "classmeetingId", "integer", name, where, required=False)
             key = str(meeting) if meeting is not None else f"{subject}|{date}|{number}"
             data.lessons.setdefault(key, Lesson(key, date, number, subject, where, name))
             for a, item in enumerate(field_of(lesson, "assignments", "list", name, where, required=False) or []):
-                _diary_assignment(item, f"{where}.assignments[{a}]", key, data, name)
+                _diary_assignment(item, f"{where}.assignments[{a}]", key, data, name, notes)
 
 
-def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, name: str) -> None:
+def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, name: str, notes: Notes) -> None:
+    notes.unknown_fields(item, known_fields.ASSIGNMENT_FIELDS, name, where)
     assignment_id = str(field_of(item, "id", "integer", name, where))
     type_id = field_of(item, "typeId", "integer", name, where)
     if type_id not in data.types:
@@ -206,6 +229,7 @@ def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, n
     mark = field_of(item, "mark", "object", name, where, required=False)
     if mark is None:
         return
+    notes.unknown_fields(mark, known_fields.MARK_FIELDS, name, f"{where}.mark")
     value = mark.get("mark")
     if value is None:
         if field_of(mark, "dutyMark", "bool", name, f"{where}.mark", required=False):
@@ -222,10 +246,12 @@ def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, n
     )
 
 
-def _read_mobile(file: Path, doc: dict, data: Collected) -> None:
+def _read_mobile(file: Path, doc: dict, data: Collected, notes: Notes) -> None:
     name = file.name
+    notes.unknown_fields(doc, known_fields.MOBILE_FIELDS, name, "")
     for i, lesson in enumerate(field_of(doc, "lessons", "list", name, "", required=False) or []):
         where = f"lessons[{i}]"
+        notes.unknown_fields(lesson, known_fields.MOBILE_LESSON_FIELDS, name, where)
         meeting = str(field_of(lesson, "classMeetingId", "integer", name, where))
         day = parse_datetime(field_of(lesson, "day", "text", name, where), name, where, "day").date()
         subject = field_of(lesson, "subjectName", "text", name, where)
@@ -238,6 +264,7 @@ def _read_mobile(file: Path, doc: dict, data: Collected) -> None:
             data.absences[(student, meeting)] = (attendance, where, name)
     for i, item in enumerate(field_of(doc, "assignments", "list", name, "", required=False) or []):
         where = f"assignments[{i}]"
+        notes.unknown_fields(item, known_fields.MOBILE_ASSIGNMENT_FIELDS, name, where)
         result = item.get("result") if isinstance(item, dict) else None
         if result is None:
             field_of(item, "assignmentTypeName", "text", name, where)

@@ -37,6 +37,7 @@ MONTHS = {
 _DATE = r"(\d{2}\.\d{2}\.\d{4})"
 _PERIOD_DATES = re.compile(_DATE + r"\s*(?:-|–|—|по)\s*" + _DATE)
 _MARK = re.compile(r"^[1-5](?:/[1-5])?$")
+KNOWN_COLUMNS = {"предмет", "средн.", "итог"}  # besides the days under month names
 
 
 @dataclass
@@ -128,8 +129,10 @@ def _read_table(table: Element, report: Report, notes: Notes) -> None:
         raise ImportRefused(name, "таблица", None, "в таблице нет строк предметов")
     months, days = rows[0], rows[1]
     month_of_column: list[str] = []
+    titles: list[str] = []
     for cell in months:
         month_of_column += [_text(cell).lower()] * _span(cell)
+        titles += [_text(cell)] * _span(cell)
     # Row 1 holds day numbers under the month cells; «Предмет», «Средн.», «Итог» span both rows.
     first_day_col = next((i for i, m in enumerate(month_of_column) if m in MONTHS), None)
     if first_day_col is None:
@@ -146,6 +149,9 @@ def _read_table(table: Element, report: Report, notes: Notes) -> None:
         final_col = headers.index("итог")
     except ValueError:
         raise ImportRefused(name, "заголовок таблицы", "Итог", "нет столбца «Итог»") from None
+    for column, header in enumerate(headers):
+        if column and header and header not in KNOWN_COLUMNS:  # column 0 holds the subjects
+            notes.unknown_column(name, f"заголовок таблицы, столбец {column + 1}", titles[column])
     dates: dict[int, dt.date] = {}
     for column, cell in zip(day_columns, days, strict=True):
         where = f"заголовок таблицы, столбец {column + 1}"

@@ -131,9 +131,6 @@ class Payload:
             raise self._refuse(name, f"ожидается {_KIND_TEXT[kind]}, а не {_json_type(value)}")
         return converted
 
-    def unknown_fields(self, known: set[str]) -> list[str]:
-        return sorted(k for k in self.value if k not in known) if isinstance(self.value, dict) else []
-
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
@@ -201,20 +198,15 @@ def _parse_datetime(value: Any) -> dt.datetime | None:
 
 
 class PayloadNotes(Notes):
-    """common.Notes that also report unknown fields, once per file and field."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._seen: set[tuple[str, ...]] = set()
+    """common.Notes addressed by a ``Payload`` (its file and JSON path)."""
 
     def at(self, node: Payload, field_name: str, value: object, message: str, *, once: str | None = None) -> None:
-        if once is not None:
-            key = (node.file_name, field_name, once)
-            if key in self._seen:
-                return
-            self._seen.add(key)
-        self.add(node.file_name, node.path or "корень файла", field_name, value, message)
+        location = node.path or "корень файла"
+        if once is None:
+            self.add(node.file_name, location, field_name, value, message)
+        else:
+            self.add_once(once, node.file_name, location, field_name, value, message)
 
     def unknown(self, node: Payload, known: set[str]) -> None:
-        for name in node.unknown_fields(known):
-            self.at(node, name, None, "неизвестное поле: не загружено (проверьте версию выгрузки)", once="unknown")
+        """Fields of ``node`` the importer does not know: one note per file and field (common.Notes)."""
+        self.unknown_fields(node.value, known, node.file_name, node.path)

@@ -232,7 +232,7 @@ def test_page_without_class_is_refused_with_a_hint(tmp_path):
     assert "--class" in result.issues[0].message
 
 
-def test_extra_columns_and_attributes_are_ignored(tmp_path):
+def test_extra_attributes_and_page_parts_outside_tables_give_no_warning(tmp_path):
     pages = write_pages(tmp_path / "pages")
     for page in pages.iterdir():
         text = page.read_text(encoding="utf-8").replace('class="mark-span"', 'class="mark-span extra" data-x="1"')
@@ -243,3 +243,50 @@ def test_extra_columns_and_attributes_are_ignored(tmp_path):
     for p, *_ in MARKS:
         per_pupil[p] += 1
     assert warehouse_figures(tmp_path / "w.duckdb")["marks_per_pupil"] == per_pupil
+    assert not [w for w in result.warnings if "не распознан" in w.message]
+
+
+def test_reference_page_warnings_are_few_and_meaningful(tmp_path):
+    """The real page yields only what the import really had to supply or could not map: no
+    warning about its columns or its second (mobile) table."""
+    text = REFERENCE.read_text(encoding="utf-8")
+    desktop = text[text.index('id="grades-table"') : text.index("MobileGrades", text.index('id="grades-table"'))]
+    n_subjects = len(re.findall(r'<td class="grades-lesson">', desktop))  # all fictional: not in subjects.toml
+    n_entered_early = sum(_iso(e) < _iso(lesson) for lesson, e, _ in SPAN.findall(desktop))
+    (result,) = load_source(REFERENCE, tmp_path / "w.duckdb", class_name="7А").results
+    assert result.status == "loaded"
+    fields = Counter(w.column_name for w in result.warnings if w.rule_code == "import_note")
+    assert fields == {
+        "предмет": n_subjects,
+        "Дата проставления": n_entered_early,
+        "периоды": 1,
+        "вид работы": 1,
+        "согласие_пдн": 1,
+    }
+
+
+def test_unrecognised_column_and_table_are_reported_once_per_page_and_the_figures_do_not_change(tmp_path):
+    pages = write_pages(tmp_path / "pages")
+    for page in pages.iterdir():
+        text = page.read_text(encoding="utf-8").replace("<th>2 четверть</th>", "<th>2 четверть</th><th>Итоговая</th>")
+        text = text.replace("</tr><tr lesson", '<td class="grades-final">5</td></tr><tr lesson')
+        text = text.replace("</tr></tbody></table>", '<td class="grades-final">4</td></tr></tbody></table>')
+        text = text.replace("</body>", '<table id="final-results"><tr><td>Итоги года</td></tr></table></body>')
+        page.write_text(text, encoding="utf-8")
+    (result,) = load_source(pages, tmp_path / "w.duckdb", class_name="5А").results
+    assert result.status == "loaded", result.issues
+    per_pupil = Counter(p for p, *_ in MARKS)
+    assert warehouse_figures(tmp_path / "w.duckdb")["marks_per_pupil"] == per_pupil
+    found = sorted((w.file_name, w.column_name, w.message) for w in result.warnings if "не распознан" in w.message)
+    # «Предмет» spans 2 columns, then «Сред балл» and a quarter twice: «Итоговая» is column 7.
+    assert found == sorted(
+        (f"pupil{i}.html", field, message)
+        for i in range(1, len(PUPILS) + 1)
+        for field, message in (
+            (
+                "Итоговая",
+                "#grades-table, заголовок, столбец 7: столбец не распознан: не загружен (проверьте версию страницы)",
+            ),
+            ("таблица «#final-results»", "страница: таблица не распознана: не загружена"),
+        )
+    )

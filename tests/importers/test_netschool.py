@@ -260,6 +260,7 @@ def test_reference_context_and_years_are_read(tmp_path):
     with duckdb.connect(str(tmp_path / "n.duckdb"), read_only=True) as con:
         school = con.execute("select school_id, school_name from dim_school").fetchone()
     assert school == ("sch-imp", "Хогвартс")
+    assert _unknown_field_warnings(result) == {}  # every field of the real responses is known
     assert any("нет учебных периодов" in w.message for w in result.warnings)
 
 
@@ -317,7 +318,19 @@ def test_damaged_report_is_refused(tmp_path):
     assert not (tmp_path / "w.duckdb").exists()
 
 
-def test_extra_fields_are_ignored(tmp_path):
+UNKNOWN = "неизвестное поле"
+
+
+def _unknown_field_warnings(result) -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for w in result.warnings:
+        if UNKNOWN in w.message:
+            found.setdefault((w.file_name, w.column_name), []).append(w.message)
+    return found
+
+
+def test_fields_the_api_is_known_to_send_give_no_warning(tmp_path):
+    """laAssigns, room and relay are real diary fields the warehouse does not need: no warning."""
     folder = write_netschool(tmp_path / "sgo")
     for path in folder.glob("diary-*.json"):
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -330,6 +343,79 @@ def test_extra_fields_are_ignored(tmp_path):
     (result,) = load_source(folder, tmp_path / "n.duckdb").results
     assert result.status == "loaded"
     assert warehouse_figures(tmp_path / "n.duckdb") == expected()
+    assert _unknown_field_warnings(result) == {}
+    assert not [w for w in result.warnings if "не распознан" in w.message]  # the reports' columns are known
+
+
+def _add_field(doc, path: str, name: str, first: dict, file_name: str) -> None:
+    """Put field ``name`` into every object at ``path`` («weekDays[].lessons[]»); remember where
+    it went first, as the JSON path the warning must name."""
+    nodes = [("", doc)]
+    for step in path.split(".") if path else []:
+        key, is_list = step.removesuffix("[]"), step.endswith("[]")
+        deeper = []
+        for where, node in nodes:
+            value = node if key == "" else node.get(key)
+            here = where if key == "" else (f"{where}.{key}" if where else key)
+            if is_list:
+                deeper += [(f"{here}[{i}]", v) for i, v in enumerate(value or []) if isinstance(v, dict)]
+            elif isinstance(value, dict):
+                deeper.append((here, value))
+        nodes = deeper
+    for where, node in nodes:
+        node[name] = "?"
+        first.setdefault((file_name, name), where or "корень файла")
+
+
+def test_unknown_fields_are_reported_once_per_file_and_field_and_the_figures_do_not_change(tmp_path):
+    folder = write_netschool(tmp_path / "sgo")
+    added = {  # file → [(path of the objects, new field)]
+        "diary-101.json": [("", "extraFlag"), ("weekDays[].lessons[]", "colour"),
+                           ("weekDays[].lessons[].assignments[].mark", "markColour")],
+        "diary-102.json": [("weekDays[].lessons[]", "colour")],
+        "types.json": [("[]", "tag")],
+        "init.json": [("students[]", "grade")],
+        "details.json": [("[]", "weightFactor"), ("[].teacher", "email")],
+        "mobile.json": [("lessons[]", "teacherRoom"), ("assignments[]", "note")],
+        "years.json": [("[].globalYear", "orgUnit")],
+    }  # fmt: skip
+    first: dict[tuple[str, str], str] = {}
+    for file_name, fields in added.items():
+        doc = json.loads((folder / file_name).read_text(encoding="utf-8"))
+        for path, name in fields:
+            _add_field(doc, path, name, first, file_name)
+        (folder / file_name).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (result,) = load_source(folder, tmp_path / "n.duckdb").results
+    assert result.status == "loaded", result.issues
+    assert warehouse_figures(tmp_path / "n.duckdb") == expected()
+    found = _unknown_field_warnings(result)
+    assert set(found) == set(first)  # a warning for each file and field, naming both
+    for key, messages in found.items():
+        assert len(messages) == 1, (key, messages)  # once, though «colour» is in every lesson
+        assert messages[0].startswith(f"{first[key]}: {UNKNOWN}"), (key, messages[0])
+    assert first[("diary-101.json", "markColour")] == "weekDays[0].lessons[0].assignments[0].mark"
+
+
+def test_unrecognised_report_column_is_reported_and_the_figures_do_not_change(tmp_path):
+    folder = tmp_path / "report"
+    folder.mkdir()
+    page = _report(101).replace(
+        '<th rowspan="2">Средн.</th>', '<th rowspan="2">Пропуски</th><th rowspan="2">Средн.</th>'
+    )
+    page = page.replace("<td>4,00</td>", "<td>2</td><td>4,00</td>")
+    (folder / "report.html").write_text(page, encoding="utf-8")
+    (result,) = load_source(folder, tmp_path / "r.duckdb").results
+    assert result.status == "loaded", result.issues
+    column = 1 + len({d for _, d, _, _ in LESSONS.values()}) + 1  # «Предмет», the days, then the new one
+    notes = [w for w in result.warnings if "не распознан" in w.message]
+    assert [(w.file_name, w.column_name) for w in notes] == [("report.html", "Пропуски")]
+    assert notes[0].message.startswith(f"заголовок таблицы, столбец {column}: столбец не распознан")
+    mine = [(PUPILS[101], LESSONS[m][0], 1, str(v), 1.0) for _, s, m, _, _, v, _ in MARKS if s == 101]
+    assert warehouse_figures(tmp_path / "r.duckdb") == expected_figures(
+        mine,
+        [(PUPILS[101], "оп")],
+        [(PUPILS[101], subj, 1, "period", v) for subj, v in FINALS[101].items()],
+    )
 
 
 def test_mobile_api_alone_gives_marks_with_entry_times_and_attendance(tmp_path):
