@@ -155,19 +155,11 @@ def build(
     return PreliminaryReport(where, as_of, subjects, blocks, risks, norms, model, threshold)
 
 
-_FORECASTS: dict[tuple, dict] = {}
-
-
 def _model_risks(con: duckdb.DuckDBPyConnection, viewer: Viewer, where, as_of: dt.date) -> tuple[float, dict]:
-    """The forecast model's risk list for the class on the date (000 §2.8, §9.2); the model is fitted
-    once per warehouse file, school and date in a process, so a school's set of reports fits it once."""
+    """The forecast model's risk list for the class on the date (000 §2.8, §9.2)."""
     from ejournal.settings import load_norms
     from warehouse.forecast.predict import class_risks
     from warehouse.objectivity_norms import ObjectivityNorms
 
     settings = ObjectivityNorms.of(load_norms())
-    file = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
-    key = (file[0] if file else None, viewer, where.class_id, as_of, settings)
-    if key not in _FORECASTS:
-        _FORECASTS[key] = class_risks(con, viewer, where.class_id, as_of, settings)
-    return settings.risk_probability, _FORECASTS[key]
+    return settings.risk_probability, class_risks(con, viewer, where.class_id, as_of, settings)

@@ -197,6 +197,33 @@ def pupil_table(pupils: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_FITTED: dict[tuple, Forecast | None] = {}
+
+
+def _school_forecast(
+    con: duckdb.DuckDBPyConnection, school_id: str, day: dt.date, norms: ObjectivityNorms
+) -> Forecast | None:
+    """The school's forecast for the day, fitted once per warehouse file (and its version) in a
+    process: a school's set of preliminary reports, one per class, shares one fit."""
+    import os
+
+    file = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    path = file[0] if file else None
+    version = os.stat(path).st_mtime_ns if path and os.path.exists(path) else None
+    key = (path, version, school_id, day, norms)
+    if path is None or key not in _FITTED:
+        try:
+            fitted = forecast(con, school_id, day, norms)
+        except ForecastUnavailable:
+            fitted = None
+        if path is None:
+            return fitted
+        if len(_FITTED) > 8:
+            _FITTED.clear()
+        _FITTED[key] = fitted
+    return _FITTED[key]
+
+
 def class_risks(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str, day: dt.date, norms: ObjectivityNorms
 ) -> dict[tuple[str, str], tuple[str, float]]:
@@ -211,9 +238,8 @@ def class_risks(
             "select school_id from dim_class where class_id = ? order by school_id limit 1", [class_id]
         ).fetchone()[0]
     )
-    try:
-        result = forecast(con, school_id, day, norms)
-    except ForecastUnavailable:
+    result = _school_forecast(con, school_id, day, norms)
+    if result is None:
         return {}
     rows = risk_list(visible_forecast(con, viewer, result).filter(pl.col("class_id") == class_id), norms)
     return {(r["pupil_id"], r["subject_id"]): (r["predicted"], r["p_risk"]) for r in rows.iter_rows(named=True)}
