@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from html import escape
 
+import pandas  # noqa: F401  (see below)
 import plotly.graph_objects as go
+
+# plotly looks pandas up in sys.modules when it checks a value; in the dashboard another thread may be
+# importing pandas at that moment (a half-initialised module, "no attribute 'Series'"). Importing it
+# here waits for that import to finish.
 
 # (fill grey, plotly pattern shape) per series: distinct in greyscale, not by colour alone.
 SERIES_STYLE = (("#404040", ""), ("#a0a0a0", "/"), ("#e0e0e0", "x"), ("#707070", "."))
