@@ -154,10 +154,10 @@ def to_svg(fig: go.Figure, width: int = 640, height: int = 300, chart_id: str = 
             out.append(
                 f'<text x="{bx + bar_w / 2 - 1:.1f}" y="{by - 3:.1f}" text-anchor="middle" font-size="9">{escape(str(text))}</text>'
             )
-        for k, line in enumerate(_wrap(str(category), max(8, int(slot / 6.5)))):
+        for k, line in enumerate(_wrap(str(category), max(6, int(slot / 5.5)))):
             cx = left + slot * c + slot / 2
             out.append(
-                f'<text x="{cx:.1f}" y="{top + plot_h + 14 + 12 * k}" text-anchor="middle" font-size="10">{escape(line)}</text>'
+                f'<text x="{cx:.1f}" y="{top + plot_h + 14 + 12 * k}" text-anchor="middle" font-size="9">{escape(line)}</text>'
             )
     out.append("</svg>")
     return "".join(out)

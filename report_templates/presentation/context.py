@@ -23,6 +23,7 @@ from warehouse.queries import SUPPRESSED
 
 TITLE = "Итоги учебного периода"
 CLASS_ROWS_PER_SLIDE = 12
+CHART_ROWS_PER_SLIDE = 8  # rows of a table with a chart beside it: 8 groups of bars stay readable
 
 
 @dataclass
@@ -135,7 +136,7 @@ class _Builder:
 
     # ---------------------------------------------------------------- results
 
-    def results_slide(self, by: str) -> Slide:
+    def results_slides(self, by: str) -> list[Slide]:
         v = self.viewer
         key = {"grade": "grade", "subject": "subject_name"}[by]
         now = d.results(self.con, v, self.period, by)
@@ -172,11 +173,15 @@ class _Builder:
             "Средний балл",
             prev_label,
         ]
-        series = [(self.period.period_name, q_now)]
-        if self.previous:
-            series.append((self.previous.period_name, q_before))
-        chart = grouped_bars("Качество знаний, %", categories, series) if categories else None
-        return Slide(title, header, rows, chart=chart)
+        slides = []
+        for start in range(0, len(rows), CHART_ROWS_PER_SLIDE):
+            part = slice(start, start + CHART_ROWS_PER_SLIDE)
+            series = [(self.period.period_name, q_now[part])]
+            if self.previous:
+                series.append((self.previous.period_name, q_before[part]))
+            chart = grouped_bars("Качество знаний, %", categories[part], series)
+            slides.append(Slide(title + (" (продолжение)" if start else ""), header, rows[part], chart=chart))
+        return slides
 
     # ---------------------------------------------------------------- attendance
 
@@ -302,8 +307,8 @@ def build(
     )
     slides = [
         builder.key_slide(),
-        builder.results_slide("grade"),
-        builder.results_slide("subject"),
+        *builder.results_slides("grade"),
+        *builder.results_slides("subject"),
         builder.attendance_slide(),
         builder.journal_slide(),
         builder.objectivity_slide(),
