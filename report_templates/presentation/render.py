@@ -60,7 +60,9 @@ def xlsx_bytes(deck: Deck) -> bytes:
             sheet.set_column(c, c, 44 if c == 0 else 18)
         for r, row in enumerate(slide.rows, start=4):
             for c, cell in enumerate(row):
-                sheet.write_string(r, c, str(safe_cell(cell)))
+                # Names (subjects, classes) come from the export and are guarded; the figures are our own
+                # text («+0,5», «< 5») and stay as printed on the slide.
+                sheet.write_string(r, c, str(safe_cell(cell)) if c == 0 else cell)
         extra = len(slide.rows) + 5
         for k, line in enumerate([*slide.conclusions, *([deck.suppression_note] if deck.suppression_note else [])]):
             sheet.write_string(extra + k, 0, line)

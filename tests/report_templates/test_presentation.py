@@ -361,3 +361,34 @@ def test_small_class_is_suppressed_for_the_council_and_shown_to_the_deputy(tmp_p
 def test_teacher_is_refused(sample_db):
     with connect(sample_db, read_only=True) as con, pytest.raises(AccessError):
         context.build(con, Viewer("uchitel", Role.TEACHER, "sch-0001", "t-0001-001"), PERIOD, load_norms())
+
+
+def test_xlsx_repeats_every_slide_table(deck, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(render.xlsx(deck, tmp_path / "deck.xlsx"), read_only=True)
+    assert len(book.worksheets) == len(deck.slides)
+    for sheet, s in zip(book.worksheets, deck.slides, strict=True):
+        rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+        assert rows[1] == [s.title] and rows[3] == s.header
+        assert rows[4 : 4 + len(s.rows)] == s.rows
+
+
+def test_cli_writes_the_deck_and_names_a_missing_period(sample_db, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ejournal.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["presentation", "--period", PERIOD, "--out", str(tmp_path), "--db", str(sample_db)])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "презентация-2-четверть-2025-2026.pdf",
+        "презентация-2-четверть-2025-2026.xlsx",
+    ]
+    assert "«< 5»" in pdf_text(tmp_path / "презентация-2-четверть-2025-2026.pdf")  # built as the director sees it
+    missing = runner.invoke(
+        app, ["presentation", "--period", "5 четверть", "--out", str(tmp_path), "--db", str(sample_db)]
+    )
+    assert missing.exit_code == 2
+    assert "Нет периода «5 четверть»" in missing.output and "1 четверть" in missing.output
