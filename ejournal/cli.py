@@ -496,6 +496,44 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
     console.print(f"{done.class_name}, {done.period_name}: " + ", ".join(str(p) for p in done.paths), soft_wrap=True)
 
 
+@app.command()
+def presentation(
+    period: Annotated[str, typer.Option("--period", help="Период, например «2 четверть»")],
+    out: Annotated[Path, typer.Option("--out", help="Папка для презентации")] = Path("var/reports/presentation"),
+    year: Annotated[str | None, typer.Option("--year", help="Учебный год ГГГГ/ГГГГ (без него — последний)")] = None,
+    school: Annotated[str | None, typer.Option("--school", help="Школа (ид), если в хранилище их несколько")] = None,
+    db: DbOption = None,
+) -> None:
+    """Презентация для родительского совета (PDF 16:9 и XLSX): итоги периода без имён, малые группы скрыты."""
+    from ejournal.access.accounts import AccessError, Role
+    from ejournal.access.audit import log_event
+    from ejournal.access.viewer import Viewer
+    from report_templates.presentation import context, render
+    from warehouse.db import connect
+
+    path = _db(db)
+    if not path.exists():
+        raise fail(f"хранилище {path} ещё не создано")
+    env = environment()
+    with connect(path, read_only=True) as con:
+        schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
+        if school is None and len(schools) > 1:
+            raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
+        if school is not None and school not in schools:
+            raise fail(f"нет школы «{school}» в хранилище; есть: {', '.join(schools)}", EXIT_REFUSED)
+        # The deck goes to parents: it is built as the director sees the school (small groups hidden).
+        viewer = Viewer(f"cli:{env.run_by}", Role.DIRECTOR, school or (schools[0] if schools else None))
+        try:
+            deck = context.build(con, viewer, period, load_norms(), year=year)
+        except AccessError as error:
+            raise fail(str(error), EXIT_REFUSED) from None
+    stem = render.file_stem(deck)
+    written = [render.pdf(deck, out / f"{stem}.pdf"), render.xlsx(deck, out / f"{stem}.xlsx")]
+    log_event(env.access_db, "report", viewer.login, object_text="presentation", details={"period": period})
+    for item in written:
+        console.print(str(item), soft_wrap=True)
+
+
 register_access_commands(app)
 
 

@@ -1,0 +1,80 @@
+"""«Директор»: the school's results for a period beside the previous one and the same period last
+year, attendance, journal keeping, objectivity, class sizes, and the parent-council deck to download."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboards.auth import audit
+from dashboards.data import current_viewer, warehouse
+from dashboards.pages import require
+from ejournal.settings import load_norms
+from report_templates.presentation import context, render
+from warehouse import director as d
+from warehouse.queries import SUPPRESSED
+
+
+def _table(header: list[str], rows: list[list[str]]) -> pl.DataFrame:
+    """A slide's table; repeated headers («изменение») get a numbered suffix to stay unique."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return pl.DataFrame(rows, schema=names, orient="row")
+
+
+viewer = current_viewer()
+require(viewer, "app_pages/director.py")
+st.title("Директор")
+if viewer.suppresses_small_groups:
+    st.caption(f"Без имён. Значения, описывающие меньше 5 учеников, скрыты («{SUPPRESSED}»).")
+
+with warehouse() as con:
+    periods = d.periods(con, viewer)
+    if not periods:
+        st.info("В хранилище нет учебных периодов.")
+        st.stop()
+    labels = {p.period_id: p.title for p in periods}
+    chosen = st.selectbox("Период", list(labels), index=len(labels) - 1, format_func=labels.get, key="director_period")
+    period = next(p for p in periods if p.period_id == chosen)
+    deck = context.build(con, viewer, period.period_name, load_norms(), year=period.academic_year_id)
+
+key, *rest = deck.slides
+st.subheader(key.title)
+columns = st.columns(4)
+for column, row in zip(columns, key.rows[:4], strict=False):
+    column.metric(row[0], row[1], None if row[3] in ("—", SUPPRESSED) else row[3].replace("\u2212", "-"))
+for line in key.conclusions:
+    st.markdown(f"- {line}")
+st.dataframe(_table(key.header, key.rows), hide_index=True)
+
+for i, slide in enumerate(rest):
+    st.subheader(slide.title)
+    st.dataframe(_table(slide.header, slide.rows), hide_index=True)
+    if slide.chart is not None:
+        st.plotly_chart(slide.chart, key=f"director_chart_{i}")
+    if slide.note:
+        st.caption(slide.note)
+
+st.subheader("Презентация для родительского совета")
+if st.button("Сформировать презентацию (PDF и XLSX)", key="director_make"):
+    with st.spinner("Формируется презентация…"):
+        st.session_state["director_files"] = (chosen, *render.produce(deck))
+files = st.session_state.get("director_files")
+if files and files[0] == chosen:
+    _, pdf_bytes, xlsx_bytes = files
+    stem = render.file_stem(deck)
+    if st.download_button(
+        "Скачать PDF", pdf_bytes, file_name=f"{stem}.pdf", mime="application/pdf", key="director_pdf"
+    ):
+        audit("download", viewer, "presentation.pdf", period_id=chosen)
+    if st.download_button(
+        "Скачать XLSX",
+        xlsx_bytes,
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="director_xlsx",
+    ):
+        audit("download", viewer, "presentation.xlsx", period_id=chosen)

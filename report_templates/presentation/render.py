@@ -1,0 +1,89 @@
+"""Render the parent-council deck: 16:9 PDF/A (one slide a page, charts as inline SVG) and the same
+tables as an XLSX workbook, a sheet per slide."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import xlsxwriter
+from markupsafe import Markup
+
+from ejournal.xlsx import safe_cell
+from report_templates.presentation.charts import to_svg
+from report_templates.presentation.context import Deck
+from report_templates.render import render_html, ru_date, write_pdf
+
+
+def html(deck: Deck) -> str:
+    slides = [
+        {
+            **{f.name: getattr(s, f.name) for f in dataclasses.fields(s)},
+            "chart_svg": Markup(to_svg(s.chart, chart_id=f"c{i}")) if s.chart is not None else None,
+        }
+        for i, s in enumerate(deck.slides)
+    ]
+    return render_html("presentation/template.html.j2", deck=_View(deck, slides))
+
+
+@dataclasses.dataclass
+class _View:
+    """The deck as the template reads it: slides with their chart already drawn to SVG."""
+
+    deck: Deck
+    slides: list[dict]
+
+    def __getattr__(self, name: str):
+        return getattr(self.deck, name)
+
+
+def pdf(deck: Deck, path: Path) -> Path:
+    return write_pdf(html(deck), path, title=deck.document_title)
+
+
+def xlsx_bytes(deck: Deck) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
+    used: set[str] = set()
+    for i, slide in enumerate(deck.slides, start=1):
+        name = f"{i} {slide.title}"[:31]
+        while name in used:
+            name = name[:29] + f"_{i}"
+        used.add(name)
+        sheet = book.add_worksheet(name)
+        sheet.write_string(0, 0, f"{deck.school_name}. {deck.period_title}. Данные на {ru_date(deck.data_as_of)}")
+        sheet.write_string(1, 0, slide.title, bold)
+        for c, cell in enumerate(slide.header):
+            sheet.write_string(3, c, cell, bold)
+            sheet.set_column(c, c, 44 if c == 0 else 18)
+        for r, row in enumerate(slide.rows, start=4):
+            for c, cell in enumerate(row):
+                # Names (subjects, classes) come from the export and are guarded; the figures are our own
+                # text («+0,5», «< 5») and stay as printed on the slide.
+                sheet.write_string(r, c, str(safe_cell(cell)) if c == 0 else cell)
+        extra = len(slide.rows) + 5
+        for k, line in enumerate([*slide.conclusions, *([deck.suppression_note] if deck.suppression_note else [])]):
+            sheet.write_string(extra + k, 0, line)
+    book.close()
+    return buffer.getvalue()
+
+
+def xlsx(deck: Deck, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(xlsx_bytes(deck))
+    return path
+
+
+def file_stem(deck: Deck) -> str:
+    return "презентация-" + deck.period_title.split(" учебного")[0].replace(" ", "-").replace("/", "-")
+
+
+def produce(deck: Deck) -> tuple[bytes, bytes]:
+    """The deck's PDF and XLSX as bytes (for the dashboard's download buttons)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = pdf(deck, Path(folder) / "deck.pdf")
+        return path.read_bytes(), xlsx_bytes(deck)

@@ -1,0 +1,394 @@
+"""The parent-council deck: every figure against a count made here from the raw sample CSV (standard
+library only), no pupil or teacher name in its text, a small class suppressed, slides inside the
+page and charts as vector graphics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from ejournal.access.accounts import AccessError, Role
+from ejournal.access.viewer import Viewer
+from ejournal.settings import load_norms
+from pipelines.ingest import ingest_path
+from report_templates.presentation import context, render
+from tests.factories import SAMPLE, raw, write_export
+from tests.report_templates.pdf_checks import (
+    assert_pages_inside_margins,
+    assert_pdf_a,
+    load_sample,
+    pdf_lines,
+    pdf_text,
+)
+from warehouse.db import connect
+
+DIRECTOR = Viewer("director", Role.DIRECTOR, "sch-0001")
+COUNCIL = Viewer("sovet", Role.PARENT_COUNCIL, "sch-0001")
+PERIOD, PREVIOUS = "2 четверть", "1 четверть"
+NUMERIC = {"1", "2", "3", "4", "5"}
+MISSED = {"н", "у", "б"}
+
+
+def day(text: str) -> dt.date | None:
+    return dt.datetime.strptime(text[:10], "%d.%m.%Y").date() if text else None
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def period_row(name: str) -> dict:
+    return next(p for p in raw("periods") if p["period_name"] == name)
+
+
+def on_roll(pupil_id: str, when: dt.date) -> bool:
+    return any(
+        e["pupil_id"] == pupil_id and day(e["start_date"]) <= when and (not e["end_date"] or day(e["end_date"]) >= when)
+        for e in raw("enrolments")
+    )
+
+
+def expected_results(name: str, key=None) -> dict:
+    """Standard period summary over pupil-subject period marks of pupils on roll at the period end."""
+    p = period_row(name)
+    end = day(p["end_date"])
+    subjects = {s["subject_id"]: s["subject_name"] for s in raw("subjects")}
+    groups = defaultdict(list)
+    for m in raw("period_marks"):
+        if m["mark_kind_code"] != "period" or m["period_id"] != p["period_id"] or not on_roll(m["pupil_id"], end):
+            continue
+        if m["mark_value"] in NUMERIC or m["mark_value"] == "н/а":
+            groups[subjects[m["subject_id"]] if key == "subject" else None].append(m)
+    out = {}
+    for group, marks in groups.items():
+        n = len(marks)
+        c = {v: sum(m["mark_value"] == v for m in marks) for v in ("5", "4", "3")}
+        n2 = sum(m["mark_value"] in ("1", "2") for m in marks)
+        nna = sum(m["mark_value"] == "н/а" for m in marks)
+        numeric = [int(m["mark_value"]) for m in marks if m["mark_value"] in NUMERIC]
+        out[group] = {
+            "n": len({m["pupil_id"] for m in marks}),
+            "progress": 100 * (c["5"] + c["4"] + c["3"]) / n,
+            "quality": 100 * (c["5"] + c["4"]) / n,
+            "sou": (100 * c["5"] + 64 * c["4"] + 36 * c["3"] + 16 * n2 + 7 * nna) / n,
+            "mean": sum(numeric) / len(numeric),
+        }
+    return out
+
+
+def expected_attendance(name: str) -> dict:
+    p = period_row(name)
+    start, end = day(p["start_date"]), day(p["end_date"])
+    lessons = {row["lesson_id"]: day(row["lesson_date"]) for row in raw("lessons")}
+    per_pupil, per_day = defaultdict(lambda: [0, 0]), defaultdict(list)
+    codes = defaultdict(int)
+    for a in raw("attendance"):
+        when = lessons[a["lesson_id"]]
+        if not start <= when <= end:
+            continue
+        code = a["absence_code"]
+        per_pupil[a["pupil_id"]][0] += 1
+        per_pupil[a["pupil_id"]][1] += code in MISSED
+        per_day[(a["pupil_id"], when)].append(code)
+        codes[code] += 1
+    days = [c for c in per_day.values() if all(x in MISSED for x in c)]
+    pupils = len(per_pupil)
+    missed = codes["н"] + codes["у"] + codes["б"]
+    chronic = sum(m >= 0.1 * n for n, m in per_pupil.values())
+    return {
+        "Учеников": str(pupils),
+        "Пропущено уроков всего": str(missed),
+        "без уважительной причины": str(codes["н"]),
+        "по уважительной причине": str(codes["у"] + codes["б"]),
+        "из них по болезни": str(codes["б"]),
+        "Пропущено дней всего": str(len(days)),
+        "из них без уважительной причины": str(sum("н" in c for c in days)),
+        "Пропущено уроков на ученика": fmt(missed / pupils),
+        "Пропустили 10 % уроков и больше, % учеников": fmt(100 * chronic / pupils),
+    }
+
+
+def expected_journal(name: str) -> dict:
+    p = period_row(name)
+    start, end = day(p["start_date"]), day(p["end_date"])
+    rows = [r for r in raw("lessons") if start <= day(r["lesson_date"]) <= end]
+    n = len(rows)
+    on_time = sum(
+        bool(r["lesson_entered_at"]) and (day(r["lesson_entered_at"]) - day(r["lesson_date"])).days <= 2 for r in rows
+    )
+    return {
+        "Уроков проведено": str(n),
+        "Записана тема урока, %": fmt(100 * sum(bool(r["topic"].strip()) for r in rows) / n),
+        "Урок записан не позднее 2 дн., %": fmt(100 * on_time / n),
+        "Записано домашнее задание, %": fmt(100 * sum(bool(r["homework"].strip()) for r in rows) / n),
+    }
+
+
+def expected_objectivity(name: str) -> dict:
+    """Period marks against the 0.65 rounding rule of the weighted current marks; ВПР of the year."""
+    p = period_row(name)
+    start, end = day(p["start_date"]), day(p["end_date"])
+    lessons = {r["lesson_id"]: r for r in raw("lessons")}
+    weights = {w["work_type_id"]: float(w["weight"].replace(",", ".")) for w in raw("work_types")}
+    sums = defaultdict(lambda: [0.0, 0.0])
+    for m in raw("marks"):
+        lesson = lessons[m["lesson_id"]]
+        if not start <= day(lesson["lesson_date"]) <= end:
+            continue
+        parts = m["mark_value"].split("/")
+        if not all(x in NUMERIC for x in parts):
+            continue
+        w = float(m["weight"].replace(",", ".")) if m["weight"] else weights[m["work_type_id"]]
+        for x in parts:
+            sums[(m["pupil_id"], lesson["subject_id"])][0] += int(x) * w
+            sums[(m["pupil_id"], lesson["subject_id"])][1] += w
+    match = raised = lowered = 0
+    for m in raw("period_marks"):
+        key = (m["pupil_id"], m["subject_id"])
+        if m["period_id"] != p["period_id"] or m["mark_value"] not in NUMERIC or key not in sums:
+            continue
+        if not on_roll(m["pupil_id"], end):
+            continue
+        avg = sums[key][0] / sums[key][1]
+        rule = 5 if avg >= 4.65 - 1e-9 else 4 if avg >= 3.65 - 1e-9 else 3 if avg >= 2.65 - 1e-9 else 2
+        mark = int(m["mark_value"])
+        match, raised, lowered = match + (mark == rule), raised + (mark > rule), lowered + (mark < rule)
+    n = match + raised + lowered
+    starts = {q["period_id"]: day(q["start_date"]) for q in raw("periods")}
+    journal = defaultdict(list)
+    for m in raw("period_marks"):
+        if m["mark_kind_code"] == "period":
+            journal[(m["pupil_id"], m["subject_id"])].append(m)
+    kinds = []
+    for r in raw("external_results"):
+        when = day(r["assessment_date"])
+        before = [m for m in journal[(r["pupil_id"], r["subject_id"])] if starts[m["period_id"]] <= when]
+        if r["assessment_code"] != "ВПР" or not before:
+            continue
+        mark = max(before, key=lambda m: starts[m["period_id"]])["mark_value"]
+        if mark in NUMERIC and r["mark_value"] in NUMERIC:
+            gap = int(r["mark_value"]) - int(mark)
+            kinds.append("down" if gap < 0 else "same" if gap == 0 else "up")
+    v = len(kinds)
+    return {
+        "Отметок за период сверено с текущими": str(n),
+        "совпадают с правилом округления, %": fmt(100 * match / n),
+        "выше средневзвешенного, %": fmt(100 * raised / n),
+        "ниже средневзвешенного, %": fmt(100 * lowered / n),
+        "ВПР 2025/2026: участников": str(v),
+        "понизили отметку журнала, %": fmt(100 * kinds.count("down") / v),
+        "подтвердили, %": fmt(100 * kinds.count("same") / v),
+        "повысили, %": fmt(100 * kinds.count("up") / v),
+    }
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory) -> Path:
+    return load_sample(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def deck(sample_db):
+    with connect(sample_db, read_only=True) as con:
+        return context.build(con, COUNCIL, PERIOD, load_norms())
+
+
+@pytest.fixture(scope="module")
+def deck_pdf(deck, tmp_path_factory) -> Path:
+    return render.pdf(deck, tmp_path_factory.mktemp("deck") / "deck.pdf")
+
+
+def slide(deck, title: str):
+    return next(s for s in deck.slides if s.title == title)
+
+
+def test_key_figures_and_conclusions_equal_raw_counts(deck):
+    now, before = expected_results(PERIOD)[None], expected_results(PREVIOUS)[None]
+    rows = {r[0]: r for r in slide(deck, "Главные цифры").rows}
+    for label, key, digits in (
+        ("Успеваемость, %", "progress", 1),
+        ("Качество знаний, %", "quality", 1),
+        ("СОУ, %", "sou", 1),
+        ("Средний балл", "mean", 2),
+    ):
+        delta = round(round(now[key], digits) - round(before[key], digits), digits)
+        sign = "+" if delta > 0 else "\u2212" if delta < 0 else ""
+        assert rows[label][1:4] == [fmt(now[key], digits), fmt(before[key], digits), sign + fmt(abs(delta), digits)]
+    quality = round(round(now["quality"], 1) - round(before["quality"], 1), 1)
+    verb = "выросло" if quality > 0 else "снизилось"
+    expected = f"Качество знаний {verb} на {fmt(abs(quality))} п.п. по сравнению с 1 четвертью."
+    assert expected in slide(deck, "Главные цифры").conclusions or quality == 0
+    attendance = expected_attendance(PERIOD)
+    assert rows["Пропущено уроков на ученика"][1] == attendance["Пропущено уроков на ученика"]
+    assert rows["Уроки с записанной темой, %"][1] == expected_journal(PERIOD)["Записана тема урока, %"]
+
+
+def test_results_by_subject_and_parallel_equal_raw_counts(deck):
+    by_subject, before = expected_results(PERIOD, "subject"), expected_results(PREVIOUS, "subject")
+    rows = slide(deck, "Итоги по предметам").rows
+    assert [r[0] for r in rows] == sorted(by_subject)
+    for row in rows:
+        e = by_subject[row[0]]
+        assert row[1:] == [
+            str(e["n"]),
+            fmt(e["progress"]),
+            fmt(e["quality"]),
+            fmt(e["sou"]),
+            fmt(e["mean"], 2),
+            fmt(before[row[0]]["quality"]),
+        ]
+    school = expected_results(PERIOD)[None]
+    (grade,) = slide(deck, "Итоги по параллелям").rows
+    assert grade[:6] == [
+        "7 классы",
+        str(school["n"]),
+        fmt(school["progress"]),
+        fmt(school["quality"]),
+        fmt(school["sou"]),
+        fmt(school["mean"], 2),
+    ]
+
+
+def test_attendance_journal_and_objectivity_equal_raw_counts(deck):
+    for title, expected in (
+        ("Посещаемость", expected_attendance(PERIOD)),
+        ("Ведение электронного журнала", expected_journal(PERIOD)),
+        ("Объективность отметок", expected_objectivity(PERIOD)),
+    ):
+        got = {r[0]: r[1] for r in slide(deck, title).rows}
+        assert got == expected, title
+    previous = {r[0]: r[2] for r in slide(deck, "Посещаемость").rows}
+    assert previous == expected_attendance(PREVIOUS)
+
+
+def test_class_sizes_equal_raw_enrolments_and_small_counts_are_hidden(deck):
+    p = period_row(PERIOD)
+    start, end = day(p["start_date"]), day(p["end_date"])
+    stays = [(day(e["start_date"]), day(e["end_date"])) for e in raw("enrolments")]
+    n_start = sum(s <= start and (e is None or e >= start) for s, e in stays)
+    n_end = sum(s <= end and (e is None or e >= end) for s, e in stays)
+    arrived = sum(start < s <= end for s, _ in stays)
+    left = sum(e is not None and start <= e < end for _, e in stays)
+    shown = [str(x) if x == 0 or x >= 5 else "< 5" for x in (n_start, arrived, left, n_end)]
+    rows = slide(deck, "Наполняемость классов и движение учащихся").rows
+    assert rows[0] == ["7А", *shown]
+    assert rows[-1] == ["Всего", *shown]
+
+
+def printed(cells: list[str], lines: list[str]) -> bool:
+    """A line of the PDF text holds the cells in order (a chart beside the table may add its labels between)."""
+    for line in lines:
+        rest = line.replace(" ", "")  # pdftotext may drop the narrow space of «< 5»
+        for cell in (c.replace(" ", "").replace("\u00a0", "") for c in cells):
+            at = rest.find(cell)
+            if at < 0:
+                break
+            rest = rest[at + len(cell) :]
+        else:
+            return True
+    return False
+
+
+def test_pdf_prints_the_same_figures_without_names(deck, deck_pdf):
+    lines = pdf_lines(deck_pdf)
+    text = " ".join(lines)
+    for s in deck.slides:
+        for row in s.rows:
+            assert printed(row[1:], lines), (s.title, row)
+        for line in s.conclusions:
+            assert line in text
+    assert "Данные электронного журнала на 01.06.2026" in text
+    assert "2 четверть 2025/2026 учебного года" in text
+    for person in [*raw("pupils"), *raw("teachers")]:
+        assert person["last_name"] not in text
+        assert f"{person['first_name']} {person['middle_name']}".strip() not in text
+
+
+def test_pdf_is_16_9_pdf_a_with_vector_charts_inside_the_page(deck, deck_pdf, tmp_path):
+    assert_pdf_a(deck_pdf, "Итоги учебного периода")
+    info = subprocess.run(["pdfinfo", str(deck_pdf)], capture_output=True, text=True, check=True).stdout
+    size = next(line for line in info.splitlines() if line.startswith("Page size"))
+    width, height = (float(x) for x in size.split(":")[1].split("pts")[0].split(" x "))
+    assert abs(width / height - 16 / 9) < 0.01
+    assert f"Pages:           {len(deck.slides) + 1}" in info
+    images = subprocess.run(["pdfimages", "-list", str(deck_pdf)], capture_output=True, text=True, check=True).stdout
+    assert len(images.strip().splitlines()) == 2, "a chart was embedded as a raster image"
+    charts = [s for s in deck.slides if s.chart is not None]
+    assert len(charts) >= 4
+    text = pdf_text(deck_pdf)
+    for chart in charts:
+        assert chart.chart.layout.title.text in text  # the chart's own text is in the PDF: drawn as vectors
+    assert assert_pages_inside_margins(deck_pdf, tmp_path) == len(deck.slides) + 1
+
+
+def test_small_class_is_suppressed_for_the_council_and_shown_to_the_deputy(tmp_path):
+    data = {path.stem: raw(path.stem) for path in sorted(SAMPLE.glob("*.csv"))}
+    base = raw("classes")[0]
+    data["classes"].append({**base, "class_id": "2025-7Б", "class_name": "7Б"})
+    q2 = period_row(PERIOD)
+    for i in range(3):
+        pupil = f"p-small-{i}"
+        data["pupils"].append({**raw("pupils")[0], "pupil_id": pupil, "last_name": f"Малышев{i}"})
+        data["enrolments"].append(
+            {"pupil_id": pupil, "class_id": "2025-7Б", "start_date": "01.09.2025", "end_date": "",
+             "arrival_reason": "начало года", "departure_reason": ""}
+        )  # fmt: skip
+        data["period_marks"].append(
+            {**raw("period_marks")[0], "pupil_id": pupil, "period_id": q2["period_id"], "mark_value": "5"}
+        )
+    cu = raw("curriculum")[0]
+    data["curriculum"].append({**cu, "class_id": "2025-7Б"})
+    folder = write_export(data, tmp_path / "export")
+    (result,) = ingest_path(folder, tmp_path / "w.duckdb")
+    assert result.status == "loaded", [i.message for i in result.issues][:5]
+    with connect(tmp_path / "w.duckdb", read_only=True) as con:
+        council = context.build(con, COUNCIL, PERIOD, load_norms())
+        deputy = context.build(con, Viewer("zavuch", Role.DEPUTY, "sch-0001"), PERIOD, load_norms())
+    rows = {r[0]: r for r in slide(council, "Наполняемость классов и движение учащихся").rows}
+    assert rows["7Б"][1:] == ["< 5"] * 4
+    assert {r[0]: r for r in slide(deputy, "Наполняемость классов и движение учащихся").rows}["7Б"][1:] == [
+        "3", "0", "0", "3"
+    ]  # fmt: skip
+    pdf = render.pdf(council, tmp_path / "deck.pdf")
+    text = pdf_text(pdf)
+    assert "7Б" in text and "< 5" in text and "Малышев" not in text
+
+
+def test_teacher_is_refused(sample_db):
+    with connect(sample_db, read_only=True) as con, pytest.raises(AccessError):
+        context.build(con, Viewer("uchitel", Role.TEACHER, "sch-0001", "t-0001-001"), PERIOD, load_norms())
+
+
+def test_xlsx_repeats_every_slide_table(deck, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(render.xlsx(deck, tmp_path / "deck.xlsx"), read_only=True)
+    assert len(book.worksheets) == len(deck.slides)
+    for sheet, s in zip(book.worksheets, deck.slides, strict=True):
+        rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+        assert rows[1] == [s.title] and rows[3] == s.header
+        assert rows[4 : 4 + len(s.rows)] == s.rows
+
+
+def test_cli_writes_the_deck_and_names_a_missing_period(sample_db, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ejournal.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["presentation", "--period", PERIOD, "--out", str(tmp_path), "--db", str(sample_db)])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "презентация-2-четверть-2025-2026.pdf",
+        "презентация-2-четверть-2025-2026.xlsx",
+    ]
+    assert "«< 5»" in pdf_text(tmp_path / "презентация-2-четверть-2025-2026.pdf")  # built as the director sees it
+    missing = runner.invoke(
+        app, ["presentation", "--period", "5 четверть", "--out", str(tmp_path), "--db", str(sample_db)]
+    )
+    assert missing.exit_code == 2
+    assert "Нет периода «5 четверть»" in missing.output and "1 четверть" in missing.output

@@ -1,0 +1,387 @@
+"""The director's view (seed 000 §3.12): the school's picture for a study period, with no pupil or
+teacher named, for the director, the deputy and the parent council.
+
+Every function takes the viewer and returns plain numbers; `suppress` turns any figure describing
+fewer than 5 pupils into «< 5» for the roles that must not see small groups (director, parent
+council). Figures:
+
+- results: the standard period summary of shared/DOMAIN.md over pupil-subject period marks
+  (fct_period_mark, as mart_period_results counts them), for the school, a parallel or a subject;
+- attendance: lessons and days missed by reason and the chronic-absence share (mart_attendance_day);
+- journal keeping: lessons with a topic, entered on time, with homework (mart_lesson_entry);
+- objectivity: period marks against the rounding rule (mart_objectivity_final) and ВПР
+  понизили / подтвердили / повысили for the academic year (mart_vpr_result);
+- class sizes and movement of pupils in the period (int_roster).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from ejournal.access.accounts import AccessError
+from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from ejournal.settings import Norms
+from warehouse.objectivity_norms import ObjectivityNorms
+from warehouse.queries import SUPPRESSED
+from warehouse.vpr import vpr_rows
+
+
+@dataclass(frozen=True)
+class Period:
+    school_id: str
+    period_id: str
+    period_name: str
+    academic_year_id: str
+    kind_code: str
+    number: int
+    start_date: dt.date
+    end_date: dt.date
+
+    @property
+    def title(self) -> str:
+        return f"{self.period_name} {self.academic_year_id} учебного года"
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
+    with con.cursor() as cursor:
+        return cursor.sql(sql, params=params).pl()
+
+
+def _require(viewer: Viewer) -> None:
+    if not viewer.sees_aggregates:
+        raise AccessError("Сводка директора доступна директору, заместителю директора и родительскому совету")
+
+
+_PERIODS = """
+    select school_id, period_id, period_name, academic_year_id, period_kind_code, period_number, start_date, end_date
+    from dim_period where ($school_id is null or school_id = $school_id)
+"""
+
+
+def periods(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[Period]:
+    """The study periods of the viewer's school, oldest first."""
+    _require(viewer)
+    with con.cursor() as cur:
+        rows = cur.execute(_PERIODS + " order by start_date, period_name", {"school_id": viewer.school_id}).fetchall()
+    return [Period(*row) for row in rows]
+
+
+def find_period(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name: str, year: str | None = None) -> Period:
+    """The period named so (the latest academic year unless given); a Russian message when absent."""
+    found = [p for p in periods(con, viewer) if p.period_name == period_name and year in (None, p.academic_year_id)]
+    if not found:
+        names = ", ".join(dict.fromkeys(p.period_name for p in periods(con, viewer))) or "нет ни одного"
+        raise AccessError(f"Нет периода «{period_name}» в хранилище (есть: {names})")
+    return found[-1]
+
+
+def previous_period(all_periods: list[Period], period: Period) -> Period | None:
+    """The period before it in the same year and of the same kind (2 четверть → 1 четверть)."""
+    return next(
+        (
+            p
+            for p in all_periods
+            if p.school_id == period.school_id
+            and p.academic_year_id == period.academic_year_id
+            and p.kind_code == period.kind_code
+            and p.number == period.number - 1
+        ),
+        None,
+    )
+
+
+def same_period_last_year(all_periods: list[Period], period: Period) -> Period | None:
+    """The period of the same kind and number in the previous academic year."""
+    start = int(period.academic_year_id[:4]) - 1
+    last_year = f"{start}/{start + 1}"
+    return next(
+        (
+            p
+            for p in all_periods
+            if p.school_id == period.school_id
+            and p.academic_year_id == last_year
+            and p.kind_code == period.kind_code
+            and p.number == period.number
+        ),
+        None,
+    )
+
+
+# ---------------------------------------------------------------- results
+
+RESULT_KEYS = {
+    "school": (),
+    "grade": ("grade",),
+    "subject": ("subject_name",),
+    "grade_subject": ("grade", "subject_name"),
+}
+
+
+def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: str = "school") -> pl.DataFrame:
+    """N, n5…n2, н/а, успеваемость, качество, СОУ and средний балл per group `by`; n_distinct counts pupils."""
+    _require(viewer)
+    keys = RESULT_KEYS[by]
+    select_keys = "".join(f"{k}, " for k in keys)
+    group = ("group by " + ", ".join(keys)) if keys else ""
+    sql = f"""
+        with marks as (
+            select c.grade, s.subject_name, pm.pupil_id, pm.subject_id, pm.mark_numeric, pm.is_na
+            from fct_period_mark as pm
+            join dim_class as c on c.school_id = pm.school_id and c.class_id = pm.class_id
+            join dim_subject as s on s.school_id = pm.school_id and s.subject_id = pm.subject_id
+            where pm.school_id = $school_id and pm.period_id = $period_id and pm.mark_kind_code = 'period'
+                and (pm.mark_numeric is not null or pm.is_na)
+        ),
+        counts as (
+            select {select_keys}
+                count(*) as n_pupils,
+                count(distinct pupil_id) as n_distinct,
+                count(*) filter (where mark_numeric = 5) as n_5,
+                count(*) filter (where mark_numeric = 4) as n_4,
+                count(*) filter (where mark_numeric = 3) as n_3,
+                count(*) filter (where mark_numeric <= 2) as n_2,
+                count(*) filter (where is_na) as n_na,
+                avg(mark_numeric) as mean_mark
+            from marks {group}
+        )
+        select *,
+            100.0 * (n_5 + n_4 + n_3) / n_pupils as progress_pct,
+            100.0 * (n_5 + n_4) / n_pupils as quality_pct,
+            (100.0 * n_5 + 64.0 * n_4 + 36.0 * n_3 + 16.0 * n_2 + 7.0 * n_na) / n_pupils as sou_pct
+        from counts where n_pupils > 0
+        order by {", ".join(keys) or "1"}
+    """
+    return _frame(con, sql, {"school_id": period.school_id, "period_id": period.period_id})
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def attendance(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, norms: Norms, by: str = "school"
+) -> pl.DataFrame:
+    """Pupils, lessons and days missed (all, н, у+б, б), missed lessons per pupil, chronic-absence share."""
+    _require(viewer)
+    keys = {"school": (), "grade": ("grade",)}[by]
+    select_keys = "".join(f"{k}, " for k in keys)
+    group = ("group by " + ", ".join(keys)) if keys else ""
+    sql = f"""
+        with pupils as (
+            select c.grade, a.pupil_id, sum(a.n_lessons) as n_lessons, sum(a.n_missed) as n_missed,
+                sum(a.n_missed_unexcused) as n_unexcused, sum(a.n_missed_excused) as n_excused,
+                sum(a.n_missed_illness) as n_illness, count(*) filter (where a.is_day_missed) as n_days_missed,
+                count(*) filter (where a.is_day_missed and not a.is_day_missed_excused) as n_days_unexcused
+            from mart_attendance_day as a
+            join dim_class as c on c.school_id = a.school_id and c.class_id = a.class_id
+            where a.school_id = $school_id and a.period_id = $period_id
+            group by c.grade, a.pupil_id
+        )
+        select {select_keys}
+            count(distinct pupil_id) as n_pupils,
+            cast(sum(n_lessons) as bigint) as n_lessons,
+            cast(sum(n_missed) as bigint) as n_missed,
+            cast(sum(n_unexcused) as bigint) as n_unexcused,
+            cast(sum(n_excused) as bigint) as n_excused,
+            cast(sum(n_illness) as bigint) as n_illness,
+            cast(sum(n_days_missed) as bigint) as n_days_missed,
+            cast(sum(n_days_unexcused) as bigint) as n_days_unexcused,
+            1.0 * sum(n_missed) / count(distinct pupil_id) as missed_per_pupil,
+            100.0 * count(distinct pupil_id) filter (where n_missed >= $chronic * n_lessons - 1e-9 and n_lessons > 0)
+                / count(distinct pupil_id) as chronic_pct
+        from pupils {group}
+        order by {", ".join(keys) or "1"}
+    """
+    params = {"school_id": period.school_id, "period_id": period.period_id}
+    return _frame(con, sql, {**params, "chronic": norms.attendance.chronic_absence_share})
+
+
+# ---------------------------------------------------------------- journal keeping
+
+
+def journal_keeping(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, norms: Norms) -> pl.DataFrame:
+    """Lessons held in the period; shares with a topic, entered within the norm's days, with homework."""
+    _require(viewer)
+    sql = """
+        select count(*) as n_lessons,
+            100.0 * count(*) filter (where topic is not null) / count(*) as topic_pct,
+            100.0 * count(*) filter (where lesson_entry_delay_days <= $days) / count(*) as on_time_pct,
+            100.0 * count(*) filter (where homework is not null) / count(*) as homework_pct
+        from mart_lesson_entry
+        where school_id = $school_id and period_id = $period_id
+        having count(*) > 0
+    """
+    params = {"school_id": period.school_id, "period_id": period.period_id}
+    return _frame(con, sql, {**params, "days": norms.timeliness.lesson_entry_days})
+
+
+# ---------------------------------------------------------------- objectivity
+
+
+def final_vs_current(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, norms: ObjectivityNorms
+) -> pl.DataFrame:
+    """Numeric period marks with current marks: how many match the rounding rule, are above or below it."""
+    _require(viewer)
+    sql = """
+        with checked as (
+            select mark_numeric,
+                case
+                    when weighted_average + 1e-9 >= 4 + $t then 5
+                    when weighted_average + 1e-9 >= 3 + $t then 4
+                    when weighted_average + 1e-9 >= 2 + $t then 3
+                    else 2
+                end as rule_mark
+            from mart_objectivity_final
+            where school_id = $school_id and period_id = $period_id
+                and mark_numeric is not null and weighted_average is not null
+        )
+        select count(*) as n_marks,
+            count(*) filter (where mark_numeric = rule_mark) as n_match,
+            count(*) filter (where mark_numeric > rule_mark) as n_raised,
+            count(*) filter (where mark_numeric < rule_mark) as n_lowered
+        from checked
+        having count(*) > 0
+    """
+    params = {"school_id": period.school_id, "period_id": period.period_id}
+    return _frame(con, sql, {**params, "t": norms.rounding_threshold})
+
+
+def vpr_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> pl.DataFrame:
+    """ВПР of the period's academic year against the journal: participants, понизили/подтвердили/повысили."""
+    _require(viewer)
+    rows = vpr_rows(con, viewer)
+    if rows.is_empty():
+        return pl.DataFrame()
+    year = con.execute(
+        "select start_date, end_date from dim_academic_year where school_id = ? and academic_year_id = ?",
+        [period.school_id, period.academic_year_id],
+    ).fetchone()
+    counted = rows.filter(
+        (pl.col("school_id") == period.school_id)
+        & pl.col("comparison_code").is_not_null()
+        & pl.col("assessment_date").is_between(year[0], year[1])
+    )
+    if counted.is_empty():
+        return pl.DataFrame()
+    return counted.select(
+        pl.len().alias("n"),
+        (pl.col("comparison_code") == "понизил").sum().alias("n_down"),
+        (pl.col("comparison_code") == "подтвердил").sum().alias("n_same"),
+        (pl.col("comparison_code") == "повысил").sum().alias("n_up"),
+    )
+
+
+# ---------------------------------------------------------------- classes and movement
+
+
+def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> pl.DataFrame:
+    """Per class of the period's year: on roll on the first day, arrived and left during, on roll on the last day."""
+    _require(viewer)
+    sql = """
+        with stays as (
+            select r.class_id, r.pupil_id, r.start_date, r.end_date
+            from int_roster as r
+            where r.school_id = $school_id and r.roster_kind_code = 'class'
+        )
+        select c.grade, c.class_name,
+            count(distinct s.pupil_id) filter (
+                where s.start_date <= $start and (s.end_date is null or s.end_date >= $start)) as n_start,
+            count(distinct s.pupil_id) filter (where s.start_date > $start and s.start_date <= $end) as n_arrived,
+            count(distinct s.pupil_id) filter (where s.end_date >= $start and s.end_date < $end) as n_left,
+            count(distinct s.pupil_id) filter (
+                where s.start_date <= $end and (s.end_date is null or s.end_date >= $end)) as n_end
+        from dim_class as c
+        left join stays as s on s.class_id = c.class_id
+        where c.school_id = $school_id and c.academic_year_id = $year
+        group by c.grade, c.class_name
+        having count(distinct s.pupil_id) filter (where s.start_date <= $end and (s.end_date is null or s.end_date >= $start)) > 0
+        order by c.grade, c.class_name
+    """
+    params = {
+        "school_id": period.school_id,
+        "year": period.academic_year_id,
+        "start": period.start_date,
+        "end": period.end_date,
+    }
+    return _frame(con, sql, params)
+
+
+# ---------------------------------------------------------------- suppression and text
+
+
+def is_small(n: int | None) -> bool:
+    return n is not None and n < MIN_GROUP_SIZE
+
+
+def hidden(viewer: Viewer, n_pupils: int | None) -> bool:
+    """Whether a figure about `n_pupils` pupils is hidden from this viewer."""
+    return viewer.suppresses_small_groups and is_small(n_pupils)
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """«72,4»; whole counts without decimals; «—» when there is no value."""
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u00a0")
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def shown(viewer: Viewer, n_pupils: int | None, value: float | None, digits: int = 1) -> str:
+    return SUPPRESSED if hidden(viewer, n_pupils) else number(value, digits)
+
+
+def count_shown(viewer: Viewer, count: int | None) -> str:
+    """A count of pupils (arrivals, departures): from 1 to 4 it would single children out."""
+    if count and hidden(viewer, count):
+        return SUPPRESSED
+    return number(count)
+
+
+VERBS = {"n": ("выросло", "снизилось"), "f": ("выросла", "снизилась"), "m": ("вырос", "снизился")}
+_INSTRUMENTAL = (
+    ("четверть", "четвертью"),
+    ("триместр", "триместром"),
+    ("полугодие", "полугодием"),
+    ("семестр", "семестром"),
+)
+
+
+def instrumental(period_name: str) -> str:
+    """«1 четверть» → «1 четвертью» (after «по сравнению с»)."""
+    for nominative, form in _INSTRUMENTAL:
+        if period_name.endswith(nominative):
+            return period_name[: -len(nominative)] + form
+    return f"периодом «{period_name}»"
+
+
+def change_text(
+    what: str,
+    now: float | None,
+    before: float | None,
+    against: str,
+    gender: str = "n",
+    unit: str = "п.п.",
+    digits: int = 1,
+) -> str | None:
+    """«Качество знаний выросло на 3,2 п.п. по сравнению с 1 четвертью»; None without both values."""
+    if now is None or before is None:
+        return None
+    delta = round(round(now, digits) - round(before, digits), digits)
+    if delta == 0:
+        return f"{what}: без изменений по сравнению с {against}"
+    up, down = VERBS[gender]
+    return f"{what} {up if delta > 0 else down} на {number(abs(delta), digits)} {unit} по сравнению с {against}"
+
+
+def delta_text(now: float | None, before: float | None, digits: int = 1) -> str:
+    """«+3,2» / «−1,0» / «0,0» / «—»."""
+    if now is None or before is None:
+        return "—"
+    delta = round(round(now, digits) - round(before, digits), digits)
+    sign = "+" if delta > 0 else "\u2212" if delta < 0 else ""
+    return sign + number(abs(delta), digits)
