@@ -105,6 +105,11 @@ def _is_asof_join(node: exp.Expression) -> bool:
     return any(str(node.args.get(key) or "").upper() in {"ASOF", "POSITIONAL"} for key in ("method", "kind", "side"))
 
 
+def _has_subquery_in_join_condition(node: exp.Expression) -> bool:
+    condition = node.args.get("on") if isinstance(node, exp.Join) else None
+    return condition is not None and condition.find(exp.Subquery, exp.Exists) is not None
+
+
 def _is_series(node: exp.Expression) -> bool:
     return isinstance(node, (exp.GenerateSeries, exp.GenerateDateArray)) or _function_name(node) in {
         "range",
@@ -160,6 +165,11 @@ RULES: tuple[Rule, ...] = (
         _is_series,
     ),
     Rule("columns", "COLUMNS(*) is DuckDB-only", lambda n: isinstance(n, exp.Columns)),
+    Rule(
+        "subquery_in_join",
+        "Spark refuses a correlated scalar subquery inside a join condition; join the table instead",
+        _has_subquery_in_join_condition,
+    ),
     Rule("qualify", "QUALIFY is not Spark SQL", lambda n: isinstance(n, exp.Qualify)),
     Rule(
         "strftime",
