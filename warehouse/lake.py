@@ -28,6 +28,8 @@ import duckdb
 
 MANIFEST = "_lake.json"
 PARTITION_COLUMNS = ("year", "region_id")
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_ ]*(\(\d+(,\s*\d+)?\))?")
 ACADEMIC_YEAR_FIRST_MONTH = 8  # a date in January–July belongs to the year that started the previous autumn
 
 
@@ -110,11 +112,18 @@ def read_manifest(lake: Path) -> dict[str, TableLayout]:
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return {
+        layouts = {
             name: TableLayout(name, tuple((c, t) for c, t in spec["columns"])) for name, spec in raw["tables"].items()
         }
     except (ValueError, KeyError, TypeError) as error:
         raise LakeError(f"файл {path}: описание озера повреждено ({error})") from None
+    for name, layout in layouts.items():  # names and types go into SQL: only plain identifiers pass
+        if not IDENTIFIER.fullmatch(name):
+            raise LakeError(f"файл {path}: недопустимое имя таблицы «{name}»")
+        for column, kind in layout.columns:
+            if not IDENTIFIER.fullmatch(column) or not TYPE_NAME.fullmatch(kind):
+                raise LakeError(f"файл {path}, таблица {name}: недопустимый столбец «{column}» типа «{kind}»")
+    return layouts
 
 
 def write_manifest(lake: Path, layouts: Iterable[TableLayout]) -> None:
@@ -216,7 +225,5 @@ def attach_lake(
     if not layouts:
         raise LakeError(f"в озере {lake} нет таблиц {', '.join(p + '*' for p in prefixes)} (файл {MANIFEST})")
     for name, layout in layouts.items():
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-            raise LakeError(f"файл {lake / MANIFEST}: недопустимое имя таблицы «{name}»")
         con.execute(f"create or replace view {name} as {duckdb_select(lake, layout)}")
     return layouts
