@@ -35,7 +35,8 @@ def child(engine: str, lake_path: Path) -> dict:
     if engine == "duckdb":
         counts = spark_build.build_on_duckdb(lake_path)
         return {"build_seconds": time.perf_counter() - started, "start_seconds": 0.0, "rows": counts}
-    spark = spark_build.spark_session("local[2]", shuffle_partitions=2, memory="3g")
+    # more shuffle partitions than cores keep each aggregation within the executor's memory
+    spark = spark_build.spark_session("local[2]", shuffle_partitions=16, memory="4g")
     spark.sql("select 1").collect()
     session_ready = time.perf_counter()
     try:
@@ -51,8 +52,25 @@ def child(engine: str, lake_path: Path) -> dict:
 
 def run_child(engine: str, lake_path: Path) -> dict:
     command = [sys.executable, "-m", "bench.spark", "--child", engine, "--lake", str(lake_path)]
+    log = lake_path.parent / f"{engine}.log"
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    with log.open("w") as errors:
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=errors, text=True)
+        peak, out = _watch(process)
+    if process.returncode != 0:
+        raise RuntimeError(f"{engine}: сборка упала (код {process.returncode}), журнал: {log}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result.update(wall_seconds=time.perf_counter() - started, peak_rss_mib=peak / MIB)
+    print(
+        f"{engine}: старт {result['start_seconds']:.1f} с, сборка {result['build_seconds']:.1f} с, "
+        f"пик памяти {result['peak_rss_mib']:,.0f} МиБ",
+        flush=True,
+    )
+    return result
+
+
+def _watch(process: subprocess.Popen) -> tuple[int, str]:
+    """Wait for the child, polling the RSS of its whole tree; returns the peak in bytes and its output."""
     peak = 0
     done = threading.Event()
 
@@ -68,11 +86,7 @@ def run_child(engine: str, lake_path: Path) -> dict:
     out, _ = process.communicate()
     done.set()
     watcher.join()
-    if process.returncode != 0:
-        raise RuntimeError(f"{engine}: сборка упала (код {process.returncode})")
-    result = json.loads(out.strip().splitlines()[-1])
-    result.update(wall_seconds=time.perf_counter() - started, peak_rss_mib=peak / MIB)
-    return result
+    return peak, out
 
 
 def prepare(args) -> tuple[Path, dict[str, int]]:

@@ -137,6 +137,8 @@ def build_on_spark(
 
     Each model stays registered as a persisted view of its name, so a caller (a test) can read
     it after the build."""
+    from pyspark import StorageLevel
+
     models = models if models is not None else db.load_models()
     sqls = {m.name: portability.spark_sql(m, variants_dir) for m in models}  # refuse before any work
     schemas = duckdb_schemas(models)
@@ -149,7 +151,8 @@ def build_on_spark(
             *(f"cast(`{c}` as {_spark_type(t)}) as `{c}`" for c, t in schemas[model.name])
         )
         # a checkpoint cuts the plan: later models read the result, not a re-analysed query tree
-        frame = typed.localCheckpoint(eager=True)
+        # on the executors' disks, leaving their memory to the joins and aggregations
+        frame = typed.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
         counts[model.name] = frame.count()
         frame.createOrReplaceTempView(model.name)
     for model in models:
