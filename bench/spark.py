@@ -138,6 +138,12 @@ def report(sources: dict[str, int], results: dict[str, dict]) -> None:
             f"Против DuckDB на сервере в {server_cores} ядер Spark выигрывает по времени, когда у кластера больше "
             f"~{needed:,.0f} ядер (масштабирование линейное — оптимистично для Spark)."
         )
+    bytes_per_row = duck["peak_rss_mib"] * MIB / rows_in
+    print(
+        f"Пик памяти DuckDB — {bytes_per_row:,.0f} байт на строку входа: при 1 млрд строк это ~"
+        f"{bytes_per_row * 1e9 / 1024**3:,.0f} ГиБ, больше памяти одного сервера; DuckDB тогда пишет на диск "
+        "(memory_limit), а кластер Spark держит раздел в памяти каждого узла."
+    )
     for rows in (1e9, 1e10):
         hours = per_row_duck * rows * 2 / 16 / 3600
         print(f"{rows:,.0f} строк: DuckDB на 16 ядрах ≈ {hours:,.1f} ч (по измеренной цене строки).")
