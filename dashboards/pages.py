@@ -81,6 +81,12 @@ PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
         "vpr",
         frozenset({Role.DEPUTY, Role.DIRECTOR, Role.PARENT_COUNCIL}),
     ),
+    "app_pages/region.py": (
+        "Муниципалитет / регион",
+        ":material/map:",
+        "region",
+        frozenset({Role.DIRECTOR, Role.DEPUTY}),
+    ),
     "app_pages/forecast.py": (
         "Прогноз итогов периода",
         ":material/trending_up:",
@@ -128,6 +134,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "app_pages/reports.py",
         "app_pages/school_summary.py",
         "app_pages/director.py",
+        "app_pages/region.py",
     ),
     "Объективность и прогноз": ("app_pages/objectivity.py", "app_pages/vpr.py", "app_pages/forecast.py"),
     "Настройки": ("app_pages/norms.py", "app_pages/loaded.py", "app_pages/admin.py", "app_pages/account.py"),

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ejournal.cli_access import register as register_access_commands
+from ejournal.cli_lake import register as register_lake_commands
 from ejournal.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
 from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
@@ -535,6 +536,7 @@ def presentation(
 
 
 register_access_commands(app)
+register_lake_commands(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -35,6 +35,13 @@ class Environment:
         default=DEFAULT_SUBJECTS_FILE,
         metadata={"env": "EJOURNAL_SUBJECTS", "doc": "TOML-справочник предметов для импорта из журналов"},
     )
+    lake_path: Path | None = field(
+        default=None,
+        metadata={
+            "env": "EJOURNAL_LAKE",
+            "doc": "Озеро Parquet с витринами региона (страница «Муниципалитет / регион»)",
+        },
+    )
 
 
 def environment() -> Environment:
@@ -48,6 +55,7 @@ def environment() -> Environment:
         access_db=Path(os.environ.get("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))),
         session_minutes=int(os.environ.get("EJOURNAL_SESSION_MINUTES", "30")),
         duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
+        lake_path=Path(os.environ["EJOURNAL_LAKE"]) if os.environ.get("EJOURNAL_LAKE") else None,
         subjects_file=Path(os.environ.get("EJOURNAL_SUBJECTS", str(DEFAULT_SUBJECTS_FILE))),
     )
 

@@ -132,14 +132,15 @@ in_period as (
     inner join classes
         on classes.school_id = stays.school_id
         and classes.class_id = stays.class_id
+    inner join dim_academic_year as years
+        on years.school_id = classes.school_id
+        and years.academic_year_id = classes.academic_year_id
     inner join periods
         on periods.school_id = stays.school_id
         and (nullif(trim(periods.grades), '') is null
             or list_contains(string_split(replace(periods.grades, ' ', ''), ','), cast(classes.grade as varchar)))
-        and periods.start_date >= (select y.start_date from dim_academic_year as y
-            where y.school_id = classes.school_id and y.academic_year_id = classes.academic_year_id)
-        and periods.end_date <= (select y.end_date from dim_academic_year as y
-            where y.school_id = classes.school_id and y.academic_year_id = classes.academic_year_id)
+        and periods.start_date >= years.start_date
+        and periods.end_date <= years.end_date
         and stays.start_date <= periods.end_date
         and (stays.end_date is null or stays.end_date >= periods.start_date)
 ),

@@ -1,0 +1,90 @@
+"""CLI commands for the regional scale: `ejournal lake export` and `ejournal warehouse build`."""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ejournal.console import EXIT_REFUSED, console, fail
+from ejournal.formatting import thousands
+from ejournal.settings import environment
+
+lake_app = typer.Typer(help="Озеро Parquet для региона: таблицы хранилища по годам и регионам.")
+warehouse_app = typer.Typer(help="Сборка моделей хранилища на DuckDB или Apache Spark над озером.")
+
+
+class Engine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title)
+    table.add_column("Таблица")
+    table.add_column("Строк", justify="right")
+    for name, rows in counts.items():
+        table.add_row(name, thousands(rows))
+    console.print(table)
+
+
+@lake_app.command("export")
+def lake_export(
+    out: Annotated[
+        Path, typer.Option("--out", help="Папка озера (локальная; на кластере — смонтированная или s3a://)")
+    ],
+    db: Annotated[Path | None, typer.Option("--db", help="Файл хранилища DuckDB")] = None,
+    marts: Annotated[bool, typer.Option("--marts/--no-marts", help="Выгрузить и витрины mart_*")] = False,
+) -> None:
+    """Выгрузить таблицы src_* хранилища в озеро: ТАБЛИЦА/year=ГГГГ/region_id=Р/, по школе и дате."""
+    from warehouse.db import connect
+    from warehouse.lake import LakeError, export_warehouse
+
+    path = db or environment().db_path
+    if not path.exists():
+        raise fail(f"хранилище {path} не найдено: сначала загрузите выгрузку (ejournal ingest)", EXIT_REFUSED)
+    try:
+        with connect(path, read_only=True) as con:
+            counts = export_warehouse(con, out, ("src_", "mart_") if marts else ("src_",))
+    except LakeError as error:
+        raise fail(str(error), EXIT_REFUSED) from None
+    _print_counts(f"Озеро {out}", counts)
+
+
+@warehouse_app.command("build")
+def warehouse_build(
+    lake: Annotated[Path, typer.Option("--lake", help="Папка озера с таблицами src_* (ejournal lake export)")],
+    engine: Annotated[Engine, typer.Option("--engine", help="duckdb или spark")] = Engine.duckdb,
+    master: Annotated[
+        str, typer.Option("--master", help="Spark: local[2], spark://ХОСТ:7077 или k8s://https://…")
+    ] = "local[2]",
+    shuffle_partitions: Annotated[int, typer.Option("--shuffle-partitions", help="Spark: число разделов")] = 2,
+) -> None:
+    """Собрать модели над озером и записать витрины mart_* обратно в озеро."""
+    from warehouse.lake import LakeError
+    from warehouse.spark_build import build_on_duckdb, build_on_spark, spark_session
+
+    if not (lake / "_lake.json").exists():
+        raise fail(f"{lake}: это не озеро (нет файла _lake.json); создайте его: ejournal lake export", EXIT_REFUSED)
+    started = time.perf_counter()
+    try:
+        if engine is Engine.duckdb:
+            counts = build_on_duckdb(lake)
+        else:
+            spark = spark_session(master, shuffle_partitions=shuffle_partitions)
+            try:
+                counts = build_on_spark(spark, lake)
+            finally:
+                spark.stop()
+    except (LakeError, ValueError) as error:
+        raise fail(str(error), EXIT_REFUSED) from None
+    _print_counts(f"Модели на {engine.value}, {time.perf_counter() - started:.1f} с", counts)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(lake_app, name="lake")
+    app.add_typer(warehouse_app, name="warehouse")

@@ -1,0 +1,130 @@
+"""Every model on DuckDB and on Spark over the same Parquet lake, compared row by row.
+
+The lake holds three schools of two regions: data_samples/small (sch-0001, region 50, a whole
+class-year) ingested through the pipeline, and the hand-made schools of conftest.py (sch-1 in
+region 50, sch-2 in 77) whose ids collide on purpose. One Spark session (local[2], two shuffle
+partitions) serves the whole run; the Spark part takes about a minute on two cores.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest import ingest_path
+from tests.warehouse.conftest import load_sample
+from warehouse import db, lake, spark_build
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ROOT / "data_samples" / "small"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    if shutil.which("java") is None:
+        pytest.fail("Java 17 is needed for the Spark tests (apt-get install openjdk-17-jre-headless)")
+    session = spark_build.spark_session("local[2]", shuffle_partitions=2)
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    """A DuckDB warehouse file with the three schools in src_* (models built by the ingest)."""
+    folder = tmp_path_factory.mktemp("spark-warehouse")
+    path = folder / "w.duckdb"
+    ingest_path(SMALL, path, run_by="test")
+    with db.connect(path) as con:
+        load_sample(con)
+        db.build_models(con)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(warehouse, spark, tmp_path_factory):
+    """The lake exported from the warehouse, then built by DuckDB (into a copy) and by Spark."""
+    root = tmp_path_factory.mktemp("lakes")
+    with db.connect(warehouse, read_only=True) as con:
+        lake.export_warehouse(con, root / "spark")
+    shutil.copytree(root / "spark", root / "duckdb")
+    duck = duckdb.connect()
+    duckdb_counts = spark_build.build_on_duckdb(root / "duckdb", con=duck)
+    spark_counts = spark_build.build_on_spark(spark, root / "spark")
+    yield {"duck": duck, "duckdb_counts": duckdb_counts, "spark_counts": spark_counts, "root": root}
+    duck.close()
+
+
+def _normal(value):
+    """One spelling per value: engines differ only in numeric types (hugeint ↔ decimal(38,0))."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return round(float(value), 9)
+    return value
+
+
+def _rows(rows) -> list[tuple]:
+    normal = [tuple(_normal(v) for v in row) for row in rows]
+    return sorted(normal, key=lambda row: tuple((v is not None, str(type(v)), v) for v in row))
+
+
+@pytest.mark.parametrize("model", [m.name for m in db.load_models()])
+def test_model_gives_the_same_rows_on_duckdb_and_spark(built, spark, model):
+    duck_rows = _rows(built["duck"].execute(f"select * from {model}").fetchall())
+    spark_frame = spark.table(model)
+    spark_rows = _rows(tuple(r) for r in spark_frame.collect())
+    duck_columns = [r[0] for r in built["duck"].execute(f"describe {model}").fetchall()]
+    assert spark_frame.columns == duck_columns
+    assert len(spark_rows) == len(duck_rows) == built["spark_counts"][model]
+    assert spark_rows == duck_rows
+
+
+def test_every_table_of_the_comparison_has_rows(built):
+    # an empty model would compare equal on any engine: the sample must exercise all of them
+    assert all(built["spark_counts"][m] > 0 for m in built["spark_counts"]), built["spark_counts"]
+
+
+def _raw(file: str) -> list[dict]:
+    with (SMALL / file).open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def test_spark_marks_per_pupil_match_the_raw_csv(built, spark):
+    # independent of both engines: marks per pupil straight from marks.csv of the sample
+    raw = Counter(row["pupil_id"] for row in _raw("marks.csv"))
+    rows = spark.sql("select pupil_id, count(*) as n from fct_mark where school_id = 'sch-0001' group by pupil_id")
+    assert {r["pupil_id"]: r["n"] for r in rows.collect()} == dict(raw)
+
+
+def test_spark_marts_written_to_the_lake_read_back_through_duckdb(built):
+    # the marts Spark wrote are what the regional page reads: same rows as DuckDB's own build
+    con = duckdb.connect()
+    marts = spark_build.read_marts(con, built["root"] / "spark")
+    assert marts == sorted(m for m in built["duckdb_counts"] if m.startswith("mart_"))
+    for mart in marts:
+        from_spark = _rows(con.execute(f"select * from {mart}").fetchall())
+        assert from_spark == _rows(built["duck"].execute(f"select * from {mart}").fetchall()), mart
+    regions = con.execute(
+        "select distinct regexp_extract(filename, 'region_id=([^/]+)', 1) "
+        f"from read_parquet('{built['root'] / 'spark'}/mart_vpr_result/*/*/*.parquet', filename = true)"
+    ).fetchall()
+    assert sorted(r for (r,) in regions) == ["50"]  # ВПР rows: sch-0001 and sch-1 are both in region 50
+    con.close()
+
+
+def test_spark_files_are_sorted_by_school_and_date(built):
+    con = duckdb.connect()
+    folder = built["root"] / "spark" / "mart_teacher_day"
+    for file in folder.glob("*/*/*.parquet"):
+        rows = con.execute(f"select school_id, activity_date from read_parquet('{file}')").fetchall()
+        assert rows == sorted(rows), file
+        assert all(isinstance(d, dt.date) for _, d in rows)
+    con.close()
