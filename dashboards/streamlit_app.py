@@ -8,6 +8,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+# Imported here, before any page runs: plotly looks pandas up in sys.modules when it checks a
+# value, and a page in another session's thread could otherwise see pandas half-imported
+# ("no attribute 'Series'"). The entry point runs first in every session.
+import pandas  # noqa: F401
+import plotly.express  # noqa: F401
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
