@@ -1,19 +1,21 @@
-"""What every document test of documents 5–9 checks on a PDF and an XLSX, and the raw-CSV helpers
-the expectations are computed with (standard library only, never the project's SQL)."""
+"""The raw-CSV helpers the tests of documents 5–9 compute their expectations with
+(standard library only, never the project's SQL), their XLSX readers, and the PDF checks of page_checks.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 
 import openpyxl
-from PIL import Image, ImageOps
 
 from pipelines.ingest import ingest_path
 from tests.factories import SAMPLE, raw
-
-MARGIN_MM = 8  # of the 14–20 mm page margins, this much must stay blank
+from tests.report_templates.page_checks import (  # noqa: F401  (one set of PDF checks for every document)
+    assert_pages_inside_margins,
+    assert_pdf_a,
+    pdf_lines,
+    pdf_text,
+)
 
 
 def load_sample(tmp_path_factory) -> Path:
@@ -22,43 +24,6 @@ def load_sample(tmp_path_factory) -> Path:
     (result,) = ingest_path(SAMPLE, db)
     assert result.status == "loaded"
     return db
-
-
-def pdf_text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def pdf_lines(pdf: Path) -> list[str]:
-    """Lines of the PDF's text with runs of spaces folded to one."""
-    return [" ".join(line.split()) for line in pdf_text(pdf).splitlines() if line.strip()]
-
-
-def assert_pdf_a(pdf: Path, title: str) -> None:
-    meta = subprocess.run(["pdfinfo", "-meta", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "<pdfaid:part>3</pdfaid:part>" in meta or 'pdfaid:part="3"' in meta, pdf.name
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert title in info
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    embedded = [line for line in fonts.splitlines()[2:] if line.strip()]
-    assert embedded and all("Doc-Sans" in line and " yes yes " in line for line in embedded)
-
-
-def assert_pages_inside_margins(pdf: Path, folder: Path) -> int:
-    """Every page rendered at 40 dpi has ink, and none of it within MARGIN_MM of the paper's edge."""
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(folder / pdf.stem)], check=True)
-    pages = sorted(folder.glob(f"{pdf.stem}-*.png"))
-    assert pages
-    margin = int(40 / 25.4 * MARGIN_MM)
-    for page in pages:
-        image = Image.open(page).convert("L")
-        ink = ImageOps.invert(image).point(lambda v: 255 if v > 127 else 0).getbbox()
-        assert ink is not None, f"{page.name} is empty"
-        left, top, right, bottom = ink
-        width, height = image.size
-        assert left >= margin and top >= margin and right <= width - margin and bottom <= height - margin, (
-            f"{page.name}: ink {ink} outside the margins of {image.size}"
-        )
-    return len(pages)
 
 
 def xlsx_rows(path: Path) -> list[list[str]]:
