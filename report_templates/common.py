@@ -4,7 +4,6 @@ rule, the school header, the signatures and the school's norms the documents app
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 import duckdb
@@ -12,18 +11,13 @@ import duckdb
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
+from report_templates.table_document import School, school_header
+from warehouse.objectivity_norms import rule_mark
 from warehouse.queries import visible_classes
 
 CLASS_DOCUMENT_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
 # SQL condition: period p applies to class c (dim_period.grades is its apply-list, null = every grade)
 PERIOD_APPLIES = "(p.grades is null or list_contains(string_split(p.grades, ','), cast(c.grade as varchar)))"
-
-
-@dataclass(frozen=True)
-class School:
-    name: str
-    details: str
-    director: str | None
 
 
 @dataclass(frozen=True)
@@ -45,14 +39,8 @@ class DocumentNorms:
         )
 
     def rounded_mark(self, average: float | None) -> int | None:
-        """The period mark a weighted average rounds to: the fractional part at or above the
-        threshold goes up (4,65 → 5 at 0,65), otherwise down; never below 2 or above 5."""
-        if average is None:
-            return None
-        whole = math.floor(average)
-        # a tolerance keeps 3.65 (3.6499999… in binary) on the upper side of 0.65
-        mark = whole + 1 if average - whole >= self.rounding_threshold - 1e-9 else whole
-        return max(2, min(5, mark))
+        """The period mark a weighted average rounds to under the school's rule (4,65 → 5 at 0,65)."""
+        return rule_mark(average, self.rounding_threshold)
 
 
 @dataclass(frozen=True)
@@ -111,13 +99,10 @@ def resolve_class_period(
     school_id, class_id, grade, teacher, year_id, year_start, period_id, kind, number, start, end = found
     if class_id not in {c for c, _ in visible_classes(con, viewer)}:
         raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
-    name, details, director = con.execute(
-        "select school_name, coalesce(municipality, ''), director_name from dim_school where school_id = ?", [school_id]
-    ).fetchone()
-    as_of = con.execute("select max(exported_at) from meta_batch where school_id = ?", [school_id]).fetchone()[0]
+    school, as_of = school_header(con, school_id)
     return ClassPeriod(
         school_id=school_id,
-        school=School(name, details, director),
+        school=school,
         class_id=class_id,
         class_name=class_name,
         grade=int(grade),
@@ -130,7 +115,7 @@ def resolve_class_period(
         period_number=int(number),
         start_date=start,
         end_date=end,
-        data_as_of=as_of.date() if as_of else None,
+        data_as_of=as_of,
     )
 
 

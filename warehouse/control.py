@@ -10,7 +10,6 @@ may see (warehouse/scope.py); every rule is listed in :data:`RULES` with its exp
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, replace
 
 import duckdb
@@ -456,14 +455,3 @@ def teacher_cases(
         filters = replace(filters, teacher_id=viewer.teacher_id)
     whole_school = Viewer(viewer.login, Role.DEPUTY, viewer.school_id)
     return violations(con, whole_school, norms, filters, rules).select(TEACHER_CASE_COLUMNS)
-
-
-def required_marks(norms: Norms, period_kind_code: str, weekly_hours: float | None) -> int:
-    """How many marks a pupil needs for attestation in a whole period (before pro-rating)."""
-    a = norms.attestation
-    base = (
-        a.min_marks_per_half_year_at_1_hour
-        if period_kind_code in HALF_YEAR_KINDS
-        else a.min_marks_per_quarter_at_1_hour
-    )
-    return base + a.extra_marks_per_weekly_hour * max(math.ceil(weekly_hours or 1) - 1, 0)

@@ -32,11 +32,17 @@ class ObjectivityNorms:
         )
 
     def rule_mark(self, average: float | None) -> int | None:
-        """The period mark the rounding rule gives: ≥ 4 + t → 5, ≥ 3 + t → 4, ≥ 2 + t → 3, else 2."""
-        if average is None:
-            return None
-        a = average + 1e-9
-        for mark in (5, 4, 3):
-            if a >= mark - 1 + self.rounding_threshold:
-                return mark
-        return 2
+        return rule_mark(average, self.rounding_threshold)
+
+
+def rule_mark(average: float | None, threshold: float) -> int | None:
+    """The period mark the school's rounding rule gives a weighted average: ≥ 4 + t → 5,
+    ≥ 3 + t → 4, ≥ 2 + t → 3, else 2 (the SQL and polars forms sit in the queries and the model)."""
+    if average is None:
+        return None
+    # a tolerance keeps 3.65 (3.6499999… in binary) on the upper side of 0.65
+    a = average + 1e-9
+    for mark in (5, 4, 3):
+        if a >= mark - 1 + threshold:
+            return mark
+    return 2

@@ -68,8 +68,3 @@ def publish(db_path: Path) -> Path | None:
         partial.unlink(missing_ok=True)
         return None
     return target
-
-
-def drop_snapshots(db_path: Path) -> None:
-    """Remove every published copy (used when the warehouse itself is removed)."""
-    shutil.rmtree(published_dir(db_path), ignore_errors=True)

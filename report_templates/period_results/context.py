@@ -14,6 +14,7 @@ import duckdb
 
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
+from report_templates.table_document import School, school_header
 from warehouse.queries import visible_classes
 
 TITLE = "Итоги успеваемости класса за учебный период"
@@ -38,13 +39,6 @@ class SubjectRow:
     subject_name: str
     current: Figures
     previous: Figures | None
-
-
-@dataclass(frozen=True)
-class School:
-    name: str
-    details: str
-    director: str | None
 
 
 @dataclass
@@ -158,17 +152,14 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
         category = categorise(list(marks))
         if category:
             categories[category].append(name)
-    school = con.execute(
-        "select school_name, coalesce(municipality, ''), director_name from dim_school where school_id = ?", [school_id]
-    ).fetchone()
-    as_of = con.execute("select max(exported_at) from meta_batch where school_id = ?", [school_id]).fetchone()[0]
+    school, as_of = school_header(con, school_id)
     return PeriodResults(
-        school=School(school[0], school[1], school[2]),
+        school=school,
         class_name=class_name,
         class_teacher=class_teacher,
         period_name=period_name,
         previous_period_name=previous[1] if previous else None,
         subjects=subjects,
         categories=categories,
-        data_as_of=as_of.date() if as_of else None,
+        data_as_of=as_of,
     )
