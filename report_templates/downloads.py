@@ -15,13 +15,19 @@ import duckdb
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from report_templates.control_works import context as control_works
+from report_templates.control_works import render as control_works_render
 from report_templates.documents import render_document
 from report_templates.journal_analysis import context as journal_analysis
+from report_templates.journal_analysis import render as journal_analysis_render
 from report_templates.journal_printout import context as journal_printout
+from report_templates.journal_printout import render as journal_printout_render
 from report_templates.mark_changes import context as mark_changes
+from report_templates.mark_changes import render as mark_changes_render
 from report_templates.movement import context as movement
+from report_templates.movement import render as movement_render
 from report_templates.parent_statement import context as parent_statement
-from report_templates.table_document import Document, pdf, xlsx_bytes
+from report_templates.parent_statement import render as parent_statement_render
+from report_templates.table_document import Document, xlsx_bytes
 
 CLASS_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
 
@@ -110,15 +116,15 @@ _BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Choice], Docum
     "movement-dynamics": lambda con, v, c: movement.build_dynamics(con, v, c.period_name),
     "journal-analysis": lambda con, v, c: journal_analysis.build(con, v, c.day),
 }
-_TEMPLATES = {
-    "movement": "movement/template.html.j2",
-    "occupancy": "movement/template.html.j2",
-    "movement-dynamics": "movement/template.html.j2",
-    "mark-changes": "mark_changes/template.html.j2",
-    "control-works": "control_works/template.html.j2",
-    "journal-printout": "journal_printout/template.html.j2",
-    "parent-statement": "parent_statement/template.html.j2",
-    "journal-analysis": "journal_analysis/template.html.j2",
+_RENDERERS = {
+    "movement": movement_render.RENDERER,
+    "occupancy": movement_render.RENDERER,
+    "movement-dynamics": movement_render.RENDERER,
+    "mark-changes": mark_changes_render.RENDERER,
+    "control-works": control_works_render.RENDERER,
+    "journal-printout": journal_printout_render.RENDERER,
+    "parent-statement": parent_statement_render.RENDERER,
+    "journal-analysis": journal_analysis_render.RENDERER,
 }
 
 
@@ -134,5 +140,5 @@ def produce(con: duckdb.DuckDBPyConnection, viewer: Viewer, offer: Offer, choice
             made = {path.suffix: path for path in rendered.paths}
             return made[".pdf"].read_bytes(), made[".xlsx"].read_bytes()
         doc = _BUILDERS[offer.kind](con, viewer, choice)
-        pdf(doc, _TEMPLATES[offer.kind], target)
+        _RENDERERS[offer.kind].pdf(doc, target)
         return target.read_bytes(), xlsx_bytes(doc)

@@ -12,23 +12,27 @@ import duckdb
 
 from ejournal.access.viewer import Viewer
 from report_templates.control_works import context as control_works
+from report_templates.control_works.render import RENDERER as CONTROL_WORKS
 from report_templates.documents import Rendered, safe_file_part
 from report_templates.journal_analysis import context as journal_analysis
+from report_templates.journal_analysis.render import RENDERER as JOURNAL_ANALYSIS
 from report_templates.journal_printout import context as journal_printout
+from report_templates.journal_printout.render import RENDERER as JOURNAL_PRINTOUT
 from report_templates.mark_changes import context as mark_changes
+from report_templates.mark_changes.render import RENDERER as MARK_CHANGES
 from report_templates.movement import context as movement
+from report_templates.movement.render import RENDERER as MOVEMENT
 from report_templates.parent_statement import context as parent_statement
-from report_templates.table_document import Document, pdf, xlsx
+from report_templates.parent_statement.render import RENDERER as PARENT_STATEMENT
+from report_templates.table_document import Document, Renderer
 
-PARENT_STATEMENT_TEMPLATE = "parent_statement/template.html.j2"
 
-
-def write(doc: Document, template: str, stem: Path, formats: list[str]) -> list[Path]:
+def write(doc: Document, renderer: Renderer, stem: Path, formats: list[str]) -> list[Path]:
     paths = []
     if "pdf" in formats:
-        paths.append(pdf(doc, template, stem.with_suffix(".pdf")))
+        paths.append(renderer.pdf(doc, stem.with_suffix(".pdf")))
     if "xlsx" in formats:
-        paths.append(xlsx(doc, stem.with_suffix(".xlsx")))
+        paths.append(renderer.xlsx(doc, stem.with_suffix(".xlsx")))
     return paths
 
 
@@ -40,7 +44,7 @@ def render_movement(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str, out: Path, formats: list[str]
 ) -> Rendered:
     doc = movement.build_ledger(con, viewer, class_name, period_name)
-    paths = write(doc, "movement/template.html.j2", _stem(out, "движение", class_name, period_name), formats)
+    paths = write(doc, MOVEMENT, _stem(out, "движение", class_name, period_name), formats)
     return Rendered("movement", class_name, period_name, paths)
 
 
@@ -48,7 +52,7 @@ def render_occupancy(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name: str, out: Path, formats: list[str]
 ) -> Rendered:
     doc = movement.build_occupancy(con, viewer, period_name)
-    paths = write(doc, "movement/template.html.j2", _stem(out, "наполняемость", period_name), formats)
+    paths = write(doc, MOVEMENT, _stem(out, "наполняемость", period_name), formats)
     return Rendered("occupancy", "вся школа", period_name, paths)
 
 
@@ -56,7 +60,7 @@ def render_movement_dynamics(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name: str, out: Path, formats: list[str]
 ) -> Rendered:
     doc = movement.build_dynamics(con, viewer, period_name)
-    paths = write(doc, "movement/template.html.j2", _stem(out, "динамика-движения", period_name), formats)
+    paths = write(doc, MOVEMENT, _stem(out, "динамика-движения", period_name), formats)
     return Rendered("movement-dynamics", "вся школа", period_name, paths)
 
 
@@ -71,7 +75,7 @@ def render_parent_statement(
 ) -> Rendered:
     doc = parent_statement.build(con, viewer, pupil_id, start, end)
     stem = _stem(out, "выписка", pupil_id, f"{start:%d.%m.%Y}", f"{end:%d.%m.%Y}")
-    paths = write(doc, PARENT_STATEMENT_TEMPLATE, stem, formats)
+    paths = write(doc, PARENT_STATEMENT, stem, formats)
     return Rendered("parent-statement", doc.facts[1][1], f"{start:%d.%m.%Y}–{end:%d.%m.%Y}", paths)
 
 
@@ -84,7 +88,7 @@ def render_parent_statements(
     for pupil_id, _ in pupils:
         doc = parent_statement.build(con, viewer, pupil_id, start, end)
         stem = _stem(out, "выписка", class_name, period_name, pupil_id)
-        paths.extend(write(doc, PARENT_STATEMENT_TEMPLATE, stem, formats))
+        paths.extend(write(doc, PARENT_STATEMENT, stem, formats))
     return Rendered("parent-statement", class_name, period_name, paths)
 
 
@@ -92,9 +96,7 @@ def render_mark_changes(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str, out: Path, formats: list[str]
 ) -> Rendered:
     doc = mark_changes.build(con, viewer, class_name, period_name)
-    paths = write(
-        doc, "mark_changes/template.html.j2", _stem(out, "изменения-отметок", class_name, period_name), formats
-    )
+    paths = write(doc, MARK_CHANGES, _stem(out, "изменения-отметок", class_name, period_name), formats)
     return Rendered("mark-changes", class_name, period_name, paths)
 
 
@@ -104,9 +106,7 @@ def render_journal_analysis(
     doc = journal_analysis.build(con, viewer, day)
     start, _ = journal_analysis.week_of(day)
     stem = _stem(out, "анализ-ведения-журнала", f"{start:%d.%m.%Y}")
-    return Rendered(
-        "journal-analysis", "вся школа", doc.subtitle, write(doc, "journal_analysis/template.html.j2", stem, formats)
-    )
+    return Rendered("journal-analysis", "вся школа", doc.subtitle, write(doc, JOURNAL_ANALYSIS, stem, formats))
 
 
 def render_journal_printout(
@@ -124,7 +124,7 @@ def render_journal_printout(
     for name in subjects:
         doc = journal_printout.build(con, viewer, class_name, period_name, name)
         stem = _stem(out, "журнал", class_name, name, period_name)
-        paths.extend(write(doc, "journal_printout/template.html.j2", stem, formats))
+        paths.extend(write(doc, JOURNAL_PRINTOUT, stem, formats))
     return Rendered("journal-printout", class_name, period_name, paths)
 
 
@@ -133,6 +133,4 @@ def render_control_works(
 ) -> Rendered:
     doc = control_works.build(con, viewer, class_name, period_name)
     stem = _stem(out, "контрольные-работы", class_name, period_name)
-    return Rendered(
-        "control-works", class_name, period_name, write(doc, "control_works/template.html.j2", stem, formats)
-    )
+    return Rendered("control-works", class_name, period_name, write(doc, CONTROL_WORKS, stem, formats))

@@ -193,3 +193,20 @@ def _sheet_name(title: str, number: int, used: set[str]) -> str:
     name = clean if clean not in used else f"{clean[:25]} {number}"
     used.add(name)
     return name
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """How a document of tables is written: its template (the one place it is named), to HTML,
+    PDF/A and XLSX. Each document package's render.py holds one, for the registry and the page."""
+
+    template: str
+
+    def html(self, doc: Document) -> str:
+        return html(doc, self.template)
+
+    def pdf(self, doc: Document, path: Path) -> Path:
+        return pdf(doc, self.template, path)
+
+    def xlsx(self, doc: Document, path: Path) -> Path:
+        return xlsx(doc, path)

@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from report_templates.table_document import Renderer
 
-from report_templates import table_document
-from report_templates.table_document import Document
-
-TEMPLATE = "mark_changes/template.html.j2"
-
-
-def html(doc: Document) -> str:
-    return table_document.html(doc, TEMPLATE)
-
-
-def pdf(doc: Document, path: Path) -> Path:
-    return table_document.pdf(doc, TEMPLATE, path)
-
-
-def xlsx(doc: Document, path: Path) -> Path:
-    return table_document.xlsx(doc, path)
+RENDERER = Renderer("mark_changes/template.html.j2")
+html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx
