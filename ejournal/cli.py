@@ -370,24 +370,15 @@ def report(
         return
     if kind != "all" and kind not in KINDS:
         raise fail(f"неизвестный документ «{kind}»; есть: {', '.join([*KINDS, *OTHER_DOCUMENTS])}, all", EXIT_REFUSED)
-    formats = [f.strip() for f in fmt.split(",") if f.strip()]
-    if not formats or set(formats) - {"pdf", "xlsx"}:
-        raise fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
-    path = _db(db)
-    if not path.exists():
-        raise fail(f"хранилище {path} ещё не создано")
+    formats = _formats(fmt)
+    path = _existing_db(db)
     try:
         norms = DocumentNorms.of(load_norms())
     except (OSError, ValueError) as error:
         raise fail(f"не удалось прочитать нормы школы: {error}") from None
     env = environment()
     with connect(path, read_only=True) as con:
-        schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
-        if school is None and len(schools) > 1:
-            raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
-        if school is not None and school not in schools:
-            raise fail(f"нет школы «{school}» в хранилище; есть: {', '.join(schools)}", EXIT_REFUSED)
-        school = school or (schools[0] if schools else None)
+        school = _chosen_school(con, school)
         # The command line is the school's operator: it acts with the deputy director's scope.
         viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY, school)
         if period:
@@ -430,6 +421,30 @@ def report(
         raise typer.Exit(EXIT_REFUSED if len(failed) == len(targets) else EXIT_REJECTED)
 
 
+def _formats(fmt: str) -> list[str]:
+    formats = [f.strip() for f in fmt.split(",") if f.strip()]
+    if not formats or set(formats) - {"pdf", "xlsx"}:
+        raise fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
+    return formats
+
+
+def _existing_db(db: Path | None) -> Path:
+    path = _db(db)
+    if not path.exists():
+        raise fail(f"хранилище {path} ещё не создано")
+    return path
+
+
+def _chosen_school(con, school: str | None) -> str | None:
+    """The school a document is about: the one asked for, or the only one in the warehouse."""
+    schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
+    if school is None and len(schools) > 1:
+        raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
+    if school is not None and school not in schools:
+        raise fail(f"нет школы «{school}» в хранилище; есть: {', '.join(schools)}", EXIT_REFUSED)
+    return school or (schools[0] if schools else None)
+
+
 OTHER_DOCUMENTS = ("journal-printout", "parent-statement", "occupancy", "movement-dynamics", "journal-analysis")
 
 
@@ -454,19 +469,12 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
     from report_templates.documents import latest_periods
     from warehouse.db import connect
 
-    formats = [f.strip() for f in fmt.split(",") if f.strip()]
-    if not formats or set(formats) - {"pdf", "xlsx"}:
-        raise fail("--format: pdf, xlsx или pdf,xlsx", EXIT_REFUSED)
-    path = _db(db)
-    if not path.exists():
-        raise fail(f"хранилище {path} ещё не создано")
+    formats = _formats(fmt)
+    path = _existing_db(db)
     env = environment()
     out.mkdir(parents=True, exist_ok=True)
     with connect(path, read_only=True) as con:
-        schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
-        if school is None and len(schools) > 1:
-            raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
-        viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY, school or (schools[0] if schools else None))
+        viewer = Viewer(f"cli:{env.run_by}", Role.DEPUTY, _chosen_school(con, school))
         latest = dict(latest_periods(con, viewer.school_id))
         period = period or (latest.get(class_name) if class_name else next(iter(latest.values()), None))
         try:
@@ -512,18 +520,11 @@ def presentation(
     from report_templates.presentation import context, render
     from warehouse.db import connect
 
-    path = _db(db)
-    if not path.exists():
-        raise fail(f"хранилище {path} ещё не создано")
+    path = _existing_db(db)
     env = environment()
     with connect(path, read_only=True) as con:
-        schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
-        if school is None and len(schools) > 1:
-            raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
-        if school is not None and school not in schools:
-            raise fail(f"нет школы «{school}» в хранилище; есть: {', '.join(schools)}", EXIT_REFUSED)
         # The deck goes to parents: it is built as the director sees the school (small groups hidden).
-        viewer = Viewer(f"cli:{env.run_by}", Role.DIRECTOR, school or (schools[0] if schools else None))
+        viewer = Viewer(f"cli:{env.run_by}", Role.DIRECTOR, _chosen_school(con, school))
         try:
             deck = context.build(con, viewer, period, load_norms(), year=year)
         except AccessError as error:
