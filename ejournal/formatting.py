@@ -1,4 +1,4 @@
-"""Numbers as Russian documents and screens write them."""
+"""Numbers and months as Russian documents and screens write them."""
 
 from __future__ import annotations
 
@@ -13,3 +13,20 @@ def decimal(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     return f"{value:.{digits}f}".replace(".", ",")
+
+
+# Month names in the nominative, January first («сентябрь 2025» in tables by month).
+MONTHS = (
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+)

@@ -9,22 +9,8 @@ from dataclasses import dataclass, fields
 
 import duckdb
 
+from ejournal.formatting import MONTHS
 from report_templates.common import ClassPeriod
-
-MONTHS = (
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import polars as pl
 
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import MONTHS
 from ejournal.settings import Norms
 from warehouse.control import RULES, Filters, _frame, _norm_params, _scope_filter, _used, violations
 
@@ -75,21 +76,6 @@ TITLES = {
     "change": "Изменение",
     "measure": "Показатель",
 }
-
-MONTHS = (
-    "январь",
-    "февраль",
-    "март",
-    "апрель",
-    "май",
-    "июнь",
-    "июль",
-    "август",
-    "сентябрь",
-    "октябрь",
-    "ноябрь",
-    "декабрь",
-)
 
 
 def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
