@@ -330,13 +330,4 @@ def _read_final(mark: Payload, works: dict[str, Payload], subjects: dict[str, st
     author = source_id("t", work.get("createdBy", "id"))
     if author not in draft.teachers:
         raise ImportRefused(work.file_name, work.path, "createdBy", f"учителя {author} нет в teachers.json")
-    draft.period_marks[(pupil_id, subject_id, kind, period_id)] = {
-        "pupil_id": pupil_id,
-        "subject_id": subject_id,
-        "mark_kind_code": kind,
-        "period_id": period_id,
-        "mark_value": parsed[0],
-        "na_reason_code": parsed[1],
-        "entered_at": mark.get("date", "datetime"),
-        "entered_by": author,
-    }
+    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, mark.get("date", "datetime"), author)

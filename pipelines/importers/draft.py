@@ -134,6 +134,28 @@ class Draft:
     def year_end(self) -> dt.date:
         return max(r["end_date"] for r in self.periods.values())
 
+    def add_period_mark(
+        self,
+        pupil_id: str,
+        subject_id: str,
+        kind: str,
+        period_id: str | None,
+        parsed: tuple[str, str | None],
+        entered_at: object,
+        entered_by: str,
+    ) -> None:
+        """A period, year, exam or final mark (parsed: value and н/а reason); a later one replaces an earlier."""
+        self.period_marks[(pupil_id, subject_id, kind, period_id)] = {
+            "pupil_id": pupil_id,
+            "subject_id": subject_id,
+            "mark_kind_code": kind,
+            "period_id": period_id,
+            "mark_value": parsed[0],
+            "na_reason_code": parsed[1],
+            "entered_at": entered_at,
+            "entered_by": entered_by,
+        }
+
     def add_teacher(self, teacher_id: str, last: str, first: str, middle: str = "") -> str:
         row = {"teacher_id": teacher_id, "last_name": last, "first_name": first or "—", "middle_name": middle}
         self.teachers.setdefault(teacher_id, row)

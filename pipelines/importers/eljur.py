@@ -266,13 +266,4 @@ def _read_final(final: Payload, pupil_id: str, subject_id: str, teacher: str | N
             final.file_name, final.path, "period", "нет ни одного урока предмета: неизвестно, кто выставил"
         )
     end = draft.periods[period_id]["end_date"] if period_id else draft.year_end()
-    draft.period_marks[(pupil_id, subject_id, kind, period_id)] = {
-        "pupil_id": pupil_id,
-        "subject_id": subject_id,
-        "mark_kind_code": kind,
-        "period_id": period_id,
-        "mark_value": parsed[0],
-        "na_reason_code": parsed[1],
-        "entered_at": dt.datetime.combine(end, dt.time()),
-        "entered_by": teacher,
-    }
+    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)

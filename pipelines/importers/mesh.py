@@ -247,13 +247,4 @@ def _add_final(
         raise ImportRefused(
             node.file_name, node.path, field_name, "нет ни одного урока предмета: неизвестно, кто выставил"
         )
-    draft.period_marks[(pupil_id, subject_id, kind, period_id)] = {
-        "pupil_id": pupil_id,
-        "subject_id": subject_id,
-        "mark_kind_code": kind,
-        "period_id": period_id,
-        "mark_value": parsed[0],
-        "na_reason_code": parsed[1],
-        "entered_at": dt.datetime.combine(end, dt.time()),
-        "entered_by": teacher,
-    }
+    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)

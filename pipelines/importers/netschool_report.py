@@ -16,24 +16,12 @@ from xml.etree.ElementTree import Element
 
 import tinyhtml5
 
+from ejournal.formatting import MONTHS as MONTH_NAMES
 from pipelines.importers.base import ImportRefused
 from pipelines.importers.common import Notes, map_absence_code, parse_date, parse_period_name, read_text_file
 
 REPORT_TITLE = "Отчёт об успеваемости и посещаемости ученика"
-MONTHS = {
-    "январь": 1,
-    "февраль": 2,
-    "март": 3,
-    "апрель": 4,
-    "май": 5,
-    "июнь": 6,
-    "июль": 7,
-    "август": 8,
-    "сентябрь": 9,
-    "октябрь": 10,
-    "ноябрь": 11,
-    "декабрь": 12,
-}
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 _DATE = r"(\d{2}\.\d{2}\.\d{4})"
 _PERIOD_DATES = re.compile(_DATE + r"\s*(?:-|–|—|по)\s*" + _DATE)
 _MARK = re.compile(r"^[1-5](?:/[1-5])?$")

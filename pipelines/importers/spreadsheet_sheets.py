@@ -19,23 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ejournal.formatting import MONTHS as MONTH_NAMES
 from pipelines.importers.base import ImportRefused
 from pipelines.importers.common import normalise_name, parse_period_name
 
-MONTHS = {
-    "январь": 1,
-    "февраль": 2,
-    "март": 3,
-    "апрель": 4,
-    "май": 5,
-    "июнь": 6,
-    "июль": 7,
-    "август": 8,
-    "сентябрь": 9,
-    "октябрь": 10,
-    "ноябрь": 11,
-    "декабрь": 12,
-}
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 _NAME_HEADER = re.compile(r"^(фио|ф\.и\.о\.?|ученик|учащийся|обучающийся|фамилия.*)$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{2}|\d{4}))?$")
 _YEAR = re.compile(r"(20\d{2})\s*[/-]\s*(20\d{2})")
