@@ -37,6 +37,13 @@ def _kept(kind, label: str, key: str, default, options: list | None = None, **kw
     return value
 
 
+def _choice(label: str, key: str, names: dict, everything: str = "все"):
+    """A kept selectbox of «all» and the given values (value → shown name)."""
+    return _kept(
+        st.selectbox, label, key, ALL, [ALL, *names], format_func=lambda v: everything if v == ALL else names[v]
+    )
+
+
 def _options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, list[tuple]]:
     scope, params = scope_sql(viewer)
     with con.cursor() as cur:
@@ -71,57 +78,16 @@ def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = 
     with st.sidebar:
         st.markdown("**Фильтры**")
         years = sorted({c[3] for c in opts["classes"]})
-        year = _kept(
-            st.selectbox, "Учебный год", "f_year", ALL, [ALL, *years], format_func=lambda v: "все" if v == ALL else v
-        )
-        periods = [p for p in opts["periods"] if year == ALL or p[2] == year]
-        period_names = {p[0]: p[1] for p in periods}
-        period = _kept(
-            st.selectbox,
-            "Период",
-            "f_period",
-            ALL,
-            [ALL, *period_names],
-            format_func=lambda v: "текущий на дату" if v == ALL else period_names[v],
-        )
-        grades = sorted({c[2] for c in opts["classes"]})
-        grade = _kept(
-            st.selectbox,
-            "Параллель",
-            "f_grade",
-            ALL,
-            [ALL, *grades],
-            format_func=lambda v: "все" if v == ALL else str(v),
-        )
+        year = _choice("Учебный год", "f_year", {y: y for y in years})
+        periods = {p[0]: p[1] for p in opts["periods"] if year == ALL or p[2] == year}
+        period = _choice("Период", "f_period", periods, everything="текущий на дату")
+        grade = _choice("Параллель", "f_grade", {g: str(g) for g in sorted({c[2] for c in opts["classes"]})})
         classes = {
             c[0]: c[1] for c in opts["classes"] if (grade == ALL or c[2] == grade) and (year == ALL or c[3] == year)
         }
-        class_id = _kept(
-            st.selectbox,
-            "Класс",
-            "f_class",
-            ALL,
-            [ALL, *classes],
-            format_func=lambda v: "все" if v == ALL else classes[v],
-        )
-        subjects = dict(opts["subjects"])
-        subject_id = _kept(
-            st.selectbox,
-            "Предмет",
-            "f_subject",
-            ALL,
-            [ALL, *subjects],
-            format_func=lambda v: "все" if v == ALL else subjects[v],
-        )
-        teachers = dict(opts["teachers"])
-        teacher_id = _kept(
-            st.selectbox,
-            "Учитель",
-            "f_teacher",
-            ALL,
-            [ALL, *teachers],
-            format_func=lambda v: "все" if v == ALL else teachers[v],
-        )
+        class_id = _choice("Класс", "f_class", classes)
+        subject_id = _choice("Предмет", "f_subject", dict(opts["subjects"]))
+        teacher_id = _choice("Учитель", "f_teacher", dict(opts["teachers"]))
         as_of = _kept(st.date_input, "На дату", "f_as_of", last, format="DD.MM.YYYY")
         date_from = date_to = None
         if dates:

@@ -10,6 +10,7 @@ Rows pass the same row-level rules as :func:`warehouse.control.violations`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import duckdb
 import polars as pl
@@ -104,10 +105,6 @@ def _run(
     return _frame(con, sql, _used(sql, params))
 
 
-def _empty_unless_pupils(viewer: Viewer) -> bool:
-    return not viewer.sees_pupils
-
-
 _REQUIRED = """
     (case when r.period_kind_code in $half_kinds then $min_half else $min_quarter end
         + $extra_per_hour * greatest(cast(ceil(coalesce(r.weekly_hours, 1)) as integer) - 1, 0))
@@ -164,7 +161,7 @@ def completeness(
     The norm (marks for the whole period by its kind and the weekly hours) is pro-rated by the
     part of the period the pupil has been on the roll up to the date, rounded down.
     """
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     tail = """
         select c.class_name, s.subject_name, g.group_name, t.short_name as teacher_name, p.period_name,
@@ -189,7 +186,7 @@ def pupils_at_risk(
 ) -> pl.DataFrame:
     """Pupils at risk of non-attestation: fewer marks than due by the date, or no mark for a
     control work that was held while they were on the roll."""
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     tail = """
         select c.class_name, s.subject_name, pu.full_name as pupil_name, t.short_name as teacher_name,
@@ -215,7 +212,7 @@ def control_works(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Norms, as_of: dt.date, filters: Filters
 ) -> pl.DataFrame:
     """Control works held per class, subject and period up to the date (0 where none yet)."""
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     base = """
         select l.school_id, l.class_id, l.subject_id, l.teacher_id, l.period_id, l.lesson_date as event_date,
@@ -358,7 +355,7 @@ def program(
 ) -> pl.DataFrame:
     """Per class, subgroup, subject and period: КТП hours for the period and to the date, lessons
     held to the date, the share done and the projection to the period end at the present pace."""
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     base = """
         with planned as (
@@ -405,7 +402,7 @@ def uncovered_topics(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Norms, as_of: dt.date, filters: Filters
 ) -> pl.DataFrame:
     """КТП topics planned up to the date that no lesson has recorded yet."""
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     base = """
         select m.school_id, m.class_id, m.subject_id, nullif(m.group_id, '') as group_id,
@@ -444,7 +441,7 @@ def attendance_by_month(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Norms, as_of: dt.date, filters: Filters
 ) -> pl.DataFrame:
     """Per class and month: lessons missed by reason (н, у, б), lateness and whole days missed."""
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     frame = _run(
         con,
@@ -479,7 +476,7 @@ def attendance_by_pupil(
 ) -> pl.DataFrame:
     """Per pupil over the filtered range: lessons and days missed by reason, lateness, share
     missed; sorted by share missed (the chronic-absence rule flags those at or above the norm)."""
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     return _run(
         con,
@@ -507,7 +504,7 @@ def absences_on(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Norms, days: list[dt.date], filters: Filters
 ) -> pl.DataFrame:
     """The class teacher's daily view: who was absent or late on the given days, lesson by lesson."""
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     base = """
         select a.school_id, a.class_id, a.subject_id, a.teacher_id, a.period_id, a.lesson_date as event_date,
@@ -545,7 +542,7 @@ def overview(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Norms, as_of: dt.date, filters: Filters
 ) -> pl.DataFrame:
     """This week (to the date) against last week: remarks by rule, completeness and attendance."""
-    if _empty_unless_pupils(viewer):
+    if not viewer.sees_pupils:
         return pl.DataFrame()
     this_start, _ = week_bounds(as_of)
     last_start, last_end = this_start - dt.timedelta(days=7), this_start - dt.timedelta(days=1)
@@ -577,7 +574,7 @@ def overview(
         return round(100.0 * frame["n_enough"].sum() / frame["n_pupils"].sum(), 1)
 
     def missed(start: dt.date, end: dt.date) -> float | None:
-        frame = attendance_by_month(con, viewer, norms, end, replace_dates(filters, start, end))
+        frame = attendance_by_month(con, viewer, norms, end, replace(filters, date_from=start, date_to=end))
         if frame.is_empty() or frame["n_lessons"].sum() == 0:
             return None
         return round(100.0 * frame["n_missed"].sum() / frame["n_lessons"].sum(), 1)
@@ -602,9 +599,3 @@ def overview(
         rows, schema={"measure": pl.String, "this_week": pl.Float64, "last_week": pl.Float64, "rule": pl.String}
     )
     return frame.with_columns((pl.col("this_week") - pl.col("last_week")).round(1).alias("change"))
-
-
-def replace_dates(filters: Filters, start: dt.date, end: dt.date) -> Filters:
-    from dataclasses import replace
-
-    return replace(filters, date_from=start, date_to=end)

@@ -3,6 +3,7 @@ open the page, read what it shows, save a screenshot under the test's output fol
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -46,30 +47,38 @@ def server(sample_db, access_db):
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
         pytest.skip("chromium is not installed (apt-get install chromium)")
+    with _dashboard(sample_db, access_db) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def _dashboard(db: Path, access_db: Path):
+    """A dashboard server on a free port over `db`: (its address, the environment it runs with)."""
     port = _free_port()
-    env = {**os.environ, "EJOURNAL_DB": str(sample_db), "EJOURNAL_ACCESS_DB": str(access_db), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "EJOURNAL_DB": str(db), "EJOURNAL_ACCESS_DB": str(access_db), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "ejournal.cli", "dashboard", "--port", str(port), "--db", str(sample_db)],
+        [sys.executable, "-m", "ejournal.cli", "dashboard", "--port", str(port), "--db", str(db)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the dashboard did not start within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the dashboard did not start within 60 s")
+        yield url, env
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 def _sign_in(page, url: str, login: str) -> None:
@@ -251,64 +260,43 @@ def test_pages_keep_working_while_an_ingest_runs(tmp_path, access_db):
         cwd=ROOT,
         capture_output=True,
     )
-    port = _free_port()
-    env = {**os.environ, "EJOURNAL_DB": str(db), "EJOURNAL_ACCESS_DB": str(access_db), "PYTHONPATH": str(ROOT)}
-    server_process = subprocess.Popen(
-        [sys.executable, "-m", "ejournal.cli", "dashboard", "--port", str(port), "--db", str(db)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
     ingests = []
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            _sign_in(page, url, "zavuch")
-            loads, errors = 0, []
-            for round_number in range(2):
-                ingest = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "ejournal.cli",
-                        "ingest",
-                        str(other if round_number == 0 else SAMPLE),
-                        "--db",
-                        str(db),
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                )
-                ingests.append(ingest)
-                while ingest.poll() is None or loads < 4 * (round_number + 1):
-                    for title in ("Наполняемость", "Своевременность", "Что загружено"):
-                        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
-                        page.wait_for_timeout(300)
-                        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
-                        loads += 1
-                        if _errors(page):
-                            errors.append(page.locator('[data-testid="stException"]').first.inner_text()[:300])
-                    # a reload starts a new session: sign in again, as a user would
-                    _sign_in(page, url, "zavuch")
-            page.screenshot(path=str(OUTPUT / "12-after-concurrent-ingest.png"), full_page=True)
-            body = page.inner_text("body")
-            browser.close()
-    finally:
-        server_process.terminate()
-        server_process.wait(timeout=20)
+    with _dashboard(db, access_db) as (url, env), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        _sign_in(page, url, "zavuch")
+        loads, errors = 0, []
+        for round_number in range(2):
+            ingest = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "ejournal.cli",
+                    "ingest",
+                    str(other if round_number == 0 else SAMPLE),
+                    "--db",
+                    str(db),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            ingests.append(ingest)
+            while ingest.poll() is None or loads < 4 * (round_number + 1):
+                for title in ("Наполняемость", "Своевременность", "Что загружено"):
+                    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+                    page.wait_for_timeout(300)
+                    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+                    loads += 1
+                    if _errors(page):
+                        errors.append(page.locator('[data-testid="stException"]').first.inner_text()[:300])
+                # a reload starts a new session: sign in again, as a user would
+                _sign_in(page, url, "zavuch")
+        page.screenshot(path=str(OUTPUT / "12-after-concurrent-ingest.png"), full_page=True)
+        body = page.inner_text("body")
+        browser.close()
     outputs = [i.communicate()[0] for i in ingests]
     assert [i.returncode for i in ingests] == [0, 0], outputs
     assert errors == [], errors
