@@ -57,6 +57,12 @@ def ingest(
         str | None, typer.Option("--class", help="Класс, если данные его не называют (страница ученика, лист Excel)")
     ] = None,
     school: Annotated[str | None, typer.Option("--school", help="Ид школы, если данные журнала её не называют")] = None,
+    lake: Annotated[
+        Path | None,
+        typer.Option(
+            "--lake", help="После загрузки выгрузить загруженные школы в озеро региона (ejournal lake export)"
+        ),
+    ] = None,
 ) -> None:
     """Проверить и загрузить выгрузку журнала в хранилище.
 
@@ -125,7 +131,24 @@ def ingest(
             result.status, EXIT_REFUSED
         )
         worst = max(worst, code)
+    loaded = sorted({r.school_id for r in results if r.status in ("loaded", "loaded_with_rejections", "unchanged")})
+    if lake is not None and loaded:
+        _export_to_lake(_db(db), lake, loaded)
     raise typer.Exit(worst)
+
+
+def _export_to_lake(db_path: Path, lake: Path, schools: list[str]) -> None:
+    """``ingest --lake``: the loaded schools' src_* rows into the regional lake."""
+    from ejournal.formatting import thousands
+    from warehouse.db import connect
+    from warehouse.lake import LakeError, export_warehouse
+
+    try:
+        with connect(db_path, read_only=True) as con:
+            counts = export_warehouse(con, lake, schools=schools)
+    except LakeError as error:
+        raise fail(f"загружено в хранилище, но не выгружено в озеро: {error}") from None
+    console.print(f"Озеро {lake}: школы {', '.join(schools)}, строк {thousands(sum(counts.values()))}", soft_wrap=True)
 
 
 def _print_result(result, max_rows: int) -> None:

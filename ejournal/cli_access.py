@@ -164,18 +164,32 @@ def forget(
     pupil_id: Annotated[str, typer.Argument(help="Ид ученика (как в выгрузке)")],
     school_id: Annotated[str, typer.Option("--school", help="Ид школы")],
     db: Annotated[Path | None, typer.Option("--db")] = None,
+    lake: Annotated[
+        Path | None,
+        typer.Option("--lake", help="Удалить и из озера региона (по умолчанию $EJOURNAL_LAKE, если задано)"),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Не спрашивать подтверждения")] = False,
 ) -> None:
     """Удалить все данные ученика (отзыв согласия или выбытие, 152-ФЗ)."""
+    from warehouse import lake as parquet_lake
     from warehouse.privacy import forget_pupil, pupil_hash
 
     env = environment()
     path = db or env.db_path
+    lake = lake or env.lake_path
     if not path.exists():
         raise fail(f"хранилище {path} ещё не создано")
+    if lake is not None and not (lake / parquet_lake.MANIFEST).exists():
+        raise fail(f"{lake}: это не озеро (нет файла {parquet_lake.MANIFEST}); ученик не удалён", EXIT_REFUSED)
     if not yes and not typer.confirm(f"Удалить все данные ученика {pupil_id} безвозвратно?"):
         raise typer.Exit(1)
     report = forget_pupil(path, school_id, pupil_id, env.home / "reports")
+    if lake is not None:
+        try:
+            in_lake = parquet_lake.forget_pupil(lake, school_id, pupil_id)
+        except parquet_lake.LakeError as error:
+            raise fail(f"удалено из хранилища, но не из озера: {error}. Повторите команду") from None
+        report.rows_by_table.update({f"озеро/{t}": n for t, n in in_lake.items()})
     now = dt.datetime.now().isoformat()
     with open_store(env.access_db) as con:
         con.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from enum import Enum
 from pathlib import Path
@@ -39,8 +40,14 @@ def lake_export(
     ],
     db: Annotated[Path | None, typer.Option("--db", help="Файл хранилища DuckDB")] = None,
     marts: Annotated[bool, typer.Option("--marts/--no-marts", help="Выгрузить и витрины mart_*")] = False,
+    school: Annotated[
+        list[str] | None, typer.Option("--school", help="Только эта школа (ид; можно несколько раз)")
+    ] = None,
 ) -> None:
-    """Выгрузить таблицы src_* хранилища в озеро: ТАБЛИЦА/year=ГГГГ/region_id=Р/, по школе и дате."""
+    """Выгрузить таблицы src_* хранилища в озеро: ТАБЛИЦА/year=ГГГГ/region_id=Р/, по школе и дате.
+
+    Строки выгружаемых школ в озере заменяются, строки других школ остаются: каждая школа может
+    выгружать в общее озеро региона из своего хранилища."""
     from warehouse.db import connect
     from warehouse.lake import LakeError, export_warehouse
 
@@ -49,7 +56,7 @@ def lake_export(
         raise fail(f"хранилище {path} не найдено: сначала загрузите выгрузку (ejournal ingest)", EXIT_REFUSED)
     try:
         with connect(path, read_only=True) as con:
-            counts = export_warehouse(con, out, ("src_", "mart_") if marts else ("src_",))
+            counts = export_warehouse(con, out, ("src_", "mart_") if marts else ("src_",), schools=school or None)
     except LakeError as error:
         raise fail(str(error), EXIT_REFUSED) from None
     _print_counts(f"Озеро {out}", counts)
@@ -63,6 +70,10 @@ def warehouse_build(
         str, typer.Option("--master", help="Spark: local[2], spark://ХОСТ:7077 или k8s://https://…")
     ] = "local[2]",
     shuffle_partitions: Annotated[int, typer.Option("--shuffle-partitions", help="Spark: число разделов")] = 2,
+    memory: Annotated[
+        str | None,
+        typer.Option("--memory", help="Предел памяти: DuckDB (сверх него — на диск) или драйвера Spark, например 4GB"),
+    ] = None,
 ) -> None:
     """Собрать модели над озером и записать витрины mart_* обратно в озеро."""
     from warehouse.lake import LakeError
@@ -73,9 +84,11 @@ def warehouse_build(
     started = time.perf_counter()
     try:
         if engine is Engine.duckdb:
-            counts = build_on_duckdb(lake)
+            counts = build_on_duckdb(lake, memory_limit=_memory_size(memory) if memory else None)
         else:
-            spark = spark_session(master, shuffle_partitions=shuffle_partitions)
+            spark = spark_session(
+                master, shuffle_partitions=shuffle_partitions, memory=_spark_memory(memory) if memory else "1g"
+            )
             try:
                 counts = build_on_spark(spark, lake)
             finally:
@@ -83,6 +96,19 @@ def warehouse_build(
     except (LakeError, ValueError) as error:
         raise fail(str(error), EXIT_REFUSED) from None
     _print_counts(f"Модели на {engine.value}, {time.perf_counter() - started:.1f} с", counts)
+
+
+def _memory_size(text: str) -> str:
+    """«4GB», «512MB» (DuckDB's spelling); anything else is refused."""
+    value = text.strip().upper().replace(" ", "")
+    if not re.fullmatch(r"\d+(KB|MB|GB|TB)", value):
+        raise fail(f"--memory: ожидается размер вроде 512MB или 4GB, а не «{text}»", EXIT_REFUSED)
+    return value
+
+
+def _spark_memory(text: str) -> str:
+    """«4GB» → «4g», as Spark spells a size."""
+    return _memory_size(text).removesuffix("B").lower()
 
 
 def register(app: typer.Typer) -> None:

@@ -5,32 +5,61 @@ Rows are partitioned by the start year of their academic year and the school's r
 sorted by school and date inside the files (a folder per school would make Spark's file listing
 slow; the school is a sort key, so Parquet row-group statistics still skip other schools).
 
+Two writers share a lake:
+
+- a school (``ejournal lake export``, or ``ejournal ingest --lake``) writes its own rows, one
+  file per school in each partition, ``school-<token>.parquet``. Its export replaces that
+  school's rows and leaves every other school's rows as they were, so 500 schools export from
+  their own warehouses into one lake, in any order;
+- a build (``ejournal warehouse build``) replaces a whole table, the marts it computes over
+  every school of the lake (files ``part-*``).
+
+A partition is swapped whole (written beside it, then renamed in): a reader sees a partition
+before or after an export, never half of it. Writers take the lake's lock (``.lock``), so two
+exports never interleave and a build does not read sources an export is replacing.
+
 The year of a row is the start year of its academic year: by ``academic_year_id`` when the table
 has one, else by the first date (or timestamp) column, a date before August belonging to the
 year that started the previous September, else the school's latest academic year. The region is
 ``src_school.region_id``. Partition columns live in the folder names, not in the files.
 
-``_lake.json`` at the root lists each table's columns and types, so an empty table (no files)
-still reads with its columns, and both engines read columns in the warehouse's order.
+``_lake.json`` at the root lists each table's columns and types (so an empty table still reads
+with its columns, and both engines read columns in the warehouse's order), and when and by what
+it was last written. A newer version of the program may add columns: older schools' files then
+read them as null, and a change of type or a removed column is refused while other schools'
+files of the old layout remain.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
 import json
+import os
 import re
 import shutil
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from ejournal.files import sql_path
+
 MANIFEST = "_lake.json"
+LOCK = ".lock"
 PARTITION_COLUMNS = ("year", "region_id")
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_ ]*(\(\d+(,\s*\d+)?\))?")
 ACADEMIC_YEAR_FIRST_MONTH = 8  # a date in January–July belongs to the year that started the previous autumn
+LOCK_WAIT_SECONDS = 600.0
+SCHOOL_FILE = re.compile(r"school-(?P<token>[A-Za-z0-9_-]+-[0-9a-f]{8})(?:-\d+)?\.parquet")
+# the school's file token, computed alike in SQL (the COPY partitions by it) and in Python
+TOKEN_SQL = "regexp_replace(school_id, '[^A-Za-z0-9_-]', '_', 'g') || '-' || left(md5(school_id), 8)"
 
 
 class LakeError(RuntimeError):
@@ -43,6 +72,8 @@ class TableLayout:
 
     name: str
     columns: tuple[tuple[str, str], ...]
+    written_at: str | None = None
+    written_by: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -60,9 +91,22 @@ class TableLayout:
     def sort_columns(self) -> list[str]:
         return ["school_id", *([self.date_column] if self.date_column else [])]
 
+    def conflicts_with(self, older: TableLayout) -> list[str]:
+        """What keeps files of ``older`` readable beside this layout's: every column of the older
+        layout must stay, with its type (new columns are fine, they read as null in old files)."""
+        kinds = dict(self.columns)
+        problems = []
+        for column, kind in older.columns:
+            if column not in kinds:
+                problems.append(f"нет столбца {column}")
+            elif kinds[column] != kind:
+                problems.append(f"столбец {column} типа {kinds[column]}, в озере — {kind}")
+        return problems
 
-def _quote_path(path: Path | str) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+
+def school_token(school_id: str) -> str:
+    """The school's part of its file names: safe characters of its id and 8 hex digits of md5."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", school_id) + "-" + hashlib.md5(school_id.encode()).hexdigest()[:8]
 
 
 def partition_sql(layout: TableLayout, source: str) -> str:
@@ -106,6 +150,9 @@ left join regions on regions.school_id = t.school_id
 """
 
 
+# --- the manifest ---------------------------------------------------------------------------
+
+
 def read_manifest(lake: Path) -> dict[str, TableLayout]:
     path = Path(lake) / MANIFEST
     if not path.exists():
@@ -113,9 +160,15 @@ def read_manifest(lake: Path) -> dict[str, TableLayout]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         layouts = {
-            name: TableLayout(name, tuple((c, t) for c, t in spec["columns"])) for name, spec in raw["tables"].items()
+            name: TableLayout(
+                name,
+                tuple((c, t) for c, t in spec["columns"]),
+                spec.get("written_at"),
+                spec.get("written_by"),
+            )
+            for name, spec in raw["tables"].items()
         }
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise LakeError(f"файл {path}: описание озера повреждено ({error})") from None
     for name, layout in layouts.items():  # names and types go into SQL: only plain identifiers pass
         if not IDENTIFIER.fullmatch(name):
@@ -126,22 +179,66 @@ def read_manifest(lake: Path) -> dict[str, TableLayout]:
     return layouts
 
 
-def write_manifest(lake: Path, layouts: Iterable[TableLayout]) -> None:
-    """Merge layouts into the manifest; written to a temporary file and renamed (never half-written)."""
+def write_manifest(lake: Path, layouts: Iterable[TableLayout], written_by: str | None = None) -> None:
+    """Merge layouts into the manifest, stamped with the time and the writer; written to a
+    temporary file and renamed (never half-written)."""
     lake = Path(lake)
     tables = read_manifest(lake)
-    tables.update({layout.name: layout for layout in layouts})
-    body = {"tables": {name: {"columns": [list(c) for c in t.columns]} for name, t in sorted(tables.items())}}
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    for layout in layouts:
+        tables[layout.name] = TableLayout(layout.name, layout.columns, now, written_by or layout.written_by)
+    body = {
+        "tables": {
+            name: {"columns": [list(c) for c in t.columns], "written_at": t.written_at, "written_by": t.written_by}
+            for name, t in sorted(tables.items())
+        }
+    }
     tmp = lake / f".{MANIFEST}.{uuid.uuid4().hex}"
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(lake / MANIFEST)
 
 
+# --- the lock and the folders of a write ---------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(lake: Path, *, exclusive: bool = True, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the lake's lock: exclusive for a writer, shared for a build reading its sources.
+
+    Waits up to ``wait_seconds`` for the other holder, then refuses in Russian. Leftovers of a
+    writer that died (staging and old folders) are removed once the lock is exclusive."""
+    lake = Path(lake)
+    lake.mkdir(parents=True, exist_ok=True)
+    handle = (lake / LOCK).open("a")
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LakeError(
+                        f"озеро {lake} занято другой выгрузкой или сборкой; повторите, когда она закончится"
+                    ) from None
+                time.sleep(0.2)
+        if exclusive:
+            for leftover in [*lake.glob(".staging-*"), *lake.glob(".old-*")]:
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+        yield
+    finally:
+        handle.close()  # closing the file releases the lock
+
+
 def replace_folder(staged: Path, final: Path) -> None:
     """Swap a fully written folder in for the old one: readers see the old or the new table whole."""
-    old = final.with_name(f".old-{final.name}-{uuid.uuid4().hex}")
+    old = final.parent / f".old-{final.name}-{uuid.uuid4().hex}"
     if final.exists():
         final.rename(old)
+    final.parent.mkdir(parents=True, exist_ok=True)
     staged.rename(final)
     shutil.rmtree(old, ignore_errors=True)
 
@@ -150,15 +247,211 @@ def staging_folder(lake: Path, table: str) -> Path:
     return Path(lake) / f".staging-{table}-{uuid.uuid4().hex}"
 
 
+def _discard(lake: Path, folder: Path) -> None:
+    """Move a folder out of the readers' way, then delete it."""
+    old = Path(lake) / f".old-{uuid.uuid4().hex}"
+    folder.rename(old)
+    shutil.rmtree(old, ignore_errors=True)
+    with contextlib.suppress(OSError):  # the year folder, once its last region is gone
+        folder.parent.rmdir()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
+
+
 def table_layout(con: duckdb.DuckDBPyConnection, table: str) -> TableLayout:
     rows = con.execute(f"describe {table}").fetchall()
     return TableLayout(table, tuple((row[0], row[1]) for row in rows))
 
 
-def export_tables(con: duckdb.DuckDBPyConnection, lake: Path, tables: Iterable[str]) -> dict[str, int]:
-    """Write tables of a DuckDB connection into the lake (each table replaced whole); rows per table."""
+def _partitions(folder: Path) -> list[str]:
+    """``year=…/region_id=…`` of a table's (or a staging) folder."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.glob("year=*/region_id=*") if p.is_dir())
+
+
+# --- a school's export: its rows replaced, the other schools' kept -----------------------------
+
+
+def export_tables(
+    con: duckdb.DuckDBPyConnection,
+    lake: Path,
+    tables: Iterable[str],
+    *,
+    schools: Iterable[str] | None = None,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+) -> dict[str, int]:
+    """Write the rows of ``schools`` (default: every school of the connection) of each table into
+    the lake, replacing those schools' rows there; other schools' rows stay. Rows per table.
+
+    Everything is checked and written to staging folders first; only then are the partitions
+    swapped, so a refused or failed export leaves the lake as it was."""
     lake = Path(lake)
-    lake.mkdir(parents=True, exist_ok=True)
+    tables = list(tables)
+    layouts = [table_layout(con, t) for t in tables]
+    for layout in layouts:
+        if "school_id" not in layout.column_names:
+            raise LakeError(f"таблица {layout.name}: нет столбца school_id, её нельзя разложить по озеру")
+    chosen = sorted(set(schools) if schools is not None else _schools_of(con, tables))
+    if not chosen:
+        raise LakeError("в хранилище нет ни одной школы: выгружать в озеро нечего")
+    with locked(lake, wait_seconds=wait_seconds):
+        existing = read_manifest(lake)
+        for layout in layouts:
+            _check_layout(lake, layout, existing.get(layout.name), chosen)
+        staged: dict[str, Path] = {}
+        counts: dict[str, int] = {}
+        try:
+            for layout in layouts:
+                staged[layout.name], counts[layout.name] = _stage_schools(con, lake, layout, chosen)
+            with duckdb.connect() as files:
+                for layout in layouts:
+                    _merge_schools(files, lake, layout.name, staged[layout.name], chosen)
+        finally:
+            for folder in staged.values():
+                shutil.rmtree(folder, ignore_errors=True)
+        write_manifest(lake, layouts, "ejournal lake export")
+    return counts
+
+
+def _schools_of(con: duckdb.DuckDBPyConnection, tables: list[str]) -> set[str]:
+    union = " union ".join(f"select distinct school_id from {t}" for t in tables)
+    return {school for (school,) in con.execute(union).fetchall() if school is not None}
+
+
+def _files_of_others(lake: Path, table: str, schools: list[str]) -> bool:
+    tokens = {school_token(s) for s in schools}
+    for file in (Path(lake) / table).glob("*/*/*.parquet"):
+        match = SCHOOL_FILE.fullmatch(file.name)
+        if match is None or match["token"] not in tokens:
+            return True
+    return False
+
+
+def _check_layout(lake: Path, layout: TableLayout, older: TableLayout | None, schools: list[str]) -> None:
+    if older is None:
+        return
+    problems = layout.conflicts_with(older)
+    if problems and _files_of_others(lake, layout.name, schools):
+        raise LakeError(
+            f"таблица {layout.name}: в хранилище {'; '.join(problems)}. В озере есть данные других школ, "
+            "выгруженные другой версией программы: обновите программу во всех школах до одной версии"
+        )
+
+
+def _stage_schools(
+    con: duckdb.DuckDBPyConnection, lake: Path, layout: TableLayout, schools: list[str]
+) -> tuple[Path, int]:
+    """The schools' rows of one table in a staging folder, ``year=/region_id=/school_token=/``."""
+    staged = staging_folder(lake, layout.name)
+    order = ", ".join(layout.sort_columns)
+    wanted = f"select * from {layout.name} where school_id in (select unnest($schools))"
+    n = con.execute(f"select count(*) from ({wanted})", {"schools": schools}).fetchone()[0]
+    if n == 0:
+        staged.mkdir()
+        return staged, 0
+    try:
+        con.execute(
+            f"copy (select *, {TOKEN_SQL} as school_token from ({partition_sql(layout, f'({wanted})')}) "
+            f"order by year, region_id, {order}) to '{sql_path(staged)}' "
+            "(format parquet, partition_by (year, region_id, school_token), compression zstd, "
+            "filename_pattern 'part-{i}')",
+            {"schools": schools},
+        )
+    except Exception:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return staged, n
+
+
+def _merge_schools(files: duckdb.DuckDBPyConnection, lake: Path, table: str, staged: Path, schools: list[str]) -> None:
+    """Swap in every partition of the table that holds or will hold rows of ``schools``."""
+    final = Path(lake) / table
+    final.mkdir(parents=True, exist_ok=True)
+    tokens = {school_token(s) for s in schools}
+    for partition in sorted(set(_partitions(final)) | set(_partitions(staged))):
+        old, new = final / partition, staged / partition
+        fresh = staging_folder(lake, table)
+        fresh.mkdir()
+        changed = False
+        for file in sorted(old.glob("*.parquet")) if old.exists() else []:
+            match = SCHOOL_FILE.fullmatch(file.name)
+            if match is not None:
+                if match["token"] in tokens:
+                    changed = True
+                else:
+                    _link_or_copy(file, fresh / file.name)
+            else:  # a file of many schools (an export of a regional warehouse, a build): filter it
+                changed |= _copy_without(
+                    files, file, fresh / file.name, "school_id in (select unnest($schools))", {"schools": schools}
+                )
+        for token_folder in sorted(new.glob("school_token=*")) if new.exists() else []:
+            token = token_folder.name.split("=", 1)[1]
+            for i, part in enumerate(sorted(token_folder.glob("*.parquet"))):
+                part.rename(fresh / (f"school-{token}.parquet" if i == 0 else f"school-{token}-{i}.parquet"))
+                changed = True
+        if not changed:
+            shutil.rmtree(fresh)
+        elif any(fresh.iterdir()):
+            replace_folder(fresh, old)
+        else:
+            shutil.rmtree(fresh)
+            if old.exists():
+                _discard(lake, old)
+
+
+def _copy_without(files: duckdb.DuckDBPyConnection, source: Path, target: Path, condition: str, params: dict) -> bool:
+    """Copy ``source`` to ``target`` without its rows meeting ``condition``; True when it had any
+    (then ``target`` holds the rest, or is not written when nothing is left)."""
+    read = f"read_parquet('{sql_path(source)}', hive_partitioning = false)"
+    n = files.execute(f"select count(*) from {read} where {condition}", params).fetchone()[0]
+    if n == 0:
+        _link_or_copy(source, target)
+        return False
+    left = files.execute(f"select count(*) from {read} where not ({condition})", params).fetchone()[0]
+    if left:
+        files.execute(
+            f"copy (select * from {read} where not ({condition})) to '{sql_path(target)}' "
+            "(format parquet, compression zstd)",
+            params,
+        )
+    return True
+
+
+def export_warehouse(
+    con: duckdb.DuckDBPyConnection,
+    lake: Path,
+    prefixes: tuple[str, ...] = ("src_",),
+    *,
+    schools: Iterable[str] | None = None,
+) -> dict:
+    """``ejournal lake export``: the school's (or each school's) src_* tables, and whatever else
+    ``prefixes`` names, into the lake; other schools' rows in the lake stay."""
+    from warehouse.db import table_names
+
+    tables = table_names(con, prefixes)
+    if not tables:
+        raise LakeError("в хранилище нет таблиц для выгрузки в озеро (загрузите выгрузку школы)")
+    if schools is not None:
+        present = {s for (s,) in con.execute("select school_id from src_school").fetchall()}
+        unknown = sorted(set(schools) - present)
+        if unknown:
+            raise LakeError(f"в хранилище нет школы {', '.join(unknown)} (таблица src_school)")
+    return export_tables(con, lake, tables, schools=schools)
+
+
+# --- a build's output: the whole table replaced ---------------------------------------------------
+
+
+def replace_tables(
+    con: duckdb.DuckDBPyConnection, lake: Path, tables: Iterable[str], *, written_by: str
+) -> dict[str, int]:
+    """Write whole tables of a connection into the lake (each replaced whole: a build's marts over
+    every school of the lake); rows per table. The caller holds the lake's lock."""
+    lake = Path(lake)
     counts: dict[str, int] = {}
     layouts = []
     for table in tables:
@@ -172,7 +465,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, lake: Path, tables: Iterable[s
             if counts[table]:
                 con.execute(
                     f"copy (select * from ({partition_sql(layout, table)}) order by year, region_id, {order}) "
-                    f"to {_quote_path(staged)} (format parquet, partition_by (year, region_id), "
+                    f"to '{sql_path(staged)}' (format parquet, partition_by (year, region_id), "
                     "compression zstd, filename_pattern 'part-{i}')"
                 )
             else:
@@ -182,18 +475,49 @@ def export_tables(con: duckdb.DuckDBPyConnection, lake: Path, tables: Iterable[s
             raise
         replace_folder(staged, lake / table)
         layouts.append(layout)
-    write_manifest(lake, layouts)
+    write_manifest(lake, layouts, written_by)
     return counts
 
 
-def export_warehouse(con: duckdb.DuckDBPyConnection, lake: Path, prefixes: tuple[str, ...] = ("src_",)) -> dict:
-    """``ejournal lake export``: the src_* tables (and whatever else ``prefixes`` names) into the lake."""
-    from warehouse.db import table_names
+# --- deletion of a pupil (152-ФЗ) ----------------------------------------------------------------
 
-    tables = table_names(con, prefixes)
-    if not tables:
-        raise LakeError("в хранилище нет таблиц для выгрузки в озеро (загрузите выгрузку школы)")
-    return export_tables(con, lake, tables)
+
+def forget_pupil(lake: Path, school_id: str, pupil_id: str) -> dict[str, int]:
+    """Remove the pupil's rows from every table of the lake that has ``pupil_id``: each file that
+    holds them is rewritten without them and swapped in (the old file is deleted). Rows per table."""
+    lake = Path(lake)
+    removed: dict[str, int] = {}
+    condition = "school_id = $school and pupil_id = $pupil"
+    params = {"school": school_id, "pupil": pupil_id}
+    token = school_token(school_id)
+    with locked(lake), duckdb.connect() as files:
+        for name, layout in read_manifest(lake).items():
+            if "pupil_id" not in layout.column_names:
+                continue
+            for file in sorted((lake / name).glob("*/*/*.parquet")):
+                match = SCHOOL_FILE.fullmatch(file.name)
+                if match is not None and match["token"] != token:
+                    continue  # another school's file
+                read = f"read_parquet('{sql_path(file)}', hive_partitioning = false)"
+                n = files.execute(f"select count(*) from {read} where {condition}", params).fetchone()[0]
+                if not n:
+                    continue
+                rewritten = lake / f".staging-forget-{uuid.uuid4().hex}.parquet"  # out of the readers' globs
+                left = files.execute(f"select count(*) from {read} where not ({condition})", params).fetchone()[0]
+                if left:
+                    files.execute(
+                        f"copy (select * from {read} where not ({condition})) to '{sql_path(rewritten)}' "
+                        "(format parquet, compression zstd)",
+                        params,
+                    )
+                    rewritten.replace(file)
+                else:
+                    file.unlink()
+                removed[name] = removed.get(name, 0) + n
+    return removed
+
+
+# --- reading --------------------------------------------------------------------------------------
 
 
 def parquet_glob(lake: Path, table: str) -> Path | None:
@@ -203,14 +527,15 @@ def parquet_glob(lake: Path, table: str) -> Path | None:
 
 
 def duckdb_select(lake: Path, layout: TableLayout) -> str:
-    """A DuckDB SELECT reading a lake table with the warehouse's columns, in its order."""
+    """A DuckDB SELECT reading a lake table with the warehouse's columns, in its order (a column
+    that older files lack reads as null)."""
     files = parquet_glob(lake, layout.name)
     if files is None:
         return "select " + ", ".join(f"cast(null as {t}) as {c}" for c, t in layout.columns) + " limit 0"
     return (
         "select "
         + ", ".join(f"cast({c} as {t}) as {c}" for c, t in layout.columns)
-        + f" from read_parquet({_quote_path(files)}, hive_partitioning = true, "
+        + f" from read_parquet('{sql_path(files)}', hive_partitioning = true, "
         "hive_types = {'year': 'INTEGER', 'region_id': 'VARCHAR'}, union_by_name = true)"
     )
 

@@ -2,20 +2,26 @@
 
 Both engines read the same ``src_*`` tables of the lake and run the same models: DuckDB SQL as
 written, Spark SQL through :mod:`warehouse.portability` (sqlglot, or a hand-written variant).
-Each model is materialised (Spark: persisted, then counted) before the models that read it run;
-the marts are written back to the lake, partitioned like the sources, for DuckDB to read.
+Each model is materialised (Spark: checkpointed, then counted; DuckDB: a table of a scratch
+database file, so a region larger than memory spills to disk) before the models that read it run;
+the marts are written back to the lake whole, partitioned like the sources, for DuckDB to read.
+A build holds the lake's lock: a school's export waits for it rather than change the sources
+under it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
+from ejournal.files import sql_path
 from warehouse import db, lake, portability
 
 if TYPE_CHECKING:  # pyspark is imported only when Spark is used
@@ -71,7 +77,8 @@ def register_lake(spark: SparkSession, lake_path: Path, prefixes: tuple[str, ...
         if lake.parquet_glob(lake_path, name) is None:
             frame = spark.sql(_empty_select(layout))
         else:
-            raw = spark.read.option("basePath", str(folder)).parquet(str(folder))
+            # files of an older program version may lack a newer column: merged schema, null there
+            raw = spark.read.option("basePath", str(folder)).option("mergeSchema", "true").parquet(str(folder))
             frame = raw.selectExpr(*(f"cast(`{c}` as {_spark_type(t)}) as `{c}`" for c, t in layout.columns))
         frame.createOrReplaceTempView(name)
     return sorted(layouts)
@@ -113,7 +120,7 @@ def write_frame(spark: SparkSession, frame: DataFrame, name: str, lake_path: Pat
     for marker in staged.glob("_SUCCESS"):
         marker.unlink()
     lake.replace_folder(staged, Path(lake_path) / name)
-    lake.write_manifest(lake_path, [layout])
+    lake.write_manifest(lake_path, [layout], "сборка Spark")
     return frame.count()
 
 
@@ -142,23 +149,24 @@ def build_on_spark(
     models = models if models is not None else db.load_models()
     sqls = {m.name: portability.spark_sql(m, variants_dir) for m in models}  # refuse before any work
     schemas = duckdb_schemas(models)
-    register_lake(spark, lake_path)
-    counts: dict[str, int] = {}
-    for model in models:
-        # the DuckDB output types, so that both engines write the same schema (a decimal
-        # literal makes Spark's division a decimal where DuckDB's is a double)
-        typed = spark.sql(sqls[model.name]).selectExpr(
-            *(f"cast(`{c}` as {_spark_type(t)}) as `{c}`" for c, t in schemas[model.name])
-        )
-        # a checkpoint cuts the plan: later models read the result, not a re-analysed query tree
-        # on the executors' disks, leaving their memory to the joins and aggregations
-        frame = typed.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
-        counts[model.name] = frame.count()
-        frame.createOrReplaceTempView(model.name)
-    for model in models:
-        if model.name.startswith(write_prefixes):
-            write_frame(spark, spark.table(model.name), model.name, lake_path)
-    return counts
+    with lake.locked(lake_path):
+        register_lake(spark, lake_path)
+        counts: dict[str, int] = {}
+        for model in models:
+            # the DuckDB output types, so that both engines write the same schema (a decimal
+            # literal makes Spark's division a decimal where DuckDB's is a double)
+            typed = spark.sql(sqls[model.name]).selectExpr(
+                *(f"cast(`{c}` as {_spark_type(t)}) as `{c}`" for c, t in schemas[model.name])
+            )
+            # a checkpoint cuts the plan: later models read the result, not a re-analysed query
+            # tree, on the executors' disks, leaving their memory to the joins and aggregations
+            frame = typed.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
+            counts[model.name] = frame.count()
+            frame.createOrReplaceTempView(model.name)
+        for model in models:
+            if model.name.startswith(write_prefixes):
+                write_frame(spark, spark.table(model.name), model.name, lake_path)
+        return counts
 
 
 def build_on_duckdb(
@@ -167,19 +175,26 @@ def build_on_duckdb(
     models: list[db.Model] | None = None,
     write_prefixes: tuple[str, ...] = MART_PREFIX,
     con: duckdb.DuckDBPyConnection | None = None,
+    memory_limit: str | None = None,
 ) -> dict[str, int]:
-    """The same build on DuckDB: views over the lake's src_* tables, models, marts written back."""
-    own = con is None
-    con = con or duckdb.connect()
-    try:
+    """The same build on DuckDB: views over the lake's src_* tables, models, marts written back.
+
+    Without ``con`` the models are tables of a scratch database file (deleted afterwards), so
+    DuckDB keeps what does not fit in ``memory_limit`` (default: DuckDB's, 80 % of the memory)
+    on disk instead of failing."""
+    with lake.locked(lake_path), contextlib.ExitStack() as stack:
+        if con is None:
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ejournal-build-")))
+            con = stack.enter_context(duckdb.connect(str(scratch / "build.duckdb")))
+            con.execute(f"set temp_directory = '{sql_path(scratch / 'spill')}'")
+            con.execute("set preserve_insertion_order = false")  # the lake is sorted when written
+        if memory_limit:
+            con.execute("set memory_limit = $limit", {"limit": memory_limit})
         lake.attach_lake(con, lake_path)
         counts = db.build_models(con, models=models)
         written = [name for name in counts if name.startswith(write_prefixes)]
-        lake.export_tables(con, lake_path, written)
+        lake.replace_tables(con, lake_path, written, written_by="сборка DuckDB")
         return counts
-    finally:
-        if own:
-            con.close()
 
 
 def read_marts(con: duckdb.DuckDBPyConnection, lake_path: Path, prefixes: Iterable[str] = MART_PREFIX) -> list[str]:

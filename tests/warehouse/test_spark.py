@@ -128,3 +128,20 @@ def test_spark_files_are_sorted_by_school_and_date(built):
         assert rows == sorted(rows), file
         assert all(isinstance(d, dt.date) for _, d in rows)
     con.close()
+
+
+def test_spark_reads_files_of_an_older_layout_beside_a_newer_one(spark, tmp_path):
+    # a school on a newer program version exports a column the others' files lack
+    folder = tmp_path / "lake"
+    for school, extra in (("sch-2", None), ("sch-1", "https://school1.example")):
+        con = duckdb.connect()
+        db.migrate(con)
+        load_sample(con)
+        for table in db.table_names(con, ("src_",)):
+            con.execute(f"delete from {table} where school_id <> ?", [school])
+        if extra:
+            con.execute(f"alter table src_school add column site_url varchar default '{extra}'")
+        lake.export_warehouse(con, folder)
+    spark_build.register_lake(spark, folder)
+    rows = spark.sql("select school_id, site_url from src_school order by school_id").collect()
+    assert [tuple(r) for r in rows] == [("sch-1", "https://school1.example"), ("sch-2", None)]
