@@ -49,7 +49,7 @@ def lake_export(
     Строки выгружаемых школ в озере заменяются, строки других школ остаются: каждая школа может
     выгружать в общее озеро региона из своего хранилища."""
     from warehouse.db import connect
-    from warehouse.lake import LakeError, export_warehouse
+    from warehouse.lake import LakeError, export_warehouse, school_token
 
     path = db or environment().db_path
     if not path.exists():
@@ -57,9 +57,12 @@ def lake_export(
     try:
         with connect(path, read_only=True) as con:
             counts = export_warehouse(con, out, ("src_", "mart_") if marts else ("src_",), schools=school or None)
+            schools = school or [s for (s,) in con.execute("select school_id from src_school order by 1").fetchall()]
     except LakeError as error:
         raise fail(str(error), EXIT_REFUSED) from None
     _print_counts(f"Озеро {out}", counts)
+    for school_id in schools:
+        console.print(f"Школа {school_id}: файлы school-{school_token(school_id)}*.parquet", soft_wrap=True)
 
 
 @warehouse_app.command("build")

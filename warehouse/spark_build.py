@@ -47,6 +47,7 @@ def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 2, memo
         .config("spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED")
         .config("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
         .config("spark.driver.memory", memory)
+        .config("spark.rdd.compress", "true")  # checkpointed models on disk: a region's would fill it raw
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
