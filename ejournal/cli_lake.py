@@ -36,7 +36,7 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 @lake_app.command("export")
 def lake_export(
     out: Annotated[
-        Path, typer.Option("--out", help="Папка озера (локальная; на кластере — смонтированная или s3a://)")
+        Path, typer.Option("--out", help="Папка озера (локальная, общий диск или смонтированная корзина S3)")
     ],
     db: Annotated[Path | None, typer.Option("--db", help="Файл хранилища DuckDB")] = None,
     marts: Annotated[bool, typer.Option("--marts/--no-marts", help="Выгрузить и витрины mart_*")] = False,
@@ -67,7 +67,12 @@ def lake_export(
 
 @warehouse_app.command("build")
 def warehouse_build(
-    lake: Annotated[Path, typer.Option("--lake", help="Папка озера с таблицами src_* (ejournal lake export)")],
+    lake: Annotated[
+        str,
+        typer.Option(
+            "--lake", help="Озеро с таблицами src_* (ejournal lake export): папка; для Spark — и s3a://…, hdfs://…"
+        ),
+    ],
     engine: Annotated[Engine, typer.Option("--engine", help="duckdb или spark")] = Engine.duckdb,
     master: Annotated[
         str, typer.Option("--master", help="Spark: local[2], spark://ХОСТ:7077 или k8s://https://…")
@@ -79,15 +84,20 @@ def warehouse_build(
     ] = None,
 ) -> None:
     """Собрать модели над озером и записать витрины mart_* обратно в озеро."""
-    from warehouse.lake import LakeError
-    from warehouse.spark_build import build_on_duckdb, build_on_spark, spark_session
+    from warehouse.lake import MANIFEST, LakeError
+    from warehouse.spark_build import build_on_duckdb, build_on_spark, local_folder, spark_session
 
-    if not (lake / "_lake.json").exists():
-        raise fail(f"{lake}: это не озеро (нет файла _lake.json); создайте его: ejournal lake export", EXIT_REFUSED)
+    folder = local_folder(lake)
+    if folder is None and engine is Engine.duckdb:
+        raise fail(
+            f"{lake}: DuckDB собирает над папкой (смонтируйте корзину) или используйте --engine spark", EXIT_REFUSED
+        )
+    if folder is not None and not (folder / MANIFEST).exists():
+        raise fail(f"{lake}: это не озеро (нет файла {MANIFEST}); создайте его: ejournal lake export", EXIT_REFUSED)
     started = time.perf_counter()
     try:
         if engine is Engine.duckdb:
-            counts = build_on_duckdb(lake, memory_limit=_memory_size(memory) if memory else None)
+            counts = build_on_duckdb(folder, memory_limit=_memory_size(memory) if memory else None)
         else:
             spark = spark_session(
                 master, shuffle_partitions=shuffle_partitions, memory=_spark_memory(memory) if memory else "1g"
@@ -98,6 +108,14 @@ def warehouse_build(
                 spark.stop()
     except (LakeError, ValueError) as error:
         raise fail(str(error), EXIT_REFUSED) from None
+    except Exception as error:  # a Java exception through py4j: its first line, and what to do
+        if not type(error).__module__.startswith(("py4j", "pyspark")):
+            raise
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        hint = ""
+        if "No FileSystem for scheme" in str(error):
+            hint = "; для s3a:// нужен модуль hadoop-aws (spark.jars.packages), см. docs/lake.md"
+        raise fail(f"Spark: сборка не удалась ({reason}){hint}") from None
     _print_counts(f"Модели на {engine.value}, {time.perf_counter() - started:.1f} с", counts)
 
 

@@ -153,12 +153,10 @@ left join regions on regions.school_id = t.school_id
 # --- the manifest ---------------------------------------------------------------------------
 
 
-def read_manifest(lake: Path) -> dict[str, TableLayout]:
-    path = Path(lake) / MANIFEST
-    if not path.exists():
-        return {}
+def parse_manifest(text: str, where: str) -> dict[str, TableLayout]:
+    """The layouts of a manifest's text; ``where`` names the file in a refusal."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(text)
         layouts = {
             name: TableLayout(
                 name,
@@ -169,21 +167,21 @@ def read_manifest(lake: Path) -> dict[str, TableLayout]:
             for name, spec in raw["tables"].items()
         }
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise LakeError(f"файл {path}: описание озера повреждено ({error})") from None
+        raise LakeError(f"файл {where}: описание озера повреждено ({error})") from None
     for name, layout in layouts.items():  # names and types go into SQL: only plain identifiers pass
         if not IDENTIFIER.fullmatch(name):
-            raise LakeError(f"файл {path}: недопустимое имя таблицы «{name}»")
+            raise LakeError(f"файл {where}: недопустимое имя таблицы «{name}»")
         for column, kind in layout.columns:
             if not IDENTIFIER.fullmatch(column) or not TYPE_NAME.fullmatch(kind):
-                raise LakeError(f"файл {path}, таблица {name}: недопустимый столбец «{column}» типа «{kind}»")
+                raise LakeError(f"файл {where}, таблица {name}: недопустимый столбец «{column}» типа «{kind}»")
     return layouts
 
 
-def write_manifest(lake: Path, layouts: Iterable[TableLayout], written_by: str | None = None) -> None:
-    """Merge layouts into the manifest, stamped with the time and the writer; written to a
-    temporary file and renamed (never half-written)."""
-    lake = Path(lake)
-    tables = read_manifest(lake)
+def render_manifest(
+    tables: dict[str, TableLayout], layouts: Iterable[TableLayout], written_by: str | None = None
+) -> str:
+    """The manifest's text: ``tables`` with ``layouts`` merged in, stamped with the time and the writer."""
+    tables = dict(tables)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     for layout in layouts:
         tables[layout.name] = TableLayout(layout.name, layout.columns, now, written_by or layout.written_by)
@@ -193,8 +191,21 @@ def write_manifest(lake: Path, layouts: Iterable[TableLayout], written_by: str |
             for name, t in sorted(tables.items())
         }
     }
+    return json.dumps(body, ensure_ascii=False, indent=1)
+
+
+def read_manifest(lake: Path) -> dict[str, TableLayout]:
+    path = Path(lake) / MANIFEST
+    if not path.exists():
+        return {}
+    return parse_manifest(path.read_text(encoding="utf-8"), str(path))
+
+
+def write_manifest(lake: Path, layouts: Iterable[TableLayout], written_by: str | None = None) -> None:
+    """Merge layouts into the manifest; written to a temporary file and renamed (never half-written)."""
+    lake = Path(lake)
     tmp = lake / f".{MANIFEST}.{uuid.uuid4().hex}"
-    tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.write_text(render_manifest(read_manifest(lake), layouts, written_by), encoding="utf-8")
     tmp.replace(lake / MANIFEST)
 
 

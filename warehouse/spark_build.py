@@ -7,14 +7,21 @@ database file, so a region larger than memory spills to disk) before the models 
 the marts are written back to the lake whole, partitioned like the sources, for DuckDB to read.
 A build holds the lake's lock: a school's export waits for it rather than change the sources
 under it.
+
+Spark sees the lake through Hadoop's FileSystem API (:class:`HadoopLake`), so the same build runs
+over a local folder and over a lake at a URI of any file system on Spark's classpath: ``s3a://``
+(hadoop-aws), ``hdfs://``, ``file://``. A local folder is taken as ``file://`` and locked; a remote
+lake has no lock (S3 has no such thing): builds run on a schedule, when schools do not write.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,18 +75,119 @@ def _spark_type(duckdb_type: str) -> str:
     return portability.transpile(f"select cast(null as {duckdb_type})").split(" AS ", 1)[1].rstrip(")")
 
 
-def register_lake(spark: SparkSession, lake_path: Path, prefixes: tuple[str, ...] = ("src_",)) -> list[str]:
+URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_remote(location: str | Path) -> bool:
+    """A lake at a URI (s3a://, hdfs://…) rather than a folder of this machine."""
+    return isinstance(location, str) and bool(URI.match(location)) and not location.startswith("file://")
+
+
+def local_folder(location: str | Path) -> Path | None:
+    """The folder of a local lake (a path or a file:// URI), None for a remote one."""
+    if is_remote(location):
+        return None
+    text = str(location)
+    return Path(text.removeprefix("file://")) if text.startswith("file://") else Path(text)
+
+
+class HadoopLake:
+    """The lake through Hadoop's FileSystem API, as Spark's executors see it.
+
+    Renames are atomic on a local disk and on HDFS; on S3 a rename is a copy, so there a reader
+    may see a table disappear for the time of the copy (the S3A committers make each write whole).
+    """
+
+    def __init__(self, spark: SparkSession, location: str | Path):
+        folder = local_folder(location)
+        self.root = f"file://{folder.resolve()}" if folder is not None else str(location).rstrip("/")
+        jvm = spark._jvm
+        self._jvm = jvm
+        fs = jvm.org.apache.hadoop.fs.Path(self.root).getFileSystem(spark._jsc.hadoopConfiguration())
+        # the local file system keeps .crc files beside each file and checks them on reading: the
+        # manifest, rewritten by a school's export, would then fail its stale checksum
+        checksummed = jvm.java.lang.Class.forName("org.apache.hadoop.fs.ChecksumFileSystem").isInstance(fs)
+        self._fs = fs.getRawFileSystem() if checksummed else fs
+
+    def uri(self, *parts: str) -> str:
+        return "/".join([self.root, *parts])
+
+    def _path(self, uri: str):
+        return self._jvm.org.apache.hadoop.fs.Path(uri)
+
+    def exists(self, uri: str) -> bool:
+        return bool(self._fs.exists(self._path(uri)))
+
+    def has_files(self, table: str) -> bool:
+        found = self._fs.globStatus(self._path(self.uri(table, "*", "*", "*.parquet")))
+        return found is not None and len(found) > 0
+
+    def read_manifest(self) -> dict[str, lake.TableLayout]:
+        uri = self.uri(lake.MANIFEST)
+        if not self.exists(uri):
+            return {}
+        stream = self._fs.open(self._path(uri))
+        try:
+            text = self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+        finally:
+            stream.close()
+        return lake.parse_manifest(text, uri)
+
+    def write_manifest(self, layouts: Iterable[lake.TableLayout], written_by: str) -> None:
+        """Written beside, then renamed over the old one (atomic where the file system's rename is)."""
+        text = lake.render_manifest(self.read_manifest(), layouts, written_by)
+        tmp = self.uri(f".{lake.MANIFEST}.{uuid.uuid4().hex}")
+        stream = self._fs.create(self._path(tmp), True)
+        try:
+            stream.write(text.encode("utf-8"))
+        finally:
+            stream.close()
+        self._move(tmp, self.uri(lake.MANIFEST))
+
+    def _move(self, source: str, target: str) -> None:
+        if not self._fs.rename(self._path(source), self._path(target)):  # HDFS and S3 refuse to overwrite
+            self._fs.delete(self._path(target), True)
+            if not self._fs.rename(self._path(source), self._path(target)):
+                raise lake.LakeError(f"озеро {self.root}: не удалось переименовать {source} в {target}")
+
+    def replace_folder(self, staged: str, final: str) -> None:
+        """The fully written ``staged`` folder in place of ``final``; the old one deleted."""
+        old = self.uri(f".old-{uuid.uuid4().hex}")
+        if self.exists(final):
+            self._move(final, old)
+        self._move(staged, final)
+        self._fs.delete(self._path(old), True)
+
+    def delete(self, uri: str) -> None:
+        self._fs.delete(self._path(uri), True)
+
+    def remove_checksums(self, folder: str) -> None:
+        """Delete the .crc files Spark's writer leaves on a local disk: a school's export or a
+        deletion rewrites Parquet files in place, and a stale checksum would fail the next read."""
+        for pattern in (f"{folder}/.*.crc", f"{folder}/*/*/.*.crc"):
+            for status in self._fs.globStatus(self._path(pattern)) or []:
+                self._fs.delete(status.getPath(), False)
+
+
+def lake_lock(location: str | Path):
+    """The lake's lock for a local lake; nothing for a remote one."""
+    folder = local_folder(location)
+    return lake.locked(folder) if folder is not None else contextlib.nullcontext()
+
+
+def register_lake(spark: SparkSession, location: str | Path, prefixes: tuple[str, ...] = ("src_",)) -> list[str]:
     """A temporary view per lake table (columns and types of the warehouse, partition columns off)."""
-    layouts = {n: t for n, t in lake.read_manifest(lake_path).items() if n.startswith(prefixes)}
+    store = HadoopLake(spark, location)
+    layouts = {n: t for n, t in store.read_manifest().items() if n.startswith(prefixes)}
     if not layouts:
-        raise lake.LakeError(f"в озере {lake_path} нет таблиц {', '.join(p + '*' for p in prefixes)}")
+        raise lake.LakeError(f"в озере {location} нет таблиц {', '.join(p + '*' for p in prefixes)}")
     for name, layout in layouts.items():
-        folder = Path(lake_path) / name
-        if lake.parquet_glob(lake_path, name) is None:
+        if not store.has_files(name):
             frame = spark.sql(_empty_select(layout))
         else:
             # files of an older program version may lack a newer column: merged schema, null there
-            raw = spark.read.option("basePath", str(folder)).option("mergeSchema", "true").parquet(str(folder))
+            folder = store.uri(name)
+            raw = spark.read.option("basePath", folder).option("mergeSchema", "true").parquet(folder)
             frame = raw.selectExpr(*(f"cast(`{c}` as {_spark_type(t)}) as `{c}`" for c, t in layout.columns))
         frame.createOrReplaceTempView(name)
     return sorted(layouts)
@@ -105,23 +213,24 @@ def _duckdb_type(spark_type: str) -> str:
     return mapping.get(simple, "VARCHAR")
 
 
-def write_frame(spark: SparkSession, frame: DataFrame, name: str, lake_path: Path) -> int:
+def write_frame(spark: SparkSession, frame: DataFrame, name: str, location: str | Path) -> int:
     """Write a Spark frame into the lake as table ``name`` (replaced whole); returns its rows."""
+    store = HadoopLake(spark, location)
     layout = lake.TableLayout(name, tuple((f.name, _duckdb_type(f.dataType.simpleString())) for f in frame.schema))
     frame.createOrReplaceTempView(f"{name}__out")
     partitioned = spark.sql(portability.transpile(lake.partition_sql(layout, f"{name}__out")))
-    staged = lake.staging_folder(lake_path, name)
+    staged = store.uri(f".staging-{name}-{uuid.uuid4().hex}")
     (
         partitioned.repartition("year", "region_id")
         .sortWithinPartitions("year", "region_id", *layout.sort_columns)  # the writer keeps an order it needs
         .write.partitionBy("year", "region_id")
         .option("compression", "zstd")
-        .parquet(str(staged))
+        .parquet(staged)
     )
-    for marker in staged.glob("_SUCCESS"):
-        marker.unlink()
-    lake.replace_folder(staged, Path(lake_path) / name)
-    lake.write_manifest(lake_path, [layout], "сборка Spark")
+    store.delete(f"{staged}/_SUCCESS")
+    store.remove_checksums(staged)
+    store.replace_folder(staged, store.uri(name))
+    store.write_manifest([layout], "сборка Spark")
     return frame.count()
 
 
@@ -135,7 +244,7 @@ def duckdb_schemas(models: list[db.Model]) -> dict[str, list[tuple[str, str]]]:
 
 def build_on_spark(
     spark: SparkSession,
-    lake_path: Path,
+    lake_path: str | Path,
     *,
     models: list[db.Model] | None = None,
     write_prefixes: tuple[str, ...] = MART_PREFIX,
@@ -150,7 +259,7 @@ def build_on_spark(
     models = models if models is not None else db.load_models()
     sqls = {m.name: portability.spark_sql(m, variants_dir) for m in models}  # refuse before any work
     schemas = duckdb_schemas(models)
-    with lake.locked(lake_path):
+    with lake_lock(lake_path):
         register_lake(spark, lake_path)
         counts: dict[str, int] = {}
         for model in models:

@@ -338,3 +338,10 @@ def test_cli_exports_one_school_and_refuses_an_unknown_one(tmp_path):
     assert refused.exit_code == 2 and "нет школы sch-9" in refused.output
     bad = runner.invoke(app, ["warehouse", "build", "--lake", str(folder), "--memory", "много"])
     assert bad.exit_code == 2 and "--memory" in bad.output
+
+
+def test_cli_refuses_a_remote_lake_for_duckdb(tmp_path):
+    result = CliRunner().invoke(
+        app, ["warehouse", "build", "--lake", "s3a://ejournal-lake/region", "--engine", "duckdb"]
+    )
+    assert result.exit_code == 2 and "DuckDB собирает над папкой" in result.output
