@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.pages import PAGES, page_files_for
-from tests.dashboards.conftest import ACCOUNTS, PASSWORD, raw
+from ejournal.access.viewer import Viewer
+from tests.dashboards.conftest import ACCOUNTS, PASSWORD, raw, viewer_of
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 
@@ -23,22 +24,22 @@ def signed_in(login: str, password: str = PASSWORD) -> AppTest:
     return at
 
 
-def direct(page: str, login: str) -> AppTest:
-    """Open a page file directly, as if its URL were typed, with the login's session in place."""
+def direct(page: str, login: str, viewer: Viewer | None = None) -> AppTest:
+    """Open a page file directly, as if its URL were typed, with the login's session in place
+    (or the given viewer's, for an account the shared access store does not hold)."""
     import datetime as dt
 
     from dashboards.auth import SESSION_KEY
     from ejournal.access.session import Session
-    from ejournal.access.viewer import Viewer
 
-    role, teacher_id = ACCOUNTS[login]
     at = AppTest.from_file(str(APP.parent / page), default_timeout=30)
-    at.session_state[SESSION_KEY] = Session(Viewer(login, role, "sch-0001", teacher_id), dt.datetime.now())
+    at.session_state[SESSION_KEY] = Session(viewer or viewer_of(login), dt.datetime.now())
     return at.run()
 
 
 def page_text(at: AppTest) -> str:
-    parts = [e.value for e in (*at.title, *at.markdown, *at.caption, *at.error, *at.warning, *at.info, *at.metric)]
+    elements = (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption, *at.error, *at.warning, *at.info)
+    parts = [e.value for e in (*elements, *at.metric)]
     for frame in at.dataframe:
         parts.append(frame.value.to_csv() if hasattr(frame.value, "to_csv") else str(frame.value))
     return " ".join(str(p) for p in parts)
