@@ -172,6 +172,35 @@ def test_admin_adds_and_disables_a_user_from_the_page(dashboard_env, tmp_path, m
     assert "пользователь добавлен" in events and "пользователь отключён" in events
 
 
+def test_admin_adds_a_region_account_only_with_a_region(dashboard_env, tmp_path, monkeypatch):
+    from ejournal.access.accounts import AccountStore, Role
+
+    access = tmp_path / "admin-access.sqlite"
+    AccountStore(access).add("admin", "Админ", Role.ADMIN, PASSWORD, school_id="sch-0001", must_change_password=False)
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(access))
+    at = signed_in("admin")
+    at.switch_page("app_pages/admin.py").run()
+    at.text_input(key="admin_login").input("mo.khimki")
+    at.text_input(key="admin_name").input("Управление образования")
+    at.selectbox(key="admin_role").select(Role.REGION)
+    next(b for b in at.button if b.label == "Добавить").click().run()
+    assert "нужен код региона" in at.error[0].value
+    at.text_input(key="admin_region").input("50")
+    at.text_input(key="admin_municipality").input("г. Химки")
+    next(b for b in at.button if b.label == "Добавить").click().run()
+    assert not at.exception and "добавлен" in at.success[0].value
+    account = AccountStore(access).get("mo.khimki")
+    assert (account.role, account.region_id, account.municipality, account.school_id) == (
+        Role.REGION,
+        "50",
+        "г. Химки",
+        None,
+    )
+    at.run()
+    users = at.dataframe[0].value
+    assert users[users["Логин"] == "mo.khimki"]["Регион"].iloc[0] == "50, г. Химки"
+
+
 def test_every_page_is_in_exactly_one_navigation_section():
     from dashboards.pages import SECTIONS
 
