@@ -85,7 +85,7 @@ PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
         "Муниципалитет / регион",
         ":material/map:",
         "region",
-        frozenset({Role.DIRECTOR, Role.DEPUTY}),
+        frozenset({Role.DIRECTOR, Role.DEPUTY, Role.REGION}),
     ),
     "app_pages/forecast.py": (
         "Прогноз итогов периода",

@@ -10,7 +10,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from ejournal.access.accounts import AccessError, AccountStore, Role, generate_password
+from ejournal.access.accounts import AccessError, AccountStore, Role, generate_password, region_text
 from ejournal.access.audit import EVENT_TITLES, log_event, read_events
 from ejournal.access.store import open_store
 from ejournal.console import EXIT_REFUSED, console, fail
@@ -37,11 +37,27 @@ def users_add(
     name: Annotated[str, typer.Option("--name", help="Имя для подписи в панели")] = "",
     teacher_id: Annotated[str | None, typer.Option("--teacher-id", help="Ид учителя из выгрузки")] = None,
     school_id: Annotated[str | None, typer.Option("--school-id", help="Школа (для региона)")] = None,
+    region_id: Annotated[
+        str | None, typer.Option("--region", help="Код региона, как в выгрузке (для роли region, обязательно)")
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option("--municipality", help="Муниципалитет, как в выгрузке (для роли region)")
+    ] = None,
 ) -> None:
     """Добавить пользователя; временный пароль печатается один раз."""
     password = generate_password()
     try:
-        _store().add(login, name or login, role, password, school_id=school_id, teacher_id=teacher_id, actor=_actor())
+        _store().add(
+            login,
+            name or login,
+            role,
+            password,
+            school_id=school_id,
+            teacher_id=teacher_id,
+            region_id=region_id,
+            municipality=municipality,
+            actor=_actor(),
+        )
     except AccessError as error:
         raise fail(str(error)) from None
     console.print(
@@ -53,12 +69,18 @@ def users_add(
 def users_list() -> None:
     """Список пользователей."""
     table = Table(title="Пользователи")
-    for header in ("Логин", "Имя", "Роль", "Ид учителя", "Отключён", "Заблокирован до"):
+    for header in ("Логин", "Имя", "Роль", "Ид учителя", "Регион", "Отключён", "Заблокирован до"):
         table.add_column(header, overflow="fold")
     for a in _store().list():
         locked = a.locked_until.strftime("%d.%m.%Y %H:%M") if a.locked_until else ""
         table.add_row(
-            a.login, a.display_name, a.role.title, a.teacher_id or "", "да" if a.is_disabled else "нет", locked
+            a.login,
+            a.display_name,
+            a.role.title,
+            a.teacher_id or "",
+            region_text(a),
+            "да" if a.is_disabled else "нет",
+            locked,
         )
     console.print(table)
 

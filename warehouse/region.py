@@ -1,26 +1,53 @@
-"""«Муниципалитет / регион»: schools compared on the marts, aggregates only.
+"""«Муниципалитет / регион»: schools compared on the marts, scoped by the viewer.
 
 Reads the marts through DuckDB, from the lake that Spark (or DuckDB) built
-(:func:`open_lake_marts`) or from a warehouse file that holds several schools. One row per
+(:func:`open_lake_marts`) or from a warehouse file that holds several schools. The figures per
 school: completeness (marks per pupil, subject and period), timeliness (lessons entered within
 the norm), objectivity (final mark against the weighted average), ВПР (понизили / подтвердили /
-повысили) and attendance (lessons missed). No pupil appears; for roles that suppress small
-groups a school with fewer than 5 pupils shows no figures, and ВПР shares of fewer than
-``vpr_min_participants`` participants are «не оценивается», as in ФИС ОКО.
+повысили) and attendance (lessons missed). No pupil appears anywhere.
+
+Who sees what (:func:`region_view`):
+
+- the education authority (``Role.REGION``) sees the schools of its region, or of its
+  municipality, by name, and a summary per municipality and for the whole scope. A summary row
+  pools the schools' counts (lessons on time / all lessons of the municipality), it is not an
+  average of school averages. Figures describing fewer than 5 pupils show «< 5»; so does a summary
+  figure whose hidden schools have 1–4 pupils together, which subtracting the schools shown
+  would otherwise reveal;
+- a director or deputy director sees their own school by name and the other schools of its
+  region only as the region's median and quartiles per figure, with the school's place. With
+  fewer than :data:`MIN_SCHOOLS` schools these are not shown: they would give away another
+  school's figures.
+
+ВПР shares of fewer than ``vpr_min_participants`` participants are «не оценивается», as in ФИС ОКО.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from ejournal.access.viewer import Viewer
 from warehouse import lake
+from warehouse.region_figures import (
+    FIGURES,
+    NOT_JUDGED,
+    SCHOOL_PARTS_SQL,
+    SUPPRESSED,
+    Figure,
+    number,
+    pooled,
+    pooling,
+    school_hidden,
+    texts,
+    with_figures,
+)
 
-SUPPRESSED = "< 5"
-NOT_JUDGED = "не оценивается"
+NO_MUNICIPALITY = "не указан"
+MIN_SCHOOLS = 5
 MARTS = (
     "mart_attestation_roster",
     "mart_lesson_entry",
@@ -29,80 +56,28 @@ MARTS = (
     "mart_attendance_day",
 )
 
-COMPARISON_SQL = """
-with schools as (
-    select school_id, max(short_name) as school_name, max(region_id) as region_id
-    from src_school group by school_id
-),
-pupils as (
-    select school_id, count(distinct pupil_id) as n_pupils from mart_attendance_day group by school_id
-),
-completeness as (
-    select school_id, avg(n_marks) as marks_per_pupil_subject
-    from mart_attestation_roster group by school_id
-),
-timeliness as (
-    select
-        school_id,
-        100.0 * count(*) filter (where lesson_entry_delay_days <= $lesson_entry_days) / count(*) as lessons_on_time_pct
-    from mart_lesson_entry group by school_id
-),
-objectivity as (
-    select school_id, avg(abs(mark_numeric - weighted_average)) as final_vs_average
-    from mart_objectivity_final
-    where mark_numeric is not null and weighted_average is not null
-    group by school_id
-),
-vpr as (
-    select
-        school_id,
-        count(comparison_code) as n_vpr,
-        100.0 * count(*) filter (where comparison_code = 'понизил') / nullif(count(comparison_code), 0) as lowered_pct,
-        100.0 * count(*) filter (where comparison_code = 'подтвердил') / nullif(count(comparison_code), 0)
-            as confirmed_pct,
-        100.0 * count(*) filter (where comparison_code = 'повысил') / nullif(count(comparison_code), 0) as raised_pct
-    from mart_vpr_result group by school_id
-),
-attendance as (
-    select school_id, 100.0 * sum(n_missed) / nullif(sum(n_lessons), 0) as missed_pct
-    from mart_attendance_day group by school_id
-)
-select
-    schools.school_id,
-    coalesce(schools.school_name, schools.school_id) as school_name,
-    schools.region_id,
-    coalesce(pupils.n_pupils, 0) as n_pupils,
-    completeness.marks_per_pupil_subject,
-    timeliness.lessons_on_time_pct,
-    objectivity.final_vs_average,
-    coalesce(vpr.n_vpr, 0) as n_vpr,
-    vpr.lowered_pct,
-    vpr.confirmed_pct,
-    vpr.raised_pct,
-    attendance.missed_pct
-from schools
-left join pupils on pupils.school_id = schools.school_id
-left join completeness on completeness.school_id = schools.school_id
-left join timeliness on timeliness.school_id = schools.school_id
-left join objectivity on objectivity.school_id = schools.school_id
-left join vpr on vpr.school_id = schools.school_id
-left join attendance on attendance.school_id = schools.school_id
-order by schools.region_id, school_name
-"""
-
-TITLES = {
-    "school_name": "Школа",
-    "region_id": "Регион",
-    "n_pupils": "Учеников",
-    "marks_per_pupil_subject": "Отметок на ученика по предмету за период",
-    "lessons_on_time_pct": "Уроков записано в срок, %",
-    "final_vs_average": "Итоговая − средневзвешенный, балла",
-    "n_vpr": "Участников ВПР",
-    "lowered_pct": "ВПР: понизили, %",
-    "confirmed_pct": "ВПР: подтвердили, %",
-    "raised_pct": "ВПР: повысили, %",
-    "missed_pct": "Пропущено уроков, %",
+DISTRIBUTION_TITLES = {
+    "figure": "Показатель",
+    "own": "Ваша школа",
+    "median": "Медиана",
+    "p25": "25-й процентиль",
+    "p75": "75-й процентиль",
+    "n_schools": "Школ с данными",
+    "place": "Место (1 — лучшее)",
 }
+
+
+@dataclass(frozen=True)
+class RegionView:
+    """What the page shows one viewer; nothing about schools outside the viewer's scope is in it."""
+
+    scope_text: str = ""
+    n_schools: int = 0  # schools in the scope (the authority's) or in the school's region
+    school_name: str | None = None  # the viewer's own school (director, deputy)
+    schools: pl.DataFrame = field(default_factory=pl.DataFrame)  # named rows: the authority only
+    municipalities: pl.DataFrame = field(default_factory=pl.DataFrame)  # the authority only
+    distribution: pl.DataFrame = field(default_factory=pl.DataFrame)  # director, deputy
+    notice: str | None = None
 
 
 def open_lake_marts(lake_path: Path) -> duckdb.DuckDBPyConnection:
@@ -112,34 +87,124 @@ def open_lake_marts(lake_path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def n_schools(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("select count(distinct school_id) from src_school").fetchone()[0]
-
-
-def school_comparison(
+def region_view(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, *, lesson_entry_days: int, vpr_min_participants: int
+) -> RegionView:
+    """The page's content for the viewer: named schools for the authority, a distribution for a school."""
+    if viewer.sees_region:
+        return _authority_view(con, viewer, lesson_entry_days, vpr_min_participants)
+    if viewer.sees_aggregates:
+        return _school_view(con, viewer, lesson_entry_days, vpr_min_participants)
+    return RegionView()
+
+
+def _school_parts(
+    con: duckdb.DuckDBPyConnection, region_id: str | None, municipality: str | None, lesson_entry_days: int
 ) -> pl.DataFrame:
-    """One row per school with Russian column titles; empty for roles without aggregates."""
-    if not viewer.sees_aggregates:
-        return pl.DataFrame()
+    params = {"region_id": region_id, "municipality": municipality, "lesson_entry_days": lesson_entry_days}
     with con.cursor() as cursor:
-        frame = cursor.sql(COMPARISON_SQL, params={"lesson_entry_days": lesson_entry_days}).pl()
-    figures = [c for c in TITLES if c not in {"school_name", "region_id", "n_pupils", "n_vpr"}]
-    rounded = [pl.col(c).round(1 if c != "final_vs_average" else 2).cast(pl.String) for c in figures]
-    frame = frame.with_columns(*rounded)
-    vpr_columns = ["lowered_pct", "confirmed_pct", "raised_pct"]
-    frame = frame.with_columns(
-        pl.when(pl.col("n_vpr") < vpr_min_participants).then(pl.lit(NOT_JUDGED)).otherwise(pl.col(c)).alias(c)
-        for c in vpr_columns
+        return cursor.sql(SCHOOL_PARTS_SQL, params=params).pl()
+
+
+def _authority_view(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, lesson_entry_days: int, vpr_min_participants: int
+) -> RegionView:
+    if viewer.region_id is None:
+        return RegionView(notice="Учётная запись не привязана к региону: обратитесь к администратору.")
+    scope_text = f"регион {viewer.region_id}" + (f", {viewer.municipality}" if viewer.municipality else "")
+    schools = with_figures(_school_parts(con, viewer.region_id, viewer.municipality, lesson_entry_days))
+    schools = schools.with_columns(
+        pl.col("municipality").fill_null(NO_MUNICIPALITY),
+        *(school_hidden(key).alias(f"hidden_{key}") for key in FIGURES),
     )
-    if viewer.suppresses_small_groups:
-        small = pl.col("n_pupils") < MIN_GROUP_SIZE
-        frame = frame.with_columns(
-            *(pl.when(small).then(pl.lit(SUPPRESSED)).otherwise(pl.col(c)).alias(c) for c in figures),
-            pl.when(small).then(pl.lit(SUPPRESSED)).otherwise(pl.col("n_pupils").cast(pl.String)).alias("n_pupils"),
-            pl.when(small | (pl.col("n_vpr") < MIN_GROUP_SIZE))
-            .then(pl.lit(SUPPRESSED))
-            .otherwise(pl.col("n_vpr").cast(pl.String))
-            .alias("n_vpr"),
+    if schools.is_empty():
+        return RegionView(scope_text, notice=f"В данных нет школ ({scope_text}).")
+    titles = {"school_name": "Школа", "municipality": "Муниципалитет"} | {k: f.title for k, f in FIGURES.items()}
+    named = (
+        texts(schools, suppress=viewer.suppresses_small_groups, vpr_min_participants=vpr_min_participants)
+        .select(list(titles))
+        .rename(titles)
+    )
+    groups = pl.concat(
+        [
+            pooled(schools.group_by("municipality").agg(pooling()).sort("municipality")),
+            pooled(schools.select(pooling()).with_columns(municipality=pl.lit("Всего"))),
+        ],
+        how="diagonal_relaxed",
+    )
+    summary_titles = {"municipality": "Муниципалитет", "n_schools": "Школ"} | {k: f.title for k, f in FIGURES.items()}
+    summary = texts(
+        groups, suppress=viewer.suppresses_small_groups, vpr_min_participants=vpr_min_participants
+    ).with_columns(pl.col("n_schools").cast(pl.String))
+    summary = summary.select(list(summary_titles)).rename(summary_titles)
+    return RegionView(scope_text, schools.height, schools=named, municipalities=summary)
+
+
+def _school_view(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, lesson_entry_days: int, vpr_min_participants: int
+) -> RegionView:
+    own_id = viewer.school_id
+    if own_id is None:  # a single-school install: the one school present, if there is only one
+        present = [row[0] for row in con.execute("select distinct school_id from src_school").fetchall()]
+        own_id = present[0] if len(present) == 1 else None
+    region_id = None
+    if own_id is not None:
+        row = con.execute("select max(region_id) from src_school where school_id = ?", [own_id]).fetchone()
+        if row[0] is None:
+            return RegionView(notice=f"Вашей школы ({own_id}) нет в данных: сравнивать её не с чем.")
+        region_id = row[0]
+    schools = with_figures(_school_parts(con, region_id, None, lesson_entry_days))
+    own = schools.filter(pl.col("school_id") == own_id) if own_id is not None else schools.clear()
+    scope_text = f"регион {region_id}" if region_id is not None else "все школы в данных"
+    notice = None
+    if schools.height < MIN_SCHOOLS:
+        notice = (
+            f"Школ ({scope_text}): {schools.height}, меньше {MIN_SCHOOLS}: медиана и квартили не показываются, "
+            "по ним можно было бы узнать цифры другой школы."
         )
-    return frame.select(list(TITLES)).rename(TITLES)
+    return RegionView(
+        scope_text,
+        schools.height,
+        school_name=own["school_name"][0] if own.height else None,
+        distribution=_distribution(schools, own, viewer, vpr_min_participants),
+        notice=notice,
+    )
+
+
+def _distribution(schools: pl.DataFrame, own: pl.DataFrame, viewer: Viewer, vpr_min: int) -> pl.DataFrame:
+    """One row per figure: the school's value, the median and quartiles over the schools, its place."""
+    rows = []
+    for key, figure in FIGURES.items():
+        judged = schools.filter(pl.col("n_vpr") >= vpr_min) if figure.is_vpr_share else schools
+        values = judged[key].drop_nulls().cast(pl.Float64)
+        enough = values.len() >= MIN_SCHOOLS
+        row = {"figure": figure.title, "n_schools": str(values.len())}
+        for name, q in (("median", 0.5), ("p25", 0.25), ("p75", 0.75)):
+            stat = values.quantile(q, interpolation="linear") if enough else None
+            row[name] = number(stat, max(figure.digits, 1)) if stat is not None else "—"
+        row["own"], row["place"] = _own(key, figure, own, values if enough else None, viewer, vpr_min)
+        rows.append(row)
+    columns = [c for c in DISTRIBUTION_TITLES if own.height or c not in ("own", "place")]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(DISTRIBUTION_TITLES, pl.String))
+    return frame.select(columns).rename({c: DISTRIBUTION_TITLES[c] for c in columns})
+
+
+def _own(
+    key: str, figure: Figure, own: pl.DataFrame, values: pl.Series | None, viewer: Viewer, vpr_min: int
+) -> tuple[str, str]:
+    """The school's value as printed, and «N из M» when the figure is ranked and there are enough schools."""
+    if own.height == 0:
+        return "", ""
+    school = own.row(0, named=True)
+    value = school[key]
+    if value is not None and viewer.suppresses_small_groups and own.select(school_hidden(key)).item():
+        return SUPPRESSED, "—"
+    if figure.is_vpr_share and school["n_vpr"] < vpr_min:
+        return NOT_JUDGED, "—"
+    if value is None:
+        return "нет данных", "—"
+    text = number(value, figure.digits)
+    if not figure.better or values is None:
+        return text, "—"
+    better = (values > value) if figure.better > 0 else (values < value)
+    return text, f"{int(better.sum()) + 1} из {values.len()}"

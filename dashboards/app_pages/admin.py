@@ -8,7 +8,7 @@ import streamlit as st
 from dashboards.auth import store
 from dashboards.data import current_viewer
 from dashboards.pages import require
-from ejournal.access.accounts import AccessError, Role, generate_password
+from ejournal.access.accounts import AccessError, Role, generate_password, region_text
 from ejournal.access.audit import EVENT_TITLES, read_events
 from ejournal.settings import environment
 from ejournal.xlsx import frame_to_xlsx
@@ -26,6 +26,7 @@ users = pl.DataFrame(
             "Имя": a.display_name,
             "Роль": a.role.title,
             "Ид учителя": a.teacher_id or "",
+            "Регион": region_text(a),
             "Отключён": "да" if a.is_disabled else "нет",
             "Заблокирован до": a.locked_until.strftime("%d.%m.%Y %H:%M") if a.locked_until else "",
         }
@@ -40,6 +41,10 @@ with st.expander("Добавить пользователя"):
         name = st.text_input("Имя", key="admin_name")
         role = st.selectbox("Роль", list(Role), format_func=lambda r: r.title, key="admin_role")
         teacher_id = st.text_input("Ид учителя (для учителя и классного руководителя)", key="admin_teacher")
+        region_id = st.text_input("Код региона (для органа управления образованием), например 50", key="admin_region")
+        municipality = st.text_input(
+            "Муниципалитет (для органа управления образованием; пусто — весь регион)", key="admin_municipality"
+        )
         added = st.form_submit_button("Добавить")
     if added:
         password = generate_password()
@@ -51,6 +56,8 @@ with st.expander("Добавить пользователя"):
                 password,
                 school_id=viewer.school_id,
                 teacher_id=teacher_id or None,
+                region_id=region_id,
+                municipality=municipality,
                 actor=viewer.login,
             )
         except AccessError as error:

@@ -1,4 +1,5 @@
-"""«Муниципалитет / регион»: schools compared on the marts (from the lake when EJOURNAL_LAKE is set)."""
+"""«Муниципалитет / регион»: the authority's schools by name, or a school against its region's
+distribution (from the lake when EJOURNAL_LAKE is set). Scoping lives in warehouse/region.py."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
 from dashboards.pages import require
 from ejournal.settings import environment, load_norms
-from ejournal.xlsx import frame_to_xlsx
+from ejournal.xlsx import frames_to_xlsx
 from warehouse.lake import LakeError
-from warehouse.region import NOT_JUDGED, SUPPRESSED, n_schools, open_lake_marts, school_comparison
+from warehouse.region import MIN_SCHOOLS, NOT_JUDGED, SUPPRESSED, open_lake_marts, region_view
 
 viewer = current_viewer()
 require(viewer, "app_pages/region.py")
@@ -40,27 +41,43 @@ def marts():
 
 
 with marts() as (con, source):
-    schools = n_schools(con)
-    table = school_comparison(
+    view = region_view(
         con,
         viewer,
         lesson_entry_days=norms.timeliness.lesson_entry_days,
         vpr_min_participants=norms.objectivity.vpr_min_participants,
     )
-st.caption(
-    f"Источник: {source}, школ: {schools}. Только итоги по школам, без имён. Уроки в срок — не позднее "
-    f"{norms.timeliness.lesson_entry_days} дн. после урока; ВПР меньше {norms.objectivity.vpr_min_participants} "
-    f"участников — «{NOT_JUDGED}»."
-    + (f" Школы меньше 5 учеников скрыты («{SUPPRESSED}»)." if viewer.suppresses_small_groups else "")
+rules = (
+    f"Уроки в срок — не позднее {norms.timeliness.lesson_entry_days} дн. после урока; ВПР меньше "
+    f"{norms.objectivity.vpr_min_participants} участников — «{NOT_JUDGED}»."
+    + (f" Цифры, описывающие меньше 5 учеников, скрыты («{SUPPRESSED}»)." if viewer.suppresses_small_groups else "")
 )
-if schools < 2:
-    st.info(
-        "В данных одна школа: сравнивать не с чем. Страница нужна, когда загружены несколько школ или озеро региона."
+if viewer.sees_region:
+    how = (
+        "Итоги муниципалитета — по всем урокам и ученикам его школ, а не среднее школ; итог скрыт и тогда, "
+        "когда вычитанием из него можно узнать скрытые цифры малой школы."
     )
-st.dataframe(table, hide_index=True)
-if st.download_button(
+    sheets = {"Школы": view.schools, "Муниципалитеты": view.municipalities}
+else:
+    how = (
+        f"Ваша школа — рядом с медианой и квартилями школ (при {MIN_SCHOOLS} школах и больше); "
+        "другие школы не называются."
+    )
+    sheets = {"Школа и регион": view.distribution}
+scope = f"; {view.scope_text}, школ: {view.n_schools}" if view.scope_text else ""
+st.caption(f"Источник: {source}{scope}. {how} {rules}")
+if view.notice:
+    st.info(view.notice)
+if view.school_name:
+    st.subheader(f"Ваша школа: {view.school_name}")
+shown = {title: table for title, table in sheets.items() if not table.is_empty()}
+for title, table in shown.items():
+    if len(sheets) > 1:
+        st.subheader(title)
+    st.dataframe(table, hide_index=True)
+if shown and st.download_button(
     "Скачать XLSX",
-    frame_to_xlsx(table, "Школы"),
+    frames_to_xlsx(shown),
     file_name="сравнение-школ.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="region_download",

@@ -36,6 +36,7 @@ class Role(StrEnum):
     CLASS_TEACHER = "class_teacher"
     TEACHER = "teacher"
     PARENT_COUNCIL = "parent_council"
+    REGION = "region"
 
     @property
     def title(self) -> str:
@@ -49,6 +50,7 @@ ROLE_TITLES = {
     Role.CLASS_TEACHER: "классный руководитель",
     Role.TEACHER: "учитель",
     Role.PARENT_COUNCIL: "родительский совет",
+    Role.REGION: "специалист органа управления образованием",
 }
 
 
@@ -67,6 +69,8 @@ class Account:
     must_change_password: bool
     n_failed_attempts: int
     locked_until: dt.datetime | None
+    region_id: str | None = None
+    municipality: str | None = None
 
 
 def _now(clock: Clock | None) -> dt.datetime:
@@ -74,7 +78,7 @@ def _now(clock: Clock | None) -> dt.datetime:
 
 
 def _row_to_account(row: tuple) -> Account:
-    login, name, role, school, teacher, disabled, must_change, failed, locked = row
+    login, name, role, school, teacher, disabled, must_change, failed, locked, region, municipality = row
     return Account(
         login,
         name,
@@ -85,13 +89,51 @@ def _row_to_account(row: tuple) -> Account:
         bool(must_change),
         failed,
         dt.datetime.fromisoformat(locked) if locked else None,
+        region,
+        municipality,
     )
 
 
 _COLUMNS = (
     "login, display_name, role_code, school_id, teacher_id, is_disabled, must_change_password, "
-    "n_failed_attempts, locked_until"
+    "n_failed_attempts, locked_until, region_id, municipality"
 )
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What an account is tied to: a school and teacher for school roles, a region for the authority."""
+
+    school_id: str | None = None
+    teacher_id: str | None = None
+    region_id: str | None = None
+    municipality: str | None = None
+
+
+def binding_for(
+    role: Role,
+    *,
+    school_id: str | None = None,
+    teacher_id: str | None = None,
+    region_id: str | None = None,
+    municipality: str | None = None,
+) -> Binding:
+    """The binding a role uses (the others left empty), or a refusal when a required one is missing."""
+    if role is Role.REGION:
+        region_id = (region_id or "").strip() or None
+        if region_id is None:
+            raise AccessError(
+                "Для специалиста органа управления образованием нужен код региона (как в выгрузке, например 50)"
+            )
+        return Binding(region_id=region_id, municipality=(municipality or "").strip() or None)
+    if role in (Role.TEACHER, Role.CLASS_TEACHER) and not teacher_id:
+        raise AccessError("Для учителя и классного руководителя нужен ид учителя из выгрузки")
+    return Binding(school_id=school_id, teacher_id=teacher_id)
+
+
+def region_text(account: Account) -> str:
+    """«50» or «50, г. Сергиев Посад» for a regional account, empty for the others (lists of users)."""
+    return ", ".join(part for part in (account.region_id, account.municipality) if part)
 
 
 def check_password_strength(password: str) -> None:
@@ -122,27 +164,34 @@ class AccountStore:
         *,
         school_id: str | None = None,
         teacher_id: str | None = None,
+        region_id: str | None = None,
+        municipality: str | None = None,
         actor: str = "system",
         must_change_password: bool = True,
     ) -> Account:
         login = login.strip().lower()
         if not LOGIN_PATTERN.match(login):
             raise AccessError("Логин: 3–40 символов, латинские буквы, цифры, точка, дефис, подчёркивание")
-        if role in (Role.TEACHER, Role.CLASS_TEACHER) and not teacher_id:
-            raise AccessError("Для учителя и классного руководителя нужен ид учителя из выгрузки")
+        bound = binding_for(
+            role, school_id=school_id, teacher_id=teacher_id, region_id=region_id, municipality=municipality
+        )
         check_password_strength(password)
         now = _now(self.clock).isoformat()
         with open_store(self.path) as con:
             if con.execute("select 1 from account where login = ?", [login]).fetchone():
                 raise AccessError(f"Пользователь «{login}» уже есть")
             con.execute(
-                "insert into account values (?, ?, ?, ?, ?, ?, 0, ?, 0, null, ?, ?)",
+                "insert into account (login, display_name, role_code, school_id, teacher_id, region_id, "
+                "municipality, password_hash, must_change_password, created_at, password_changed_at) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     login,
                     display_name,
                     role.value,
-                    school_id,
-                    teacher_id,
+                    bound.school_id,
+                    bound.teacher_id,
+                    bound.region_id,
+                    bound.municipality,
                     _HASHER.hash(password),
                     int(must_change_password),
                     now,
@@ -164,14 +213,26 @@ class AccountStore:
             rows = con.execute(f"select {_COLUMNS} from account order by role_code, login").fetchall()
         return [_row_to_account(r) for r in rows]
 
-    def assign(self, login: str, role: Role, *, school_id: str | None, teacher_id: str | None, actor: str) -> None:
-        """Change an account's role and the school and teacher it is tied to."""
-        if role in (Role.TEACHER, Role.CLASS_TEACHER) and not teacher_id:
-            raise AccessError("Для учителя и классного руководителя нужен ид учителя из выгрузки")
+    def assign(
+        self,
+        login: str,
+        role: Role,
+        *,
+        school_id: str | None,
+        teacher_id: str | None,
+        region_id: str | None = None,
+        municipality: str | None = None,
+        actor: str,
+    ) -> None:
+        """Change an account's role and the school, teacher or region it is tied to."""
+        bound = binding_for(
+            role, school_id=school_id, teacher_id=teacher_id, region_id=region_id, municipality=municipality
+        )
         with open_store(self.path) as con:
             done = con.execute(
-                "update account set role_code = ?, school_id = ?, teacher_id = ? where login = ?",
-                [role.value, school_id, teacher_id, login],
+                "update account set role_code = ?, school_id = ?, teacher_id = ?, region_id = ?, municipality = ? "
+                "where login = ?",
+                [role.value, bound.school_id, bound.teacher_id, bound.region_id, bound.municipality, login],
             ).rowcount
             if not done:
                 raise AccessError(f"Пользователя «{login}» нет")

@@ -25,7 +25,9 @@ create table if not exists account (
     n_failed_attempts integer not null default 0,
     locked_until text,
     created_at text not null,
-    password_changed_at text not null
+    password_changed_at text not null,
+    region_id text,
+    municipality text
 );
 
 -- Append-only: no update or delete is allowed on the audit log.
@@ -56,6 +58,21 @@ create table if not exists forgotten_pupil (
 );
 """
 
+# Columns added after the first release, by table: a store file made before them gets them in
+# place (SQLite adds a column at the end; every statement names its columns).
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "account": (("region_id", "text"), ("municipality", "text")),
+}
+
+
+def upgrade_in_place(con: sqlite3.Connection) -> None:
+    """Add the columns an older store file lacks (inside the caller's write transaction)."""
+    for table, columns in ADDED_COLUMNS.items():
+        present = {row[1] for row in con.execute(f"pragma table_info({table})")}
+        for name, kind in columns:
+            if name not in present:
+                con.execute(f"alter table {table} add column {name} {kind}")
+
 
 @contextlib.contextmanager
 def open_store(path: Path) -> Iterator[sqlite3.Connection]:
@@ -68,6 +85,7 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
         con.executescript(SCHEMA)
         con.execute("begin immediate")
         try:
+            upgrade_in_place(con)  # under the write lock: two processes never add a column twice
             yield con
         except BaseException:
             con.execute("rollback")

@@ -8,6 +8,7 @@ from ejournal.access.accounts import Account, Role
 
 PUPIL_LEVEL_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER})
 AGGREGATE_ROLES = frozenset({Role.DIRECTOR, Role.PARENT_COUNCIL, Role.DEPUTY})
+SMALL_GROUP_ROLES = frozenset({Role.DIRECTOR, Role.PARENT_COUNCIL, Role.REGION})
 MIN_GROUP_SIZE = 5
 
 
@@ -17,10 +18,14 @@ class Viewer:
     role: Role
     school_id: str | None = None
     teacher_id: str | None = None
+    region_id: str | None = None
+    municipality: str | None = None
 
     @classmethod
     def of(cls, account: Account) -> Viewer:
-        return cls(account.login, account.role, account.school_id, account.teacher_id)
+        return cls(
+            account.login, account.role, account.school_id, account.teacher_id, account.region_id, account.municipality
+        )
 
     @property
     def sees_pupils(self) -> bool:
@@ -33,10 +38,15 @@ class Viewer:
         return self.role in AGGREGATE_ROLES
 
     @property
+    def sees_region(self) -> bool:
+        """The education authority: the schools of its region (or municipality) by name, no school pages."""
+        return self.role is Role.REGION
+
+    @property
     def manages_users(self) -> bool:
         return self.role is Role.ADMIN
 
     @property
     def suppresses_small_groups(self) -> bool:
-        """Director and parent council: any figure describing fewer than 5 pupils is hidden."""
-        return self.role in (Role.DIRECTOR, Role.PARENT_COUNCIL)
+        """Director, parent council and the authority: any figure describing fewer than 5 pupils is hidden."""
+        return self.role in SMALL_GROUP_ROLES

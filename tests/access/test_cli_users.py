@@ -76,4 +76,6 @@ def test_demo_accounts_are_repointed_to_the_loaded_school(tmp_path, monkeypatch)
     account = store.authenticate("klruk", printed["klruk"])
     assert (account.school_id, account.teacher_id) == ("sch-0001", raw("classes")[0]["class_teacher_id"])
     assert not account.must_change_password
-    assert {a.login for a in store.list()} == {"admin", "zavuch", "director", "klruk", "uchitel", "sovet"}
+    assert {a.login for a in store.list()} == {"admin", "zavuch", "director", "klruk", "uchitel", "sovet", "region"}
+    region = store.authenticate("region", printed["region"])
+    assert (region.role, region.region_id, region.school_id) == (Role.REGION, raw("school")[0]["region_id"], None)

@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.pages import PAGES, page_files_for
-from tests.dashboards.conftest import ACCOUNTS, PASSWORD, raw
+from ejournal.access.viewer import Viewer
+from tests.dashboards.conftest import ACCOUNTS, PASSWORD, raw, viewer_of
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 
@@ -23,22 +24,22 @@ def signed_in(login: str, password: str = PASSWORD) -> AppTest:
     return at
 
 
-def direct(page: str, login: str) -> AppTest:
-    """Open a page file directly, as if its URL were typed, with the login's session in place."""
+def direct(page: str, login: str, viewer: Viewer | None = None) -> AppTest:
+    """Open a page file directly, as if its URL were typed, with the login's session in place
+    (or the given viewer's, for an account the shared access store does not hold)."""
     import datetime as dt
 
     from dashboards.auth import SESSION_KEY
     from ejournal.access.session import Session
-    from ejournal.access.viewer import Viewer
 
-    role, teacher_id = ACCOUNTS[login]
     at = AppTest.from_file(str(APP.parent / page), default_timeout=30)
-    at.session_state[SESSION_KEY] = Session(Viewer(login, role, "sch-0001", teacher_id), dt.datetime.now())
+    at.session_state[SESSION_KEY] = Session(viewer or viewer_of(login), dt.datetime.now())
     return at.run()
 
 
 def page_text(at: AppTest) -> str:
-    parts = [e.value for e in (*at.title, *at.markdown, *at.caption, *at.error, *at.warning, *at.info, *at.metric)]
+    elements = (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption, *at.error, *at.warning, *at.info)
+    parts = [e.value for e in (*elements, *at.metric)]
     for frame in at.dataframe:
         parts.append(frame.value.to_csv() if hasattr(frame.value, "to_csv") else str(frame.value))
     return " ".join(str(p) for p in parts)
@@ -169,6 +170,35 @@ def test_admin_adds_and_disables_a_user_from_the_page(dashboard_env, tmp_path, m
     assert store.get("novyi.zavuch").is_disabled
     events = " ".join(at.dataframe[1].value["Событие"])
     assert "пользователь добавлен" in events and "пользователь отключён" in events
+
+
+def test_admin_adds_a_region_account_only_with_a_region(dashboard_env, tmp_path, monkeypatch):
+    from ejournal.access.accounts import AccountStore, Role
+
+    access = tmp_path / "admin-access.sqlite"
+    AccountStore(access).add("admin", "Админ", Role.ADMIN, PASSWORD, school_id="sch-0001", must_change_password=False)
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(access))
+    at = signed_in("admin")
+    at.switch_page("app_pages/admin.py").run()
+    at.text_input(key="admin_login").input("mo.khimki")
+    at.text_input(key="admin_name").input("Управление образования")
+    at.selectbox(key="admin_role").select(Role.REGION)
+    next(b for b in at.button if b.label == "Добавить").click().run()
+    assert "нужен код региона" in at.error[0].value
+    at.text_input(key="admin_region").input("50")
+    at.text_input(key="admin_municipality").input("г. Химки")
+    next(b for b in at.button if b.label == "Добавить").click().run()
+    assert not at.exception and "добавлен" in at.success[0].value
+    account = AccountStore(access).get("mo.khimki")
+    assert (account.role, account.region_id, account.municipality, account.school_id) == (
+        Role.REGION,
+        "50",
+        "г. Химки",
+        None,
+    )
+    at.run()
+    users = at.dataframe[0].value
+    assert users[users["Логин"] == "mo.khimki"]["Регион"].iloc[0] == "50, г. Химки"
 
 
 def test_every_page_is_in_exactly_one_navigation_section():

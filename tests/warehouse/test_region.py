@@ -1,57 +1,229 @@
-"""The «Муниципалитет / регион» query layer on the hand-made schools of conftest.py.
-
-sch-1 (region 50) has pupils p1–p4 expected at lessons, sch-2 (region 77) one pupil; sch-1 has
-five ВПР results, fewer than the ten ФИС ОКО judges.
-"""
+"""The «Муниципалитет / регион» query layer on the eight hand-made schools of region_sample.py:
+what the education authority, a director and a deputy see, checked against figures computed
+from the raw rows (region_expect.py)."""
 
 from __future__ import annotations
 
+import duckdb
+import pytest
+
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
-from warehouse import lake, region
+from tests.warehouse.region_expect import close, figures, group_hidden, quartiles, schools_of, small
+from tests.warehouse.region_sample import ROWS, SCHOOLS, load_region
+from warehouse import db, lake, region
 
-DEPUTY = Viewer("zavuch", Role.DEPUTY, "sch-1")
-DIRECTOR = Viewer("director", Role.DIRECTOR, "sch-1")
-TEACHER = Viewer("uchitel", Role.TEACHER, "sch-1", "t1")
-
-
-def _compare(con, viewer, vpr_min=10):
-    return region.school_comparison(con, viewer, lesson_entry_days=2, vpr_min_participants=vpr_min)
-
-
-def test_one_row_per_school_with_raw_pupil_counts(built):
-    table = _compare(built, DEPUTY)
-    assert table["Школа"].to_list() == ["СОШ № 1", "СОШ № 2"]
-    assert table["Регион"].to_list() == ["50", "77"]
-    # pupils with at least one school day in the attendance mart
-    expected = dict(
-        built.execute("select school_id, count(distinct pupil_id) from mart_attendance_day group by all").fetchall()
-    )
-    assert table["Учеников"].to_list() == [expected["sch-1"], expected["sch-2"]]
-    raw_vpr = built.execute(
-        "select count(*) from src_external_results where school_id = 'sch-1' and assessment_code = 'ВПР'"
-    ).fetchone()[0]
-    assert table["Участников ВПР"][0] <= raw_vpr
-    assert table["ВПР: понизили, %"].to_list() == [region.NOT_JUDGED, region.NOT_JUDGED]
+REGION_50 = Viewer("mo50", Role.REGION, region_id="50")
+KHIMKI = Viewer("khimki", Role.REGION, region_id="50", municipality="г. Химки")
+DIRECTOR = Viewer("director", Role.DIRECTOR, "s50-2")
+VPR_MIN = 3
+DIGITS = {"Итоговая − средневзвешенный, балла": 2, "Учеников": 0, "Участников ВПР": 0}
+RANKED = {  # +1: more is better, -1: less is better
+    "Отметок на ученика по предмету за период": 1,
+    "Уроков записано в срок, %": 1,
+    "Итоговая − средневзвешенный, балла": -1,
+    "ВПР: понизили, %": -1,
+    "ВПР: подтвердили, %": 1,
+    "ВПР: повысили, %": -1,
+    "Пропущено уроков, %": -1,
+}
+VPR_SHARES = ("ВПР: понизили, %", "ВПР: подтвердили, %", "ВПР: повысили, %")
 
 
-def test_vpr_shares_add_up_when_judged(built):
-    table = _compare(built, DEPUTY, vpr_min=1)
-    row = table.row(0, named=True)
-    shares = [float(row[f"ВПР: {k}, %"]) for k in ("понизили", "подтвердили", "повысили")]
-    assert abs(sum(shares) - 100) < 0.2
+def _build(without: frozenset[str] = frozenset()) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    db.migrate(con)
+    load_region(con, without)
+    db.build_models(con)
+    return con
 
 
-def test_director_sees_small_schools_suppressed_and_teacher_nothing(built):
-    table = _compare(built, DIRECTOR)
-    small = table.filter(table["Школа"] == "СОШ № 2").row(0, named=True)
-    assert small["Учеников"] == region.SUPPRESSED
-    assert small["Пропущено уроков, %"] == region.SUPPRESSED
-    assert _compare(built, TEACHER).is_empty()
+@pytest.fixture(scope="module")
+def schools_con():
+    con = _build()
+    yield con
+    con.close()
 
 
-def test_the_lake_gives_the_same_comparison(built, tmp_path):
-    lake.export_warehouse(built, tmp_path / "lake", ("src_", "mart_"))
+def _view(con, viewer, vpr_min=VPR_MIN):
+    return region.region_view(con, viewer, lesson_entry_days=2, vpr_min_participants=vpr_min)
+
+
+def _everything(view: region.RegionView) -> str:
+    frames = (view.schools, view.municipalities, view.distribution)
+    return " ".join([view.scope_text, view.notice or "", view.school_name or ""] + [f.write_csv() for f in frames])
+
+
+def _check_row(row: dict, school_ids: set[str], *, pooled: bool = False) -> None:
+    """Every figure of a row against the raw rows: «< 5», «не оценивается» or the number."""
+    expected = figures(ROWS, school_ids)
+    hidden = group_hidden if pooled else small
+    for title, value in expected.items():
+        if hidden(ROWS, school_ids, title):
+            assert row[title] == region.SUPPRESSED, (school_ids, title, row[title])
+        elif title in VPR_SHARES and expected["Участников ВПР"] < VPR_MIN:
+            assert row[title] == region.NOT_JUDGED, (school_ids, title)
+        else:
+            assert close(row[title], value, DIGITS.get(title, 1)), (school_ids, title, row[title], value)
+
+
+def test_the_authority_sees_its_regions_schools_by_name_and_no_other(schools_con):
+    view = _view(schools_con, REGION_50)
+    expected = sorted(schools_of("50"), key=lambda s: (s.municipality, s.name))
+    assert view.schools["Школа"].to_list() == [s.name for s in expected]
+    assert view.schools["Муниципалитет"].to_list() == [s.municipality for s in expected]
+    assert view.n_schools == 6 and view.scope_text == "регион 50"
+    text = _everything(view)
+    assert not any(s.name in text for s in SCHOOLS if s.region_id != "50")
+    assert "г. Москва" not in text and "Ученикова" not in text
+
+
+def test_school_figures_match_the_raw_rows_and_small_schools_are_hidden(schools_con):
+    view = _view(schools_con, REGION_50)
+    for row in view.schools.iter_rows(named=True):
+        school = next(s for s in SCHOOLS if s.name == row["Школа"])
+        _check_row(row, {school.school_id})
+        if school.n_pupils < 5:
+            assert set(row.values()) == {school.name, school.municipality, region.SUPPRESSED}
+    # the suppression is not vacuous: a school of 5 or more shows its numbers
+    big = view.schools.filter(view.schools["Школа"] == "Лицей Химкинский").row(0, named=True)
+    assert big["Учеников"] == "10" and big["Пропущено уроков, %"] != region.SUPPRESSED
+
+
+def test_municipality_and_region_rows_pool_the_schools(schools_con):
+    view = _view(schools_con, REGION_50)
+    summary = {row["Муниципалитет"]: row for row in view.municipalities.iter_rows(named=True)}
+    assert list(summary) == ["г. Сергиев Посад", "г. Химки", "Всего"]
+    for name, row in summary.items():
+        members = schools_of("50", None if name == "Всего" else name)
+        assert row["Школ"] == str(len(members))
+        _check_row(row, {s.school_id for s in members}, pooled=True)
+    # pooled, not an average of the schools' figures (the data makes the two differ)
+    posad = [s for s in schools_of("50", "г. Сергиев Посад")]
+    per_school = [figures(ROWS, {s.school_id})["Уроков записано в срок, %"] for s in posad]
+    pooled = figures(ROWS, {s.school_id for s in posad})["Уроков записано в срок, %"]
+    assert abs(sum(per_school) / len(per_school) - pooled) > 0.1
+    assert close(summary["г. Сергиев Посад"]["Уроков записано в срок, %"], pooled)
+
+
+def test_a_municipal_account_sees_its_municipality_only(schools_con):
+    view = _view(schools_con, KHIMKI)
+    assert view.schools["Школа"].to_list() == ["Лицей Химкинский", "СОШ Речная"]
+    assert view.municipalities["Муниципалитет"].to_list() == ["г. Химки", "Всего"]
+    text = _everything(view)
+    assert not any(s.name in text for s in SCHOOLS if s.municipality != "г. Химки")
+    _check_row(view.municipalities.row(1, named=True), {"s50-5", "s50-6"}, pooled=True)
+
+
+def test_a_summary_that_would_reveal_a_small_school_is_hidden():
+    """Without «СОШ Крохотная», «СОШ Малая» (3 pupils) is the only hidden school of «г. Сергиев
+    Посад»: the municipality minus the schools shown would give its figures, so it is hidden too."""
+    con = _build(frozenset({"s50-4"}))
+    view = _view(con, REGION_50)
+    summary = {row["Муниципалитет"]: row for row in view.municipalities.iter_rows(named=True)}
+    assert summary["г. Сергиев Посад"]["Учеников"] == region.SUPPRESSED
+    assert summary["г. Сергиев Посад"]["Пропущено уроков, %"] == region.SUPPRESSED
+    assert summary["Всего"]["Пропущено уроков, %"] == region.SUPPRESSED
+    assert summary["г. Химки"]["Учеников"] == "18"
+    con.close()
+
+
+def test_an_authority_account_without_a_region_sees_nothing(schools_con):
+    view = _view(schools_con, Viewer("nobody", Role.REGION))
+    assert view.schools.is_empty() and view.municipalities.is_empty() and "не привязана" in view.notice
+
+
+@pytest.mark.parametrize("vpr_min", [1, VPR_MIN])
+def test_the_director_sees_the_own_school_and_the_regions_distribution(schools_con, vpr_min):
+    view = _view(schools_con, DIRECTOR, vpr_min)
+    assert view.school_name == "СОШ Лесная" and view.n_schools == 6 and view.notice is None
+    text = _everything(view)
+    assert not any(s.name in text for s in SCHOOLS if s.school_id != "s50-2")
+    table = {row["Показатель"]: row for row in view.distribution.iter_rows(named=True)}
+    assert list(table) == list(figures(ROWS, {"s50-2"}))
+    own = figures(ROWS, {"s50-2"})
+    ranked_with_enough = 0
+    for title, row in table.items():
+        digits = DIGITS.get(title, 1)
+        per_school = [figures(ROWS, {s.school_id}) for s in schools_of("50")]
+        if title in VPR_SHARES:
+            per_school = [f for f in per_school if f["Участников ВПР"] >= vpr_min]
+        values = [f[title] for f in per_school if f[title] is not None]
+        assert row["Школ с данными"] == str(len(values)), title
+        enough = len(values) >= region.MIN_SCHOOLS
+        stats = dict(zip(("25-й процентиль", "Медиана", "75-й процентиль"), quartiles(values), strict=True))
+        for column, value in stats.items():
+            if enough:
+                assert close(row[column], value, max(digits, 1)), (title, column, row[column], value)
+            else:
+                assert row[column] == "—", (title, column)
+        if small(ROWS, {"s50-2"}, title):
+            assert row["Ваша школа"] == region.SUPPRESSED and row["Место (1 — лучшее)"] == "—", title
+            continue
+        if title in VPR_SHARES and own["Участников ВПР"] < vpr_min:
+            assert row["Ваша школа"] == region.NOT_JUDGED, title
+            continue
+        assert close(row["Ваша школа"], own[title], digits), (title, row["Ваша школа"], own[title])
+        if title in RANKED and enough:
+            better = [v for v in values if (v - own[title]) * RANKED[title] > 1e-9]
+            assert row["Место (1 — лучшее)"] == f"{len(better) + 1} из {len(values)}", title
+            ranked_with_enough += 1
+        else:
+            assert row["Место (1 — лучшее)"] == "—", title
+    assert ranked_with_enough >= (7 if vpr_min == 1 else 4)
+
+
+def test_a_small_school_is_hidden_from_its_director_but_not_its_deputy(schools_con):
+    director = _view(schools_con, Viewer("d3", Role.DIRECTOR, "s50-3"))
+    deputy = _view(schools_con, Viewer("z3", Role.DEPUTY, "s50-3"))
+    assert set(director.distribution["Ваша школа"]) == {region.SUPPRESSED}
+    assert set(director.distribution["Место (1 — лучшее)"]) == {"—"}
+    assert deputy.distribution.filter(deputy.distribution["Показатель"] == "Учеников")["Ваша школа"][0] == "3"
+    # the deputy's distribution is the director's: the same region, the same schools
+    assert deputy.distribution["Медиана"].to_list() == director.distribution["Медиана"].to_list()
+
+
+def test_too_few_schools_give_no_distribution(schools_con):
+    view = _view(schools_con, Viewer("d77", Role.DIRECTOR, "s77-1"))
+    assert view.school_name == "Школа Арбатская" and view.n_schools == 2
+    assert "меньше 5" in view.notice
+    assert set(view.distribution["Медиана"]) == {"—"} and set(view.distribution["Место (1 — лучшее)"]) == {"—"}
+    assert "Школа Тверская" not in _everything(view)
+    assert close(view.distribution.row(8, named=True)["Ваша школа"], figures(ROWS, {"s77-1"})["Пропущено уроков, %"])
+
+
+def test_a_school_missing_from_the_data_is_said_so(schools_con):
+    view = _view(schools_con, Viewer("d", Role.DIRECTOR, "sch-0001"))
+    assert "нет в данных" in view.notice and view.distribution.is_empty() and view.n_schools == 0
+
+
+def test_without_a_school_id_the_single_school_is_the_viewers():
+    con = _build(frozenset(s.school_id for s in SCHOOLS if s.school_id != "s50-5"))
+    view = _view(con, Viewer("zavuch", Role.DEPUTY))
+    assert view.school_name == "Лицей Химкинский" and view.n_schools == 1
+    assert "Ваша школа" in view.distribution.columns
+    con.close()
+
+
+def test_without_a_school_id_several_schools_give_only_the_distribution(schools_con):
+    view = _view(schools_con, Viewer("zavuch", Role.DEPUTY))
+    assert view.school_name is None and view.n_schools == len(SCHOOLS)
+    assert "Ваша школа" not in view.distribution.columns
+    assert not any(s.name in _everything(view) for s in SCHOOLS)
+
+
+def test_roles_without_the_page_get_nothing(schools_con):
+    for viewer in (Viewer("t", Role.TEACHER, "s50-2", "t1"), Viewer("a", Role.ADMIN, "s50-2")):
+        view = _view(schools_con, viewer)
+        assert view.schools.is_empty() and view.distribution.is_empty() and view.n_schools == 0
+
+
+def test_the_lake_gives_the_same_view(schools_con, tmp_path):
+    lake.export_warehouse(schools_con, tmp_path / "lake", ("src_", "mart_"))
     con = region.open_lake_marts(tmp_path / "lake")
-    assert region.n_schools(con) == 2
-    assert _compare(con, DEPUTY).equals(_compare(built, DEPUTY))
+    for viewer in (REGION_50, KHIMKI, DIRECTOR):
+        from_lake, from_warehouse = _view(con, viewer), _view(schools_con, viewer)
+        assert from_lake.schools.equals(from_warehouse.schools)
+        assert from_lake.municipalities.equals(from_warehouse.municipalities)
+        assert from_lake.distribution.equals(from_warehouse.distribution)
+    con.close()

@@ -1,0 +1,226 @@
+"""Figures of «Муниципалитет / регион»: the counts per school that every figure is a ratio of, the
+figures themselves, how schools are pooled into a municipality or a region, and the «< 5» rule.
+
+A group of schools sums the counts first and divides after (lessons on time / all lessons of the
+municipality's schools), so a summary is never an average of school averages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from ejournal.access.viewer import MIN_GROUP_SIZE
+
+SUPPRESSED = "< 5"
+NOT_JUDGED = "не оценивается"
+
+# Counts per school that every figure is a ratio of, so that a group of schools sums them first.
+SCHOOL_PARTS_SQL = """
+with schools as (
+    select
+        school_id,
+        coalesce(max(short_name), max(school_name), school_id) as school_name,
+        max(region_id) as region_id,
+        max(nullif(trim(municipality), '')) as municipality
+    from src_school
+    group by school_id
+),
+
+scope as (
+    select * from schools
+    where ($region_id is null or region_id = $region_id)
+        and ($municipality is null or municipality = $municipality)
+),
+
+attendance as (
+    select
+        school_id,
+        count(distinct pupil_id) as n_pupils,
+        sum(n_lessons) as n_expected,
+        sum(n_missed) as n_missed
+    from mart_attendance_day
+    where school_id in (select school_id from scope)
+    group by school_id
+),
+
+completeness as (
+    select
+        school_id,
+        count(distinct pupil_id) as n_pupils_roster,
+        count(*) as n_roster,
+        sum(n_marks) as n_marks
+    from mart_attestation_roster
+    where school_id in (select school_id from scope)
+    group by school_id
+),
+
+timeliness as (
+    select
+        school_id,
+        count(*) as n_lessons_held,
+        count(*) filter (where lesson_entry_delay_days <= $lesson_entry_days) as n_lessons_on_time
+    from mart_lesson_entry
+    where school_id in (select school_id from scope)
+    group by school_id
+),
+
+objectivity as (
+    select
+        school_id,
+        count(distinct pupil_id) as n_pupils_final,
+        count(*) as n_final,
+        sum(abs(mark_numeric - weighted_average)) as final_gap_sum
+    from mart_objectivity_final
+    where mark_numeric is not null
+        and weighted_average is not null
+        and school_id in (select school_id from scope)
+    group by school_id
+),
+
+vpr as (
+    select
+        school_id,
+        count(comparison_code) as n_vpr,
+        count(*) filter (where comparison_code = 'понизил') as n_lowered,
+        count(*) filter (where comparison_code = 'подтвердил') as n_confirmed,
+        count(*) filter (where comparison_code = 'повысил') as n_raised
+    from mart_vpr_result
+    where school_id in (select school_id from scope)
+    group by school_id
+),
+
+final as (
+    select
+        scope.school_id,
+        scope.school_name,
+        scope.region_id,
+        scope.municipality,
+        coalesce(attendance.n_pupils, 0) as n_pupils,
+        coalesce(attendance.n_expected, 0) as n_expected,
+        coalesce(attendance.n_missed, 0) as n_missed,
+        coalesce(completeness.n_pupils_roster, 0) as n_pupils_roster,
+        coalesce(completeness.n_roster, 0) as n_roster,
+        coalesce(completeness.n_marks, 0) as n_marks,
+        coalesce(timeliness.n_lessons_held, 0) as n_lessons_held,
+        coalesce(timeliness.n_lessons_on_time, 0) as n_lessons_on_time,
+        coalesce(objectivity.n_pupils_final, 0) as n_pupils_final,
+        coalesce(objectivity.n_final, 0) as n_final,
+        coalesce(objectivity.final_gap_sum, 0) as final_gap_sum,
+        coalesce(vpr.n_vpr, 0) as n_vpr,
+        coalesce(vpr.n_lowered, 0) as n_lowered,
+        coalesce(vpr.n_confirmed, 0) as n_confirmed,
+        coalesce(vpr.n_raised, 0) as n_raised
+    from scope
+    left join attendance on attendance.school_id = scope.school_id
+    left join completeness on completeness.school_id = scope.school_id
+    left join timeliness on timeliness.school_id = scope.school_id
+    left join objectivity on objectivity.school_id = scope.school_id
+    left join vpr on vpr.school_id = scope.school_id
+)
+
+select * from final
+order by municipality nulls last, school_name, school_id
+"""
+
+PARTS = (
+    "n_pupils",
+    "n_expected",
+    "n_missed",
+    "n_pupils_roster",
+    "n_roster",
+    "n_marks",
+    "n_lessons_held",
+    "n_lessons_on_time",
+    "n_pupils_final",
+    "n_final",
+    "final_gap_sum",
+    "n_vpr",
+    "n_lowered",
+    "n_confirmed",
+    "n_raised",
+)
+
+
+def ratio(numerator: str, denominator: str, scale: float = 1.0) -> pl.Expr:
+    return pl.when(pl.col(denominator) > 0).then(scale * pl.col(numerator) / pl.col(denominator))
+
+
+@dataclass(frozen=True)
+class Figure:
+    title: str
+    value: pl.Expr  # from the counts of PARTS
+    pupils: str  # the count of pupils the figure describes, for «< 5»
+    digits: int  # 0: a count
+    better: int = 0  # +1 higher is better, -1 lower is better, 0 not ranked
+    is_vpr_share: bool = False
+
+
+FIGURES: dict[str, Figure] = {
+    "pupils": Figure("Учеников", pl.col("n_pupils"), "n_pupils", 0),
+    "marks_per_pupil_subject": Figure(
+        "Отметок на ученика по предмету за период", ratio("n_marks", "n_roster"), "n_pupils_roster", 1, +1
+    ),
+    "lessons_on_time_pct": Figure(
+        "Уроков записано в срок, %", ratio("n_lessons_on_time", "n_lessons_held", 100.0), "n_pupils", 1, +1
+    ),
+    "final_vs_average": Figure(
+        "Итоговая − средневзвешенный, балла", ratio("final_gap_sum", "n_final"), "n_pupils_final", 2, -1
+    ),
+    "vpr_participants": Figure("Участников ВПР", pl.col("n_vpr"), "n_vpr", 0),
+    "lowered_pct": Figure("ВПР: понизили, %", ratio("n_lowered", "n_vpr", 100.0), "n_vpr", 1, -1, True),
+    "confirmed_pct": Figure("ВПР: подтвердили, %", ratio("n_confirmed", "n_vpr", 100.0), "n_vpr", 1, +1, True),
+    "raised_pct": Figure("ВПР: повысили, %", ratio("n_raised", "n_vpr", 100.0), "n_vpr", 1, -1, True),
+    "missed_pct": Figure("Пропущено уроков, %", ratio("n_missed", "n_expected", 100.0), "n_pupils", 1, -1),
+}
+
+
+def with_figures(parts: pl.DataFrame) -> pl.DataFrame:
+    return parts.with_columns(**{key: figure.value for key, figure in FIGURES.items()})
+
+
+def school_hidden(key: str) -> pl.Expr:
+    """A school's figure describing fewer than 5 pupils (or a school of fewer than 5)."""
+    return (pl.col("n_pupils") < MIN_GROUP_SIZE) | (pl.col(FIGURES[key].pupils) < MIN_GROUP_SIZE)
+
+
+def texts(frame: pl.DataFrame, *, suppress: bool, vpr_min_participants: int) -> pl.DataFrame:
+    """Figures as the page prints them: rounded, «не оценивается», and «< 5» where ``suppress``."""
+    columns = []
+    for key, figure in FIGURES.items():
+        value = pl.col(key).round(figure.digits) if figure.digits else pl.col(key)
+        text = value.cast(pl.String)
+        if figure.is_vpr_share:
+            text = pl.when(pl.col("n_vpr") < vpr_min_participants).then(pl.lit(NOT_JUDGED)).otherwise(text)
+        if suppress:
+            hidden = pl.col(f"hidden_{key}") & pl.col(key).is_not_null()
+            text = pl.when(hidden).then(pl.lit(SUPPRESSED)).otherwise(text)
+        columns.append(text.alias(key))
+    return frame.with_columns(columns)
+
+
+def pooling() -> list[pl.Expr]:
+    """Sum the schools' counts, and the pupils of the schools whose figure is hidden."""
+    return [
+        pl.len().alias("n_schools"),
+        *(pl.col(part).sum() for part in PARTS),
+        *(
+            pl.col(FIGURES[key].pupils).filter(pl.col(f"hidden_{key}")).sum().alias(f"hidden_pupils_{key}")
+            for key in FIGURES
+        ),
+    ]
+
+
+def pooled(groups: pl.DataFrame) -> pl.DataFrame:
+    """Figures of groups of schools; hidden when small, or when subtracting the schools shown would
+    reveal hidden schools of 1–4 pupils."""
+    return with_figures(groups).with_columns(
+        (school_hidden(key) | pl.col(f"hidden_pupils_{key}").is_between(1, MIN_GROUP_SIZE - 1)).alias(f"hidden_{key}")
+        for key in FIGURES
+    )
+
+
+def number(value: float, digits: int) -> str:
+    """Rounded as the tables round (polars, half to even)."""
+    return str(int(value)) if digits == 0 else pl.Series([float(value)]).round(digits).cast(pl.String)[0]
