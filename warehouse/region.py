@@ -48,13 +48,6 @@ from warehouse.region_figures import (
 
 NO_MUNICIPALITY = "не указан"
 MIN_SCHOOLS = 5
-MARTS = (
-    "mart_attestation_roster",
-    "mart_lesson_entry",
-    "mart_objectivity_final",
-    "mart_vpr_result",
-    "mart_attendance_day",
-)
 
 DISTRIBUTION_TITLES = {
     "figure": "Показатель",

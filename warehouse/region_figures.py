@@ -190,7 +190,7 @@ def texts(frame: pl.DataFrame, *, suppress: bool, vpr_min_participants: int) -> 
     columns = []
     for key, figure in FIGURES.items():
         value = pl.col(key).round(figure.digits) if figure.digits else pl.col(key)
-        text = value.cast(pl.String)
+        text = value.cast(pl.String).str.replace(".", ",", literal=True)  # the decimal comma
         if figure.is_vpr_share:
             text = pl.when(pl.col("n_vpr") < vpr_min_participants).then(pl.lit(NOT_JUDGED)).otherwise(text)
         if suppress:
@@ -222,5 +222,7 @@ def pooled(groups: pl.DataFrame) -> pl.DataFrame:
 
 
 def number(value: float, digits: int) -> str:
-    """Rounded as the tables round (polars, half to even)."""
-    return str(int(value)) if digits == 0 else pl.Series([float(value)]).round(digits).cast(pl.String)[0]
+    """Rounded as the tables round (polars, half to even), with the decimal comma."""
+    if digits == 0:
+        return str(int(value))
+    return pl.Series([float(value)]).round(digits).cast(pl.String)[0].replace(".", ",")

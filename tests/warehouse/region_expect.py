@@ -105,7 +105,8 @@ def close(shown: str, expected: float | None, digits: int = 1) -> bool:
     """A printed figure equals the expected one up to its rounding."""
     if expected is None:
         return shown in (None, "", "нет данных")
-    return abs(float(shown) - expected) <= 0.5 * 10**-digits + 1e-9
+    assert "." not in shown, f"a decimal comma, not a point: {shown}"
+    return abs(float(shown.replace(",", ".")) - expected) <= 0.5 * 10**-digits + 1e-9
 
 
 def group_hidden(rows: dict[str, list[tuple]], school_ids: set[str], title: str) -> bool:
