@@ -3,50 +3,37 @@ distribution (from the lake when EJOURNAL_LAKE is set). Scoping lives in warehou
 
 from __future__ import annotations
 
-import contextlib
-
 import streamlit as st
 
 from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
 from dashboards.pages import require
+from dashboards.region_data import cached_lake_view, lake_version
 from ejournal.settings import environment, load_norms
 from ejournal.xlsx import frames_to_xlsx
 from warehouse.lake import LakeError
-from warehouse.region import MIN_SCHOOLS, NOT_JUDGED, SUPPRESSED, open_lake_marts, region_view
+from warehouse.region import MIN_SCHOOLS, NOT_JUDGED, SUPPRESSED, region_view
 
 viewer = current_viewer()
 require(viewer, "app_pages/region.py")
 st.title("Муниципалитет / регион")
 norms = load_norms()
 lake_path = environment().lake_path
-
-
-@contextlib.contextmanager
-def marts():
-    """The lake's marts (built by Spark or DuckDB) when a lake is set, else the warehouse's own."""
-    if lake_path is None:
-        with warehouse() as con:
-            yield con, "хранилище"
-        return
+settings = {
+    "lesson_entry_days": norms.timeliness.lesson_entry_days,
+    "vpr_min_participants": norms.objectivity.vpr_min_participants,
+}
+if lake_path is None:  # the warehouse of one school or a few: quick, read as it is now
+    source = "хранилище"
+    with warehouse() as con:
+        view = region_view(con, viewer, **settings)
+else:  # a region's lake: seconds to aggregate, so computed once per state of the lake
+    source = f"озеро {lake_path}"
     try:
-        con = open_lake_marts(lake_path)
+        view = cached_lake_view(str(lake_path), lake_version(lake_path), viewer, **settings)
     except LakeError as error:
         st.error(f"Озеро {lake_path} не читается: {error}")
         st.stop()
-    try:
-        yield con, f"озеро {lake_path}"
-    finally:
-        con.close()
-
-
-with marts() as (con, source):
-    view = region_view(
-        con,
-        viewer,
-        lesson_entry_days=norms.timeliness.lesson_entry_days,
-        vpr_min_participants=norms.objectivity.vpr_min_participants,
-    )
 rules = (
     f"Уроки в срок — не позднее {norms.timeliness.lesson_entry_days} дн. после урока; ВПР меньше "
     f"{norms.objectivity.vpr_min_participants} участников — «{NOT_JUDGED}»."

@@ -180,3 +180,24 @@ def test_a_broken_lake_gets_a_message(dashboard_env, tmp_path, monkeypatch):
     monkeypatch.setenv("EJOURNAL_LAKE", str(tmp_path / "empty"))
     at = direct(PAGE, "zavuch")
     assert "не читается" in page_text(at)
+
+
+def test_the_cached_view_follows_a_new_export_into_the_lake(dashboard_env, tmp_path, monkeypatch):
+    # the view is cached per state of the lake: a school's export must show on the next visit
+    path = tmp_path / "lake"
+    con = duckdb.connect()
+    db.migrate(con)
+    load_region(con)
+    db.build_models(con)
+    schools = [
+        s for (s,) in con.execute("select school_id from src_school where region_id = '50' order by 1").fetchall()
+    ]
+    lake.export_warehouse(con, path, ("src_", "mart_"), schools=schools[:-1])
+    monkeypatch.setenv("EJOURNAL_LAKE", str(path))
+    (last,) = con.execute("select short_name from src_school where school_id = ?", [schools[-1]]).fetchone()
+    first = direct(PAGE, "region", REGION_50)
+    assert last not in page_text(first)
+    lake.export_warehouse(con, path, ("src_", "mart_"), schools=schools[-1:])
+    second = direct(PAGE, "region", REGION_50)
+    assert f"школ: {len(schools)}" in page_text(second) and last in page_text(second)
+    con.close()
