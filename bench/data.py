@@ -71,9 +71,10 @@ def warm_page_cache(path: Path) -> int:
     return total
 
 
-def _fingerprint() -> str:
+def _fingerprint(patterns: tuple[str, ...] = _FINGERPRINTED) -> str:
+    """A digest of the sources the cached data depends on: a change regenerates it."""
     digest = hashlib.sha256()
-    for pattern in _FINGERPRINTED:
+    for pattern in patterns:
         for file in sorted(PROJECT_DIR.glob(pattern)):
             digest.update(file.name.encode())
             digest.update(file.read_bytes())

@@ -11,16 +11,15 @@ ones, about 470 on average, as in Russian day schools (≈ 18 M pupils in ≈ 40
 
 Progress is kept beside the lake (``progress.json``, rewritten after each school): an interrupted
 run resumes with the next school, and a school exported twice replaces its own rows. A change
-of the generator, the schema or the lake code starts the lake afresh.
+of the generator or the schema starts the lake afresh; :func:`existing_lake` reads a lake as it
+is (``python -m bench.spark --lake``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import multiprocessing
-import os
 import random
 import shutil
 import sys
@@ -29,18 +28,13 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.data import PROJECT_DIR
+from bench.data import _FINGERPRINTED, _fingerprint, _single_threaded_polars
 
 MEDIAN_PUPILS = 350
 SIGMA = 0.75
 MIN_PUPILS, MAX_PUPILS = 40, 2000
 PROGRESS = "progress.json"
-_FINGERPRINTED = (
-    "data_samples/generator/*.py",
-    "pipelines/canonical/schemas.py",
-    "warehouse/lake.py",
-    "warehouse/migrations/*.sql",
-)
+FINGERPRINTED = (*_FINGERPRINTED, "warehouse/migrations/*.sql")
 
 
 @dataclass(frozen=True)
@@ -62,20 +56,6 @@ def school_sizes(n_schools: int, seed: int, pupils: int | None = None) -> list[i
         min(MAX_PUPILS, max(MIN_PUPILS, round(draw.lognormvariate(math.log(MEDIAN_PUPILS), SIGMA))))
         for _ in range(n_schools)
     ]
-
-
-def _fingerprint() -> str:
-    digest = hashlib.sha256()
-    for pattern in _FINGERPRINTED:
-        for file in sorted(PROJECT_DIR.glob(pattern)):
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _single_threaded_polars() -> None:
-    """Worker initializer: one polars thread per worker (see bench/data.py on the generator's panics)."""
-    os.environ["POLARS_MAX_THREADS"] = "1"
 
 
 def school_into_lake(work: str, lake_path: str, index: int, n_pupils: int, seed: int) -> dict:
@@ -121,7 +101,7 @@ def region_lake(
     key = f"region-lake-{n_schools}x{pupils or 'real'}-seed{seed}"
     root = Path(data_dir) / key
     lake_path, progress_path = root / "lake", root / PROGRESS
-    params = {"n_schools": n_schools, "seed": seed, "pupils": pupils, "fingerprint": _fingerprint()}
+    params = {"n_schools": n_schools, "seed": seed, "pupils": pupils, "fingerprint": _fingerprint(FINGERPRINTED)}
     done: dict[str, dict] = {}
     if progress_path.exists():
         saved = json.loads(progress_path.read_text(encoding="utf-8"))
@@ -163,6 +143,25 @@ def region_lake(
         seconds,
         time.perf_counter() - started if todo else 0.0,
     )
+
+
+def existing_lake(lake_path: Path) -> RegionLake:
+    """A lake as it is: its rows counted, the preparation's figures from progress.json beside it."""
+    import duckdb
+
+    from warehouse import lake
+
+    with duckdb.connect() as con:
+        layouts = lake.attach_lake(con, lake_path)
+        rows = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in layouts}
+        n_schools = con.execute("select count(distinct school_id) from src_school").fetchone()[0]
+    progress = Path(lake_path).parent / PROGRESS
+    seconds: dict[str, float] = {}
+    if progress.exists():
+        for school in json.loads(progress.read_text(encoding="utf-8"))["schools"].values():
+            for step, s in school["seconds"].items():
+                seconds[step] = seconds.get(step, 0.0) + s
+    return RegionLake(Path(lake_path), n_schools, rows.get("src_pupils", 0), rows, seconds, 0.0)
 
 
 def _save(path: Path, params: dict, done: dict) -> None:

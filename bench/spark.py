@@ -1,12 +1,13 @@
 """The models of a generated region built on DuckDB and on Spark local[2] over the same lake.
 
     .venv/bin/python -m bench.spark [--schools 500] [--pupils N] [--workers 2] [--engines duckdb,spark]
-                                    [--warehouse ПУТЬ] [--data var/bench-data]
+                                    [--warehouse ПУТЬ | --lake ОЗЕРО] [--data var/bench-data]
 
 Without ``--warehouse`` a region of ``--schools`` schools (sizes of a real region, or ``--pupils``
 each) is written into a Parquet lake school by school, as a region fills it (bench/region_lake.py:
 generated, ingested into the school's own warehouse, exported; cached and resumable). With
-``--warehouse`` that warehouse's schools are exported into a fresh lake instead.
+``--warehouse`` that warehouse's schools are exported into a fresh lake instead; ``--lake`` takes
+a lake as it is.
 
 Each engine then builds every model from the lake and writes the marts back, in its own child
 process (Spark: the Python driver and its JVM), whose wall time and peak memory of the whole
@@ -32,7 +33,7 @@ import psutil
 
 from bench.data import PROJECT_DIR
 from bench.measure import MIB, POLL_SECONDS, _tree_rss
-from bench.region_lake import RegionLake, region_lake
+from bench.region_lake import RegionLake, existing_lake, region_lake
 
 BASELINE_SQL = "select school_id, pupil_id, count(*) as n from src_attendance group by school_id, pupil_id"
 RESULTS = PROJECT_DIR / "bench" / "results"
@@ -96,7 +97,7 @@ def child(engine: str, lake_path: Path, memory: str | None, shuffle_partitions: 
 
 
 def run_child(engine: str, lake_path: Path, memory: str | None, shuffle_partitions: int) -> dict:
-    command = [sys.executable, "-m", "bench.spark", "--child", engine, "--lake", str(lake_path)]
+    command = [sys.executable, "-m", "bench.spark", "--child", engine, "--child-lake", str(lake_path)]
     command += ["--shuffle-partitions", str(shuffle_partitions)]
     if memory:
         command += ["--memory", memory]
@@ -238,11 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", help="готовое хранилище DuckDB вместо генерации (открывается только на чтение)")
     parser.add_argument("--data", default=str(PROJECT_DIR / "var" / "bench-data"))
     parser.add_argument("--child", choices=["duckdb", "spark"], help=argparse.SUPPRESS)
-    parser.add_argument("--lake", help=argparse.SUPPRESS)
+    parser.add_argument("--lake", help="готовое озеро как есть (например, собранное прежним запуском)")
+    parser.add_argument("--child-lake", help=argparse.SUPPRESS)
     parser.add_argument("--memory", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        result = child(args.child, Path(args.lake), args.memory, args.shuffle_partitions)
+        result = child(args.child, Path(args.child_lake), args.memory, args.shuffle_partitions)
         print(json.dumps(result, default=str))
         return 0
     engines = [e for e in args.engines.split(",") if e]
@@ -250,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"неизвестные движки: {', '.join(sorted(unknown))}")
     work = Path(args.data) / "spark-bench"
     work.mkdir(parents=True, exist_ok=True)
-    if args.warehouse:
+    if args.lake:
+        region = existing_lake(Path(args.lake))
+    elif args.warehouse:
         region = from_warehouse(Path(args.warehouse), work)
     else:
         region = region_lake(

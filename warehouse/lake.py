@@ -414,21 +414,31 @@ def _merge_schools(files: duckdb.DuckDBPyConnection, lake: Path, table: str, sta
                 _discard(lake, old)
 
 
+def _split(files: duckdb.DuckDBPyConnection, source: Path, condition: str, params: dict) -> tuple[int, int]:
+    """Rows of the Parquet file ``source`` that meet ``condition``, and the rest."""
+    read = f"read_parquet('{sql_path(source)}', hive_partitioning = false)"
+    return files.execute(
+        f"select count(*) filter (where {condition}), count(*) filter (where not ({condition})) from {read}", params
+    ).fetchone()
+
+
+def _write_without(files: duckdb.DuckDBPyConnection, source: Path, target: Path, condition: str, params: dict) -> None:
+    read = f"read_parquet('{sql_path(source)}', hive_partitioning = false)"
+    files.execute(
+        f"copy (select * from {read} where not ({condition})) to '{sql_path(target)}' (format parquet, compression zstd)",
+        params,
+    )
+
+
 def _copy_without(files: duckdb.DuckDBPyConnection, source: Path, target: Path, condition: str, params: dict) -> bool:
     """Copy ``source`` to ``target`` without its rows meeting ``condition``; True when it had any
     (then ``target`` holds the rest, or is not written when nothing is left)."""
-    read = f"read_parquet('{sql_path(source)}', hive_partitioning = false)"
-    n = files.execute(f"select count(*) from {read} where {condition}", params).fetchone()[0]
-    if n == 0:
+    met, left = _split(files, source, condition, params)
+    if met == 0:
         _link_or_copy(source, target)
         return False
-    left = files.execute(f"select count(*) from {read} where not ({condition})", params).fetchone()[0]
     if left:
-        files.execute(
-            f"copy (select * from {read} where not ({condition})) to '{sql_path(target)}' "
-            "(format parquet, compression zstd)",
-            params,
-        )
+        _write_without(files, source, target, condition, params)
     return True
 
 
@@ -509,18 +519,12 @@ def forget_pupil(lake: Path, school_id: str, pupil_id: str) -> dict[str, int]:
                 match = SCHOOL_FILE.fullmatch(file.name)
                 if match is not None and match["token"] != token:
                     continue  # another school's file
-                read = f"read_parquet('{sql_path(file)}', hive_partitioning = false)"
-                n = files.execute(f"select count(*) from {read} where {condition}", params).fetchone()[0]
+                n, left = _split(files, file, condition, params)
                 if not n:
                     continue
-                rewritten = lake / f".staging-forget-{uuid.uuid4().hex}.parquet"  # out of the readers' globs
-                left = files.execute(f"select count(*) from {read} where not ({condition})", params).fetchone()[0]
                 if left:
-                    files.execute(
-                        f"copy (select * from {read} where not ({condition})) to '{sql_path(rewritten)}' "
-                        "(format parquet, compression zstd)",
-                        params,
-                    )
+                    rewritten = lake / f".staging-forget-{uuid.uuid4().hex}.parquet"  # out of the readers' globs
+                    _write_without(files, file, rewritten, condition, params)
                     rewritten.replace(file)
                 else:
                     file.unlink()
