@@ -177,6 +177,34 @@ def describe_lake(region: RegionLake) -> dict:
     return facts
 
 
+def page_timings(lake_path: Path) -> dict[str, float]:
+    """«Муниципалитет / регион» over the marts just written: the authority's view of the whole
+    region and a director's view of one school against the region, first and second time."""
+    from ejournal.access.accounts import Role
+    from ejournal.access.viewer import Viewer
+    from warehouse.region import open_lake_marts, region_view
+
+    con = open_lake_marts(lake_path)
+    region_id, school_id = con.execute("select region_id, min(school_id) from src_school group by 1 limit 1").fetchone()
+    viewers = {
+        "authority": Viewer("region", Role.REGION, region_id=region_id),
+        "director": Viewer("director", Role.DIRECTOR, school_id),
+    }
+    timings = {}
+    for name, viewer in viewers.items():
+        for attempt in ("cold", "warm"):
+            started = time.perf_counter()
+            region_view(con, viewer, lesson_entry_days=2, vpr_min_participants=10)
+            timings[f"{name}_{attempt}"] = time.perf_counter() - started
+    con.close()
+    print(
+        "страница «Муниципалитет / регион» над витринами озера: "
+        + ", ".join(f"{k} {v:.2f} с" for k, v in timings.items())
+        + " (на панели — один раз на состояние озера, дальше из кэша)"
+    )
+    return timings
+
+
 def report(facts: dict, results: dict[str, dict]) -> list[str]:
     """The figures and what follows from them, as printed lines."""
     rows_in = facts["source_rows"]
@@ -272,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ВНИМАНИЕ: {engine} дал другое число строк: {mismatched}")
     lines = report(facts, results)
     print("\n".join(lines))
+    facts["page_seconds"] = page_timings(region.path)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"spark-{region.path.parent.name}-{dt.date.today():%Y%m%d}.json"
     settings = {"memory": memory, "shuffle_partitions": args.shuffle_partitions}
