@@ -30,7 +30,7 @@ demo: setup
 	$(BIN)/ejournal demo
 
 test: setup system-deps
-	$(BIN)/python -m pytest -n 2 --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
