@@ -18,7 +18,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboards.auth import current_session, sign_in_page, sign_out
-from dashboards.pages import pages_for
+from dashboards.navigation import pages_for
 
 st.set_page_config(page_title="Электронный журнал: аналитика", page_icon=":material/menu_book:", layout="wide")
 # Tables' own toolbar would offer an unaudited CSV download of pupil data: every download goes

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from data_samples.generator import generate_region
-from ejournal.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboards.auth import store
 from dashboards.data import current_viewer
-from dashboards.pages import require
+from dashboards.navigation import require
 from ejournal.access.accounts import AccessError, Role, generate_password, region_text
 from ejournal.access.audit import EVENT_TITLES, read_events
 from ejournal.settings import environment

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
-from dashboards.pages import require
+from dashboards.navigation import require
 from warehouse.control import violations
 from warehouse.control_views import absences_on, attendance_by_month, attendance_by_pupil
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
-from dashboards.pages import require
+from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.queries import class_progress, visible_classes, visible_subjects
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
-from dashboards.pages import require
+from dashboards.navigation import require
 from ejournal.settings import load_norms
 from report_templates.presentation import context, render
 from warehouse import director as d

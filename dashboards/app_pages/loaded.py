@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.data import current_viewer, db_path, load_status, read_path
-from dashboards.pages import require
+from dashboards.navigation import require
 from ejournal.formatting import thousands
 
 viewer = current_viewer()

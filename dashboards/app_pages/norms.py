@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboards.auth import audit
 from dashboards.data import current_viewer
-from dashboards.pages import require
+from dashboards.navigation import require
 from ejournal.settings import NORM_SECTIONS, editable_norms_file, environment, load_norms, norms_from_dict, save_norms
 
 PAGE = "app_pages/norms.py"

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
 from dashboards.forecast_data import norms
-from dashboards.pages import require
+from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.objectivity import FLAG_TITLES, final_marks, padding
 from warehouse.teacher_marks import teacher_comparisons

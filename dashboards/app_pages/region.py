@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
-from dashboards.pages import require
+from dashboards.navigation import require
 from dashboards.region_data import cached_lake_view, lake_version
 from ejournal.settings import environment, load_norms
 from ejournal.xlsx import frames_to_xlsx

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
-from dashboards.pages import require
+from dashboards.navigation import require
 from ejournal.access.accounts import AccessError
 from report_templates.documents import safe_file_part
 from report_templates.downloads import Choice, offers_for, periods_of_class, produce, pupils_of, subjects_of

@@ -7,8 +7,8 @@ import re
 import polars as pl
 from typer.testing import CliRunner
 
+from cli.main import app
 from ejournal.access.accounts import AccountStore
-from ejournal.cli import app
 from pipelines.ingest import ingest_path
 from tests.access.test_scope import SAMPLE, raw
 
@@ -64,8 +64,8 @@ def test_audit_export(tmp_path, monkeypatch):
 
 
 def test_demo_accounts_are_repointed_to_the_loaded_school(tmp_path, monkeypatch):
+    from cli.demo_accounts import demo_accounts
     from ejournal.access.accounts import Role
-    from ejournal.access.demo import demo_accounts
 
     store = _env(tmp_path, monkeypatch)
     store.add("klruk", "Старый", Role.CLASS_TEACHER, "старый-пароль-1", school_id="sch-old", teacher_id="t-old")

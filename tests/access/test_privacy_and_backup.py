@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from ejournal.access.audit import read_events
-from ejournal.cli import app
 from pipelines.ingest import ingest_path
 from tests.pipelines.test_ingest_acceptance import snapshot
 from warehouse.backup import BackupError, backup, restore

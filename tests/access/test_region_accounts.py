@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from ejournal.access.accounts import AccessError, AccountStore, Role
 from ejournal.access.audit import read_events
 from ejournal.access.viewer import Viewer
-from ejournal.cli import app
 
 PASSWORD = "верный-пароль-42"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.pages import PAGES, page_files_for
+from dashboards.navigation import PAGES, page_files_for
 from ejournal.access.viewer import Viewer
 from tests.dashboards.conftest import ACCOUNTS, PASSWORD, raw, viewer_of
 
@@ -202,7 +202,7 @@ def test_admin_adds_a_region_account_only_with_a_region(dashboard_env, tmp_path,
 
 
 def test_every_page_is_in_exactly_one_navigation_section():
-    from dashboards.pages import SECTIONS
+    from dashboards.navigation import SECTIONS
 
     listed = [file for files in SECTIONS.values() for file in files]
     assert sorted(listed) == sorted(PAGES)

@@ -57,7 +57,7 @@ def _dashboard(db: Path, access_db: Path):
     port = _free_port()
     env = {**os.environ, "EJOURNAL_DB": str(db), "EJOURNAL_ACCESS_DB": str(access_db), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "ejournal.cli", "dashboard", "--port", str(port), "--db", str(db)],
+        [sys.executable, "-m", "cli", "dashboard", "--port", str(port), "--db", str(db)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -171,7 +171,7 @@ def test_deputy_opens_every_control_page_filters_and_downloads(server):
     filter set on one page is kept on the next; the remarks table downloads as XLSX."""
     from playwright.sync_api import sync_playwright
 
-    from dashboards.pages import PAGES, page_files_for
+    from dashboards.navigation import PAGES, page_files_for
     from ejournal.access.accounts import Role
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -271,7 +271,7 @@ def test_pages_keep_working_while_an_ingest_runs(tmp_path, access_db):
                 [
                     sys.executable,
                     "-m",
-                    "ejournal.cli",
+                    "cli",
                     "ingest",
                     str(other if round_number == 0 else SAMPLE),
                     "--db",

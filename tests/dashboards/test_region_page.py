@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from dashboards.pages import PAGES, page_files_for
+from dashboards.navigation import PAGES, page_files_for
 from ejournal.access.accounts import Role
 from ejournal.access.audit import read_events
 from ejournal.access.viewer import Viewer

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ejournal.cli import app
+from cli.main import app
 from ejournal.settings import Norms
 from pipelines.importers.base import ImportContext, ImportRefused
 from pipelines.importers.registry import IMPORTERS, SOURCE_NAMES, detect_source, get_importer

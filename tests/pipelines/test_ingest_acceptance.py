@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from ejournal.cli import app
+from cli.main import app
 from tests.factories import tiny_export, write_export
 from warehouse.db import content_hash, table_names
 

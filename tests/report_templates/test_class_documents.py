@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from ejournal.cli import app
 from pipelines.ingest import ingest_path
 from report_templates.common import DocumentNorms
 from report_templates.documents import KINDS, SCHOOL_SET, Failure, build_context, render_document, render_many

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from cli.main import app
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from ejournal.cli import app
 from pipelines.ingest import ingest_path
 from report_templates.period_results.context import build, categorise
 from tests.factories import SAMPLE, raw, tiny_export, write_export

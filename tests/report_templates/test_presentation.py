@@ -377,7 +377,7 @@ def test_xlsx_repeats_every_slide_table(deck, tmp_path):
 def test_cli_writes_the_deck_and_names_a_missing_period(sample_db, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from ejournal.cli import app
+    from cli.main import app
 
     runner = CliRunner()
     done = runner.invoke(app, ["presentation", "--period", PERIOD, "--out", str(tmp_path), "--db", str(sample_db)])

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from ejournal.cli import app
+from cli.main import app
 from tests.warehouse.conftest import load_sample
 from warehouse import db, lake
 

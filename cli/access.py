@@ -10,10 +10,10 @@ import polars as pl
 import typer
 from rich.table import Table
 
+from cli.console import EXIT_REFUSED, console, fail
 from ejournal.access.accounts import AccessError, AccountStore, Role, generate_password, region_text
 from ejournal.access.audit import EVENT_TITLES, log_event, read_events
 from ejournal.access.store import open_store
-from ejournal.console import EXIT_REFUSED, console, fail
 from ejournal.settings import environment
 from ejournal.xlsx import frame_to_xlsx
 

@@ -1,4 +1,5 @@
-"""The `ejournal` command: ingest exports, show what is loaded, generate samples, run the demo."""
+"""The `ejournal` command: ingest exports, show what is loaded, generate samples, run the demo, form
+documents; the users/audit/privacy and lake/warehouse subcommands live beside it in cli/."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ejournal.cli_access import register as register_access_commands
-from ejournal.cli_lake import register as register_lake_commands
-from ejournal.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from cli.access import register as register_access_commands
+from cli.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from cli.lake import register as register_lake_commands
 from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
 
@@ -316,7 +317,7 @@ def demo(
         out=environment().home / "reports" / "documents",
         db=path,
     )
-    from ejournal.access.demo import demo_accounts
+    from cli.demo_accounts import demo_accounts
 
     accounts = Table(title="Демо-учётные записи (пароли действуют до следующего make demo)")
     for header in ("Логин", "Роль", "Пароль"):

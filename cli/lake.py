@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ejournal.console import EXIT_REFUSED, console, fail
+from cli.console import EXIT_REFUSED, console, fail
 from ejournal.formatting import thousands
 from ejournal.settings import environment
 
