@@ -12,7 +12,7 @@ from rich.table import Table
 
 from cli.console import EXIT_REFUSED, console, fail
 from ejournal.access.accounts import AccessError, AccountStore, Role, generate_password, region_text
-from ejournal.access.audit import EVENT_TITLES, log_event, read_events
+from ejournal.access.audit import log_event, read_events
 from ejournal.access.store import open_store
 from ejournal.settings import environment
 from ejournal.xlsx import frame_to_xlsx
@@ -158,18 +158,7 @@ def audit(
     """Журнал действий: входы, просмотры, скачивания, управление пользователями, удаления."""
     start = dt.datetime.strptime(since, "%d.%m.%Y") if since else None
     events = read_events(environment().access_db, since=start, limit=100_000 if out else limit)
-    rows = [
-        {
-            "№": e.event_id,
-            "Когда": e.event_at[:19].replace("T", " "),
-            "Кто": e.actor_login or "",
-            "Роль": e.actor_role or "",
-            "Событие": EVENT_TITLES.get(e.event_code, e.event_code),
-            "Объект": e.object_text or "",
-            "Подробности": ", ".join(f"{k}={v}" for k, v in e.details.items()),
-        }
-        for e in events
-    ]
+    rows = [event.as_row() for event in events]
     if out:
         out.write_bytes(frame_to_xlsx(pl.DataFrame(rows), "Журнал"))
         console.print(f"Журнал ({len(rows)} записей) записан в {out}")

@@ -9,7 +9,7 @@ from dashboards.auth import store
 from dashboards.data import current_viewer
 from dashboards.navigation import require
 from ejournal.access.accounts import AccessError, Role, generate_password, region_text
-from ejournal.access.audit import EVENT_TITLES, read_events
+from ejournal.access.audit import read_events
 from ejournal.settings import environment
 from ejournal.xlsx import frame_to_xlsx
 
@@ -82,20 +82,7 @@ with st.expander("Отключить, включить или сбросить �
             st.success(f"Временный пароль для «{target}» (показан один раз): {password}")
 
 st.subheader("Журнал действий")
-events = pl.DataFrame(
-    [
-        {
-            "№": e.event_id,
-            "Когда": e.event_at[:19].replace("T", " "),
-            "Кто": e.actor_login or "",
-            "Роль": e.actor_role or "",
-            "Событие": EVENT_TITLES.get(e.event_code, e.event_code),
-            "Объект": e.object_text or "",
-            "Подробности": ", ".join(f"{k}={v}" for k, v in e.details.items()),
-        }
-        for e in read_events(environment().access_db, limit=2000)
-    ]
-)
+events = pl.DataFrame([event.as_row() for event in read_events(environment().access_db, limit=2000)])
 st.dataframe(events, hide_index=True)
 st.download_button(
     "Скачать журнал (XLSX)",

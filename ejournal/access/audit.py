@@ -42,6 +42,18 @@ class AuditEvent:
     object_text: str | None
     details: dict
 
+    def as_row(self) -> dict[str, object]:
+        """The event as the audit table shows it (console, dashboard, XLSX): Russian headers, in order."""
+        return {
+            "№": self.event_id,
+            "Когда": self.event_at[:19].replace("T", " "),
+            "Кто": self.actor_login or "",
+            "Роль": self.actor_role or "",
+            "Событие": EVENT_TITLES.get(self.event_code, self.event_code),
+            "Объект": self.object_text or "",
+            "Подробности": ", ".join(f"{k}={v}" for k, v in self.details.items()),
+        }
+
 
 def record(
     con: sqlite3.Connection,
