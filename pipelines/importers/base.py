@@ -9,7 +9,8 @@ and the same all-or-nothing batch.
 - ``convert(path, out_dir, context)`` writes the canonical files into ``out_dir`` and returns
   notes about what it could not map exactly (an unknown work type given the default weight, an
   unknown absence code...). It never drops such a thing silently.
-- Data it cannot read at all raises ``ImportRefused`` naming the file, the place inside it (a
+- Data it cannot read at all raises ``pipelines.issues.ExportRefused`` (the one refusal of the
+  house, also raised by the canonical reader) naming the file, the place inside it (a
   row, a JSON path, an HTML element), the field and the problem, in Russian; then nothing loads.
 """
 
@@ -31,15 +32,6 @@ class ImportNote:
     field: str
     value: str | None
     message: str  # Russian
-
-
-class ImportRefused(Exception):
-    """The data cannot be imported at all; the whole import is refused and nothing loads."""
-
-    def __init__(self, file_name: str, location: str | None, field: str | None, problem: str):
-        where = ", ".join(part for part in (file_name, location, f"поле «{field}»" if field else None) if part)
-        super().__init__(f"{where}: {problem}")
-        self.file_name, self.location, self.field, self.problem = file_name, location, field, problem
 
 
 @dataclass

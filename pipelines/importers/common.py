@@ -2,7 +2,7 @@
 writing, work types with the school's default weight, the subject catalogue, absence codes.
 
 Everything here either returns a clean value, records an ``ImportNote`` (mapped with a default,
-never dropped), or raises ``ImportRefused`` naming the file, the place, the field and the problem.
+never dropped), or raises ``ExportRefused`` naming the file, the place, the field and the problem.
 The function names and signatures are stable: other importers import them.
 """
 
@@ -21,7 +21,8 @@ from typing import Any
 
 from ejournal.settings import Norms, environment
 from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
-from pipelines.importers.base import ImportNote, ImportRefused
+from pipelines.importers.base import ImportNote
+from pipelines.issues import ExportRefused
 from pipelines.keys import NATURAL_KEYS
 
 _ID_OK = re.compile(r"^[0-9A-Za-zА-Яа-яЁё_.:\-]{1,64}$")
@@ -90,9 +91,9 @@ def read_text_file(path: Path) -> str:
     """A file's text (UTF-8 with or without BOM, else Windows-1251); an empty file is refused."""
     data = path.read_bytes()
     if not data.strip():
-        raise ImportRefused(path.name, None, None, "файл пуст")
+        raise ExportRefused(path.name, None, None, "файл пуст")
     if b"\x00" in data[:4096]:
-        raise ImportRefused(path.name, None, None, "файл двоичный, а ожидается текст (JSON или HTML)")
+        raise ExportRefused(path.name, None, None, "файл двоичный, а ожидается текст (JSON или HTML)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -100,7 +101,7 @@ def read_text_file(path: Path) -> str:
     try:
         return data.decode("cp1251")
     except UnicodeDecodeError:
-        raise ImportRefused(
+        raise ExportRefused(
             path.name, f"байт {utf8_error.start + 1}", None, "текст не в UTF-8 и не в Windows-1251: файл повреждён"
         ) from None
 
@@ -151,7 +152,7 @@ def read_json_file(path: Path, *, allow_comments: bool = True) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise ImportRefused(
+        raise ExportRefused(
             path.name,
             f"строка {error.lineno}, позиция {error.colno}",
             None,
@@ -184,15 +185,15 @@ def field_of(obj: Any, key: str, kind: str, file_name: str, where: str, *, requi
     always refused. ``where`` is the JSON path of ``obj``, e.g. «weekDays[2].lessons[0]».
     """
     if not isinstance(obj, dict):
-        raise ImportRefused(file_name, where or "корень", None, f"ожидается объект, а не {_type_ru(obj)}")
+        raise ExportRefused(file_name, where or "корень", None, f"ожидается объект, а не {_type_ru(obj)}")
     value = obj.get(key)
     if value is None:
         if required:
-            raise ImportRefused(file_name, where or "корень", key, "обязательное поле отсутствует или пусто")
+            raise ExportRefused(file_name, where or "корень", key, "обязательное поле отсутствует или пусто")
         return None
     types = _KINDS[kind]
     if (isinstance(value, bool) and kind != "bool") or not isinstance(value, types):
-        raise ImportRefused(
+        raise ExportRefused(
             file_name, where or "корень", key, f"ожидается {_KIND_RU[kind]}, а не {_type_ru(value)} ({_short(value)})"
         )
     return value
@@ -234,7 +235,7 @@ def parse_datetime(text: Any, file_name: str, where: str, field_name: str) -> dt
                 return dt.datetime.strptime(value, fmt)
             except ValueError:
                 continue
-    raise ImportRefused(file_name, where, field_name, f"не дата: «{_short(text)}» (ожидается ДД.ММ.ГГГГ или ISO)")
+    raise ExportRefused(file_name, where, field_name, f"не дата: «{_short(text)}» (ожидается ДД.ММ.ГГГГ или ISO)")
 
 
 def parse_date(text: Any, file_name: str, where: str, field_name: str) -> dt.date:
@@ -495,21 +496,21 @@ def load_subject_catalogue(path: Path | None = None) -> SubjectCatalogue:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ImportRefused(path.name, None, None, f"справочник предметов не читается: {error}") from None
+        raise ExportRefused(path.name, None, None, f"справочник предметов не читается: {error}") from None
     by_name: dict[str, CatalogueSubject] = {}
     for subject_id, entry in data.items():
         if not isinstance(entry, dict) or not _ID_OK.match(subject_id) or not isinstance(entry.get("name"), str):
-            raise ImportRefused(path.name, f"[{subject_id}]", "name", "у предмета должно быть название (name)")
+            raise ExportRefused(path.name, f"[{subject_id}]", "name", "у предмета должно быть название (name)")
         subject = CatalogueSubject(
             subject_id, entry["name"], str(entry.get("short_name") or entry["name"]), str(entry.get("fipi_code", ""))
         )
         aliases = entry.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise ImportRefused(path.name, f"[{subject_id}]", "aliases", "ожидается список названий")
+            raise ExportRefused(path.name, f"[{subject_id}]", "aliases", "ожидается список названий")
         for name in (subject.subject_name, subject.short_name, *aliases):
             other = by_name.get(normalise_name(name))
             if other is not None and other.subject_id != subject_id:
-                raise ImportRefused(
+                raise ExportRefused(
                     path.name,
                     f"[{subject_id}]",
                     "aliases",

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
+from pipelines.importers.base import ImportContext, ImportNote
 from pipelines.importers.common import WorkTypes, canonical_mark, map_absence_code, resolve_mark, source_id
 from pipelines.importers.draft import Draft, period_mark
 from pipelines.importers.payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
+from pipelines.issues import ExportRefused
 
 SCHOOL, GROUPS, STUDENTS, TEACHERS = "school.json", "edu-groups.json", "students.json", "teachers.json"
 WORK_TYPES, PERIODS, LESSONS, WORKS = "work-types.json", "reporting-periods.json", "lessons.json", "works.json"
@@ -79,7 +80,7 @@ def _read_period(node: Payload, draft: Draft) -> None:
     draft.notes.unknown(node, {"id", "id_str", "start", "finish", "number", "type", "name", "year"})
     kind = PERIOD_TYPES.get(node.get("type", "str").lower())
     if kind is None:
-        raise ImportRefused(node.file_name, node.path, "type", f"неизвестный вид периода «{node.value['type']}»")
+        raise ExportRefused(node.file_name, node.path, "type", f"неизвестный вид периода «{node.value['type']}»")
     number = node.get("number", "int")
     name = node.get("name", "str", required=False) or f"{number} {PERIOD_NAMES[kind]}"
     draft.add_period(node, name, node.get("start", "date"), node.get("finish", "date"), kind=kind, number=number)
@@ -90,7 +91,7 @@ def _read_groups(node: Payload, draft: Draft) -> dict[str, tuple[str, str | None
     its first parent; its subject is taken from its lessons."""
     first = min(r["start_date"] for r in draft.periods.values()) if draft.periods else None
     if first is None:
-        raise ImportRefused(PERIODS, None, None, "нет ни одного учебного периода")
+        raise ExportRefused(PERIODS, None, None, "нет ни одного учебного периода")
     groups: dict[str, tuple[str, str | None]] = {}
     subgroups = []
     for group in node.items():
@@ -100,7 +101,7 @@ def _read_groups(node: Payload, draft: Draft) -> dict[str, tuple[str, str | None
             continue
         parallel = group.get("parallel", "int")
         if not 1 <= parallel <= 11:
-            raise ImportRefused(group.file_name, group.path, "parallel", f"параллель {parallel} вне 1–11")
+            raise ExportRefused(group.file_name, group.path, "parallel", f"параллель {parallel} вне 1–11")
         class_id = source_id("c", _id(group, "id"))
         draft.classes[class_id] = {"class_id": class_id, "class_name": group.get("name", "str"), "grade": parallel}
         groups[_id(group, "id")] = (class_id, None)
@@ -108,7 +109,7 @@ def _read_groups(node: Payload, draft: Draft) -> dict[str, tuple[str, str | None
         parents = group.items("parentIds")
         parent = _scalar_id(parents[0]) if parents else None
         if parent not in groups or groups[parent][1] is not None:
-            raise ImportRefused(group.file_name, group.path, "parentIds", f"класса {parent} нет в edu-groups.json")
+            raise ExportRefused(group.file_name, group.path, "parentIds", f"класса {parent} нет в edu-groups.json")
         class_id = groups[parent][0]
         group_id = source_id("g", _id(group, "id"))
         draft.groups[group_id] = {"group_id": group_id, "class_id": class_id, "group_name": group.get("name", "str")}
@@ -119,7 +120,7 @@ def _read_groups(node: Payload, draft: Draft) -> dict[str, tuple[str, str | None
 def _group(node: Payload, groups: dict[str, tuple[str, str | None]]) -> tuple[str, str | None]:
     group_id = _id(node, "eduGroup")
     if group_id not in groups:
-        raise ImportRefused(
+        raise ExportRefused(
             node.file_name, node.path, "eduGroup", f"класса или подгруппы {group_id} нет в edu-groups.json"
         )
     return groups[group_id]
@@ -154,7 +155,7 @@ def _read_people(students: Payload, teachers: Payload, groups: dict[str, str], d
             draft.pupil_class[pupil_id] = class_id
     for pupil_id, _group_id in draft.group_members:
         if pupil_id not in draft.pupils:
-            raise ImportRefused(STUDENTS, None, "persons", f"ученик {pupil_id} есть в подгруппе, но не в классе")
+            raise ExportRefused(STUDENTS, None, "persons", f"ученик {pupil_id} есть в подгруппе, но не в классе")
     for person in teachers.items():
         names = _person(person, draft)
         draft.add_teacher(
@@ -173,16 +174,16 @@ def _read_lessons(node: Payload, groups: dict[str, str], draft: Draft) -> tuple[
             lesson_id = source_id("l", _id(lesson, "id"))
             teachers = lesson.items("teachers")
             if not teachers:
-                raise ImportRefused(lesson.file_name, lesson.path, "teachers", "у урока нет учителя")
+                raise ExportRefused(lesson.file_name, lesson.path, "teachers", "у урока нет учителя")
             teacher_id = source_id("t", _scalar_id(teachers[0]))
             if teacher_id not in draft.teachers:
-                raise ImportRefused(
+                raise ExportRefused(
                     lesson.file_name, lesson.path, "teachers", f"учителя {teacher_id} нет в teachers.json"
                 )
             subject = lesson.child("subject")
             number = lesson.get("number", "int")
             if not 0 <= number <= 12:
-                raise ImportRefused(lesson.file_name, lesson.path, "number", f"номер урока {number} вне 0–12")
+                raise ExportRefused(lesson.file_name, lesson.path, "number", f"номер урока {number} вне 0–12")
             draft.lessons[lesson_id] = {
                 "lesson_id": lesson_id,
                 "lesson_date": lesson.get("date", "date"),
@@ -223,7 +224,7 @@ def _read_work_types(node: Payload, notes: PayloadNotes) -> dict[str, Payload]:
 def _work(node: Payload, works: dict[str, Payload]) -> Payload:
     work_id = _id(node, "work")
     if work_id not in works:
-        raise ImportRefused(node.file_name, node.path, "work", f"работы {work_id} нет в works.json")
+        raise ExportRefused(node.file_name, node.path, "work", f"работы {work_id} нет в works.json")
     return works[work_id]
 
 
@@ -234,7 +235,7 @@ def _mark_value(node: Payload, draft: Draft) -> str | None:
         node.get("value", "str")  # refuses, naming the type found
     text = node.get("textValue", "str", required=False)
     if raw is None and text is None:
-        raise ImportRefused(node.file_name, node.path, "value", "нет ни value, ни textValue")
+        raise ExportRefused(node.file_name, node.path, "value", "нет ни value, ни textValue")
     if raw is not None and (value := canonical_mark(str(raw))) is not None:
         return value
     if text is not None:
@@ -250,10 +251,10 @@ def _read_mark(
     draft.notes.unknown(work, WORK_FIELDS)
     lesson_id = source_id("l", mark.get("lesson", "id") if mark.has("lesson") else work.get("lesson", "id"))
     if lesson_id not in draft.lessons:
-        raise ImportRefused(mark.file_name, mark.path, "lesson", f"урока {lesson_id} нет в lessons.json")
+        raise ExportRefused(mark.file_name, mark.path, "lesson", f"урока {lesson_id} нет в lessons.json")
     pupil_id = source_id("p", _id(mark, "person"))
     if pupil_id not in draft.pupils:
-        raise ImportRefused(mark.file_name, mark.path, "person", f"ученика {pupil_id} нет в students.json")
+        raise ExportRefused(mark.file_name, mark.path, "person", f"ученика {pupil_id} нет в students.json")
     value = _mark_value(mark, draft)
     if value is None:
         return
@@ -291,9 +292,9 @@ def _read_log_entry(entry: Payload, draft: Draft) -> None:
     lesson_id = source_id("l", _id(entry, "lesson"))
     pupil_id = source_id("p", _id(entry, "person"))
     if lesson_id not in draft.lessons:
-        raise ImportRefused(entry.file_name, entry.path, "lesson", f"урока {lesson_id} нет в lessons.json")
+        raise ExportRefused(entry.file_name, entry.path, "lesson", f"урока {lesson_id} нет в lessons.json")
     if pupil_id not in draft.pupils:
-        raise ImportRefused(entry.file_name, entry.path, "person", f"ученика {pupil_id} нет в students.json")
+        raise ExportRefused(entry.file_name, entry.path, "person", f"ученика {pupil_id} нет в students.json")
     code = map_absence_code(entry.get("status", "str"), draft.notes, entry.file_name, entry.path, "status")
     if code is not None:
         draft.attendance[(pupil_id, lesson_id)] = {
@@ -309,7 +310,7 @@ def _read_final(mark: Payload, works: dict[str, Payload], subjects: dict[str, st
     work = _work(mark, works)
     pupil_id = source_id("p", _id(mark, "person"))
     if pupil_id not in draft.pupils:
-        raise ImportRefused(mark.file_name, mark.path, "person", f"ученика {pupil_id} нет в students.json")
+        raise ExportRefused(mark.file_name, mark.path, "person", f"ученика {pupil_id} нет в students.json")
     raw = mark.get("textValue", "str", required=False) or str(mark.get("value", "id"))
     parsed = period_mark(raw)
     if parsed is None:
@@ -323,11 +324,11 @@ def _read_final(mark: Payload, works: dict[str, Payload], subjects: dict[str, st
         number = work.get("periodNumber", "int")
         period_id = draft.period_by_kind_number(period_kind, number) if period_kind else None
         if period_id is None:
-            raise ImportRefused(work.file_name, work.path, "periodType", f"нет периода {period_type} № {number}")
+            raise ExportRefused(work.file_name, work.path, "periodType", f"нет периода {period_type} № {number}")
     subject_id = subjects.get(work.get("subjectId", "id"))
     if subject_id is None:
-        raise ImportRefused(work.file_name, work.path, "subjectId", "предмета нет среди уроков lessons.json")
+        raise ExportRefused(work.file_name, work.path, "subjectId", "предмета нет среди уроков lessons.json")
     author = source_id("t", work.get("createdBy", "id"))
     if author not in draft.teachers:
-        raise ImportRefused(work.file_name, work.path, "createdBy", f"учителя {author} нет в teachers.json")
+        raise ExportRefused(work.file_name, work.path, "createdBy", f"учителя {author} нет в teachers.json")
     draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, mark.get("date", "datetime"), author)

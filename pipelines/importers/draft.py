@@ -23,7 +23,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.importers.base import ImportRefused
 from pipelines.importers.common import (
     SubjectCatalogue,
     WorkTypes,
@@ -38,6 +37,7 @@ from pipelines.importers.common import (
     write_canonical,
 )
 from pipelines.importers.payload import Payload, PayloadNotes
+from pipelines.issues import ExportRefused
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _PERIOD_KINDS = (("четверт", "quarter"), ("триместр", "trimester"), ("полугод", "half_year"), ("семестр", "semester"))
@@ -104,7 +104,7 @@ class Draft:
 
         Without ``kind`` and ``number`` they are read from the name («II четверть»)."""
         if end < start:
-            raise ImportRefused(node.file_name, node.path, "end", "конец периода раньше его начала")
+            raise ExportRefused(node.file_name, node.path, "end", "конец периода раньше его начала")
         kind = kind or period_kind(name)
         if kind is None:
             kind = "quarter"
@@ -112,7 +112,7 @@ class Draft:
         key = f"{kind}-{start.isoformat()}"  # the final id (year, kind, number) is given on writing
         known = self.periods.get(key)
         if known is not None and (known["period_name"], known["end_date"]) != (name, end):
-            raise ImportRefused(node.file_name, node.path, "start", f"два разных периода начинаются {fmt_date(start)}")
+            raise ExportRefused(node.file_name, node.path, "start", f"два разных периода начинаются {fmt_date(start)}")
         self.periods[key] = {
             "period_id": key,
             "period_kind_code": kind,
@@ -180,7 +180,7 @@ class Draft:
             for column in ("lesson_date", "lesson_number", "class_id", "subject_id", "teacher_id", "topic"):
                 if known[column] != row[column]:
                     problem = f"урок {row['lesson_id']} уже встречался с другим значением ({_cell(known[column])})"
-                    raise ImportRefused(node.file_name, node.path, column, problem)
+                    raise ExportRefused(node.file_name, node.path, column, problem)
         self.lessons[row["lesson_id"]] = row
         return row["lesson_id"]
 
@@ -222,7 +222,7 @@ class Draft:
     def write(self, out_dir: Path, exported_at: dt.datetime) -> None:
         """Derive what the APIs lack (year, enrolments, curriculum, export row) and write the CSV files."""
         if not self.periods:
-            raise ImportRefused(self.source_system, None, None, "нет ни одного учебного периода")
+            raise ExportRefused(self.source_system, None, None, "нет ни одного учебного периода")
         self._infer_groups()
         periods = sorted(self.periods.values(), key=_start)
         start, end = periods[0]["start_date"], max(r["end_date"] for r in periods)
@@ -235,7 +235,7 @@ class Draft:
             row["period_number"] = row["period_number"] or numbers[row["period_kind_code"]]
             final_id[row["period_id"]] = period_id(year_id, row["period_kind_code"], row["period_number"])
         if len(set(final_id.values())) < len(final_id):
-            raise ImportRefused(self.source_system, None, None, "два учебных периода одного вида с одним номером")
+            raise ExportRefused(self.source_system, None, None, "два учебных периода одного вида с одним номером")
         if self.pupils:
             self.notes.add(
                 self.pupils_file, "", "согласие_пдн", None, "согласие на обработку ПДн неизвестно: записано «нет»"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
+from pipelines.importers.base import ImportContext, ImportNote
 from pipelines.importers.common import (
     ABSENCE_CODES,
     WorkTypes,
@@ -25,6 +25,7 @@ from pipelines.importers.common import (
 )
 from pipelines.importers.draft import Draft, period_mark
 from pipelines.importers.payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
+from pipelines.issues import ExportRefused
 
 PERIODS, DIARY, MARKS, FINALS, SCHOOL = (
     "getperiods.json",
@@ -59,7 +60,7 @@ class EljurImporter:
                     period, period.get("name", "str"), period.get("start", "date"), period.get("end", "date")
                 )
         if not draft.periods:
-            raise ImportRefused(PERIODS, "result.students", "periods", "нет ни одного учебного периода")
+            raise ExportRefused(PERIODS, "result.students", "periods", "нет ни одного учебного периода")
         first_year = min(r["start_date"] for r in draft.periods.values())
         _read_diary(_result(files[DIARY]), draft, first_year.year if first_year.month >= 9 else first_year.year - 1)
         _read_marks(_result(files[MARKS]), draft)
@@ -77,7 +78,7 @@ def _result(node: Payload) -> Payload:
     state = response.get("state", "int", required=False)
     if state not in (None, 200) or response.has("error"):
         error = response.value.get("error")
-        raise ImportRefused(node.file_name, response.path, "error", f"ЭлЖур вернул ошибку (state {state}): {error}")
+        raise ExportRefused(node.file_name, response.path, "error", f"ЭлЖур вернул ошибку (state {state}): {error}")
     return response.child("result")
 
 
@@ -94,7 +95,7 @@ def _school(node: Payload | None, context: ImportContext) -> dict[str, str]:
     elif context.school_id:
         school_id, name, short, region = context.school_id, context.school_name or context.school_id, None, None
     else:
-        raise ImportRefused(
+        raise ExportRefused(
             SCHOOL, None, None, "нет сведений о школе: добавьте school.json (id, name, region) или укажите --school"
         )
     region = region or str(context.extra.get("region_id") or "не_указан")
@@ -109,7 +110,7 @@ def _school(node: Payload | None, context: ImportContext) -> dict[str, str]:
 def _pupil(student: Payload, draft: Draft) -> str:
     pupil_id = source_id("p", student.get("name", "id"))
     if pupil_id not in draft.pupils:
-        raise ImportRefused(student.file_name, student.path, "name", f"ученика {pupil_id} нет в getdiary.json")
+        raise ExportRefused(student.file_name, student.path, "name", f"ученика {pupil_id} нет в getdiary.json")
     return pupil_id
 
 
@@ -120,7 +121,7 @@ def _read_diary(result: Payload, draft: Draft, first_year: int) -> None:
         class_name = student.get("class", "str")
         grade = class_grade(class_name)
         if grade is None:
-            raise ImportRefused(
+            raise ExportRefused(
                 student.file_name, student.path, "class", f"«{class_name}» — не класс с параллелью 1–11"
             )
         class_id = slug_id(f"{first_year}-{class_name}")
@@ -148,7 +149,7 @@ def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft) -> st
     )
     number = item.get("num", "int")
     if not 0 <= number <= 12:
-        raise ImportRefused(item.file_name, item.path, "num", f"номер урока {number} вне 0–12")
+        raise ExportRefused(item.file_name, item.path, "num", f"номер урока {number} вне 0–12")
     lesson = {
         "lesson_id": lesson_id,
         "lesson_date": day,
@@ -188,10 +189,10 @@ def _read_mark(mark: Payload, pupil_id: str, index: int, draft: Draft) -> None:
     lesson_id = source_id("l", mark.get("lesson_id", "id"))
     lesson = draft.lessons.get(lesson_id)
     if lesson is None:
-        raise ImportRefused(mark.file_name, mark.path, "lesson_id", f"урока {lesson_id} нет в getdiary.json")
+        raise ExportRefused(mark.file_name, mark.path, "lesson_id", f"урока {lesson_id} нет в getdiary.json")
     day = mark.get("date", "date")
     if day != lesson["lesson_date"]:
-        raise ImportRefused(mark.file_name, mark.path, "date", f"дата не совпадает с датой урока {lesson_id}")
+        raise ExportRefused(mark.file_name, mark.path, "date", f"дата не совпадает с датой урока {lesson_id}")
     entered_at = dt.datetime.combine(day, dt.time())
     if normalise_name(raw) in ABSENCE_CODES:
         code = map_absence_code(raw, draft.notes, mark.file_name, mark.path, "value")
@@ -211,7 +212,7 @@ def _read_mark(mark: Payload, pupil_id: str, index: int, draft: Draft) -> None:
     type_name = mtype.get("type", "str")
     weight = mark.get("weight", "number", required=False)
     if weight is not None and not 0 < weight <= 10:
-        raise ImportRefused(mark.file_name, mark.path, "weight", f"вес {weight:g} вне (0; 10]")
+        raise ExportRefused(mark.file_name, mark.path, "weight", f"вес {weight:g} вне (0; 10]")
     is_control = lesson["_is_control"] or "контрольн" in type_name.lower()
     short = mtype.get("short", "str", required=False)
     work_type_id = draft.work_types.resolve(
@@ -262,7 +263,7 @@ def _read_final(final: Payload, pupil_id: str, subject_id: str, teacher: str | N
         )
         return
     if teacher is None:
-        raise ImportRefused(
+        raise ExportRefused(
             final.file_name, final.path, "period", "нет ни одного урока предмета: неизвестно, кто выставил"
         )
     end = draft.periods[period_id]["end_date"] if period_id else draft.year_end()

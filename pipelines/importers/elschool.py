@@ -20,7 +20,7 @@ from xml.etree.ElementTree import Element
 
 import tinyhtml5
 
-from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
+from pipelines.importers.base import ImportContext, ImportNote
 from pipelines.importers.common import (
     UNKNOWN_TEACHER,
     UNKNOWN_TEACHER_ID,
@@ -44,6 +44,7 @@ from pipelines.importers.common import (
     split_full_name,
     stable_id,
 )
+from pipelines.issues import ExportRefused
 
 TITLE = "ELSCHOOL"
 _POPOVER = re.compile(r"Дата урока:\s*(?P<lesson>[\d.]+)\s*<p>\s*Дата проставления:\s*(?P<entered>[\d.]+)", re.I)
@@ -92,16 +93,16 @@ class ElschoolImporter:
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
         pages = _pages(path)
         if not pages:
-            raise ImportRefused(path.name, None, None, "в папке нет страниц HTML «Табель успеваемости» ELSCHOOL")
+            raise ExportRefused(path.name, None, None, "в папке нет страниц HTML «Табель успеваемости» ELSCHOOL")
         notes = Notes()
         parsed = [read_page(p, notes) for p in pages]
         if not context.class_name:
-            raise ImportRefused(
+            raise ExportRefused(
                 pages[0].name, None, None, "на странице ELSCHOOL не указан класс: задайте его, например --class 7А"
             )
         grade = class_grade(context.class_name)
         if grade is None:
-            raise ImportRefused(pages[0].name, None, "класс", f"«{context.class_name}» — не класс вида «7А»")
+            raise ExportRefused(pages[0].name, None, "класс", f"«{context.class_name}» — не класс вида «7А»")
         _build(parsed, context, grade, notes, max(file_timestamp(p) for p in pages)).write(out_dir)
         return notes
 
@@ -111,28 +112,28 @@ def read_page(path: Path, notes: Notes) -> Page:
     text = read_text_file(path)
     name = path.name
     if "</html>" not in text.lower():
-        raise ImportRefused(name, None, None, "страница сохранена не полностью (нет закрывающего </html>)")
+        raise ExportRefused(name, None, None, "страница сохранена не полностью (нет закрывающего </html>)")
     root = tinyhtml5.parse(text, namespace_html_elements=False)
     table = _find(root, lambda e: e.tag == "table" and e.get("id") == "grades-table")
     if table is None:
-        raise ImportRefused(name, None, None, "на странице нет таблицы оценок (#grades-table): это не табель ELSCHOOL")
+        raise ExportRefused(name, None, None, "на странице нет таблицы оценок (#grades-table): это не табель ELSCHOOL")
     heading = _find(root, lambda e: e.tag == "h4" and "text-center" in (e.get("class") or ""))
     pupil_name = _text(heading) if heading is not None else ""
     if len(pupil_name.split()) < 2:
-        raise ImportRefused(name, "заголовок над таблицей", "ФИО", "не найдено ФИО ученика (Фамилия Имя)")
+        raise ExportRefused(name, "заголовок над таблицей", "ФИО", "не найдено ФИО ученика (Фамилия Имя)")
     headers = _headers(table, name)
     _note_unknown_parts(root, table, headers, name, notes)
     marks, subjects = [], []
     rows = [tr for tr in table.iter("tr") if tr.get("lesson") is not None]
     if not rows:
-        raise ImportRefused(name, "#grades-table", None, "в таблице оценок нет ни одного предмета")
+        raise ExportRefused(name, "#grades-table", None, "в таблице оценок нет ни одного предмета")
     for number, tr in enumerate(rows, start=1):
         cells = [td for td in tr if td.tag == "td"]
         subject_cell = next((td for td in cells if "grades-lesson" in _classes(td)), None)
         subject = _text(subject_cell) if subject_cell is not None else ""
         where_row = f"таблица оценок, строка {number}"
         if not subject:
-            raise ImportRefused(name, where_row, "Предмет", "нет названия предмета")
+            raise ExportRefused(name, where_row, "Предмет", "нет названия предмета")
         subjects.append(subject)
         for index, td in enumerate(cells):
             if "grades-marks" not in _classes(td):
@@ -140,7 +141,7 @@ def read_page(path: Path, notes: Notes) -> Page:
             header = headers[index] if index < len(headers) else ""
             period = parse_period_name(header)
             if period is None:
-                raise ImportRefused(name, where_row, header or f"столбец {index + 1}", "столбец отметок без периода")
+                raise ExportRefused(name, where_row, header or f"столбец {index + 1}", "столбец отметок без периода")
             for k, span in enumerate(e for e in td.iter("span") if "mark-span" in _classes(e)):
                 where = f"{where_row} («{subject}»), «{header}», отметка {k + 1}"
                 marks.append(_mark(span, subject, period, name, where, notes))
@@ -161,7 +162,7 @@ def _mark(span: Element, subject: str, period: tuple[int, str], name: str, where
     popover = span.get("data-popover-content") or ""
     match = _POPOVER.search(popover)
     if not match:
-        raise ImportRefused(name, where, "Дата урока / Дата проставления", f"нет дат отметки («{popover[:60]}»)")
+        raise ExportRefused(name, where, "Дата урока / Дата проставления", f"нет дат отметки («{popover[:60]}»)")
     lesson = parse_date(match["lesson"], name, where, "Дата урока")
     entered = parse_date(match["entered"], name, where, "Дата проставления")
     value = resolve_mark(_text(span), notes, name, where, "отметка")
@@ -197,7 +198,7 @@ def _check_against_mobile(root: Element, marks: list[PageMark], name: str) -> No
         for _ in td.iter("span")
     )
     if count != len(marks):
-        raise ImportRefused(
+        raise ExportRefused(
             name, "#grades-table", None, f"страница повреждена: в таблице {len(marks)} отметок, в мобильной — {count}"
         )
 
@@ -208,15 +209,15 @@ def _build(pages: list[Page], context: ImportContext, grade: int, notes: Notes, 
     school_id = context.school_id or source_id("elschool", first.institute or "school")
     dates = [m.lesson_date for p in pages for m in p.marks if m.value]
     if not dates:
-        raise ImportRefused(first.file_name, "#grades-table", None, "на странице нет ни одной отметки")
+        raise ExportRefused(first.file_name, "#grades-table", None, "на странице нет ни одной отметки")
     year_id = academic_year_of(min(dates))
     if academic_year_of(max(dates)) != year_id:
-        raise ImportRefused(first.file_name, "#grades-table", "Дата урока", "отметки из разных учебных годов")
+        raise ExportRefused(first.file_name, "#grades-table", "Дата урока", "отметки из разных учебных годов")
     year = academic_year_row(year_id)
     year_start, year_end = (parse_date(year[k], "", "", "") for k in ("start_date", "end_date"))
     kinds = {m.period_kind for p in pages for m in p.marks}
     if len(kinds) > 1:
-        raise ImportRefused(first.file_name, "#grades-table", None, "в таблице смешаны четверти и полугодия")
+        raise ExportRefused(first.file_name, "#grades-table", None, "в таблице смешаны четверти и полугодия")
     by_number: dict[int, list[dt.date]] = defaultdict(list)
     for page in pages:
         for mark in page.marks:
@@ -321,7 +322,7 @@ def _headers(table: Element, name: str) -> list[str]:
     """Header texts by column index (colspan expanded)."""
     row = next((tr for tr in table.iter("tr") if any(th.tag == "th" for th in tr)), None)
     if row is None:
-        raise ImportRefused(name, "#grades-table", None, "у таблицы оценок нет заголовка")
+        raise ExportRefused(name, "#grades-table", None, "у таблицы оценок нет заголовка")
     headers = []
     for th in (c for c in row if c.tag == "th"):
         span = int(th.get("colspan") or 1) if (th.get("colspan") or "1").isdigit() else 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
+from pipelines.importers.base import ImportContext, ImportNote
 from pipelines.importers.common import (
     WorkTypes,
     class_grade,
@@ -22,6 +22,7 @@ from pipelines.importers.common import (
 )
 from pipelines.importers.draft import Draft, period_mark
 from pipelines.importers.payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
+from pipelines.issues import ExportRefused
 
 PROFILE, PERIODS, LESSONS, MARKS, SUBJECT_MARKS = (
     "profile.json",
@@ -58,7 +59,7 @@ class MeshImporter:
             name = period.get("title", "str") if period.has("title") else period.get("name", "str")
             draft.add_period(period, name, period.get("start", "date"), period.get("end", "date"))
         if not draft.periods:
-            raise ImportRefused(PERIODS, None, None, "нет ни одного учебного периода")
+            raise ExportRefused(PERIODS, None, None, "нет ни одного учебного периода")
         _read_profile(files[PROFILE], draft, context)
         for pupil_id, lesson in _per_pupil(files[LESSONS], draft):
             _read_lesson(lesson, pupil_id, draft)
@@ -82,7 +83,7 @@ def _per_pupil(node: Payload, draft: Draft) -> list[tuple[str, Payload]]:
         draft.notes.unknown(answer, {"student_id", "payload"})
         pupil_id = source_id("p", answer.get("student_id", "id"))
         if pupil_id not in draft.pupils:
-            raise ImportRefused(answer.file_name, answer.path, "student_id", f"ученика {pupil_id} нет в profile.json")
+            raise ExportRefused(answer.file_name, answer.path, "student_id", f"ученика {pupil_id} нет в profile.json")
         out += [(pupil_id, item) for item in answer.items("payload")]
     return out
 
@@ -90,7 +91,7 @@ def _per_pupil(node: Payload, draft: Draft) -> list[tuple[str, Payload]]:
 def _read_profile(node: Payload, draft: Draft, context: ImportContext) -> None:
     children = node.expect("object").items("children")
     if not children:
-        raise ImportRefused(node.file_name, "children", None, "нет ни одного ученика")
+        raise ExportRefused(node.file_name, "children", None, "нет ни одного ученика")
     first = min(r["start_date"] for r in draft.periods.values())
     first_year = first.year if first.month >= 9 else first.year - 1
     for child in children:
@@ -98,7 +99,7 @@ def _read_profile(node: Payload, draft: Draft, context: ImportContext) -> None:
         school = child.child("school")
         school_id = source_id("s", school.get("id", "id"))
         if draft.school and draft.school["school_id"] != school_id:
-            raise ImportRefused(child.file_name, school.path, "id", "ученики разных школ в одной выгрузке")
+            raise ExportRefused(child.file_name, school.path, "id", "ученики разных школ в одной выгрузке")
         name = school.get("name", "str")
         draft.school = {
             "school_id": school_id,
@@ -109,7 +110,7 @@ def _read_profile(node: Payload, draft: Draft, context: ImportContext) -> None:
         class_name = child.get("class_name", "str")
         grade = class_grade(class_name)
         if grade is None:
-            raise ImportRefused(
+            raise ExportRefused(
                 child.file_name, child.path, "class_name", f"«{class_name}» — не класс с параллелью 1–11"
             )
         class_id = slug_id(f"{first_year}-{class_name}")
@@ -139,7 +140,7 @@ def _read_lesson(lesson: Payload, pupil_id: str, draft: Draft) -> None:
     )
     number = lesson.get("lesson_number", "int")
     if not 0 <= number <= 12:
-        raise ImportRefused(lesson.file_name, lesson.path, "lesson_number", f"номер урока {number} вне 0–12")
+        raise ExportRefused(lesson.file_name, lesson.path, "lesson_number", f"номер урока {number} вне 0–12")
     homeworks = lesson.items("lesson_homeworks", required=False)
     texts = [hw.get("homework", "str") for hw in homeworks]
     created = [hw.get("homework_created_at", "datetime") for hw in homeworks if hw.has("homework_created_at")]
@@ -186,15 +187,15 @@ def _read_mark(mark: Payload, pupil_id: str, draft: Draft) -> None:
     lesson_id = source_id("l", mark.get("schedule_lesson_id", "id"))
     lesson = draft.lessons.get(lesson_id)
     if lesson is None:
-        raise ImportRefused(mark.file_name, mark.path, "schedule_lesson_id", f"урока {lesson_id} нет в lessons.json")
+        raise ExportRefused(mark.file_name, mark.path, "schedule_lesson_id", f"урока {lesson_id} нет в lessons.json")
     if mark.get("date", "date") != lesson["lesson_date"]:
-        raise ImportRefused(mark.file_name, mark.path, "date", f"дата не совпадает с датой урока {lesson_id}")
+        raise ExportRefused(mark.file_name, mark.path, "date", f"дата не совпадает с датой урока {lesson_id}")
     value = _five_point(mark, draft)
     if value is None:
         return
     weight = mark.get("weight", "number")
     if not 0 < weight <= 10:
-        raise ImportRefused(mark.file_name, mark.path, "weight", f"вес {weight:g} вне (0; 10]")
+        raise ExportRefused(mark.file_name, mark.path, "weight", f"вес {weight:g} вне (0; 10]")
     form = mark.get("control_form_name", "str")
     is_control = bool(mark.get("is_exam", "bool", required=False)) or "контрольн" in form.lower()
     work_type_id = draft.work_types.resolve(form, mark.file_name, mark.path, weight=weight, is_control=is_control)
@@ -244,7 +245,7 @@ def _add_final(
         draft.notes.at(node, field_name, raw, f"«{raw}» — не итоговая отметка: не загружена")
         return
     if teacher is None:
-        raise ImportRefused(
+        raise ExportRefused(
             node.file_name, node.path, field_name, "нет ни одного урока предмета: неизвестно, кто выставил"
         )
     draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)

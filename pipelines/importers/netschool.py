@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.importers import netschool_fields as known_fields
-from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
+from pipelines.importers.base import ImportContext, ImportNote
 from pipelines.importers.common import (
     UNKNOWN_TEACHER,
     UNKNOWN_TEACHER_ID,
@@ -50,6 +50,7 @@ from pipelines.importers.common import (
     stable_id,
 )
 from pipelines.importers.netschool_report import Report, is_report, read_report
+from pipelines.issues import ExportRefused
 
 TITLE = "Сетевой город. Образование"
 NO_WORK_TYPE = "Вид работы не указан"
@@ -120,7 +121,7 @@ class NetschoolImporter:
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
         files = _files(path)
         if not files:
-            raise ImportRefused(path.name, None, None, "нет файлов JSON или HTML «Сетевого города»")
+            raise ExportRefused(path.name, None, None, "нет файлов JSON или HTML «Сетевого города»")
         notes = Notes()
         data = Collected()
         for file in files:
@@ -220,7 +221,7 @@ def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, n
     assignment_id = str(field_of(item, "id", "integer", name, where))
     type_id = field_of(item, "typeId", "integer", name, where)
     if type_id not in data.types:
-        raise ImportRefused(
+        raise ExportRefused(
             name, where, "typeId", f"вида задания {type_id} нет в grade/assignment/types: сохраните и этот ответ"
         )
     type_name = data.types[type_id]
@@ -236,7 +237,7 @@ def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, n
             data.n_duty += 1
         return
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ImportRefused(name, f"{where}.mark", "mark", f"ожидается отметка, а не «{value}»")
+        raise ExportRefused(name, f"{where}.mark", "mark", f"ожидается отметка, а не «{value}»")
     student = str(field_of(mark, "studentId", "integer", name, f"{where}.mark"))
     weight = field_of(item, "weight", "number", name, where, required=False)
     key = f"{assignment_id}-{student}"
@@ -315,7 +316,7 @@ def _year(data: Collected, days: list[dt.date], name: str) -> dict[str, str]:
             }
     first = int(academic_year_of(min(days))[:4])
     if academic_year_of(max(days)) != f"{first}/{first + 1}":
-        raise ImportRefused(name, None, None, "данные из разных учебных годов: загрузите каждый год отдельно")
+        raise ExportRefused(name, None, None, "данные из разных учебных годов: загрузите каждый год отдельно")
     return {
         "academic_year_id": f"{first}/{first + 1}",
         "start_date": f"01.09.{first}",
@@ -330,11 +331,11 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
     json_students = {m.student for m in data.marks.values()} | {s for s, _ in data.absences}
     for student in json_students:
         if student not in data.students:
-            raise ImportRefused(first_file, None, "studentId", f"ученика {student} нет в student/diary/init")
+            raise ExportRefused(first_file, None, "studentId", f"ученика {student} нет в student/diary/init")
     days = [lesson.day for lesson in data.lessons.values()] + [c.day for r in data.reports for c in r.cells]
     days += [d for r in data.reports for d in (r.period_start, r.period_end)]
     if not days:
-        raise ImportRefused(first_file, None, None, "в данных нет ни уроков, ни отметок")
+        raise ExportRefused(first_file, None, None, "в данных нет ни уроков, ни отметок")
     year = _year(data, days, first_file)
     year_id = year["academic_year_id"]
     ctx = data.context or {}
@@ -346,10 +347,10 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
     class_name = class_names.pop() if len(class_names) == 1 else context.class_name
     if class_name is None:
         problem = "в данных несколько классов" if class_names else "класс не указан"
-        raise ImportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class 7А")
+        raise ExportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class 7А")
     grade = class_grade(class_name)
     if grade is None:
-        raise ImportRefused(first_file, None, "className", f"«{class_name}» — не класс вида «7А»")
+        raise ExportRefused(first_file, None, "className", f"«{class_name}» — не класс вида «7А»")
     class_id = source_id("class", f"{year_id[:4]}-{class_name}")
     covers = (min(days), max(days))
     tables.add("export", export_row(school_id, TITLE, exported, *covers, kind="incremental"))
@@ -458,7 +459,7 @@ def _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, 
         }
         stored = tables.add("periods", row)
         if stored["start_date"] != row["start_date"] or stored["end_date"] != row["end_date"]:
-            raise ImportRefused(report.file_name, "шапка отчёта", "Период", "даты периода расходятся с другим отчётом")
+            raise ExportRefused(report.file_name, "шапка отчёта", "Период", "даты периода расходятся с другим отчётом")
         pupil_key = normalise_name(report.pupil_name)
         pupil_id = pupil_ids[pupil_key]
         has_json = by_name.get(pupil_key) in json_students

@@ -17,8 +17,8 @@ from xml.etree.ElementTree import Element
 import tinyhtml5
 
 from ejournal.formatting import MONTHS as MONTH_NAMES
-from pipelines.importers.base import ImportRefused
 from pipelines.importers.common import Notes, map_absence_code, parse_date, parse_period_name, read_text_file
+from pipelines.issues import ExportRefused
 
 REPORT_TITLE = "Отчёт об успеваемости и посещаемости ученика"
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
@@ -61,29 +61,29 @@ def read_report(path: Path, notes: Notes) -> Report:
     name = path.name
     text = read_text_file(path)
     if "</html>" not in text.lower():
-        raise ImportRefused(name, None, None, "отчёт сохранён не полностью (нет закрывающего </html>)")
+        raise ExportRefused(name, None, None, "отчёт сохранён не полностью (нет закрывающего </html>)")
     root = tinyhtml5.parse(text, namespace_html_elements=False)
     body_text = " ".join(" ".join(root.itertext()).split())
     pupil = _after(body_text, "Ученик")
     if not pupil or len(pupil.split()) < 2:
-        raise ImportRefused(name, "шапка отчёта", "Ученик", "не указан ученик (Фамилия Имя)")
+        raise ExportRefused(name, "шапка отчёта", "Ученик", "не указан ученик (Фамилия Имя)")
     class_name = _after(body_text, "Класс")
     period_text = body_text[body_text.find("Период") :] if "Период" in body_text else ""
     dates = _PERIOD_DATES.search(period_text)
     kind = re.search(r"(\d)\s*-?\s*(?:я\s*)?(четверть|полугодие|триместр|семестр)", period_text)
     if not dates or not kind:
-        raise ImportRefused(
+        raise ExportRefused(
             name, "шапка отчёта", "Период", "не указан период с датами («1 четверть, 01.09.2025 – 26.10.2025»)"
         )
     number, period_kind = parse_period_name(f"{kind.group(1)} {kind.group(2)}") or (0, "")
     start = parse_date(dates.group(1), name, "шапка отчёта", "Период")
     end = parse_date(dates.group(2), name, "шапка отчёта", "Период")
     if end < start:
-        raise ImportRefused(name, "шапка отчёта", "Период", "конец периода раньше начала")
+        raise ExportRefused(name, "шапка отчёта", "Период", "конец периода раньше начала")
     report = Report(name, pupil, class_name, number, period_kind, start, end)
     table = next((t for t in root.iter("table") if "Итог" in "".join(t.itertext())), None)
     if table is None:
-        raise ImportRefused(name, None, None, "в отчёте нет таблицы с колонкой «Итог»")
+        raise ExportRefused(name, None, None, "в отчёте нет таблицы с колонкой «Итог»")
     _read_table(table, report, notes)
     if report.n_overdue:
         notes.add(
@@ -114,7 +114,7 @@ def _read_table(table: Element, report: Report, notes: Notes) -> None:
     name = report.file_name
     rows = _rows(table)
     if len(rows) < 3:
-        raise ImportRefused(name, "таблица", None, "в таблице нет строк предметов")
+        raise ExportRefused(name, "таблица", None, "в таблице нет строк предметов")
     months, days = rows[0], rows[1]
     month_of_column: list[str] = []
     titles: list[str] = []
@@ -124,19 +124,19 @@ def _read_table(table: Element, report: Report, notes: Notes) -> None:
     # Row 1 holds day numbers under the month cells; «Предмет», «Средн.», «Итог» span both rows.
     first_day_col = next((i for i, m in enumerate(month_of_column) if m in MONTHS), None)
     if first_day_col is None:
-        raise ImportRefused(
+        raise ExportRefused(
             name, "заголовок таблицы", None, "нет месяцев над днями (ожидается «Сентябрь», «Октябрь» …)"
         )
     day_columns = [i for i, m in enumerate(month_of_column) if m in MONTHS]
     if len(days) != len(day_columns):
-        raise ImportRefused(
+        raise ExportRefused(
             name, "заголовок таблицы", None, f"дней под месяцами {len(days)}, а столбцов месяцев {len(day_columns)}"
         )
     headers = [m if m not in MONTHS else "" for m in month_of_column]
     try:
         final_col = headers.index("итог")
     except ValueError:
-        raise ImportRefused(name, "заголовок таблицы", "Итог", "нет столбца «Итог»") from None
+        raise ExportRefused(name, "заголовок таблицы", "Итог", "нет столбца «Итог»") from None
     for column, header in enumerate(headers):
         if column and header and header not in KNOWN_COLUMNS:  # column 0 holds the subjects
             notes.unknown_column(name, f"заголовок таблицы, столбец {column + 1}", titles[column])
@@ -145,21 +145,21 @@ def _read_table(table: Element, report: Report, notes: Notes) -> None:
         where = f"заголовок таблицы, столбец {column + 1}"
         text = _text(cell)
         if not text.isdigit():
-            raise ImportRefused(name, where, "день", f"«{text}» — не число месяца")
+            raise ExportRefused(name, where, "день", f"«{text}» — не число месяца")
         month = MONTHS[month_of_column[column]]
         year = report.period_start.year if month >= report.period_start.month else report.period_end.year
         try:
             dates[column] = dt.date(year, month, int(text))
         except ValueError:
-            raise ImportRefused(name, where, "день", f"нет такой даты: {text} {month_of_column[column]}") from None
+            raise ExportRefused(name, where, "день", f"нет такой даты: {text} {month_of_column[column]}") from None
     for number, row in enumerate(rows[2:], start=3):
         if not row:
             continue
         subject = _text(row[0])
         if not subject:
-            raise ImportRefused(name, f"строка {number}", "Предмет", "нет названия предмета")
+            raise ExportRefused(name, f"строка {number}", "Предмет", "нет названия предмета")
         if len(row) != len(month_of_column):
-            raise ImportRefused(
+            raise ExportRefused(
                 name, f"строка {number} («{subject}»)", None, f"ячеек {len(row)}, а столбцов {len(month_of_column)}"
             )
         for column, day in dates.items():
@@ -177,7 +177,7 @@ def _cell(report: Report, subject: str, day: dt.date, text: str, where: str, not
     report.n_overdue += tokens.count(".")
     letters = [t for t in tokens if t != "." and not _MARK.match(t)]
     if len(letters) > 1:
-        raise ImportRefused(report.file_name, where, "посещаемость", f"два кода посещаемости в одной ячейке: «{text}»")
+        raise ExportRefused(report.file_name, where, "посещаемость", f"два кода посещаемости в одной ячейке: «{text}»")
     absence = map_absence_code(letters[0], notes, report.file_name, where, "посещаемость") if letters else None
     if marks or absence:
         report.cells.append(ReportCell(subject, day, marks, absence, where))

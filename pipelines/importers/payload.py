@@ -4,7 +4,7 @@ A bundle is a folder (a zip is unpacked by the registry first) holding one JSON 
 request. Each value read from it knows its file and its JSON path
 («result.students.1042.lessons[0].marks[3]»), so a missing field, a wrong type or broken JSON
 refuses the import with a message naming the file, the place, the field and the problem, in
-Russian (``ImportRefused``). Fields the importer does not know are reported once per file and
+Russian (``ExportRefused``). Fields the importer does not know are reported once per file and
 field as notes, never silently ignored. Reading, date parsing and notes come from common.py.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.importers.base import ImportRefused
 from pipelines.importers.common import Notes, parse_date, parse_datetime, read_json_file
+from pipelines.issues import ExportRefused
 
 _KIND_TEXT = {
     "str": "текст",
@@ -57,12 +57,12 @@ def bundle_names(path: Path) -> set[str]:
 def read_bundle(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Payload]:
     """Parse the named JSON files of a folder; a missing required file refuses."""
     if not path.is_dir():
-        raise ImportRefused(path.name, None, None, "ожидается папка (или архив .zip) с файлами JSON")
+        raise ExportRefused(path.name, None, None, "ожидается папка (или архив .zip) с файлами JSON")
     wanted = {n.lower(): n for n in (*required, *optional)}
     found = {wanted[p.name.lower()]: p for p in path.iterdir() if p.is_file() and p.name.lower() in wanted}
     for name in required:
         if name not in found:
-            raise ImportRefused(name, None, None, f"нет обязательного файла «{name}» в «{path.name}»")
+            raise ExportRefused(name, None, None, f"нет обязательного файла «{name}» в «{path.name}»")
     return {name: Payload(read_json_file(file, allow_comments=False), name, "") for name, file in found.items()}
 
 
@@ -79,8 +79,8 @@ class Payload:
     file_name: str
     path: str
 
-    def _refuse(self, field_name: str | None, problem: str) -> ImportRefused:
-        return ImportRefused(self.file_name, self.path or "корень файла", field_name, problem)
+    def _refuse(self, field_name: str | None, problem: str) -> ExportRefused:
+        return ExportRefused(self.file_name, self.path or "корень файла", field_name, problem)
 
     def expect(self, kind: str) -> Payload:
         """This value itself must be an object or a list."""
@@ -186,14 +186,14 @@ def _parse_date(value: Any) -> dt.date | None:
             return None
     try:
         return parse_date(value, "", "", "")
-    except ImportRefused:
+    except ExportRefused:
         return None
 
 
 def _parse_datetime(value: Any) -> dt.datetime | None:
     try:
         return parse_datetime(value, "", "", "")
-    except ImportRefused:
+    except ExportRefused:
         return None
 
 

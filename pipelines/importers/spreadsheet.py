@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from pipelines.importers.base import ImportContext, ImportNote, ImportRefused
+from pipelines.importers.base import ImportContext, ImportNote
 from pipelines.importers.common import (
     UNKNOWN_TEACHER,
     UNKNOWN_TEACHER_ID,
@@ -42,6 +42,7 @@ from pipelines.importers.spreadsheet_sheets import (
     period_label,
     read_workbook,
 )
+from pipelines.issues import ExportRefused
 
 TITLE = "Таблицы Excel (журнал, итоговые отметки)"
 PLAIN_WORK = "Ответ на уроке"
@@ -83,7 +84,7 @@ class SpreadsheetImporter:
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
         books = _books(path)
         if not books:
-            raise ImportRefused(path.name, None, None, "в папке нет книг Excel (.xlsx)")
+            raise ExportRefused(path.name, None, None, "в папке нет книг Excel (.xlsx)")
         notes = Notes()
         builder = Builder(context, notes)
         for book in books:
@@ -149,11 +150,11 @@ class Builder:
             academic_year_of(parse_date(p["start_date"], "", "", "")) for p in self.periods.values()
         }
         if len(years) > 1:
-            raise ImportRefused(
+            raise ExportRefused(
                 file_name, None, "Учебный год", f"в книге несколько учебных годов: {', '.join(sorted(years))}"
             )
         if not years:
-            raise ImportRefused(
+            raise ExportRefused(
                 file_name, None, "Учебный год", "не указан учебный год: добавьте над таблицей «Учебный год: 2025/2026»"
             )
         return years.pop()
@@ -168,7 +169,7 @@ class Builder:
             if not name or _SKIP_ROWS.match(normalise_name(name)):
                 continue
             if len(name.split()) < 2 or any(ch.isdigit() for ch in name):
-                raise ImportRefused(
+                raise ExportRefused(
                     sheet.file_name, sheet.where(r, head.name_col), "ФИО", "не ФИО ученика (фамилия и имя, без цифр)"
                 )
             yield r, name
@@ -176,7 +177,7 @@ class Builder:
     def _class(self, sheet: Sheet, head: SheetHead, year_id: str) -> str:
         name = head.class_name or self.context.class_name
         if not name or class_grade(name) is None:
-            raise ImportRefused(
+            raise ExportRefused(
                 sheet.file_name,
                 f"лист «{sheet.title}»",
                 "Класс",
@@ -203,7 +204,7 @@ class Builder:
         class_id = self._class(sheet, head, year_id)
         subject = head.subject or re.sub(r"\d{1,2}\s*[-\s]?[А-ЯЁ]\b", "", sheet.title).strip()
         if not subject:
-            raise ImportRefused(
+            raise ExportRefused(
                 sheet.file_name, f"лист «{sheet.title}»", "Предмет", "не указан предмет: «Предмет: …» над таблицей"
             )
         subject_id = self.catalogue.resolve(subject, self.notes, sheet.file_name, f"лист «{sheet.title}»")
@@ -223,7 +224,7 @@ class Builder:
                     sheet.file_name, sheet.where(head.header_row, c), header, None, "столбец не распознан: пропущен"
                 )
             elif any(sheet.text(r, c) for r in range(head.header_row + 1, len(sheet.rows))):
-                raise ImportRefused(
+                raise ExportRefused(
                     sheet.file_name, sheet.where(head.header_row, c), "дата", "столбец отметок без даты урока"
                 )
         self.lesson_dates += dates.values()
@@ -262,7 +263,7 @@ class Builder:
             if mark:
                 marks.append([mark, ""])
             elif any(ch.isdigit() for ch in token):
-                raise ImportRefused(
+                raise ExportRefused(
                     sheet.file_name, where, "отметка", f"«{text}» — не отметка (ожидается 1–5, «4/5», «5 кр»)"
                 )
             elif marks and not marks[-1][1] and word not in ABSENCES:
@@ -270,7 +271,7 @@ class Builder:
             elif absence is None and (word in ABSENCES or len(word) <= 2):
                 absence = map_absence_code(word, self.notes, sheet.file_name, where, "посещаемость")
             else:
-                raise ImportRefused(sheet.file_name, where, "отметка", f"«{text}» — не отметка и не код посещаемости")
+                raise ExportRefused(sheet.file_name, where, "отметка", f"«{text}» — не отметка и не код посещаемости")
         for k, (value, suffix) in enumerate(marks, start=1):
             work = SUFFIXES.get(suffix, suffix.capitalize() if suffix else PLAIN_WORK)
             if suffix and suffix not in SUFFIXES:
@@ -305,7 +306,7 @@ class Builder:
             if not subject or _IGNORED_HEADERS.match(normalise_name(subject)):
                 continue
             if label is None:
-                raise ImportRefused(
+                raise ExportRefused(
                     sheet.file_name,
                     sheet.where(head.header_row, c),
                     "период",
@@ -324,7 +325,7 @@ class Builder:
             return kind, None
         if kind == "final" or number == 0:
             if head.period is None:
-                raise ImportRefused(
+                raise ExportRefused(
                     sheet.file_name,
                     sheet.where(head.header_row, c),
                     "период",
@@ -341,7 +342,7 @@ class Builder:
             return
         value = canonical_period_mark(text)
         if value is None:
-            raise ImportRefused(sheet.file_name, sheet.where(r, c), "отметка", f"«{text}» — не итоговая отметка")
+            raise ExportRefused(sheet.file_name, sheet.where(r, c), "отметка", f"«{text}» — не итоговая отметка")
         when = self.periods.get(pid, {}).get("end_date") if pid else None
         stored = self.tables.add(
             "period_marks",
@@ -357,7 +358,7 @@ class Builder:
             },
         )
         if stored["mark_value"] != value:
-            raise ImportRefused(
+            raise ExportRefused(
                 sheet.file_name,
                 sheet.where(r, c),
                 "отметка",
@@ -372,11 +373,11 @@ class Builder:
             where = sheet.where(r, 0)
             parsed = parse_period_name(name)
             if parsed is None:
-                raise ImportRefused(sheet.file_name, where, "Период", f"«{name}» — не период вида «1 четверть»")
+                raise ExportRefused(sheet.file_name, where, "Период", f"«{name}» — не период вида «1 четверть»")
             start = self._sheet_date(sheet, r, 1)
             end = self._sheet_date(sheet, r, 2)
             if end < start:
-                raise ImportRefused(sheet.file_name, sheet.where(r, 2), "Окончание", "окончание раньше начала")
+                raise ExportRefused(sheet.file_name, sheet.where(r, 2), "Окончание", "окончание раньше начала")
             year_id = academic_year_of(start)
             pid = period_id(year_id, parsed[1], parsed[0])
             self.periods[pid] = {
@@ -408,13 +409,13 @@ class Builder:
 
     def finish(self, exported: dt.datetime) -> CanonicalTables:
         if not self.class_ids:
-            raise ImportRefused(
+            raise ExportRefused(
                 self.first_file, None, None, "в книге нет ни журнала, ни итоговых отметок (нет столбца «ФИО»)"
             )
         year_id = self._year_id(self.first_file)
         for pid, file_name, where in self.period_refs:
             if pid not in self.periods:
-                raise ImportRefused(
+                raise ExportRefused(
                     file_name,
                     where,
                     "период",

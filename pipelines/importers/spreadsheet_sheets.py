@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ejournal.formatting import MONTHS as MONTH_NAMES
-from pipelines.importers.base import ImportRefused
 from pipelines.importers.common import normalise_name, parse_period_name
+from pipelines.issues import ExportRefused
 
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 _NAME_HEADER = re.compile(r"^(фио|ф\.и\.о\.?|ученик|учащийся|обучающийся|фамилия.*)$")
@@ -68,13 +68,13 @@ def read_workbook(path: Path) -> list[Sheet]:
     from openpyxl import load_workbook
 
     if path.stat().st_size == 0:
-        raise ImportRefused(path.name, None, None, "файл пуст")
+        raise ExportRefused(path.name, None, None, "файл пуст")
     if not zipfile.is_zipfile(path):
-        raise ImportRefused(path.name, None, None, "файл повреждён или это не книга Excel (.xlsx)")
+        raise ExportRefused(path.name, None, None, "файл повреждён или это не книга Excel (.xlsx)")
     try:
         book = load_workbook(path, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged package
-        raise ImportRefused(path.name, None, None, f"книга Excel не читается ({type(error).__name__})") from None
+        raise ExportRefused(path.name, None, None, f"книга Excel не читается ({type(error).__name__})") from None
     sheets = []
     for ws in book.worksheets:
         rows = [list(r) for r in ws.iter_rows(values_only=True)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from ejournal.settings import ImporterNorms, Norms, load_norms
-from pipelines.importers.base import ImportRefused
 from pipelines.importers.common import (
     Notes,
     WorkTypes,
@@ -16,6 +15,7 @@ from pipelines.importers.common import (
     read_json_file,
     strip_json_comments,
 )
+from pipelines.issues import ExportRefused
 
 
 def test_comments_are_stripped_but_not_inside_strings(tmp_path):
@@ -28,7 +28,7 @@ def test_comments_are_stripped_but_not_inside_strings(tmp_path):
 def test_broken_json_names_line_and_column(tmp_path):
     path = tmp_path / "b.json"
     path.write_text('{"a": 1,\n "b": }', encoding="utf-8")
-    with pytest.raises(ImportRefused) as caught:
+    with pytest.raises(ExportRefused) as caught:
         read_json_file(path)
     assert caught.value.location == "строка 2, позиция 7"
     assert "повреждённый JSON" in caught.value.problem
@@ -46,7 +46,7 @@ def test_broken_json_names_line_and_column(tmp_path):
     ],
 )
 def test_field_of_refuses_missing_and_wrong_types(obj, kind, problem):
-    with pytest.raises(ImportRefused) as caught:
+    with pytest.raises(ExportRefused) as caught:
         field_of(obj, "x", kind, "f.json", "weekDays[1]")
     assert (caught.value.location, caught.value.field, caught.value.problem) == ("weekDays[1]", "x", problem)
 
@@ -65,7 +65,7 @@ def test_catalogue_maps_aliases_and_reports_unknown_subjects():
 def test_catalogue_with_one_name_for_two_subjects_is_refused(tmp_path):
     path = tmp_path / "subjects.toml"
     path.write_text('[a]\nname = "Алгебра"\n[b]\nname = "Математика"\naliases = ["алгебра"]\n', encoding="utf-8")
-    with pytest.raises(ImportRefused, match="уже означает предмет"):
+    with pytest.raises(ExportRefused, match="уже означает предмет"):
         load_subject_catalogue(path)
 
 

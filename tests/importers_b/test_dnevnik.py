@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from pipelines.importers.base import ImportRefused
 from pipelines.importers.dnevnik import DnevnikImporter
+from pipelines.issues import ExportRefused
 from tests.importers_b import scenario as sc
 from tests.importers_b.conftest import write_json
 
@@ -179,7 +179,7 @@ def test_hostile_payloads_are_refused_with_their_place(tmp_path, context, case):
         files[name] = {"marks": files[name]}
     change(files[name])
     bundle = write_json(tmp_path / "dnevnik", files)
-    with pytest.raises(ImportRefused) as refused:
+    with pytest.raises(ExportRefused) as refused:
         DnevnikImporter().convert(bundle, tmp_path / "out", context)
     assert (refused.value.file_name, refused.value.field) == (name, field)
     assert problem in refused.value.problem
@@ -190,5 +190,5 @@ def test_hostile_payloads_are_refused_with_their_place(tmp_path, context, case):
 def test_empty_file_is_refused(tmp_path, context):
     bundle = write_json(tmp_path / "dnevnik", dnevnik_payload())
     (bundle / "works.json").write_bytes(b"  \n")
-    with pytest.raises(ImportRefused, match=r"works\.json: файл пуст"):
+    with pytest.raises(ExportRefused, match=r"works\.json: файл пуст"):
         DnevnikImporter().convert(bundle, tmp_path / "out", context)

@@ -8,9 +8,9 @@ import zipfile
 
 import pytest
 
-from pipelines.importers.base import ImportRefused
+from pipelines.canonical.reader import unpack
 from pipelines.importers.eljur import EljurImporter
-from pipelines.importers.registry import unpack
+from pipelines.issues import ExportRefused
 from tests.importers_b import scenario as sc
 from tests.importers_b.conftest import write_json
 
@@ -191,7 +191,7 @@ HOSTILE = {
 def test_hostile_payloads_are_refused_with_their_place(tmp_path, context, case):
     name, change, field, problem = HOSTILE[case]
     bundle = write_json(tmp_path / "eljur", _broken(eljur_payload(), name, change))
-    with pytest.raises(ImportRefused) as refused:
+    with pytest.raises(ExportRefused) as refused:
         EljurImporter().convert(bundle, tmp_path / "out", context)
     assert refused.value.file_name == name
     assert refused.value.field == field
@@ -204,14 +204,14 @@ def test_broken_and_empty_files_are_refused(tmp_path, context):
     files = eljur_payload()
     bundle = write_json(tmp_path / "eljur", files)
     (bundle / "getdiary.json").write_text('{"response": {"state": 200,', encoding="utf-8")
-    with pytest.raises(ImportRefused, match=r"getdiary\.json, строка 1, позиция \d+: повреждённый JSON"):
+    with pytest.raises(ExportRefused, match=r"getdiary\.json, строка 1, позиция \d+: повреждённый JSON"):
         EljurImporter().convert(bundle, tmp_path / "out", context)
     (bundle / "getdiary.json").write_text("", encoding="utf-8")
-    with pytest.raises(ImportRefused, match=r"getdiary\.json: файл пуст"):
+    with pytest.raises(ExportRefused, match=r"getdiary\.json: файл пуст"):
         EljurImporter().convert(bundle, tmp_path / "out", context)
     (bundle / "getdiary.json").unlink()
     assert not EljurImporter().detect(bundle)
-    with pytest.raises(ImportRefused, match=r"нет обязательного файла «getdiary\.json»"):
+    with pytest.raises(ExportRefused, match=r"нет обязательного файла «getdiary\.json»"):
         EljurImporter().convert(bundle, tmp_path / "out", context)
 
 
@@ -235,7 +235,7 @@ def test_without_school_json_the_school_comes_from_the_command_line(tmp_path, co
     files = eljur_payload()
     del files["school.json"]
     bundle = write_json(tmp_path / "eljur", files)
-    with pytest.raises(ImportRefused, match="--school"):
+    with pytest.raises(ExportRefused, match="--school"):
         EljurImporter().convert(bundle, tmp_path / "out", context)
     context.school_id = "sch-77"
     EljurImporter().convert(bundle, tmp_path / "out", context)

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.importers.base import ImportRefused
 from pipelines.importers.dnevnik import DnevnikImporter
 from pipelines.importers.eljur import EljurImporter
 from pipelines.importers.mesh import MeshImporter
+from pipelines.issues import ExportRefused
 from tests.importers_b.conftest import write_json
 from tests.importers_b.test_dnevnik import dnevnik_payload
 from tests.importers_b.test_eljur import eljur_payload
@@ -76,7 +76,7 @@ def test_mutated_payload_converts_or_is_refused_in_russian(tmp_path, context, sy
     write_json(folder, files)
     try:
         importer_class().convert(folder, out, context)
-    except ImportRefused as refused:
+    except ExportRefused as refused:
         assert refused.file_name in files
         assert CYRILLIC.search(refused.problem)
         assert not out.exists()
@@ -91,7 +91,7 @@ def test_every_file_empty_or_broken_is_refused_by_name(tmp_path, context, system
         for content, problem in ((b"", "файл пуст"), (b'{"a": [1, 2', "повреждённый JSON")):
             folder = write_json(tmp_path / f"{name}-{len(content)}", payload)
             (folder / name).write_bytes(content)
-            with pytest.raises(ImportRefused) as refused:
+            with pytest.raises(ExportRefused) as refused:
                 importer_class().convert(folder, tmp_path / "out", context)
             assert refused.value.file_name == name
             assert problem in str(refused.value)

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from pipelines.importers.base import ImportRefused
 from pipelines.importers.mesh import MeshImporter
+from pipelines.issues import ExportRefused
 from tests.importers_b import scenario as sc
 from tests.importers_b.conftest import write_json
 
@@ -168,7 +168,7 @@ def test_hostile_payloads_are_refused_with_their_place(tmp_path, context, case):
     files = copy.deepcopy(mesh_payload())
     change(files[name])
     bundle = write_json(tmp_path / "mesh", files)
-    with pytest.raises(ImportRefused) as refused:
+    with pytest.raises(ExportRefused) as refused:
         MeshImporter().convert(bundle, tmp_path / "out", context)
     assert (refused.value.file_name, refused.value.field) == (name, field)
     assert problem in refused.value.problem
@@ -179,5 +179,5 @@ def test_hostile_payloads_are_refused_with_their_place(tmp_path, context, case):
 def test_broken_json_is_refused(tmp_path, context):
     bundle = write_json(tmp_path / "mesh", mesh_payload())
     (bundle / "lessons.json").write_text('[{"student_id": 1001, "payload": [}]', encoding="utf-8")
-    with pytest.raises(ImportRefused, match=r"lessons\.json, строка 1, позиция \d+: повреждённый JSON"):
+    with pytest.raises(ExportRefused, match=r"lessons\.json, строка 1, позиция \d+: повреждённый JSON"):
         MeshImporter().convert(bundle, tmp_path / "out", context)
