@@ -31,7 +31,7 @@ from pipelines.canonical.reader import (
 )
 from pipelines.canonical.schemas import FILES_BY_NAME
 from pipelines.canonical.validate import check_batch
-from pipelines.importers.base import ImportContext
+from pipelines.importers.contract import ImportContext
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from warehouse.db import build_models, connect

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from pipelines.canonical.reader import discover_exports, unpack
-from pipelines.importers.base import ImportContext, Importer, ImportNote
+from pipelines.importers.contract import ImportContext, Importer, ImportNote
 from pipelines.issues import ExportRefused
 
 CANONICAL = "canonical"
@@ -20,12 +20,12 @@ CANONICAL_TITLE = "каноническая выгрузка"
 
 # Order is the order of detection (after the canonical export): the most specific first.
 IMPORTERS: dict[str, str] = {
-    "netschool": "pipelines.importers.netschool:NetschoolImporter",
-    "elschool": "pipelines.importers.elschool:ElschoolImporter",
-    "spreadsheet": "pipelines.importers.spreadsheet:SpreadsheetImporter",
-    "dnevnik": "pipelines.importers.dnevnik:DnevnikImporter",
-    "eljur": "pipelines.importers.eljur:EljurImporter",
-    "mesh": "pipelines.importers.mesh:MeshImporter",
+    "netschool": "pipelines.importers.netschool.diary:NetschoolImporter",
+    "elschool": "pipelines.importers.elschool.pages:ElschoolImporter",
+    "spreadsheet": "pipelines.importers.spreadsheet.workbooks:SpreadsheetImporter",
+    "dnevnik": "pipelines.importers.dnevnik.api:DnevnikImporter",
+    "eljur": "pipelines.importers.eljur.api:EljurImporter",
+    "mesh": "pipelines.importers.mesh.api:MeshImporter",
 }
 
 SOURCE_NAMES = (CANONICAL, *IMPORTERS)

@@ -6,15 +6,11 @@ from __future__ import annotations
 import pytest
 
 from ejournal.settings import ImporterNorms, Norms, load_norms
-from pipelines.importers.common import (
-    Notes,
-    WorkTypes,
-    field_of,
-    load_subject_catalogue,
-    map_absence_code,
-    read_json_file,
-    strip_json_comments,
-)
+from pipelines.importers.absences import map_absence_code
+from pipelines.importers.notes import Notes
+from pipelines.importers.reading import field_of, read_json_file, strip_json_comments
+from pipelines.importers.subjects import load_subject_catalogue
+from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from ejournal.cli import app
 from ejournal.settings import Norms
-from pipelines.importers.base import ImportContext
+from pipelines.importers.contract import ImportContext
 from pipelines.importers.registry import IMPORTERS, SOURCE_NAMES, detect_source, get_importer
 from pipelines.issues import ExportRefused
 from tests.factories import tiny_export, write_export
@@ -155,8 +155,8 @@ def test_hostile_bytes_are_converted_or_refused(tmp_path, name, data):
 
 
 def test_docs_describe_every_importer_and_code():
-    from pipelines.importers.common import ABSENCE_CODES
-    from pipelines.importers.spreadsheet import SUFFIXES
+    from pipelines.importers.absences import ABSENCE_CODES
+    from pipelines.importers.spreadsheet.workbooks import SUFFIXES
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "importers.md").read_text(encoding="utf-8").lower()
     assert [name for name in IMPORTERS if f"(`{name}`)" not in text] == []

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from ejournal.settings import Norms, ValidationNorms
-from pipelines.importers.base import ImportContext
+from pipelines.importers.contract import ImportContext
 from pipelines.ingest import ingest_path
 
 

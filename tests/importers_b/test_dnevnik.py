@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from pipelines.importers.dnevnik import DnevnikImporter
+from pipelines.importers.dnevnik.api import DnevnikImporter
 from pipelines.issues import ExportRefused
 from tests.importers_b import scenario as sc
 from tests.importers_b.conftest import write_json

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from pipelines.canonical.reader import unpack
-from pipelines.importers.eljur import EljurImporter
+from pipelines.importers.eljur.api import EljurImporter
 from pipelines.issues import ExportRefused
 from tests.importers_b import scenario as sc
 from tests.importers_b.conftest import write_json

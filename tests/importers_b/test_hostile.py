@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.importers.dnevnik import DnevnikImporter
-from pipelines.importers.eljur import EljurImporter
-from pipelines.importers.mesh import MeshImporter
+from pipelines.importers.dnevnik.api import DnevnikImporter
+from pipelines.importers.eljur.api import EljurImporter
+from pipelines.importers.mesh.api import MeshImporter
 from pipelines.issues import ExportRefused
 from tests.importers_b.conftest import write_json
 from tests.importers_b.test_dnevnik import dnevnik_payload

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from pipelines.importers.mesh import MeshImporter
+from pipelines.importers.mesh.api import MeshImporter
 from pipelines.issues import ExportRefused
 from tests.importers_b import scenario as sc
 from tests.importers_b.conftest import write_json

@@ -12,9 +12,9 @@ import collections
 import pytest
 
 from data_samples.api_payloads import BUNDLES, read_export, write_bundle
-from pipelines.importers.dnevnik import DnevnikImporter
-from pipelines.importers.eljur import EljurImporter
-from pipelines.importers.mesh import MeshImporter
+from pipelines.importers.dnevnik.api import DnevnikImporter
+from pipelines.importers.eljur.api import EljurImporter
+from pipelines.importers.mesh.api import MeshImporter
 from tests.factories import SAMPLE, raw
 from tests.importers_b import scenario as sc
 

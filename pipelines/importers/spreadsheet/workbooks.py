@@ -1,5 +1,5 @@
 """The spreadsheets a deputy director actually has: Excel journal sheets (one class and subject
-per sheet) and sheets of period marks, with merged header cells. Layouts: spreadsheet_sheets.py
+per sheet) and sheets of period marks, with merged header cells. Layouts: sheets.py
 and docs/importers.md."""
 
 from __future__ import annotations
@@ -8,33 +8,23 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from pipelines.importers.base import ImportContext, ImportNote
-from pipelines.importers.common import (
-    UNKNOWN_TEACHER,
-    UNKNOWN_TEACHER_ID,
-    CanonicalTables,
-    Notes,
-    WorkTypes,
+from pipelines.importers.absences import map_absence_code
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID, CanonicalTables, export_row
+from pipelines.importers.contract import ImportContext, ImportNote
+from pipelines.importers.dates import (
     academic_year_of,
     academic_year_row,
-    canonical_mark,
-    canonical_period_mark,
-    class_grade,
-    export_row,
     file_timestamp,
     fmt_date,
     fmt_datetime,
-    load_subject_catalogue,
-    map_absence_code,
-    normalise_name,
     parse_date,
-    parse_period_name,
-    period_id,
-    source_id,
-    split_full_name,
-    stable_id,
 )
-from pipelines.importers.spreadsheet_sheets import (
+from pipelines.importers.ids import source_id, stable_id
+from pipelines.importers.marks import canonical_mark, canonical_period_mark
+from pipelines.importers.names import class_grade, normalise_name, split_full_name
+from pipelines.importers.notes import Notes
+from pipelines.importers.periods import parse_period_name, period_id
+from pipelines.importers.spreadsheet.sheets import (
     Sheet,
     SheetHead,
     column_date,
@@ -42,6 +32,8 @@ from pipelines.importers.spreadsheet_sheets import (
     period_label,
     read_workbook,
 )
+from pipelines.importers.subjects import load_subject_catalogue
+from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 TITLE = "Таблицы Excel (журнал, итоговые отметки)"

@@ -17,7 +17,11 @@ from xml.etree.ElementTree import Element
 import tinyhtml5
 
 from ejournal.formatting import MONTHS as MONTH_NAMES
-from pipelines.importers.common import Notes, map_absence_code, parse_date, parse_period_name, read_text_file
+from pipelines.importers.absences import map_absence_code
+from pipelines.importers.dates import parse_date
+from pipelines.importers.notes import Notes
+from pipelines.importers.periods import parse_period_name
+from pipelines.importers.reading import read_text_file
 from pipelines.issues import ExportRefused
 
 REPORT_TITLE = "Отчёт об успеваемости и посещаемости ученика"

@@ -2,8 +2,8 @@
 
 Sources: the anonymised ``context`` and ``context/years`` responses in
 shared/reference_formats/netschool_sgo and the field lists of public API clients. Fields here that
-netschool.py does not map are left out on purpose (docs/importers.md); any other field is
-reported once per file and field (``common.Notes.unknown_fields``) and the data still loads.
+diary.py does not map are left out on purpose (docs/importers.md); any other field is
+reported once per file and field (``notes.Notes.unknown_fields``) and the data still loads.
 """
 
 from __future__ import annotations

@@ -10,21 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipelines.importers.base import ImportContext, ImportNote
-from pipelines.importers.common import (
-    ABSENCE_CODES,
-    WorkTypes,
-    canonical_mark,
-    class_grade,
-    map_absence_code,
-    normalise_name,
-    resolve_mark,
-    slug_id,
-    source_id,
-    split_full_name,
-)
-from pipelines.importers.draft import Draft, period_mark
-from pipelines.importers.payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
+from pipelines.importers.absences import ABSENCE_CODES, map_absence_code
+from pipelines.importers.api_draft import Draft, period_mark
+from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
+from pipelines.importers.contract import ImportContext, ImportNote
+from pipelines.importers.ids import slug_id, source_id
+from pipelines.importers.marks import canonical_mark, resolve_mark
+from pipelines.importers.names import class_grade, normalise_name, split_full_name
+from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 PERIODS, DIARY, MARKS, FINALS, SCHOOL = (

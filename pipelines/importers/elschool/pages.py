@@ -20,30 +20,24 @@ from xml.etree.ElementTree import Element
 
 import tinyhtml5
 
-from pipelines.importers.base import ImportContext, ImportNote
-from pipelines.importers.common import (
-    UNKNOWN_TEACHER,
-    UNKNOWN_TEACHER_ID,
-    CanonicalTables,
-    Notes,
-    WorkTypes,
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID, CanonicalTables, export_row
+from pipelines.importers.contract import ImportContext, ImportNote
+from pipelines.importers.dates import (
     academic_year_of,
     academic_year_row,
-    class_grade,
-    export_row,
     file_timestamp,
     fmt_date,
     fmt_datetime,
-    load_subject_catalogue,
     parse_date,
-    parse_period_name,
-    periods_from_dates,
-    read_text_file,
-    resolve_mark,
-    source_id,
-    split_full_name,
-    stable_id,
 )
+from pipelines.importers.ids import source_id, stable_id
+from pipelines.importers.marks import resolve_mark
+from pipelines.importers.names import class_grade, split_full_name
+from pipelines.importers.notes import Notes
+from pipelines.importers.periods import parse_period_name, periods_from_dates
+from pipelines.importers.reading import read_text_file
+from pipelines.importers.subjects import load_subject_catalogue
+from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 TITLE = "ELSCHOOL"

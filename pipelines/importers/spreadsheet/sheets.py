@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from ejournal.formatting import MONTHS as MONTH_NAMES
-from pipelines.importers.common import normalise_name, parse_period_name
+from pipelines.importers.names import normalise_name
+from pipelines.importers.periods import parse_period_name
 from pipelines.issues import ExportRefused
 
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}

@@ -7,12 +7,12 @@ derivation is documented in docs/importers.md:
 - the academic year is the one of the first period's start (1 September – 31 August);
 - a pupil is enrolled in the class from the first day of the year (the APIs give no movement);
 - the curriculum is left empty: weekly hours are not invented;
-- a period's id is the same as every importer gives it (common.period_id: year, kind, number);
+- a period's id is the same as every importer gives it (periods.period_id: year, kind, number);
 - consent to personal-data processing is «нет», with a note;
 - the export covers the days from the first period's start to the last period's end.
 
 Subjects go through the school's catalogue and work types through the school's weights
-(common.py), so every system maps onto the same subjects and weights.
+(subjects.py, work_types.py), so every system maps onto the same subjects and weights.
 """
 
 from __future__ import annotations
@@ -23,20 +23,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.importers.common import (
-    SubjectCatalogue,
-    WorkTypes,
-    academic_year_of,
-    academic_year_row,
-    canonical_period_mark,
-    export_row,
-    fmt_date,
-    fmt_datetime,
-    load_subject_catalogue,
-    period_id,
-    write_canonical,
-)
-from pipelines.importers.payload import Payload, PayloadNotes
+from pipelines.importers.api_payload import Payload, PayloadNotes
+from pipelines.importers.canonical_tables import export_row, write_canonical
+from pipelines.importers.dates import academic_year_of, academic_year_row, fmt_date, fmt_datetime
+from pipelines.importers.marks import canonical_period_mark
+from pipelines.importers.periods import period_id
+from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
+from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}

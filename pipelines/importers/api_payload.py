@@ -5,7 +5,7 @@ request. Each value read from it knows its file and its JSON path
 («result.students.1042.lessons[0].marks[3]»), so a missing field, a wrong type or broken JSON
 refuses the import with a message naming the file, the place, the field and the problem, in
 Russian (``ExportRefused``). Fields the importer does not know are reported once per file and
-field as notes, never silently ignored. Reading, date parsing and notes come from common.py.
+field as notes, never silently ignored. Reading, date parsing and notes come from reading.py, dates.py and notes.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.importers.common import Notes, parse_date, parse_datetime, read_json_file
+from pipelines.importers.dates import parse_date, parse_datetime
+from pipelines.importers.notes import Notes
+from pipelines.importers.reading import read_json_file
 from pipelines.issues import ExportRefused
 
 _KIND_TEXT = {
@@ -175,7 +177,7 @@ def _convert(value: Any, kind: str) -> Any:
 
 
 def _parse_date(value: Any) -> dt.date | None:
-    """ЭлЖур writes «20250901»; the others ISO or ДД.ММ.ГГГГ (common.parse_date)."""
+    """ЭлЖур writes «20250901»; the others ISO or ДД.ММ.ГГГГ (dates.parse_date)."""
     if not isinstance(value, str):
         return None
     if re.fullmatch(r"\d{8}", value.strip()):
@@ -198,7 +200,7 @@ def _parse_datetime(value: Any) -> dt.datetime | None:
 
 
 class PayloadNotes(Notes):
-    """common.Notes addressed by a ``Payload`` (its file and JSON path)."""
+    """notes.Notes addressed by a ``Payload`` (its file and JSON path)."""
 
     def at(self, node: Payload, field_name: str, value: object, message: str, *, once: str | None = None) -> None:
         location = node.path or "корень файла"
@@ -208,5 +210,5 @@ class PayloadNotes(Notes):
             self.add_once(once, node.file_name, location, field_name, value, message)
 
     def unknown(self, node: Payload, known: set[str]) -> None:
-        """Fields of ``node`` the importer does not know: one note per file and field (common.Notes)."""
+        """Fields of ``node`` the importer does not know: one note per file and field (notes.Notes)."""
         self.unknown_fields(node.value, known, node.file_name, node.path)

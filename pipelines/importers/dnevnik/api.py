@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.importers.base import ImportContext, ImportNote
-from pipelines.importers.common import WorkTypes, canonical_mark, map_absence_code, resolve_mark, source_id
-from pipelines.importers.draft import Draft, period_mark
-from pipelines.importers.payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
+from pipelines.importers.absences import map_absence_code
+from pipelines.importers.api_draft import Draft, period_mark
+from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
+from pipelines.importers.contract import ImportContext, ImportNote
+from pipelines.importers.ids import source_id
+from pipelines.importers.marks import canonical_mark, resolve_mark
+from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 SCHOOL, GROUPS, STUDENTS, TEACHERS = "school.json", "edu-groups.json", "students.json", "teachers.json"

@@ -22,34 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.importers import netschool_fields as known_fields
-from pipelines.importers.base import ImportContext, ImportNote
-from pipelines.importers.common import (
-    UNKNOWN_TEACHER,
-    UNKNOWN_TEACHER_ID,
-    CanonicalTables,
-    Notes,
-    WorkTypes,
-    academic_year_of,
-    canonical_period_mark,
-    class_grade,
-    export_row,
-    field_of,
-    file_timestamp,
-    fmt_date,
-    fmt_datetime,
-    load_subject_catalogue,
-    map_absence_code,
-    normalise_name,
-    parse_datetime,
-    period_id,
-    read_json_file,
-    resolve_mark,
-    source_id,
-    split_full_name,
-    stable_id,
-)
-from pipelines.importers.netschool_report import Report, is_report, read_report
+from pipelines.importers.absences import map_absence_code
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID, CanonicalTables, export_row
+from pipelines.importers.contract import ImportContext, ImportNote
+from pipelines.importers.dates import academic_year_of, file_timestamp, fmt_date, fmt_datetime, parse_datetime
+from pipelines.importers.ids import source_id, stable_id
+from pipelines.importers.marks import canonical_period_mark, resolve_mark
+from pipelines.importers.names import class_grade, normalise_name, split_full_name
+from pipelines.importers.netschool import fields as known_fields
+from pipelines.importers.netschool.report import Report, is_report, read_report
+from pipelines.importers.notes import Notes
+from pipelines.importers.periods import period_id
+from pipelines.importers.reading import field_of, read_json_file
+from pipelines.importers.subjects import load_subject_catalogue
+from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 TITLE = "Сетевой город. Образование"
