@@ -19,9 +19,9 @@ from pipelines.importers.contract import ImportContext
 from pipelines.importers.registry import IMPORTERS, SOURCE_NAMES, detect_source, get_importer
 from pipelines.issues import ExportRefused
 from tests.factories import tiny_export, write_export
-from tests.importers.test_elschool import REFERENCE, write_pages
-from tests.importers.test_netschool import write_netschool
-from tests.importers.test_spreadsheet import write_workbook
+from tests.importers.elschool.test_pages import REFERENCE, write_pages
+from tests.importers.netschool.test_diary import write_netschool
+from tests.importers.spreadsheet.test_workbooks import write_workbook
 
 
 def test_every_registered_importer_keeps_the_contract():

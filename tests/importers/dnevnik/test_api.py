@@ -8,8 +8,8 @@ import pytest
 
 from pipelines.importers.dnevnik.api import DnevnikImporter
 from pipelines.issues import ExportRefused
-from tests.importers_b import scenario as sc
-from tests.importers_b.conftest import write_json
+from tests.importers import api_scenario as sc
+from tests.importers.api_scenario import write_json
 
 GROUP = 3001
 STATUS = {"н": "Absent", "б": "Ill", "оп": "Late", "у": "Pass"}

@@ -8,8 +8,8 @@ import pytest
 
 from pipelines.importers.mesh.api import MeshImporter
 from pipelines.issues import ExportRefused
-from tests.importers_b import scenario as sc
-from tests.importers_b.conftest import write_json
+from tests.importers import api_scenario as sc
+from tests.importers.api_scenario import write_json
 
 WORK_TYPE = {w[0]: w for w in sc.WORK_TYPES}
 REASON = {"н": "неуважительная", "у": "уважительная", "б": "болезнь", "оп": "опоздание"}

@@ -16,7 +16,7 @@ from pipelines.importers.dnevnik.api import DnevnikImporter
 from pipelines.importers.eljur.api import EljurImporter
 from pipelines.importers.mesh.api import MeshImporter
 from tests.factories import SAMPLE, raw
-from tests.importers_b import scenario as sc
+from tests.importers import api_scenario as sc
 
 IMPORTERS = {"dnevnik": DnevnikImporter, "eljur": EljurImporter, "mesh": MeshImporter}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,3 +295,10 @@ def warehouse_figures(db: Path) -> Figures:
         {(p, c): n for p, c, n in absences},
         {(p, s, k, name): v for p, s, k, name, v in periods},
     )
+
+
+def write_json(folder: Path, files: dict[str, object]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, payload in files.items():
+        (folder / name).write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    return folder

@@ -11,8 +11,8 @@ import pytest
 from pipelines.canonical.reader import unpack
 from pipelines.importers.eljur.api import EljurImporter
 from pipelines.issues import ExportRefused
-from tests.importers_b import scenario as sc
-from tests.importers_b.conftest import write_json
+from tests.importers import api_scenario as sc
+from tests.importers.api_scenario import write_json
 
 TEACHER_NAME = {t[0]: sc.full_name(t) for t in sc.TEACHERS}
 WORK_TYPE = {w[0]: w for w in sc.WORK_TYPES}

@@ -16,10 +16,10 @@ from pipelines.importers.dnevnik.api import DnevnikImporter
 from pipelines.importers.eljur.api import EljurImporter
 from pipelines.importers.mesh.api import MeshImporter
 from pipelines.issues import ExportRefused
-from tests.importers_b.conftest import write_json
-from tests.importers_b.test_dnevnik import dnevnik_payload
-from tests.importers_b.test_eljur import eljur_payload
-from tests.importers_b.test_mesh import mesh_payload
+from tests.importers.api_scenario import write_json
+from tests.importers.dnevnik.test_api import dnevnik_payload
+from tests.importers.eljur.test_api import eljur_payload
+from tests.importers.mesh.test_api import mesh_payload
 
 SYSTEMS = {
     "dnevnik": (DnevnikImporter, dnevnik_payload()),
