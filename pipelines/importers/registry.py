@@ -1,7 +1,8 @@
 """The importers the command line knows, format detection, and conversion to a canonical folder.
 
-Adding a system is one line in ``IMPORTERS``: "name": "module:Class". Modules load lazily, so a
-broken or slow importer does not slow down the others.
+Adding a system is one folder (``pipelines/importers/<system>/``) plus one line in ``IMPORTERS``:
+"name": "module:Class". Modules load lazily, so a broken or slow importer does not slow down the
+others. A zip is unpacked once (``pipelines.canonical.reader.unpack``) and travels as a folder.
 """
 
 from __future__ import annotations
