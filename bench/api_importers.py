@@ -18,10 +18,10 @@ from pathlib import Path
 
 from data_samples.api_payloads import BUNDLES, read_export, write_bundle
 from ejournal.settings import Norms
-from pipelines.importers.base import ImportContext
-from pipelines.importers.dnevnik import DnevnikImporter
-from pipelines.importers.eljur import EljurImporter
-from pipelines.importers.mesh import MeshImporter
+from pipelines.importers.contract import ImportContext
+from pipelines.importers.dnevnik.api import DnevnikImporter
+from pipelines.importers.eljur.api import EljurImporter
+from pipelines.importers.mesh.api import MeshImporter
 from pipelines.ingest import ingest_path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data_samples" / "small"

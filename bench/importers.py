@@ -21,7 +21,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ejournal.settings import ImporterNorms, Norms
-from pipelines.importers.base import ImportContext
+from pipelines.importers.contract import ImportContext
 from pipelines.importers.registry import get_importer
 from pipelines.ingest import ingest_export
 

@@ -72,7 +72,7 @@ def ingest(
     Код выхода: 0 — загружено полностью; 1 — загружено, часть строк отклонена (они в карантине);
     2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято).
     """
-    from pipelines.importers.base import ImportContext
+    from pipelines.importers.contract import ImportContext
     from pipelines.importers.registry import SOURCE_NAMES
     from pipelines.ingest import ingest_source
     from pipelines.issues import write_issue_report

@@ -1,7 +1,7 @@
 """A canonical export written as the JSON answers of Дневник.ру, ЭлЖур and МЭШ.
 
 The files follow docs/importers.md field by field, so that the importers in
-pipelines/importers/ can be run on a whole class-year (tests/importers_b/test_sample_roundtrip.py)
+pipelines/importers/ can be run on a whole class-year (tests/importers/test_api_sample_roundtrip.py)
 and timed (bench/api_importers.py). What a system cannot express is written the nearest way the
 system has: subgroup lessons appear only in their members' diaries, a replaced lesson names the
 teacher who taught it, the log of mark changes is not written.

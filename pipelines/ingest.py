@@ -27,11 +27,12 @@ from pipelines.canonical.reader import (
     locate_files,
     read_batches,
     scratch_dir,
+    unpack,
 )
 from pipelines.canonical.schemas import FILES_BY_NAME
 from pipelines.canonical.validate import check_batch
-from pipelines.importers.base import ImportContext
-from pipelines.issues import FileRefused, Issue, issues_frame
+from pipelines.importers.contract import ImportContext
+from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from warehouse.db import build_models, connect
 from warehouse.snapshot import current_snapshot, publish
@@ -118,7 +119,7 @@ def ingest_export(
         try:
             files, result.warnings = locate_files(folder)
             export, issues = _read_export_row(files, workdir, norms.validation.batch_rows)
-        except FileRefused as refused:
+        except ExportRefused as refused:
             result.issues = [refused.issue]
             return result
         if issues:
@@ -130,7 +131,7 @@ def ingest_export(
             con.execute("begin transaction")
             try:
                 _run_batch(con, result, export, files[1:], workdir, norms, strict, progress, clock)
-            except FileRefused as refused:
+            except ExportRefused as refused:
                 con.execute("rollback")
                 result.status, result.batch_id = "refused", None
                 result.issues.append(refused.issue)
@@ -285,9 +286,13 @@ def ingest_path(path: Path, db_path: Path, **kwargs) -> list[IngestResult]:
     with scratch_dir() as tmp:
         try:
             folders = discover_exports(path, Path(tmp))
-        except FileRefused as refused:
+        except ExportRefused as refused:
             return [IngestResult(source_path=path, issues=[refused.issue])]
-        results = [ingest_export(folder, db_path, **kwargs) for folder in folders]
+        return _ingest_folders(folders, db_path, **kwargs)
+
+
+def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[IngestResult]:
+    results = [ingest_export(folder, db_path, **kwargs) for folder in folders]
     if any(r.status != "refused" for r in results) or current_snapshot(db_path) is None:
         publish(db_path)
     return results
@@ -318,7 +323,6 @@ def ingest_source(
     ordinary ingest, so validation and all-or-nothing loading are the same for every system.
     Notes of the importer become warnings; a refused import loads nothing.
     """
-    from pipelines.importers.base import ImportRefused
     from pipelines.importers.registry import CANONICAL, convert_source, detect_source, source_title
 
     norms = kwargs.get("norms") or load_norms()
@@ -327,20 +331,21 @@ def ingest_source(
         workdir = Path(tmp)
         name = source
         try:
-            name = source or detect_source(path, workdir)
+            data = unpack(path, workdir / "_source")  # the only extraction: a folder from here on
+            name = source or detect_source(data, workdir)
             if name == CANONICAL:
-                return SourceIngest(
-                    CANONICAL, source_title(CANONICAL), source is None, ingest_path(path, db_path, **kwargs)
-                )
-            conversion = convert_source(path, name, workdir, context or ImportContext(norms=norms))
-        except ImportRefused as refused:
-            place = ", ".join(
-                part for part in (refused.location, f"поле «{refused.field}»" if refused.field else None) if part
-            )
-            message = f"{place}: {refused.problem}" if place else refused.problem
-            issue = Issue(refused.file_name, None, refused.field, None, "import_refused", message)
+                folders = discover_exports(data, workdir)
+            else:
+                conversion = convert_source(data, name, workdir, context or ImportContext(norms=norms))
+        except ExportRefused as refused:
             title = source_title(name) if name else "не определён"
-            return SourceIngest(name or "?", title, source is None, [IngestResult(source_path=path, issues=[issue])])
+            return SourceIngest(
+                name or "?", title, source is None, [IngestResult(source_path=path, issues=[refused.issue])]
+            )
+        if name == CANONICAL:
+            return SourceIngest(
+                CANONICAL, source_title(CANONICAL), source is None, _ingest_folders(folders, db_path, **kwargs)
+            )
         results = [ingest_export(conversion.folder, db_path, **kwargs)]
         for result in results:
             result.source_path = path

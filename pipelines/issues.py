@@ -48,12 +48,34 @@ class Issue:
         return self.cell_value if len(self.cell_value) <= 60 else self.cell_value[:57] + "..."
 
 
-class FileRefused(Exception):
-    """A file cannot be read at all; the whole export is refused."""
+class ExportRefused(Exception):
+    """The export cannot be loaded at all: the whole of it is refused and nothing changes.
 
-    def __init__(self, issue: Issue):
-        super().__init__(issue.message)
-        self.issue = issue
+    The one refusal of the house, raised wherever the data turns out to be unreadable: unpacking
+    a zip, reading a canonical file, or an importer reading a journal system's data. It names the
+    file, the place inside it (a row, a JSON path, an HTML element), the field and the problem, in
+    Russian; ``issue`` is the same as one line of the issue report, with ``rule`` as its code.
+    """
+
+    def __init__(
+        self,
+        file_name: str,
+        location: str | None,
+        field: str | None,
+        problem: str,
+        *,
+        rule: str = "import_refused",
+    ):
+        where = ", ".join(part for part in (file_name, location, f"поле «{field}»" if field else None) if part)
+        super().__init__(f"{where}: {problem}")
+        self.file_name, self.location, self.field, self.problem = file_name, location, field, problem
+        self.rule = rule
+
+    @property
+    def issue(self) -> Issue:
+        place = ", ".join(part for part in (self.location, f"поле «{self.field}»" if self.field else None) if part)
+        message = f"{place}: {self.problem}" if place else self.problem
+        return Issue(self.file_name, None, self.field, None, self.rule, message)
 
 
 def issues_frame(issues: list[Issue]) -> pl.DataFrame:

@@ -2,7 +2,7 @@
 
 CSV (UTF-8 with or without BOM, or Windows-1251; `;`, `,` or tab), XLSX and Parquet. A file that
 cannot be read as a whole (wrong encoding, binary, truncated, ragged rows, empty) raises
-:class:`FileRefused`: its data cannot be trusted, so the whole export is refused.
+:class:`~pipelines.issues.ExportRefused`: its data cannot be trusted, so the whole export is refused.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import polars as pl
 
 from ejournal.files import sha256_of
 from pipelines.canonical.schemas import FILES, CanonicalFile, columns_of
-from pipelines.issues import FileRefused, Issue
+from pipelines.issues import ExportRefused, Issue
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 ROW_COLUMN = "_row"
@@ -59,24 +59,31 @@ class FileFacts:
     encoding_code: str | None = None
 
 
-def _refuse(file_name: str, rule: str, message: str) -> FileRefused:
-    return FileRefused(Issue(file_name, None, None, None, rule, message))
+def _refuse(file_name: str, rule: str, message: str) -> ExportRefused:
+    return ExportRefused(file_name, None, None, message, rule=rule)
 
 
 def discover_exports(path: Path, workdir: Path) -> list[Path]:
     """The export folders under ``path`` (a folder, a folder of folders, or a .zip)."""
     if not path.exists():
         raise _refuse(path.name, "not_found", f"Путь «{path}» не найден")
+    path = unpack(path, workdir)
     if path.is_file():
-        if path.suffix.lower() != ".zip":
-            raise _refuse(path.name, "not_an_export", "Ожидается папка выгрузки или архив .zip")
-        path = extract_zip(path, workdir)
+        raise _refuse(path.name, "not_an_export", "Ожидается папка выгрузки или архив .zip")
     if _find(path, FILES[0]) is not None:
         return [path]
     found = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")) and _find(p, FILES[0]))
     if not found:
         raise _refuse(path.name, "not_an_export", "В папке нет файла export.csv (описание выгрузки): это не выгрузка")
     return found
+
+
+def unpack(path: Path, workdir: Path) -> Path:
+    """What the data travels as from here on: a .zip is extracted once, under ``workdir``, and its
+    folder returned; a folder or any other file is returned as it is."""
+    if path.is_file() and path.suffix.lower() == ".zip":
+        return extract_zip(path, workdir)
+    return path
 
 
 def extract_zip(path: Path, workdir: Path) -> Path:

@@ -1,7 +1,8 @@
 """The importers the command line knows, format detection, and conversion to a canonical folder.
 
-Adding a system is one line in ``IMPORTERS``: "name": "module:Class". Modules load lazily, so a
-broken or slow importer does not slow down the others.
+Adding a system is one folder (``pipelines/importers/<system>/``) plus one line in ``IMPORTERS``:
+"name": "module:Class". Modules load lazily, so a broken or slow importer does not slow down the
+others. A zip is unpacked once (``pipelines.canonical.reader.unpack``) and travels as a folder.
 """
 
 from __future__ import annotations
@@ -11,21 +12,21 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipelines.canonical.reader import discover_exports, extract_zip
-from pipelines.importers.base import ImportContext, Importer, ImportNote, ImportRefused
-from pipelines.issues import FileRefused
+from pipelines.canonical.reader import discover_exports, unpack
+from pipelines.importers.contract import ImportContext, Importer, ImportNote
+from pipelines.issues import ExportRefused
 
 CANONICAL = "canonical"
 CANONICAL_TITLE = "каноническая выгрузка"
 
 # Order is the order of detection (after the canonical export): the most specific first.
 IMPORTERS: dict[str, str] = {
-    "netschool": "pipelines.importers.netschool:NetschoolImporter",
-    "elschool": "pipelines.importers.elschool:ElschoolImporter",
-    "spreadsheet": "pipelines.importers.spreadsheet:SpreadsheetImporter",
-    "dnevnik": "pipelines.importers.dnevnik:DnevnikImporter",
-    "eljur": "pipelines.importers.eljur:EljurImporter",
-    "mesh": "pipelines.importers.mesh:MeshImporter",
+    "netschool": "pipelines.importers.netschool.diary:NetschoolImporter",
+    "elschool": "pipelines.importers.elschool.pages:ElschoolImporter",
+    "spreadsheet": "pipelines.importers.spreadsheet.workbooks:SpreadsheetImporter",
+    "dnevnik": "pipelines.importers.dnevnik.api:DnevnikImporter",
+    "eljur": "pipelines.importers.eljur.api:EljurImporter",
+    "mesh": "pipelines.importers.mesh.api:MeshImporter",
 }
 
 SOURCE_NAMES = (CANONICAL, *IMPORTERS)
@@ -46,28 +47,21 @@ def is_canonical(path: Path, workdir: Path) -> bool:
     """The path holds a canonical export (a folder, a folder of exports, or a zip of them)."""
     try:
         discover_exports(path, workdir)
-    except FileRefused:
+    except ExportRefused:
         return False
     return True
 
 
-def unpack(path: Path, workdir: Path) -> Path:
-    """A zip is extracted safely (bounded size, no paths outside) and its folder returned."""
-    if path.is_file() and path.suffix.lower() == ".zip":
-        try:
-            return extract_zip(path, workdir)
-        except FileRefused as refused:
-            raise ImportRefused(path.name, None, None, refused.issue.message) from None
-    return path
-
-
 def detect_source(path: Path, workdir: Path) -> str:
-    """The name of the format of ``path``: canonical first, then each importer in order."""
+    """The name of the format of ``path``: canonical first, then each importer in order.
+
+    A zip is unpacked under ``workdir`` (``ingest_source`` hands over the folder it already
+    unpacked, so the data is extracted once)."""
     if not path.exists():
-        raise ImportRefused(path.name, None, None, f"путь «{path}» не найден")
-    if is_canonical(path, workdir):
+        raise ExportRefused(path.name, None, None, f"путь «{path}» не найден")
+    data = unpack(path, workdir / "_source")
+    if is_canonical(data, workdir):
         return CANONICAL
-    data = unpack(path, workdir / "_detect")
     for name in IMPORTERS:
         try:
             if get_importer(name).detect(data):
@@ -75,7 +69,7 @@ def detect_source(path: Path, workdir: Path) -> str:
         except Exception:  # detect must not raise; a faulty detector just does not claim the data
             continue
     known = ", ".join(SOURCE_NAMES)
-    raise ImportRefused(
+    raise ExportRefused(
         path.name,
         None,
         None,
@@ -95,9 +89,10 @@ class Conversion:
 
 
 def convert_source(path: Path, source: str, workdir: Path, context: ImportContext) -> Conversion:
-    """Convert ``path`` with the importer ``source`` into a canonical folder under ``workdir``."""
+    """Convert ``path`` (a folder, a file, or a zip unpacked here) with the importer ``source`` into
+    a canonical folder under ``workdir``."""
     if source not in IMPORTERS:
-        raise ImportRefused(path.name, None, None, f"неизвестный формат «{source}»; есть: {', '.join(SOURCE_NAMES)}")
+        raise ExportRefused(path.name, None, None, f"неизвестный формат «{source}»; есть: {', '.join(SOURCE_NAMES)}")
     importer = get_importer(source)
     data = unpack(path, workdir / "_source")
     out = workdir / "canonical"

@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from ejournal.settings import Norms, ValidationNorms
+from pipelines.importers.contract import ImportContext
+from pipelines.ingest import ingest_path
+
 
 @pytest.fixture(scope="session")
 def _warehouses(tmp_path_factory) -> dict:
@@ -28,3 +32,22 @@ def preloaded(_warehouses, tmp_path) -> Callable[[str, Callable[[Path], object]]
         return db
 
     return make
+
+
+@pytest.fixture
+def context() -> ImportContext:
+    return ImportContext(norms=Norms(validation=ValidationNorms()))
+
+
+@pytest.fixture
+def load(tmp_path):
+    """Ingest a canonical folder into a fresh warehouse; returns (result, warehouse path)."""
+    counter = {"n": 0}
+
+    def run(folder: Path):
+        counter["n"] += 1
+        db = tmp_path / f"w{counter['n']}.duckdb"
+        (result,) = ingest_path(folder, db, norms=Norms(validation=ValidationNorms()), run_by="test")
+        return result, db
+
+    return run

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from ejournal.settings import Norms
-from pipelines.importers.base import ImportContext
+from pipelines.importers.contract import ImportContext
 from pipelines.ingest import ingest_path, ingest_source
 
 

@@ -15,12 +15,13 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ejournal.settings import Norms
-from pipelines.importers.base import ImportContext, ImportRefused
+from pipelines.importers.contract import ImportContext
 from pipelines.importers.registry import IMPORTERS, SOURCE_NAMES, detect_source, get_importer
+from pipelines.issues import ExportRefused
 from tests.factories import tiny_export, write_export
-from tests.importers.test_elschool import REFERENCE, write_pages
-from tests.importers.test_netschool import write_netschool
-from tests.importers.test_spreadsheet import write_workbook
+from tests.importers.elschool.test_pages import REFERENCE, write_pages
+from tests.importers.netschool.test_diary import write_netschool
+from tests.importers.spreadsheet.test_workbooks import write_workbook
 
 
 def test_every_registered_importer_keeps_the_contract():
@@ -57,7 +58,7 @@ def test_detection_finds_each_format(tmp_path):
 
 def test_unknown_data_is_refused_with_the_list_of_formats(tmp_path):
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
-    with pytest.raises(ImportRefused, match="--source"):
+    with pytest.raises(ExportRefused, match="--source"):
         detect_source(tmp_path, tmp_path / "w")
 
 
@@ -100,6 +101,32 @@ def test_canonical_export_still_loads_through_the_same_command(tmp_path):
     assert "Формат: каноническая выгрузка (canonical" in outcome.output
 
 
+@pytest.mark.parametrize("kind", ["canonical", "netschool"])
+def test_a_zip_is_extracted_once_and_travels_as_a_folder(tmp_path, monkeypatch, kind):
+    from pipelines.canonical import reader
+    from pipelines.ingest import ingest_source
+
+    folder = write_export(tiny_export(), tmp_path / "e") if kind == "canonical" else write_netschool(tmp_path / "e")
+    shutil.make_archive(str(tmp_path / "data"), "zip", folder)
+    calls = []
+    extract = reader.extract_zip
+    monkeypatch.setattr(reader, "extract_zip", lambda *args: calls.append(args) or extract(*args))
+    found = ingest_source(tmp_path / "data.zip", tmp_path / "w.duckdb", norms=Norms(), run_by="test")
+    assert found.source == kind and len(calls) == 1
+
+
+def test_a_damaged_zip_is_refused_with_one_type_and_nothing_stored(tmp_path):
+    from pipelines.ingest import ingest_source
+
+    (tmp_path / "data.zip").write_bytes(b"PK\x03\x04 not a zip")
+    found = ingest_source(tmp_path / "data.zip", tmp_path / "w.duckdb", norms=Norms(), run_by="test")
+    (result,) = found.results
+    assert result.status == "refused" and result.issues[0].message.startswith("Архив повреждён")
+    assert not (tmp_path / "w.duckdb").exists()
+    outcome = _cli(str(tmp_path / "data.zip"), "--db", str(tmp_path / "w.duckdb"))
+    assert outcome.exit_code == 2 and "Архив повреждён" in outcome.output
+
+
 # --- hostile bytes: an importer either converts or refuses in Russian, never crashes -------------
 
 SEEDS = {
@@ -122,14 +149,14 @@ def test_hostile_bytes_are_converted_or_refused(tmp_path, name, data):
     (folder / f"file{suffix}").write_bytes(seed[:cut] + junk + seed[cut:])
     try:
         get_importer(name).convert(folder, tmp_path / f"out-{name}", ImportContext(norms=Norms(), class_name="5А"))
-    except ImportRefused as refused:
+    except ExportRefused as refused:
         assert refused.file_name and refused.problem
         assert any("а" <= ch <= "я" for ch in refused.problem.lower())
 
 
 def test_docs_describe_every_importer_and_code():
-    from pipelines.importers.common import ABSENCE_CODES
-    from pipelines.importers.spreadsheet import SUFFIXES
+    from pipelines.importers.absences import ABSENCE_CODES
+    from pipelines.importers.spreadsheet.workbooks import SUFFIXES
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "importers.md").read_text(encoding="utf-8").lower()
     assert [name for name in IMPORTERS if f"(`{name}`)" not in text] == []

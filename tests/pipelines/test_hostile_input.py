@@ -16,7 +16,7 @@ from pipelines.canonical.reader import ExportFile, FileFacts, read_batches
 from pipelines.canonical.schemas import FILES_BY_NAME
 from pipelines.canonical.validate import check_batch
 from pipelines.ingest import ingest_path
-from pipelines.issues import FileRefused
+from pipelines.issues import ExportRefused
 from tests.factories import tiny_export, write_export
 from tests.pipelines.test_ingest_acceptance import snapshot
 
@@ -28,7 +28,7 @@ csv_body = st.lists(st.lists(cell, min_size=0, max_size=10).map(";".join), max_s
 
 
 def _read_all(path: Path, name: str = "marks") -> tuple[int, int]:
-    """Read and validate a file; returns (rows read, issues) or raises FileRefused."""
+    """Read and validate a file; returns (rows read, issues) or raises ExportRefused."""
     spec = FILES_BY_NAME[name]
     n_rows = n_issues = 0
     with tempfile.TemporaryDirectory() as work:
@@ -47,7 +47,7 @@ def test_arbitrary_bytes_are_read_or_refused(tmp_path, payload):
     path.write_bytes(payload)
     try:
         _read_all(path)
-    except FileRefused as refused:
+    except ExportRefused as refused:
         assert refused.issue.message and refused.issue.file_name == "marks.csv"
 
 
@@ -58,7 +58,7 @@ def test_malformed_csv_is_read_or_refused(tmp_path, body, with_header):
     path.write_text((HEADER + "\n" if with_header else "") + body, encoding="utf-8")
     try:
         _read_all(path)
-    except FileRefused as refused:
+    except ExportRefused as refused:
         assert refused.issue.message
 
 
@@ -69,7 +69,7 @@ def test_malformed_xlsx_is_refused_cleanly(tmp_path, payload, zip_magic):
     path.write_bytes((b"PK\x03\x04" if zip_magic else b"") + payload)
     try:
         _read_all(path)
-    except FileRefused as refused:
+    except ExportRefused as refused:
         assert refused.issue.rule_code in {"xlsx_broken", "empty_file", "header"}
 
 

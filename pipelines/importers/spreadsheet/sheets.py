@@ -1,0 +1,185 @@
+"""Reading the deputy director's Excel workbooks: merged cells expanded, sheets classified.
+
+Three kinds of sheet (docs/importers.md, «Таблицы Excel»):
+- a journal sheet of one class and subject: title rows («Класс: 7А», «Предмет: Математика»,
+  «Учитель: …», «Учебный год: 2025/2026»), then a header row with «ФИО» and a column per lesson
+  (a date, or a day number under a merged month name), optionally period-mark columns («Итог»,
+  «1 четверть»); a pupil per row; cells «5», «4/5», «н», «5 кр»;
+- a period-marks sheet: «ФИО», then subjects (merged over their period columns «1 ч.», «2 ч.», «год»)
+  or subjects only with the period in the title;
+- a sheet «Периоды»: Период | Начало | Окончание.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ejournal.formatting import MONTHS as MONTH_NAMES
+from pipelines.importers.names import normalise_name
+from pipelines.importers.periods import parse_period_name
+from pipelines.issues import ExportRefused
+
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
+_NAME_HEADER = re.compile(r"^(фио|ф\.и\.о\.?|ученик|учащийся|обучающийся|фамилия.*)$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{2}|\d{4}))?$")
+_YEAR = re.compile(r"(20\d{2})\s*[/-]\s*(20\d{2})")
+_CLASS = re.compile(r"(?<!\d)(\d{1,2})\s*[-\s]?\s*[«\"]?([А-ЯЁ])[»\"]?(?![а-яё])")
+_KEY_VALUE = re.compile(
+    r"(Класс|Предмет|Учитель|Учебный год|Период)\s*:\s*(.+?)\s*(?=(?:Класс|Предмет|Учитель|Учебный год|Период)\s*:|$)"
+)
+_PERIOD_LABELS = {"год": ("year", 0), "годовая": ("year", 0), "экз": ("exam", 0), "экзамен": ("exam", 0)}
+_PERIOD_LABELS |= {"итог": ("final", 0), "итоговая": ("final", 0)}
+
+
+def cell_place(row: int, column: int) -> str:
+    """«строка 5, столбец C» as Excel shows it (both 1-based)."""
+    letters = ""
+    n = column
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"строка {row}, столбец {letters}"
+
+
+@dataclass
+class Sheet:
+    file_name: str
+    title: str
+    rows: list[list[Any]]  # merged cells expanded; 0-based here, reported 1-based
+
+    def text(self, r: int, c: int) -> str:
+        value = self.rows[r][c] if r < len(self.rows) and c < len(self.rows[r]) else None
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return " ".join(str(value).split())
+
+    def where(self, r: int, c: int) -> str:
+        return f"лист «{self.title}», {cell_place(r + 1, c + 1)}"
+
+
+def read_workbook(path: Path) -> list[Sheet]:
+    """Every sheet's values with merged cells filled in; an unreadable file refuses the import."""
+    from openpyxl import load_workbook
+
+    if path.stat().st_size == 0:
+        raise ExportRefused(path.name, None, None, "файл пуст")
+    if not zipfile.is_zipfile(path):
+        raise ExportRefused(path.name, None, None, "файл повреждён или это не книга Excel (.xlsx)")
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged package
+        raise ExportRefused(path.name, None, None, f"книга Excel не читается ({type(error).__name__})") from None
+    sheets = []
+    for ws in book.worksheets:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        for merged in ws.merged_cells.ranges:
+            value = ws.cell(merged.min_row, merged.min_col).value
+            for r in range(merged.min_row - 1, merged.max_row):
+                for c in range(merged.min_col - 1, merged.max_col):
+                    while len(rows) <= r:
+                        rows.append([])
+                    while len(rows[r]) <= c:
+                        rows[r].append(None)
+                    rows[r][c] = value
+        sheets.append(Sheet(path.name, ws.title, rows))
+    return sheets
+
+
+@dataclass
+class SheetHead:
+    """What the title rows and the header say about a sheet."""
+
+    header_row: int
+    name_col: int
+    class_name: str | None = None
+    subject: str | None = None
+    teacher: str | None = None
+    year_id: str | None = None
+    period: tuple[int, str] | None = None
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+def find_head(sheet: Sheet) -> SheetHead | None:
+    """The header row (the one with «ФИО») and the facts stated above it; None if there is none."""
+    for r in range(min(len(sheet.rows), 30)):
+        for c in range(min(len(sheet.rows[r]), 10)):
+            if _NAME_HEADER.match(normalise_name(sheet.text(r, c))):
+                head = SheetHead(r, c)
+                # «ФИО» merged over two header rows: the lower row holds the days or period labels.
+                while head.header_row + 1 < len(sheet.rows) and sheet.text(head.header_row + 1, c) == sheet.text(r, c):
+                    head.header_row += 1
+                title = " ".join(dict.fromkeys(sheet.text(i, j) for i in range(r) for j in range(len(sheet.rows[i]))))
+                _read_title(f"{title} {sheet.title}", head)
+                return head
+    return None
+
+
+def _read_title(text: str, head: SheetHead) -> None:
+    for key, value in _KEY_VALUE.findall(text):
+        head.facts[key] = value.strip(" ,;")
+    head.subject = head.facts.get("Предмет")
+    head.teacher = head.facts.get("Учитель")
+    found = _CLASS.search(head.facts.get("Класс", "")) or _CLASS.search(text)
+    if found:
+        head.class_name = f"{found.group(1)}{found.group(2)}"
+    year = _YEAR.search(head.facts.get("Учебный год", "")) or _YEAR.search(text)
+    if year and int(year.group(2)) == int(year.group(1)) + 1:
+        head.year_id = f"{year.group(1)}/{year.group(2)}"
+    period = re.search(
+        r"(\d)\s*-?\s*(?:я\s*)?(четверт\w*|полугоди\w*|триместр\w*)", head.facts.get("Период", "") or text
+    )
+    if period:
+        head.period = parse_period_name(f"{period.group(1)} {period.group(2)}")
+
+
+def period_label(text: str) -> tuple[str, int, str | None] | None:
+    """A period-mark column header: («period», number, kind), («year», 0, None) …; None if not one."""
+    key = normalise_name(text).rstrip(".")
+    if key in _PERIOD_LABELS:
+        kind, number = _PERIOD_LABELS[key]
+        return kind, number, None
+    short = re.match(r"^(\d)\s*(ч|чет|четв|п|пол|полуг|т|трим)\.?$", key)
+    if short:
+        kind = {"ч": "quarter", "п": "half_year", "т": "trimester"}[short.group(2)[0]]
+        return "period", int(short.group(1)), kind
+    parsed = parse_period_name(key)
+    if parsed:
+        return "period", parsed[0], parsed[1]
+    return None
+
+
+def column_date(sheet: Sheet, head: SheetHead, c: int, year_id: str | None) -> dt.date | None:
+    """The lesson date of a journal column: a date cell, «08.09[.2025]», or a day under a month."""
+    value = sheet.rows[head.header_row][c] if c < len(sheet.rows[head.header_row]) else None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = sheet.text(head.header_row, c)
+    match = _DAY_MONTH.match(text)
+    if match:
+        day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
+        return _date(day, month, int(year) if year and len(year) == 4 else None, year_id)
+    if text.isdigit() and head.header_row > 0:
+        month = MONTHS.get(normalise_name(sheet.text(head.header_row - 1, c)))
+        if month:
+            return _date(int(text), month, None, year_id)
+    return None
+
+
+def _date(day: int, month: int, year: int | None, year_id: str | None) -> dt.date | None:
+    if year is None:
+        if year_id is None:
+            return None
+        year = int(year_id[:4]) if month >= 9 else int(year_id[5:])
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
