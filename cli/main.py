@@ -19,6 +19,7 @@ from cli.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
 from cli.lake import register as register_lake_commands
 from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
+from pipelines.importers.systems import SOURCE_NAMES
 
 app = typer.Typer(
     help="Аналитика электронного журнала: загрузка выгрузок в хранилище, отчёты и панели.",
@@ -50,8 +51,7 @@ def ingest(
         str | None,
         typer.Option(
             "--source",
-            help="Формат данных: canonical, netschool, elschool, spreadsheet, dnevnik, eljur, mesh "
-            "(без него формат определяется сам)",
+            help=f"Формат данных: {', '.join(SOURCE_NAMES)} (без него формат определяется сам)",
         ),
     ] = None,
     class_name: Annotated[
@@ -73,7 +73,6 @@ def ingest(
     2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято).
     """
     from pipelines.importers.contract import ImportContext
-    from pipelines.importers.registry import SOURCE_NAMES
     from pipelines.ingest import ingest_source
     from pipelines.issues import write_issue_report
     from warehouse.db import WarehouseBusyError

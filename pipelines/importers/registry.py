@@ -1,7 +1,7 @@
 """The importers the command line knows, format detection, and conversion to a canonical folder.
 
-Adding a system is one folder (``pipelines/importers/<system>/``) plus one line in ``IMPORTERS``:
-"name": "module:Class". Modules load lazily, so a broken or slow importer does not slow down the
+Adding a system is one folder (``pipelines/importers/<system>/``) plus one line in
+``systems.IMPORTERS``: "name": "module:Class". Modules load lazily, so a broken or slow importer does not slow down the
 others. A zip is unpacked once (``pipelines.canonical.reader.unpack``) and travels as a folder.
 """
 
@@ -14,22 +14,10 @@ from pathlib import Path
 
 from pipelines.canonical.reader import discover_exports, unpack
 from pipelines.importers.contract import ImportContext, Importer, ImportNote
+from pipelines.importers.systems import CANONICAL, IMPORTERS, SOURCE_NAMES
 from pipelines.issues import ExportRefused
 
-CANONICAL = "canonical"
 CANONICAL_TITLE = "каноническая выгрузка"
-
-# Order is the order of detection (after the canonical export): the most specific first.
-IMPORTERS: dict[str, str] = {
-    "netschool": "pipelines.importers.netschool.diary:NetschoolImporter",
-    "elschool": "pipelines.importers.elschool.pages:ElschoolImporter",
-    "spreadsheet": "pipelines.importers.spreadsheet.workbooks:SpreadsheetImporter",
-    "dnevnik": "pipelines.importers.dnevnik.api:DnevnikImporter",
-    "eljur": "pipelines.importers.eljur.api:EljurImporter",
-    "mesh": "pipelines.importers.mesh.api:MeshImporter",
-}
-
-SOURCE_NAMES = (CANONICAL, *IMPORTERS)
 
 
 @cache
