@@ -14,6 +14,7 @@ IMPORTERS: dict[str, str] = {
     "dnevnik": "pipelines.importers.dnevnik.api:DnevnikImporter",
     "eljur": "pipelines.importers.eljur.api:EljurImporter",
     "mesh": "pipelines.importers.mesh.api:MeshImporter",
+    "spb": "pipelines.importers.spb.api:SpbImporter",
 }
 
 SOURCE_NAMES = (CANONICAL, *IMPORTERS)

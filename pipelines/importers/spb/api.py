@@ -1,0 +1,322 @@
+"""«Электронный дневник» Санкт-Петербурга (dnevnik2.petersburgedu.ru): the parent's API answers.
+
+A bundle (a folder, or a zip unpacked by the registry) holds the answers as the API sends them,
+each in its envelope ``{"data": {"items": […], "current", "total_pages", …}, "validations", …}``:
+
+- ``related-child-list.json`` — /api/journal/person/related-child-list: the children, each with
+  ``educations[]`` (education_id, the class ``group_id``/``group_name`` «7 д», the school
+  ``institution_id``/``institution_name``);
+- ``get-list-period.json`` — /api/group/group/get-list-period: the class's study periods
+  (``name`` «1 четверть», ``date_from``/``date_to`` ДД.ММ.ГГГГ);
+- ``<education_id>/list-by-education*.json`` — /api/journal/lesson/list-by-education, one file per
+  page: lessons (``identity.id``, ``number``, ``datetime_from``/``datetime_to``, subject, topic
+  ``content_name``, homework ``tasks[]``) with the pupil's ``estimates[]`` — marks and, under
+  ``estimate_type_code`` 30000 «Посещаемость», absences (494 «уважительная», 496 «по болезни»).
+  The answer does not say whose diary it is (the pupil is in the request), so the folder names the
+  education; with a single education the pages may lie beside the other files.
+
+The API gives no teachers, no mark weights and no entry times: lessons and marks are recorded for
+«Не указан Учитель», weights come from the school's work-type norms, and a mark counts as entered
+when its lesson ended; each of these is said once as a note. Field mapping: docs/importers.md,
+section «Электронный дневник Санкт-Петербурга».
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import re
+from pathlib import Path
+
+from pipelines.importers.absences import map_absence_code
+from pipelines.importers.api_draft import Draft
+from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID
+from pipelines.importers.contract import ImportContext, ImportNote
+from pipelines.importers.ids import slug_id, source_id
+from pipelines.importers.marks import resolve_mark
+from pipelines.importers.names import class_grade
+from pipelines.importers.reading import read_json_file
+from pipelines.importers.work_types import WorkTypes
+from pipelines.issues import ExportRefused
+
+CHILDREN, PERIODS = "related-child-list.json", "get-list-period.json"
+LESSON_PAGES = re.compile(r"^list-by-education.*\.json$", re.IGNORECASE)
+SAINT_PETERSBURG = "78"
+ATTENDANCE_TYPE = "30000"
+ABSENCE_VALUES = {"494": "у", "496": "б"}  # estimate_value_code of «уважительная», «по болезни»
+ENVELOPE = {"data", "validations", "messages", "debug"}
+PAGING = {"items", "before", "current", "last", "next", "total_pages", "total_items"}
+CHILD_FIELDS = {"identity", "firstname", "surname", "middlename", "hash_uid", "action_payload", "educations"}
+EDUCATION_FIELDS = {"education_id", "group_id", "group_name", "institution_id", "institution_name"}
+EDUCATION_FIELDS |= {"jurisdiction_id", "jurisdiction_name", "push_subscribe", "is_active", "distance_education"}
+EDUCATION_FIELDS |= {"distance_education_updated_at", "parent_firstname", "parent_surname", "parent_middlename"}
+EDUCATION_FIELDS |= {"parent_email"}
+PERIOD_FIELDS = {"identity", "entity_state", "name", "parent", "date_from", "date_to", "education_period"}
+LESSON_FIELDS = {"identity", "number", "datetime_from", "datetime_to", "subject_id", "subject_name", "content_name"}
+LESSON_FIELDS |= {"content_description", "content_additional_material", "tasks", "estimates", "action_payload"}
+TASK_FIELDS = {"task_name", "task_code", "task_kind_code", "task_kind_name", "files"}
+ESTIMATE_FIELDS = {"estimate_type_code", "estimate_type_name", "estimate_value_code", "estimate_value_name"}
+ESTIMATE_FIELDS |= {"estimate_comment"}
+_SCALE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+class SpbImporter:
+    name = "spb"
+    title = "Электронный дневник Санкт-Петербурга"
+
+    def detect(self, path: Path) -> bool:
+        return path.is_dir() and (path / CHILDREN).is_file()
+
+    def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
+        if not path.is_dir():
+            raise ExportRefused(path.name, None, None, "ожидается папка (или архив .zip) с ответами JSON")
+        notes = PayloadNotes()
+        draft = Draft("Электронный дневник СПб", CHILDREN, notes, WorkTypes(context.norms, notes))
+        for period in _items(_read(path, PERIODS), notes):
+            _read_period(period, draft)
+        if not draft.periods:
+            raise ExportRefused(PERIODS, "data.items", None, "нет ни одного учебного периода")
+        pages = _lesson_pages(path)
+        educations = _read_children(_read(path, CHILDREN), draft, context, pages)
+        for education_id, files in pages.items():
+            pupil_id = educations[education_id]
+            seen: dict[tuple[int, int], set[int]] = collections.defaultdict(set)
+            for file in files:
+                answer = Payload(read_json_file(file, allow_comments=False), _name(path, file), "")
+                for lesson in _items(answer, notes, seen):
+                    _read_lesson(lesson, pupil_id, draft)
+            _missing_pages(education_id, seen, draft)
+        draft.write(out_dir, bundle_moment([p for p in path.rglob("*.json") if p.is_file()]))
+        return list(notes)
+
+
+def _name(root: Path, file: Path) -> str:
+    return file.relative_to(root).as_posix()
+
+
+def _read(path: Path, name: str) -> Payload:
+    file = path / name
+    if not file.is_file():
+        raise ExportRefused(name, None, None, f"нет обязательного файла «{name}» в «{path.name}»")
+    return Payload(read_json_file(file, allow_comments=False), name, "")
+
+
+def _items(answer: Payload, notes: PayloadNotes, seen: dict | None = None) -> list[Payload]:
+    """The items of an answer's envelope; ``seen`` collects the page numbers of each answer, keyed
+    by (pages in all, items in all): a file is one page of one answer."""
+    answer.expect("object")
+    notes.unknown(answer, ENVELOPE)
+    data = answer.child("data")
+    notes.unknown(data, PAGING)
+    if seen is not None:
+        answer_key = (
+            data.get("total_pages", "int", required=False) or 1,
+            data.get("total_items", "int", required=False) or 0,
+        )
+        seen[answer_key].add(data.get("current", "int", required=False) or 1)
+    return data.items("items")
+
+
+def _lesson_pages(path: Path) -> dict[str, list[Path]]:
+    """{education_id: its lesson pages}: a folder per education, or pages at the top (one education)."""
+    pages: dict[str, list[Path]] = {}
+    top = sorted(p for p in path.iterdir() if p.is_file() and LESSON_PAGES.match(p.name))
+    if top:
+        pages[""] = top
+    for folder in sorted(p for p in path.iterdir() if p.is_dir()):
+        files = sorted(p for p in folder.iterdir() if p.is_file() and LESSON_PAGES.match(p.name))
+        if files:
+            pages[folder.name] = files
+    if not pages:
+        raise ExportRefused(
+            path.name, None, None, "нет ни одного ответа с уроками (list-by-education*.json, в папке ученика)"
+        )
+    return pages
+
+
+def _read_children(node: Payload, draft: Draft, context: ImportContext, pages: dict[str, list[Path]]) -> dict[str, str]:
+    """Register the pupils whose diaries the bundle holds; {education_id (or "" for top pages): pupil_id}."""
+    educations: dict[str, tuple[Payload, Payload]] = {}
+    for child in _items(node, draft.notes):
+        draft.notes.unknown(child, CHILD_FIELDS)
+        for education in child.items("educations"):
+            draft.notes.unknown(education, EDUCATION_FIELDS)
+            educations[education.get("education_id", "id")] = (child, education)
+    if not educations:
+        raise ExportRefused(CHILDREN, "data.items", "educations", "нет ни одного ученика")
+    if "" in pages:
+        if len(educations) > 1:
+            raise ExportRefused(
+                pages[""][0].name,
+                None,
+                None,
+                "в ответе уроков не сказано, чей это дневник, а учеников несколько: положите страницы каждого "
+                f"в папку с его education_id ({', '.join(sorted(educations))})",
+            )
+        pages[next(iter(educations))] = pages.pop("")
+    unknown = sorted(set(pages) - set(educations))
+    if unknown:
+        raise ExportRefused(f"{unknown[0]}/", None, "education_id", f"обучения {unknown[0]} нет в {CHILDREN}")
+    first = min(r["start_date"] for r in draft.periods.values())
+    first_year = first.year if first.month >= 9 else first.year - 1
+    found = {}
+    for education_id, (child, education) in educations.items():
+        if education_id not in pages:
+            draft.notes.at(education, "education_id", education_id, "в выгрузке нет уроков этого ученика: не загружен")
+            continue
+        _add_school(education, draft, context)
+        class_id = _add_class(education, draft, first_year)
+        pupil_id = source_id("p", education_id)
+        draft.pupils[pupil_id] = {
+            "pupil_id": pupil_id,
+            "last_name": child.get("surname", "str"),
+            "first_name": child.get("firstname", "str"),
+            "middle_name": child.get("middlename", "str", required=False),
+            "has_consent": False,
+        }
+        draft.pupil_class[pupil_id] = class_id
+        found[education_id] = pupil_id
+    return found
+
+
+def _add_school(education: Payload, draft: Draft, context: ImportContext) -> None:
+    school_id = source_id("s", education.get("institution_id", "id"))
+    if draft.school and draft.school["school_id"] != school_id:
+        raise ExportRefused(
+            education.file_name, education.path, "institution_id", "ученики разных школ в одной выгрузке"
+        )
+    name = education.get("institution_name", "str")
+    draft.school = {
+        "school_id": school_id,
+        "school_name": name,
+        "short_name": name,
+        "region_id": str(context.extra.get("region_id") or SAINT_PETERSBURG),
+    }
+
+
+def _add_class(education: Payload, draft: Draft, first_year: int) -> str:
+    """«7 д» → «7Д»; the class id is the year and the name, as every API importer builds it."""
+    group_name = education.get("group_name", "str")
+    grade = class_grade(group_name)
+    if grade is None:
+        raise ExportRefused(
+            education.file_name, education.path, "group_name", f"«{group_name}» — не класс с параллелью 1–11"
+        )
+    class_name = re.sub(r"[\s\-«»\"]", "", group_name).upper()
+    class_id = slug_id(f"{first_year}-{class_name}")
+    draft.classes.setdefault(class_id, {"class_id": class_id, "class_name": class_name, "grade": grade})
+    return class_id
+
+
+def _read_period(period: Payload, draft: Draft) -> None:
+    draft.notes.unknown(period, PERIOD_FIELDS)
+    name = period.get("name", "str")
+    if "год" in name.lower():
+        return  # the whole year (parent of the periods) is the academic year, not a study period
+    draft.add_period(period, name, period.get("date_from", "date"), period.get("date_to", "date"))
+
+
+def _read_lesson(lesson: Payload, pupil_id: str, draft: Draft) -> None:
+    draft.notes.unknown(lesson, LESSON_FIELDS)
+    lesson_id = source_id("l", lesson.child("identity").get("id", "id"))
+    number = lesson.get("number", "int")
+    if not 0 <= number <= 12:
+        raise ExportRefused(lesson.file_name, lesson.path, "number", f"номер урока {number} вне 0–12")
+    start, end = lesson.get("datetime_from", "datetime"), lesson.get("datetime_to", "datetime")
+    if end < start:
+        raise ExportRefused(lesson.file_name, lesson.path, "datetime_to", "урок кончается раньше, чем начинается")
+    draft.teachers.setdefault(UNKNOWN_TEACHER_ID, dict(UNKNOWN_TEACHER))
+    draft.notes.at(
+        lesson, "teacher", None, "учитель урока в ответах не передаётся: записан «Не указан Учитель»", once="teacher"
+    )
+    homework = []
+    for task in lesson.items("tasks", required=False):
+        draft.notes.unknown(task, TASK_FIELDS)
+        kind = task.get("task_kind_code", "str", required=False)
+        if kind not in (None, "homework"):
+            draft.notes.at(task, "task_kind_code", kind, f"задание вида «{kind}» — не домашнее: не загружено")
+            continue
+        homework.append(task.get("task_name", "str", required=False) or "")
+    row = {
+        "lesson_id": lesson_id,
+        "lesson_date": start.date(),
+        "lesson_number": number,
+        "class_id": draft.pupil_class[pupil_id],
+        "subject_id": draft.add_subject(lesson.get("subject_name", "str"), lesson, "subject_name"),
+        "teacher_id": UNKNOWN_TEACHER_ID,
+        "topic": lesson.get("content_name", "str", required=False),
+        "homework": "; ".join(text for text in homework if text) or None,
+        "homework_entered_at": None,
+    }
+    draft.add_lesson(lesson, row)
+    draft.saw_lesson(pupil_id, lesson_id)
+    kinds: collections.Counter[str] = collections.Counter()
+    for estimate in lesson.items("estimates", required=False):
+        draft.notes.unknown(estimate, ESTIMATE_FIELDS)
+        type_code = estimate.get("estimate_type_code", "id")
+        kinds[type_code] += 1
+        if type_code == ATTENDANCE_TYPE:
+            _read_absence(estimate, pupil_id, lesson_id, draft)
+        else:
+            mark_id = source_id("m", f"{pupil_id[2:]}-{lesson_id[2:]}-{type_code}-{kinds[type_code]}")
+            _read_mark(estimate, type_code, mark_id, pupil_id, lesson_id, end, draft)
+
+
+def _read_absence(estimate: Payload, pupil_id: str, lesson_id: str, draft: Draft) -> None:
+    value_code = estimate.get("estimate_value_code", "id", required=False) or ""
+    code = ABSENCE_VALUES.get(value_code)
+    if code is None:
+        raw = estimate.get("estimate_value_name", "str", required=False) or value_code or "?"
+        code = map_absence_code(raw, draft.notes, estimate.file_name, estimate.path, "estimate_value_name")
+    if code is not None:
+        draft.attendance[(pupil_id, lesson_id)] = {"pupil_id": pupil_id, "lesson_id": lesson_id, "absence_code": code}
+
+
+def _read_mark(
+    estimate: Payload, type_code: str, mark_id: str, pupil_id: str, lesson_id: str, ended: dt.datetime, draft: Draft
+) -> None:
+    value_code = estimate.get("estimate_value_code", "str", required=False) or ""
+    scale = _SCALE.match(value_code)
+    if scale and scale.group(2) != "5":
+        draft.notes.at(
+            estimate, "estimate_value_code", value_code, f"отметка по шкале до {scale.group(2)}: не загружена"
+        )
+        return
+    raw = estimate.get("estimate_value_name", "str", required=False) or value_code
+    value = resolve_mark(raw, draft.notes, estimate.file_name, estimate.path, "estimate_value_name")
+    if value is None:
+        return
+    name = estimate.get("estimate_type_name", "str", required=False)
+    work_type_id = draft.work_types.resolve(name, estimate.file_name, estimate.path, type_id=source_id("wt", type_code))
+    draft.notes.at(
+        estimate,
+        "entered_at",
+        None,
+        "время выставления отметок не передаётся: записан конец урока",
+        once="entered_at",
+    )
+    draft.marks[mark_id] = {
+        "mark_id": mark_id,
+        "pupil_id": pupil_id,
+        "lesson_id": lesson_id,
+        "mark_value": value,
+        "work_type_id": work_type_id,
+        "entered_at": ended,
+        "entered_by": UNKNOWN_TEACHER_ID,
+    }
+
+
+def _missing_pages(education_id: str, seen: dict[tuple[int, int], set[int]], draft: Draft) -> None:
+    """Pages an answer announces (total_pages) but the bundle lacks: their lessons are not loaded."""
+    for (total, n_items), pages in sorted(seen.items()):
+        missing = [str(n) for n in range(1, total + 1) if n not in pages]
+        if missing:
+            draft.notes.add(
+                f"{education_id}/",
+                "data.total_pages",
+                "current",
+                total,
+                f"нет страниц {', '.join(missing)} из {total} ответа с уроками ({n_items} уроков): "
+                "их уроки не загружены",
+            )
