@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from data_samples.generator import generate_region
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_without_server_generates_loads_and_reports(tmp_path):
