@@ -47,6 +47,8 @@ from report_templates.preliminary_report import context as preliminary_report
 from report_templates.preliminary_report import render as preliminary_report_render
 from report_templates.progress_ledger import context as progress_ledger
 from report_templates.progress_ledger import render as progress_ledger_render
+from report_templates.user_activity import context as user_activity
+from report_templates.user_activity import render as user_activity_render
 
 CLASS_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
 DEPUTY_ONLY = frozenset({Role.DEPUTY})
@@ -231,6 +233,11 @@ ENTRIES: tuple[Entry, ...] = (
         lambda con, v, c, n: journal_analysis.build(con, v, c.day), journal_analysis_render,
         roles=DEPUTY_ONLY, needs=("week",), file_parts=_week_parts,
         said_as=lambda asked, ctx: ("вся школа", ctx.subtitle), page_stem="анализ-журнала",
+    ),
+    Entry(
+        "user-activity", user_activity.TITLE, "активность-пользователей",
+        lambda con, v, c, n: user_activity.build(con, v, c.period_name), user_activity_render,
+        roles=DEPUTY_ONLY, needs=("period",), file_parts=period_only, said_as=said_as_school,
     ),
 )  # fmt: skip
 
