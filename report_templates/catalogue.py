@@ -192,10 +192,7 @@ ENTRIES: tuple[Entry, ...] = (
         "class-teacher", class_teacher_report.TITLE, "отчет-кл-руководителя", class_document(class_teacher_report),
         class_teacher_report_render, in_school_set=True,
     ),
-    Entry(
-        "movement", movement.LEDGER_TITLE, "движение",
-        lambda con, v, c, n: movement.build_ledger(con, v, c.class_name, c.period_name), movement_render,
-    ),
+    Entry("movement", movement.LEDGER_TITLE, "движение", class_document(movement), movement_render),
     Entry("mark-changes", mark_changes.TITLE, "изменения-отметок", class_document(mark_changes), mark_changes_render),
     Entry(
         "control-works", control_works.TITLE, "контрольные-работы", class_document(control_works),
