@@ -106,7 +106,10 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
 
     from ejournal.access.accounts import Role
     from ejournal.access.viewer import Viewer
-    from report_templates.documents import KINDS, SCHOOL_SET, Failure, classes_with_period, render_many
+    from report_templates.catalogue import CATALOGUE as KINDS
+    from report_templates.catalogue import SCHOOL_SET
+    from report_templates.choices import classes_with_period
+    from report_templates.school_set import Failure, render_many
 
     db = warehouse_for(data_dir)
     with duckdb.connect(str(db), read_only=True) as con:

@@ -384,15 +384,17 @@ def report(
     from ejournal.access.accounts import Role
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
+    from report_templates.catalogue import CATALOGUE, SCHOOL_SET
+    from report_templates.choices import classes_with_period, latest_periods
     from report_templates.common import DocumentNorms
-    from report_templates.documents import KINDS, SCHOOL_SET, Failure, classes_with_period, latest_periods, render_many
+    from report_templates.school_set import Failure, render_many
     from warehouse.db import connect
 
-    if kind in OTHER_DOCUMENTS:
+    if kind != "all" and kind not in CATALOGUE:
+        raise fail(f"неизвестный документ «{kind}»; есть: {', '.join(CATALOGUE)}, all", EXIT_REFUSED)
+    if kind != "all" and CATALOGUE[kind].needs != ("class", "period"):
         _other_document(kind, class_name, period, fmt, out, school, subject, pupil, date_from, date_to, week, db)
         return
-    if kind != "all" and kind not in KINDS:
-        raise fail(f"неизвестный документ «{kind}»; есть: {', '.join([*KINDS, *OTHER_DOCUMENTS])}, all", EXIT_REFUSED)
     formats = _formats(fmt)
     path = _existing_db(db)
     try:
@@ -425,19 +427,19 @@ def report(
         task = bar.add_task("Документы", total=len(targets))
         for result in render_many(path, viewer, targets, out, formats, norms, workers=workers):
             (failed if isinstance(result, Failure) else done).append(result)
-            bar.update(task, advance=1, description=f"{result.class_name}, {KINDS[result.kind].title[:40]}")
+            bar.update(task, advance=1, description=f"{result.class_name}, {CATALOGUE[result.kind].title[:40]}")
     log_event(
         env.access_db, "report", viewer.login, object_text=kind, details={"documents": len(done), "failed": len(failed)}
     )
     for item in sorted(done, key=lambda r: (r.class_name, r.kind)):
         console.print(
-            f"{item.class_name}, {item.period_name}, {KINDS[item.kind].title}: "
+            f"{item.class_name}, {item.period_name}, {CATALOGUE[item.kind].title}: "
             + ", ".join(str(p) for p in item.paths),
             soft_wrap=True,
         )
     for item in failed:
         err.print(
-            f"[red]не сформирован[/] {KINDS[item.kind].title}, "
+            f"[red]не сформирован[/] {CATALOGUE[item.kind].title}, "
             + escape(f"{item.class_name}, {item.period_name}: {item.message}")
         )
     if failed:
@@ -468,9 +470,6 @@ def _chosen_school(con, school: str | None) -> str | None:
     return school or (schools[0] if schools else None)
 
 
-OTHER_DOCUMENTS = ("journal-printout", "parent-statement", "occupancy", "movement-dynamics", "journal-analysis")
-
-
 def _day(text: str | None, option: str):
     import datetime as dt
 
@@ -483,15 +482,18 @@ def _day(text: str | None, option: str):
 
 
 def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, date_from, date_to, week, db) -> None:
-    """The documents that are not one class in one period: a subject's journal, a pupil's
-    statement, the school's occupancy and movement, the weekly journal-keeping analysis."""
+    """The documents that are not one class in one period (a subject's journal, a pupil's
+    statement, the school's documents for a period or a week): one call, chosen by what the
+    catalogue entry needs."""
     from ejournal.access.accounts import AccessError, Role
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
-    from report_templates import more_documents as docs
-    from report_templates.documents import latest_periods
+    from report_templates.catalogue import CATALOGUE
+    from report_templates.choices import Choice, latest_periods
+    from report_templates.output import write
     from warehouse.db import connect
 
+    needs = CATALOGUE[kind].needs
     formats = _formats(fmt)
     path = _existing_db(db)
     env = environment()
@@ -501,27 +503,27 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
         latest = dict(latest_periods(con, viewer.school_id))
         period = period or (latest.get(class_name) if class_name else next(iter(latest.values()), None))
         try:
-            if kind == "journal-printout":
-                if not class_name or not period:
-                    raise fail("journal-printout: нужны --class и --period", EXIT_REFUSED)
-                done = docs.render_journal_printout(con, viewer, class_name, period, out, formats, subject)
-            elif kind == "parent-statement" and pupil:
+            if "pupil" in needs and pupil:
                 start, end = _day(date_from, "--from"), _day(date_to, "--to")
                 if not start or not end or start > end:
-                    raise fail("parent-statement: нужны --from и --to (ДД.ММ.ГГГГ, --from не позже --to)", EXIT_REFUSED)
-                done = docs.render_parent_statement(con, viewer, pupil, start, end, out, formats)
-            elif kind == "parent-statement":
+                    raise fail(f"{kind}: нужны --from и --to (ДД.ММ.ГГГГ, --from не позже --to)", EXIT_REFUSED)
+                asked = Choice(class_name, period, pupil_id=pupil, start=start, end=end)
+            elif "pupil" in needs:
                 if not class_name or not period:
-                    raise fail("parent-statement: нужен --pupil с --from/--to или --class (все ученики)", EXIT_REFUSED)
-                done = docs.render_parent_statements(con, viewer, class_name, period, out, formats)
-            elif kind == "journal-analysis":
+                    raise fail(f"{kind}: нужен --pupil с --from/--to или --class (все ученики)", EXIT_REFUSED)
+                asked = Choice(class_name, period)
+            elif "week" in needs:
                 day = _day(week, "--week") or con.execute("select max(lesson_date) from fct_lesson").fetchone()[0]
-                done = docs.render_journal_analysis(con, viewer, day, out, formats)
+                asked = Choice(day=day)
+            elif "class" in needs:
+                if not class_name or not period:
+                    raise fail(f"{kind}: нужны --class и --period", EXIT_REFUSED)
+                asked = Choice(class_name, period, subject_name=subject)
             else:
                 if not period:
                     raise fail(f"{kind}: нужен --period", EXIT_REFUSED)
-                render = docs.render_occupancy if kind == "occupancy" else docs.render_movement_dynamics
-                done = render(con, viewer, period, out, formats)
+                asked = Choice(class_name, period)
+            done = write(con, viewer, kind, asked, out, formats)
         except (AccessError, LookupError, ValueError) as error:
             raise fail(str(error), EXIT_REFUSED) from None
     log_event(env.access_db, "report", viewer.login, object_text=kind, details={"files": len(done.paths)})

@@ -1,5 +1,5 @@
 """A document-rendering worker process: `python -m report_templates.render_worker` (started by
-report_templates.documents.render_many, never by hand).
+report_templates.school_set.render_many, never by hand).
 
 It opens the warehouse read-only once, then reads one JSON task per line on stdin
 ({"kind", "class_name", "period_name"}) and answers one JSON line per task on stdout: the files it
@@ -19,6 +19,7 @@ import duckdb
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from report_templates.common import DocumentNorms
+from report_templates.output import render_document
 
 
 class Session:
@@ -32,8 +33,6 @@ class Session:
 
     def handle(self, task: dict) -> dict:
         """Render one document; the task with ok, paths and seconds, or ok=False and a message."""
-        from report_templates.documents import render_document
-
         answer = dict(task)
         try:
             made = render_document(

@@ -11,8 +11,9 @@ from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from ejournal.access.accounts import AccessError
-from report_templates.documents import safe_file_part
-from report_templates.downloads import Choice, offers_for, periods_of_class, produce, pupils_of, subjects_of
+from report_templates.catalogue import entries_for
+from report_templates.choices import Choice, periods_of_class, pupils_of, subjects_of
+from report_templates.output import produce, safe_file_part
 from warehouse.queries import visible_classes
 
 PAGE = "app_pages/reports.py"
@@ -26,7 +27,7 @@ st.caption(
     "цифрами. Доступны только классы вашей учётной записи."
 )
 
-offers = {offer.kind: offer for offer in offers_for(viewer)}
+offers = {offer.kind: offer for offer in entries_for(viewer)}
 with warehouse() as con:
     classes = visible_classes(con, viewer)
     if not classes:
@@ -44,7 +45,7 @@ with warehouse() as con:
     offer = offers[kind]
     choice = Choice(names[class_id], period_name)
     label = ""
-    if offer.needs == "subject":
+    if "subject" in offer.needs:
         subjects = subjects_of(con, viewer, choice)
         if not subjects:
             st.info("В этом периоде нет доступных вам уроков.")
@@ -52,7 +53,7 @@ with warehouse() as con:
         subject = st.selectbox("Предмет", subjects, key="reports_subject")
         choice = Choice(choice.class_name, period_name, subject_name=subject)
         label = subject
-    elif offer.needs == "pupil":
+    elif "pupil" in offer.needs:
         pupils = dict(pupils_of(con, viewer, choice))
         if not pupils:
             st.info("В этом периоде в классе нет учеников.")
@@ -65,7 +66,7 @@ with warehouse() as con:
             st.stop()
         choice = Choice(choice.class_name, period_name, pupil_id=pupil_id, start=chosen[0], end=chosen[1])
         label = f"{pupil_id}-{chosen[0]:%d.%m.%Y}-{chosen[1]:%d.%m.%Y}"
-    elif offer.needs == "week":
+    elif "week" in offer.needs:
         day = st.date_input(
             "Любой день недели",
             value=min(dates[period_name][1], dt.date.today()),
@@ -79,7 +80,7 @@ with warehouse() as con:
     if st.button("Сформировать", key="reports_make", type="primary"):
         try:
             with st.spinner("Формирую документ …"):
-                files = produce(con, viewer, offer, choice)
+                files = produce(con, viewer, kind, choice)
         except AccessError as error:
             st.session_state.pop(RESULT_KEY, None)
             st.error(str(error))
@@ -91,7 +92,9 @@ result = st.session_state.get(RESULT_KEY)
 if result and result[0] == wanted:
     pdf_bytes, xlsx_bytes = result[1]
     parts = (
-        [offer.file_stem, names[class_id], period_name, label] if offer.needs != "week" else [offer.file_stem, label]
+        [offer.download_stem, names[class_id], period_name, label]
+        if "week" not in offer.needs
+        else [offer.download_stem, label]
     )
     stem = "-".join(safe_file_part(p) for p in parts if p)
     st.success(f"Документ «{offer.title}» сформирован.")

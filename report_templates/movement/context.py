@@ -182,5 +182,5 @@ def build_occupancy(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name:
     )
 
 
-# The registry (report_templates/documents.py) builds every class document through ``build``.
+# The catalogue (report_templates/catalogue.py) builds every class document through ``build``.
 build = build_ledger

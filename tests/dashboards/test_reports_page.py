@@ -9,7 +9,7 @@ import subprocess
 
 from ejournal.access.accounts import Role
 from ejournal.access.audit import read_events
-from report_templates.downloads import OFFERS
+from report_templates.catalogue import ENTRIES as OFFERS
 from tests.dashboards.conftest import ACCOUNTS, raw
 from tests.dashboards.test_app_pages import direct, names, page_text, signed_in
 

@@ -18,7 +18,8 @@ import duckdb
 
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
-from report_templates.documents import KINDS, build_context
+from report_templates.catalogue import CATALOGUE as KINDS
+from report_templates.output import build_context
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 FORMED_ON = dt.date(2026, 6, 1)
@@ -49,7 +50,7 @@ def render_cases(db: Path) -> dict[str, str]:
                 ctx.where = dataclasses.replace(ctx.where, formed_on=FORMED_ON)
             else:  # the table documents and «Итоги» carry the date themselves
                 ctx = dataclasses.replace(ctx, formed_on=FORMED_ON)
-            pages[golden_name(kind, period)] = KINDS[kind].render_module().html(ctx)
+            pages[golden_name(kind, period)] = KINDS[kind].renderer.html(ctx)
     return pages
 
 

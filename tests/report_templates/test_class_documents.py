@@ -18,8 +18,11 @@ from cli.main import app
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from pipelines.ingest import ingest_path
+from report_templates.catalogue import CATALOGUE as KINDS
+from report_templates.catalogue import SCHOOL_SET
 from report_templates.common import DocumentNorms
-from report_templates.documents import KINDS, SCHOOL_SET, Failure, build_context, render_document, render_many
+from report_templates.output import build_context, render_document
+from report_templates.school_set import Failure, render_many
 from tests.factories import SAMPLE, raw, write_export
 from tests.report_templates.big_class import N_PUPILS, big_class_export
 from tests.report_templates.page_checks import assert_pages_inside_margins, assert_pdf_a, pdf_lines, pdf_text

@@ -11,9 +11,10 @@ import pytest
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from pipelines.ingest import ingest_path
+from report_templates.choices import Choice
 from report_templates.control_works.context import build as build_control_works
 from report_templates.journal_printout.context import build as build_printout
-from report_templates.more_documents import render_control_works, render_journal_printout
+from report_templates.output import write
 from tests.factories import raw, tiny_export, write_export
 from tests.report_templates.pdf_checks import (
     assert_pages_inside_margins,
@@ -39,11 +40,13 @@ def rendered(tmp_path_factory):
     db = load_sample(tmp_path_factory)
     out = tmp_path_factory.mktemp("cw")
     with duckdb.connect(str(db), read_only=True) as con:
-        works = render_control_works(con, DEPUTY, "7А", PERIOD, out, ["pdf", "xlsx"]).paths
+        works = write(con, DEPUTY, "control-works", Choice("7А", PERIOD), out, ["pdf", "xlsx"]).paths
         printouts = [
             path
             for subject in ("Русский язык", "Английский язык")  # a whole-class subject and a split one
-            for path in render_journal_printout(con, DEPUTY, "7А", PERIOD, out, ["pdf", "xlsx"], subject=subject).paths
+            for path in write(
+                con, DEPUTY, "journal-printout", Choice("7А", PERIOD, subject_name=subject), out, ["pdf", "xlsx"]
+            ).paths
         ]
     return db, works, printouts
 

@@ -19,9 +19,10 @@ import pytest
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
+from report_templates.choices import Choice
 from report_templates.journal_analysis.context import build as build_analysis
 from report_templates.mark_changes.context import build as build_changes
-from report_templates.more_documents import render_journal_analysis, render_mark_changes
+from report_templates.output import write
 from tests.factories import raw
 from tests.report_templates.pdf_checks import (
     assert_pages_inside_margins,
@@ -106,8 +107,8 @@ def rendered(tmp_path_factory):
     db = load_sample(tmp_path_factory)
     out = tmp_path_factory.mktemp("mc")
     with duckdb.connect(str(db), read_only=True) as con:
-        changes = render_mark_changes(con, DEPUTY, "7А", PERIOD, out, ["pdf", "xlsx"]).paths
-        analysis = render_journal_analysis(con, DEPUTY, WEEK_OF, out, ["pdf", "xlsx"]).paths
+        changes = write(con, DEPUTY, "mark-changes", Choice("7А", PERIOD), out, ["pdf", "xlsx"]).paths
+        analysis = write(con, DEPUTY, "journal-analysis", Choice(day=WEEK_OF), out, ["pdf", "xlsx"]).paths
     return db, changes, analysis
 
 

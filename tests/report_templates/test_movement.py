@@ -7,8 +7,9 @@ import pytest
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from report_templates.more_documents import render_movement, render_movement_dynamics, render_occupancy
+from report_templates.choices import Choice
 from report_templates.movement.context import build_dynamics, build_ledger, build_occupancy
+from report_templates.output import write
 from tests.factories import raw
 from tests.report_templates.pdf_checks import (
     assert_pages_inside_margins,
@@ -47,9 +48,9 @@ def expected_counts() -> list[int]:
 def rendered(sample_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("movement")
     with duckdb.connect(str(sample_db), read_only=True) as con:
-        ledger = render_movement(con, DEPUTY, "7А", PERIOD, out, ["pdf", "xlsx"]).paths
-        dynamics = render_movement_dynamics(con, DEPUTY, PERIOD, out, ["pdf", "xlsx"]).paths
-        occupancy = render_occupancy(con, DEPUTY, PERIOD, out, ["pdf", "xlsx"]).paths
+        ledger = write(con, DEPUTY, "movement", Choice("7А", PERIOD), out, ["pdf", "xlsx"]).paths
+        dynamics = write(con, DEPUTY, "movement-dynamics", Choice(period_name=PERIOD), out, ["pdf", "xlsx"]).paths
+        occupancy = write(con, DEPUTY, "occupancy", Choice(period_name=PERIOD), out, ["pdf", "xlsx"]).paths
     return {"ledger": ledger, "dynamics": dynamics, "occupancy": occupancy}
 
 

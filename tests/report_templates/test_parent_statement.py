@@ -9,7 +9,8 @@ import pytest
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from report_templates.more_documents import render_parent_statement
+from report_templates.choices import Choice
+from report_templates.output import write
 from report_templates.parent_statement.context import build
 from tests.factories import raw
 from tests.report_templates.pdf_checks import (
@@ -69,8 +70,13 @@ def case(tmp_path_factory):
     db = load_sample(tmp_path_factory)
     p = period(PERIOD)
     with duckdb.connect(str(db), read_only=True) as con:
-        pdf, xlsx = render_parent_statement(
-            con, DEPUTY, pupil, day(p["start_date"]), day(p["end_date"]), tmp_path_factory.mktemp("ps"), ["pdf", "xlsx"]
+        pdf, xlsx = write(
+            con,
+            DEPUTY,
+            "parent-statement",
+            Choice(pupil_id=pupil, start=day(p["start_date"]), end=day(p["end_date"])),
+            tmp_path_factory.mktemp("ps"),
+            ["pdf", "xlsx"],
         ).paths
     return db, pupil, lessons[pupil], pdf, xlsx
 
