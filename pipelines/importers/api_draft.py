@@ -149,6 +149,38 @@ class Draft:
             "entered_by": entered_by,
         }
 
+    def add_mark(
+        self,
+        mark_id: str,
+        pupil_id: str,
+        lesson_id: str,
+        value: str,
+        work_type_id: str,
+        entered_at: object,
+        entered_by: str,
+        weight: float | None = None,
+    ) -> None:
+        """A current mark; ``weight`` only when the source gives the mark its own."""
+        self.marks[mark_id] = {
+            "mark_id": mark_id,
+            "pupil_id": pupil_id,
+            "lesson_id": lesson_id,
+            "mark_value": value,
+            "work_type_id": work_type_id,
+            "weight": weight,
+            "entered_at": entered_at,
+            "entered_by": entered_by,
+        }
+
+    def add_absence(self, pupil_id: str, lesson_id: str, code: str, entered_at: object = None) -> None:
+        """The pupil missed (or was late to) the lesson; one record per pupil and lesson."""
+        self.attendance[(pupil_id, lesson_id)] = {
+            "pupil_id": pupil_id,
+            "lesson_id": lesson_id,
+            "absence_code": code,
+            "entered_at": entered_at,
+        }
+
     def add_teacher(self, teacher_id: str, last: str, first: str, middle: str = "") -> str:
         row = {"teacher_id": teacher_id, "last_name": last, "first_name": first or "—", "middle_name": middle}
         self.teachers.setdefault(teacher_id, row)

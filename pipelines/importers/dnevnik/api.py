@@ -279,15 +279,7 @@ def _read_mark(
         )
         author = teacher_of[lesson_id]
     mark_id = source_id("m", _id(mark, "id"))
-    draft.marks[mark_id] = {
-        "mark_id": mark_id,
-        "pupil_id": pupil_id,
-        "lesson_id": lesson_id,
-        "mark_value": value,
-        "work_type_id": work_type_id,
-        "entered_at": entered_at,
-        "entered_by": author,
-    }
+    draft.add_mark(mark_id, pupil_id, lesson_id, value, work_type_id, entered_at, author)
 
 
 def _read_log_entry(entry: Payload, draft: Draft) -> None:
@@ -300,12 +292,7 @@ def _read_log_entry(entry: Payload, draft: Draft) -> None:
         raise ExportRefused(entry.file_name, entry.path, "person", f"ученика {pupil_id} нет в students.json")
     code = map_absence_code(entry.get("status", "str"), draft.notes, entry.file_name, entry.path, "status")
     if code is not None:
-        draft.attendance[(pupil_id, lesson_id)] = {
-            "pupil_id": pupil_id,
-            "lesson_id": lesson_id,
-            "absence_code": code,
-            "entered_at": entry.get("createdDate", "datetime", required=False),
-        }
+        draft.add_absence(pupil_id, lesson_id, code, entry.get("createdDate", "datetime", required=False))
 
 
 def _read_final(mark: Payload, works: dict[str, Payload], subjects: dict[str, str], draft: Draft) -> None:

@@ -189,12 +189,7 @@ def _read_mark(mark: Payload, pupil_id: str, index: int, draft: Draft) -> None:
     entered_at = dt.datetime.combine(day, dt.time())
     if normalise_name(raw) in ABSENCE_CODES:
         code = map_absence_code(raw, draft.notes, mark.file_name, mark.path, "value")
-        draft.attendance[(pupil_id, lesson_id)] = {
-            "pupil_id": pupil_id,
-            "lesson_id": lesson_id,
-            "absence_code": code,
-            "entered_at": entered_at,
-        }
+        draft.add_absence(pupil_id, lesson_id, code, entered_at)
         return
     if mark.has("convert") and canonical_mark(raw) is None:
         raw = str(mark.value["convert"])  # the school's own scale, converted by ЭлЖур to 1–5
@@ -217,16 +212,7 @@ def _read_mark(mark: Payload, pupil_id: str, index: int, draft: Draft) -> None:
         type_id=slug_id(short, "w:") if short else None,
     )
     mark_id = source_id("m", f"{lesson_id}-{pupil_id}-{index}")
-    draft.marks[mark_id] = {
-        "mark_id": mark_id,
-        "pupil_id": pupil_id,
-        "lesson_id": lesson_id,
-        "mark_value": value,
-        "work_type_id": work_type_id,
-        "weight": weight,
-        "entered_at": entered_at,
-        "entered_by": lesson["teacher_id"],
-    }
+    draft.add_mark(mark_id, pupil_id, lesson_id, value, work_type_id, entered_at, lesson["teacher_id"], weight)
     draft.notes.at(mark, "date", None, "ЭлЖур не сообщает момент выставления: взята дата урока", once="entered_at")
 
 

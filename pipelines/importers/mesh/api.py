@@ -160,11 +160,7 @@ def _read_lesson(lesson: Payload, pupil_id: str, draft: Draft) -> None:
     if reason or lesson.get("is_missed_lesson", "bool", required=False):
         code = map_absence_code(reason or "н", draft.notes, lesson.file_name, lesson.path, "absence_reason")
         if code is not None:
-            draft.attendance[(pupil_id, lesson_id)] = {
-                "pupil_id": pupil_id,
-                "lesson_id": lesson_id,
-                "absence_code": code,
-            }
+            draft.add_absence(pupil_id, lesson_id, code)
 
 
 def _five_point(mark: Payload, draft: Draft) -> str | None:
@@ -198,16 +194,8 @@ def _read_mark(mark: Payload, pupil_id: str, draft: Draft) -> None:
     work_type_id = draft.work_types.resolve(form, mark.file_name, mark.path, weight=weight, is_control=is_control)
     mark.get("is_point", "bool", required=False)
     mark_id = source_id("m", mark.get("id", "id"))
-    draft.marks[mark_id] = {
-        "mark_id": mark_id,
-        "pupil_id": pupil_id,
-        "lesson_id": lesson_id,
-        "mark_value": value,
-        "work_type_id": work_type_id,
-        "weight": weight,
-        "entered_at": mark.get("created_at", "datetime"),
-        "entered_by": lesson["teacher_id"],
-    }
+    entered_at = mark.get("created_at", "datetime")
+    draft.add_mark(mark_id, pupil_id, lesson_id, value, work_type_id, entered_at, lesson["teacher_id"], weight)
 
 
 def _read_subject_marks(subject: Payload, pupil_id: str, draft: Draft) -> None:

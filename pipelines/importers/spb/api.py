@@ -270,7 +270,7 @@ def _read_absence(estimate: Payload, pupil_id: str, lesson_id: str, draft: Draft
         raw = estimate.get("estimate_value_name", "str", required=False) or value_code or "?"
         code = map_absence_code(raw, draft.notes, estimate.file_name, estimate.path, "estimate_value_name")
     if code is not None:
-        draft.attendance[(pupil_id, lesson_id)] = {"pupil_id": pupil_id, "lesson_id": lesson_id, "absence_code": code}
+        draft.add_absence(pupil_id, lesson_id, code)
 
 
 def _read_mark(
@@ -296,15 +296,7 @@ def _read_mark(
         "время выставления отметок не передаётся: записан конец урока",
         once="entered_at",
     )
-    draft.marks[mark_id] = {
-        "mark_id": mark_id,
-        "pupil_id": pupil_id,
-        "lesson_id": lesson_id,
-        "mark_value": value,
-        "work_type_id": work_type_id,
-        "entered_at": ended,
-        "entered_by": UNKNOWN_TEACHER_ID,
-    }
+    draft.add_mark(mark_id, pupil_id, lesson_id, value, work_type_id, ended, UNKNOWN_TEACHER_ID)
 
 
 def _missing_pages(education_id: str, seen: dict[tuple[int, int], set[int]], draft: Draft) -> None:
