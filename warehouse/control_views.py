@@ -125,9 +125,9 @@ _PUPIL_PERIOD = f"""
         group by m.school_id, m.pupil_id, m.subject_id, m.period_id
     ),
     control_lessons as (
-        select distinct m.school_id, m.lesson_id from fct_mark as m
-        semi join periods as p on p.school_id = m.school_id and p.period_id = m.period_id
-        where m.is_control and m.lesson_date <= $as_of
+        select w.school_id, w.lesson_id from int_control_work as w
+        semi join periods as p on p.school_id = w.school_id and p.period_id = w.period_id
+        where w.lesson_date <= $as_of
     ),
     held as (
         select a.school_id, a.pupil_id, a.subject_id, a.period_id, count(*) as control_works_held
@@ -216,8 +216,8 @@ def control_works(
         return pl.DataFrame()
     base = """
         select l.school_id, l.class_id, l.subject_id, l.teacher_id, l.period_id, l.lesson_date as event_date,
-            l.lesson_id, exists (select 1 from fct_mark as m where m.school_id = l.school_id
-                and m.lesson_id = l.lesson_id and m.is_control) as is_control
+            l.lesson_id, exists (select 1 from int_control_work as w where w.school_id = l.school_id
+                and w.lesson_id = l.lesson_id) as is_control
         from fct_lesson as l
         where l.lesson_date <= $as_of and l.period_id is not null
     """

@@ -1,8 +1,8 @@
 """«Результаты контрольных работ» of a class for a period (внутришкольный контроль, 003 app. 5 §11).
 
-A control work is a lesson of the class with at least one mark of a control work type
-(dim_work_type.is_control). For each, from its control-type marks: pupils on the list, pupils
-who wrote (got a numeric control mark), the distribution of marks, успеваемость = («5»+«4»+«3»)
+A control work is a lesson of the class with at least one mark of a control work type (the
+warehouse model int_control_work). For each one written, from its control-type marks: pupils on
+the list, pupils who wrote (got a numeric control mark), the distribution of marks, успеваемость = («5»+«4»+«3»)
 / marks × 100, качество = («5»+«4») / marks × 100 and the mean mark (shared/DOMAIN.md). A double
 mark «4/5» counts as two marks, as in the weighted average; «1» counts with «2». Each subject
 starts with the last control work before the period (the previous one) and ends with the class's
@@ -50,29 +50,21 @@ COLUMNS = [
 ]
 
 _WORKS = """
-    with scope as ({scope}),
-    control as (
-        select m.school_id, m.lesson_id, m.pupil_id, m.mark_1 as mark, m.work_type_id from fct_mark as m
-        where m.is_control and m.mark_1 is not null and m.school_id = $cp_school and m.class_id = $cp_class
-        union all
-        select m.school_id, m.lesson_id, m.pupil_id, m.mark_2 as mark, m.work_type_id from fct_mark as m
-        where m.is_control and m.mark_2 is not null and m.school_id = $cp_school and m.class_id = $cp_class
-    )
-    select l.subject_id, s.subject_name, l.lesson_id, l.lesson_date, l.lesson_date < $cp_start as is_previous,
+    with scope as ({scope})
+    select w.subject_id, s.subject_name, w.lesson_id, l.lesson_date, l.lesson_date < $cp_start as is_previous,
         coalesce(g.group_name, ''), coalesce(l.topic, ''),
-        string_agg(distinct w.work_type_name, ', ' order by w.work_type_name),
-        l.n_pupils_expected, count(distinct c.pupil_id),
-        count(*) filter (where c.mark = 5), count(*) filter (where c.mark = 4),
-        count(*) filter (where c.mark = 3), count(*) filter (where c.mark <= 2), sum(c.mark)
-    from control as c
-    join fct_lesson as l on l.school_id = c.school_id and l.lesson_id = c.lesson_id
+        (select string_agg(distinct t.work_type_name, ', ' order by t.work_type_name)
+            from fct_mark as m join dim_work_type as t on t.school_id = m.school_id and t.work_type_id = m.work_type_id
+            where m.school_id = w.school_id and m.lesson_id = w.lesson_id and m.is_control and m.mark_1 is not null),
+        l.n_pupils_expected, w.n_pupils_wrote, w.n_5, w.n_4, w.n_3, w.n_2, w.sum_marks
+    from int_control_work as w
+    join fct_lesson as l on l.school_id = w.school_id and l.lesson_id = w.lesson_id
     join dim_subject as s on s.school_id = l.school_id and s.subject_id = l.subject_id
-    join dim_work_type as w on w.school_id = c.school_id and w.work_type_id = c.work_type_id
     left join dim_group as g on g.school_id = l.school_id and g.group_id = l.group_id
-    where l.lesson_date <= $cp_end and l.academic_year_id = $cp_year and exists (
+    where w.school_id = $cp_school and w.class_id = $cp_class and w.n_pupils_wrote > 0
+        and l.lesson_date <= $cp_end and l.academic_year_id = $cp_year and exists (
         select 1 from scope where scope.school_id = l.school_id and scope.class_id = l.class_id
             and scope.subject_id = l.subject_id and (scope.group_id is null or scope.group_id = l.group_id))
-    group by all
     order by s.subject_name, l.lesson_date, l.lesson_id
 """
 
