@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import Viewer
-from warehouse.objectivity_norms import ObjectivityNorms
+from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
 from warehouse.scope import scope_sql, visible_pupils_sql
 
 FLAG_TITLES = {
@@ -43,14 +43,7 @@ def final_marks(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Objectivi
     sql = f"""
         with visible as ({pupils}),
         checked as (
-            select f.*,
-                case
-                    when f.weighted_average is null then null
-                    when f.weighted_average + 1e-9 >= 4 + $t then 5
-                    when f.weighted_average + 1e-9 >= 3 + $t then 4
-                    when f.weighted_average + 1e-9 >= 2 + $t then 3
-                    else 2
-                end as rule_mark
+            select f.*, {rule_mark_sql("f.weighted_average")} as rule_mark
             from mart_objectivity_final as f
             where exists (
                 select 1 from visible as v

@@ -37,7 +37,8 @@ class ObjectivityNorms:
 
 def rule_mark(average: float | None, threshold: float) -> int | None:
     """The period mark the school's rounding rule gives a weighted average: ≥ 4 + t → 5,
-    ≥ 3 + t → 4, ≥ 2 + t → 3, else 2 (the SQL and polars forms sit in the queries and the model)."""
+    ≥ 3 + t → 4, ≥ 2 + t → 3, else 2 (the SQL form: :func:`rule_mark_sql`; the polars form sits
+    in warehouse/forecast/model.py)."""
     if average is None:
         return None
     # a tolerance keeps 3.65 (3.6499999… in binary) on the upper side of 0.65
@@ -46,3 +47,15 @@ def rule_mark(average: float | None, threshold: float) -> int | None:
         if a >= mark - 1 + threshold:
             return mark
     return 2
+
+
+def rule_mark_sql(average: str, threshold: str = "$t") -> str:
+    """:func:`rule_mark` as a SQL expression over the column `average` with the threshold bound
+    as the parameter `threshold` (null when the average is null)."""
+    return f"""case
+                when {average} is null then null
+                when {average} + 1e-9 >= 4 + {threshold} then 5
+                when {average} + 1e-9 >= 3 + {threshold} then 4
+                when {average} + 1e-9 >= 2 + {threshold} then 3
+                else 2
+            end"""
