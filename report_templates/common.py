@@ -3,6 +3,7 @@ rule, the school header, the signatures and the school's norms the documents app
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -12,12 +13,11 @@ from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from report_templates.table_document import School, school_header
+from warehouse.class_period import ClassPeriod as FoundClassPeriod
+from warehouse.class_period import find_class_period
 from warehouse.objectivity_norms import rule_mark
-from warehouse.queries import visible_classes
 
 CLASS_DOCUMENT_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
-# SQL condition: period p applies to class c (dim_period.grades is its apply-list, null = every grade)
-PERIOD_APPLIES = "(p.grades is null or list_contains(string_split(p.grades, ','), cast(c.grade as varchar)))"
 
 
 @dataclass(frozen=True)
@@ -44,23 +44,11 @@ class DocumentNorms:
 
 
 @dataclass(frozen=True)
-class ClassPeriod:
-    """The class and study period a document is about, with the header facts every document prints."""
+class ClassPeriod(FoundClassPeriod):
+    """The class and study period a document is about (warehouse.class_period), with the header
+    facts every document prints."""
 
-    school_id: str
     school: School
-    class_id: str
-    class_name: str
-    grade: int
-    class_teacher: str | None
-    academic_year_id: str
-    year_start_date: dt.date
-    period_id: str
-    period_name: str
-    period_kind_code: str
-    period_number: int
-    start_date: dt.date
-    end_date: dt.date
     data_as_of: dt.date | None
     formed_on: dt.date = field(default_factory=dt.date.today)
 
@@ -84,39 +72,9 @@ def resolve_class_period(
             "Этот документ содержит имена и отметки учеников класса и недоступен для вашей роли "
             "(его формируют классный руководитель и заместитель директора)"
         )
-    found = con.execute(
-        "select c.school_id, c.class_id, c.grade, c.class_teacher_name, c.academic_year_id, y.start_date, "
-        "p.period_id, p.period_kind_code, p.period_number, p.start_date, p.end_date "
-        "from dim_class as c join dim_period as p on p.school_id = c.school_id "
-        "and p.academic_year_id = c.academic_year_id "
-        "join dim_academic_year as y on y.school_id = c.school_id and y.academic_year_id = c.academic_year_id "
-        f"where c.class_name = $class_name and p.period_name = $period_name and {PERIOD_APPLIES} "
-        "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
-        {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
-    ).fetchone()
-    if found is None:
-        raise AccessError(f"Нет класса «{class_name}» или у него нет периода «{period_name}» в хранилище")
-    school_id, class_id, grade, teacher, year_id, year_start, period_id, kind, number, start, end = found
-    if class_id not in {c for c, _ in visible_classes(con, viewer)}:
-        raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
-    school, as_of = school_header(con, school_id)
-    return ClassPeriod(
-        school_id=school_id,
-        school=school,
-        class_id=class_id,
-        class_name=class_name,
-        grade=int(grade),
-        class_teacher=teacher,
-        academic_year_id=year_id,
-        year_start_date=year_start,
-        period_id=period_id,
-        period_name=period_name,
-        period_kind_code=kind,
-        period_number=int(number),
-        start_date=start,
-        end_date=end,
-        data_as_of=as_of,
-    )
+    found = find_class_period(con, viewer, class_name, period_name)
+    school, as_of = school_header(con, found.school_id)
+    return ClassPeriod(**dataclasses.asdict(found), school=school, data_as_of=as_of)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from typing import IO
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from report_templates.common import PERIOD_APPLIES, DocumentNorms
+from report_templates.common import DocumentNorms
+from warehouse.class_period import PERIOD_APPLIES
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

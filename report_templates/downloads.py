@@ -82,21 +82,6 @@ def offers_for(viewer: Viewer) -> list[Offer]:
     return [offer for offer in OFFERS if offer.allowed(viewer)]
 
 
-def periods_of_class(
-    con: duckdb.DuckDBPyConnection, class_id: str, school_id: str | None
-) -> list[tuple[str, dt.date, dt.date]]:
-    """(name, first day, last day) of the study periods of the class's year and grade, in order."""
-    rows = con.execute(
-        "select p.period_name, p.start_date, p.end_date from dim_class as c join dim_period as p "
-        "on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id "
-        "where c.class_id = $class_id and ($school_id is null or c.school_id = $school_id) "
-        "and (p.grades is null or p.grades = '' or list_contains(string_split(p.grades, ','), cast(c.grade as varchar))) "
-        "order by p.start_date, p.period_name",
-        {"class_id": class_id, "school_id": school_id},
-    ).fetchall()
-    return [tuple(row) for row in rows]
-
-
 def subjects_of(con: duckdb.DuckDBPyConnection, viewer: Viewer, choice: Choice) -> list[str]:
     return journal_printout.subjects_of(con, viewer, choice.class_name, choice.period_name)
 

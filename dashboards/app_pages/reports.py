@@ -12,7 +12,8 @@ from dashboards.data import current_viewer, warehouse
 from dashboards.pages import require
 from ejournal.access.accounts import AccessError
 from report_templates.documents import safe_file_part
-from report_templates.downloads import Choice, offers_for, periods_of_class, produce, pupils_of, subjects_of
+from report_templates.downloads import Choice, offers_for, produce, pupils_of, subjects_of
+from warehouse.class_period import periods_of_class
 from warehouse.queries import visible_classes
 
 PAGE = "app_pages/reports.py"

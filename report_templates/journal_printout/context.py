@@ -21,10 +21,10 @@ from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
-    find_class_period,
     require_pupils,
     school_header,
 )
+from warehouse.class_period import find_class_period
 from warehouse.scope import scope_sql
 
 TITLE = "Электронный журнал: архивная копия"

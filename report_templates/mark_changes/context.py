@@ -22,10 +22,10 @@ from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
-    find_class_period,
     require_pupils,
     school_header,
 )
+from warehouse.class_period import find_class_period
 from warehouse.control import Filters, violations
 from warehouse.scope import visible_pupils_sql
 

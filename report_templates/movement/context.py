@@ -23,12 +23,11 @@ from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
-    find_class_period,
-    find_period,
     require_pupils,
     school_header,
     school_signatures,
 )
+from warehouse.class_period import PERIOD_APPLIES, find_class_period, find_period
 
 LEDGER_TITLE = "Сводная ведомость учета движения учащихся"
 OCCUPANCY_TITLE = "Наполняемость классов"
@@ -36,7 +35,7 @@ DYNAMICS_TITLE = "Динамика движения обучающихся по 
 SCHOOL_ROLES = frozenset({Role.DEPUTY, Role.DIRECTOR})
 CLASS_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
 
-_COUNTS = """
+_COUNTS = f"""
     with roster as (
         select school_id, class_id, pupil_id, start_date, end_date from int_roster
         where roster_kind_code = 'class' and school_id = $school_id
@@ -52,7 +51,7 @@ _COUNTS = """
     join dim_period as p on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id
     left join roster as r on r.school_id = c.school_id and r.class_id = c.class_id
     where c.school_id = $school_id and p.period_id = $period_id
-        and (p.grades is null or p.grades = '' or list_contains(string_split(p.grades, ','), cast(c.grade as varchar)))
+        and {PERIOD_APPLIES}
     group by c.class_id, c.class_name, c.class_teacher_name, c.grade
     order by c.grade, c.class_name
 """

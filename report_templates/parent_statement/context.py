@@ -21,6 +21,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.formatting import decimal
 from report_templates.render import ru_date
 from report_templates.table_document import Document, Section, class_signatures, school_header
+from warehouse.class_period import find_class_period
 from warehouse.queries import visible_classes
 
 TITLE = "Выписка из электронного журнала для родителей"
@@ -171,8 +172,6 @@ def pupils_of_class(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str
 ) -> tuple[list[tuple[str, str]], dt.date, dt.date]:
     """(pupil_id, full name) of the class in the period, and the period's dates: statements for a whole class."""
-    from report_templates.table_document import find_class_period
-
     cp = find_class_period(con, viewer, class_name, period_name)
     pupils = con.execute(
         "select distinct r.pupil_id, p.full_name from int_roster as r "

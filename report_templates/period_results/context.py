@@ -15,7 +15,7 @@ import duckdb
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
 from report_templates.table_document import School, school_header
-from warehouse.queries import visible_classes
+from warehouse.class_period import find_class_period
 
 TITLE = "Итоги успеваемости класса за учебный период"
 
@@ -107,18 +107,9 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
     """The document's context for a class (by name, e.g. «7А») and period (e.g. «1 четверть»)."""
     if not viewer.sees_pupils:
         raise AccessError("Этот документ содержит имена учеников и недоступен для вашей роли")
-    found = con.execute(
-        "select c.school_id, c.class_id, c.class_teacher_name, p.period_id, p.period_kind_code, p.period_number, "
-        "p.academic_year_id from dim_class as c join dim_period as p on p.school_id = c.school_id "
-        "and p.academic_year_id = c.academic_year_id where c.class_name = $class_name and p.period_name = $period_name "
-        "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
-        {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
-    ).fetchone()
-    if found is None:
-        raise AccessError(f"Нет класса «{class_name}» или периода «{period_name}» в хранилище")
-    school_id, class_id, class_teacher, period_id, kind, number, year = found
-    if class_id not in {c for c, _ in visible_classes(con, viewer)}:
-        raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
+    cp = find_class_period(con, viewer, class_name, period_name)
+    school_id, class_id, class_teacher, period_id = cp.school_id, cp.class_id, cp.class_teacher, cp.period_id
+    kind, number, year = cp.period_kind_code, cp.period_number, cp.academic_year_id
     previous = con.execute(
         "select period_id, period_name from dim_period where school_id = ? and academic_year_id = ? "
         "and period_kind_code = ? and period_number = ?",

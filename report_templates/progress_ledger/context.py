@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from report_templates.common import PERIOD_APPLIES, ClassPeriod, Pupil, class_pupils, resolve_class_period
+from report_templates.common import ClassPeriod, Pupil, class_pupils, resolve_class_period
+from warehouse.class_period import PERIOD_APPLIES
 
 TITLE = "Сводная ведомость учета успеваемости обучающихся класса"
 YEAR_KINDS = (("year", "Год"), ("exam", "Экз."), ("final", "Итог."))
