@@ -18,15 +18,16 @@ from warehouse.class_period import find_class_period
 from warehouse.objectivity_norms import rule_mark
 
 CLASS_DOCUMENT_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
+_DEFAULTS = Norms()
 
 
 @dataclass(frozen=True)
 class DocumentNorms:
-    """The settings of ejournal/norms.toml the documents apply (defaults as in shared/DOMAIN.md)."""
+    """The settings of ejournal/norms.toml the documents apply (defaults: those of ejournal.settings)."""
 
-    rounding_threshold: float = 0.65
-    min_marks_per_period: int = 3
-    chronic_absence_share: float = 0.10
+    rounding_threshold: float = _DEFAULTS.attestation.rounding_threshold
+    min_marks_per_period: int = _DEFAULTS.attestation.min_marks_per_quarter_at_1_hour
+    chronic_absence_share: float = _DEFAULTS.attendance.chronic_absence_share
 
     @classmethod
     def of(cls, norms: Norms | None) -> DocumentNorms:

@@ -1,5 +1,5 @@
 """The school settings the objectivity checks and forecasts use ([attestation], [objectivity] and
-[forecast] of norms.toml), typed, with the defaults of shared/DOMAIN.md."""
+[forecast] of norms.toml), typed; their defaults are those of ejournal.settings, written there once."""
 
 from __future__ import annotations
 
@@ -7,18 +7,20 @@ from dataclasses import dataclass, fields
 
 from ejournal.settings import Norms, load_norms
 
+_DEFAULTS = Norms()
+
 
 @dataclass(frozen=True)
 class ObjectivityNorms:
-    rounding_threshold: float = 0.65
-    padding_last_days: int = 7
-    padding_min_marks: int = 10
-    padding_ratio: float = 2.0
-    teacher_min_pupils: int = 20
-    teacher_alpha: float = 0.05
-    vpr_min_participants: int = 10
-    vpr_gap: int = 2
-    risk_probability: float = 0.3
+    rounding_threshold: float = _DEFAULTS.attestation.rounding_threshold
+    padding_last_days: int = _DEFAULTS.objectivity.padding_last_days
+    padding_min_marks: int = _DEFAULTS.objectivity.padding_min_marks
+    padding_ratio: float = _DEFAULTS.objectivity.padding_ratio
+    teacher_min_pupils: int = _DEFAULTS.objectivity.teacher_min_pupils
+    teacher_alpha: float = _DEFAULTS.objectivity.teacher_alpha
+    vpr_min_participants: int = _DEFAULTS.objectivity.vpr_min_participants
+    vpr_gap: int = _DEFAULTS.objectivity.vpr_gap
+    risk_probability: float = _DEFAULTS.forecast.risk_probability
 
     @classmethod
     def of(cls, norms: Norms | None = None) -> ObjectivityNorms:

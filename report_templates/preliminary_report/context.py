@@ -20,6 +20,7 @@ from ejournal.formatting import decimal
 from report_templates.attendance_figures import Attendance, by_pupil
 from report_templates.common import ClassPeriod, DocumentNorms, Pupil, class_pupils, resolve_class_period
 from report_templates.progress_ledger.context import FULL_NAMES_UP_TO, Subject
+from warehouse.objectivity_norms import ObjectivityNorms
 
 TITLE = "Предварительный отчет классного руководителя"
 
@@ -69,7 +70,7 @@ class PreliminaryReport:
     risks: list[Risk]
     norms: DocumentNorms
     model_risks: list[ModelRisk] = field(default_factory=list)
-    model_threshold: float = 0.3
+    model_threshold: float = ObjectivityNorms.risk_probability
 
     document_title = TITLE
 
@@ -159,7 +160,6 @@ def _model_risks(con: duckdb.DuckDBPyConnection, viewer: Viewer, where, as_of: d
     """The forecast model's risk list for the class on the date (000 §2.8, §9.2)."""
     from ejournal.settings import load_norms
     from warehouse.forecast.predict import class_risks
-    from warehouse.objectivity_norms import ObjectivityNorms
 
     settings = ObjectivityNorms.of(load_norms())
     return settings.risk_probability, class_risks(con, viewer, where.class_id, as_of, settings)
