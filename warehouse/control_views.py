@@ -19,7 +19,8 @@ from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from ejournal.formatting import MONTHS
 from ejournal.settings import Norms
-from warehouse.control import RULES, Filters, _frame, _norm_params, _scope_filter, _used, violations
+from warehouse import query
+from warehouse.control import RULES, Filters, _norm_params, _scope_filter, _used, violations
 
 TITLES = {
     "class_name": "Класс",
@@ -102,7 +103,7 @@ def _run(
     where, scope_params = _scope_filter(viewer, "b", frozenset(columns))
     sql = f"with b as ({base}), v as (select * from b where {where}) {tail}"
     params = {**_norm_params(norms), **scope_params, **filters.params(), **(extra or {})}
-    return _frame(con, sql, _used(sql, params))
+    return query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True)
 
 
 _REQUIRED = """
@@ -251,7 +252,7 @@ def _teacher_run(con, viewer: Viewer, filters: Filters, as_of: dt.date, tail: st
     """Teacher activity is about staff, not pupils: the deputy director sees every teacher of the school."""
     sql = f"with v as ({_TEACHER_BASE}) {tail}"
     params = {**filters.params(), "as_of": as_of, "school_id": viewer.school_id}
-    return _frame(con, sql, _used(sql, params))
+    return query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True)
 
 
 def teacher_activity(
@@ -276,13 +277,14 @@ def teacher_activity(
         group by all
         """,
     )
-    delays = _frame(
+    delays = query.frame(
         con,
         "select teacher_id, median(entry_delay_days) as median_mark_delay_days from fct_mark "
         "where lesson_date <= $as_of and ($school_id is null or school_id = $school_id) "
         "and ($f_from is null or lesson_date >= $f_from) and ($f_to is null or lesson_date <= $f_to) "
         "group by teacher_id",
         {"as_of": as_of, "school_id": viewer.school_id, "f_from": filters.date_from, "f_to": filters.date_to},
+        whole_decimals_as_int=True,
     )
     remarks = violations(con, viewer, norms, Filters(date_from=filters.date_from, date_to=filters.date_to or as_of))
     counts = remarks.group_by("teacher_id").agg(pl.len().alias("n_violations"))
@@ -335,7 +337,9 @@ def teacher_remarks(
     found = violations(con, viewer, norms, filters)
     if found.is_empty():
         return pl.DataFrame()
-    names = _frame(con, "select teacher_id, short_name as teacher_name from dim_teacher", {})
+    names = query.frame(
+        con, "select teacher_id, short_name as teacher_name from dim_teacher", {}, whole_decimals_as_int=True
+    )
     titles = pl.DataFrame({"rule": list(RULES), "rule_title": [r.title for r in RULES.values()]})
     return (
         found.filter(pl.col("event_date") <= as_of)

@@ -25,6 +25,7 @@ import polars as pl
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
 from ejournal.settings import Norms
+from warehouse import query
 from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
 from warehouse.queries import SUPPRESSED
 from warehouse.vpr import vpr_rows
@@ -44,11 +45,6 @@ class Period:
     @property
     def title(self) -> str:
         return f"{self.period_name} {self.academic_year_id} учебного года"
-
-
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    with con.cursor() as cursor:
-        return cursor.sql(sql, params=params).pl()
 
 
 def _require(viewer: Viewer) -> None:
@@ -171,7 +167,7 @@ def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: 
         where counts.n_pupils > 0
         order by {", ".join(keys) or "1"}
     """
-    return _frame(con, sql, {"school_id": period.school_id, "period_id": period.period_id})
+    return query.frame(con, sql, {"school_id": period.school_id, "period_id": period.period_id})
 
 
 # ---------------------------------------------------------------- attendance
@@ -212,7 +208,7 @@ def attendance(
         order by {", ".join(keys) or "1"}
     """
     params = {"school_id": period.school_id, "period_id": period.period_id}
-    return _frame(con, sql, {**params, "chronic": norms.attendance.chronic_absence_share})
+    return query.frame(con, sql, {**params, "chronic": norms.attendance.chronic_absence_share})
 
 
 # ---------------------------------------------------------------- journal keeping
@@ -231,7 +227,7 @@ def journal_keeping(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Peri
         having count(*) > 0
     """
     params = {"school_id": period.school_id, "period_id": period.period_id}
-    return _frame(con, sql, {**params, "days": norms.timeliness.lesson_entry_days})
+    return query.frame(con, sql, {**params, "days": norms.timeliness.lesson_entry_days})
 
 
 # ---------------------------------------------------------------- objectivity
@@ -257,7 +253,7 @@ def final_vs_current(
         having count(*) > 0
     """
     params = {"school_id": period.school_id, "period_id": period.period_id}
-    return _frame(con, sql, {**params, "t": norms.rounding_threshold})
+    return query.frame(con, sql, {**params, "t": norms.rounding_threshold})
 
 
 def vpr_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> pl.DataFrame:
@@ -317,7 +313,7 @@ def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
         "start": period.start_date,
         "end": period.end_date,
     }
-    return _frame(con, sql, params)
+    return query.frame(con, sql, params)
 
 
 # ---------------------------------------------------------------- suppression and text

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import Viewer
+from warehouse import query
 from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
 from warehouse.scope import scope_sql, visible_pupils_sql
 
@@ -28,11 +29,6 @@ FLAG_TITLES = {
     "marks_padding_before_period_end": "Накопление отметок в последние дни периода",
 }
 FLAG_COLUMNS = ["rule", "teacher_id", "class_id", "subject_id", "pupil_id", "period_id", "detail"]
-
-
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    with con.cursor() as cursor:
-        return cursor.sql(sql, params=params).pl()
 
 
 def final_marks(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNorms) -> pl.DataFrame:
@@ -65,7 +61,7 @@ def final_marks(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Objectivi
         left join dim_teacher as t on t.school_id = c.school_id and t.teacher_id = c.teacher_id
         order by cl.grade, cl.class_name, s.subject_name, pe.start_date, p.full_name
     """
-    return _frame(con, sql, {**params, "t": norms.rounding_threshold})
+    return query.frame(con, sql, {**params, "t": norms.rounding_threshold})
 
 
 def padding(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNorms) -> pl.DataFrame:
@@ -112,7 +108,7 @@ def padding(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNo
         "min_marks": norms.padding_min_marks,
         "ratio": norms.padding_ratio,
     }
-    return _frame(con, sql, {**params, **values})
+    return query.frame(con, sql, {**params, **values})
 
 
 def _num(expr: pl.Expr) -> pl.Expr:
