@@ -13,6 +13,7 @@ from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from report_templates.table_document import School, school_header
+from warehouse.class_documents import class_roll
 from warehouse.class_period import ClassPeriod as FoundClassPeriod
 from warehouse.class_period import find_class_period
 from warehouse.objectivity_norms import rule_mark
@@ -102,15 +103,7 @@ def class_pupils(
     """Pupils enrolled in the class on any day from start_date to end_date, by name. arrived_on is
     set when the pupil came after the academic year's first day, left_on when they left before
     end_date."""
-    rows = con.execute(
-        "select p.pupil_id, p.full_name, min(r.start_date), "
-        "max(coalesce(r.end_date, date '9999-12-31')) from int_roster as r "
-        "join dim_pupil as p on p.school_id = r.school_id and p.pupil_id = r.pupil_id "
-        "where r.school_id = ? and r.class_id = ? and r.roster_kind_code = 'class' "
-        "and r.start_date <= ? and (r.end_date is null or r.end_date >= ?) "
-        "group by p.pupil_id, p.full_name order by p.full_name, p.pupil_id",
-        [where.school_id, where.class_id, end_date, start_date],
-    ).fetchall()
+    rows = class_roll(con, where.school_id, where.class_id, start_date, end_date)
     return [
         Pupil(
             pupil_id,

@@ -20,6 +20,7 @@ from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
 from ejournal.xlsx import safe_cell
 from report_templates.render import render_html, write_pdf
+from warehouse.class_documents import school_facts
 
 Cell = str | int | None
 
@@ -67,10 +68,7 @@ class Document:
 
 def school_header(con: duckdb.DuckDBPyConnection, school_id: str) -> tuple[School, dt.date | None]:
     """The school's name, details and director, and the date of its latest export."""
-    name, details, director = con.execute(
-        "select school_name, coalesce(municipality, ''), director_name from dim_school where school_id = ?", [school_id]
-    ).fetchone()
-    as_of = con.execute("select max(exported_at) from meta_batch where school_id = ?", [school_id]).fetchone()[0]
+    name, details, director, as_of = school_facts(con, school_id)
     return School(name, details, director), (as_of.date() if as_of else None)
 
 
