@@ -29,7 +29,7 @@ from report_templates.table_document import (
     school_header,
 )
 from warehouse.class_period import find_class_period
-from warehouse.scope import scope_sql
+from warehouse.class_results import control_works, subject_result
 
 TITLE = "Результаты контрольных работ"
 COLUMNS = [
@@ -48,25 +48,7 @@ COLUMNS = [
     "Качество, %",
     "Средний балл",
 ]
-
-_WORKS = """
-    with scope as ({scope})
-    select w.subject_id, s.subject_name, w.lesson_id, l.lesson_date, l.lesson_date < $cp_start as is_previous,
-        coalesce(g.group_name, ''), coalesce(l.topic, ''),
-        (select string_agg(distinct t.work_type_name, ', ' order by t.work_type_name)
-            from fct_mark as m join dim_work_type as t on t.school_id = m.school_id and t.work_type_id = m.work_type_id
-            where m.school_id = w.school_id and m.lesson_id = w.lesson_id and m.is_control and m.mark_1 is not null),
-        l.n_pupils_expected, w.n_pupils_wrote, w.n_5, w.n_4, w.n_3, w.n_2, w.sum_marks
-    from int_control_work as w
-    join fct_lesson as l on l.school_id = w.school_id and l.lesson_id = w.lesson_id
-    join dim_subject as s on s.school_id = l.school_id and s.subject_id = l.subject_id
-    left join dim_group as g on g.school_id = l.school_id and g.group_id = l.group_id
-    where w.school_id = $cp_school and w.class_id = $cp_class and w.n_pupils_wrote > 0
-        and l.lesson_date <= $cp_end and l.academic_year_id = $cp_year and exists (
-        select 1 from scope where scope.school_id = l.school_id and scope.class_id = l.class_id
-            and scope.subject_id = l.subject_id and (scope.group_id is null or scope.group_id = l.group_id))
-    order by s.subject_name, l.lesson_date, l.lesson_id
-"""
+_PERIOD_COLUMNS = ("n_pupils", "n_5", "n_4", "n_3", "n_2", "n_na", "progress_pct", "quality_pct", "mean_mark")
 
 
 def _figures(n5: int, n4: int, n3: int, n2: int, total: int | None) -> list:
@@ -81,18 +63,7 @@ def _figures(n5: int, n4: int, n3: int, n2: int, total: int | None) -> list:
 def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> Document:
     require_pupils(viewer, TITLE)
     cp = find_class_period(con, viewer, class_name, period_name)
-    scope, params = scope_sql(viewer)
-    works = con.execute(
-        _WORKS.format(scope=scope),
-        {
-            **params,
-            "cp_school": cp.school_id,
-            "cp_class": cp.class_id,
-            "cp_start": cp.start_date,
-            "cp_end": cp.end_date,
-            "cp_year": cp.academic_year_id,
-        },
-    ).fetchall()
+    works = control_works(con, viewer, cp.school_id, cp.class_id, cp.academic_year_id, cp.start_date, cp.end_date)
     by_subject: dict[tuple[str, str], list[tuple]] = {}
     for row in works:
         by_subject.setdefault((row[1], row[0]), []).append(row)
@@ -121,11 +92,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
                     *_figures(n5, n4, n3, n2, total),
                 ]
             )
-        period = con.execute(
-            "select n_pupils, n_5, n_4, n_3, n_2, n_na, progress_pct, quality_pct, mean_mark from mart_period_results "
-            "where school_id = ? and class_id = ? and period_id = ? and subject_id = ?",
-            [cp.school_id, cp.class_id, cp.period_id, subject_id],
-        ).fetchone()
+        period = subject_result(con, cp.school_id, cp.class_id, cp.period_id, subject_id, _PERIOD_COLUMNS)
         if period:
             n, n5, n4, n3, n2, n_na, progress, quality, mean = period
             table.append(
