@@ -100,3 +100,17 @@ def find_period(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name: str
     if found is None:
         raise AccessError(f"Нет периода «{period_name}» в хранилище")
     return found
+
+
+def periods_covering_class(
+    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str
+) -> list[tuple[str, str, dt.date]]:
+    """(period_id, name, last day) of every period of the class's year covering its grade, by end
+    date, then the shorter first (a half-year after the quarter ending the same day), then number."""
+    return con.execute(
+        "select p.period_id, p.period_name, p.end_date from dim_period as p join dim_class as c "
+        "on c.school_id = p.school_id and c.academic_year_id = p.academic_year_id "
+        f"where c.school_id = ? and c.class_id = ? and {PERIOD_APPLIES} "
+        "order by p.end_date, date_diff('day', p.start_date, p.end_date), p.period_number",
+        [school_id, class_id],
+    ).fetchall()

@@ -126,3 +126,83 @@ def control_works(
             "cp_year": academic_year_id,
         },
     ).fetchall()
+
+
+def period_marks_by_pupil(
+    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, period_id: str
+) -> list[tuple[str, list[int | None]]]:
+    """(pupil_id, period marks: numbers, None for «н/а») of each pupil of the class with one."""
+    return con.execute(
+        "select pupil_id, list(mark_numeric) from fct_period_mark where school_id = ? and class_id = ? "
+        "and period_id = ? and mark_kind_code = 'period' and (mark_numeric is not null or is_na) group by pupil_id",
+        [school_id, class_id, period_id],
+    ).fetchall()
+
+
+def year_marks(
+    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, academic_year_id: str
+) -> list[tuple[str, str, str, str | None, str]]:
+    """(pupil_id, subject_id, mark kind, period_id, mark as written) of every non-empty period, year,
+    exam and final mark of the class in the academic year."""
+    return con.execute(
+        "select pupil_id, subject_id, mark_kind_code, period_id, mark_value from fct_period_mark "
+        "where school_id = ? and class_id = ? and academic_year_id = ? and mark_value <> ''",
+        [school_id, class_id, academic_year_id],
+    ).fetchall()
+
+
+def attested_subjects(
+    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, academic_year_id: str
+) -> list[tuple[str, str, str]]:
+    """(subject_id, name, short name or name) of the subjects attested in the class's curriculum or
+    with its period marks in the year, by name."""
+    return con.execute(
+        "select s.subject_id, s.subject_name, coalesce(nullif(s.short_name, ''), s.subject_name) "
+        "from dim_subject as s where s.school_id = $school_id and s.subject_id in ("
+        "select subject_id from src_curriculum where school_id = $school_id and class_id = $class_id "
+        "and is_attested union select subject_id from fct_period_mark where school_id = $school_id and class_id = $class_id "
+        "and academic_year_id = $year) order by s.subject_name",
+        {"school_id": school_id, "class_id": class_id, "year": academic_year_id},
+    ).fetchall()
+
+
+def current_averages(
+    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, start: dt.date, end: dt.date
+) -> list[tuple[str, str, int, float | None]]:
+    """(pupil_id, subject_id, numeric marks, weighted average) of the class's current marks from
+    start to end, for pupil-subjects with a numeric mark."""
+    return con.execute(
+        "select pupil_id, subject_id, sum(n_numeric), sum(sum_numeric * weight) / nullif(sum(n_numeric * weight), 0) "
+        "from fct_mark where school_id = ? and class_id = ? and lesson_date between ? and ? and n_numeric > 0 "
+        "group by pupil_id, subject_id",
+        [school_id, class_id, start, end],
+    ).fetchall()
+
+
+def current_subjects(
+    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, start: dt.date, end: dt.date
+) -> list[tuple[str, str, str]]:
+    """(subject_id, name, short name or name) of the subjects attested in the class's curriculum or
+    with its numeric current marks from start to end, by name."""
+    return con.execute(
+        "select s.subject_id, s.subject_name, coalesce(nullif(s.short_name, ''), s.subject_name) "
+        "from dim_subject as s where s.school_id = $school_id and s.subject_id in ("
+        "select subject_id from src_curriculum where school_id = $school_id and class_id = $class_id "
+        "and is_attested union select subject_id from fct_mark where school_id = $school_id "
+        "and class_id = $class_id and n_numeric > 0 and lesson_date between $start and $end) "
+        "order by s.subject_name",
+        {"school_id": school_id, "class_id": class_id, "start": start, "end": end},
+    ).fetchall()
+
+
+def expected_subjects(
+    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, start: dt.date, end: dt.date
+) -> set[tuple[str, str]]:
+    """(pupil_id, subject_id) of the class's pupils who had lessons of the subject from start to end
+    (subgroups split a class)."""
+    rows = con.execute(
+        "select distinct pupil_id, subject_id from fct_attendance where school_id = ? and class_id = ? "
+        "and lesson_date between ? and ?",
+        [school_id, class_id, start, end],
+    ).fetchall()
+    return {(p, s) for p, s in rows}
