@@ -106,7 +106,8 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
 
     from ejournal.access.accounts import Role
     from ejournal.access.viewer import Viewer
-    from report_templates.documents import KINDS, SCHOOL_SET, Failure, classes_with_period, render_many
+    from report_templates.documents import KINDS, SCHOOL_SET, Failure, render_many
+    from warehouse.class_period import classes_with_period
 
     db = warehouse_for(data_dir)
     with duckdb.connect(str(db), read_only=True) as con:

@@ -385,7 +385,8 @@ def report(
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
     from report_templates.common import DocumentNorms
-    from report_templates.documents import KINDS, SCHOOL_SET, Failure, classes_with_period, latest_periods, render_many
+    from report_templates.documents import KINDS, SCHOOL_SET, Failure, render_many
+    from warehouse.class_period import classes_with_period, latest_periods
     from warehouse.db import connect
 
     if kind in OTHER_DOCUMENTS:
@@ -489,7 +490,7 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
     from report_templates import more_documents as docs
-    from report_templates.documents import latest_periods
+    from warehouse.class_period import latest_periods
     from warehouse.db import connect
 
     formats = _formats(fmt)

@@ -114,3 +114,31 @@ def periods_covering_class(
         "order by p.end_date, date_diff('day', p.start_date, p.end_date), p.period_number",
         [school_id, class_id],
     ).fetchall()
+
+
+def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> list[tuple[str, str]]:
+    """(class name, name of the latest period with period marks) for every class of the school."""
+    return con.execute(
+        "select c.class_name, p.period_name from mart_period_results as m "
+        "join dim_class as c on c.school_id = m.school_id and c.class_id = m.class_id "
+        "join dim_period as p on p.school_id = m.school_id and p.period_id = m.period_id "
+        "where $school_id is null or m.school_id = $school_id "
+        "qualify row_number() over (partition by m.school_id, m.class_id order by p.end_date desc) = 1 "
+        "order by c.grade, c.class_name",
+        {"school_id": school_id},
+    ).fetchall()
+
+
+def classes_with_period(con: duckdb.DuckDBPyConnection, school_id: str | None, period_name: str) -> list[str]:
+    """Names of the classes of the latest academic year that has a period of this name, in grade order."""
+    rows = con.execute(
+        "with years as (select c.school_id, max(c.academic_year_id) as academic_year_id from dim_class as c "
+        "join dim_period as p on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id "
+        "where p.period_name = $period and ($school_id is null or c.school_id = $school_id) group by c.school_id) "
+        "select distinct c.class_name, c.grade from dim_class as c join years on years.school_id = c.school_id "
+        "and years.academic_year_id = c.academic_year_id join dim_period as p on p.school_id = c.school_id "
+        f"and p.academic_year_id = c.academic_year_id and p.period_name = $period and {PERIOD_APPLIES} "
+        "order by c.grade, c.class_name",
+        {"period": period_name, "school_id": school_id},
+    ).fetchall()
+    return [name for name, _ in rows]
