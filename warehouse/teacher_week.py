@@ -1,6 +1,6 @@
 """What each teacher did in a week, for «Анализ ведения журнала»: the lessons held (counted for
 the teacher who taught them, the replacing teacher when there was one) and the current marks given
-at them. Not rules: the rules' cases come from warehouse/control.py."""
+at them. Not rules: the rules' cases come from warehouse/control_rules.py."""
 
 from __future__ import annotations
 

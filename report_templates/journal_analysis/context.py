@@ -2,7 +2,7 @@
 
 For the week, per teacher: the lessons held (counted for the teacher who taught them, the
 replacing teacher when there was one) and the current marks given at them; then the cases of the
-journal-keeping rules, each defined once in warehouse/control.py with the school's norms
+journal-keeping rules, each defined once in warehouse/control_rules.py with the school's norms
 (ejournal/norms.toml):
 
 - ``lesson_late``: lesson (topic, attendance) entered late or never;
@@ -29,7 +29,7 @@ from ejournal.settings import Norms, load_norms
 from report_templates.render import ru_date
 from report_templates.table_document import Document, Section, school_header, school_signatures
 from warehouse import teacher_week
-from warehouse.control import Filters, teacher_cases
+from warehouse.control_rules import Filters, teacher_cases
 
 TITLE = "Анализ ведения журнала"
 ROLES = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.TEACHER})

@@ -2,7 +2,7 @@
 
 Every entry of the change log (fct_mark_change) for the lessons of the class in the period:
 when, who, subject, pupil, lesson date, old and new value; flagged by the journal-keeping rules
-``change_after_edit_window`` and ``change_after_period_closed`` of warehouse/control.py (defined
+``change_after_edit_window`` and ``change_after_period_closed`` of warehouse/control_rules.py (defined
 there once, with the school's norms). Then a count per teacher.
 
 Pupil names: pupil-level roles only, and only the pupils, subjects and subgroups in the viewer's
@@ -26,7 +26,7 @@ from report_templates.table_document import (
     school_header,
 )
 from warehouse.class_period import find_class_period
-from warehouse.control import Filters, violations
+from warehouse.control_rules import Filters, violations
 from warehouse.mark_changes import class_mark_changes
 
 TITLE = "Отчет об изменениях оценок"

@@ -4,7 +4,7 @@ program completion, attendance and the weekly overview.
 Each function takes the viewer, the norms, the reference date («as of», the day the deputy
 director looks from) and the filters, and returns a polars frame with English column names;
 :data:`TITLES` gives every column its Russian header for the pages and the XLSX downloads.
-Rows pass the same row-level rules as :func:`warehouse.control.violations`.
+Rows pass the same row-level rules as :func:`warehouse.control_rules.violations`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.formatting import MONTHS
 from ejournal.settings import Norms
 from warehouse import query
-from warehouse.control import RULES, Filters, _norm_params, _scope_filter, _used, violations
+from warehouse.control_rules import RULES, Filters, _norm_params, _scope_filter, _used, violations
 
 TITLES = {
     "class_name": "Класс",
