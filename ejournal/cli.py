@@ -384,7 +384,7 @@ def report(
     from ejournal.access.accounts import Role
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
-    from report_templates.common import DocumentNorms
+    from report_templates.document_norms import DocumentNorms
     from report_templates.documents import KINDS, SCHOOL_SET, Failure, render_many
     from warehouse.class_period import classes_with_period, latest_periods
     from warehouse.db import connect

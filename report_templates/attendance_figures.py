@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 import duckdb
 
 from ejournal.formatting import MONTHS
-from report_templates.common import ClassPeriod
+from report_templates.class_context import ClassPeriod
 from warehouse.class_documents import attendance_by_pupil, attendance_by_pupil_and_month
 
 

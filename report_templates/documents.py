@@ -28,7 +28,7 @@ from typing import IO
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from report_templates.common import DocumentNorms
+from report_templates.document_norms import DocumentNorms
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

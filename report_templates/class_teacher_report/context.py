@@ -17,7 +17,8 @@ import duckdb
 
 from ejournal.access.viewer import Viewer
 from report_templates.attendance_figures import Attendance, by_pupil
-from report_templates.common import ClassPeriod, DocumentNorms, class_pupils, resolve_class_period
+from report_templates.class_context import ClassPeriod, class_pupils, resolve_class_period
+from report_templates.document_norms import DocumentNorms
 from report_templates.period_results.context import CATEGORY_TITLES, categorise
 from warehouse.class_results import period_marks_by_pupil
 

@@ -18,7 +18,8 @@ import duckdb
 from ejournal.access.viewer import Viewer
 from ejournal.formatting import decimal
 from report_templates.attendance_figures import Attendance, by_pupil
-from report_templates.common import ClassPeriod, DocumentNorms, Pupil, class_pupils, resolve_class_period
+from report_templates.class_context import ClassPeriod, Pupil, class_pupils, resolve_class_period
+from report_templates.document_norms import DocumentNorms
 from report_templates.progress_ledger.context import FULL_NAMES_UP_TO, Subject
 from warehouse.class_results import current_averages, current_subjects, expected_subjects
 from warehouse.objectivity_norms import ObjectivityNorms

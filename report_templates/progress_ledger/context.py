@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from report_templates.common import ClassPeriod, Pupil, class_pupils, resolve_class_period
+from report_templates.class_context import ClassPeriod, Pupil, class_pupils, resolve_class_period
 from warehouse.class_period import periods_covering_class
 from warehouse.class_results import attested_subjects, year_marks
 

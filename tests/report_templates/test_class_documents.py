@@ -18,7 +18,7 @@ from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from ejournal.cli import app
 from pipelines.ingest import ingest_path
-from report_templates.common import DocumentNorms
+from report_templates.document_norms import DocumentNorms
 from report_templates.documents import KINDS, SCHOOL_SET, Failure, build_context, render_document, render_many
 from tests.factories import SAMPLE, raw, write_export
 from tests.report_templates.big_class import N_PUPILS, big_class_export

@@ -1,5 +1,7 @@
-"""What every class document shares: finding the class and period a user asked for, the access
-rule, the school header, the signatures and the school's norms the documents apply."""
+"""What every class document's context shares: the class and period a user asked for (found by
+warehouse.class_period) after the access rule, with the school header and signatures; the
+class's pupils; the header values of base.html.j2; a table as an XLSX sheet. No queries of its own:
+the rows come from warehouse/ (class_period.py, class_documents.py)."""
 
 from __future__ import annotations
 
@@ -11,38 +13,12 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from ejournal.settings import Norms
 from report_templates.table_document import School, school_header
 from warehouse.class_documents import class_roll
 from warehouse.class_period import ClassPeriod as FoundClassPeriod
 from warehouse.class_period import find_class_period
-from warehouse.objectivity_norms import rule_mark
 
 CLASS_DOCUMENT_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
-_DEFAULTS = Norms()
-
-
-@dataclass(frozen=True)
-class DocumentNorms:
-    """The settings of ejournal/norms.toml the documents apply (defaults: those of ejournal.settings)."""
-
-    rounding_threshold: float = _DEFAULTS.attestation.rounding_threshold
-    min_marks_per_period: int = _DEFAULTS.attestation.min_marks_per_quarter_at_1_hour
-    chronic_absence_share: float = _DEFAULTS.attendance.chronic_absence_share
-
-    @classmethod
-    def of(cls, norms: Norms | None) -> DocumentNorms:
-        if norms is None:
-            return cls()
-        return cls(
-            rounding_threshold=norms.attestation.rounding_threshold,
-            min_marks_per_period=norms.attestation.min_marks_per_quarter_at_1_hour,
-            chronic_absence_share=norms.attendance.chronic_absence_share,
-        )
-
-    def rounded_mark(self, average: float | None) -> int | None:
-        """The period mark a weighted average rounds to under the school's rule (4,65 → 5 at 0,65)."""
-        return rule_mark(average, self.rounding_threshold)
 
 
 @dataclass(frozen=True)
