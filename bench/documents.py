@@ -108,8 +108,8 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
     from ejournal.access.viewer import Viewer
     from report_templates.catalogue import CATALOGUE as KINDS
     from report_templates.catalogue import SCHOOL_SET
-    from report_templates.choices import classes_with_period
     from report_templates.school_set import Failure, render_many
+    from warehouse.class_period import classes_with_period
 
     db = warehouse_for(data_dir)
     with duckdb.connect(str(db), read_only=True) as con:

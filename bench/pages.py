@@ -1,7 +1,7 @@
 """`python -m bench.pages`: how long each journal-control page's queries take, cold and warm.
 
-A page's time is the sum of the query-layer calls the page makes (warehouse/control.py and
-warehouse/control_views.py) for the deputy director, with no filters, as of the last lesson day.
+A page's time is the sum of the query-layer calls the page makes (warehouse/control_rules.py and
+warehouse/control_pages.py) for the deputy director, with no filters, as of the last lesson day.
 «Cold» is the first run on a freshly opened read-only connection (DuckDB's buffers empty; the
 operating system's file cache is warm); «warm» is the best of the next runs. The baseline,
 measured in the same run on the same file, is a plain DuckDB completeness group-by (marks per
@@ -26,8 +26,8 @@ import duckdb
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
-from warehouse import control_views as views
-from warehouse.control import RULES, Filters, violations
+from warehouse import control_pages as views
+from warehouse.control_rules import RULES, Filters, violations
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASELINE_SQL = (

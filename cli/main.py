@@ -385,9 +385,9 @@ def report(
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
     from report_templates.catalogue import CATALOGUE, SCHOOL_SET
-    from report_templates.choices import classes_with_period, latest_periods
-    from report_templates.common import DocumentNorms
+    from report_templates.document_norms import DocumentNorms
     from report_templates.school_set import Failure, render_many
+    from warehouse.class_period import classes_with_period, latest_periods
     from warehouse.db import connect
 
     if kind != "all" and kind not in CATALOGUE:
@@ -489,8 +489,9 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
     from report_templates.catalogue import CATALOGUE
-    from report_templates.choices import Choice, latest_periods
+    from report_templates.choices import Choice
     from report_templates.output import write
+    from warehouse.class_period import latest_periods
     from warehouse.db import connect
 
     needs = CATALOGUE[kind].needs

@@ -13,8 +13,8 @@ from dashboards.auth import audit
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms, load_norms
 from ejournal.xlsx import frame_to_xlsx
-from warehouse.control import RULES, Filters, explain
-from warehouse.control_views import TITLES, latest_date
+from warehouse.control_pages import TITLES, latest_date
+from warehouse.control_rules import RULES, Filters, explain
 from warehouse.scope import scope_sql
 
 ALL = "__all__"

@@ -1,6 +1,6 @@
-"""Attendance figures per pupil of a class for a date range, from mart_attendance_day: the counts
-«Отчет о посещаемости класса», «Сводная ведомость учета посещаемости» and the class teacher's
-reports print."""
+"""Attendance figures per pupil of a class for a date range (warehouse.class_documents, from
+mart_attendance_day): the counts «Отчет о посещаемости класса», «Сводная ведомость учета
+посещаемости» and the class teacher's reports print."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass, fields
 import duckdb
 
 from ejournal.formatting import MONTHS
-from report_templates.common import ClassPeriod
+from report_templates.class_context import ClassPeriod
+from warehouse.class_documents import attendance_by_pupil, attendance_by_pupil_and_month
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,9 @@ class Attendance:
         return Attendance(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
 
-_SUMS = (
-    "sum(n_lessons), sum(n_missed), sum(n_missed_excused), sum(n_missed_illness), sum(n_late), "
-    "count(*) filter (where is_day_missed), count(*) filter (where is_day_missed_excused), "
-    "count(*) filter (where is_day_missed_illness)"
-)
-
-
 def by_pupil(con: duckdb.DuckDBPyConnection, where: ClassPeriod, start: dt.date, end: dt.date) -> dict[str, Attendance]:
     """pupil_id → counts over the class's lessons from start to end (both included)."""
-    rows = con.execute(
-        f"select pupil_id, {_SUMS} from mart_attendance_day where school_id = ? and class_id = ? "
-        "and lesson_date between ? and ? group by pupil_id",
-        [where.school_id, where.class_id, start, end],
-    ).fetchall()
+    rows = attendance_by_pupil(con, where.school_id, where.class_id, start, end)
     return {pupil_id: Attendance(*(int(v or 0) for v in values)) for pupil_id, *values in rows}
 
 
@@ -59,11 +49,7 @@ def by_pupil_and_month(
     con: duckdb.DuckDBPyConnection, where: ClassPeriod, start: dt.date, end: dt.date
 ) -> dict[tuple[str, tuple[int, int]], Attendance]:
     """(pupil_id, (year, month)) → counts over the class's lessons from start to end."""
-    rows = con.execute(
-        f"select pupil_id, year(lesson_date), month(lesson_date), {_SUMS} from mart_attendance_day "
-        "where school_id = ? and class_id = ? and lesson_date between ? and ? group by all",
-        [where.school_id, where.class_id, start, end],
-    ).fetchall()
+    rows = attendance_by_pupil_and_month(con, where.school_id, where.class_id, start, end)
     return {(p, (y, m)): Attendance(*(int(v or 0) for v in values)) for p, y, m, *values in rows}
 
 

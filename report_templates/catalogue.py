@@ -28,9 +28,9 @@ from report_templates.attendance_report import render as attendance_report_rende
 from report_templates.choices import Choice
 from report_templates.class_teacher_report import context as class_teacher_report
 from report_templates.class_teacher_report import render as class_teacher_report_render
-from report_templates.common import DocumentNorms
 from report_templates.control_works import context as control_works
 from report_templates.control_works import render as control_works_render
+from report_templates.document_norms import DocumentNorms
 from report_templates.journal_analysis import context as journal_analysis
 from report_templates.journal_analysis import render as journal_analysis_render
 from report_templates.journal_printout import context as journal_printout

@@ -14,7 +14,7 @@ import duckdb
 from ejournal.access.viewer import Viewer
 from report_templates.catalogue import CATALOGUE
 from report_templates.choices import Choice
-from report_templates.common import DocumentNorms
+from report_templates.document_norms import DocumentNorms
 
 FORMATS = ("pdf", "xlsx")
 

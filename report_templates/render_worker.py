@@ -18,7 +18,7 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from report_templates.common import DocumentNorms
+from report_templates.document_norms import DocumentNorms
 from report_templates.output import render_document
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from ejournal.access.viewer import Viewer
-from report_templates.common import DocumentNorms
+from report_templates.document_norms import DocumentNorms
 from report_templates.output import Rendered
 from report_templates.render_worker import Session
 

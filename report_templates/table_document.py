@@ -1,5 +1,5 @@
-"""What the table documents of this folder share: the school header, finding a class and period the
-viewer may open, and a document made of plain tables that the PDF and the XLSX both show.
+"""What the table documents of this folder share: the school header, the access rule and a document
+made of plain tables that the PDF and the XLSX both show.
 
 A :class:`Section` holds its cells already as the document prints them (integers stay integers,
 decimals are texts with a comma), so the XLSX cannot disagree with the PDF.
@@ -20,7 +20,7 @@ from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
 from ejournal.xlsx import safe_cell
 from report_templates.render import render_html, write_pdf
-from warehouse.queries import visible_classes
+from warehouse.class_documents import school_facts
 
 Cell = str | int | None
 
@@ -66,63 +66,15 @@ class Document:
     facts: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class ClassPeriod:
-    school_id: str
-    class_id: str
-    class_name: str
-    grade: int
-    class_teacher: str | None
-    academic_year_id: str
-    period_id: str
-    period_name: str
-    period_kind: str
-    period_number: int
-    start_date: dt.date
-    end_date: dt.date
-
-
 def school_header(con: duckdb.DuckDBPyConnection, school_id: str) -> tuple[School, dt.date | None]:
     """The school's name, details and director, and the date of its latest export."""
-    name, details, director = con.execute(
-        "select school_name, coalesce(municipality, ''), director_name from dim_school where school_id = ?", [school_id]
-    ).fetchone()
-    as_of = con.execute("select max(exported_at) from meta_batch where school_id = ?", [school_id]).fetchone()[0]
+    name, details, director, as_of = school_facts(con, school_id)
     return School(name, details, director), (as_of.date() if as_of else None)
 
 
 def require_pupils(viewer: Viewer, title: str) -> None:
     if not viewer.sees_pupils:
         raise AccessError(f"Документ «{title}» содержит имена учеников и недоступен для вашей роли")
-
-
-def find_class_period(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> ClassPeriod:
-    """The class (by name, «7А») and period (by name, «1 четверть») of its year, if the viewer may open it."""
-    found = con.execute(
-        "select c.school_id, c.class_id, c.class_name, c.grade, c.class_teacher_name, c.academic_year_id, "
-        "p.period_id, p.period_name, p.period_kind_code, p.period_number, p.start_date, p.end_date "
-        "from dim_class as c join dim_period as p on p.school_id = c.school_id "
-        "and p.academic_year_id = c.academic_year_id where c.class_name = $class_name and p.period_name = $period_name "
-        "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
-        {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
-    ).fetchone()
-    if found is None:
-        raise AccessError(f"Нет класса «{class_name}» или периода «{period_name}» в хранилище")
-    if found[1] not in {c for c, _ in visible_classes(con, viewer)}:
-        raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
-    return ClassPeriod(*found)
-
-
-def find_period(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name: str) -> tuple[str, str, dt.date, dt.date]:
-    """(school_id, period_id, start, end) of the latest academic year having a period of that name."""
-    found = con.execute(
-        "select school_id, period_id, start_date, end_date from dim_period where period_name = $name "
-        "and ($school_id is null or school_id = $school_id) order by academic_year_id desc, school_id limit 1",
-        {"name": period_name, "school_id": viewer.school_id},
-    ).fetchone()
-    if found is None:
-        raise AccessError(f"Нет периода «{period_name}» в хранилище")
-    return found
 
 
 def class_signatures(class_teacher: str | None, school: School) -> list[tuple[str, str | None]]:

@@ -5,8 +5,8 @@ Every function takes the viewer and returns plain numbers; `suppress` turns any 
 fewer than 5 pupils into «< 5» for the roles that must not see small groups (director, parent
 council). Figures:
 
-- results: the standard period summary of shared/DOMAIN.md over pupil-subject period marks
-  (fct_period_mark, as mart_period_results counts them), for the school, a parallel or a subject;
+- results: the standard period summary of shared/DOMAIN.md, the class-and-subject rows of
+  mart_period_results added up for the school, a parallel or a subject;
 - attendance: lessons and days missed by reason and the chronic-absence share (mart_attendance_day);
 - journal keeping: lessons with a topic, entered on time, with homework (mart_lesson_entry);
 - objectivity: period marks against the rounding rule (mart_objectivity_final) and ВПР
@@ -25,7 +25,8 @@ import polars as pl
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
 from ejournal.settings import Norms
-from warehouse.objectivity_norms import ObjectivityNorms
+from warehouse import query
+from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
 from warehouse.queries import SUPPRESSED
 from warehouse.vpr import vpr_rows
 
@@ -44,11 +45,6 @@ class Period:
     @property
     def title(self) -> str:
         return f"{self.period_name} {self.academic_year_id} учебного года"
-
-
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    with con.cursor() as cursor:
-        return cursor.sql(sql, params=params).pl()
 
 
 def _require(viewer: Viewer) -> None:
@@ -122,40 +118,56 @@ RESULT_KEYS = {
 
 
 def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: str = "school") -> pl.DataFrame:
-    """N, n5…n2, н/а, успеваемость, качество, СОУ and средний балл per group `by`; n_distinct counts pupils."""
+    """N, n5…n2, н/а, успеваемость, качество, СОУ and средний балл per group `by`; n_distinct counts pupils.
+
+    The class-and-subject rows of mart_period_results added up: counts summed, each share weighted
+    by its N (средний балл by the pupils with a numeric mark), so the figures are the mart's own and
+    its formulas are not written again. A share times its N is a whole number (100·(n5+n4+n3),
+    100·n5 + 64·n4 + …, the sum of the marks) up to rounding, which round() removes, so the group's
+    share is that whole number over the group's N, as exact as the mart's."""
     _require(viewer)
     keys = RESULT_KEYS[by]
     select_keys = "".join(f"{k}, " for k in keys)
+    row_keys = "".join(f"rows.{k}, " for k in keys)
     group = ("group by " + ", ".join(keys)) if keys else ""
+    row_group = ("group by " + ", ".join(f"rows.{k}" for k in keys)) if keys else ""
     sql = f"""
-        with marks as (
-            select c.grade, s.subject_name, pm.pupil_id, pm.subject_id, pm.mark_numeric, pm.is_na
-            from fct_period_mark as pm
-            join dim_class as c on c.school_id = pm.school_id and c.class_id = pm.class_id
-            join dim_subject as s on s.school_id = pm.school_id and s.subject_id = pm.subject_id
-            where pm.school_id = $school_id and pm.period_id = $period_id and pm.mark_kind_code = 'period'
-                and (pm.mark_numeric is not null or pm.is_na)
+        with rows as (
+            select c.grade, s.subject_name, m.*, m.n_5 + m.n_4 + m.n_3 + m.n_2 as n_numeric
+            from mart_period_results as m
+            join dim_class as c on c.school_id = m.school_id and c.class_id = m.class_id
+            join dim_subject as s on s.school_id = m.school_id and s.subject_id = m.subject_id
+            where m.school_id = $school_id and m.period_id = $period_id
+        ),
+        pupils as (
+            select {row_keys} count(distinct pm.pupil_id) as n_distinct
+            from rows
+            join fct_period_mark as pm on pm.school_id = rows.school_id and pm.class_id = rows.class_id
+                and pm.period_id = rows.period_id and pm.subject_id = rows.subject_id
+                and pm.mark_kind_code = 'period' and (pm.mark_numeric is not null or pm.is_na)
+            {row_group}
         ),
         counts as (
             select {select_keys}
-                count(*) as n_pupils,
-                count(distinct pupil_id) as n_distinct,
-                count(*) filter (where mark_numeric = 5) as n_5,
-                count(*) filter (where mark_numeric = 4) as n_4,
-                count(*) filter (where mark_numeric = 3) as n_3,
-                count(*) filter (where mark_numeric <= 2) as n_2,
-                count(*) filter (where is_na) as n_na,
-                avg(mark_numeric) as mean_mark
-            from marks {group}
+                cast(sum(n_pupils) as bigint) as n_pupils,
+                cast(sum(n_5) as bigint) as n_5,
+                cast(sum(n_4) as bigint) as n_4,
+                cast(sum(n_3) as bigint) as n_3,
+                cast(sum(n_2) as bigint) as n_2,
+                cast(sum(n_na) as bigint) as n_na,
+                round(sum(mean_mark * n_numeric)) / nullif(sum(n_numeric), 0) as mean_mark,
+                round(sum(progress_pct * n_pupils)) / sum(n_pupils) as progress_pct,
+                round(sum(quality_pct * n_pupils)) / sum(n_pupils) as quality_pct,
+                round(sum(sou_pct * n_pupils)) / sum(n_pupils) as sou_pct
+            from rows {group}
         )
-        select *,
-            100.0 * (n_5 + n_4 + n_3) / n_pupils as progress_pct,
-            100.0 * (n_5 + n_4) / n_pupils as quality_pct,
-            (100.0 * n_5 + 64.0 * n_4 + 36.0 * n_3 + 16.0 * n_2 + 7.0 * n_na) / n_pupils as sou_pct
-        from counts where n_pupils > 0
+        select {select_keys} counts.n_pupils, pupils.n_distinct, n_5, n_4, n_3, n_2, n_na, mean_mark,
+            progress_pct, quality_pct, sou_pct
+        from counts {"join pupils using (" + ", ".join(keys) + ")" if keys else "cross join pupils"}
+        where counts.n_pupils > 0
         order by {", ".join(keys) or "1"}
     """
-    return _frame(con, sql, {"school_id": period.school_id, "period_id": period.period_id})
+    return query.frame(con, sql, {"school_id": period.school_id, "period_id": period.period_id})
 
 
 # ---------------------------------------------------------------- attendance
@@ -196,7 +208,7 @@ def attendance(
         order by {", ".join(keys) or "1"}
     """
     params = {"school_id": period.school_id, "period_id": period.period_id}
-    return _frame(con, sql, {**params, "chronic": norms.attendance.chronic_absence_share})
+    return query.frame(con, sql, {**params, "chronic": norms.attendance.chronic_absence_share})
 
 
 # ---------------------------------------------------------------- journal keeping
@@ -215,7 +227,7 @@ def journal_keeping(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Peri
         having count(*) > 0
     """
     params = {"school_id": period.school_id, "period_id": period.period_id}
-    return _frame(con, sql, {**params, "days": norms.timeliness.lesson_entry_days})
+    return query.frame(con, sql, {**params, "days": norms.timeliness.lesson_entry_days})
 
 
 # ---------------------------------------------------------------- objectivity
@@ -226,15 +238,9 @@ def final_vs_current(
 ) -> pl.DataFrame:
     """Numeric period marks with current marks: how many match the rounding rule, are above or below it."""
     _require(viewer)
-    sql = """
+    sql = f"""
         with checked as (
-            select mark_numeric,
-                case
-                    when weighted_average + 1e-9 >= 4 + $t then 5
-                    when weighted_average + 1e-9 >= 3 + $t then 4
-                    when weighted_average + 1e-9 >= 2 + $t then 3
-                    else 2
-                end as rule_mark
+            select mark_numeric, {rule_mark_sql("weighted_average")} as rule_mark
             from mart_objectivity_final
             where school_id = $school_id and period_id = $period_id
                 and mark_numeric is not null and weighted_average is not null
@@ -247,7 +253,7 @@ def final_vs_current(
         having count(*) > 0
     """
     params = {"school_id": period.school_id, "period_id": period.period_id}
-    return _frame(con, sql, {**params, "t": norms.rounding_threshold})
+    return query.frame(con, sql, {**params, "t": norms.rounding_threshold})
 
 
 def vpr_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> pl.DataFrame:
@@ -307,7 +313,7 @@ def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
         "start": period.start_date,
         "end": period.end_date,
     }
-    return _frame(con, sql, params)
+    return query.frame(con, sql, params)
 
 
 # ---------------------------------------------------------------- suppression and text

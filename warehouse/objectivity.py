@@ -18,7 +18,8 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import Viewer
-from warehouse.objectivity_norms import ObjectivityNorms
+from warehouse import query
+from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
 from warehouse.scope import scope_sql, visible_pupils_sql
 
 FLAG_TITLES = {
@@ -30,11 +31,6 @@ FLAG_TITLES = {
 FLAG_COLUMNS = ["rule", "teacher_id", "class_id", "subject_id", "pupil_id", "period_id", "detail"]
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    with con.cursor() as cursor:
-        return cursor.sql(sql, params=params).pl()
-
-
 def final_marks(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNorms) -> pl.DataFrame:
     """Every period mark the viewer may see beside its weighted average, the rule's mark and the flags."""
     if not viewer.sees_pupils:
@@ -43,14 +39,7 @@ def final_marks(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Objectivi
     sql = f"""
         with visible as ({pupils}),
         checked as (
-            select f.*,
-                case
-                    when f.weighted_average is null then null
-                    when f.weighted_average + 1e-9 >= 4 + $t then 5
-                    when f.weighted_average + 1e-9 >= 3 + $t then 4
-                    when f.weighted_average + 1e-9 >= 2 + $t then 3
-                    else 2
-                end as rule_mark
+            select f.*, {rule_mark_sql("f.weighted_average")} as rule_mark
             from mart_objectivity_final as f
             where exists (
                 select 1 from visible as v
@@ -72,7 +61,7 @@ def final_marks(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Objectivi
         left join dim_teacher as t on t.school_id = c.school_id and t.teacher_id = c.teacher_id
         order by cl.grade, cl.class_name, s.subject_name, pe.start_date, p.full_name
     """
-    return _frame(con, sql, {**params, "t": norms.rounding_threshold})
+    return query.frame(con, sql, {**params, "t": norms.rounding_threshold})
 
 
 def padding(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNorms) -> pl.DataFrame:
@@ -119,7 +108,7 @@ def padding(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNo
         "min_marks": norms.padding_min_marks,
         "ratio": norms.padding_ratio,
     }
-    return _frame(con, sql, {**params, **values})
+    return query.frame(con, sql, {**params, **values})
 
 
 def _num(expr: pl.Expr) -> pl.Expr:

@@ -7,15 +7,10 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from warehouse import query
 from warehouse.scope import scope_sql, visible_pupils_sql
 
 SUPPRESSED = "< 5"
-
-
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    # A cursor of its own, so that a caller's unfinished result on the connection is no obstacle.
-    with con.cursor() as cursor:
-        return cursor.sql(sql, params=params).pl()
 
 
 def visible_classes(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[tuple[str, str]]:
@@ -80,7 +75,7 @@ def class_progress(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str
         left join absences on absences.school_id = pupils.school_id and absences.pupil_id = pupils.pupil_id
         order by pupils.full_name
     """
-    return _frame(con, sql, {**params, "class_id": class_id, "subject_id": subject_id})
+    return query.frame(con, sql, {**params, "class_id": class_id, "subject_id": subject_id})
 
 
 def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
@@ -99,7 +94,7 @@ def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFra
         group by c.grade, c.class_name, s.subject_name
         order by c.grade, c.class_name, s.subject_name
     """
-    frame = _frame(con, sql, {"school_id": viewer.school_id})
+    frame = query.frame(con, sql, {"school_id": viewer.school_id})
     small = pl.col("n_pupils") < MIN_GROUP_SIZE
     hide = viewer.suppresses_small_groups
     return frame.select(

@@ -31,7 +31,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import Viewer
-from warehouse import lake
+from warehouse import lake, query
 from warehouse.region_figures import (
     FIGURES,
     NOT_JUDGED,
@@ -95,8 +95,7 @@ def _school_parts(
     con: duckdb.DuckDBPyConnection, region_id: str | None, municipality: str | None, lesson_entry_days: int
 ) -> pl.DataFrame:
     params = {"region_id": region_id, "municipality": municipality, "lesson_entry_days": lesson_entry_days}
-    with con.cursor() as cursor:
-        return cursor.sql(SCHOOL_PARTS_SQL, params=params).pl()
+    return query.frame(con, SCHOOL_PARTS_SQL, params)
 
 
 def _authority_view(

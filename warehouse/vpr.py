@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from warehouse import query
 from warehouse.objectivity_norms import ObjectivityNorms
 from warehouse.queries import SUPPRESSED
 from warehouse.scope import visible_pupils_sql
@@ -26,11 +27,6 @@ LEVELS: dict[str, tuple[tuple[str, ...], str]] = {
     "teacher": (("teacher_name",), "Учитель"),
 }
 NOT_JUDGED = "не оценивается"
-
-
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    with con.cursor() as cursor:
-        return cursor.sql(sql, params=params).pl()
 
 
 def vpr_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
@@ -56,7 +52,7 @@ def vpr_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
         where {where}
         order by r.grade, s.subject_name, c.class_name, p.full_name
     """
-    return _frame(con, sql, params)
+    return query.frame(con, sql, params)
 
 
 def comparison(rows: pl.DataFrame, viewer: Viewer, norms: ObjectivityNorms, level: str) -> pl.DataFrame:

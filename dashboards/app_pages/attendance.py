@@ -13,8 +13,8 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
-from warehouse.control import violations
-from warehouse.control_views import absences_on, attendance_by_month, attendance_by_pupil
+from warehouse.control_pages import absences_on, attendance_by_month, attendance_by_pupil
+from warehouse.control_rules import violations
 
 PAGE = "app_pages/attendance.py"
 viewer = current_viewer()

@@ -11,7 +11,7 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
-from warehouse.control_views import completeness, control_works, pupils_at_risk
+from warehouse.control_pages import completeness, control_works, pupils_at_risk
 
 PAGE = "app_pages/completeness.py"
 viewer = current_viewer()

@@ -9,8 +9,8 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
-from warehouse.control import RULES
-from warehouse.control_views import overview, week_bounds
+from warehouse.control_pages import overview, week_bounds
+from warehouse.control_rules import RULES
 
 PAGE = "app_pages/control_overview.py"
 viewer = current_viewer()

@@ -9,7 +9,7 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
-from warehouse.control_views import program, uncovered_topics
+from warehouse.control_pages import program, uncovered_topics
 
 PAGE = "app_pages/program.py"
 viewer = current_viewer()

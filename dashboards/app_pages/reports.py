@@ -12,8 +12,9 @@ from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from ejournal.access.accounts import AccessError
 from report_templates.catalogue import entries_for
-from report_templates.choices import Choice, periods_of_class, pupils_of, subjects_of
+from report_templates.choices import Choice, pupils_of, subjects_of
 from report_templates.output import produce, safe_file_part
+from warehouse.class_period import periods_of_class
 from warehouse.queries import visible_classes
 
 PAGE = "app_pages/reports.py"

@@ -10,8 +10,8 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
-from warehouse.control import RULES, Filters
-from warehouse.control_views import teacher_activity, teacher_remarks, teacher_weeks, week_bounds
+from warehouse.control_pages import teacher_activity, teacher_remarks, teacher_weeks, week_bounds
+from warehouse.control_rules import RULES, Filters
 
 PAGE = "app_pages/teacher_activity.py"
 viewer = current_viewer()

@@ -11,7 +11,7 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
-from warehouse.control import RULES, violations
+from warehouse.control_rules import RULES, violations
 
 PAGE = "app_pages/timeliness.py"
 GROUPS = {

@@ -10,7 +10,7 @@ import duckdb
 
 from ejournal.access.viewer import Viewer
 from report_templates.attendance_figures import Attendance, by_pupil
-from report_templates.common import ClassPeriod, Pupil, class_pupils, resolve_class_period
+from report_templates.class_context import ClassPeriod, Pupil, class_pupils, resolve_class_period
 
 TITLE = "Сводная ведомость учета посещаемости"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from report_templates.attendance_figures import Attendance
 from report_templates.attendance_ledger.context import AttendanceLedger
-from report_templates.common import header_values, rows_to_xlsx
+from report_templates.class_context import header_values, rows_to_xlsx
 from report_templates.render import render_html, write_pdf
 
 FIGURES = (

@@ -12,7 +12,8 @@ import duckdb
 
 from ejournal.access.viewer import Viewer
 from report_templates.attendance_figures import Attendance, by_pupil, by_pupil_and_month, month_name, months_between
-from report_templates.common import ClassPeriod, DocumentNorms, Pupil, class_pupils, resolve_class_period
+from report_templates.class_context import ClassPeriod, Pupil, class_pupils, resolve_class_period
+from report_templates.document_norms import DocumentNorms
 
 TITLE = "Отчет о посещаемости класса"
 

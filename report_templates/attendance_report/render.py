@@ -7,7 +7,7 @@ from pathlib import Path
 from ejournal.formatting import decimal
 from report_templates.attendance_figures import Attendance
 from report_templates.attendance_report.context import AttendanceReport
-from report_templates.common import header_values, rows_to_xlsx
+from report_templates.class_context import header_values, rows_to_xlsx
 from report_templates.render import render_html, write_pdf
 
 PERIOD_COLUMNS = (

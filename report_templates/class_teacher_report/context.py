@@ -17,8 +17,10 @@ import duckdb
 
 from ejournal.access.viewer import Viewer
 from report_templates.attendance_figures import Attendance, by_pupil
-from report_templates.common import ClassPeriod, DocumentNorms, class_pupils, resolve_class_period
+from report_templates.class_context import ClassPeriod, class_pupils, resolve_class_period
+from report_templates.document_norms import DocumentNorms
 from report_templates.period_results.context import CATEGORY_TITLES, categorise
+from warehouse.class_results import period_marks_by_pupil
 
 TITLE = "Отчет классного руководителя за учебный период"
 
@@ -70,11 +72,7 @@ def build(
         [p.full_name for p in during if p.left_on is not None],
         len(at_end),
     )
-    marks = con.execute(
-        "select pupil_id, list(mark_numeric) from fct_period_mark where school_id = ? and class_id = ? "
-        "and period_id = ? and mark_kind_code = 'period' and (mark_numeric is not null or is_na) group by pupil_id",
-        [where.school_id, where.class_id, where.period_id],
-    ).fetchall()
+    marks = period_marks_by_pupil(con, where.school_id, where.class_id, where.period_id)
     by_pupil_marks = {p: list(m) for p, m in marks}
     categories: dict[str, list[str]] = {key: [] for key in CATEGORY_TITLES}
     not_attested, attested = [], []

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ejournal.formatting import decimal
+from report_templates.class_context import header_values, rows_to_xlsx
 from report_templates.class_teacher_report.context import ClassTeacherReport
-from report_templates.common import header_values, rows_to_xlsx
 from report_templates.period_results.context import CATEGORY_TITLES
 from report_templates.render import render_html, write_pdf
 

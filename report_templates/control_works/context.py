@@ -1,8 +1,8 @@
 """«Результаты контрольных работ» of a class for a period (внутришкольный контроль, 003 app. 5 §11).
 
-A control work is a lesson of the class with at least one mark of a control work type
-(dim_work_type.is_control). For each, from its control-type marks: pupils on the list, pupils
-who wrote (got a numeric control mark), the distribution of marks, успеваемость = («5»+«4»+«3»)
+A control work is a lesson of the class with at least one mark of a control work type (the
+warehouse model int_control_work). For each one written, from its control-type marks: pupils on
+the list, pupils who wrote (got a numeric control mark), the distribution of marks, успеваемость = («5»+«4»+«3»)
 / marks × 100, качество = («5»+«4») / marks × 100 and the mean mark (shared/DOMAIN.md). A double
 mark «4/5» counts as two marks, as in the weighted average; «1» counts with «2». Each subject
 starts with the last control work before the period (the previous one) and ends with the class's
@@ -24,12 +24,12 @@ from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
-    find_class_period,
     pct,
     require_pupils,
     school_header,
 )
-from warehouse.scope import scope_sql
+from warehouse.class_period import find_class_period
+from warehouse.class_results import control_works, subject_result
 
 TITLE = "Результаты контрольных работ"
 COLUMNS = [
@@ -48,33 +48,7 @@ COLUMNS = [
     "Качество, %",
     "Средний балл",
 ]
-
-_WORKS = """
-    with scope as ({scope}),
-    control as (
-        select m.school_id, m.lesson_id, m.pupil_id, m.mark_1 as mark, m.work_type_id from fct_mark as m
-        where m.is_control and m.mark_1 is not null and m.school_id = $cp_school and m.class_id = $cp_class
-        union all
-        select m.school_id, m.lesson_id, m.pupil_id, m.mark_2 as mark, m.work_type_id from fct_mark as m
-        where m.is_control and m.mark_2 is not null and m.school_id = $cp_school and m.class_id = $cp_class
-    )
-    select l.subject_id, s.subject_name, l.lesson_id, l.lesson_date, l.lesson_date < $cp_start as is_previous,
-        coalesce(g.group_name, ''), coalesce(l.topic, ''),
-        string_agg(distinct w.work_type_name, ', ' order by w.work_type_name),
-        l.n_pupils_expected, count(distinct c.pupil_id),
-        count(*) filter (where c.mark = 5), count(*) filter (where c.mark = 4),
-        count(*) filter (where c.mark = 3), count(*) filter (where c.mark <= 2), sum(c.mark)
-    from control as c
-    join fct_lesson as l on l.school_id = c.school_id and l.lesson_id = c.lesson_id
-    join dim_subject as s on s.school_id = l.school_id and s.subject_id = l.subject_id
-    join dim_work_type as w on w.school_id = c.school_id and w.work_type_id = c.work_type_id
-    left join dim_group as g on g.school_id = l.school_id and g.group_id = l.group_id
-    where l.lesson_date <= $cp_end and l.academic_year_id = $cp_year and exists (
-        select 1 from scope where scope.school_id = l.school_id and scope.class_id = l.class_id
-            and scope.subject_id = l.subject_id and (scope.group_id is null or scope.group_id = l.group_id))
-    group by all
-    order by s.subject_name, l.lesson_date, l.lesson_id
-"""
+_PERIOD_COLUMNS = ("n_pupils", "n_5", "n_4", "n_3", "n_2", "n_na", "progress_pct", "quality_pct", "mean_mark")
 
 
 def _figures(n5: int, n4: int, n3: int, n2: int, total: int | None) -> list:
@@ -89,18 +63,7 @@ def _figures(n5: int, n4: int, n3: int, n2: int, total: int | None) -> list:
 def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> Document:
     require_pupils(viewer, TITLE)
     cp = find_class_period(con, viewer, class_name, period_name)
-    scope, params = scope_sql(viewer)
-    works = con.execute(
-        _WORKS.format(scope=scope),
-        {
-            **params,
-            "cp_school": cp.school_id,
-            "cp_class": cp.class_id,
-            "cp_start": cp.start_date,
-            "cp_end": cp.end_date,
-            "cp_year": cp.academic_year_id,
-        },
-    ).fetchall()
+    works = control_works(con, viewer, cp.school_id, cp.class_id, cp.academic_year_id, cp.start_date, cp.end_date)
     by_subject: dict[tuple[str, str], list[tuple]] = {}
     for row in works:
         by_subject.setdefault((row[1], row[0]), []).append(row)
@@ -129,11 +92,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
                     *_figures(n5, n4, n3, n2, total),
                 ]
             )
-        period = con.execute(
-            "select n_pupils, n_5, n_4, n_3, n_2, n_na, progress_pct, quality_pct, mean_mark from mart_period_results "
-            "where school_id = ? and class_id = ? and period_id = ? and subject_id = ?",
-            [cp.school_id, cp.class_id, cp.period_id, subject_id],
-        ).fetchone()
+        period = subject_result(con, cp.school_id, cp.class_id, cp.period_id, subject_id, _PERIOD_COLUMNS)
         if period:
             n, n5, n4, n3, n2, n_na, progress, quality, mean = period
             table.append(

@@ -2,7 +2,7 @@
 
 For the week, per teacher: the lessons held (counted for the teacher who taught them, the
 replacing teacher when there was one) and the current marks given at them; then the cases of the
-journal-keeping rules, each defined once in warehouse/control.py with the school's norms
+journal-keeping rules, each defined once in warehouse/control_rules.py with the school's norms
 (ejournal/norms.toml):
 
 - ``lesson_late``: lesson (topic, attendance) entered late or never;
@@ -28,7 +28,8 @@ from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms, load_norms
 from report_templates.render import ru_date
 from report_templates.table_document import Document, Section, school_header, school_signatures
-from warehouse.control import Filters, teacher_cases
+from warehouse import teacher_week
+from warehouse.control_rules import Filters, teacher_cases
 
 TITLE = "Анализ ведения журнала"
 ROLES = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.TEACHER})
@@ -56,26 +57,6 @@ LESSON_RULES = (
 )
 RULES = (*(rule for rule, _ in LESSON_RULES), "mark_late", "change_after_edit_window")
 
-# Not rules: what each teacher did in the week (lessons held, current marks given at them).
-_LESSONS = """
-    select l.lesson_id, l.effective_teacher_id as teacher_id, c.class_name, s.subject_name,
-        l.lesson_date, l.lesson_number
-    from fct_lesson as l
-    join dim_class as c on c.school_id = l.school_id and c.class_id = l.class_id
-    join dim_subject as s on s.school_id = l.school_id and s.subject_id = l.subject_id
-    where l.school_id = $school_id and l.lesson_date between $start and $end
-        and ($teacher_id is null or l.effective_teacher_id = $teacher_id)
-"""
-
-_MARKS = """
-    select l.effective_teacher_id as teacher_id, count(*) as n_marks
-    from fct_mark as m
-    join fct_lesson as l on l.school_id = m.school_id and l.lesson_id = m.lesson_id
-    where m.school_id = $school_id and m.lesson_date between $start and $end
-        and ($teacher_id is null or l.effective_teacher_id = $teacher_id)
-    group by 1
-"""
-
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
     monday = day - dt.timedelta(days=day.weekday())
@@ -88,15 +69,14 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, day: dt.date, norms: N
         raise AccessError(f"Документ «{TITLE}» доступен заместителю директора, директору и учителю (свои уроки)")
     if viewer.role is Role.TEACHER and not viewer.teacher_id:
         raise AccessError("Учётная запись учителя не связана с учителем из выгрузки")
-    school_id = viewer.school_id or con.execute("select min(school_id) from dim_school").fetchone()[0]
+    school_id = viewer.school_id or teacher_week.first_school_id(con)
     if school_id is None:
         raise AccessError("В хранилище нет школы")
     norms = norms or load_norms()
     start, end = week_of(day)
     teacher_id = viewer.teacher_id if viewer.role is Role.TEACHER else None
-    base = {"school_id": school_id, "start": start, "end": end, "teacher_id": teacher_id}
-    lessons = con.execute(_LESSONS, base).fetchall()
-    marks = dict(con.execute(_MARKS, base).fetchall())
+    lessons = teacher_week.lessons_held(con, school_id, start, end, teacher_id)
+    marks = teacher_week.marks_given(con, school_id, start, end, teacher_id)
     cases = teacher_cases(con, viewer, norms, Filters(date_from=start, date_to=end), RULES)
     cases = cases.filter(cases["school_id"] == school_id)
     per_lesson: dict[str, set[str]] = defaultdict(set)
@@ -153,12 +133,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, day: dt.date, norms: N
 
 def _teacher_names(con: duckdb.DuckDBPyConnection, school_id: str, teachers: set[str]) -> dict[str, str]:
     """Short names («Иванова А. Б.»); a teacher missing from the staff list shows by id."""
-    known = dict(
-        con.execute(
-            "select teacher_id, short_name from dim_teacher where school_id = ? and short_name is not null",
-            [school_id],
-        ).fetchall()
-    )
+    known = teacher_week.short_names(con, school_id)
     return {t: known.get(t, t or "—") for t in teachers}
 
 

@@ -21,49 +21,20 @@ from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
-    find_class_period,
     require_pupils,
     school_header,
 )
-from warehouse.scope import scope_sql
+from warehouse import class_journal as journal
+from warehouse.class_period import find_class_period
 
 TITLE = "Электронный журнал: архивная копия"
 DATES_PER_SPREAD = 22
-
-_LESSONS = """
-    with scope as ({scope})
-    select l.lesson_id, l.lesson_date, l.lesson_number, coalesce(l.group_id, ''), coalesce(g.group_name, ''),
-        coalesce(l.topic, ''), coalesce(l.homework, '')
-    from fct_lesson as l
-    left join dim_group as g on g.school_id = l.school_id and g.group_id = l.group_id
-    where l.school_id = $cp_school and l.class_id = $cp_class and l.subject_id = $subject_id
-        and l.lesson_date between $cp_start and $cp_end
-        and exists (select 1 from scope where scope.school_id = l.school_id and scope.class_id = l.class_id
-            and scope.subject_id = l.subject_id and (scope.group_id is null or scope.group_id = l.group_id))
-    order by coalesce(g.group_name, ''), l.lesson_date, l.lesson_number, l.lesson_id
-"""
 
 
 def subjects_of(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> list[str]:
     """Names of the subjects with lessons of the class in the period that the viewer may see."""
     cp = find_class_period(con, viewer, class_name, period_name)
-    scope, params = scope_sql(viewer)
-    rows = con.execute(
-        f"with scope as ({scope}) select distinct s.subject_name from fct_lesson as l "
-        "join dim_subject as s on s.school_id = l.school_id and s.subject_id = l.subject_id "
-        "where l.school_id = $cp_school and l.class_id = $cp_class and l.lesson_date between $cp_start and $cp_end "
-        "and exists (select 1 from scope where scope.school_id = l.school_id and scope.class_id = l.class_id "
-        "and scope.subject_id = l.subject_id and (scope.group_id is null or scope.group_id = l.group_id)) "
-        "order by s.subject_name",
-        {
-            **params,
-            "cp_school": cp.school_id,
-            "cp_class": cp.class_id,
-            "cp_start": cp.start_date,
-            "cp_end": cp.end_date,
-        },
-    ).fetchall()
-    return [name for (name,) in rows]
+    return journal.subjects_with_lessons(con, viewer, cp)
 
 
 def build(
@@ -71,47 +42,16 @@ def build(
 ) -> Document:
     require_pupils(viewer, TITLE)
     cp = find_class_period(con, viewer, class_name, period_name)
-    subject = con.execute(
-        "select subject_id from dim_subject where school_id = ? and subject_name = ?", [cp.school_id, subject_name]
-    ).fetchone()
-    if subject is None:
+    subject_id = journal.subject_id_by_name(con, cp.school_id, subject_name)
+    if subject_id is None:
         raise AccessError(f"Нет предмета «{subject_name}» в хранилище")
-    subject_id = subject[0]
-    scope, params = scope_sql(viewer)
-    keys = {
-        "cp_school": cp.school_id,
-        "cp_class": cp.class_id,
-        "cp_start": cp.start_date,
-        "cp_end": cp.end_date,
-        "subject_id": subject_id,
-    }
-    lessons = con.execute(_LESSONS.format(scope=scope), {**params, **keys}).fetchall()
+    lessons = journal.lessons(con, viewer, cp, subject_id)
     if not lessons:
         raise AccessError(f"Нет доступных вам уроков «{subject_name}» в классе {class_name} за {period_name}")
     lesson_ids = [row[0] for row in lessons]
-    cells = con.execute(
-        "with marks as (select school_id, lesson_id, pupil_id, string_agg(mark_value, ' ' order by entered_at, mark_id) "
-        "as marks from fct_mark where school_id = $school_id and list_contains($lessons, lesson_id) group by all), "
-        "attendance as (select school_id, lesson_id, pupil_id, absence_code from fct_attendance "
-        "where school_id = $school_id and list_contains($lessons, lesson_id)) "
-        "select coalesce(a.lesson_id, m.lesson_id), coalesce(a.pupil_id, m.pupil_id), a.absence_code, m.marks "
-        "from attendance as a full join marks as m on m.school_id = a.school_id and m.lesson_id = a.lesson_id "
-        "and m.pupil_id = a.pupil_id",
-        {"school_id": cp.school_id, "lessons": lesson_ids},
-    ).fetchall()
-    names = dict(
-        con.execute(
-            "select pupil_id, full_name from dim_pupil where school_id = ? and list_contains(?, pupil_id)",
-            [cp.school_id, sorted({pupil for _, pupil, _, _ in cells})],
-        ).fetchall()
-    )
-    period_marks = dict(
-        con.execute(
-            "select pupil_id, mark_value from fct_period_mark where school_id = ? and subject_id = ? "
-            "and period_id = ? and mark_kind_code = 'period'",
-            [cp.school_id, subject_id, cp.period_id],
-        ).fetchall()
-    )
+    cells = journal.lesson_cells(con, cp.school_id, lesson_ids)
+    names = journal.pupil_names(con, cp.school_id, sorted({pupil for _, pupil, _, _ in cells}))
+    period_marks = journal.period_marks(con, cp.school_id, subject_id, cp.period_id)
     grid: dict[tuple[str, str], str] = {}
     attendance: dict[str, list[int]] = {}
     group_pupils: dict[str, set[str]] = {}
@@ -184,16 +124,12 @@ def build(
         )
     )
     school, as_of = school_header(con, cp.school_id)
-    teachers = con.execute(
-        "select distinct t.full_name from fct_lesson as l join dim_teacher as t on t.school_id = l.school_id "
-        "and t.teacher_id = l.teacher_id where l.school_id = ? and list_contains(?, l.lesson_id) order by 1",
-        [cp.school_id, lesson_ids],
-    ).fetchall()
+    teachers = journal.lesson_teachers(con, cp.school_id, lesson_ids)
     return Document(
         school=school,
         document_title=TITLE,
         subtitle=f"Класс {cp.class_name}, {subject_name}, {cp.period_name} ({ru_date(cp.start_date)} – {ru_date(cp.end_date)})",
-        facts=[("Учитель", ", ".join(name for (name,) in teachers)), ("Уроков", str(len(lessons)))],
+        facts=[("Учитель", ", ".join(teachers)), ("Уроков", str(len(lessons)))],
         sections=sections,
         signatures=class_signatures(cp.class_teacher, school)[1:],
         data_as_of=as_of,

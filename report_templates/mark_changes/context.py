@@ -2,7 +2,7 @@
 
 Every entry of the change log (fct_mark_change) for the lessons of the class in the period:
 when, who, subject, pupil, lesson date, old and new value; flagged by the journal-keeping rules
-``change_after_edit_window`` and ``change_after_period_closed`` of warehouse/control.py (defined
+``change_after_edit_window`` and ``change_after_period_closed`` of warehouse/control_rules.py (defined
 there once, with the school's norms). Then a count per teacher.
 
 Pupil names: pupil-level roles only, and only the pupils, subjects and subgroups in the viewer's
@@ -22,12 +22,12 @@ from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
-    find_class_period,
     require_pupils,
     school_header,
 )
-from warehouse.control import Filters, violations
-from warehouse.scope import visible_pupils_sql
+from warehouse.class_period import find_class_period
+from warehouse.control_rules import Filters, violations
+from warehouse.mark_changes import class_mark_changes
 
 TITLE = "Отчет об изменениях оценок"
 KINDS = {"created": "выставлена", "changed": "изменена", "deleted": "удалена"}
@@ -46,21 +46,7 @@ def build(
     window = norms.timeliness.mark_edit_window_days
     closed_after = cp.end_date + dt.timedelta(days=norms.timeliness.period_mark_days_after_end)
     flagged = _flagged(con, viewer, norms, cp.school_id, cp.class_id, cp.period_id)
-    visible, params = visible_pupils_sql(viewer)
-    rows = con.execute(
-        f"with visible as ({visible}) "
-        "select ch.changed_at, coalesce(t.short_name, ch.changed_by, ''), s.subject_name, p.full_name, "
-        "ch.lesson_date, coalesce(ch.old_value, ''), coalesce(ch.new_value, ''), ch.change_kind_code, "
-        "ch.days_after_lesson, ch.lesson_id from fct_mark_change as ch "
-        "join visible as v on v.school_id = ch.school_id and v.class_id = ch.class_id "
-        "and v.subject_id = ch.subject_id and v.pupil_id = ch.pupil_id "
-        "join dim_pupil as p on p.school_id = ch.school_id and p.pupil_id = ch.pupil_id "
-        "join dim_subject as s on s.school_id = ch.school_id and s.subject_id = ch.subject_id "
-        "left join dim_teacher as t on t.school_id = ch.school_id and t.teacher_id = ch.changed_by "
-        "where ch.school_id = $cp_school and ch.class_id = $cp_class and ch.period_id = $cp_period "
-        "order by ch.changed_at, s.subject_name, p.full_name, ch.change_id",
-        {**params, "cp_school": cp.school_id, "cp_class": cp.class_id, "cp_period": cp.period_id},
-    ).fetchall()
+    rows = class_mark_changes(con, viewer, cp.school_id, cp.class_id, cp.period_id)
     listing = []
     per_teacher: dict[str, list[int]] = {}
     for n, (at, who, subject, pupil, lesson_day, old, new, kind, days, lesson_id) in enumerate(rows, start=1):

@@ -1,4 +1,5 @@
-"""Pupil movement (движение учащихся): three documents from fct_enrolment_event and int_roster.
+"""Pupil movement (движение учащихся): three documents from fct_enrolment_event and int_roster
+(queried by warehouse.movement).
 
 - «Сводная ведомость учета движения учащихся» of a class for a period: who arrived and who left,
   with dates and reasons (names: pupil-level roles only, the class within the viewer's scope).
@@ -23,39 +24,18 @@ from report_templates.table_document import (
     Document,
     Section,
     class_signatures,
-    find_class_period,
-    find_period,
     require_pupils,
     school_header,
     school_signatures,
 )
+from warehouse.class_period import find_class_period, find_period
+from warehouse.movement import class_counts, enrolment_events, occupancy
 
 LEDGER_TITLE = "Сводная ведомость учета движения учащихся"
 OCCUPANCY_TITLE = "Наполняемость классов"
 DYNAMICS_TITLE = "Динамика движения обучающихся по школе"
 SCHOOL_ROLES = frozenset({Role.DEPUTY, Role.DIRECTOR})
 CLASS_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
-
-_COUNTS = """
-    with roster as (
-        select school_id, class_id, pupil_id, start_date, end_date from int_roster
-        where roster_kind_code = 'class' and school_id = $school_id
-    )
-    select c.class_id, c.class_name, c.class_teacher_name,
-        count(distinct r.pupil_id) filter (
-            where r.start_date <= $start and (r.end_date is null or r.end_date >= $start)) as n_start,
-        count(*) filter (where r.start_date > $start and r.start_date <= $end) as n_arrived,
-        count(*) filter (where r.end_date >= $start and r.end_date < $end) as n_left,
-        count(distinct r.pupil_id) filter (
-            where r.start_date <= $end and (r.end_date is null or r.end_date >= $end)) as n_end
-    from dim_class as c
-    join dim_period as p on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id
-    left join roster as r on r.school_id = c.school_id and r.class_id = c.class_id
-    where c.school_id = $school_id and p.period_id = $period_id
-        and (p.grades is null or p.grades = '' or list_contains(string_split(p.grades, ','), cast(c.grade as varchar)))
-    group by c.class_id, c.class_name, c.class_teacher_name, c.grade
-    order by c.grade, c.class_name
-"""
 
 
 def _require_school_role(viewer: Viewer, title: str) -> None:
@@ -70,18 +50,13 @@ def build_ledger(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str
     if viewer.role not in CLASS_ROLES:
         raise AccessError(f"Документ «{LEDGER_TITLE}» формирует классный руководитель или заместитель директора")
     cp = find_class_period(con, viewer, class_name, period_name)
-    params = {"school_id": cp.school_id, "period_id": cp.period_id, "start": cp.start_date, "end": cp.end_date}
-    counts = next(row for row in con.execute(_COUNTS, params).fetchall() if row[0] == cp.class_id)
+    counts = next(
+        row
+        for row in class_counts(con, cp.school_id, cp.period_id, cp.start_date, cp.end_date)
+        if row[0] == cp.class_id
+    )
     _, _, _, n_start, n_arrived, n_left, n_end = counts
-    events = con.execute(
-        "select p.full_name, e.event_code, e.event_date, coalesce(e.reason, '') from fct_enrolment_event as e "
-        "join dim_pupil as p on p.school_id = e.school_id and p.pupil_id = e.pupil_id "
-        "where e.school_id = $school_id and e.class_id = $class_id and ("
-        "(e.event_code = 'arrival' and e.event_date > $start and e.event_date <= $end) or "
-        "(e.event_code = 'departure' and e.event_date >= $start and e.event_date < $end)) "
-        "order by e.event_date, p.full_name",
-        {"school_id": cp.school_id, "class_id": cp.class_id, "start": cp.start_date, "end": cp.end_date},
-    ).fetchall()
+    events = enrolment_events(con, cp.school_id, cp.class_id, cp.start_date, cp.end_date)
     school, as_of = school_header(con, cp.school_id)
     summary = Section(
         "Итоги за период",
@@ -116,8 +91,7 @@ def build_ledger(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str
 
 def _school_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name: str):
     school_id, period_id, start, end = find_period(con, viewer, period_name)
-    params = {"school_id": school_id, "period_id": period_id, "start": start, "end": end}
-    return school_id, start, end, con.execute(_COUNTS, params).fetchall()
+    return school_id, start, end, class_counts(con, school_id, period_id, start, end)
 
 
 def build_dynamics(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name: str) -> Document:
@@ -147,21 +121,7 @@ def build_occupancy(con: duckdb.DuckDBPyConnection, viewer: Viewer, period_name:
     """«Наполняемость классов» on the period's last day: pupils on roll per class, boys and girls."""
     _require_school_role(viewer, OCCUPANCY_TITLE)
     school_id, _, _, end = find_period(con, viewer, period_name)
-    rows = con.execute(
-        "with roster as (select r.school_id, r.class_id, r.pupil_id from int_roster as r "
-        "where r.roster_kind_code = 'class' and r.school_id = $school_id and r.start_date <= $day "
-        "and (r.end_date is null or r.end_date >= $day)) "
-        "select c.class_name, coalesce(c.class_teacher_name, ''), count(distinct roster.pupil_id), "
-        "count(distinct roster.pupil_id) filter (where p.gender_code = 'м'), "
-        "count(distinct roster.pupil_id) filter (where p.gender_code = 'ж') "
-        "from dim_class as c join dim_academic_year as y on y.school_id = c.school_id "
-        "and y.academic_year_id = c.academic_year_id and $day between y.start_date and y.end_date "
-        "left join roster on roster.school_id = c.school_id and roster.class_id = c.class_id "
-        "left join dim_pupil as p on p.school_id = roster.school_id and p.pupil_id = roster.pupil_id "
-        "where c.school_id = $school_id group by c.class_name, c.class_teacher_name, c.grade "
-        "order by c.grade, c.class_name",
-        {"school_id": school_id, "day": end},
-    ).fetchall()
+    rows = occupancy(con, school_id, end)
     table = [list(row) for row in rows]
     totals = [sum(row[i] for row in table) for i in range(2, 5)]
     school, as_of = school_header(con, school_id)

@@ -15,7 +15,8 @@ import duckdb
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
 from report_templates.table_document import School, school_header
-from warehouse.queries import visible_classes
+from warehouse.class_period import find_class_period
+from warehouse.class_results import previous_period, pupils_period_marks, subject_result, subject_results
 
 TITLE = "Итоги успеваемости класса за учебный период"
 
@@ -78,8 +79,6 @@ CATEGORY_TITLES = {
     "failing": "Неуспевающие (есть «2» или н/а)",
 }
 
-_FIGURES = "n_pupils, n_5, n_4, n_3, n_2, n_na, progress_pct, quality_pct, sou_pct, mean_mark"
-
 
 def _figures(row: tuple | None) -> Figures | None:
     return Figures(*row) if row else None
@@ -107,46 +106,15 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
     """The document's context for a class (by name, e.g. «7А») and period (e.g. «1 четверть»)."""
     if not viewer.sees_pupils:
         raise AccessError("Этот документ содержит имена учеников и недоступен для вашей роли")
-    found = con.execute(
-        "select c.school_id, c.class_id, c.class_teacher_name, p.period_id, p.period_kind_code, p.period_number, "
-        "p.academic_year_id from dim_class as c join dim_period as p on p.school_id = c.school_id "
-        "and p.academic_year_id = c.academic_year_id where c.class_name = $class_name and p.period_name = $period_name "
-        "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
-        {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
-    ).fetchone()
-    if found is None:
-        raise AccessError(f"Нет класса «{class_name}» или периода «{period_name}» в хранилище")
-    school_id, class_id, class_teacher, period_id, kind, number, year = found
-    if class_id not in {c for c, _ in visible_classes(con, viewer)}:
-        raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
-    previous = con.execute(
-        "select period_id, period_name from dim_period where school_id = ? and academic_year_id = ? "
-        "and period_kind_code = ? and period_number = ?",
-        [school_id, year, kind, number - 1],
-    ).fetchone()
-    rows = con.execute(
-        f"select s.subject_name, m.subject_id, {', '.join('m.' + c.strip() for c in _FIGURES.split(','))} "
-        "from mart_period_results as m join dim_subject as s on s.school_id = m.school_id and s.subject_id = m.subject_id "
-        "where m.school_id = ? and m.class_id = ? and m.period_id = ? order by s.subject_name",
-        [school_id, class_id, period_id],
-    ).fetchall()
+    cp = find_class_period(con, viewer, class_name, period_name)
+    school_id, class_id, class_teacher, period_id = cp.school_id, cp.class_id, cp.class_teacher, cp.period_id
+    kind, number, year = cp.period_kind_code, cp.period_number, cp.academic_year_id
+    previous = previous_period(con, school_id, year, kind, number)
     subjects = []
-    for subject_name, subject_id, *figures in rows:
-        before = None
-        if previous:
-            before = con.execute(
-                f"select {_FIGURES} from mart_period_results where school_id = ? and class_id = ? "
-                "and period_id = ? and subject_id = ?",
-                [school_id, class_id, previous[0], subject_id],
-            ).fetchone()
+    for subject_name, subject_id, *figures in subject_results(con, school_id, class_id, period_id):
+        before = subject_result(con, school_id, class_id, previous[0], subject_id) if previous else None
         subjects.append(SubjectRow(subject_name, Figures(*figures), _figures(before)))
-    pupils = con.execute(
-        "select p.full_name, list(pm.mark_numeric) from fct_period_mark as pm "
-        "join dim_pupil as p on p.school_id = pm.school_id and p.pupil_id = pm.pupil_id "
-        "where pm.school_id = ? and pm.class_id = ? and pm.period_id = ? and pm.mark_kind_code = 'period' "
-        "and (pm.mark_numeric is not null or pm.is_na) group by p.full_name order by p.full_name",
-        [school_id, class_id, period_id],
-    ).fetchall()
+    pupils = pupils_period_marks(con, school_id, class_id, period_id)
     categories: dict[str, list[str]] = {key: [] for key in CATEGORY_TITLES}
     for name, marks in pupils:
         category = categorise(list(marks))

@@ -18,8 +18,11 @@ import duckdb
 from ejournal.access.viewer import Viewer
 from ejournal.formatting import decimal
 from report_templates.attendance_figures import Attendance, by_pupil
-from report_templates.common import ClassPeriod, DocumentNorms, Pupil, class_pupils, resolve_class_period
+from report_templates.class_context import ClassPeriod, Pupil, class_pupils, resolve_class_period
+from report_templates.document_norms import DocumentNorms
 from report_templates.progress_ledger.context import FULL_NAMES_UP_TO, Subject
+from warehouse.class_results import current_averages, current_subjects, expected_subjects
+from warehouse.objectivity_norms import ObjectivityNorms
 
 TITLE = "Предварительный отчет классного руководителя"
 
@@ -69,7 +72,7 @@ class PreliminaryReport:
     risks: list[Risk]
     norms: DocumentNorms
     model_risks: list[ModelRisk] = field(default_factory=list)
-    model_threshold: float = 0.3
+    model_threshold: float = ObjectivityNorms.risk_probability
 
     document_title = TITLE
 
@@ -92,34 +95,13 @@ def build(
     norms = norms or DocumentNorms()
     where = resolve_class_period(con, viewer, class_name, period_name)
     as_of = min(where.end_date, where.data_as_of or where.end_date)
-    rows = con.execute(
-        "select pupil_id, subject_id, sum(n_numeric), sum(sum_numeric * weight) / nullif(sum(n_numeric * weight), 0) "
-        "from fct_mark where school_id = ? and class_id = ? and lesson_date between ? and ? and n_numeric > 0 "
-        "group by pupil_id, subject_id",
-        [where.school_id, where.class_id, where.start_date, as_of],
-    ).fetchall()
+    rows = current_averages(con, where.school_id, where.class_id, where.start_date, as_of)
     current = {(p, s): Current(int(n), w, norms.rounded_mark(w)) for p, s, n, w in rows}
     subjects = [
-        Subject(*row)
-        for row in con.execute(
-            "select s.subject_id, s.subject_name, coalesce(nullif(s.short_name, ''), s.subject_name) "
-            "from dim_subject as s where s.school_id = $school_id and s.subject_id in ("
-            "select subject_id from src_curriculum where school_id = $school_id and class_id = $class_id "
-            "and is_attested union select subject_id from fct_mark where school_id = $school_id "
-            "and class_id = $class_id and n_numeric > 0 and lesson_date between $start and $end) "
-            "order by s.subject_name",
-            {"school_id": where.school_id, "class_id": where.class_id, "start": where.start_date, "end": as_of},
-        ).fetchall()
+        Subject(*row) for row in current_subjects(con, where.school_id, where.class_id, where.start_date, as_of)
     ]
     # subjects a pupil takes: they had lessons of it in the period (subgroups split a class)
-    expected = {
-        (p, s)
-        for p, s in con.execute(
-            "select distinct pupil_id, subject_id from fct_attendance where school_id = ? and class_id = ? "
-            "and lesson_date between ? and ?",
-            [where.school_id, where.class_id, where.start_date, as_of],
-        ).fetchall()
-    }
+    expected = expected_subjects(con, where.school_id, where.class_id, where.start_date, as_of)
     attendance = by_pupil(con, where, where.start_date, as_of)
     blocks, risks = [], []
     for number, pupil in enumerate(class_pupils(con, where, as_of, as_of), start=1):
@@ -159,7 +141,6 @@ def _model_risks(con: duckdb.DuckDBPyConnection, viewer: Viewer, where, as_of: d
     """The forecast model's risk list for the class on the date (000 §2.8, §9.2)."""
     from ejournal.settings import load_norms
     from warehouse.forecast.predict import class_risks
-    from warehouse.objectivity_norms import ObjectivityNorms
 
     settings = ObjectivityNorms.of(load_norms())
     return settings.risk_probability, class_risks(con, viewer, where.class_id, as_of, settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ejournal.formatting import decimal
-from report_templates.common import header_values, rows_to_xlsx
+from report_templates.class_context import header_values, rows_to_xlsx
 from report_templates.preliminary_report.context import PreliminaryReport
 from report_templates.render import render_html, write_pdf
 

@@ -18,6 +18,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from report_templates.presentation.charts import grouped_bars
 from warehouse import director as d
+from warehouse.class_documents import school_facts
 from warehouse.objectivity_norms import ObjectivityNorms
 from warehouse.queries import SUPPRESSED
 
@@ -314,11 +315,7 @@ def build(
         builder.objectivity_slide(),
         *builder.class_slides(),
     ]
-    school_name, as_of = con.execute(
-        "select s.school_name, (select max(b.exported_at) from meta_batch as b where b.school_id = s.school_id) "
-        "from dim_school as s where s.school_id = ?",
-        [period.school_id],
-    ).fetchone()
+    school_name, _, _, as_of = school_facts(con, period.school_id)
     audience = (
         "для родительского совета" if viewer.role.value == "parent_council" else "для родительского совета и собраний"
     )

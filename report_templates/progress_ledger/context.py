@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from report_templates.common import PERIOD_APPLIES, ClassPeriod, Pupil, class_pupils, resolve_class_period
+from report_templates.class_context import ClassPeriod, Pupil, class_pupils, resolve_class_period
+from warehouse.class_period import periods_covering_class
+from warehouse.class_results import attested_subjects, year_marks
 
 TITLE = "Сводная ведомость учета успеваемости обучающихся класса"
 YEAR_KINDS = (("year", "Год"), ("exam", "Экз."), ("final", "Итог."))
@@ -74,35 +76,17 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
     where = resolve_class_period(con, viewer, class_name, period_name)
     # every period of the class's grade that has ended by the chosen one: quarters, and half-years
     # where the school keeps both, a half-year after the quarter that ends on the same day
-    periods = con.execute(
-        "select p.period_id, p.period_name, p.end_date from dim_period as p join dim_class as c "
-        "on c.school_id = p.school_id and c.academic_year_id = p.academic_year_id "
-        f"where c.school_id = ? and c.class_id = ? and {PERIOD_APPLIES} "
-        "order by p.end_date, date_diff('day', p.start_date, p.end_date), p.period_number",
-        [where.school_id, where.class_id],
-    ).fetchall()
+    periods = periods_covering_class(con, where.school_id, where.class_id)
     last_end = max(end for _, _, end in periods)
     periods = [(pid, name) for pid, name, end in periods if end <= where.end_date]
     kinds: list[tuple[str, str | None, str]] = [("period", pid, period_label(name)) for pid, name in periods]
     if where.end_date >= last_end:
         kinds += [(code, None, label) for code, label in YEAR_KINDS]
     pupils = class_pupils(con, where, where.year_start_date, where.end_date)
-    marks = con.execute(
-        "select pupil_id, subject_id, mark_kind_code, period_id, mark_value from fct_period_mark "
-        "where school_id = ? and class_id = ? and academic_year_id = ? and mark_value <> ''",
-        [where.school_id, where.class_id, where.academic_year_id],
-    ).fetchall()
+    marks = year_marks(con, where.school_id, where.class_id, where.academic_year_id)
     by_key = {(p, s, k, pid): v for p, s, k, pid, v in marks}
     subjects = [
-        Subject(*row)
-        for row in con.execute(
-            "select s.subject_id, s.subject_name, coalesce(nullif(s.short_name, ''), s.subject_name) "
-            "from dim_subject as s where s.school_id = $school_id and s.subject_id in ("
-            "select subject_id from src_curriculum where school_id = $school_id and class_id = $class_id "
-            "and is_attested union select subject_id from fct_period_mark where school_id = $school_id and class_id = $class_id "
-            "and academic_year_id = $year) order by s.subject_name",
-            {"school_id": where.school_id, "class_id": where.class_id, "year": where.academic_year_id},
-        ).fetchall()
+        Subject(*row) for row in attested_subjects(con, where.school_id, where.class_id, where.academic_year_id)
     ]
     # year, exam and final rows only where the class has such marks at all
     present = {(k, pid) for _, _, k, pid, _ in marks}

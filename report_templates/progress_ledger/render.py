@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from report_templates.common import header_values, rows_to_xlsx
+from report_templates.class_context import header_values, rows_to_xlsx
 from report_templates.progress_ledger.context import ProgressLedger
 from report_templates.render import render_html, write_pdf
 

@@ -15,7 +15,8 @@ from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from ejournal.formatting import decimal
 from report_templates.render import ru_date
-from report_templates.table_document import Document, Section, find_period, school_header, school_signatures
+from report_templates.table_document import Document, Section, school_header, school_signatures
+from warehouse.class_period import find_period
 from warehouse.user_activity import Activity, teacher_activity
 
 TITLE = "Отчет по активности пользователей"

@@ -12,7 +12,7 @@ from ejournal.access.audit import read_events
 from tests.dashboards.conftest import raw
 from tests.dashboards.test_app_pages import page_text, signed_in
 from tests.factories import SAMPLE
-from warehouse.control import RULES
+from warehouse.control_rules import RULES
 
 
 def _date(text: str) -> dt.date:

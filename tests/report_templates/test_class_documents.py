@@ -20,7 +20,7 @@ from ejournal.access.viewer import Viewer
 from pipelines.ingest import ingest_path
 from report_templates.catalogue import CATALOGUE as KINDS
 from report_templates.catalogue import SCHOOL_SET
-from report_templates.common import DocumentNorms
+from report_templates.document_norms import DocumentNorms
 from report_templates.output import build_context, render_document
 from report_templates.school_set import Failure, render_many
 from tests.factories import SAMPLE, raw, write_export

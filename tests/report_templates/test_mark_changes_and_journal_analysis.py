@@ -2,7 +2,7 @@
 
 The rules are restated here from the norms' defaults (edit window 7 days, period closed 7 days
 after its end, lesson 2 days, marks 2 days / written work 10 days, homework by 18:00 of the lesson
-day from grade 2 except the exempt subjects) as documented in warehouse/control.py: a written work
+day from grade 2 except the exempt subjects) as documented in warehouse/control_rules.py: a written work
 type or an exempt subject is named by its name or its code; a late mark counts for the teacher who
 entered it. A second set of norms checks that the documents follow the school's norms.
 """

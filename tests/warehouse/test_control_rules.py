@@ -2,7 +2,7 @@
 
 The generator (data_samples/generator/truth.py) computes its list of violations with polars from
 its own frames, independently of the warehouse SQL; here a generated school is loaded for real and
-``warehouse.control.violations`` (what the pages show) is compared with that list per rule. The
+``warehouse.control_rules.violations`` (what the pages show) is compared with that list per rule. The
 comparison is on the case's keys (teacher, class, subject, pupil, lesson, mark, period) as a
 multiset, so a duplicate or a wrong teacher counts as both a miss and a false find.
 """
@@ -24,7 +24,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from pipelines.ingest import ingest_path
 from tests.factories import SAMPLE
-from warehouse.control import RULES, TEACHER_CASE_COLUMNS, Filters, teacher_cases, violations
+from warehouse.control_rules import RULES, TEACHER_CASE_COLUMNS, Filters, teacher_cases, violations
 
 KEYS = ("teacher_id", "class_id", "subject_id", "pupil_id", "lesson_id", "mark_id", "period_id")
 DEPUTY = Viewer("zavuch", Role.DEPUTY)

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 import sqlglot
 
+from tests.warehouse.conftest import fetch, insert, load_sample
 from warehouse import db, portability
 
 D = dt.date.fromisoformat
@@ -168,6 +169,24 @@ def test_dim_pupil(q):
         ("sch-1", "p6", "Новиков", "Илья", None, "Новиков Илья", None, "м", True, None, None, None, None, False),
         ("sch-2", "p1", "Зайцев", "Пётр", None, "Зайцев Пётр", None, "м", True,
          "c7a", D("2025-09-01"), D("2025-09-01"), None, True),
+    ]
+
+
+def test_int_control_work(con):
+    """A control work is a lesson with a control-type mark: «4/5» counts as a «4» and a «5», «1» with
+    «2», a non-numeric control mark makes the lesson a control work nobody wrote; other schools'
+    marks with the same ids stay out."""
+    load_sample(con)
+    insert(con, "src_marks", "school_id, mark_id, pupil_id, lesson_id, mark_value, work_type_id, entered_at, entered_by", [
+        ("sch-1", "M6", "p1", "L1", "4/5", "ctl", T("2025-09-02 12:00"), "t1"),
+        ("sch-1", "M7", "p3", "L1", "1", "ctl", T("2025-09-02 12:00"), "t1"),
+        ("sch-1", "M8", "p3", "L3", "зач", "ctl", T("2025-09-10 12:00"), "t2"),
+    ])
+    db.build_models(con)
+    assert fetch(con, "select * from int_control_work") == [
+        ("sch-1", "L1", D("2025-09-02"), Y, "q1", "c7a", None, "math", 3, 3, 1, 1, 1, 1, 13),
+        ("sch-1", "L3", D("2025-09-10"), Y, "q1", "c7a", "g1", "eng", 1, 0, 0, 0, 0, 0, 0),
+        ("sch-1", "L4", D("2025-09-16"), Y, "q2", "c7a", None, "math", 1, 1, 1, 0, 0, 0, 5),
     ]
 
 

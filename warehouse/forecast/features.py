@@ -25,6 +25,8 @@ from functools import cached_property
 import duckdb
 import polars as pl
 
+from warehouse import query
+
 KEY = ["school_id", "pupil_id", "subject_id", "period_id"]
 CLASSES = ("2", "3", "4", "5", "н/а")
 
@@ -51,22 +53,17 @@ class History:
         return {k[0]: v for k, v in self.lessons.partition_by("period_id", as_dict=True).items()}
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    with con.cursor() as cursor:
-        return cursor.sql(sql, params=params).pl()
-
-
 def read_history(con: duckdb.DuckDBPyConnection, school_id: str | None = None) -> History:
     """Marks, attendance and period results of one school (or all) from the warehouse."""
     params = {"school_id": school_id}
     where = "($school_id is null or school_id = $school_id)"
-    periods = _frame(
+    periods = query.frame(
         con,
         f"select school_id, period_id, period_name, start_date, end_date from dim_period where {where} "
         "and is_year_part",
         params,
     )
-    marks = _frame(
+    marks = query.frame(
         con,
         f"""select school_id, pupil_id, subject_id, period_id, class_id, lesson_date,
                 cast(entered_at as date) as entered_date, sum_numeric * weight as sum_w,
@@ -75,13 +72,13 @@ def read_history(con: duckdb.DuckDBPyConnection, school_id: str | None = None) -
             from fct_mark where {where} and period_id is not null and n_numeric > 0""",
         params,
     )
-    lessons = _frame(
+    lessons = query.frame(
         con,
         f"""select school_id, pupil_id, subject_id, period_id, class_id, lesson_date, is_absent
             from fct_attendance where {where} and period_id is not null""",
         params,
     )
-    outcomes = _frame(
+    outcomes = query.frame(
         con,
         f"""select school_id, pupil_id, subject_id, period_id, class_id,
                 case when is_na then 'н/а' when mark_numeric <= 2 then '2' else cast(mark_numeric as varchar) end

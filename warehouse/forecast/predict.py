@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from warehouse import query
 from warehouse.forecast.features import CLASSES, KEY, History, features_at, read_history
 from warehouse.forecast.model import Forecaster, rule_mark
 from warehouse.objectivity_norms import ObjectivityNorms
@@ -111,8 +112,7 @@ def visible_forecast(con: duckdb.DuckDBPyConnection, viewer: Viewer, result: For
     if not viewer.sees_pupils:
         return pl.DataFrame()
     pupils, params = visible_pupils_sql(viewer)
-    with con.cursor() as cursor:
-        visible = cursor.sql(pupils, params=params).pl()
+    visible = query.frame(con, pupils, params)
     rows = result.pupils.join(visible, on=["school_id", "class_id", "subject_id", "pupil_id"], how="semi")
     return _named(con, rows).sort("grade", "class_name", "full_name", "subject_name")
 

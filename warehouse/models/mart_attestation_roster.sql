@@ -7,7 +7,7 @@
 -- the weekly hours, the period's kind and dates, and the marks the pupil got in the subject in the
 -- period: n_marks counts mark components («4/5» = 2, a non-numeric mark = 1), n_control_marks
 -- those of control works. control_works_held counts the control works (lessons with a control-work
--- mark) the pupil was on the roster for.
+-- mark, int_control_work) the pupil was on the roster for.
 with curriculum as (
     select
         school_id,
@@ -180,11 +180,10 @@ marks as (
 ),
 
 control_lessons as (
-    select distinct
+    select
         school_id,
         lesson_id
-    from fct_mark
-    where is_control
+    from int_control_work
 ),
 
 control_held as (

@@ -3,7 +3,7 @@
 -- the lesson (topic, attendance) and the homework were entered, the days from the lesson to each
 -- entry (null when never entered), and the last lesson number the class had that day (its own
 -- lessons and its subgroups'), which the «3 hours after the pupils' last lesson» homework rule
--- needs. The query layer (warehouse/control.py) compares these with the school's norms.
+-- needs. The query layer (warehouse/control_rules.py) compares these with the school's norms.
 with lessons as (
     select * from fct_lesson
 ),

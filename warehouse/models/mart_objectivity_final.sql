@@ -3,10 +3,11 @@
 -- Is the final mark justified (seed 000 §4.6.5, §5.1-5.2, §6.2)? Beside each period mark: the
 -- weighted average of the pupil's current marks in the subject in the period (Σ part·weight /
 -- Σ weight, «4/5» counting as two marks), the number of marks, and whether a control work was
--- held at a lesson of the subject in the period the pupil was expected at (a lesson with at
--- least one control-type mark) and whether the pupil has a control-type mark. The rounding rule
--- is a school setting (norms.toml attestation.rounding_threshold) and is applied by the query
--- layer (warehouse/objectivity.py), not here.
+-- held at a lesson of the subject in the period the pupil was expected at (a control work of
+-- int_control_work: a lesson with at least one control-type mark) and whether the pupil has a
+-- control-type mark. The rounding rule is a school setting (norms.toml
+-- attestation.rounding_threshold) and is applied by the query layer (warehouse/objectivity.py),
+-- not here.
 with period_marks as (
     select
         school_id,
@@ -41,11 +42,10 @@ marks as (
 ),
 
 control_lessons as (
-    select distinct
+    select
         school_id,
         lesson_id
-    from fct_mark
-    where is_control
+    from int_control_work
 ),
 
 control_held as (

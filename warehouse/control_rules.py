@@ -18,6 +18,7 @@ import polars as pl
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
+from warehouse import query
 from warehouse.scope import scope_sql, visible_pupils_sql
 
 
@@ -333,14 +334,6 @@ VIOLATION_COLUMNS = [
 ]
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pl.DataFrame:
-    """The result as polars; SUM's whole-number decimals become integers."""
-    with con.cursor() as cursor:
-        frame = cursor.sql(sql, params=params).pl()
-    whole = [n for n, t in frame.schema.items() if isinstance(t, pl.Decimal) and t.scale == 0]
-    return frame.with_columns(pl.col(whole).cast(pl.Int64)) if whole else frame
-
-
 def _used(sql: str, params: dict) -> dict:
     """Only the parameters the SQL names (DuckDB refuses unused named parameters)."""
     return {k: v for k, v in params.items() if f"${k}" in sql}
@@ -426,7 +419,7 @@ def violations(
         order by rule, event_date, class_id, subject_id, pupil_id, lesson_id
     """
     params = {**_norm_params(norms), **scope_params, **filters.params()}
-    return _frame(con, sql, _used(sql, params))
+    return query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True)
 
 
 TEACHER_CASE_COLUMNS = [c for c in VIOLATION_COLUMNS if c not in ("pupil_id", "mark_id", "detail")]

@@ -1,8 +1,11 @@
-"""What every class document shares: finding the class and period a user asked for, the access
-rule, the school header, the signatures and the school's norms the documents apply."""
+"""What every class document's context shares: the class and period a user asked for (found by
+warehouse.class_period) after the access rule, with the school header and signatures; the
+class's pupils; the header values of base.html.j2; a table as an XLSX sheet. No queries of its own:
+the rows come from warehouse/ (class_period.py, class_documents.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -10,57 +13,20 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from ejournal.settings import Norms
 from report_templates.table_document import School, school_header
-from warehouse.objectivity_norms import rule_mark
-from warehouse.queries import visible_classes
+from warehouse.class_documents import class_roll
+from warehouse.class_period import ClassPeriod as FoundClassPeriod
+from warehouse.class_period import find_class_period
 
 CLASS_DOCUMENT_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
-# SQL condition: period p applies to class c (dim_period.grades is its apply-list, null = every grade)
-PERIOD_APPLIES = "(p.grades is null or list_contains(string_split(p.grades, ','), cast(c.grade as varchar)))"
 
 
 @dataclass(frozen=True)
-class DocumentNorms:
-    """The settings of ejournal/norms.toml the documents apply (defaults as in shared/DOMAIN.md)."""
+class ClassPeriod(FoundClassPeriod):
+    """The class and study period a document is about (warehouse.class_period), with the header
+    facts every document prints."""
 
-    rounding_threshold: float = 0.65
-    min_marks_per_period: int = 3
-    chronic_absence_share: float = 0.10
-
-    @classmethod
-    def of(cls, norms: Norms | None) -> DocumentNorms:
-        if norms is None:
-            return cls()
-        return cls(
-            rounding_threshold=norms.attestation.rounding_threshold,
-            min_marks_per_period=norms.attestation.min_marks_per_quarter_at_1_hour,
-            chronic_absence_share=norms.attendance.chronic_absence_share,
-        )
-
-    def rounded_mark(self, average: float | None) -> int | None:
-        """The period mark a weighted average rounds to under the school's rule (4,65 → 5 at 0,65)."""
-        return rule_mark(average, self.rounding_threshold)
-
-
-@dataclass(frozen=True)
-class ClassPeriod:
-    """The class and study period a document is about, with the header facts every document prints."""
-
-    school_id: str
     school: School
-    class_id: str
-    class_name: str
-    grade: int
-    class_teacher: str | None
-    academic_year_id: str
-    year_start_date: dt.date
-    period_id: str
-    period_name: str
-    period_kind_code: str
-    period_number: int
-    start_date: dt.date
-    end_date: dt.date
     data_as_of: dt.date | None
     formed_on: dt.date = field(default_factory=dt.date.today)
 
@@ -84,39 +50,9 @@ def resolve_class_period(
             "Этот документ содержит имена и отметки учеников класса и недоступен для вашей роли "
             "(его формируют классный руководитель и заместитель директора)"
         )
-    found = con.execute(
-        "select c.school_id, c.class_id, c.grade, c.class_teacher_name, c.academic_year_id, y.start_date, "
-        "p.period_id, p.period_kind_code, p.period_number, p.start_date, p.end_date "
-        "from dim_class as c join dim_period as p on p.school_id = c.school_id "
-        "and p.academic_year_id = c.academic_year_id "
-        "join dim_academic_year as y on y.school_id = c.school_id and y.academic_year_id = c.academic_year_id "
-        f"where c.class_name = $class_name and p.period_name = $period_name and {PERIOD_APPLIES} "
-        "and ($school_id is null or c.school_id = $school_id) order by c.academic_year_id desc limit 1",
-        {"class_name": class_name, "period_name": period_name, "school_id": viewer.school_id},
-    ).fetchone()
-    if found is None:
-        raise AccessError(f"Нет класса «{class_name}» или у него нет периода «{period_name}» в хранилище")
-    school_id, class_id, grade, teacher, year_id, year_start, period_id, kind, number, start, end = found
-    if class_id not in {c for c, _ in visible_classes(con, viewer)}:
-        raise AccessError(f"Класс «{class_name}» недоступен для вашей учётной записи")
-    school, as_of = school_header(con, school_id)
-    return ClassPeriod(
-        school_id=school_id,
-        school=school,
-        class_id=class_id,
-        class_name=class_name,
-        grade=int(grade),
-        class_teacher=teacher,
-        academic_year_id=year_id,
-        year_start_date=year_start,
-        period_id=period_id,
-        period_name=period_name,
-        period_kind_code=kind,
-        period_number=int(number),
-        start_date=start,
-        end_date=end,
-        data_as_of=as_of,
-    )
+    found = find_class_period(con, viewer, class_name, period_name)
+    school, as_of = school_header(con, found.school_id)
+    return ClassPeriod(**dataclasses.asdict(found), school=school, data_as_of=as_of)
 
 
 @dataclass(frozen=True)
@@ -143,15 +79,7 @@ def class_pupils(
     """Pupils enrolled in the class on any day from start_date to end_date, by name. arrived_on is
     set when the pupil came after the academic year's first day, left_on when they left before
     end_date."""
-    rows = con.execute(
-        "select p.pupil_id, p.full_name, min(r.start_date), "
-        "max(coalesce(r.end_date, date '9999-12-31')) from int_roster as r "
-        "join dim_pupil as p on p.school_id = r.school_id and p.pupil_id = r.pupil_id "
-        "where r.school_id = ? and r.class_id = ? and r.roster_kind_code = 'class' "
-        "and r.start_date <= ? and (r.end_date is null or r.end_date >= ?) "
-        "group by p.pupil_id, p.full_name order by p.full_name, p.pupil_id",
-        [where.school_id, where.class_id, end_date, start_date],
-    ).fetchall()
+    rows = class_roll(con, where.school_id, where.class_id, start_date, end_date)
     return [
         Pupil(
             pupil_id,

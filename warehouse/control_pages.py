@@ -4,7 +4,7 @@ program completion, attendance and the weekly overview.
 Each function takes the viewer, the norms, the reference date («as of», the day the deputy
 director looks from) and the filters, and returns a polars frame with English column names;
 :data:`TITLES` gives every column its Russian header for the pages and the XLSX downloads.
-Rows pass the same row-level rules as :func:`warehouse.control.violations`.
+Rows pass the same row-level rules as :func:`warehouse.control_rules.violations`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from ejournal.formatting import MONTHS
 from ejournal.settings import Norms
-from warehouse.control import RULES, Filters, _frame, _norm_params, _scope_filter, _used, violations
+from warehouse import query
+from warehouse.control_rules import RULES, Filters, _norm_params, _scope_filter, _used, violations
 
 TITLES = {
     "class_name": "Класс",
@@ -102,7 +103,7 @@ def _run(
     where, scope_params = _scope_filter(viewer, "b", frozenset(columns))
     sql = f"with b as ({base}), v as (select * from b where {where}) {tail}"
     params = {**_norm_params(norms), **scope_params, **filters.params(), **(extra or {})}
-    return _frame(con, sql, _used(sql, params))
+    return query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True)
 
 
 _REQUIRED = """
@@ -125,9 +126,9 @@ _PUPIL_PERIOD = f"""
         group by m.school_id, m.pupil_id, m.subject_id, m.period_id
     ),
     control_lessons as (
-        select distinct m.school_id, m.lesson_id from fct_mark as m
-        semi join periods as p on p.school_id = m.school_id and p.period_id = m.period_id
-        where m.is_control and m.lesson_date <= $as_of
+        select w.school_id, w.lesson_id from int_control_work as w
+        semi join periods as p on p.school_id = w.school_id and p.period_id = w.period_id
+        where w.lesson_date <= $as_of
     ),
     held as (
         select a.school_id, a.pupil_id, a.subject_id, a.period_id, count(*) as control_works_held
@@ -216,8 +217,8 @@ def control_works(
         return pl.DataFrame()
     base = """
         select l.school_id, l.class_id, l.subject_id, l.teacher_id, l.period_id, l.lesson_date as event_date,
-            l.lesson_id, exists (select 1 from fct_mark as m where m.school_id = l.school_id
-                and m.lesson_id = l.lesson_id and m.is_control) as is_control
+            l.lesson_id, exists (select 1 from int_control_work as w where w.school_id = l.school_id
+                and w.lesson_id = l.lesson_id) as is_control
         from fct_lesson as l
         where l.lesson_date <= $as_of and l.period_id is not null
     """
@@ -251,7 +252,7 @@ def _teacher_run(con, viewer: Viewer, filters: Filters, as_of: dt.date, tail: st
     """Teacher activity is about staff, not pupils: the deputy director sees every teacher of the school."""
     sql = f"with v as ({_TEACHER_BASE}) {tail}"
     params = {**filters.params(), "as_of": as_of, "school_id": viewer.school_id}
-    return _frame(con, sql, _used(sql, params))
+    return query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True)
 
 
 def teacher_activity(
@@ -276,13 +277,14 @@ def teacher_activity(
         group by all
         """,
     )
-    delays = _frame(
+    delays = query.frame(
         con,
         "select teacher_id, median(entry_delay_days) as median_mark_delay_days from fct_mark "
         "where lesson_date <= $as_of and ($school_id is null or school_id = $school_id) "
         "and ($f_from is null or lesson_date >= $f_from) and ($f_to is null or lesson_date <= $f_to) "
         "group by teacher_id",
         {"as_of": as_of, "school_id": viewer.school_id, "f_from": filters.date_from, "f_to": filters.date_to},
+        whole_decimals_as_int=True,
     )
     remarks = violations(con, viewer, norms, Filters(date_from=filters.date_from, date_to=filters.date_to or as_of))
     counts = remarks.group_by("teacher_id").agg(pl.len().alias("n_violations"))
@@ -335,7 +337,9 @@ def teacher_remarks(
     found = violations(con, viewer, norms, filters)
     if found.is_empty():
         return pl.DataFrame()
-    names = _frame(con, "select teacher_id, short_name as teacher_name from dim_teacher", {})
+    names = query.frame(
+        con, "select teacher_id, short_name as teacher_name from dim_teacher", {}, whole_decimals_as_int=True
+    )
     titles = pl.DataFrame({"rule": list(RULES), "rule_title": [r.title for r in RULES.values()]})
     return (
         found.filter(pl.col("event_date") <= as_of)
