@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
+from report_templates.render import render_html, write_pdf
 from report_templates.table_document import School, school_header
 from warehouse.class_documents import class_roll
 from warehouse.class_period import ClassPeriod as FoundClassPeriod
@@ -131,3 +135,27 @@ def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) 
     sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ClassRenderer:
+    """How a class document is written: its template inside the header every class document prints
+    (header_values), the PDF/A, and its table as one XLSX sheet with the same figures. A document's
+    render.py gives its template values and its table, and exposes html, pdf and xlsx from here."""
+
+    template: str
+    sheet: str
+    values: Callable[[Any], dict[str, object]]  # the template's own values, beside the header
+    table: Callable[[Any], tuple[list[str], list[list[object]]]]
+
+    def html(self, ctx: Any) -> str:
+        header = header_values(ctx.where, ctx.document_title, ctx.subtitle)
+        return render_html(self.template, **header, **self.values(ctx))
+
+    def pdf(self, ctx: Any, path: Path) -> Path:
+        return write_pdf(self.html(ctx), path, title=ctx.document_title)
+
+    def xlsx(self, ctx: Any, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(rows_to_xlsx(*self.table(ctx), self.sheet))
+        return path

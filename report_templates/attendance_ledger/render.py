@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from report_templates.attendance_figures import Attendance
 from report_templates.attendance_ledger.context import AttendanceLedger
-from report_templates.class_context import header_values, rows_to_xlsx
-from report_templates.render import render_html, write_pdf
+from report_templates.class_context import ClassRenderer
 
 FIGURES = (
     "дней пропущено",
@@ -20,20 +17,14 @@ FIGURES = (
 )
 
 
-def html(ctx: AttendanceLedger) -> str:
-    return render_html(
-        "attendance_ledger/template.html.j2",
-        **header_values(ctx.where, ctx.document_title, ctx.subtitle),
-        where=ctx.where,
-        year_label=ctx.year_label,
-        lines=ctx.lines,
-        total_period=ctx.total_period,
-        total_year=ctx.total_year,
-    )
-
-
-def pdf(ctx: AttendanceLedger, path: Path) -> Path:
-    return write_pdf(html(ctx), path, title=ctx.document_title)
+def _values(ctx: AttendanceLedger) -> dict[str, object]:
+    return {
+        "where": ctx.where,
+        "year_label": ctx.year_label,
+        "lines": ctx.lines,
+        "total_period": ctx.total_period,
+        "total_year": ctx.total_year,
+    }
 
 
 def _figures(f: Attendance) -> list[object]:
@@ -55,7 +46,5 @@ def table(ctx: AttendanceLedger) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-def xlsx(ctx: AttendanceLedger, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(rows_to_xlsx(*table(ctx), "Посещаемость"))
-    return path
+RENDERER = ClassRenderer("attendance_ledger/template.html.j2", "Посещаемость", _values, table)
+html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ejournal.formatting import decimal
 from report_templates.attendance_figures import Attendance
 from report_templates.attendance_report.context import AttendanceReport
-from report_templates.class_context import header_values, rows_to_xlsx
-from report_templates.render import render_html, write_pdf
+from report_templates.class_context import ClassRenderer
 
 PERIOD_COLUMNS = (
     "Уроков пропущено",
@@ -23,21 +20,15 @@ PERIOD_COLUMNS = (
 )
 
 
-def html(ctx: AttendanceReport) -> str:
-    return render_html(
-        "attendance_report/template.html.j2",
-        **header_values(ctx.where, ctx.document_title, ctx.subtitle),
-        months=ctx.months,
-        lines=ctx.lines,
-        total_by_month=ctx.total_by_month,
-        total=ctx.total,
-        chronic=ctx.chronic,
-        chronic_share=ctx.chronic_share,
-    )
-
-
-def pdf(ctx: AttendanceReport, path: Path) -> Path:
-    return write_pdf(html(ctx), path, title=ctx.document_title)
+def _values(ctx: AttendanceReport) -> dict[str, object]:
+    return {
+        "months": ctx.months,
+        "lines": ctx.lines,
+        "total_by_month": ctx.total_by_month,
+        "total": ctx.total,
+        "chronic": ctx.chronic,
+        "chronic_share": ctx.chronic_share,
+    }
 
 
 def _period(f: Attendance) -> list[object]:
@@ -61,7 +52,5 @@ def table(ctx: AttendanceReport) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-def xlsx(ctx: AttendanceReport, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(rows_to_xlsx(*table(ctx), "Посещаемость"))
-    return path
+RENDERER = ClassRenderer("attendance_report/template.html.j2", "Посещаемость", _values, table)
+html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ejournal.formatting import decimal
-from report_templates.class_context import header_values, rows_to_xlsx
+from report_templates.class_context import ClassRenderer
 from report_templates.class_teacher_report.context import ClassTeacherReport
 from report_templates.period_results.context import CATEGORY_TITLES
-from report_templates.render import render_html, write_pdf
 
 
-def html(ctx: ClassTeacherReport) -> str:
-    return render_html(
-        "class_teacher_report/template.html.j2",
-        **header_values(ctx.where, ctx.document_title, ctx.subtitle),
-        where=ctx.where,
-        movement=ctx.movement,
-        n_attested_pupils=ctx.n_attested_pupils,
-        not_attested=ctx.not_attested,
-        categories=ctx.categories,
-        category_titles=CATEGORY_TITLES,
-        progress_pct=ctx.progress_pct,
-        quality_pct=ctx.quality_pct,
-        attendance=ctx.attendance,
-        chronic=ctx.chronic,
-        chronic_share=ctx.chronic_share,
-    )
-
-
-def pdf(ctx: ClassTeacherReport, path: Path) -> Path:
-    return write_pdf(html(ctx), path, title=ctx.document_title)
+def _values(ctx: ClassTeacherReport) -> dict[str, object]:
+    return {
+        "where": ctx.where,
+        "movement": ctx.movement,
+        "n_attested_pupils": ctx.n_attested_pupils,
+        "not_attested": ctx.not_attested,
+        "categories": ctx.categories,
+        "category_titles": CATEGORY_TITLES,
+        "progress_pct": ctx.progress_pct,
+        "quality_pct": ctx.quality_pct,
+        "attendance": ctx.attendance,
+        "chronic": ctx.chronic,
+        "chronic_share": ctx.chronic_share,
+    }
 
 
 def table(ctx: ClassTeacherReport) -> tuple[list[str], list[list[object]]]:
@@ -68,7 +59,5 @@ def table(ctx: ClassTeacherReport) -> tuple[list[str], list[list[object]]]:
     return ["Раздел", "Показатель", "Значение", "Ученики"], rows
 
 
-def xlsx(ctx: ClassTeacherReport, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(rows_to_xlsx(*table(ctx), "Отчет"))
-    return path
+RENDERER = ClassRenderer("class_teacher_report/template.html.j2", "Отчет", _values, table)
+html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ejournal.formatting import decimal
-from report_templates.class_context import header_values, rows_to_xlsx
+from report_templates.class_context import ClassRenderer
 from report_templates.preliminary_report.context import PreliminaryReport
-from report_templates.render import render_html, write_pdf
 
 
-def html(ctx: PreliminaryReport) -> str:
-    return render_html(
-        "preliminary_report/template.html.j2",
-        **header_values(ctx.where, ctx.document_title, ctx.subtitle),
-        subjects=ctx.subjects,
-        pupils=ctx.pupils,
-        risks=ctx.risks,
-        model_risks=ctx.model_risks,
-        model_threshold=ctx.model_threshold,
-        as_of=ctx.as_of,
-        norms=ctx.norms,
-        short_headers=ctx.short_headers,
-    )
-
-
-def pdf(ctx: PreliminaryReport, path: Path) -> Path:
-    return write_pdf(html(ctx), path, title=ctx.document_title)
+def _values(ctx: PreliminaryReport) -> dict[str, object]:
+    return {
+        "subjects": ctx.subjects,
+        "pupils": ctx.pupils,
+        "risks": ctx.risks,
+        "model_risks": ctx.model_risks,
+        "model_threshold": ctx.model_threshold,
+        "as_of": ctx.as_of,
+        "norms": ctx.norms,
+        "short_headers": ctx.short_headers,
+    }
 
 
 def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
@@ -60,7 +51,5 @@ def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-def xlsx(ctx: PreliminaryReport, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(rows_to_xlsx(*table(ctx), "Текущие отметки"))
-    return path
+RENDERER = ClassRenderer("preliminary_report/template.html.j2", "Текущие отметки", _values, table)
+html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

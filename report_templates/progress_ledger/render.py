@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from report_templates.class_context import header_values, rows_to_xlsx
+from report_templates.class_context import ClassRenderer
 from report_templates.progress_ledger.context import ProgressLedger
-from report_templates.render import render_html, write_pdf
 
 
-def html(ctx: ProgressLedger) -> str:
-    return render_html(
-        "progress_ledger/template.html.j2",
-        **header_values(ctx.where, ctx.document_title, ctx.subtitle),
-        subjects=ctx.subjects,
-        pupils=ctx.pupils,
-        short_headers=ctx.short_headers,
-    )
-
-
-def pdf(ctx: ProgressLedger, path: Path) -> Path:
-    return write_pdf(html(ctx), path, title=ctx.document_title)
+def _values(ctx: ProgressLedger) -> dict[str, object]:
+    return {
+        "subjects": ctx.subjects,
+        "pupils": ctx.pupils,
+        "short_headers": ctx.short_headers,
+    }
 
 
 def _cell(mark: str | None) -> int | str | None:
@@ -38,7 +29,5 @@ def table(ctx: ProgressLedger) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-def xlsx(ctx: ProgressLedger, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(rows_to_xlsx(*table(ctx), "Успеваемость"))
-    return path
+RENDERER = ClassRenderer("progress_ledger/template.html.j2", "Успеваемость", _values, table)
+html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx
