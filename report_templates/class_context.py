@@ -35,6 +35,11 @@ class ClassPeriod(FoundClassPeriod):
     formed_on: dt.date = field(default_factory=dt.date.today)
 
     @property
+    def dated_subtitle(self) -> str:
+        """«Класс 7А, 2 четверть (10.11.2025 – 26.12.2025)»: the subtitle of a class document."""
+        return f"Класс {self.class_name}, {self.period_name} ({self.start_date:%d.%m.%Y} – {self.end_date:%d.%m.%Y})"
+
+    @property
     def signatures(self) -> list[tuple[str, str | None]]:
         return [
             ("Классный руководитель", self.class_teacher),
@@ -140,17 +145,21 @@ def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) 
 @dataclass(frozen=True)
 class ClassRenderer:
     """How a class document is written: its template inside the header every class document prints
-    (header_values), the PDF/A, and its table as one XLSX sheet with the same figures. A document's
-    render.py gives its template values and its table, and exposes html, pdf and xlsx from here."""
+    (header_values), the PDF/A, and its table as one XLSX sheet with the same figures. The template
+    gets the context's fields, the named properties (``extra``) and ``constants``; a document's
+    render.py gives its table and exposes html, pdf and xlsx from here."""
 
     template: str
     sheet: str
-    values: Callable[[Any], dict[str, object]]  # the template's own values, beside the header
     table: Callable[[Any], tuple[list[str], list[list[object]]]]
+    extra: tuple[str, ...] = ()
+    constants: dict[str, object] = field(default_factory=dict)
 
     def html(self, ctx: Any) -> str:
+        values = {f.name: getattr(ctx, f.name) for f in dataclasses.fields(ctx)}
+        values.update({name: getattr(ctx, name) for name in self.extra}, **self.constants)
         header = header_values(ctx.where, ctx.document_title, ctx.subtitle)
-        return render_html(self.template, **header, **self.values(ctx))
+        return render_html(self.template, **header, **values)
 
     def pdf(self, ctx: Any, path: Path) -> Path:
         return write_pdf(self.html(ctx), path, title=ctx.document_title)

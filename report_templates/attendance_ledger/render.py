@@ -17,16 +17,6 @@ FIGURES = (
 )
 
 
-def _values(ctx: AttendanceLedger) -> dict[str, object]:
-    return {
-        "where": ctx.where,
-        "year_label": ctx.year_label,
-        "lines": ctx.lines,
-        "total_period": ctx.total_period,
-        "total_year": ctx.total_year,
-    }
-
-
 def _figures(f: Attendance) -> list[object]:
     return [
         f.n_days_missed,
@@ -46,5 +36,5 @@ def table(ctx: AttendanceLedger) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-RENDERER = ClassRenderer("attendance_ledger/template.html.j2", "Посещаемость", _values, table)
+RENDERER = ClassRenderer("attendance_ledger/template.html.j2", "Посещаемость", table, extra=("year_label",))
 html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

@@ -40,8 +40,7 @@ class AttendanceReport:
 
     @property
     def subtitle(self) -> str:
-        w = self.where
-        return f"Класс {w.class_name}, {w.period_name} ({w.start_date:%d.%m.%Y} – {w.end_date:%d.%m.%Y})"
+        return self.where.dated_subtitle
 
     @property
     def chronic(self) -> list[PupilLine]:

@@ -20,17 +20,6 @@ PERIOD_COLUMNS = (
 )
 
 
-def _values(ctx: AttendanceReport) -> dict[str, object]:
-    return {
-        "months": ctx.months,
-        "lines": ctx.lines,
-        "total_by_month": ctx.total_by_month,
-        "total": ctx.total,
-        "chronic": ctx.chronic,
-        "chronic_share": ctx.chronic_share,
-    }
-
-
 def _period(f: Attendance) -> list[object]:
     return [
         f.n_missed,
@@ -52,5 +41,5 @@ def table(ctx: AttendanceReport) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-RENDERER = ClassRenderer("attendance_report/template.html.j2", "Посещаемость", _values, table)
+RENDERER = ClassRenderer("attendance_report/template.html.j2", "Посещаемость", table, extra=("chronic",))
 html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

@@ -8,22 +8,6 @@ from report_templates.class_teacher_report.context import ClassTeacherReport
 from report_templates.period_results.context import CATEGORY_TITLES
 
 
-def _values(ctx: ClassTeacherReport) -> dict[str, object]:
-    return {
-        "where": ctx.where,
-        "movement": ctx.movement,
-        "n_attested_pupils": ctx.n_attested_pupils,
-        "not_attested": ctx.not_attested,
-        "categories": ctx.categories,
-        "category_titles": CATEGORY_TITLES,
-        "progress_pct": ctx.progress_pct,
-        "quality_pct": ctx.quality_pct,
-        "attendance": ctx.attendance,
-        "chronic": ctx.chronic,
-        "chronic_share": ctx.chronic_share,
-    }
-
-
 def table(ctx: ClassTeacherReport) -> tuple[list[str], list[list[object]]]:
     """The report's figures as (section, figure, value, names) rows."""
     m, a = ctx.movement, ctx.attendance
@@ -59,5 +43,7 @@ def table(ctx: ClassTeacherReport) -> tuple[list[str], list[list[object]]]:
     return ["Раздел", "Показатель", "Значение", "Ученики"], rows
 
 
-RENDERER = ClassRenderer("class_teacher_report/template.html.j2", "Отчет", _values, table)
+RENDERER = ClassRenderer(
+    "class_teacher_report/template.html.j2", "Отчет", table, constants={"category_titles": CATEGORY_TITLES}
+)
 html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

@@ -7,19 +7,6 @@ from report_templates.class_context import ClassRenderer
 from report_templates.preliminary_report.context import PreliminaryReport
 
 
-def _values(ctx: PreliminaryReport) -> dict[str, object]:
-    return {
-        "subjects": ctx.subjects,
-        "pupils": ctx.pupils,
-        "risks": ctx.risks,
-        "model_risks": ctx.model_risks,
-        "model_threshold": ctx.model_threshold,
-        "as_of": ctx.as_of,
-        "norms": ctx.norms,
-        "short_headers": ctx.short_headers,
-    }
-
-
 def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
     """One row per pupil and subject the pupil takes: marks, weighted average (as printed), forecast."""
     columns = [
@@ -51,5 +38,5 @@ def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-RENDERER = ClassRenderer("preliminary_report/template.html.j2", "Текущие отметки", _values, table)
+RENDERER = ClassRenderer("preliminary_report/template.html.j2", "Текущие отметки", table, extra=("short_headers",))
 html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

@@ -6,14 +6,6 @@ from report_templates.class_context import ClassRenderer
 from report_templates.progress_ledger.context import ProgressLedger
 
 
-def _values(ctx: ProgressLedger) -> dict[str, object]:
-    return {
-        "subjects": ctx.subjects,
-        "pupils": ctx.pupils,
-        "short_headers": ctx.short_headers,
-    }
-
-
 def _cell(mark: str | None) -> int | str | None:
     return int(mark) if mark and mark.isdigit() else mark
 
@@ -29,5 +21,5 @@ def table(ctx: ProgressLedger) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-RENDERER = ClassRenderer("progress_ledger/template.html.j2", "Успеваемость", _values, table)
+RENDERER = ClassRenderer("progress_ledger/template.html.j2", "Успеваемость", table, extra=("short_headers",))
 html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx
