@@ -1,5 +1,6 @@
-"""Pieces every journal-control page shares: the filter bar, tables with Russian headers and an
-audited XLSX download, and the explanation of a metric with its norm and source."""
+"""Pieces the pages share: the journal-control filter bar, tables with Russian headers and an
+audited XLSX download, the explanation of a metric with its norm and source, and the choice of one
+of the viewer's classes."""
 
 from __future__ import annotations
 
@@ -15,9 +16,20 @@ from ejournal.settings import Norms, load_norms
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.control_pages import TITLES, latest_date
 from warehouse.control_rules import RULES, Filters, explain
+from warehouse.queries import visible_classes
 from warehouse.scope import scope_sql
 
 ALL = "__all__"
+
+
+def choose_class(con: duckdb.DuckDBPyConnection, viewer: Viewer, key: str) -> tuple[str, dict[str, str]]:
+    """A select box of the classes the viewer may see: (the chosen class_id, {class_id: name}); the
+    page stops with a note when there is none."""
+    names = dict(visible_classes(con, viewer))
+    if not names:
+        st.info("Для вашей учётной записи нет доступных классов.")
+        st.stop()
+    return st.selectbox("Класс", list(names), format_func=names.get, key=key), names
 
 
 def norms() -> Norms:

@@ -17,7 +17,7 @@ import duckdb
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from report_templates.render import render_html, write_pdf
-from report_templates.table_document import School, school_header
+from report_templates.table_document import School, class_signatures, school_header
 from warehouse.class_documents import class_roll
 from warehouse.class_period import ClassPeriod as FoundClassPeriod
 from warehouse.class_period import find_class_period
@@ -41,11 +41,7 @@ class ClassPeriod(FoundClassPeriod):
 
     @property
     def signatures(self) -> list[tuple[str, str | None]]:
-        return [
-            ("Классный руководитель", self.class_teacher),
-            ("Заместитель директора по УВР", None),
-            ("Директор", self.school.director),
-        ]
+        return class_signatures(self.class_teacher, self.school)
 
 
 def resolve_class_period(

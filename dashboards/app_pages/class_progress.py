@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.auth import audit
+from dashboards.control_ui import choose_class
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
-from warehouse.queries import class_progress, visible_classes, visible_subjects
+from warehouse.queries import class_progress, visible_subjects
 
 viewer = current_viewer()
 require(viewer, "app_pages/class_progress.py")
@@ -19,12 +20,7 @@ st.caption(
 )
 
 with warehouse() as con:
-    classes = visible_classes(con, viewer)
-    if not classes:
-        st.info("Для вашей учётной записи нет доступных классов.")
-        st.stop()
-    names = dict(classes)
-    class_id = st.selectbox("Класс", list(names), format_func=names.get, key="progress_class")
+    class_id, names = choose_class(con, viewer, "progress_class")
     subjects = dict(visible_subjects(con, viewer, class_id))
     if not subjects:
         st.info("В этом классе нет доступных вам предметов.")

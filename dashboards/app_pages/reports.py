@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboards.auth import audit
+from dashboards.control_ui import choose_class
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from ejournal.access.accounts import AccessError
@@ -15,7 +16,6 @@ from report_templates.catalogue import entries_for
 from report_templates.choices import Choice, pupils_of, subjects_of
 from report_templates.output import produce, safe_file_part
 from warehouse.class_period import periods_of_class
-from warehouse.queries import visible_classes
 
 PAGE = "app_pages/reports.py"
 RESULT_KEY = "reports_result"
@@ -30,12 +30,7 @@ st.caption(
 
 offers = {offer.kind: offer for offer in entries_for(viewer)}
 with warehouse() as con:
-    classes = visible_classes(con, viewer)
-    if not classes:
-        st.info("Для вашей учётной записи нет доступных классов.")
-        st.stop()
-    names = dict(classes)
-    class_id = st.selectbox("Класс", list(names), format_func=names.get, key="reports_class")
+    class_id, names = choose_class(con, viewer, "reports_class")
     periods = periods_of_class(con, class_id, viewer.school_id)
     if not periods:
         st.info("У этого класса нет учебных периодов в хранилище.")

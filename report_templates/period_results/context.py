@@ -14,7 +14,7 @@ import duckdb
 
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
-from report_templates.table_document import School, school_header
+from report_templates.table_document import School, class_signatures, school_header
 from warehouse.class_period import find_class_period
 from warehouse.class_results import previous_period, pupils_period_marks, subject_result, subject_results
 
@@ -64,11 +64,7 @@ class PeriodResults:
 
     @property
     def signatures(self) -> list[tuple[str, str | None]]:
-        return [
-            ("Классный руководитель", self.class_teacher),
-            ("Заместитель директора по УВР", None),
-            ("Директор", self.school.director),
-        ]
+        return class_signatures(self.class_teacher, self.school)
 
 
 CATEGORY_TITLES = {
