@@ -14,10 +14,9 @@ from dashboards.auth import audit
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms, load_norms
 from ejournal.xlsx import frame_to_xlsx
-from warehouse.control_pages import TITLES, latest_date
+from warehouse.control_pages import TITLES, filter_options, latest_date
 from warehouse.control_rules import RULES, Filters, explain
 from warehouse.queries import visible_classes
-from warehouse.scope import scope_sql
 
 ALL = "__all__"
 
@@ -56,36 +55,9 @@ def _choice(label: str, key: str, names: dict, everything: str = "все"):
     )
 
 
-def _options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, list[tuple]]:
-    scope, params = scope_sql(viewer)
-    with con.cursor() as cur:
-        classes = cur.execute(
-            f"with s as ({scope}) select distinct c.class_id, c.class_name, c.grade, c.academic_year_id "
-            "from dim_class as c join s on s.school_id = c.school_id and s.class_id = c.class_id "
-            "order by c.grade, c.class_name",
-            params,
-        ).fetchall()
-        subjects = cur.execute(
-            f"with s as ({scope}) select distinct sb.subject_id, sb.subject_name from dim_subject as sb "
-            "join s on s.school_id = sb.school_id and s.subject_id = sb.subject_id order by sb.subject_name",
-            params,
-        ).fetchall()
-        periods = cur.execute(
-            "select period_id, period_name, academic_year_id, start_date, end_date from dim_period "
-            "where $school_id is null or school_id = $school_id order by start_date, period_name",
-            {"school_id": viewer.school_id},
-        ).fetchall()
-        teachers = cur.execute(
-            "select teacher_id, short_name from dim_teacher where $school_id is null or school_id = $school_id "
-            "order by short_name",
-            {"school_id": viewer.school_id},
-        ).fetchall()
-    return {"classes": classes, "subjects": subjects, "periods": periods, "teachers": teachers}
-
-
 def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = True) -> tuple[Filters, dt.date]:
     """The sidebar filters (kept when switching pages) and the «на дату» reference day."""
-    opts = _options(con, viewer)
+    opts = filter_options(con, viewer)
     last = latest_date(con) or dt.date.today()
     with st.sidebar:
         st.markdown("**Фильтры**")

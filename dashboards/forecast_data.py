@@ -31,10 +31,3 @@ def cached_backtest(path: str, mtime: float, school_id: str, settings: Objectivi
     with connect(Path(path), read_only=True) as con:
         history = read_history(con, school_id)
     return run_backtest(history, settings.rounding_threshold)
-
-
-def school_and_last_day(con, viewer) -> tuple[str | None, dt.date | None]:
-    """The viewer's school (or the first one) and the last lesson date loaded for it."""
-    school_id = viewer.school_id or con.execute("select min(school_id) from dim_school").fetchone()[0]
-    last = con.execute("select max(lesson_date) from fct_lesson where school_id = ?", [school_id]).fetchone()[0]
-    return school_id, last

@@ -153,3 +153,23 @@ def test_every_module_is_named_in_a_readme_of_its_folder(package):
         if path.name not in {"__init__.py", "__main__.py"} and not _named_in_readme(path)
     )
     assert unnamed == []
+
+
+SQL_CALL = re.compile(r"\.(execute|executemany|sql|query)\(")
+
+
+@pytest.mark.parametrize("package", ["dashboards", "report_templates"])
+def test_pages_and_documents_query_the_warehouse_only_through_its_modules(package):
+    """A figure is computed once, in warehouse/: pages and documents shape the rows its modules give."""
+    calling = sorted(
+        f"{path.relative_to(ROOT).as_posix()}:{number}"
+        for path in (ROOT / package).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if SQL_CALL.search(line)
+    )
+    assert calling == []
+
+
+def test_the_sql_check_sees_a_query():
+    assert SQL_CALL.search('rows = con.execute("select 1").fetchall()')
+    assert SQL_CALL.search("con.sql(text)") and not SQL_CALL.search("frame.select(pl.col('a'))")

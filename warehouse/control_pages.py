@@ -21,6 +21,7 @@ from ejournal.formatting import MONTHS
 from ejournal.settings import Norms
 from warehouse import query
 from warehouse.control_rules import RULES, Filters, _norm_params, _scope_filter, _used, violations
+from warehouse.scope import scope_sql
 
 TITLES = {
     "class_name": "Класс",
@@ -78,6 +79,45 @@ TITLES = {
     "change": "Изменение",
     "measure": "Показатель",
 }
+
+
+def filter_options(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, list[tuple]]:
+    """What the filter bar of the control pages offers: the viewer's classes (id, name, grade, year)
+    and subjects, and the school's periods (id, name, year, start, end) and teachers (id, short name)."""
+    scope, params = scope_sql(viewer)
+    with con.cursor() as cur:
+        classes = cur.execute(
+            f"with s as ({scope}) select distinct c.class_id, c.class_name, c.grade, c.academic_year_id "
+            "from dim_class as c join s on s.school_id = c.school_id and s.class_id = c.class_id "
+            "order by c.grade, c.class_name",
+            params,
+        ).fetchall()
+        subjects = cur.execute(
+            f"with s as ({scope}) select distinct sb.subject_id, sb.subject_name from dim_subject as sb "
+            "join s on s.school_id = sb.school_id and s.subject_id = sb.subject_id order by sb.subject_name",
+            params,
+        ).fetchall()
+        periods = cur.execute(
+            "select period_id, period_name, academic_year_id, start_date, end_date from dim_period "
+            "where $school_id is null or school_id = $school_id order by start_date, period_name",
+            {"school_id": viewer.school_id},
+        ).fetchall()
+        teachers = cur.execute(
+            "select teacher_id, short_name from dim_teacher where $school_id is null or school_id = $school_id "
+            "order by short_name",
+            {"school_id": viewer.school_id},
+        ).fetchall()
+    return {"classes": classes, "subjects": subjects, "periods": periods, "teachers": teachers}
+
+
+def shown_names(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Shown names by id: {"teacher": {teacher_id: short name}, "class": {…}, "subject": {…}}."""
+    with con.cursor() as cur:
+        return {
+            "teacher": dict(cur.execute("select teacher_id, short_name from dim_teacher").fetchall()),
+            "class": dict(cur.execute("select class_id, class_name from dim_class").fetchall()),
+            "subject": dict(cur.execute("select subject_id, subject_name from dim_subject").fetchall()),
+        }
 
 
 def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:

@@ -3,6 +3,8 @@ and applies the row-level rules of :mod:`warehouse.scope`; none takes SQL from i
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import polars as pl
 
@@ -106,3 +108,10 @@ def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFra
         .otherwise(pl.col("mean_mark").round(2).cast(pl.String).str.replace(".", ",", literal=True))
         .alias("Средний балл"),
     )
+
+
+def school_and_last_day(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[str | None, dt.date | None]:
+    """The viewer's school (or the first one) and the last lesson date loaded for it."""
+    school_id = viewer.school_id or con.execute("select min(school_id) from dim_school").fetchone()[0]
+    last = con.execute("select max(lesson_date) from fct_lesson where school_id = ?", [school_id]).fetchone()[0]
+    return school_id, last

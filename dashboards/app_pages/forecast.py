@@ -10,12 +10,12 @@ import streamlit as st
 
 from dashboards.auth import audit
 from dashboards.data import current_viewer, db_path, warehouse
-from dashboards.forecast_data import cached_backtest, cached_forecast, norms, school_and_last_day
+from dashboards.forecast_data import cached_backtest, cached_forecast, norms
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.forecast.backtest import MODEL_TITLES
 from warehouse.forecast.predict import ForecastUnavailable, class_figures, pupil_table, risk_list, visible_forecast
-from warehouse.queries import SUPPRESSED
+from warehouse.queries import SUPPRESSED, school_and_last_day
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -11,6 +11,7 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
+from warehouse.control_pages import shown_names
 from warehouse.control_rules import RULES, violations
 
 PAGE = "app_pages/timeliness.py"
@@ -30,11 +31,7 @@ codes = [c for group in GROUPS.values() for c in group]
 with warehouse() as con:
     filters, as_of = filter_bar(con, viewer)
     found = violations(con, viewer, current, filters, rules=tuple(codes))
-    names = {
-        "teacher": dict(con.cursor().execute("select teacher_id, short_name from dim_teacher").fetchall()),
-        "class": dict(con.cursor().execute("select class_id, class_name from dim_class").fetchall()),
-        "subject": dict(con.cursor().execute("select subject_id, subject_name from dim_subject").fetchall()),
-    }
+    names = shown_names(con)
 audit("page_viewed", viewer, "timeliness", as_of=str(as_of), n_cases=found.height)
 counts = found.group_by("rule").len()
 by_rule = dict(zip(counts["rule"], counts["len"], strict=True))
