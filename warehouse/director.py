@@ -120,11 +120,9 @@ RESULT_KEYS = {
 def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: str = "school") -> pl.DataFrame:
     """N, n5…n2, н/а, успеваемость, качество, СОУ and средний балл per group `by`; n_distinct counts pupils.
 
-    The class-and-subject rows of mart_period_results added up: counts summed, each share weighted
-    by its N (средний балл by the pupils with a numeric mark), so the figures are the mart's own and
-    its formulas are not written again. A share times its N is a whole number (100·(n5+n4+n3),
-    100·n5 + 64·n4 + …, the sum of the marks) up to rounding, which round() removes, so the group's
-    share is that whole number over the group's N, as exact as the mart's."""
+    The class-and-subject rows of mart_period_results added up: each share is the sum of the mart's
+    numerators (n_progress, n_quality, sou_points, sum_marks) over the sum of N (or of numeric
+    marks), so which pupils count in a share is said in the mart only."""
     _require(viewer)
     keys = RESULT_KEYS[by]
     select_keys = "".join(f"{k}, " for k in keys)
@@ -133,7 +131,7 @@ def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: 
     row_group = ("group by " + ", ".join(f"rows.{k}" for k in keys)) if keys else ""
     sql = f"""
         with rows as (
-            select c.grade, s.subject_name, m.*, m.n_5 + m.n_4 + m.n_3 + m.n_2 as n_numeric
+            select c.grade, s.subject_name, m.*
             from mart_period_results as m
             join dim_class as c on c.school_id = m.school_id and c.class_id = m.class_id
             join dim_subject as s on s.school_id = m.school_id and s.subject_id = m.subject_id
@@ -155,10 +153,10 @@ def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: 
                 cast(sum(n_3) as bigint) as n_3,
                 cast(sum(n_2) as bigint) as n_2,
                 cast(sum(n_na) as bigint) as n_na,
-                round(sum(mean_mark * n_numeric)) / nullif(sum(n_numeric), 0) as mean_mark,
-                round(sum(progress_pct * n_pupils)) / sum(n_pupils) as progress_pct,
-                round(sum(quality_pct * n_pupils)) / sum(n_pupils) as quality_pct,
-                round(sum(sou_pct * n_pupils)) / sum(n_pupils) as sou_pct
+                1.0 * sum(sum_marks) / nullif(sum(n_numeric), 0) as mean_mark,
+                100.0 * sum(n_progress) / sum(n_pupils) as progress_pct,
+                100.0 * sum(n_quality) / sum(n_pupils) as quality_pct,
+                1.0 * sum(sou_points) / sum(n_pupils) as sou_pct
             from rows {group}
         )
         select {select_keys} counts.n_pupils, pupils.n_distinct, n_5, n_4, n_3, n_2, n_na, mean_mark,

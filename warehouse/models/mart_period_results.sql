@@ -5,6 +5,9 @@
 -- mark and exempt pupils are not in N; non-attested pupils are); n5…n2 and n_na count them by mark.
 -- успеваемость = (n5+n4+n3)/N·100, качество = (n5+n4)/N·100,
 -- СОУ = (100·n5 + 64·n4 + 36·n3 + 16·n2 + 7·nна)/N, средний балл = mean of numeric marks.
+-- Each share's numerator is a column too (n_progress, n_quality, sou_points, sum_marks over
+-- n_numeric), so a school, parallel or subject total is a sum of numerators over a sum of N
+-- (warehouse/director.py) and the formulas stay written here only.
 with period_marks as (
     select
         school_id,
@@ -32,9 +35,20 @@ counts as (
         count(distinct case when mark_numeric = 3 then pupil_id end) as n_3,
         count(distinct case when mark_numeric <= 2 then pupil_id end) as n_2,
         count(distinct case when is_na then pupil_id end) as n_na,
+        count(mark_numeric) as n_numeric,
+        sum(mark_numeric) as sum_marks,
         avg(mark_numeric) as mean_mark
     from period_marks
     group by school_id, class_id, period_id, subject_id
+),
+
+numerators as (
+    select
+        *,
+        n_5 + n_4 + n_3 as n_progress,
+        n_5 + n_4 as n_quality,
+        100 * n_5 + 64 * n_4 + 36 * n_3 + 16 * n_2 + 7 * n_na as sou_points
+    from counts
 ),
 
 final as (
@@ -49,11 +63,16 @@ final as (
         n_3,
         n_2,
         n_na,
-        100.0 * (n_5 + n_4 + n_3) / n_pupils as progress_pct,
-        100.0 * (n_5 + n_4) / n_pupils as quality_pct,
-        (100.0 * n_5 + 64.0 * n_4 + 36.0 * n_3 + 16.0 * n_2 + 7.0 * n_na) / n_pupils as sou_pct,
-        mean_mark
-    from counts
+        100.0 * n_progress / n_pupils as progress_pct,
+        100.0 * n_quality / n_pupils as quality_pct,
+        1.0 * sou_points / n_pupils as sou_pct,
+        mean_mark,
+        n_progress,
+        n_quality,
+        sou_points,
+        n_numeric,
+        cast(sum_marks as bigint) as sum_marks
+    from numerators
 )
 
 select * from final
