@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pipelines.importers.absences import map_absence_code
 from pipelines.importers.api_draft import Draft
-from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment
+from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID
 from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.ids import slug_id, source_id
@@ -66,23 +66,23 @@ class SpbImporter:
     title = "Электронный дневник Санкт-Петербурга"
 
     def detect(self, path: Path) -> bool:
-        return path.is_dir() and (path / CHILDREN).is_file()
+        return CHILDREN in bundle_names(path)
 
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
-        if not path.is_dir():
-            raise ExportRefused(path.name, None, None, "ожидается папка (или архив .zip) с ответами JSON")
+        answers = read_bundle(path, (PERIODS, CHILDREN))
         notes = PayloadNotes()
         draft = Draft("Электронный дневник СПб", CHILDREN, notes, WorkTypes(context.norms, notes))
-        for period in _items(_read(path, PERIODS), notes):
+        for period in _items(answers[PERIODS], notes):
             _read_period(period, draft)
         if not draft.periods:
             raise ExportRefused(PERIODS, "data.items", None, "нет ни одного учебного периода")
-        pages = _lesson_pages(path)
-        educations = _read_children(_read(path, CHILDREN), draft, context, pages)
-        for education_id, files in pages.items():
-            pupil_id = educations[education_id]
+        educations = _educations(answers[CHILDREN], notes)
+        pages = _pupils_pages(_lesson_pages(path), educations)
+        pupils = _add_pupils(educations, pages, draft, context)
+        for education_id, page_files in pages.items():
+            pupil_id = pupils[education_id]
             seen: dict[tuple[int, int], set[int]] = collections.defaultdict(set)
-            for file in files:
+            for file in page_files:
                 answer = Payload(read_json_file(file, allow_comments=False), _name(path, file), "")
                 for lesson in _items(answer, notes, seen):
                     _read_lesson(lesson, pupil_id, draft)
@@ -93,13 +93,6 @@ class SpbImporter:
 
 def _name(root: Path, file: Path) -> str:
     return file.relative_to(root).as_posix()
-
-
-def _read(path: Path, name: str) -> Payload:
-    file = path / name
-    if not file.is_file():
-        raise ExportRefused(name, None, None, f"нет обязательного файла «{name}» в «{path.name}»")
-    return Payload(read_json_file(file, allow_comments=False), name, "")
 
 
 def _items(answer: Payload, notes: PayloadNotes, seen: dict | None = None) -> list[Payload]:
@@ -135,16 +128,22 @@ def _lesson_pages(path: Path) -> dict[str, list[Path]]:
     return pages
 
 
-def _read_children(node: Payload, draft: Draft, context: ImportContext, pages: dict[str, list[Path]]) -> dict[str, str]:
-    """Register the pupils whose diaries the bundle holds; {education_id (or "" for top pages): pupil_id}."""
+def _educations(node: Payload, notes: PayloadNotes) -> dict[str, tuple[Payload, Payload]]:
+    """{education_id: (the child, the education)} of the children list."""
     educations: dict[str, tuple[Payload, Payload]] = {}
-    for child in _items(node, draft.notes):
-        draft.notes.unknown(child, CHILD_FIELDS)
+    for child in _items(node, notes):
+        notes.unknown(child, CHILD_FIELDS)
         for education in child.items("educations"):
-            draft.notes.unknown(education, EDUCATION_FIELDS)
+            notes.unknown(education, EDUCATION_FIELDS)
             educations[education.get("education_id", "id")] = (child, education)
     if not educations:
         raise ExportRefused(CHILDREN, "data.items", "educations", "нет ни одного ученика")
+    return educations
+
+
+def _pupils_pages(pages: dict[str, list[Path]], educations: dict[str, tuple]) -> dict[str, list[Path]]:
+    """{education_id: its lesson pages}; pages at the top belong to the only education, else refused."""
+    pages = dict(pages)
     if "" in pages:
         if len(educations) > 1:
             raise ExportRefused(
@@ -158,6 +157,14 @@ def _read_children(node: Payload, draft: Draft, context: ImportContext, pages: d
     unknown = sorted(set(pages) - set(educations))
     if unknown:
         raise ExportRefused(f"{unknown[0]}/", None, "education_id", f"обучения {unknown[0]} нет в {CHILDREN}")
+    return pages
+
+
+def _add_pupils(
+    educations: dict[str, tuple[Payload, Payload]], pages: dict[str, list[Path]], draft: Draft, context: ImportContext
+) -> dict[str, str]:
+    """Register the pupils whose diaries the bundle holds (with their school and class); {education_id: pupil_id}.
+    A child without pages is left out with a note."""
     first = min(r["start_date"] for r in draft.periods.values())
     first_year = first.year if first.month >= 9 else first.year - 1
     found = {}
