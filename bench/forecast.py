@@ -21,6 +21,7 @@ from warehouse.forecast.backtest import MODEL_TITLES, run_backtest, text_table
 from warehouse.forecast.features import read_history
 from warehouse.forecast.predict import forecast_school
 from warehouse.objectivity_norms import ObjectivityNorms
+from warehouse.queries import first_school_id
 
 TARGET_SECONDS = 10.0
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     norms = ObjectivityNorms()
     day = dt.date.fromisoformat(args.day)
     with connect(db, read_only=True) as con:
-        school_id = con.execute("select min(school_id) from dim_school").fetchone()[0]
+        school_id = first_school_id(con)
         t0 = time.perf_counter()
         history = read_history(con, school_id)
         t1 = time.perf_counter()

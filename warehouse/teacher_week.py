@@ -32,11 +32,6 @@ def _params(school_id: str, start: dt.date, end: dt.date, teacher_id: str | None
     return {"school_id": school_id, "start": start, "end": end, "teacher_id": teacher_id}
 
 
-def first_school_id(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The school of a single-school warehouse (the first by id); None when there is none."""
-    return con.execute("select min(school_id) from dim_school").fetchone()[0]
-
-
 def lessons_held(
     con: duckdb.DuckDBPyConnection, school_id: str, start: dt.date, end: dt.date, teacher_id: str | None = None
 ) -> list[tuple]:
