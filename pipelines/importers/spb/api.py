@@ -13,7 +13,10 @@ each in its envelope ``{"data": {"items": […], "current", "total_pages", …},
   ``content_name``, homework ``tasks[]``) with the pupil's ``estimates[]`` — marks and, under
   ``estimate_type_code`` 30000 «Посещаемость», absences (494 «уважительная», 496 «по болезни»).
   The answer does not say whose diary it is (the pupil is in the request), so the folder names the
-  education; with a single education the pages may lie beside the other files.
+  education; with a single education the pages may lie beside the other files;
+- ``<education_id>/estimate-table*.json`` (optional) — /api/journal/estimate/table, one file per
+  page: the pupil's marks, absences and period marks («Четвертная», «Годовая», «Итоговая») with
+  their ids and dates (estimates.py says how they are matched with the lessons' own).
 
 The API gives no teachers, no mark weights and no entry times: lessons and marks are recorded for
 «Не указан Учитель», weights come from the school's work-type norms, and a mark counts as entered
@@ -24,27 +27,27 @@ section «Электронный дневник Санкт-Петербурга�
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import re
 from pathlib import Path
 
-from pipelines.importers.absences import map_absence_code
 from pipelines.importers.api_draft import Draft
 from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID
 from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.ids import slug_id, source_id
-from pipelines.importers.marks import resolve_mark
 from pipelines.importers.names import class_grade
 from pipelines.importers.reading import read_json_file
+from pipelines.importers.spb.estimates import Diary, read_lesson_estimates, read_table_item
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 CHILDREN, PERIODS = "related-child-list.json", "get-list-period.json"
 LESSON_PAGES = re.compile(r"^list-by-education.*\.json$", re.IGNORECASE)
+TABLE_PAGES = re.compile(r"^estimate[-_]table.*\.json$", re.IGNORECASE)
 SAINT_PETERSBURG = "78"
-ATTENDANCE_TYPE = "30000"
-ABSENCE_VALUES = {"494": "у", "496": "б"}  # estimate_value_code of «уважительная», «по болезни»
+LESSONS_ANSWER = "ответа с уроками ({} уроков)"
+TABLE_ANSWER = "ответа с отметками estimate/table ({} записей)"
+WHOLE_YEAR = re.compile(r"(?<!полу)год")  # «Учебный год», not «1 полугодие»
 ENVELOPE = {"data", "validations", "messages", "debug"}
 PAGING = {"items", "before", "current", "last", "next", "total_pages", "total_items"}
 CHILD_FIELDS = {"identity", "firstname", "surname", "middlename", "hash_uid", "action_payload", "educations"}
@@ -56,9 +59,6 @@ PERIOD_FIELDS = {"identity", "entity_state", "name", "parent", "date_from", "dat
 LESSON_FIELDS = {"identity", "number", "datetime_from", "datetime_to", "subject_id", "subject_name", "content_name"}
 LESSON_FIELDS |= {"content_description", "content_additional_material", "tasks", "estimates", "action_payload"}
 TASK_FIELDS = {"task_name", "task_code", "task_kind_code", "task_kind_name", "files"}
-ESTIMATE_FIELDS = {"estimate_type_code", "estimate_type_name", "estimate_value_code", "estimate_value_name"}
-ESTIMATE_FIELDS |= {"estimate_comment"}
-_SCALE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
 class SpbImporter:
@@ -77,18 +77,45 @@ class SpbImporter:
         if not draft.periods:
             raise ExportRefused(PERIODS, "data.items", None, "нет ни одного учебного периода")
         educations = _educations(answers[CHILDREN], notes)
-        pages = _pupils_pages(_lesson_pages(path), educations)
-        pupils = _add_pupils(educations, pages, draft, context)
-        for education_id, page_files in pages.items():
-            pupil_id = pupils[education_id]
-            seen: dict[tuple[int, int], set[int]] = collections.defaultdict(set)
-            for file in page_files:
-                answer = Payload(read_json_file(file, allow_comments=False), _name(path, file), "")
-                for lesson in _items(answer, notes, seen):
-                    _read_lesson(lesson, pupil_id, draft)
-            _missing_pages(education_id, seen, draft)
+        lesson_pages = _pupils_pages(_pages(path, LESSON_PAGES), educations)
+        table_pages = _pupils_pages(_pages(path, TABLE_PAGES), educations)
+        if not lesson_pages and not table_pages:
+            raise ExportRefused(
+                path.name,
+                None,
+                None,
+                "нет ни одного ответа с уроками или отметками "
+                "(list-by-education*.json, estimate-table*.json, в папке ученика)",
+            )
+        pupils = _add_pupils(educations, {*lesson_pages, *table_pages}, draft, context)
+        diary = Diary()
+        for education_id, page_files in lesson_pages.items():
+            _read_lesson_pages(path, page_files, education_id, pupils[education_id], diary, draft)
+        for education_id, page_files in table_pages.items():
+            _read_table_pages(path, page_files, education_id, pupils[education_id], diary, draft)
         draft.write(out_dir, bundle_moment([p for p in path.rglob("*.json") if p.is_file()]))
         return list(notes)
+
+
+def _read_lesson_pages(
+    root: Path, files: list[Path], education_id: str, pupil_id: str, diary: Diary, draft: Draft
+) -> None:
+    pages, seen = _read_pages(root, files, draft.notes)
+    for _, lessons in pages:
+        for lesson in lessons:
+            _read_lesson(lesson, pupil_id, diary, draft)
+    _missing_pages(education_id, seen, LESSONS_ANSWER, draft)
+
+
+def _read_table_pages(
+    root: Path, files: list[Path], education_id: str, pupil_id: str, diary: Diary, draft: Draft
+) -> None:
+    """The pages of estimate/table, after all lesson pages (their items are matched against them)."""
+    pages, seen = _read_pages(root, files, draft.notes)
+    for file_name, items in pages:
+        lost = [item for item in items if not read_table_item(item, pupil_id, education_id, diary, draft)]
+        _lost_lessons(file_name, lost, draft)
+    _missing_pages(education_id, seen, TABLE_ANSWER, draft)
 
 
 def _name(root: Path, file: Path) -> str:
@@ -111,21 +138,29 @@ def _items(answer: Payload, notes: PayloadNotes, seen: dict | None = None) -> li
     return data.items("items")
 
 
-def _lesson_pages(path: Path) -> dict[str, list[Path]]:
-    """{education_id: its lesson pages}: a folder per education, or pages at the top (one education)."""
+def _pages(path: Path, pattern: re.Pattern) -> dict[str, list[Path]]:
+    """{education_id: its pages of one answer}: a folder per education, or pages at the top ("")."""
     pages: dict[str, list[Path]] = {}
-    top = sorted(p for p in path.iterdir() if p.is_file() and LESSON_PAGES.match(p.name))
+    top = sorted(p for p in path.iterdir() if p.is_file() and pattern.match(p.name))
     if top:
         pages[""] = top
     for folder in sorted(p for p in path.iterdir() if p.is_dir()):
-        files = sorted(p for p in folder.iterdir() if p.is_file() and LESSON_PAGES.match(p.name))
+        files = sorted(p for p in folder.iterdir() if p.is_file() and pattern.match(p.name))
         if files:
             pages[folder.name] = files
-    if not pages:
-        raise ExportRefused(
-            path.name, None, None, "нет ни одного ответа с уроками (list-by-education*.json, в папке ученика)"
-        )
     return pages
+
+
+def _read_pages(
+    root: Path, files: list[Path], notes: PayloadNotes
+) -> tuple[list[tuple[str, list[Payload]]], dict[tuple[int, int], set[int]]]:
+    """([(file name, its items)], the page numbers seen of each answer: see ``_items``)."""
+    seen: dict[tuple[int, int], set[int]] = collections.defaultdict(set)
+    answers = []
+    for file in files:
+        answer = Payload(read_json_file(file, allow_comments=False), _name(root, file), "")
+        answers.append((answer.file_name, _items(answer, notes, seen)))
+    return answers, seen
 
 
 def _educations(node: Payload, notes: PayloadNotes) -> dict[str, tuple[Payload, Payload]]:
@@ -161,7 +196,7 @@ def _pupils_pages(pages: dict[str, list[Path]], educations: dict[str, tuple]) ->
 
 
 def _add_pupils(
-    educations: dict[str, tuple[Payload, Payload]], pages: dict[str, list[Path]], draft: Draft, context: ImportContext
+    educations: dict[str, tuple[Payload, Payload]], with_pages: set[str], draft: Draft, context: ImportContext
 ) -> dict[str, str]:
     """Register the pupils whose diaries the bundle holds (with their school and class); {education_id: pupil_id}.
     A child without pages is left out with a note."""
@@ -169,8 +204,10 @@ def _add_pupils(
     first_year = first.year if first.month >= 9 else first.year - 1
     found = {}
     for education_id, (child, education) in educations.items():
-        if education_id not in pages:
-            draft.notes.at(education, "education_id", education_id, "в выгрузке нет уроков этого ученика: не загружен")
+        if education_id not in with_pages:
+            draft.notes.at(
+                education, "education_id", education_id, "в выгрузке нет ни уроков, ни отметок ученика: не загружен"
+            )
             continue
         _add_school(education, draft, context)
         class_id = _add_class(education, draft, first_year)
@@ -219,12 +256,12 @@ def _add_class(education: Payload, draft: Draft, first_year: int) -> str:
 def _read_period(period: Payload, draft: Draft) -> None:
     draft.notes.unknown(period, PERIOD_FIELDS)
     name = period.get("name", "str")
-    if "год" in name.lower():
+    if WHOLE_YEAR.search(name.lower()):
         return  # the whole year (parent of the periods) is the academic year, not a study period
     draft.add_period(period, name, period.get("date_from", "date"), period.get("date_to", "date"))
 
 
-def _read_lesson(lesson: Payload, pupil_id: str, draft: Draft) -> None:
+def _read_lesson(lesson: Payload, pupil_id: str, diary: Diary, draft: Draft) -> None:
     draft.notes.unknown(lesson, LESSON_FIELDS)
     lesson_id = source_id("l", lesson.child("identity").get("id", "id"))
     number = lesson.get("number", "int")
@@ -258,56 +295,12 @@ def _read_lesson(lesson: Payload, pupil_id: str, draft: Draft) -> None:
     }
     draft.add_lesson(lesson, row)
     draft.saw_lesson(pupil_id, lesson_id)
-    kinds: collections.Counter[str] = collections.Counter()
-    for estimate in lesson.items("estimates", required=False):
-        draft.notes.unknown(estimate, ESTIMATE_FIELDS)
-        type_code = estimate.get("estimate_type_code", "id")
-        kinds[type_code] += 1
-        if type_code == ATTENDANCE_TYPE:
-            _read_absence(estimate, pupil_id, lesson_id, draft)
-        else:
-            mark_id = source_id("m", f"{pupil_id[2:]}-{lesson_id[2:]}-{type_code}-{kinds[type_code]}")
-            _read_mark(estimate, type_code, mark_id, pupil_id, lesson_id, end, draft)
+    diary.lesson_ends[lesson_id] = end
+    read_lesson_estimates(lesson, pupil_id, lesson_id, diary, draft)
 
 
-def _read_absence(estimate: Payload, pupil_id: str, lesson_id: str, draft: Draft) -> None:
-    value_code = estimate.get("estimate_value_code", "id", required=False) or ""
-    code = ABSENCE_VALUES.get(value_code)
-    if code is None:
-        raw = estimate.get("estimate_value_name", "str", required=False) or value_code or "?"
-        code = map_absence_code(raw, draft.notes, estimate.file_name, estimate.path, "estimate_value_name")
-    if code is not None:
-        draft.add_absence(pupil_id, lesson_id, code)
-
-
-def _read_mark(
-    estimate: Payload, type_code: str, mark_id: str, pupil_id: str, lesson_id: str, ended: dt.datetime, draft: Draft
-) -> None:
-    value_code = estimate.get("estimate_value_code", "str", required=False) or ""
-    scale = _SCALE.match(value_code)
-    if scale and scale.group(2) != "5":
-        draft.notes.at(
-            estimate, "estimate_value_code", value_code, f"отметка по шкале до {scale.group(2)}: не загружена"
-        )
-        return
-    raw = estimate.get("estimate_value_name", "str", required=False) or value_code
-    value = resolve_mark(raw, draft.notes, estimate.file_name, estimate.path, "estimate_value_name")
-    if value is None:
-        return
-    name = estimate.get("estimate_type_name", "str", required=False)
-    work_type_id = draft.work_types.resolve(name, estimate.file_name, estimate.path, type_id=source_id("wt", type_code))
-    draft.notes.at(
-        estimate,
-        "entered_at",
-        None,
-        "время выставления отметок не передаётся: записан конец урока",
-        once="entered_at",
-    )
-    draft.add_mark(mark_id, pupil_id, lesson_id, value, work_type_id, ended, UNKNOWN_TEACHER_ID)
-
-
-def _missing_pages(education_id: str, seen: dict[tuple[int, int], set[int]], draft: Draft) -> None:
-    """Pages an answer announces (total_pages) but the bundle lacks: their lessons are not loaded."""
+def _missing_pages(education_id: str, seen: dict[tuple[int, int], set[int]], answer: str, draft: Draft) -> None:
+    """Pages an answer announces (total_pages) but the bundle lacks: what they hold is not loaded."""
     for (total, n_items), pages in sorted(seen.items()):
         missing = [str(n) for n in range(1, total + 1) if n not in pages]
         if missing:
@@ -316,6 +309,19 @@ def _missing_pages(education_id: str, seen: dict[tuple[int, int], set[int]], dra
                 "data.total_pages",
                 "current",
                 total,
-                f"нет страниц {', '.join(missing)} из {total} ответа с уроками ({n_items} уроков): "
-                "их уроки не загружены",
+                f"нет страниц {', '.join(missing)} из {total} {answer.format(n_items)}: они не загружены",
             )
+
+
+def _lost_lessons(file_name: str, lost: list[Payload], draft: Draft) -> None:
+    """Marks and absences of estimate/table whose lessons the bundle lacks: one note per file."""
+    if lost:
+        lessons = sorted({item.get("lesson_id", "id", required=False) or "нет" for item in lost})
+        draft.notes.add(
+            file_name,
+            lost[0].path,
+            "lesson_id",
+            ", ".join(lessons[:5]) + (" …" if len(lessons) > 5 else ""),
+            f"{len(lost)} отметок и пропусков относятся к урокам, которых нет в ответах с уроками: не загружены "
+            "(сохраните страницы уроков за эти дни)",
+        )

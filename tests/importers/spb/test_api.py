@@ -149,7 +149,7 @@ def test_notes_say_what_the_answers_lack(loaded):
     assert any("нет страниц 2 из 2" in n for n in notes)
     assert any("учитель урока в ответах не передаётся" in n for n in notes)
     assert any("время выставления отметок не передаётся" in n for n in notes)
-    assert any("нет уроков этого ученика: не загружен" in n for n in notes)
+    assert any("нет ни уроков, ни отметок ученика: не загружен" in n for n in notes)
     assert any("«Работа на уроке» без веса" in n for n in notes)
 
 
