@@ -316,12 +316,12 @@ def _missing_pages(education_id: str, seen: dict[tuple[int, int], set[int]], ans
 def _lost_lessons(file_name: str, lost: list[Payload], draft: Draft) -> None:
     """Marks and absences of estimate/table whose lessons the bundle lacks: one note per file."""
     if lost:
-        lessons = sorted({item.get("lesson_id", "id", required=False) or "нет" for item in lost})
+        lessons = sorted({item.get("lesson_id", "id", required=False) or "null" for item in lost})
         draft.notes.add(
             file_name,
             lost[0].path,
             "lesson_id",
             ", ".join(lessons[:5]) + (" …" if len(lessons) > 5 else ""),
-            f"{len(lost)} отметок и пропусков относятся к урокам, которых нет в ответах с уроками: не загружены "
+            f"не загружено отметок и пропусков: {len(lost)} — их уроков нет в ответах с уроками "
             "(сохраните страницы уроков за эти дни)",
         )

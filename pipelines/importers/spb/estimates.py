@@ -36,7 +36,8 @@ ABSENCE_NAMES = {"по болезни": "б", "опоздал": "оп", "не б
 ESTIMATE_FIELDS = {"estimate_type_code", "estimate_type_name", "estimate_value_code", "estimate_value_name"}
 ESTIMATE_FIELDS |= {"estimate_comment"}
 TABLE_FIELDS = ESTIMATE_FIELDS | {"id", "education_id", "lesson_id", "subject_id", "subject_name", "date"}
-# Stems of the work types the clients of the diary know («Работа на уроке», «Диктант», «Зачёт»…).
+# Word beginnings of the work types the clients of the diary know («Работа на уроке», «Диктант»,
+# «Зачёт»…); a word, not a part of one: «аттестация» is not a «тест».
 WORK_STEMS = ("работ", "задани", "диктант", "тест", "чтени", "сочинени", "изложени", "опрос", "зачет", "проект")
 WORK_STEMS += ("ответ", "контрольн", "проверочн", "срезов", "практическ", "самостоятельн", "доклад", "реферат")
 FINAL_STEMS = (("годов", "year"), ("экзамен", "exam"), ("итог", "final"))
@@ -49,6 +50,7 @@ class Diary:
 
     lesson_ends: dict[str, dt.datetime] = field(default_factory=dict)
     estimates: collections.Counter[tuple[str, str, str, str]] = field(default_factory=collections.Counter)
+    of_type: collections.Counter[tuple[str, str, str]] = field(default_factory=collections.Counter)
     table_ids: set[str] = field(default_factory=set)
 
 
@@ -79,7 +81,10 @@ class Estimate:
         return self.node.get("estimate_value_name", "str", required=False) or ""
 
     def key(self) -> tuple[str, str, str, str]:
-        return (self.pupil_id, self.lesson_id or "", self.type_code, normalise_name(self.value_name))
+        return (*self.type_key(), normalise_name(self.value_name))
+
+    def type_key(self) -> tuple[str, str, str]:
+        return (self.pupil_id, self.lesson_id or "", self.type_code)
 
 
 def estimate_kind(estimate: Estimate, draft: Draft) -> str:
@@ -87,7 +92,7 @@ def estimate_kind(estimate: Estimate, draft: Draft) -> str:
     name = normalise_name(estimate.type_name)
     if estimate.type_code == ATTENDANCE_TYPE or name == ATTENDANCE_NAME:
         return "attendance"
-    if any(stem in name for stem in WORK_STEMS):
+    if any(word.startswith(WORK_STEMS) for word in name.split()):
         return "mark"
     if period_kind(name):
         return "period"
@@ -113,6 +118,7 @@ def read_lesson_estimates(lesson: Payload, pupil_id: str, lesson_id: str, diary:
         estimate = Estimate(node, pupil_id, lesson, lesson_id, day)
         kinds[estimate.type_code] += 1
         diary.estimates[estimate.key()] += 1
+        diary.of_type[estimate.type_key()] += 1
         mark_id = source_id("m", f"{pupil_id[2:]}-{lesson_id[2:]}-{estimate.type_code}-{kinds[estimate.type_code]}")
         _read_estimate(estimate, estimate_kind(estimate, draft), mark_id, diary, draft)
 
@@ -137,8 +143,7 @@ def read_table_item(item: Payload, pupil_id: str, education_id: str, diary: Diar
         return True
     if estimate.lesson_id not in diary.lesson_ends:
         return False
-    if diary.estimates[estimate.key()] > 0:
-        diary.estimates[estimate.key()] -= 1  # the same estimate as the lesson's: loaded with it
+    if _in_lesson(estimate, diary, draft):
         return True
     draft.notes.at(
         item,
@@ -148,6 +153,25 @@ def read_table_item(item: Payload, pupil_id: str, education_id: str, diary: Diar
         once="added from table",
     )
     _read_estimate(estimate, kind, source_id("m", item_id), diary, draft)
+    return True
+
+
+def _in_lesson(estimate: Estimate, diary: Diary, draft: Draft) -> bool:
+    """The lesson carries this estimate (loaded with it): the same type and value, else the same
+    type with another value (changed between the two requests: the lesson's is kept, with a note)."""
+    if diary.of_type[estimate.type_key()] == 0:
+        return False
+    diary.of_type[estimate.type_key()] -= 1
+    if diary.estimates[estimate.key()] > 0:
+        diary.estimates[estimate.key()] -= 1
+        return True
+    draft.notes.at(
+        estimate.node,
+        "estimate_value_name",
+        estimate.value_name,
+        f"в estimate/table «{estimate.value_name}», а в уроке {estimate.lesson_id} другое значение того же вида: "
+        "загружено значение из урока",
+    )
     return True
 
 
