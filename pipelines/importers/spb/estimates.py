@@ -240,7 +240,7 @@ def _on_five_point_scale(estimate: Estimate, draft: Draft) -> bool:
 
 def _read_period_mark(estimate: Estimate, kind: str, draft: Draft) -> None:
     """A quarter (half-year, trimester) mark goes to its period: the number in the type name
-    («2 четверть»), else the period of that kind holding the date or the last one before it."""
+    («2 четверть»), else the period holding the date or the last one before it (put in the holidays)."""
     node, raw = estimate.node, estimate.value_name or estimate.value_code
     if not _on_five_point_scale(estimate, draft):
         return
@@ -264,13 +264,14 @@ def _read_period_mark(estimate: Estimate, kind: str, draft: Draft) -> None:
 
 
 def _period_of(estimate: Estimate, draft: Draft) -> str | None:
+    """The period a period mark is for; periods of another kind (a «Четвертная» in a class with
+    trimesters) only when the class has none of the mark's kind."""
     kind = period_kind(normalise_name(estimate.type_name))
     number = period_number(estimate.type_name)
     if number is not None:
         return draft.period_by_kind_number(kind, number)
-    periods = sorted(
-        (r for r in draft.periods.values() if r["period_kind_code"] == kind), key=lambda r: r["start_date"]
-    )
+    periods = sorted(draft.periods.values(), key=lambda r: r["start_date"])
+    periods = [r for r in periods if r["period_kind_code"] == kind] or periods
     holding = [r for r in periods if r["start_date"] <= estimate.day <= r["end_date"]]
     before = [r for r in periods if r["start_date"] <= estimate.day]
     chosen = holding or before
