@@ -127,6 +127,7 @@ def _items(answer: Payload, notes: PayloadNotes, seen: dict | None = None) -> li
     by (pages in all, items in all): a file is one page of one answer."""
     answer.expect("object")
     notes.unknown(answer, ENVELOPE)
+    _server_error(answer)
     data = answer.child("data")
     notes.unknown(data, PAGING)
     if seen is not None:
@@ -136,6 +137,22 @@ def _items(answer: Payload, notes: PayloadNotes, seen: dict | None = None) -> li
         )
         seen[answer_key].add(data.get("current", "int", required=False) or 1)
     return data.items("items")
+
+
+def _server_error(answer: Payload) -> None:
+    """An answer without ``data`` whose ``validations`` say why (an expired X-JWT-Token, a wrong
+    parameter) is refused with the server's own words."""
+    if answer.has("data"):
+        return
+    reasons = [
+        v.get("message", "str", required=False) or ""
+        for v in answer.items("validations", required=False)
+        if isinstance(v.value, dict)
+    ]
+    if any(reasons):
+        raise ExportRefused(
+            answer.file_name, "validations", "message", f"сервер ответил ошибкой: {'; '.join(r for r in reasons if r)}"
+        )
 
 
 def _pages(path: Path, pattern: re.Pattern) -> dict[str, list[Path]]:

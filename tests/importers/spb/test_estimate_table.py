@@ -196,6 +196,38 @@ def test_a_value_changed_between_the_answers_keeps_the_lessons(tmp_path):
     assert any(n.startswith("в estimate/table «5», а в уроке l-90000010 другое значение") for n in notes)
 
 
+def test_a_type_code_as_a_number_and_an_unknown_field(tmp_path):
+    """``dnev2spb`` reads estimate_type_code as a number; a new field is warned, not dropped silently."""
+    folder = with_tables(tmp_path / "b")
+    page = folder / "1" / TABLES[0]
+    doc = json.loads(page.read_text("utf-8"))
+    for item in doc["data"]["items"]:
+        item["estimate_type_code"] = int(item["estimate_type_code"])
+    doc["data"]["items"][0]["teacher_id"] = 77
+    page.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    notes = _convert(folder, tmp_path)
+    out = tmp_path / "out"
+    assert (out / "marks.csv").read_text("utf-8").strip().count("\n") == 7
+    assert (out / "attendance.csv").read_text("utf-8").strip().count("\n") == 13
+    (unknown,) = [n for n in notes if n.field == "teacher_id"]
+    assert (unknown.location, unknown.message) == (
+        "data.items[0]",
+        "неизвестное поле: не загружено (проверьте версию выгрузки)",
+    )
+
+
+def test_an_error_answer_is_refused_with_the_servers_words(tmp_path):
+    folder = with_tables(tmp_path / "b")
+    error = {"data": None, "validations": [{"field": None, "message": "Требуется авторизация"}], "messages": []}
+    (folder / "1" / TABLES[0]).write_text(json.dumps(error, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ExportRefused) as refused:
+        _convert(folder, tmp_path)
+    assert (
+        str(refused.value)
+        == f"1/{TABLES[0]}, validations, поле «message»: сервер ответил ошибкой: Требуется авторизация"
+    )
+
+
 def test_an_item_of_another_pupil_is_refused_with_its_path(tmp_path):
     folder = with_tables(tmp_path / "b")
     page = folder / "1" / TABLES[0]
