@@ -72,8 +72,10 @@ class SpbImporter:
         answers = read_bundle(path, (PERIODS, CHILDREN))
         notes = PayloadNotes()
         draft = Draft("Электронный дневник СПб", CHILDREN, notes, WorkTypes(context.norms, notes))
-        for period in _items(answers[PERIODS], notes):
-            _read_period(period, draft)
+        periods = _items(answers[PERIODS], notes)
+        parents = {p.get("parent", "id", required=False) for p in periods} - {None}
+        for period in periods:
+            _read_period(period, parents, draft)
         if not draft.periods:
             raise ExportRefused(PERIODS, "data.items", None, "нет ни одного учебного периода")
         educations = _educations(answers[CHILDREN], notes)
@@ -270,11 +272,13 @@ def _add_class(education: Payload, draft: Draft, first_year: int) -> str:
     return class_id
 
 
-def _read_period(period: Payload, draft: Draft) -> None:
+def _read_period(period: Payload, parents: set[str], draft: Draft) -> None:
+    """A study period; the whole year («Учебный год», or the parent of the others) is the academic
+    year itself, not a period."""
     draft.notes.unknown(period, PERIOD_FIELDS)
     name = period.get("name", "str")
-    if WHOLE_YEAR.search(name.lower()):
-        return  # the whole year (parent of the periods) is the academic year, not a study period
+    if WHOLE_YEAR.search(name.lower()) or period.child("identity").get("id", "id") in parents:
+        return
     draft.add_period(period, name, period.get("date_from", "date"), period.get("date_to", "date"))
 
 

@@ -333,3 +333,13 @@ def test_half_year_periods_are_periods_not_the_year(tmp_path):
     assert "half_year;1;1 полугодие" in (out / "periods.csv").read_text("utf-8")
     period_marks = (out / "period_marks.csv").read_text("utf-8")
     assert period_marks.count("half_year-1") == 4 and period_marks.count("half_year-2") == 1
+
+
+def test_the_parent_of_the_periods_is_the_year_whatever_its_name(tmp_path):
+    folder = with_tables(tmp_path / "b")
+    periods = json.loads((folder / "get-list-period.json").read_text("utf-8"))
+    periods["data"]["items"][0]["name"] = "2021/2022"
+    (folder / "get-list-period.json").write_text(json.dumps(periods, ensure_ascii=False), encoding="utf-8")
+    _convert(folder, tmp_path)
+    names = [line.split(";")[4] for line in (tmp_path / "out" / "periods.csv").read_text("utf-8").splitlines()[1:]]
+    assert names == ["1 четверть", "2 четверть", "3 четверть", "4 четверть"]
