@@ -207,11 +207,12 @@ def _read_mark(estimate: Estimate, mark_id: str, ended: dt.datetime, draft: Draf
     node, raw = estimate.node, estimate.value_name or estimate.value_code
     if not _on_five_point_scale(estimate, draft):
         return
-    if normalise_name(raw) in ABSENCE_CODES and raw.strip():
+    absence = ABSENCE_CODES.get(normalise_name(raw))
+    if absence:
         draft.notes.at(
             node, "estimate_value_name", raw, f"«{raw}» вместо отметки — пропуск урока: загружен как пропуск"
         )
-        draft.add_absence(estimate.pupil_id, estimate.lesson_id, ABSENCE_CODES[normalise_name(raw)] or "н")
+        draft.add_absence(estimate.pupil_id, estimate.lesson_id, absence)
         return
     value = resolve_mark(raw, draft.notes, node.file_name, node.path, "estimate_value_name")
     if value is None:
