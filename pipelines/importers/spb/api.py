@@ -273,11 +273,12 @@ def _add_class(education: Payload, draft: Draft, first_year: int) -> str:
 
 
 def _read_period(period: Payload, parents: set[str], draft: Draft) -> None:
-    """A study period; the whole year («Учебный год», or the parent of the others) is the academic
-    year itself, not a period."""
+    """A study period; the whole year («Учебный год», or the root parent of the others) is the
+    academic year itself, not a period."""
     draft.notes.unknown(period, PERIOD_FIELDS)
     name = period.get("name", "str")
-    if WHOLE_YEAR.search(name.lower()) or period.child("identity").get("id", "id") in parents:
+    is_root = period.get("parent", "id", required=False) is None
+    if WHOLE_YEAR.search(name.lower()) or (is_root and period.child("identity").get("id", "id") in parents):
         return
     draft.add_period(period, name, period.get("date_from", "date"), period.get("date_to", "date"))
 
