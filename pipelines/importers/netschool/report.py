@@ -326,6 +326,8 @@ def _cell(report: Report, subject: str, day: dt.date, text: str, where: str, not
     if codes:
         absence = map_absence_code(codes[0], notes, name, where, "посещаемость", extra=ATTENDANCE_CODES)
         if len(codes) > 1:
-            notes.add(name, where, "посещаемость", text, f"несколько кодов посещаемости «{' '.join(codes)}»: учтён первый")
+            notes.add(
+                name, where, "посещаемость", text, f"несколько кодов посещаемости «{' '.join(codes)}»: учтён первый"
+            )
     if marks or absence:
         report.cells.append(ReportCell(subject, day, marks, absence, where))
