@@ -90,7 +90,9 @@ def _load(tmp_path: Path, name: str, class_name: str | None = "7А"):
     folder = tmp_path / "sgo"
     folder.mkdir(exist_ok=True)
     shutil.copy(FIXTURES / name, folder / name)
-    (result,) = load_source(folder, tmp_path / "w.duckdb", class_name=class_name).results
+    found = load_source(folder, tmp_path / "w.duckdb", class_name=class_name)
+    assert found.source == "netschool"  # recognised by its title, whatever the encoding
+    (result,) = found.results
     return result
 
 
