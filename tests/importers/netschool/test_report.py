@@ -269,3 +269,31 @@ def test_damaged_real_page_is_refused_and_loads_nothing(tmp_path, how):
     assert result.issues[0].file_name == REAL
     assert words in result.issues[0].message, result.issues[0].message
     assert table_counts(tmp_path / "w.duckdb") == {}
+
+
+# The old servers' layout as the public Go parser (Nexterot/SchoolServer, reportsparser/report-05.go)
+# reads it: compact markup, marks separated by two &nbsp;, only «Средн.» after the days; here the
+# labels and values stand in separate cells.
+OLD_LAYOUT = (
+    "<html><body><h2>Отчет об успеваемости и посещаемости ученика</h2><table>"
+    "<tr><td>Ученик:</td><td>Петров Пётр</td></tr><tr><td>Период:</td><td>01.09.2025 - 31.10.2025</td></tr>"
+    '</table><table class="table-print"><tr><th rowspan="2">Предмет</th><th colspan="2">Сентябрь</th>'
+    '<th colspan="1">Октябрь</th><th rowspan="2">Средн.</th></tr><tr><th>1</th><th>3</th><th>7</th></tr>'
+    "<tr><td>Алгебра</td><td>5&nbsp;&nbsp;4</td><td>.</td><td>Н</td><td>4,50</td></tr></table></body></html>"
+)
+
+
+def test_old_layout_without_period_marks_loads_marks_and_names_no_period(tmp_path):
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "old.html").write_text(OLD_LAYOUT, encoding="cp1251")
+    (result,) = load_source(folder, tmp_path / "w.duckdb", class_name="5А").results
+    assert result.status == "loaded", result.issues
+    assert _rows(tmp_path, "select strftime(lesson_date, '%d.%m.%Y'), mark_value from fct_mark order by all") == [
+        ("01.09.2025", "4"),
+        ("01.09.2025", "5"),
+    ]
+    assert _rows(tmp_path, "select absence_code from fct_attendance where absence_code is not null") == [("н",)]
+    assert _rows(tmp_path, "select full_name from dim_pupil") == [("Петров Пётр",)]
+    assert _rows(tmp_path, "select count(*) from dim_period") == [(0,)]
+    assert any("учебный период не назван" in w.message for w in result.warnings)
