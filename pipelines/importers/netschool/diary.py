@@ -505,7 +505,13 @@ def _report_period(report: Report, year_id: str, tables: CanonicalTables) -> str
     }
     stored = tables.add("periods", row)
     if stored["start_date"] != row["start_date"] or stored["end_date"] != row["end_date"]:
-        raise ExportRefused(report.file_name, "шапка отчёта", "Период", "даты периода расходятся с другим отчётом")
+        raise ExportRefused(
+            report.file_name,
+            "шапка отчёта",
+            "Период",
+            f"даты периода {row['start_date']}–{row['end_date']} расходятся с другим отчётом "
+            f"({stored['start_date']}–{stored['end_date']}): сохраните отчёты за весь учебный период",
+        )
     return pid
 
 

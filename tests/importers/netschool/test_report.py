@@ -297,3 +297,16 @@ def test_old_layout_without_period_marks_loads_marks_and_names_no_period(tmp_pat
     assert _rows(tmp_path, "select full_name from dim_pupil") == [("Петров Пётр",)]
     assert _rows(tmp_path, "select count(*) from dim_period") == [(0,)]
     assert any("учебный период не назван" in w.message for w in result.warnings)
+
+
+def test_two_reports_of_one_term_with_other_dates_are_refused(tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    text = _raw_text(REAL)
+    (folder / "a.html").write_text(text, encoding="utf-8")
+    other = text.replace("Соколов Артём Ильич", "Орлова Анна Павловна").replace("по 30.11.2026", "по 16.09.2026")
+    (folder / "b.html").write_text(other, encoding="utf-8")
+    (result,) = load_source(folder, tmp_path / "w.duckdb", class_name="7А").results
+    assert result.status == "refused"
+    assert "расходятся с другим отчётом (01.09.2026–30.11.2026)" in result.issues[0].message
+    assert table_counts(tmp_path / "w.duckdb") == {}
