@@ -433,19 +433,7 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
 
 def _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, pupil_ids, json_students, by_name):
     for report in data.reports:
-        pid = period_id(year_id, report.period_kind, report.period_number)
-        row = {
-            "period_id": pid,
-            "academic_year_id": year_id,
-            "period_kind_code": report.period_kind,
-            "period_number": report.period_number,
-            "period_name": f"{report.period_number} {_PERIOD_RU[report.period_kind]}",
-            "start_date": fmt_date(report.period_start),
-            "end_date": fmt_date(report.period_end),
-        }
-        stored = tables.add("periods", row)
-        if stored["start_date"] != row["start_date"] or stored["end_date"] != row["end_date"]:
-            raise ExportRefused(report.file_name, "шапка отчёта", "Период", "даты периода расходятся с другим отчётом")
+        pid = _report_period(report, year_id, tables)  # None: the report names no period and has no finals
         pupil_key = normalise_name(report.pupil_name)
         pupil_id = pupil_ids[pupil_key]
         has_json = by_name.get(pupil_key) in json_students
@@ -500,6 +488,31 @@ def _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, 
                         "entered_by": UNKNOWN_TEACHER_ID,
                     },
                 )
+
+
+def _report_period(report: Report, year_id: str, tables: CanonicalTables) -> str | None:
+    if report.period_kind is None or report.period_number is None:
+        return None
+    pid = period_id(year_id, report.period_kind, report.period_number)
+    row = {
+        "period_id": pid,
+        "academic_year_id": year_id,
+        "period_kind_code": report.period_kind,
+        "period_number": report.period_number,
+        "period_name": f"{report.period_number} {_PERIOD_RU[report.period_kind]}",
+        "start_date": fmt_date(report.period_start),
+        "end_date": fmt_date(report.period_end),
+    }
+    stored = tables.add("periods", row)
+    if stored["start_date"] != row["start_date"] or stored["end_date"] != row["end_date"]:
+        raise ExportRefused(
+            report.file_name,
+            "шапка отчёта",
+            "Период",
+            f"даты периода {row['start_date']}–{row['end_date']} расходятся с другим отчётом "
+            f"({stored['start_date']}–{stored['end_date']}): сохраните отчёты за весь учебный период",
+        )
+    return pid
 
 
 _PERIOD_RU = {"quarter": "четверть", "trimester": "триместр", "half_year": "полугодие", "semester": "семестр"}
