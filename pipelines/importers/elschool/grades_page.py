@@ -22,12 +22,12 @@ from pipelines.importers.elschool.page_html import (
     load_tree,
     main_table,
     note_other_tables,
+    period_of,
     read_head,
     text_of,
 )
 from pipelines.importers.marks import resolve_mark
 from pipelines.importers.notes import Notes
-from pipelines.importers.periods import parse_period_name
 from pipelines.issues import ExportRefused
 
 TABLE = "#grades-table"
@@ -96,7 +96,7 @@ def _row(tr: Element, headers: list[str], name: str, where_row: str, notes: Note
         if "grades-marks" not in classes(td):
             continue
         header = headers[index] if index < len(headers) else ""
-        period = parse_period_name(header)
+        period = period_of(header)
         if period is None:
             raise ExportRefused(name, where_row, header or f"столбец {index + 1}", "столбец отметок без периода")
         for k, span in enumerate(e for e in td.iter("span") if "mark-span" in classes(e)):
@@ -119,7 +119,7 @@ def _mark(span: Element, subject: str, period: tuple[int, str], name: str, where
 
 def _note_unknown_headers(headers: list[str], name: str, notes: Notes) -> None:
     for index, header in enumerate(headers):
-        if header and header.lower() not in KNOWN_HEADERS and parse_period_name(header) is None:
+        if header and header.lower() not in KNOWN_HEADERS and period_of(header) is None:
             notes.unknown_column(name, f"{TABLE}, заголовок, столбец {index + 1}", header)
 
 

@@ -14,9 +14,12 @@ from xml.etree.ElementTree import Element
 
 import tinyhtml5
 
+from pipelines.importers.periods import parse_period_name
 from pipelines.importers.reading import read_text_file
 from pipelines.issues import ExportRefused
 
+# The short period names of the mobile layout («1 чет.», «1 три.», «1 пол.»), in case a header uses them.
+_SHORT_PERIODS = ((re.compile(r"\bтри\.?$", re.I), "триместр"), (re.compile(r"\bпол\.?$", re.I), "полугодие"))
 # Characters a saved name never holds but a hand-trimmed page sometimes leaves («Иванов Иван<»).
 _NOT_IN_NAME = re.compile(r"[<>]")
 
@@ -55,6 +58,13 @@ def read_head(root: Element, name: str) -> PageHead:
         int(start_year) if start_year and start_year.isdigit() else None,
         text_of(selected) or None if selected is not None else None,
     )
+
+
+def period_of(header: str) -> tuple[int, str] | None:
+    """(number, period kind) of a column header «1 четверть», «2 триместр», «1 пол.»; None otherwise."""
+    for short, full in _SHORT_PERIODS:
+        header = short.sub(full, header.strip())
+    return parse_period_name(header)
 
 
 def find(root: Element, test: Callable[[Element], bool]) -> Element | None:

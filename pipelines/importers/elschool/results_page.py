@@ -20,12 +20,12 @@ from pipelines.importers.elschool.page_html import (
     load_tree,
     main_table,
     note_other_tables,
+    period_of,
     read_head,
     text_of,
 )
 from pipelines.importers.marks import canonical_period_mark
 from pipelines.importers.notes import Notes
-from pipelines.importers.periods import parse_period_name
 from pipelines.issues import ExportRefused
 
 TABLE = "#result-marks-table"
@@ -86,7 +86,7 @@ def _columns(headers: list[str], name: str, notes: Notes) -> dict[int, tuple[str
     """Mark columns by index: (kind, period, header); other headers are noted as unknown."""
     columns = {}
     for index, header in enumerate(headers):
-        period = parse_period_name(header)
+        period = period_of(header)
         kind = "period" if period else next((k for k, rx in _KIND_HEADERS.items() if rx.match(header)), None)
         if kind:
             columns[index] = (kind, period, header)
