@@ -127,9 +127,8 @@ class Build:
         self.first_file = (self.grades or self.results)[0].file_name
         self.tables = CanonicalTables()
         self.catalogue: SubjectCatalogue = load_subject_catalogue()
-        institute = next((p.head.institute for p in [*self.grades, *self.results] if p.head.institute), None)
-        self.institute = institute
-        self.school_id = context.school_id or source_id("elschool", institute or "school")
+        self.institute = next((p.head.institute for p in [*self.grades, *self.results] if p.head.institute), None)
+        self.school_id = context.school_id or source_id("elschool", self.institute or "school")
         self.year_id = self._year_id()
         self.year_start, self.year_end = (
             parse_date(academic_year_row(self.year_id)[k], "", "", "") for k in ("start_date", "end_date")
@@ -182,25 +181,14 @@ class Build:
     def _year_id(self) -> str:
         """The school year: from the lesson dates of the grades pages, else from the years menu of
         the results pages; a results page of another year is refused."""
-        dates = [m.lesson_date for p in self.grades for m in p.marks if m.value]
-        if self.grades and not dates:
-            raise ExportRefused(self.first_file, "#grades-table", None, "на странице нет ни одной отметки")
-        if dates:
-            year_id = academic_year_of(min(dates))
-            if academic_year_of(max(dates)) != year_id:
-                raise ExportRefused(self.first_file, "#grades-table", "Дата урока", "отметки из разных учебных годов")
-        else:
-            year_id = None
+        year_id, other = self._lesson_year(), "текущие"
+        named = {p.file_name: f"{p.head.start_year}/{p.head.start_year + 1}" for p in self.results if p.head.start_year}
+        if year_id is None and named:
+            year_id, other = next(iter(named.values())), "на других страницах"
         for page in self.results:
-            named = f"{page.head.start_year}/{page.head.start_year + 1}" if page.head.start_year else None
-            if named and year_id and named != year_id:
-                raise ExportRefused(
-                    page.file_name,
-                    "меню учебных лет",
-                    "учебный год",
-                    f"итоговые отметки за {named}, а текущие — за {year_id}",
-                )
-            year_id = year_id or named
+            if page.file_name in named and named[page.file_name] != year_id:
+                message = f"итоговые отметки за {named[page.file_name]}, а {other} — за {year_id}"
+                raise ExportRefused(page.file_name, "меню учебных лет", "учебный год", message)
             if year_id is None:
                 raise ExportRefused(
                     page.file_name,
@@ -209,6 +197,17 @@ class Build:
                     "на странице «Итоговые» не указан учебный год: сохраните её вместе со страницей «Табель»"
                     " того же ученика или целиком (с меню учебных лет)",
                 )
+        return year_id
+
+    def _lesson_year(self) -> str | None:
+        dates = [m.lesson_date for p in self.grades for m in p.marks if m.value]
+        if self.grades and not dates:
+            raise ExportRefused(self.first_file, "#grades-table", None, "на странице нет ни одной отметки")
+        if not dates:
+            return None
+        year_id = academic_year_of(min(dates))
+        if academic_year_of(max(dates)) != year_id:
+            raise ExportRefused(self.first_file, "#grades-table", "Дата урока", "отметки из разных учебных годов")
         return year_id
 
     def _periods(self) -> None:
