@@ -18,6 +18,9 @@ from pipelines.importers.periods import parse_period_name
 from pipelines.importers.reading import read_text_file
 from pipelines.issues import ExportRefused
 
+_TAB_LINK = re.compile(r"^(?:/users/diaries/)?(?:details|grades|gradesandabsences|results)\?.*pupilId=")
+# The block around a page's table and the pupil's name over it.
+_CONTAINERS = {"DivForGradesTable", "DivForResultsTable"}
 # The short period names of the mobile layout («1 чет.», «1 три.», «1 пол.»), in case a header uses them.
 _SHORT_PERIODS = ((re.compile(r"\bтри\.?$", re.I), "триместр"), (re.compile(r"\bпол\.?$", re.I), "полугодие"))
 # Characters a saved name never holds but a hand-trimmed page sometimes leaves («Иванов Иван<»).
@@ -43,11 +46,15 @@ def load_tree(path: Path) -> Element:
 
 def read_head(root: Element, name: str) -> PageHead:
     """The pupil and the school year a page names."""
-    heading = find(root, lambda e: e.tag == "h4" and "text-center" in classes(e))
+    container = find(root, lambda e: e.tag == "div" and bool(_CONTAINERS & set(classes(e))))
+    in_container = find(container, _is_pupil_heading) if container is not None else None
+    heading = in_container if in_container is not None else find(root, _is_pupil_heading)
     pupil_name = " ".join(_NOT_IN_NAME.sub(" ", text_of(heading)).split())
     if len(pupil_name.split()) < 2:
         raise ExportRefused(name, "заголовок над таблицей", "ФИО", "не найдено ФИО ученика (Фамилия Имя)")
-    link = find(root, lambda e: e.tag == "a" and "pupilId=" in (e.get("href") or ""))
+    # The page's own tabs («Дневник», «Табель», «Итоговые») name its pupil; other links may not.
+    link = find(root, lambda e: e.tag == "a" and bool(_TAB_LINK.match(e.get("href") or "")))
+    link = link if link is not None else find(root, lambda e: e.tag == "a" and "pupilId=" in (e.get("href") or ""))
     query = parse_qs(urlparse(link.get("href")).query) if link is not None else {}
     selected = find(root, lambda e: e.tag == "a" and "navigation__years_selected" in classes(e))
     start_year = selected.get("model-start-year") if selected is not None else None
@@ -56,8 +63,12 @@ def read_head(root: Element, name: str) -> PageHead:
         (query.get("pupilId") or [None])[0],
         (query.get("instituteId") or [None])[0],
         int(start_year) if start_year and start_year.isdigit() else None,
-        text_of(selected) or None if selected is not None else None,
+        text_of(selected) or None,
     )
+
+
+def _is_pupil_heading(element: Element) -> bool:
+    return element.tag == "h4" and "text-center" in classes(element)
 
 
 def period_of(header: str) -> tuple[int, str] | None:

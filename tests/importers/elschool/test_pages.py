@@ -231,6 +231,8 @@ def test_reference_page_names_its_class_in_the_years_menu(tmp_path):
     assert result.status == "loaded", result.issues
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert con.execute("select class_name, grade from dim_class").fetchall() == [("2А", 2)]
+        # The pupil's id from the page's tab links «details?rooId=00&…&pupilId=0000000».
+        assert con.execute("select pupil_id from dim_pupil").fetchall() == [("elschool-p-0000000",)]
 
 
 def test_page_without_class_is_refused_with_a_hint(tmp_path):
