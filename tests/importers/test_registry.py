@@ -82,7 +82,10 @@ def test_cli_source_forces_a_format(tmp_path):
 
 
 def test_cli_refused_import_exits_2_and_stores_nothing(tmp_path):
-    outcome = _cli(str(REFERENCE), "--db", str(tmp_path / "w.duckdb"))
+    # The page names its class in its years menu: without the menu's selection it names none.
+    page = tmp_path / "test.html"
+    page.write_text(REFERENCE.read_text(encoding="utf-8").replace("navigation__years_selected", ""), encoding="utf-8")
+    outcome = _cli(str(page), "--db", str(tmp_path / "w.duckdb"))
     assert outcome.exit_code == 2
     assert "не указан класс" in outcome.output
     assert not (tmp_path / "w.duckdb").exists()

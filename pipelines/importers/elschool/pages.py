@@ -1,24 +1,18 @@
-"""ELSCHOOL: the pupil's «Табель успеваемости» page saved as HTML (one page or a folder of pages).
-
-The page has a table ``#grades-table``: a row per subject; per period a «Сред балл» cell and a
-cell of marks, each ``<span class="mark-span" data-popover-content="Дата урока: ДД.ММ.ГГГГ<p>Дата
-проставления: ДД.ММ.ГГГГ">N</span>``. The page names neither the class nor the period dates nor
-work types: the class comes from ``--class``, periods are dated by their lessons, every mark gets
-the work type «Вид работы не указан» with the school's default weight. Field mapping:
-docs/importers.md.
-"""
+"""ELSCHOOL: a pupil's diary pages saved as HTML (one page or a folder of pages): «Табель
+успеваемости» (current marks, ``grades_page.py``) and «Итоговые» (period and year marks,
+``results_page.py``), either or both. Pages of one pupil are matched by ``pupilId`` (by the full
+name when a page has no ``pupilId``): current marks come from the grades page, period marks from
+the results page. The pages name neither period dates nor work types: periods are dated by the
+lessons (else estimated, with a note), every mark gets the work type «Вид работы не указан» with
+the school's default weight. The class comes from ``--class``, else from the page's years menu.
+Field mapping: docs/importers.md."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
-from xml.etree.ElementTree import Element
-
-import tinyhtml5
 
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID, CanonicalTables, export_row
 from pipelines.importers.contract import ImportContext, ImportNote
@@ -30,47 +24,47 @@ from pipelines.importers.dates import (
     fmt_datetime,
     parse_date,
 )
+from pipelines.importers.elschool.grades_page import GradesPage, is_grades_page, read_grades_page
+from pipelines.importers.elschool.page_html import PageHead
+from pipelines.importers.elschool.results_page import ResultsPage, is_results_page, read_results_page
 from pipelines.importers.ids import source_id, stable_id
-from pipelines.importers.marks import resolve_mark
-from pipelines.importers.names import class_grade, split_full_name
+from pipelines.importers.names import class_grade, normalise_name, split_full_name
 from pipelines.importers.notes import Notes
-from pipelines.importers.periods import parse_period_name, periods_from_dates
+from pipelines.importers.periods import periods_from_dates
 from pipelines.importers.reading import read_text_file
-from pipelines.importers.subjects import load_subject_catalogue
+from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 TITLE = "ELSCHOOL"
-_POPOVER = re.compile(r"Дата урока:\s*(?P<lesson>[\d.]+)\s*<p>\s*Дата проставления:\s*(?P<entered>[\d.]+)", re.I)
 NO_WORK_TYPE = "Вид работы не указан"
-KNOWN_HEADERS = {"предмет", "сред балл"}  # besides the periods («1 четверть»)
-
-
-@dataclass(frozen=True)
-class PageMark:
-    subject: str
-    period_number: int
-    period_kind: str
-    value: str
-    lesson_date: dt.date
-    entered_date: dt.date
-    where: str
+PERIODS_IN_YEAR = {"quarter": 4, "trimester": 3, "half_year": 2, "semester": 2}
+_HEAD_BYTES = 400_000
 
 
 @dataclass
-class Page:
-    file_name: str
-    pupil_name: str
-    pupil_key: str | None
-    institute: str | None
-    marks: list[PageMark]
-    subjects: list[str]
+class Pupil:
+    """One pupil's pages: matched by pupilId, or by the full name when a page has none."""
+
+    name: str
+    key: str | None
+    grades: list[GradesPage] = field(default_factory=list)
+    results: list[ResultsPage] = field(default_factory=list)
+
+    def matches(self, head: PageHead) -> bool:
+        if self.key and head.pupil_key:
+            return self.key == head.pupil_key
+        return normalise_name(self.name) == normalise_name(head.pupil_name)
 
 
 def _pages(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".html", ".htm"))
     return [path]
+
+
+def _head_text(page: Path) -> str:
+    return page.read_bytes()[:_HEAD_BYTES].decode("utf-8", errors="ignore")
 
 
 class ElschoolImporter:
@@ -81,192 +75,209 @@ class ElschoolImporter:
         pages = _pages(path)
         if not pages or any(p.suffix.lower() not in (".html", ".htm") for p in pages):
             return False
-        head = pages[0].read_bytes()[:200_000].decode("utf-8", errors="ignore")
-        return "grades-table" in head and "mark-span" in head
+        head = _head_text(pages[0])
+        return (is_grades_page(head) and "mark-span" in head) or is_results_page(head)
 
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
         pages = _pages(path)
         if not pages:
-            raise ExportRefused(path.name, None, None, "в папке нет страниц HTML «Табель успеваемости» ELSCHOOL")
+            raise ExportRefused(path.name, None, None, "в папке нет страниц HTML ELSCHOOL («Табель», «Итоговые»)")
         notes = Notes()
-        parsed = [read_page(p, notes) for p in pages]
-        if not context.class_name:
+        grades, results = [], []
+        for page in pages:
+            text = read_text_file(page)  # refuses empty and binary files
+            if is_results_page(text) and not is_grades_page(text):
+                results.append(read_results_page(page, notes))
+            else:
+                grades.append(read_grades_page(page, notes))
+        class_name = context.class_name or next(
+            (p.head.class_name for p in [*grades, *results] if p.head.class_name), None
+        )
+        if not class_name:
             raise ExportRefused(
                 pages[0].name, None, None, "на странице ELSCHOOL не указан класс: задайте его, например --class 7А"
             )
-        grade = class_grade(context.class_name)
+        grade = class_grade(class_name)
         if grade is None:
-            raise ExportRefused(pages[0].name, None, "класс", f"«{context.class_name}» — не класс вида «7А»")
-        _build(parsed, context, grade, notes, max(file_timestamp(p) for p in pages)).write(out_dir)
+            raise ExportRefused(pages[0].name, None, "класс", f"«{class_name}» — не класс вида «7А»")
+        build = Build(context, class_name, grade, notes, _pupils(grades, results))
+        build.run(max(file_timestamp(p) for p in pages)).write(out_dir)
         return notes
 
 
-def read_page(path: Path, notes: Notes) -> Page:
-    """Parse one saved grades page; anything that makes it untrustworthy refuses the import."""
-    text = read_text_file(path)
-    name = path.name
-    if "</html>" not in text.lower():
-        raise ExportRefused(name, None, None, "страница сохранена не полностью (нет закрывающего </html>)")
-    root = tinyhtml5.parse(text, namespace_html_elements=False)
-    table = _find(root, lambda e: e.tag == "table" and e.get("id") == "grades-table")
-    if table is None:
-        raise ExportRefused(name, None, None, "на странице нет таблицы оценок (#grades-table): это не табель ELSCHOOL")
-    heading = _find(root, lambda e: e.tag == "h4" and "text-center" in (e.get("class") or ""))
-    pupil_name = _text(heading) if heading is not None else ""
-    if len(pupil_name.split()) < 2:
-        raise ExportRefused(name, "заголовок над таблицей", "ФИО", "не найдено ФИО ученика (Фамилия Имя)")
-    headers = _headers(table, name)
-    _note_unknown_parts(root, table, headers, name, notes)
-    marks, subjects = [], []
-    rows = [tr for tr in table.iter("tr") if tr.get("lesson") is not None]
-    if not rows:
-        raise ExportRefused(name, "#grades-table", None, "в таблице оценок нет ни одного предмета")
-    for number, tr in enumerate(rows, start=1):
-        cells = [td for td in tr if td.tag == "td"]
-        subject_cell = next((td for td in cells if "grades-lesson" in _classes(td)), None)
-        subject = _text(subject_cell) if subject_cell is not None else ""
-        where_row = f"таблица оценок, строка {number}"
-        if not subject:
-            raise ExportRefused(name, where_row, "Предмет", "нет названия предмета")
-        subjects.append(subject)
-        for index, td in enumerate(cells):
-            if "grades-marks" not in _classes(td):
-                continue
-            header = headers[index] if index < len(headers) else ""
-            period = parse_period_name(header)
-            if period is None:
-                raise ExportRefused(name, where_row, header or f"столбец {index + 1}", "столбец отметок без периода")
-            for k, span in enumerate(e for e in td.iter("span") if "mark-span" in _classes(e)):
-                where = f"{where_row} («{subject}»), «{header}», отметка {k + 1}"
-                marks.append(_mark(span, subject, period, name, where, notes))
-    _check_against_mobile(root, marks, name)
-    link = _find(root, lambda e: e.tag == "a" and "pupilId=" in (e.get("href") or ""))
-    query = parse_qs(urlparse(link.get("href")).query) if link is not None else {}
-    return Page(
-        name,
-        pupil_name,
-        (query.get("pupilId") or [None])[0],
-        (query.get("instituteId") or [None])[0],
-        marks,
-        subjects,
-    )
+def _pupils(grades: list[GradesPage], results: list[ResultsPage]) -> list[Pupil]:
+    pupils: list[Pupil] = []
+    for page in [*grades, *results]:
+        pupil = next((p for p in pupils if p.matches(page.head)), None)
+        if pupil is None:
+            pupil = Pupil(page.head.pupil_name, page.head.pupil_key)
+            pupils.append(pupil)
+        pupil.key = pupil.key or page.head.pupil_key
+        (pupil.grades if isinstance(page, GradesPage) else pupil.results).append(page)
+    return pupils
 
 
-def _mark(span: Element, subject: str, period: tuple[int, str], name: str, where: str, notes: Notes) -> PageMark:
-    popover = span.get("data-popover-content") or ""
-    match = _POPOVER.search(popover)
-    if not match:
-        raise ExportRefused(name, where, "Дата урока / Дата проставления", f"нет дат отметки («{popover[:60]}»)")
-    lesson = parse_date(match["lesson"], name, where, "Дата урока")
-    entered = parse_date(match["entered"], name, where, "Дата проставления")
-    value = resolve_mark(_text(span), notes, name, where, "отметка")
-    return PageMark(subject, period[0], period[1], value or "", lesson, entered, where)
+class Build:
+    """The canonical tables of a set of pages."""
 
-
-def _note_unknown_parts(root: Element, table: Element, headers: list[str], name: str, notes: Notes) -> None:
-    """Columns of the grades table and tables of the page that the importer does not read."""
-    for index, header in enumerate(headers):
-        if header and header.lower() not in KNOWN_HEADERS and parse_period_name(header) is None:
-            notes.unknown_column(name, f"#grades-table, заголовок, столбец {index + 1}", header)
-    inside = {id(t) for t in table.iter("table")}  # the grades table and any table nested in it
-    for number, other in enumerate(root.iter("table"), start=1):
-        if id(other) in inside or "MobileGrades" in _classes(other):
-            continue
-        # Named by its id or class, never by its text: it may hold a pupil's name.
-        title = f"#{other.get('id')}" if other.get("id") else other.get("class") or f"№ {number} на странице"
-        notes.add_once(
-            "unknown table", name, "страница", f"таблица «{title}»", None, "таблица не распознана: не загружена"
+    def __init__(self, context: ImportContext, class_name: str, grade: int, notes: Notes, pupils: list[Pupil]):
+        self.context, self.class_name, self.grade, self.notes, self.pupils = context, class_name, grade, notes, pupils
+        self.grades = [g for p in pupils for g in p.grades]
+        self.results = [r for p in pupils for r in p.results]
+        self.first_file = (self.grades or self.results)[0].file_name
+        self.tables = CanonicalTables()
+        self.catalogue: SubjectCatalogue = load_subject_catalogue()
+        self.institute = next((p.head.institute for p in [*self.grades, *self.results] if p.head.institute), None)
+        self.school_id = context.school_id or source_id("elschool", self.institute or "school")
+        self.year_id = self._year_id()
+        self.year_start, self.year_end = (
+            parse_date(academic_year_row(self.year_id)[k], "", "", "") for k in ("start_date", "end_date")
         )
+        self.class_id = source_id("class", f"{self.year_id[:4]}-{class_name}")
+        self.periods: dict[tuple[int, str], dict[str, str]] = {}
 
-
-def _check_against_mobile(root: Element, marks: list[PageMark], name: str) -> None:
-    """The page repeats every mark in a mobile layout: a different count means a damaged page."""
-    mobile = [t for t in root.iter("table") if "MobileGrades" in _classes(t)]
-    if not mobile:
-        return
-    count = sum(
-        1
-        for table in mobile
-        for td in table.iter("td")
-        if "grades-period-name" not in _classes(td) and "grades-average" not in _classes(td)
-        for _ in td.iter("span")
-    )
-    if count != len(marks):
-        raise ExportRefused(
-            name, "#grades-table", None, f"страница повреждена: в таблице {len(marks)} отметок, в мобильной — {count}"
+    def run(self, exported: dt.datetime) -> CanonicalTables:
+        self._periods()
+        tables = self.tables
+        tables.add("export", export_row(self.school_id, TITLE, exported, self.year_start, self.year_end))
+        tables.add(
+            "school",
+            {
+                "school_id": self.school_id,
+                "school_name": self.context.school_name or f"Школа ELSCHOOL {self.institute or ''}".strip(),
+                "short_name": self.context.school_name or "ELSCHOOL",
+                "region_id": "00",
+            },
         )
-
-
-def _build(pages: list[Page], context: ImportContext, grade: int, notes: Notes, exported: dt.datetime):
-    tables = CanonicalTables()
-    first = pages[0]
-    school_id = context.school_id or source_id("elschool", first.institute or "school")
-    dates = [m.lesson_date for p in pages for m in p.marks if m.value]
-    if not dates:
-        raise ExportRefused(first.file_name, "#grades-table", None, "на странице нет ни одной отметки")
-    year_id = academic_year_of(min(dates))
-    if academic_year_of(max(dates)) != year_id:
-        raise ExportRefused(first.file_name, "#grades-table", "Дата урока", "отметки из разных учебных годов")
-    year = academic_year_row(year_id)
-    year_start, year_end = (parse_date(year[k], "", "", "") for k in ("start_date", "end_date"))
-    kinds = {m.period_kind for p in pages for m in p.marks}
-    if len(kinds) > 1:
-        raise ExportRefused(first.file_name, "#grades-table", None, "в таблице смешаны четверти и полугодия")
-    by_number: dict[int, list[dt.date]] = defaultdict(list)
-    for page in pages:
-        for mark in page.marks:
-            by_number[mark.period_number].append(mark.lesson_date)
-    periods = periods_from_dates(year_id, kinds.pop(), by_number, year_start, year_end)
-    notes.add(
-        first.file_name,
-        "#grades-table",
-        "периоды",
-        None,
-        "на странице нет дат четвертей: границы выведены по датам уроков",
-    )
-    class_id = source_id("class", f"{year_id[:4]}-{context.class_name}")
-    tables.add("export", export_row(school_id, TITLE, exported, year_start, year_end))
-    tables.add(
-        "school",
-        {
-            "school_id": school_id,
-            "school_name": context.school_name or f"Школа ELSCHOOL {first.institute or ''}".strip(),
-            "short_name": context.school_name or "ELSCHOOL",
-            "region_id": "00",
-        },
-    )
-    tables.add("academic_years", year)
-    tables.extend("periods", periods)
-    tables.add("teachers", UNKNOWN_TEACHER)
-    tables.add(
-        "classes",
-        {"class_id": class_id, "academic_year_id": year_id, "class_name": context.class_name, "grade": grade},
-    )
-    catalogue = load_subject_catalogue()
-    work_types = WorkTypes(context.norms, notes)
-    work_type_id = work_types.resolve(NO_WORK_TYPE, first.file_name, "#grades-table")
-    notes.add(
-        first.file_name, "#grades-table", "согласие_пдн", None, "согласие на обработку ПДн неизвестно: записано «нет»"
-    )
-    for page in pages:
-        pupil_id = (
-            source_id("elschool-p", page.pupil_key) if page.pupil_key else stable_id("p", class_id, page.pupil_name)
+        tables.add("academic_years", academic_year_row(self.year_id))
+        tables.extend("periods", sorted(self.periods.values(), key=lambda r: r["period_id"]))
+        tables.add("teachers", UNKNOWN_TEACHER)
+        tables.add(
+            "classes",
+            {
+                "class_id": self.class_id,
+                "academic_year_id": self.year_id,
+                "class_name": self.class_name,
+                "grade": self.grade,
+            },
         )
-        tables.add("pupils", {"pupil_id": pupil_id, **split_full_name(page.pupil_name), "has_consent": "нет"})
-        tables.add("enrolments", {"pupil_id": pupil_id, "class_id": class_id, "start_date": fmt_date(year_start)})
+        self.notes.add(
+            self.first_file, "страница", "согласие_пдн", None, "согласие на обработку ПДн неизвестно: записано «нет»"
+        )
+        work_type_id = self._work_type() if self.grades else ""
+        for pupil in self.pupils:
+            pupil_id = source_id("elschool-p", pupil.key) if pupil.key else stable_id("p", self.class_id, pupil.name)
+            tables.add("pupils", {"pupil_id": pupil_id, **split_full_name(pupil.name), "has_consent": "нет"})
+            tables.add(
+                "enrolments", {"pupil_id": pupil_id, "class_id": self.class_id, "start_date": fmt_date(self.year_start)}
+            )
+            for page in pupil.grades:
+                self._marks(page, pupil_id, work_type_id)
+            for page in pupil.results:
+                self._period_marks(page, pupil_id)
+        tables.extend("subjects", self.catalogue.table())
+        return tables
+
+    def _year_id(self) -> str:
+        """The school year: from the lesson dates of the grades pages, else from the years menu of
+        the results pages; a results page of another year is refused."""
+        year_id, other = self._lesson_year(), "текущие"
+        named = {p.file_name: f"{p.head.start_year}/{p.head.start_year + 1}" for p in self.results if p.head.start_year}
+        if year_id is None and named:
+            year_id, other = next(iter(named.values())), "на других страницах"
+        for page in self.results:
+            if page.file_name in named and named[page.file_name] != year_id:
+                message = f"итоговые отметки за {named[page.file_name]}, а {other} — за {year_id}"
+                raise ExportRefused(page.file_name, "меню учебных лет", "учебный год", message)
+            if year_id is None:
+                raise ExportRefused(
+                    page.file_name,
+                    "меню учебных лет",
+                    "учебный год",
+                    "на странице «Итоговые» не указан учебный год: сохраните её вместе со страницей «Табель»"
+                    " того же ученика или целиком (с меню учебных лет)",
+                )
+        return year_id
+
+    def _lesson_year(self) -> str | None:
+        dates = [m.lesson_date for p in self.grades for m in p.marks if m.value]
+        if self.grades and not dates:
+            raise ExportRefused(self.first_file, "#grades-table", None, "на странице нет ни одной отметки")
+        if not dates:
+            return None
+        year_id = academic_year_of(min(dates))
+        if academic_year_of(max(dates)) != year_id:
+            raise ExportRefused(self.first_file, "#grades-table", "Дата урока", "отметки из разных учебных годов")
+        return year_id
+
+    def _periods(self) -> None:
+        """Periods of the grades pages dated by their lessons; periods named only by the results
+        pages are estimated (half-years from the quarters, else equal parts of the school year)."""
+        kinds = {m.period_kind for p in self.grades for m in p.marks}
+        if len(kinds) > 1:
+            raise ExportRefused(self.first_file, "#grades-table", None, "в таблице смешаны четверти и полугодия")
+        by_number: dict[int, list[dt.date]] = defaultdict(list)
+        for page in self.grades:
+            for mark in page.marks:
+                by_number[mark.period_number].append(mark.lesson_date)
+        if kinds:
+            kind = kinds.pop()
+            for row in periods_from_dates(self.year_id, kind, by_number, self.year_start, self.year_end):
+                self.periods[(int(row["period_number"]), kind)] = row
+            self.notes.add(
+                self.first_file,
+                "#grades-table",
+                "периоды",
+                None,
+                "на странице нет дат четвертей: границы выведены по датам уроков",
+            )
+        named = {m.period for p in self.results for m in p.marks if m.period}
+        missing = sorted(named - set(self.periods), key=lambda p: (p[1], p[0]))
+        for number, kind in missing:
+            self.periods[(number, kind)] = self._estimated_period(number, kind)
+        if missing:
+            names = ", ".join(self.periods[p]["period_name"] for p in missing)
+            self.notes.add(
+                self.results[0].file_name,
+                "#result-marks-table",
+                "периоды",
+                names,
+                "дат периодов нет ни на одной странице: полугодия — по четвертям, прочие — равные части учебного года",
+            )
+
+    def _estimated_period(self, number: int, kind: str) -> dict[str, str]:
+        count = max(PERIODS_IN_YEAR[kind], number)
+        quarters = {n: self.periods.get((n, "quarter")) for n in (1, 3)}
+        if kind == "half_year" and all(quarters.values()):
+            starts = {n: [parse_date(quarters[2 * n - 1]["start_date"], "", "", "")] for n in (1, 2)}
+        else:
+            study_days = (dt.date(self.year_start.year + 1, 5, 31) - self.year_start).days + 1
+            starts = {
+                n: [self.year_start + dt.timedelta(days=study_days * (n - 1) // count)] for n in range(1, count + 1)
+            }
+        rows = periods_from_dates(self.year_id, kind, starts, self.year_start, self.year_end)
+        return next(r for r in rows if r["period_number"] == str(number))
+
+    def _work_type(self) -> str:
+        work_types = WorkTypes(self.context.norms, self.notes)
+        work_type_id = work_types.resolve(NO_WORK_TYPE, self.first_file, "#grades-table")
+        self.tables.extend("work_types", work_types.table())
+        return work_type_id
+
+    def _marks(self, page: GradesPage, pupil_id: str, work_type_id: str) -> None:
         seen: dict[tuple, int] = defaultdict(int)
         for mark in page.marks:
             if not mark.value:
                 continue
-            subject_id = catalogue.resolve(mark.subject, notes, page.file_name, mark.where)
-            lesson_id = stable_id("L", school_id, class_id, subject_id, mark.lesson_date)
-            tables.add(
+            subject_id = self.catalogue.resolve(mark.subject, self.notes, page.file_name, mark.where)
+            lesson_id = stable_id("L", self.school_id, self.class_id, subject_id, mark.lesson_date)
+            self.tables.add(
                 "lessons",
                 {
                     "lesson_id": lesson_id,
                     "lesson_date": fmt_date(mark.lesson_date),
                     "lesson_number": 1,
-                    "class_id": class_id,
+                    "class_id": self.class_id,
                     "subject_id": subject_id,
                     "teacher_id": UNKNOWN_TEACHER_ID,
                 },
@@ -275,7 +286,7 @@ def _build(pages: list[Page], context: ImportContext, grade: int, notes: Notes, 
             seen[key] += 1
             entered = mark.entered_date
             if entered < mark.lesson_date:
-                notes.add(
+                self.notes.add(
                     page.file_name,
                     mark.where,
                     "Дата проставления",
@@ -283,10 +294,10 @@ def _build(pages: list[Page], context: ImportContext, grade: int, notes: Notes, 
                     f"дата проставления раньше даты урока {fmt_date(mark.lesson_date)}: записана дата урока",
                 )
                 entered = mark.lesson_date
-            tables.add(
+            self.tables.add(
                 "marks",
                 {
-                    "mark_id": stable_id("M", school_id, *key, seen[key]),
+                    "mark_id": stable_id("M", self.school_id, *key, seen[key]),
                     "pupil_id": pupil_id,
                     "lesson_id": lesson_id,
                     "mark_value": mark.value,
@@ -295,30 +306,37 @@ def _build(pages: list[Page], context: ImportContext, grade: int, notes: Notes, 
                     "entered_by": UNKNOWN_TEACHER_ID,
                 },
             )
-    tables.extend("subjects", catalogue.table())
-    tables.extend("work_types", work_types.table())
-    return tables
 
-
-def _find(root: Element, test) -> Element | None:
-    return next((e for e in root.iter() if isinstance(e.tag, str) and test(e)), None)
-
-
-def _classes(element: Element) -> list[str]:
-    return (element.get("class") or "").split()
-
-
-def _text(element: Element | None) -> str:
-    return " ".join("".join(element.itertext()).split()) if element is not None else ""
-
-
-def _headers(table: Element, name: str) -> list[str]:
-    """Header texts by column index (colspan expanded)."""
-    row = next((tr for tr in table.iter("tr") if any(th.tag == "th" for th in tr)), None)
-    if row is None:
-        raise ExportRefused(name, "#grades-table", None, "у таблицы оценок нет заголовка")
-    headers = []
-    for th in (c for c in row if c.tag == "th"):
-        span = int(th.get("colspan") or 1) if (th.get("colspan") or "1").isdigit() else 1
-        headers += [_text(th)] * span
-    return headers
+    def _period_marks(self, page: ResultsPage, pupil_id: str) -> None:
+        if page.marks:
+            self.notes.add(
+                page.file_name,
+                "#result-marks-table",
+                "выставлено",
+                None,
+                "дат выставления итоговых отметок на странице нет: записан последний день периода (года — 31 мая)",
+            )
+        year_mark_day = f"31.05.{self.year_id[5:]}"
+        for mark in page.marks:
+            subject_id = self.catalogue.resolve(mark.subject, self.notes, page.file_name, mark.where)
+            period = self.periods[mark.period] if mark.period else None
+            stored = self.tables.add(
+                "period_marks",
+                {
+                    "pupil_id": pupil_id,
+                    "subject_id": subject_id,
+                    "academic_year_id": self.year_id,
+                    "mark_kind_code": mark.kind,
+                    "period_id": period["period_id"] if period else "",
+                    "mark_value": mark.value,
+                    "entered_at": f"{period['end_date'] if period else year_mark_day} 12:00",
+                    "entered_by": UNKNOWN_TEACHER_ID,
+                },
+            )
+            if stored["mark_value"] != mark.value:
+                raise ExportRefused(
+                    page.file_name,
+                    mark.where,
+                    "отметка",
+                    f"итоговая отметка «{mark.value}» расходится с «{stored['mark_value']}» на другой странице",
+                )

@@ -226,10 +226,117 @@ def test_reference_page_with_a_mark_missing_from_one_layout_is_refused(tmp_path)
     assert not (tmp_path / "w.duckdb").exists()
 
 
-def test_page_without_class_is_refused_with_a_hint(tmp_path):
+def test_reference_page_names_its_class_in_the_years_menu(tmp_path):
     (result,) = load_source(REFERENCE, tmp_path / "w.duckdb").results
+    assert result.status == "loaded", result.issues
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select class_name, grade from dim_class").fetchall() == [("2А", 2)]
+        # The pupil's id from the page's tab links «details?rooId=00&…&pupilId=0000000».
+        assert con.execute("select pupil_id from dim_pupil").fetchall() == [("elschool-p-0000000",)]
+
+
+def test_page_without_class_is_refused_with_a_hint(tmp_path):
+    text = REFERENCE.read_text(encoding="utf-8").replace("navigation__years_selected", "")
+    (tmp_path / "test.html").write_text(text, encoding="utf-8")
+    (result,) = load_source(tmp_path / "test.html", tmp_path / "w.duckdb").results
     assert result.status == "refused"
     assert "--class" in result.issues[0].message
+
+
+def _desktop_marks(text: str) -> Counter:
+    desktop = text[text.index('id="grades-table"') : text.index("MobileGrades", text.index('id="grades-table"'))]
+    return Counter(SPAN.findall(desktop))
+
+
+def _variant(text: str, how: str) -> str:
+    """Real variety of saved pages, made from the real page."""
+    if how == "tooltip_shown":  # bootstrap moved the popover to data-original-title; <br> between dates
+        text = text.replace('data-original-title="" title="">', ">").replace(
+            "data-popover-content=", "data-original-title="
+        )
+        return text.replace("<p>Дата проставления", "<br>Дата проставления")
+    if how == "optional_attributes_missing":  # no lesson=, no data-html, no title, no number cell, no id
+        text = re.sub(r'<tr lesson="\d+">', "<tr>", text).replace(' data-html="true"', "")
+        text = re.sub(
+            r'<td class="grades-lesson-number">\d+</td>', "", text.replace(' data-original-title="" title=""', "")
+        )
+        return text.replace('<th colspan="2">Предмет</th>', "<th>Предмет</th>").replace(' id="grades-table"', "")
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["tooltip_shown", "optional_attributes_missing"])
+def test_reference_page_variants_load_every_mark(tmp_path, how):
+    text = REFERENCE.read_text(encoding="utf-8")
+    expected = _desktop_marks(text)
+    (tmp_path / "test.html").write_text(_variant(text, how), encoding="utf-8")
+    (result,) = load_source(tmp_path / "test.html", tmp_path / "w.duckdb", class_name="7А").results
+    assert result.status == "loaded", result.issues
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        got = Counter(
+            con.execute(
+                "select strftime(lesson_date, '%d.%m.%Y'), strftime(entered_at, '%d.%m.%Y'), mark_value from fct_mark"
+            ).fetchall()
+        )
+    entered_early = {k: v for k, v in expected.items() if _iso(k[1]) < _iso(k[0])}
+    for lesson, entered, value in entered_early:  # loaded with the lesson date as entry date
+        expected[(lesson, lesson, value)] += expected.pop((lesson, entered, value))
+    assert got == expected and sum(got.values()) == 91
+
+
+@pytest.mark.parametrize(
+    ("word", "kind", "name", "numbers"),
+    [
+        ("триместр", "trimester", "триместр", (1, 2, 3)),
+        ("полугодие", "half_year", "полугодие", (1, 2)),
+        ("три.", "trimester", "триместр", (1, 2, 3)),  # the short names of the mobile layout
+        ("пол.", "half_year", "полугодие", (1, 2)),
+    ],
+)
+def test_trimester_and_half_year_pages_load_with_their_periods(tmp_path, word, kind, name, numbers):
+    marks = [
+        ("Андреев Антон", "Математика", "08.09.2025", "08.09.2025", "5"),
+        ("Андреев Антон", "Математика", "10.12.2025", "11.12.2025", "4"),
+        ("Андреев Антон", "Русский язык", "10.03.2026", "12.03.2026", "3"),
+    ]
+    page = tmp_path / "p.html"
+    page.write_text(period_page("Андреев Антон", marks, word, numbers), encoding="utf-8")
+    (result,) = load_source(page, tmp_path / "w.duckdb", class_name="5А").results
+    assert result.status == "loaded", result.issues
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        periods = con.execute("select period_kind_code, period_name from dim_period order by period_number").fetchall()
+        count = con.execute("select count(*) from fct_mark").fetchone()[0]
+    assert count == len(marks)
+    assert periods == [(kind, f"{n} {name}") for n in numbers]
+
+
+def _period_of(date: str, numbers) -> int:
+    month = int(date.split(".")[1])
+    order = [9, 10, 11, 12, 1, 2, 3, 4, 5].index(month)
+    return numbers[order * len(numbers) // 9]
+
+
+def period_page(pupil: str, marks, word: str, numbers) -> str:
+    """A page with ``len(numbers)`` periods named «N {word}»; empty cells where no marks."""
+    rows = []
+    for n, subject in enumerate(SUBJECTS, start=1):
+        cells = "".join(
+            '<td class="grades-average"></td><td class="grades-marks">'
+            + "".join(
+                f'<span class="mark-span" data-popover-content="Дата урока: {lesson}<p>Дата проставления: {entered}">'
+                f"{value}</span>"
+                for p, s, lesson, entered, value in marks
+                if p == pupil and s == subject and _period_of(lesson, numbers) == number
+            )
+            + "</td>"
+            for number in numbers
+        )
+        rows.append(f'<tr lesson="{n}"><td class="grades-lesson">{subject}</td>{cells}</tr>')
+    header = "".join(f'<th class="grades-average-th">Сред балл</th><th>{n} {word}</th>' for n in numbers)
+    return (
+        '<!DOCTYPE html><html><body><div class="DivForGradesTable">'
+        f'<h4 class="text-center">{pupil}</h4><table class="table table-bordered GradesTable" id="grades-table">'
+        f"<thead><tr><th>Предмет</th>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></body></html>"
+    )
 
 
 def test_extra_attributes_and_page_parts_outside_tables_give_no_warning(tmp_path):
