@@ -71,6 +71,8 @@ class Account:
     locked_until: dt.datetime | None
     region_id: str | None = None
     municipality: str | None = None
+    # Counts the times the password was set: a session begun under an older one is over.
+    password_version: int = 0
 
 
 def _now(clock: Clock | None) -> dt.datetime:
@@ -78,7 +80,7 @@ def _now(clock: Clock | None) -> dt.datetime:
 
 
 def _row_to_account(row: tuple) -> Account:
-    login, name, role, school, teacher, disabled, must_change, failed, locked, region, municipality = row
+    login, name, role, school, teacher, disabled, must_change, failed, locked, region, municipality, version = row
     return Account(
         login,
         name,
@@ -91,12 +93,13 @@ def _row_to_account(row: tuple) -> Account:
         dt.datetime.fromisoformat(locked) if locked else None,
         region,
         municipality,
+        version,
     )
 
 
 _COLUMNS = (
     "login, display_name, role_code, school_id, teacher_id, is_disabled, must_change_password, "
-    "n_failed_attempts, locked_until, region_id, municipality"
+    "n_failed_attempts, locked_until, region_id, municipality, password_version"
 )
 
 
@@ -202,11 +205,16 @@ class AccountStore:
         return self.get(login)
 
     def get(self, login: str) -> Account:
+        account = self.find(login)
+        if account is None:
+            raise AccessError(f"Пользователя «{login}» нет")
+        return account
+
+    def find(self, login: str) -> Account | None:
+        """The account as stored now, or None when there is no such login (any more)."""
         with open_store(self.path) as con:
             row = con.execute(f"select {_COLUMNS} from account where login = ?", [login.strip().lower()]).fetchone()
-        if row is None:
-            raise AccessError(f"Пользователя «{login}» нет")
-        return _row_to_account(row)
+        return None if row is None else _row_to_account(row)
 
     def list(self) -> list[Account]:
         with open_store(self.path) as con:
@@ -265,14 +273,15 @@ class AccountStore:
         with open_store(self.path) as con:
             done = con.execute(
                 "update account set password_hash = ?, must_change_password = ?, n_failed_attempts = 0, "
-                "locked_until = null, password_changed_at = ? where login = ?",
+                "locked_until = null, password_changed_at = ?, password_version = password_version + 1 where login = ?",
                 [_HASHER.hash(new_password), int(must_change), now, login],
             ).rowcount
             if not done:
                 raise AccessError(f"Пользователя «{login}» нет")
             record(con, "password_reset", actor, object_text=login, now=now)
 
-    def change_password(self, login: str, old_password: str, new_password: str) -> None:
+    def change_password(self, login: str, old_password: str, new_password: str) -> Account:
+        """Set the account's own new password; the account as it is now (its new password version)."""
         self.authenticate(login, old_password, audit_success=False)
         if old_password == new_password:
             raise AccessError("Новый пароль должен отличаться от прежнего")
@@ -280,10 +289,12 @@ class AccountStore:
         now = _now(self.clock).isoformat()
         with open_store(self.path) as con:
             con.execute(
-                "update account set password_hash = ?, must_change_password = 0, password_changed_at = ? where login = ?",
+                "update account set password_hash = ?, must_change_password = 0, password_changed_at = ?, "
+                "password_version = password_version + 1 where login = ?",
                 [_HASHER.hash(new_password), now, login],
             )
             record(con, "password_changed", login, object_text=login, now=now)
+        return self.get(login)
 
     def authenticate(self, login: str, password: str, *, audit_success: bool = True) -> Account:
         """The account if the password is right; counts failures and locks after five of them.
