@@ -75,10 +75,11 @@ def sign_in_page() -> None:
     if submitted:
         try:
             account = store().authenticate(login, password)
+            session = Session.begin(account, _clock())  # refused for staff of no school
         except AccessError as error:
             st.error(str(error))
             return
-        st.session_state[SESSION_KEY] = Session.begin(account, _clock())
+        st.session_state[SESSION_KEY] = session
         st.rerun()
 
 

@@ -43,6 +43,9 @@ class Role(StrEnum):
         return ROLE_TITLES[self]
 
 
+# A school's staff: every such account belongs to one school and sees only that school.
+SCHOOL_ROLES = frozenset({Role.DIRECTOR, Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER, Role.PARENT_COUNCIL})
+
 ROLE_TITLES = {
     Role.ADMIN: "администратор",
     Role.DIRECTOR: "директор",
@@ -129,9 +132,20 @@ def binding_for(
                 "Для специалиста органа управления образованием нужен код региона (как в выгрузке, например 50)"
             )
         return Binding(region_id=region_id, municipality=(municipality or "").strip() or None)
+    school_id = (school_id or "").strip() or None
+    if role in SCHOOL_ROLES and school_id is None:
+        raise AccessError(school_required(role))
     if role in (Role.TEACHER, Role.CLASS_TEACHER) and not teacher_id:
         raise AccessError("Для учителя и классного руководителя нужен ид учителя из выгрузки")
     return Binding(school_id=school_id, teacher_id=teacher_id)
+
+
+def school_required(role: Role) -> str:
+    """The refusal for a school's staff account (or viewer) that belongs to no school."""
+    return (
+        f"Учётная запись с ролью «{role.title}» должна принадлежать школе: укажите ид школы из выгрузки "
+        "(--school-id); без школы она не видит ничего"
+    )
 
 
 def region_text(account: Account) -> str:

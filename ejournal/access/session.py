@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ejournal.access.accounts import Account, Clock
+from ejournal.access.accounts import SCHOOL_ROLES, Account, Clock
 from ejournal.access.viewer import Viewer
 
 # Why an open session was ended by a change of its account: (audit reason, notice for the person).
@@ -46,6 +46,8 @@ class Session:
             return ACCOUNT_GONE
         if account.is_disabled:
             return ACCOUNT_DISABLED
+        if account.role in SCHOOL_ROLES and not account.school_id:
+            return ACCOUNT_CHANGED
         if Viewer.of(account) != self.viewer:
             return ACCOUNT_CHANGED
         if account.password_version != self.password_version:

@@ -101,12 +101,12 @@ def test_reset_lifts_the_lock_and_demands_a_new_password(store):
 @pytest.mark.parametrize("weak", ["короткий1", "толькобуквыбезцифр", "12345678901234"])
 def test_weak_passwords_are_refused(store, weak):
     with pytest.raises(AccessError):
-        store.add("novyi", "Новый", Role.DEPUTY, weak)
+        store.add("novyi", "Новый", Role.DEPUTY, weak, school_id="sch-1")
 
 
 def test_teacher_needs_a_teacher_id(store):
     with pytest.raises(AccessError, match="ид учителя"):
-        store.add("uchitel", "Учитель", Role.TEACHER, PASSWORD)
+        store.add("uchitel", "Учитель", Role.TEACHER, PASSWORD, school_id="sch-1")
 
 
 def test_passwords_are_argon2_hashes_and_never_logged(store, tmp_path):
@@ -126,7 +126,7 @@ def test_audit_log_is_append_only(store, tmp_path):
 
 
 def test_session_expires_after_inactivity(clock):
-    session = Session(Viewer("zavuch", Role.DEPUTY), clock())
+    session = Session(Viewer("zavuch", Role.DEPUTY, "sch-1"), clock())
     clock.advance(minutes=29)
     assert session.touch(clock(), idle_minutes=30)
     clock.advance(minutes=29)

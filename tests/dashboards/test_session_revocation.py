@@ -59,3 +59,17 @@ def test_an_unchanged_account_stays_signed_in_across_reruns(own_store):
         at.run()
     assert at.title[0].value == title
     assert not [e for e in read_events(own_store.path) if e.event_code == "session_revoked"]
+
+
+def test_a_staff_account_of_no_school_left_by_an_older_version_cannot_sign_in(own_store):
+    import sqlite3
+
+    with sqlite3.connect(own_store.path) as con:
+        con.execute("update account set school_id = null where login = 'zavuch'")
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.text_input(key="auth_login").input("zavuch")
+    at.text_input(key="auth_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert at.title[0].value == "Вход"
+    assert "должна принадлежать школе" in at.error[0].value
+    assert not any(n in page_text(at) for n in names().values())
