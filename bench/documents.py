@@ -110,10 +110,12 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
     from report_templates.catalogue import SCHOOL_SET
     from report_templates.school_set import Failure, render_many
     from warehouse.class_period import classes_with_period
+    from warehouse.queries import first_school_id
 
     db = warehouse_for(data_dir)
     with duckdb.connect(str(db), read_only=True) as con:
-        classes = classes_with_period(con, None, period)
+        school_id = first_school_id(con)
+        classes = classes_with_period(con, school_id, period)
     classes = classes[:limit_classes] if limit_classes else classes
     targets = [(kind, c, period) for c in classes for kind in SCHOOL_SET]
     work = data_dir / "work" / "documents" / "pdf"
@@ -122,7 +124,7 @@ def run(data_dir: Path, out_dir: Path, period: str, workers: int, limit_classes:
     baseline_seconds, baseline_cpu, baseline_pages = naive_page_seconds(work)
     _say(f"[documents] база: наивная страница 30 × 16 — {baseline_seconds:.2f} с")
     _say(f"[documents] {len(classes)} классов × {len(SCHOOL_SET)} документов = {len(targets)}, период «{period}»")
-    viewer = Viewer("bench", Role.DEPUTY)
+    viewer = Viewer("bench", Role.DEPUTY, school_id)
     started = time.perf_counter()
     results, failures = [], []
     with PeakMemory() as memory:

@@ -36,15 +36,16 @@ def run(data_dir: Path, period: str) -> dict:
     from report_templates.presentation import context, render
     from report_templates.presentation.charts import to_svg
     from warehouse.db import connect
+    from warehouse.queries import first_school_id
 
     db = warehouse_for(data_dir)
     work = data_dir / "work" / "presentation"
     work.mkdir(parents=True, exist_ok=True)
     baseline, baseline_cpu, baseline_pages = naive_page_seconds(work)
-    viewer = Viewer("bench", Role.DIRECTOR)
     norms = load_norms()
     started, cpu_started = time.perf_counter(), time.process_time()
     with connect(db, read_only=True) as con:
+        viewer = Viewer("bench", Role.DIRECTOR, first_school_id(con))
         deck, build_s, _ = _timed(lambda: context.build(con, viewer, period, norms))
     charts = [s.chart for s in deck.slides if s.chart is not None]
     _, svg_s, _ = _timed(lambda: [to_svg(c) for c in charts])

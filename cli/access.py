@@ -11,7 +11,15 @@ import typer
 from rich.table import Table
 
 from cli.console import EXIT_REFUSED, console, fail
-from ejournal.access.accounts import AccessError, AccountStore, Role, generate_password, region_text
+from ejournal.access.accounts import (
+    SCHOOL_ROLES,
+    AccessError,
+    AccountStore,
+    Role,
+    generate_password,
+    region_text,
+    school_required,
+)
 from ejournal.access.audit import log_event, read_events
 from ejournal.access.store import open_store
 from ejournal.settings import environment
@@ -36,7 +44,14 @@ def users_add(
     role: Annotated[Role, typer.Option("--role", help=ROLE_HELP)],
     name: Annotated[str, typer.Option("--name", help="Имя для подписи в панели")] = "",
     teacher_id: Annotated[str | None, typer.Option("--teacher-id", help="Ид учителя из выгрузки")] = None,
-    school_id: Annotated[str | None, typer.Option("--school-id", help="Школа (для региона)")] = None,
+    school_id: Annotated[
+        str | None,
+        typer.Option(
+            "--school-id",
+            help="Ид школы из выгрузки: обязателен для всех ролей школы (директор, заместитель, учителя, "
+            "родительский совет); если в хранилище одна школа, берётся она",
+        ),
+    ] = None,
     region_id: Annotated[
         str | None, typer.Option("--region", help="Код региона, как в выгрузке (для роли region, обязательно)")
     ] = None,
@@ -44,8 +59,13 @@ def users_add(
         str | None, typer.Option("--municipality", help="Муниципалитет, как в выгрузке (для роли region)")
     ] = None,
 ) -> None:
-    """Добавить пользователя; временный пароль печатается один раз."""
+    """Добавить пользователя; временный пароль печатается один раз.
+
+    Сотрудник школы всегда принадлежит одной школе (--school-id) и видит только её.
+    """
     password = generate_password()
+    if role in SCHOOL_ROLES and not school_id:
+        school_id = _the_only_school(role)
     try:
         _store().add(
             login,
@@ -65,11 +85,28 @@ def users_add(
     )
 
 
+def _the_only_school(role: Role) -> str:
+    """The school of a single-school warehouse, said aloud; otherwise a refusal naming the choices."""
+    from warehouse.db import connect
+    from warehouse.queries import school_ids
+
+    path = environment().db_path
+    schools: list[str] = []
+    if path.exists():
+        with connect(path, read_only=True) as con:
+            schools = school_ids(con)
+    if len(schools) != 1:
+        choices = f"; в хранилище: {', '.join(schools)}" if schools else ""
+        raise fail(school_required(role) + choices)
+    console.print(f"Школа: {schools[0]} (единственная в хранилище)", soft_wrap=True, markup=False)
+    return schools[0]
+
+
 @users_app.command("list")
 def users_list() -> None:
     """Список пользователей."""
     table = Table(title="Пользователи")
-    for header in ("Логин", "Имя", "Роль", "Ид учителя", "Регион", "Отключён", "Заблокирован до"):
+    for header in ("Логин", "Имя", "Роль", "Школа", "Ид учителя", "Регион", "Отключён", "Заблокирован до"):
         table.add_column(header, overflow="fold")
     for a in _store().list():
         locked = a.locked_until.strftime("%d.%m.%Y %H:%M") if a.locked_until else ""
@@ -77,6 +114,7 @@ def users_list() -> None:
             a.login,
             a.display_name,
             a.role.title,
+            a.school_id or "",
             a.teacher_id or "",
             region_text(a),
             "да" if a.is_disabled else "нет",

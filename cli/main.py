@@ -460,14 +460,18 @@ def _existing_db(db: Path | None) -> Path:
     return path
 
 
-def _chosen_school(con, school: str | None) -> str | None:
+def _chosen_school(con, school: str | None) -> str:
     """The school a document is about: the one asked for, or the only one in the warehouse."""
-    schools = [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
+    from warehouse.queries import school_ids
+
+    schools = school_ids(con)
+    if not schools:
+        raise fail("в хранилище нет ни одной школы: сначала загрузите выгрузку (ejournal ingest)", EXIT_REFUSED)
     if school is None and len(schools) > 1:
         raise fail(f"в хранилище несколько школ, укажите одну: --school {' | '.join(schools)}", EXIT_REFUSED)
     if school is not None and school not in schools:
         raise fail(f"нет школы «{school}» в хранилище; есть: {', '.join(schools)}", EXIT_REFUSED)
-    return school or (schools[0] if schools else None)
+    return school or schools[0]
 
 
 def _day(text: str | None, option: str):

@@ -25,18 +25,36 @@ def store() -> AccountStore:
 
 
 def current_session() -> Session | None:
-    """The signed-in session, or None (signing out an expired one on the way)."""
+    """The signed-in session, or None (ending it on the way when it has expired, or when its
+    account was disabled, removed, re-bound or had its password set since it began).
+
+    Runs on every rerun: the account is read from the access store each time, so a change made by
+    the administrator ends open sessions at the person's next click.
+    """
     session: Session | None = st.session_state.get(SESSION_KEY)
     if session is None:
         return None
     if not session.touch(_clock(), environment().session_minutes):
-        log_event(
-            environment().access_db, "session_expired", session.viewer.login, actor_role=session.viewer.role.value
-        )
-        del st.session_state[SESSION_KEY]
-        st.session_state["auth_notice"] = "Сеанс завершён из-за бездействия. Войдите снова."
+        _end(session, "session_expired", "Сеанс завершён из-за бездействия. Войдите снова.")
+        return None
+    ended = session.ended_by(store().find(session.viewer.login))
+    if ended:
+        reason, notice = ended
+        _end(session, "session_revoked", notice, reason=reason)
         return None
     return session
+
+
+def _end(session: Session, event_code: str, notice: str, **details: object) -> None:
+    log_event(
+        environment().access_db,
+        event_code,
+        session.viewer.login,
+        actor_role=session.viewer.role.value,
+        details=details or None,
+    )
+    del st.session_state[SESSION_KEY]
+    st.session_state["auth_notice"] = notice
 
 
 def sign_out() -> None:
@@ -57,10 +75,11 @@ def sign_in_page() -> None:
     if submitted:
         try:
             account = store().authenticate(login, password)
+            session = Session.begin(account, _clock())  # refused for staff of no school
         except AccessError as error:
             st.error(str(error))
             return
-        st.session_state[SESSION_KEY] = Session(Viewer.of(account), _clock(), account.must_change_password)
+        st.session_state[SESSION_KEY] = session
         st.rerun()
 
 

@@ -15,6 +15,7 @@ from dashboards.auth import SESSION_KEY
 from ejournal.access.viewer import Viewer
 from ejournal.settings import environment
 from warehouse.db import WarehouseBusyError, connect
+from warehouse.queries import school_ids
 from warehouse.snapshot import current_snapshot
 from warehouse.status import WarehouseStatus, warehouse_status
 
@@ -66,3 +67,11 @@ def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
 def load_status(path: str, mtime: float) -> WarehouseStatus:
     """The warehouse's state; ``mtime`` makes a new ingest invalidate the cache."""
     return warehouse_status(Path(path))
+
+
+def warehouse_school_ids() -> list[str]:
+    """The schools of the warehouse by id (none before the first load): an account's school is one of them."""
+    if not db_path().exists():
+        return []
+    with warehouse() as con:
+        return school_ids(con)

@@ -110,18 +110,18 @@ def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFra
     )
 
 
+def school_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every school of the warehouse, by id."""
+    return [row[0] for row in con.execute("select school_id from dim_school order by 1").fetchall()]
+
+
 def first_school_id(con: duckdb.DuckDBPyConnection) -> str | None:
     """The school of a single-school warehouse (the first by id); None when there is none."""
     return con.execute("select min(school_id) from dim_school").fetchone()[0]
 
 
-def viewer_school_id(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> str | None:
-    """The viewer's school, or the first one for a viewer bound to none."""
-    return viewer.school_id or first_school_id(con)
-
-
 def school_and_last_day(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[str | None, dt.date | None]:
-    """The viewer's school (or the first one) and the last lesson date loaded for it."""
-    school_id = viewer_school_id(con, viewer)
+    """The viewer's own school and the last lesson date loaded for it (a viewer of no school: none)."""
+    school_id = viewer.school_id
     last = con.execute("select max(lesson_date) from fct_lesson where school_id = ?", [school_id]).fetchone()[0]
     return school_id, last

@@ -135,19 +135,14 @@ def _authority_view(
 def _school_view(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, lesson_entry_days: int, vpr_min_participants: int
 ) -> RegionView:
-    own_id = viewer.school_id
-    if own_id is None:  # a single-school install: the one school present, if there is only one
-        present = [row[0] for row in con.execute("select distinct school_id from src_school").fetchall()]
-        own_id = present[0] if len(present) == 1 else None
-    region_id = None
-    if own_id is not None:
-        row = con.execute("select max(region_id) from src_school where school_id = ?", [own_id]).fetchone()
-        if row[0] is None:
-            return RegionView(notice=f"Вашей школы ({own_id}) нет в данных: сравнивать её не с чем.")
-        region_id = row[0]
+    own_id = viewer.school_id  # a school's staff always have one (ejournal.access.viewer)
+    row = con.execute("select max(region_id) from src_school where school_id = ?", [own_id]).fetchone()
+    if row[0] is None:
+        return RegionView(notice=f"Вашей школы ({own_id}) нет в данных: сравнивать её не с чем.")
+    region_id = row[0]
     schools = with_figures(_school_parts(con, region_id, None, lesson_entry_days))
-    own = schools.filter(pl.col("school_id") == own_id) if own_id is not None else schools.clear()
-    scope_text = f"регион {region_id}" if region_id is not None else "все школы в данных"
+    own = schools.filter(pl.col("school_id") == own_id)
+    scope_text = f"регион {region_id}"
     notice = None
     if schools.height < MIN_SCHOOLS:
         notice = (

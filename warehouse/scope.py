@@ -34,10 +34,12 @@ _CLASS_TEACHER_SCOPE = """
     where c.school_id = $school_id and c.class_teacher_id = $teacher_id
 """
 
-_ALL_SCOPE = """
+# The deputy director: every class and subject of their own school (a viewer of a school role
+# always has one: ejournal.access.viewer refuses it otherwise).
+_SCHOOL_SCOPE = """
     select c.school_id, c.class_id, s.subject_id, cast(null as varchar) as group_id
     from dim_class as c join dim_subject as s on s.school_id = c.school_id
-    where $school_id is null or c.school_id = $school_id
+    where c.school_id = $school_id
 """
 
 
@@ -49,7 +51,7 @@ def scope_sql(viewer: Viewer) -> tuple[str, dict]:
     if viewer.role is Role.CLASS_TEACHER:
         return _CLASS_TEACHER_SCOPE, params
     if viewer.role is Role.DEPUTY:
-        return _ALL_SCOPE, {"school_id": viewer.school_id}
+        return _SCHOOL_SCOPE, {"school_id": viewer.school_id}
     # Director, parent council and administrator see no pupil: an empty scope.
     return "select null as school_id, null as class_id, null as subject_id, null as group_id where false", {}
 

@@ -23,10 +23,10 @@ if submitted:
         st.error("Новые пароли не совпадают")
     else:
         try:
-            store().change_password(viewer.login, old, new)
+            account = store().change_password(viewer.login, old, new)
         except AccessError as error:
             st.error(str(error))
         else:
-            session.must_change_password = False
+            session.renew(account)
             st.success("Пароль изменён")
             st.rerun()

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.auth import store
-from dashboards.data import current_viewer
+from dashboards.data import current_viewer, warehouse_school_ids
 from dashboards.navigation import require
 from ejournal.access.accounts import AccessError, Role, generate_password, region_text
 from ejournal.access.audit import read_events
@@ -25,6 +25,7 @@ users = pl.DataFrame(
             "Логин": a.login,
             "Имя": a.display_name,
             "Роль": a.role.title,
+            "Школа": a.school_id or "",
             "Ид учителя": a.teacher_id or "",
             "Регион": region_text(a),
             "Отключён": "да" if a.is_disabled else "нет",
@@ -35,11 +36,19 @@ users = pl.DataFrame(
 )
 st.dataframe(users, hide_index=True)
 
+schools = [None, *warehouse_school_ids()]
 with st.expander("Добавить пользователя"):
     with st.form("admin_add"):
         login = st.text_input("Логин", key="admin_login")
         name = st.text_input("Имя", key="admin_name")
         role = st.selectbox("Роль", list(Role), format_func=lambda r: r.title, key="admin_role")
+        school_id = st.selectbox(
+            "Школа (обязательна для всех ролей школы)",
+            schools,
+            index=schools.index(viewer.school_id) if viewer.school_id in schools else 0,
+            format_func=lambda s: s or "— без школы (администратор, орган управления образованием)",
+            key="admin_school",
+        )
         teacher_id = st.text_input("Ид учителя (для учителя и классного руководителя)", key="admin_teacher")
         region_id = st.text_input("Код региона (для органа управления образованием), например 50", key="admin_region")
         municipality = st.text_input(
@@ -54,7 +63,7 @@ with st.expander("Добавить пользователя"):
                 name,
                 role,
                 password,
-                school_id=viewer.school_id,
+                school_id=school_id,
                 teacher_id=teacher_id or None,
                 region_id=region_id,
                 municipality=municipality,

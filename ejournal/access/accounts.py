@@ -43,6 +43,9 @@ class Role(StrEnum):
         return ROLE_TITLES[self]
 
 
+# A school's staff: every such account belongs to one school and sees only that school.
+SCHOOL_ROLES = frozenset({Role.DIRECTOR, Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER, Role.PARENT_COUNCIL})
+
 ROLE_TITLES = {
     Role.ADMIN: "администратор",
     Role.DIRECTOR: "директор",
@@ -71,6 +74,8 @@ class Account:
     locked_until: dt.datetime | None
     region_id: str | None = None
     municipality: str | None = None
+    # Counts the times the password was set: a session begun under an older one is over.
+    password_version: int = 0
 
 
 def _now(clock: Clock | None) -> dt.datetime:
@@ -78,7 +83,7 @@ def _now(clock: Clock | None) -> dt.datetime:
 
 
 def _row_to_account(row: tuple) -> Account:
-    login, name, role, school, teacher, disabled, must_change, failed, locked, region, municipality = row
+    login, name, role, school, teacher, disabled, must_change, failed, locked, region, municipality, version = row
     return Account(
         login,
         name,
@@ -91,12 +96,13 @@ def _row_to_account(row: tuple) -> Account:
         dt.datetime.fromisoformat(locked) if locked else None,
         region,
         municipality,
+        version,
     )
 
 
 _COLUMNS = (
     "login, display_name, role_code, school_id, teacher_id, is_disabled, must_change_password, "
-    "n_failed_attempts, locked_until, region_id, municipality"
+    "n_failed_attempts, locked_until, region_id, municipality, password_version"
 )
 
 
@@ -126,9 +132,20 @@ def binding_for(
                 "Для специалиста органа управления образованием нужен код региона (как в выгрузке, например 50)"
             )
         return Binding(region_id=region_id, municipality=(municipality or "").strip() or None)
+    school_id = (school_id or "").strip() or None
+    if role in SCHOOL_ROLES and school_id is None:
+        raise AccessError(school_required(role))
     if role in (Role.TEACHER, Role.CLASS_TEACHER) and not teacher_id:
         raise AccessError("Для учителя и классного руководителя нужен ид учителя из выгрузки")
     return Binding(school_id=school_id, teacher_id=teacher_id)
+
+
+def school_required(role: Role) -> str:
+    """The refusal for a school's staff account (or viewer) that belongs to no school."""
+    return (
+        f"Учётная запись с ролью «{role.title}» должна принадлежать школе: укажите ид школы из выгрузки "
+        "(--school-id); без школы она не видит ничего"
+    )
 
 
 def region_text(account: Account) -> str:
@@ -202,11 +219,16 @@ class AccountStore:
         return self.get(login)
 
     def get(self, login: str) -> Account:
+        account = self.find(login)
+        if account is None:
+            raise AccessError(f"Пользователя «{login}» нет")
+        return account
+
+    def find(self, login: str) -> Account | None:
+        """The account as stored now, or None when there is no such login (any more)."""
         with open_store(self.path) as con:
             row = con.execute(f"select {_COLUMNS} from account where login = ?", [login.strip().lower()]).fetchone()
-        if row is None:
-            raise AccessError(f"Пользователя «{login}» нет")
-        return _row_to_account(row)
+        return None if row is None else _row_to_account(row)
 
     def list(self) -> list[Account]:
         with open_store(self.path) as con:
@@ -265,14 +287,15 @@ class AccountStore:
         with open_store(self.path) as con:
             done = con.execute(
                 "update account set password_hash = ?, must_change_password = ?, n_failed_attempts = 0, "
-                "locked_until = null, password_changed_at = ? where login = ?",
+                "locked_until = null, password_changed_at = ?, password_version = password_version + 1 where login = ?",
                 [_HASHER.hash(new_password), int(must_change), now, login],
             ).rowcount
             if not done:
                 raise AccessError(f"Пользователя «{login}» нет")
             record(con, "password_reset", actor, object_text=login, now=now)
 
-    def change_password(self, login: str, old_password: str, new_password: str) -> None:
+    def change_password(self, login: str, old_password: str, new_password: str) -> Account:
+        """Set the account's own new password; the account as it is now (its new password version)."""
         self.authenticate(login, old_password, audit_success=False)
         if old_password == new_password:
             raise AccessError("Новый пароль должен отличаться от прежнего")
@@ -280,10 +303,12 @@ class AccountStore:
         now = _now(self.clock).isoformat()
         with open_store(self.path) as con:
             con.execute(
-                "update account set password_hash = ?, must_change_password = 0, password_changed_at = ? where login = ?",
+                "update account set password_hash = ?, must_change_password = 0, password_changed_at = ?, "
+                "password_version = password_version + 1 where login = ?",
                 [_HASHER.hash(new_password), now, login],
             )
             record(con, "password_changed", login, object_text=login, now=now)
+        return self.get(login)
 
     def authenticate(self, login: str, password: str, *, audit_success: bool = True) -> Account:
         """The account if the password is right; counts failures and locks after five of them.

@@ -27,7 +27,8 @@ create table if not exists account (
     created_at text not null,
     password_changed_at text not null,
     region_id text,
-    municipality text
+    municipality text,
+    password_version integer not null default 0
 );
 
 -- Append-only: no update or delete is allowed on the audit log.
@@ -61,7 +62,7 @@ create table if not exists forgotten_pupil (
 # Columns added after the first release, by table: a store file made before them gets them in
 # place (SQLite adds a column at the end; every statement names its columns).
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "account": (("region_id", "text"), ("municipality", "text")),
+    "account": (("region_id", "text"), ("municipality", "text"), ("password_version", "integer not null default 0")),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ejournal.access.accounts import Account, Role
+from ejournal.access.accounts import SCHOOL_ROLES, AccessError, Account, Role, school_required
 
 PUPIL_LEVEL_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER, Role.TEACHER})
 AGGREGATE_ROLES = frozenset({Role.DIRECTOR, Role.PARENT_COUNCIL, Role.DEPUTY})
@@ -20,6 +20,12 @@ class Viewer:
     teacher_id: str | None = None
     region_id: str | None = None
     municipality: str | None = None
+
+    def __post_init__(self) -> None:
+        # The query layer takes a viewer for every read: a school's staff member bound to no school
+        # cannot exist, so no query can fall back to every school of a multi-school warehouse.
+        if self.role in SCHOOL_ROLES and not self.school_id:
+            raise AccessError(school_required(self.role))
 
     @classmethod
     def of(cls, account: Account) -> Viewer:

@@ -30,7 +30,6 @@ from report_templates.render import ru_date
 from report_templates.table_document import Document, Section, school_header, school_signatures
 from warehouse import teacher_week
 from warehouse.control_rules import Filters, teacher_cases
-from warehouse.queries import viewer_school_id
 
 TITLE = "Анализ ведения журнала"
 ROLES = frozenset({Role.DEPUTY, Role.DIRECTOR, Role.TEACHER})
@@ -70,9 +69,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, day: dt.date, norms: N
         raise AccessError(f"Документ «{TITLE}» доступен заместителю директора, директору и учителю (свои уроки)")
     if viewer.role is Role.TEACHER and not viewer.teacher_id:
         raise AccessError("Учётная запись учителя не связана с учителем из выгрузки")
-    school_id = viewer_school_id(con, viewer)
-    if school_id is None:
-        raise AccessError("В хранилище нет школы")
+    school_id = viewer.school_id
     norms = norms or load_norms()
     start, end = week_of(day)
     teacher_id = viewer.teacher_id if viewer.role is Role.TEACHER else None

@@ -101,12 +101,12 @@ def test_reset_lifts_the_lock_and_demands_a_new_password(store):
 @pytest.mark.parametrize("weak", ["короткий1", "толькобуквыбезцифр", "12345678901234"])
 def test_weak_passwords_are_refused(store, weak):
     with pytest.raises(AccessError):
-        store.add("novyi", "Новый", Role.DEPUTY, weak)
+        store.add("novyi", "Новый", Role.DEPUTY, weak, school_id="sch-1")
 
 
 def test_teacher_needs_a_teacher_id(store):
     with pytest.raises(AccessError, match="ид учителя"):
-        store.add("uchitel", "Учитель", Role.TEACHER, PASSWORD)
+        store.add("uchitel", "Учитель", Role.TEACHER, PASSWORD, school_id="sch-1")
 
 
 def test_passwords_are_argon2_hashes_and_never_logged(store, tmp_path):
@@ -126,10 +126,59 @@ def test_audit_log_is_append_only(store, tmp_path):
 
 
 def test_session_expires_after_inactivity(clock):
-    session = Session(Viewer("zavuch", Role.DEPUTY), clock())
+    session = Session(Viewer("zavuch", Role.DEPUTY, "sch-1"), clock())
     clock.advance(minutes=29)
     assert session.touch(clock(), idle_minutes=30)
     clock.advance(minutes=29)
     assert session.touch(clock(), idle_minutes=30)  # activity moved the deadline
     clock.advance(minutes=31)
     assert not session.touch(clock(), idle_minutes=30)
+
+
+def _signed_in(store: AccountStore, clock: FakeClock) -> Session:
+    return Session.begin(store.authenticate("zavuch", PASSWORD), clock())
+
+
+def test_a_session_holds_while_its_account_is_unchanged(store, clock):
+    session = _signed_in(store, clock)
+    clock.advance(minutes=5)
+    assert session.ended_by(store.find("zavuch")) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda s: s.set_disabled("zavuch", True, actor="admin"), "account_disabled"),
+        (lambda s: s.reset_password("zavuch", "новый-пароль-77", actor="admin"), "password_changed"),
+        (
+            lambda s: s.assign("zavuch", Role.DIRECTOR, school_id="sch-1", teacher_id=None, actor="admin"),
+            "account_changed",
+        ),
+        (
+            lambda s: s.assign("zavuch", Role.DEPUTY, school_id="sch-2", teacher_id=None, actor="admin"),
+            "account_changed",
+        ),
+    ],
+    ids=["disabled", "password reset", "role changed", "school changed"],
+)
+def test_an_administrators_change_ends_the_open_session(store, clock, change, reason):
+    # The clock stands still: the session ends on the change itself, not on a timestamp moving on.
+    session = _signed_in(store, clock)
+    change(store)
+    assert session.ended_by(store.find("zavuch"))[0] == reason
+
+
+def test_a_removed_account_ends_its_session(store, clock, tmp_path):
+    session = _signed_in(store, clock)
+    with sqlite3.connect(tmp_path / "access.sqlite") as con:
+        con.execute("delete from account where login = 'zavuch'")
+    assert store.find("zavuch") is None
+    assert session.ended_by(None)[0] == "account_removed"
+
+
+def test_changing_ones_own_password_keeps_ones_own_session_but_no_other(store, clock):
+    here, elsewhere = _signed_in(store, clock), _signed_in(store, clock)
+    account = store.change_password("zavuch", PASSWORD, "свой-пароль-2026")
+    here.renew(account)
+    assert here.ended_by(store.find("zavuch")) is None
+    assert elsewhere.ended_by(store.find("zavuch"))[0] == "password_changed"

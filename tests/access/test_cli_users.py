@@ -22,22 +22,56 @@ def _env(tmp_path, monkeypatch):
 def test_add_list_disable_reset(tmp_path, monkeypatch):
     store = _env(tmp_path, monkeypatch)
     runner = CliRunner(env={"COLUMNS": "250"})
-    added = runner.invoke(app, ["users", "add", "zavuch", "--role", "deputy", "--name", "Завуч"])
+    added = runner.invoke(
+        app, ["users", "add", "zavuch", "--role", "deputy", "--name", "Завуч", "--school-id", "sch-0001"]
+    )
     assert added.exit_code == 0, added.output
     password = re.search(r"Временный пароль: (\S+)", added.output).group(1)
     assert store.authenticate("zavuch", password).must_change_password
     listed = runner.invoke(app, ["users", "list"])
-    assert "zavuch" in listed.output and "заместитель" in listed.output
+    assert "zavuch" in listed.output and "заместитель" in listed.output and "sch-0001" in listed.output
     assert runner.invoke(app, ["users", "disable", "zavuch"]).exit_code == 0
     assert store.get("zavuch").is_disabled
     reset = runner.invoke(app, ["users", "reset", "zavuch"])
     new_password = re.search(r"zavuch: (\S+)", reset.output).group(1)
     assert runner.invoke(app, ["users", "enable", "zavuch"]).exit_code == 0
     assert store.authenticate("zavuch", new_password).login == "zavuch"
-    twice = runner.invoke(app, ["users", "add", "zavuch", "--role", "deputy"])
+    twice = runner.invoke(app, ["users", "add", "zavuch", "--role", "deputy", "--school-id", "sch-0001"])
     assert twice.exit_code == 3 and "уже есть" in twice.output
-    no_teacher = runner.invoke(app, ["users", "add", "uchitel", "--role", "teacher"])
+    no_teacher = runner.invoke(app, ["users", "add", "uchitel", "--role", "teacher", "--school-id", "sch-0001"])
     assert no_teacher.exit_code == 3 and "ид учителя" in no_teacher.output
+
+
+def test_a_school_role_always_gets_a_school(tmp_path, monkeypatch):
+    store = _env(tmp_path, monkeypatch)
+    runner = CliRunner(env={"COLUMNS": "250"})
+    for role in ("deputy", "director", "parent_council"):
+        nowhere = runner.invoke(app, ["users", "add", f"x-{role}", "--role", role])
+        assert nowhere.exit_code == 3 and "должна принадлежать школе" in nowhere.output, nowhere.output
+    assert store.list() == []
+    ingest_path(SAMPLE, tmp_path / "w.duckdb")  # one school: it is the one, and the command says so
+    added = runner.invoke(app, ["users", "add", "zavuch", "--role", "deputy"])
+    assert added.exit_code == 0 and "Школа: sch-0001 (единственная в хранилище)" in added.output, added.output
+    assert store.get("zavuch").school_id == "sch-0001"
+    admin = runner.invoke(app, ["users", "add", "admin", "--role", "admin"])
+    assert admin.exit_code == 0 and store.get("admin").school_id is None
+
+
+def test_a_school_role_of_a_multi_school_warehouse_must_name_its_school(tmp_path, monkeypatch):
+    store = _env(tmp_path, monkeypatch)
+    import duckdb
+
+    from tests.warehouse.region_sample import SCHOOLS, load_region
+    from warehouse import db
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        db.migrate(con)
+        load_region(con)
+        db.build_models(con)
+    refused = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["users", "add", "zavuch", "--role", "deputy"])
+    assert refused.exit_code == 3 and "должна принадлежать школе" in refused.output
+    assert all(s.school_id in refused.output for s in SCHOOLS)
+    assert store.list() == []
 
 
 def test_import_teachers_from_the_warehouse(tmp_path, monkeypatch):
@@ -55,7 +89,7 @@ def test_import_teachers_from_the_warehouse(tmp_path, monkeypatch):
 
 def test_audit_export(tmp_path, monkeypatch):
     _env(tmp_path, monkeypatch)
-    CliRunner().invoke(app, ["users", "add", "director", "--role", "director"])
+    CliRunner().invoke(app, ["users", "add", "director", "--role", "director", "--school-id", "sch-0001"])
     out = tmp_path / "audit.xlsx"
     outcome = CliRunner().invoke(app, ["audit", "--out", str(out)])
     assert outcome.exit_code == 0, outcome.output

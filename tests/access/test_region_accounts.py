@@ -103,7 +103,8 @@ def test_a_store_of_the_old_schema_is_upgraded_in_place(tmp_path):
     with sqlite3.connect(path) as con:
         columns = [row[1] for row in con.execute("pragma table_info(account)")]
         rows = con.execute("select login, region_id from account order by login").fetchall()
-    assert columns[-2:] == ["region_id", "municipality"] and columns.count("region_id") == 1
+    assert columns[-3:] == ["region_id", "municipality", "password_version"] and columns.count("region_id") == 1
+    assert old.password_version == 0
     assert rows == [("director", None), ("region", "50")]
     assert [e.event_code for e in read_events(path)][-1] == "sign_in"  # the old log is kept
     AccountStore(path).list()  # opening the upgraded file again adds nothing twice

@@ -214,7 +214,7 @@ def test_class_teacher_report_movement_results_and_attendance(sample, cls, tmp_p
     period = cls.period("2 четверть")
     with duckdb.connect(str(db), read_only=True) as con:
         made = render_document(
-            con, Viewer("z", Role.DEPUTY), "class-teacher", "7А", period.name, tmp_path, ["pdf", "xlsx"]
+            con, Viewer("z", Role.DEPUTY, "sch-0001"), "class-teacher", "7А", period.name, tmp_path, ["pdf", "xlsx"]
         )
     pdf, xlsx = made.paths
     text = " ".join(pdf_lines(pdf))
@@ -320,7 +320,7 @@ def test_roles(sample, cls):
             assert build_context(con, Viewer("k", Role.CLASS_TEACHER, "sch-0001", class_teacher), kind, "7А", PERIOD)
             assert build_context(con, Viewer("z", Role.DEPUTY, "sch-0001"), kind, "7А", PERIOD)
         with pytest.raises(AccessError, match="Нет класса «9Я»"):
-            build_context(con, Viewer("z", Role.DEPUTY), "ledger", "9Я", PERIOD)
+            build_context(con, Viewer("z", Role.DEPUTY, "sch-0001"), "ledger", "9Я", PERIOD)
 
 
 def test_cli_refuses_unknown_kind_class_and_period(sample, tmp_path):
@@ -368,7 +368,7 @@ def test_ledger_shows_half_year_marks_after_the_quarters(tmp_path, tiny):
 def test_a_failing_document_is_reported_and_the_others_are_made(sample, tmp_path):
     db, _ = sample
     targets = [("ledger", "9Я", PERIOD), ("attendance", "7А", PERIOD)]
-    results = list(render_many(db, Viewer("z", Role.DEPUTY), targets, tmp_path, ["xlsx"], workers=1))
+    results = list(render_many(db, Viewer("z", Role.DEPUTY, "sch-0001"), targets, tmp_path, ["xlsx"], workers=1))
     failed = [r for r in results if isinstance(r, Failure)]
     made = [r for r in results if not isinstance(r, Failure)]
     assert [(f.kind, f.class_name) for f in failed] == [("ledger", "9Я")]
@@ -391,7 +391,9 @@ def test_cli_asks_which_school_when_the_warehouse_holds_several(tmp_path, tiny):
 
 def test_workers_that_die_leave_a_message_for_every_document(tmp_path):
     targets = [("ledger", "7А", PERIOD), ("attendance", "7А", PERIOD), ("results", "7А", PERIOD)]
-    results = list(render_many(tmp_path / "missing.duckdb", Viewer("z", Role.DEPUTY), targets, tmp_path, ["pdf"]))
+    results = list(
+        render_many(tmp_path / "missing.duckdb", Viewer("z", Role.DEPUTY, "sch-0001"), targets, tmp_path, ["pdf"])
+    )
     assert len(results) == 3 and all(isinstance(r, Failure) for r in results)
     assert sorted(r.kind for r in results) == ["attendance", "ledger", "results"]
     assert all("аварийно" in r.message or "не осталось процессов" in r.message for r in results)
@@ -416,7 +418,7 @@ def test_preliminary_report_lists_the_models_risks_in_pdf_and_xlsx(sample, cls):
             "dim_period as p where c.class_name = '7А' and p.period_name = ?",
             [PERIOD],
         ).fetchone()
-        risks = class_risks(con, Viewer("t", Role.DEPUTY), class_id, as_of, ObjectivityNorms.of(Norms()))
+        risks = class_risks(con, Viewer("t", Role.DEPUTY, "sch-0001"), class_id, as_of, ObjectivityNorms.of(Norms()))
     assert as_of <= period.end
     text = " ".join(pdf_lines(document(out, "preliminary", "pdf")))
     section = text.split("Прогноз модели")[1]

@@ -187,7 +187,11 @@ def test_roles_without_the_class_are_refused(rendered):
         t["teacher_id"] for t in raw("teachers") if t["teacher_id"] != raw("classes")[0]["class_teacher_id"]
     )
     with duckdb.connect(str(db), read_only=True) as con:
-        for viewer in (Viewer("d", Role.DIRECTOR), Viewer("s", Role.PARENT_COUNCIL), Viewer("a", Role.ADMIN)):
+        for viewer in (
+            Viewer("d", Role.DIRECTOR, "sch-0001"),
+            Viewer("s", Role.PARENT_COUNCIL, "sch-0001"),
+            Viewer("a", Role.ADMIN),
+        ):
             with pytest.raises(AccessError, match="недоступен"):
                 build(con, viewer, "7А", PERIOD)
         assert build(

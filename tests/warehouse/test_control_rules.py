@@ -27,7 +27,7 @@ from tests.factories import SAMPLE
 from warehouse.control_rules import RULES, TEACHER_CASE_COLUMNS, Filters, teacher_cases, violations
 
 KEYS = ("teacher_id", "class_id", "subject_id", "pupil_id", "lesson_id", "mark_id", "period_id")
-DEPUTY = Viewer("zavuch", Role.DEPUTY)
+DEPUTY = Viewer("zavuch", Role.DEPUTY, "sch-0001")  # both schools below are sch-0001
 
 
 def _planted(folder: Path) -> list[dict]:
@@ -108,7 +108,7 @@ def test_roles_and_filters_narrow_the_cases(school):
         teacher = everything.filter(everything["rule"] == "mark_late")["teacher_id"][0]
         school_id = everything["school_id"][0]
         own = violations(con, Viewer("t", Role.TEACHER, school_id=school_id, teacher_id=teacher), Norms())
-        director = violations(con, Viewer("d", Role.DIRECTOR), Norms())
+        director = violations(con, Viewer("d", Role.DIRECTOR, "sch-0001"), Norms())
         period = everything["period_id"].drop_nulls()[0]
         one_period = violations(con, DEPUTY, Norms(), Filters(period_id=period))
         timetabled = set(
@@ -134,7 +134,7 @@ def test_teacher_cases_show_staff_work_without_pupils(school):
     norms = Norms()
     with duckdb.connect(str(db), read_only=True) as con:
         everything = violations(con, DEPUTY, norms).select(TEACHER_CASE_COLUMNS)
-        director = teacher_cases(con, Viewer("d", Role.DIRECTOR), norms)
+        director = teacher_cases(con, Viewer("d", Role.DIRECTOR, "sch-0001"), norms)
         school_id = everything["school_id"][0]
         teacher = everything.group_by("teacher_id").len().sort("len")["teacher_id"][-1]
         own = teacher_cases(con, Viewer("t", Role.TEACHER, school_id, teacher), norms)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ejournal.access.accounts import Role
+from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from tests.warehouse.region_expect import close, figures, group_hidden, quartiles, schools_of, small
 from tests.warehouse.region_sample import ROWS, SCHOOLS, load_region
@@ -197,19 +197,11 @@ def test_a_school_missing_from_the_data_is_said_so(schools_con):
     assert "нет в данных" in view.notice and view.distribution.is_empty() and view.n_schools == 0
 
 
-def test_without_a_school_id_the_single_school_is_the_viewers():
-    con = _build(frozenset(s.school_id for s in SCHOOLS if s.school_id != "s50-5"))
-    view = _view(con, Viewer("zavuch", Role.DEPUTY))
-    assert view.school_name == "Лицей Химкинский" and view.n_schools == 1
-    assert "Ваша школа" in view.distribution.columns
-    con.close()
-
-
-def test_without_a_school_id_several_schools_give_only_the_distribution(schools_con):
-    view = _view(schools_con, Viewer("zavuch", Role.DEPUTY))
-    assert view.school_name is None and view.n_schools == len(SCHOOLS)
-    assert "Ваша школа" not in view.distribution.columns
-    assert not any(s.name in _everything(view) for s in SCHOOLS)
+def test_a_school_role_without_a_school_cannot_look_at_all_the_schools(schools_con):
+    # A deputy or director created without a school used to see every school of the warehouse.
+    for role in (Role.DEPUTY, Role.DIRECTOR, Role.PARENT_COUNCIL):
+        with pytest.raises(AccessError, match="должна принадлежать школе"):
+            _view(schools_con, Viewer("zavuch", role))
 
 
 def test_roles_without_the_page_get_nothing(schools_con):
