@@ -44,7 +44,7 @@ class EljurImporter:
         draft = Draft("ЭлЖур", DIARY, notes, WorkTypes(context.norms, notes))
         rules = read_rules(result_of(files[RULES], notes) if RULES in files else None, notes)
         draft.school = read_school(files.get(SCHOOL), rules, context, notes)
-        _read_periods(result_of(files[PERIODS], notes), draft)
+        period_names = _read_periods(result_of(files[PERIODS], notes), draft)
         first = min(r["start_date"] for r in draft.periods.values())
         lessons = Lessons()
         diary = result_of(files[DIARY], notes)
@@ -54,23 +54,27 @@ class EljurImporter:
         else:
             read_assessments(lessons, draft)
         if FINALS in files:
-            _read_finals(result_of(files[FINALS], notes), draft)
+            _read_finals(result_of(files[FINALS], notes), draft, period_names)
         draft.write(out_dir, bundle_moment([path / name for name in files]))
         return list(notes)
 
 
-def _read_periods(result: Payload, draft: Draft) -> None:
+def _read_periods(result: Payload, draft: Draft) -> dict[str, str]:
+    """The terms of getperiods; returns the period of each name and full name («I», «I четверть»)."""
+    names: dict[str, str] = {}
     for _, student in students(result):
         draft.notes.unknown(student, fields.STUDENT)
         for period in listed(student, "periods"):
             draft.notes.unknown(period, fields.PERIOD)
-            _read_period(period, draft)
+            _read_period(period, draft, names)
     if not draft.periods:
         raise ExportRefused(PERIODS, "result.students", "periods", "нет ни одного учебного периода")
+    return names
 
 
-def _read_period(period: Payload, draft: Draft) -> None:
-    """A term; the whole year, a switched-off («disabled») or undated («ambigious») one is not a term."""
+def _read_period(period: Payload, draft: Draft, names: dict[str, str]) -> None:
+    """A term, named by its full name; the whole year, a switched-off («disabled») or undated
+    («ambigious») one is not a term."""
     name = text(period, "name")
     full = text(period, "fullname", required=False) or name
     if period.value.get("disabled") is True or period.value.get("ambigious") is True:
@@ -78,9 +82,12 @@ def _read_period(period: Payload, draft: Draft) -> None:
         return
     if any(normalise_name(n) in ("год", "учебный год") for n in (name, full)):
         return
-    kind = period_kind(name) or period_kind(full)
-    number = period_number(name) or period_number(full)
-    draft.add_period(period, name, period.get("start", "date"), period.get("end", "date"), kind=kind, number=number)
+    kind = period_kind(full) or period_kind(name)
+    number = period_number(full) or period_number(name)
+    key = draft.add_period(
+        period, full, period.get("start", "date"), period.get("end", "date"), kind=kind, number=number
+    )
+    names.update({normalise_name(name): key, normalise_name(full): key})
 
 
 def _read_diary(
@@ -196,7 +203,7 @@ def _homework(item: Payload) -> str | None:
     return "; ".join(t for t in tasks if t) or None
 
 
-def _read_finals(result: Payload, draft: Draft) -> None:
+def _read_finals(result: Payload, draft: Draft, period_names: dict[str, str]) -> None:
     for pupil_id, student in students(result):
         draft.notes.unknown(student, fields.STUDENT)
         pupil = source_id("p", pupil_id)
@@ -208,17 +215,19 @@ def _read_finals(result: Payload, draft: Draft) -> None:
             teacher = draft.subject_teacher(draft.pupil_class[pupil], subject_id)
             for final in listed(item, "assessments"):
                 draft.notes.unknown(final, fields.FINAL)
-                _read_final(final, pupil, subject_id, teacher, draft)
+                _read_final(final, (pupil, subject_id, teacher), draft, period_names)
 
 
-def _read_final(final: Payload, pupil_id: str, subject_id: str, teacher: str | None, draft: Draft) -> None:
+def _read_final(final: Payload, owner: tuple[str, str, str | None], draft: Draft, period_names: dict[str, str]) -> None:
+    """A final mark of (pupil, subject, teacher of the subject) for a term (by its name), the year or an exam."""
+    pupil_id, subject_id, teacher = owner
     raw, period_name = text(final, "value"), text(final, "period")
     parsed = period_mark(raw)
     if parsed is None:
         if raw:
             draft.notes.at(final, "value", raw, f"«{raw}» — не итоговая отметка: не загружена")
         return
-    period_id = draft.period_by_name(period_name)
+    period_id = period_names.get(normalise_name(period_name))
     kind = "period" if period_id else next((k for w, k in KIND_BY_WORD if w in period_name.lower()), None)
     if kind is None:
         draft.notes.at(
