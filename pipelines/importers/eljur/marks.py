@@ -44,13 +44,11 @@ class Lessons:
     _count: collections.Counter[tuple[str, str]] = field(default_factory=collections.Counter)
 
     def find(self, pupil_id: str, day: dt.date, key: str | None, name: str, nm: int | None) -> str | None:
-        """The pupil's lesson of the subject (by its id, else by its name) that day."""
-        wanted = normalise_name(name)
-        found = [
-            s
-            for s in self.slots.get((pupil_id, day), [])
-            if (s.subject_key == key if key and s.subject_key else s.subject_name == wanted)
-        ]
+        """The pupil's lesson of the subject that day: by the subject's id where both give it, else by its name."""
+        slots = self.slots.get((pupil_id, day), [])
+        found = [s for s in slots if key and s.subject_key == key]
+        if not found:
+            found = [s for s in slots if s.subject_name == normalise_name(name)]
         exact = [s for s in found if s.number == nm]
         chosen = (exact or sorted(found, key=lambda s: s.number))[:1]
         return chosen[0].lesson_id if chosen else None

@@ -206,3 +206,19 @@ def test_an_error_answer_is_refused_with_its_text(tmp_path, context):
 
 def _d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def test_a_pupil_own_account_takes_the_class_of_its_homeclass_group(tmp_path, context, load):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(BUNDLE_2019, bundle)
+    rules = json.loads((bundle / "getrules.json").read_text(encoding="utf-8"))
+    own = rules["response"]["result"]
+    own.update(roles=["student"], name="386")
+    del own["relations"]["students"]
+    (bundle / "getrules.json").write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
+    context.school_id = "sch-386"
+    EljurImporter().convert(bundle, tmp_path / "out", context)
+    loaded, db = load(tmp_path / "out")
+    assert loaded.status == "loaded"
+    assert query(db, "select class_name from dim_class") == [("10А",)]
+    assert warehouse_counts(db) == raw_counts(BUNDLE_2019)
