@@ -145,7 +145,7 @@ def _read_item(item: Payload, day: dt.date, pupil_id: str, class_id: str, draft:
         "subject_id": draft.add_subject(subject_name, item, "name"),
         "teacher_id": _teacher(item, draft),
         "topic": text(item, "topic", required=False) or None,
-        "homework": _homework(item),
+        "homework": _homework(item, draft.notes),
         "_is_control": bool(item.get("is_control", "bool", required=False)),
     }
     draft.add_lesson(item, lesson)
@@ -191,15 +191,15 @@ def _teacher(item: Payload, draft: Draft) -> str:
     return draft.add_teacher(slug_id(name, "t:"), parts["last_name"], parts["first_name"], parts["middle_name"])
 
 
-def _homework(item: Payload) -> str | None:
+def _homework(item: Payload, notes: PayloadNotes) -> str | None:
     """The class's tasks (``homework`` keyed by task id, or text) joined by «; »; personal ones are not loaded."""
     if isinstance(item.value.get("homework"), str):
         return text(item, "homework") or None
-    tasks = [
-        text(task, "value", required=False)
-        for _, task in keyed(item, "homework")
-        if task.value.get("individual") is not True
-    ]
+    tasks = []
+    for _, task in keyed(item, "homework"):
+        notes.unknown(task, fields.HOMEWORK)
+        if task.value.get("individual") is not True:
+            tasks.append(text(task, "value", required=False))
     return "; ".join(t for t in tasks if t) or None
 
 

@@ -35,10 +35,9 @@ LESSON = {
     "payload_name",
     "payload_type",
     "individual_exists",
-    "id",
 }
 HOMEWORK = {"id", "value", "individual", "lesson"}
-SUBJECT_MARKS = {"name", "lesson_id", "average", "averageConvert", "average_convert", "color_hex", "colorHex", "marks"}
+SUBJECT_MARKS = {"name", "lesson_id", "average", "averageConvert", "average_convert", "color_hex", "marks"}
 MARK = {
     "value",
     "comment",
@@ -53,7 +52,6 @@ MARK = {
     "weight_float",
     "mtype",
     "color_hex",
-    "colorHex",
     "color",
     "max_mark",
     "control_type",
