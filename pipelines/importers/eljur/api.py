@@ -68,7 +68,7 @@ def _read_periods(result: Payload, draft: Draft) -> dict[str, str]:
             draft.notes.unknown(period, fields.PERIOD)
             _read_period(period, draft, names)
     if not draft.periods:
-        raise ExportRefused(PERIODS, "result.students", "periods", "нет ни одного учебного периода")
+        raise ExportRefused(PERIODS, _students_path(result), "periods", "нет ни одного учебного периода")
     return names
 
 
@@ -93,6 +93,8 @@ def _read_period(period: Payload, draft: Draft, names: dict[str, str]) -> None:
 def _read_diary(
     result: Payload, draft: Draft, rules: Rules, context: ImportContext, first_year: int, lessons: Lessons
 ) -> None:
+    if not students(result):
+        raise ExportRefused(DIARY, _students_path(result), "students", "в ответе getdiary нет ни одного ученика")
     for pupil_id, student in students(result):
         draft.notes.unknown(student, fields.STUDENT)
         class_id = _add_pupil(pupil_id, student, draft, rules, context, first_year)
@@ -107,6 +109,14 @@ def _read_diary(
                 draft.notes.at(
                     day, "items_extday", None, "внеурочные занятия (items_extday) не загружаются", once="extday"
                 )
+    if not draft.lessons:
+        raise ExportRefused(
+            DIARY, _students_path(result), "days", "в getdiary нет ни одного урока: выгрузите дневник за учебные дни"
+        )
+
+
+def _students_path(result: Payload) -> str:
+    return f"{result.path}.students" if result.path else "students"
 
 
 def _add_pupil(

@@ -222,3 +222,23 @@ def test_a_pupil_own_account_takes_the_class_of_its_homeclass_group(tmp_path, co
     assert loaded.status == "loaded"
     assert query(db, "select class_name from dim_class") == [("10А",)]
     assert warehouse_counts(db) == raw_counts(BUNDLE_2019)
+
+
+@pytest.mark.parametrize(
+    ("result", "field", "problem"),
+    [
+        ([], "students", "в ответе getdiary нет ни одного ученика"),
+        ({"students": {"386": {"name": "386", "title": "Котов Егор", "days": []}}}, "days", "нет ни одного урока"),
+    ],
+)
+def test_an_empty_diary_is_refused_by_name_not_loaded_empty(tmp_path, context, result, field, problem):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(BUNDLE_2019, bundle)
+    diary = {"response": {"state": 200, "error": None, "result": result}}
+    (bundle / "getdiary.json").write_text(json.dumps(diary, ensure_ascii=False), encoding="utf-8")
+    context.school_id = "sch-386"
+    with pytest.raises(ExportRefused) as refused:
+        EljurImporter().convert(bundle, tmp_path / "out", context)
+    assert (refused.value.file_name, refused.value.field) == ("getdiary.json", field)
+    assert problem in refused.value.problem
+    assert refused.value.location == "response.result.students"
