@@ -99,7 +99,8 @@ def _is_int(value: object) -> bool:
 
 
 def _is_phantom(mark: Payload, draft: Draft) -> bool:
-    if mark.value.get("value") != "":
+    value = mark.value.get("value")
+    if not isinstance(value, str) or value.strip():
         return False
     draft.notes.at(mark, "value", "", "пустая отметка ЭлЖур (без значения): не загружена", once="phantom")
     return True
