@@ -99,7 +99,7 @@ class _Facts:
 
 
 def eljur_bundle(export: Export) -> dict[str, object]:
-    """getperiods, getdiary, getmarks and getfinalassessments (apiv3 answers) and school.json."""
+    """getrules, getperiods, getdiary, getmarks and getfinalassessments (apiv3 answers) and school.json."""
     facts = _Facts(export)
     school = export["school"][0]
 
@@ -114,23 +114,28 @@ def eljur_bundle(export: Export) -> dict[str, object]:
         }
         for p in export["periods"]
     ]
-    students = {
-        p: {"name": p, "title": facts.full_name(row), "class": facts.klass[facts.class_of[p]]["class_name"]}
-        for p, row in facts.pupil.items()
+    students = {p: {"name": p, "title": facts.full_name(row)} for p, row in facts.pupil.items()}
+    relations = {
+        p: {"rel": "child", **s, "class": facts.klass[facts.class_of[p]]["class_name"]} for p, s in students.items()
     }
+    group_name = {r["group_id"]: r["group_name"] for r in export.get("groups", [])}
     diary, marks, finals = {}, {}, {}
     for pupil_id, student in students.items():
         days: dict[str, dict] = {}
         for lesson in facts.lessons_of(pupil_id):
             key = _date(lesson["lesson_date"]).strftime("%Y%m%d")
             items = days.setdefault(key, {"name": key, "items": {}})["items"]
-            items[str(len(items) + 1)] = {
-                "id": lesson["lesson_id"],
+            number = lesson["lesson_number"]
+            items[number if number not in items else f"{number}.{len(items)}"] = {
                 "name": facts.subject[lesson["subject_id"]],
-                "num": lesson["lesson_number"],
+                "num": number,
+                "lesson_id": lesson["subject_id"],
                 "teacher": facts.full_name(facts.teacher[facts.taught_by(lesson)]),
                 "topic": lesson["topic"],
-                "homework": {"1": {"value": lesson["homework"]}} if lesson["homework"] else {},
+                "homework": {"1": {"id": 1, "value": lesson["homework"], "individual": False}}
+                if lesson["homework"]
+                else [],
+                **({"grp": group_name[lesson["group_id"]]} if lesson["group_id"] else {}),
             }
         diary[pupil_id] = {**student, "days": days}
         marks[pupil_id] = {**student, "lessons": collections.defaultdict(list)}
@@ -143,7 +148,8 @@ def eljur_bundle(export: Export) -> dict[str, object]:
                 "value": mark["mark_value"],
                 "weight": facts.weight(mark),
                 "date": _date(lesson["lesson_date"]).isoformat(),
-                "lesson_id": mark["lesson_id"],
+                "lesson_id": lesson["subject_id"],
+                "nm": lesson["lesson_number"],
                 "mtype": {"short": work_type["work_type_id"], "type": work_type["work_type_name"]},
             }
         )
@@ -153,7 +159,8 @@ def eljur_bundle(export: Export) -> dict[str, object]:
             {
                 "value": row["absence_code"],
                 "date": _date(lesson["lesson_date"]).isoformat(),
-                "lesson_id": row["lesson_id"],
+                "lesson_id": lesson["subject_id"],
+                "nm": lesson["lesson_number"],
             }
         )
     for row in export.get("period_marks", []):
@@ -173,6 +180,7 @@ def eljur_bundle(export: Export) -> dict[str, object]:
             "short_name": school["short_name"],
             "region": school["region_id"],
         },
+        "getrules.json": envelope({"roles": ["parent"], "relations": {"students": relations}}),
         "getperiods.json": envelope(
             {"students": [{"name": p, "title": s["title"], "periods": periods} for p, s in students.items()]}
         ),

@@ -1,8 +1,11 @@
-"""ЭлЖур: the apiv3 responses getperiods, getdiary, getmarks and getfinalassessments.
+"""ЭлЖур: the apiv3 answers getperiods, getdiary, getmarks, getfinalassessments and getrules.
 
 A bundle is a folder or zip with one file per request, each the full apiv3 answer
 (``{"response": {"state": 200, "error": null, "result": {...}}}``, or the bare ``result``).
-Field mapping: docs/importers.md, section «ЭлЖур».
+Real answers name no lesson by id: a lesson is the pupil's diary item of a day (``days`` keyed
+by ГГГГММДД, ``items`` keyed by the lesson's number), identified by its class, day, number,
+subject (the item's ``lesson_id``) and subgroup (``grp``). Field mapping: docs/importers.md,
+section «ЭлЖур»; the fields of each answer: fields.py.
 """
 
 from __future__ import annotations
@@ -10,26 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipelines.importers.absences import ABSENCE_CODES, map_absence_code
-from pipelines.importers.api_draft import Draft, period_mark
+from pipelines.importers.api_draft import Draft, period_kind, period_mark, period_number
 from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID
 from pipelines.importers.contract import ImportContext, ImportNote
-from pipelines.importers.ids import slug_id, source_id
-from pipelines.importers.marks import canonical_mark, resolve_mark
+from pipelines.importers.eljur import fields
+from pipelines.importers.eljur.answers import keyed, listed, result_of, students, text
+from pipelines.importers.eljur.marks import Lessons, Slot, read_assessments, read_getmarks
+from pipelines.importers.eljur.rules import RULES, SCHOOL, Rules, read_rules, read_school
+from pipelines.importers.ids import slug_id, source_id, stable_id
 from pipelines.importers.names import class_grade, normalise_name, split_full_name
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
-PERIODS, DIARY, MARKS, FINALS, SCHOOL = (
-    "getperiods.json",
-    "getdiary.json",
-    "getmarks.json",
-    "getfinalassessments.json",
-    "school.json",
-)
-MARK_FIELDS = {"value", "weight", "convert", "date", "lesson_id", "nm", "mtype", "countas", "count", "comment"}
-LESSON_FIELDS = {"id", "name", "num", "teacher", "topic", "homework", "is_control", "room", "starttime", "endtime"}
-STUDENT_FIELDS = {"name", "title", "class", "days", "lessons", "items", "periods"}
+PERIODS, DIARY, MARKS, FINALS = "getperiods.json", "getdiary.json", "getmarks.json", "getfinalassessments.json"
 KIND_BY_WORD = (("год", "year"), ("экзам", "exam"), ("итог", "final"))
 
 
@@ -39,202 +36,208 @@ class EljurImporter:
 
     def detect(self, path: Path) -> bool:
         names = bundle_names(path)
-        return MARKS in names and DIARY in names
+        return DIARY in names and (MARKS in names or PERIODS in names)
 
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
-        files = read_bundle(path, (PERIODS, DIARY, MARKS), (FINALS, SCHOOL))
+        files = read_bundle(path, (PERIODS, DIARY), (MARKS, FINALS, SCHOOL, RULES))
         notes = PayloadNotes()
         draft = Draft("ЭлЖур", DIARY, notes, WorkTypes(context.norms, notes))
-        draft.school = _school(files.get(SCHOOL), context)
-        for student in _students(_result(files[PERIODS])):
-            for period in student.items("periods"):
-                notes.unknown(period, {"name", "fullname", "start", "end", "disabled", "ambigious", "weeks"})
-                draft.add_period(
-                    period, period.get("name", "str"), period.get("start", "date"), period.get("end", "date")
-                )
-        if not draft.periods:
-            raise ExportRefused(PERIODS, "result.students", "periods", "нет ни одного учебного периода")
-        first_year = min(r["start_date"] for r in draft.periods.values())
-        _read_diary(_result(files[DIARY]), draft, first_year.year if first_year.month >= 9 else first_year.year - 1)
-        _read_marks(_result(files[MARKS]), draft)
+        rules = read_rules(result_of(files[RULES], notes) if RULES in files else None, notes)
+        draft.school = read_school(files.get(SCHOOL), rules, context, notes)
+        period_names = _read_periods(result_of(files[PERIODS], notes), draft)
+        first = min(r["start_date"] for r in draft.periods.values())
+        lessons = Lessons()
+        diary = result_of(files[DIARY], notes)
+        _read_diary(diary, draft, rules, context, first.year if first.month >= 9 else first.year - 1, lessons)
+        if MARKS in files:
+            read_getmarks(result_of(files[MARKS], notes), lessons, draft)
+        else:
+            read_assessments(lessons, draft)
         if FINALS in files:
-            _read_finals(_result(files[FINALS]), draft)
+            _read_finals(result_of(files[FINALS], notes), draft, period_names)
         draft.write(out_dir, bundle_moment([path / name for name in files]))
         return list(notes)
 
 
-def _result(node: Payload) -> Payload:
-    """The ``result`` of an apiv3 answer; an answer with an error refuses."""
-    response = node.child("response", required=False)
-    if response is None:
-        return node.child("result") if node.has("result") else node.expect("object")
-    state = response.get("state", "int", required=False)
-    if state not in (None, 200) or response.has("error"):
-        error = response.value.get("error")
-        raise ExportRefused(node.file_name, response.path, "error", f"ЭлЖур вернул ошибку (state {state}): {error}")
-    return response.child("result")
+def _read_periods(result: Payload, draft: Draft) -> dict[str, str]:
+    """The terms of getperiods; returns the period of each name and full name («I», «I четверть»)."""
+    names: dict[str, str] = {}
+    for _, student in students(result):
+        draft.notes.unknown(student, fields.STUDENT)
+        for period in listed(student, "periods"):
+            draft.notes.unknown(period, fields.PERIOD)
+            _read_period(period, draft, names)
+    if not draft.periods:
+        raise ExportRefused(PERIODS, _students_path(result), "periods", "нет ни одного учебного периода")
+    return names
 
 
-def _students(result: Payload) -> list[Payload]:
-    """``result.students`` as a list (getperiods) or an object keyed by student id (the others)."""
-    node = result.child("students", "object" if isinstance(result.value.get("students"), dict) else "list")
-    return [v for _, v in node.entries()] if isinstance(node.value, dict) else node.items()
-
-
-def _school(node: Payload | None, context: ImportContext) -> dict[str, str]:
-    if node is not None:
-        school_id, name = source_id("s", node.get("id", "id")), node.get("name", "str")
-        short, region = node.get("short_name", "str", required=False), node.get("region", "id", required=False)
-    elif context.school_id:
-        school_id, name, short, region = context.school_id, context.school_name or context.school_id, None, None
-    else:
-        raise ExportRefused(
-            SCHOOL, None, None, "нет сведений о школе: добавьте school.json (id, name, region) или укажите --school"
-        )
-    region = region or str(context.extra.get("region_id") or "не_указан")
-    return {
-        "school_id": school_id,
-        "school_name": name,
-        "short_name": short or name,
-        "region_id": region,
-    }
-
-
-def _pupil(student: Payload, draft: Draft) -> str:
-    pupil_id = source_id("p", student.get("name", "id"))
-    if pupil_id not in draft.pupils:
-        raise ExportRefused(student.file_name, student.path, "name", f"ученика {pupil_id} нет в getdiary.json")
-    return pupil_id
-
-
-def _read_diary(result: Payload, draft: Draft, first_year: int) -> None:
-    for student in _students(result):
-        draft.notes.unknown(student, STUDENT_FIELDS)
-        pupil_id = source_id("p", student.get("name", "id"))
-        class_name = student.get("class", "str")
-        grade = class_grade(class_name)
-        if grade is None:
-            raise ExportRefused(
-                student.file_name, student.path, "class", f"«{class_name}» — не класс с параллелью 1–11"
-            )
-        class_id = slug_id(f"{first_year}-{class_name}")
-        draft.classes.setdefault(class_id, {"class_id": class_id, "class_name": class_name, "grade": grade})
-        draft.pupils[pupil_id] = {
-            "pupil_id": pupil_id,
-            **split_full_name(student.get("title", "str")),
-            "has_consent": False,
-        }
-        draft.pupil_class[pupil_id] = class_id
-        for day_key, day in student.entries("days"):
-            key = Payload({"name": day_key}, day.file_name, day.path)
-            day_date = (day if day.has("name") else key).get("name", "date")
-            for _, item in day.entries("items", required=False):
-                draft.saw_lesson(pupil_id, _read_lesson(item, day_date, class_id, draft))
-
-
-def _read_lesson(item: Payload, day: dt.date, class_id: str, draft: Draft) -> str:
-    draft.notes.unknown(item, LESSON_FIELDS)
-    lesson_id = source_id("l", item.get("id", "id"))
-    teacher_name = item.get("teacher", "str")
-    names = split_full_name(teacher_name)
-    teacher_id = draft.add_teacher(
-        slug_id(teacher_name, "t:"), names["last_name"], names["first_name"], names["middle_name"]
+def _read_period(period: Payload, draft: Draft, names: dict[str, str]) -> None:
+    """A term, named by its full name; the whole year, a switched-off («disabled») or undated
+    («ambigious») one is not a term."""
+    name = text(period, "name")
+    full = text(period, "fullname", required=False) or name
+    if period.value.get("disabled") is True or period.value.get("ambigious") is True:
+        draft.notes.at(period, "name", name, "период отключён или без точных дат в ЭлЖур: пропущен", once=name)
+        return
+    if any(normalise_name(n) in ("год", "учебный год") for n in (name, full)):
+        return
+    kind = period_kind(full) or period_kind(name)
+    number = period_number(full) or period_number(name)
+    key = draft.add_period(
+        period, full, period.get("start", "date"), period.get("end", "date"), kind=kind, number=number
     )
+    names.update({normalise_name(name): key, normalise_name(full): key})
+
+
+def _read_diary(
+    result: Payload, draft: Draft, rules: Rules, context: ImportContext, first_year: int, lessons: Lessons
+) -> None:
+    if not students(result):
+        raise ExportRefused(DIARY, _students_path(result), "students", "в ответе getdiary нет ни одного ученика")
+    for pupil_id, student in students(result):
+        draft.notes.unknown(student, fields.STUDENT)
+        class_id = _add_pupil(pupil_id, student, draft, rules, context, first_year)
+        for day_key, day in keyed(student, "days"):
+            draft.notes.unknown(day, fields.DAY)
+            day_date = (day if day.has("name") else Payload({"name": day_key}, day.file_name, day.path)).get(
+                "name", "date"
+            )
+            for _, item in keyed(day, "items"):
+                _read_item(item, day_date, pupil_id, class_id, draft, lessons)
+            if day.value.get("items_extday"):
+                draft.notes.at(
+                    day, "items_extday", None, "внеурочные занятия (items_extday) не загружаются", once="extday"
+                )
+    if not draft.lessons:
+        raise ExportRefused(
+            DIARY, _students_path(result), "days", "в getdiary нет ни одного урока: выгрузите дневник за учебные дни"
+        )
+
+
+def _students_path(result: Payload) -> str:
+    return f"{result.path}.students" if result.path else "students"
+
+
+def _add_pupil(
+    pupil_id: str, student: Payload, draft: Draft, rules: Rules, context: ImportContext, first_year: int
+) -> str:
+    class_name = rules.class_of(pupil_id, student, context)
+    grade = class_grade(class_name)
+    if grade is None:
+        raise ExportRefused(student.file_name, student.path, "class", f"«{class_name}» — не класс с параллелью 1–11")
+    class_id = slug_id(f"{first_year}-{class_name}")
+    draft.classes.setdefault(class_id, {"class_id": class_id, "class_name": class_name, "grade": grade})
+    pupil = source_id("p", pupil_id)
+    draft.pupils[pupil] = {
+        "pupil_id": pupil,
+        **split_full_name(text(student, "title")),
+        "has_consent": False,
+    }
+    draft.pupil_class[pupil] = class_id
+    return class_id
+
+
+def _read_item(item: Payload, day: dt.date, pupil_id: str, class_id: str, draft: Draft, lessons: Lessons) -> None:
+    draft.notes.unknown(item, fields.LESSON)
     number = item.get("num", "int")
     if not 0 <= number <= 12:
         raise ExportRefused(item.file_name, item.path, "num", f"номер урока {number} вне 0–12")
+    subject_name = text(item, "name")
+    subject_key = item.get("lesson_id", "id", required=False)
+    group = _subgroup(item, draft.classes[class_id]["class_name"])
+    lesson_id = stable_id("l", class_id, day.isoformat(), number, subject_key or normalise_name(subject_name), group)
     lesson = {
         "lesson_id": lesson_id,
         "lesson_date": day,
         "lesson_number": number,
         "class_id": class_id,
-        "subject_id": draft.add_subject(item.get("name", "str"), item, "name"),
-        "teacher_id": teacher_id,
-        "topic": item.get("topic", "str", required=False),
-        "homework": _homework(item),
+        "subject_id": draft.add_subject(subject_name, item, "name"),
+        "teacher_id": _teacher(item, draft),
+        "topic": text(item, "topic", required=False) or None,
+        "homework": _homework(item, draft.notes),
         "_is_control": bool(item.get("is_control", "bool", required=False)),
     }
     draft.add_lesson(item, lesson)
-    return lesson_id
+    pupil = source_id("p", pupil_id)
+    draft.saw_lesson(pupil, lesson_id)
+    if group:
+        _add_group(lesson, group, pupil, draft)
+    lessons.slots[(pupil, day)].append(Slot(lesson_id, subject_key, normalise_name(subject_name), number))
+    lessons.assessments.extend((pupil, lesson_id, mark) for mark in listed(item, "assessments"))
 
 
-def _homework(item: Payload) -> str | None:
-    """``homework`` is a text or an object of tasks ``{id: {value}}``; tasks are joined by «; »."""
-    value = item.value.get("homework")
-    if value is None or isinstance(value, str):
-        return item.get("homework", "str", required=False)
-    tasks = [task.get("value", "str") for _, task in item.entries("homework")]
+def _subgroup(item: Payload, class_name: str) -> str | None:
+    """The subgroup's name (``grp``); a ``grp`` that names the class itself is the whole class."""
+    group = text(item, "grp", required=False)
+    short = text(item, "grp_short", required=False)
+    if not group or normalise_name(short or group) == normalise_name(class_name):
+        return None
+    return group
+
+
+def _add_group(lesson: dict, group: str, pupil_id: str, draft: Draft) -> None:
+    group_id = slug_id(f"{lesson['class_id']}-{lesson['subject_id']}-{group}")
+    lesson["group_id"] = group_id
+    draft.groups.setdefault(
+        group_id,
+        {
+            "group_id": group_id,
+            "class_id": lesson["class_id"],
+            "subject_id": lesson["subject_id"],
+            "group_name": group,
+            "teacher_id": lesson["teacher_id"],
+        },
+    )
+    draft.group_members[(pupil_id, group_id)] = {"pupil_id": pupil_id, "group_id": group_id}
+
+
+def _teacher(item: Payload, draft: Draft) -> str:
+    name = text(item, "teacher", required=False)
+    if not name:
+        draft.notes.at(item, "teacher", None, "у урока не указан учитель: «Не указан Учитель»", once="no teacher")
+        return draft.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель")
+    parts = split_full_name(name)
+    return draft.add_teacher(slug_id(name, "t:"), parts["last_name"], parts["first_name"], parts["middle_name"])
+
+
+def _homework(item: Payload, notes: PayloadNotes) -> str | None:
+    """The class's tasks (``homework`` keyed by task id, or text) joined by «; »; personal ones are not loaded."""
+    if isinstance(item.value.get("homework"), str):
+        return text(item, "homework") or None
+    tasks = []
+    for _, task in keyed(item, "homework"):
+        notes.unknown(task, fields.HOMEWORK)
+        if task.value.get("individual") is not True:
+            tasks.append(text(task, "value", required=False))
     return "; ".join(t for t in tasks if t) or None
 
 
-def _read_marks(result: Payload, draft: Draft) -> None:
-    for student in _students(result):
-        draft.notes.unknown(student, STUDENT_FIELDS)
-        pupil_id = _pupil(student, draft)
-        for subject in student.items("lessons"):
-            for index, mark in enumerate(subject.items("marks")):
-                draft.notes.unknown(mark, MARK_FIELDS)
-                _read_mark(mark, pupil_id, index, draft)
+def _read_finals(result: Payload, draft: Draft, period_names: dict[str, str]) -> None:
+    for pupil_id, student in students(result):
+        draft.notes.unknown(student, fields.STUDENT)
+        pupil = source_id("p", pupil_id)
+        if pupil not in draft.pupils:
+            raise ExportRefused(student.file_name, student.path, "name", f"ученика {pupil_id} нет в getdiary.json")
+        for item in listed(student, "items"):
+            draft.notes.unknown(item, fields.FINAL_SUBJECT)
+            subject_id = draft.add_subject(text(item, "name"), item, "name")
+            teacher = draft.subject_teacher(draft.pupil_class[pupil], subject_id)
+            for final in listed(item, "assessments"):
+                draft.notes.unknown(final, fields.FINAL)
+                _read_final(final, (pupil, subject_id, teacher), draft, period_names)
 
 
-def _read_mark(mark: Payload, pupil_id: str, index: int, draft: Draft) -> None:
-    raw = mark.get("value", "str")
-    lesson_id = source_id("l", mark.get("lesson_id", "id"))
-    lesson = draft.lessons.get(lesson_id)
-    if lesson is None:
-        raise ExportRefused(mark.file_name, mark.path, "lesson_id", f"урока {lesson_id} нет в getdiary.json")
-    day = mark.get("date", "date")
-    if day != lesson["lesson_date"]:
-        raise ExportRefused(mark.file_name, mark.path, "date", f"дата не совпадает с датой урока {lesson_id}")
-    entered_at = dt.datetime.combine(day, dt.time())
-    if normalise_name(raw) in ABSENCE_CODES:
-        code = map_absence_code(raw, draft.notes, mark.file_name, mark.path, "value")
-        draft.add_absence(pupil_id, lesson_id, code, entered_at)
-        return
-    if mark.has("convert") and canonical_mark(raw) is None:
-        raw = str(mark.value["convert"])  # the school's own scale, converted by ЭлЖур to 1–5
-    value = resolve_mark(raw, draft.notes, mark.file_name, mark.path, "value")
-    if value is None:
-        return
-    mtype = mark.child("mtype")
-    type_name = mtype.get("type", "str")
-    weight = mark.get("weight", "number", required=False)
-    if weight is not None and not 0 < weight <= 10:
-        raise ExportRefused(mark.file_name, mark.path, "weight", f"вес {weight:g} вне (0; 10]")
-    is_control = lesson["_is_control"] or "контрольн" in type_name.lower()
-    short = mtype.get("short", "str", required=False)
-    work_type_id = draft.work_types.resolve(
-        type_name,
-        mark.file_name,
-        mark.path,
-        weight=weight,
-        is_control=is_control,
-        type_id=slug_id(short, "w:") if short else None,
-    )
-    mark_id = source_id("m", f"{lesson_id}-{pupil_id}-{index}")
-    draft.add_mark(mark_id, pupil_id, lesson_id, value, work_type_id, entered_at, lesson["teacher_id"], weight)
-    draft.notes.at(mark, "date", None, "ЭлЖур не сообщает момент выставления: взята дата урока", once="entered_at")
-
-
-def _read_finals(result: Payload, draft: Draft) -> None:
-    for student in _students(result):
-        draft.notes.unknown(student, STUDENT_FIELDS)
-        pupil_id = _pupil(student, draft)
-        for item in student.items("items"):
-            subject_id = draft.add_subject(item.get("name", "str"), item, "name")
-            teacher = draft.subject_teacher(draft.pupil_class[pupil_id], subject_id)
-            for final in item.items("assessments"):
-                draft.notes.unknown(final, {"value", "period", "comment"})
-                _read_final(final, pupil_id, subject_id, teacher, draft)
-
-
-def _read_final(final: Payload, pupil_id: str, subject_id: str, teacher: str | None, draft: Draft) -> None:
-    raw, period_name = final.get("value", "str"), final.get("period", "str")
+def _read_final(final: Payload, owner: tuple[str, str, str | None], draft: Draft, period_names: dict[str, str]) -> None:
+    """A final mark of (pupil, subject, teacher of the subject) for a term (by its name), the year or an exam."""
+    pupil_id, subject_id, teacher = owner
+    raw, period_name = text(final, "value"), text(final, "period")
     parsed = period_mark(raw)
     if parsed is None:
-        draft.notes.at(final, "value", raw, f"«{raw}» — не итоговая отметка: не загружена")
+        if raw:
+            draft.notes.at(final, "value", raw, f"«{raw}» — не итоговая отметка: не загружена")
         return
-    period_id = draft.period_by_name(period_name)
+    period_id = period_names.get(normalise_name(period_name))
     kind = "period" if period_id else next((k for w, k in KIND_BY_WORD if w in period_name.lower()), None)
     if kind is None:
         draft.notes.at(
@@ -242,8 +245,9 @@ def _read_final(final: Payload, pupil_id: str, subject_id: str, teacher: str | N
         )
         return
     if teacher is None:
-        raise ExportRefused(
-            final.file_name, final.path, "period", "нет ни одного урока предмета: неизвестно, кто выставил"
+        draft.notes.at(
+            final, "period", None, "нет уроков предмета в getdiary.json: выставил «Не указан Учитель»", once="teacher"
         )
+        teacher = draft.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель")
     end = draft.periods[period_id]["end_date"] if period_id else draft.year_end()
     draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)

@@ -22,61 +22,103 @@ def envelope(result: dict) -> dict:
     return {"response": {"state": 200, "error": None, "result": result}}
 
 
+ABSENCE_VALUE = {"н": "Н", "у": "УП", "б": "Б", "оп": "ОП"}
+
+
 def eljur_payload() -> dict[str, dict]:
-    """The scenario in ЭлЖур's fields: periods, diary, marks (absences as marks н/оп/у/б), finals."""
+    """The scenario in the fields real ЭлЖур answers carry (fixtures/README.md): the class from
+    getrules, diary items keyed by lesson number with the subject's ``lesson_id``, marks by
+    subject and date, absences as marks «Н», «УП», «Б», «ОП», final marks by period name."""
     periods = [
-        {"name": n, "fullname": n, "start": s.strftime("%Y%m%d"), "end": e.strftime("%Y%m%d")}
+        {
+            "name": n,
+            "fullname": n,
+            "disabled": False,
+            "ambigious": None,
+            "start": s.strftime("%Y%m%d"),
+            "end": e.strftime("%Y%m%d"),
+            "weeks": [],
+        }
         for n, s, e in sc.QUARTERS
     ]
     days: dict[str, dict] = {}
-    for l_id, day, number, s_id, topic, homework in sc.LESSONS:
+    for _, day, number, s_id, topic, homework in sc.LESSONS:
         item = {
-            "id": l_id,
             "name": sc.SUBJECT_NAME[s_id],
             "num": str(number),
+            "lesson_id": s_id,
             "teacher": TEACHER_NAME[sc.TEACHER_OF[s_id]],
             "topic": topic,
-            "homework": {"1": {"value": homework}} if homework else {},
+            "homework": {"31": {"id": 31, "value": homework, "individual": False}} if homework else [],
+            "files": [],
+            "resources": [],
             "is_control": "Контрольная" in topic,
+            "room": "12",
+            "sort": number,
         }
-        days.setdefault(day.strftime("%Y%m%d"), {"name": day.strftime("%Y%m%d"), "items": {}})["items"][str(number)] = (
-            item
-        )
+        key = day.strftime("%Y%m%d")
+        days.setdefault(key, {"name": key, "title": "Понедельник", "items": {}})["items"][str(number)] = item
     marks: dict[str, dict[str, list]] = {p[0]: {} for p in sc.PUPILS}
     for _, pupil, lesson, value, w_id, _ in sc.MARKS:
-        _, day, _, s_id, _, _ = sc.LESSON[lesson]
-        _, name, short, weight, _ = WORK_TYPE[w_id]
-        marks[pupil].setdefault(sc.SUBJECT_NAME[s_id], []).append(
+        _, day, number, s_id, _, _ = sc.LESSON[lesson]
+        w_id, name, short, weight, _ = WORK_TYPE[w_id]
+        marks[pupil].setdefault(s_id, []).append(
             {
                 "value": value,
-                "weight": weight,
+                "comment": "",
+                "lesson_comment": None,
                 "date": day.isoformat(),
-                "lesson_id": lesson,
-                "nm": "",
-                "mtype": {"short": short, "type": name},
+                "convert": int(value),
+                "count": True,
+                "countas": value,
+                "lesson_id": s_id,
+                "nm": str(number),
+                "weight": int(weight) if weight == int(weight) else 1,
+                "weight_float": weight,
+                "mtype": {"id": int(w_id), "short": short, "type": name},
             }
         )
     for pupil, lesson, code, _ in sc.ABSENCES:
-        _, day, _, s_id, _, _ = sc.LESSON[lesson]
-        marks[pupil].setdefault(sc.SUBJECT_NAME[s_id], []).append(
-            {"value": code, "date": day.isoformat(), "lesson_id": lesson, "mtype": {"type": "Пропуск"}}
+        _, day, number, s_id, _, _ = sc.LESSON[lesson]
+        marks[pupil].setdefault(s_id, []).append(
+            {
+                "value": ABSENCE_VALUE[code],
+                "comment": "",
+                "date": day.isoformat(),
+                "convert": 0,
+                "count": False,
+                "countas": 0,
+                "lesson_id": s_id,
+                "nm": str(number),
+            }
         )
     finals: dict[str, dict[str, list]] = {p[0]: {} for p in sc.PUPILS}
     for pupil, s_id, _kind, period, value, _ in sc.PERIOD_MARKS:
-        finals[pupil].setdefault(sc.SUBJECT_NAME[s_id], []).append({"value": value, "period": period or "Год"})
-    students = {
-        p_id: {"name": p_id, "title": sc.full_name(sc.PUPIL[p_id]), "class": sc.CLASS_NAME} for p_id, *_ in sc.PUPILS
+        finals[pupil].setdefault(sc.SUBJECT_NAME[s_id], []).append(
+            {"value": value, "period": period or "Год", "comment": ""}
+        )
+    students = {p_id: {"name": p_id, "title": sc.full_name(sc.PUPIL[p_id])} for p_id, *_ in sc.PUPILS}
+    relations = {
+        p_id: {"rel": "child", "name": p_id, "title": s["title"], "class": sc.CLASS_NAME, "parallel": 5}
+        for p_id, s in students.items()
     }
     return {
         "school.json": {"id": sc.SCHOOL_ID, "name": sc.SCHOOL_NAME, "short_name": "Школа № 2", "region": sc.REGION},
-        "getperiods.json": envelope(
-            {"students": [{"name": p, "title": s["title"], "periods": periods} for p, s in students.items()]}
+        "getrules.json": envelope({"roles": ["parent"], "name": "2001", "relations": {"students": relations}}),
+        "getperiods.json": envelope({"students": [{**s, "periods": periods} for s in students.values()]}),
+        "getdiary.json": envelope(
+            {"students": {p: {**s, "parent_signed": False, "days": days} for p, s in students.items()}}
         ),
-        "getdiary.json": envelope({"students": {p: {**s, "days": days} for p, s in students.items()}}),
         "getmarks.json": envelope(
             {
                 "students": {
-                    p: {**s, "lessons": [{"name": n, "marks": m} for n, m in marks[p].items()]}
+                    p: {
+                        **s,
+                        "lessons": [
+                            {"name": sc.SUBJECT_NAME[k], "lesson_id": k, "average": "", "marks": m}
+                            for k, m in marks[p].items()
+                        ],
+                    }
                     for p, s in students.items()
                 }
             }
@@ -148,16 +190,28 @@ def _student(payload):
 
 
 HOSTILE = {
-    "mark without lesson_id": (
+    "mark without date": (
         "getmarks.json",
-        lambda f: _student(f)["lessons"][0]["marks"][0].pop("lesson_id"),
-        "lesson_id",
+        lambda f: _student(f)["lessons"][0]["marks"][0].pop("date"),
+        "date",
         "нет обязательного поля",
+    ),
+    "mark on a day without the lesson": (
+        "getmarks.json",
+        lambda f: _student(f)["lessons"][0]["marks"][0].update(date="2025-09-11"),
+        "date",
+        "нет урока «Математика» 11.09.2025",
+    ),
+    "days as text": (
+        "getdiary.json",
+        lambda f: _student(f).update(days="нет"),
+        "days",
+        "ожидается объект",
     ),
     "weight as text": (
         "getmarks.json",
-        lambda f: _student(f)["lessons"][0]["marks"][0].update(weight="тяжёлый"),
-        "weight",
+        lambda f: _student(f)["lessons"][0]["marks"][0].update(weight_float="тяжёлый"),
+        "weight_float",
         "ожидается число",
     ),
     "lesson number as list": (
@@ -241,3 +295,18 @@ def test_without_school_json_the_school_comes_from_the_command_line(tmp_path, co
     EljurImporter().convert(bundle, tmp_path / "out", context)
     result, _db = load(tmp_path / "out")
     assert (result.status, result.school_id) == ("loaded", "sch-77")
+
+
+def test_the_class_comes_from_getrules_or_the_command_line(tmp_path, context, load):
+    files = eljur_payload()
+    del files["getrules.json"]
+    bundle = write_json(tmp_path / "eljur", files)
+    with pytest.raises(
+        ExportRefused, match=r"класс ученика 1001 неизвестен: добавьте ответ getrules\.json или укажите --class"
+    ):
+        EljurImporter().convert(bundle, tmp_path / "out", context)
+    context.class_name = "5А"
+    EljurImporter().convert(bundle, tmp_path / "out", context)
+    result, db = load(tmp_path / "out")
+    assert result.status == "loaded"
+    assert sc.warehouse_figures(db) == sc.expected_figures()
