@@ -80,18 +80,18 @@ def first_teacher(teachers: Any, file_name: str, where: str) -> tuple[Any, str] 
     if not isinstance(teachers, list):
         raise ExportRefused(file_name, where, "teachers", "ожидается список учителей [{id, name}]")
     for teacher in teachers:
-        named = teacher_of(teacher)
+        named = named_ref(teacher)
         if named is not None:
             return named
     return None
 
 
-def teacher_of(teacher: Any) -> tuple[Any, str] | None:
-    """(id, name) of a ``{id, name}`` teacher object, or None when either is missing."""
-    if not isinstance(teacher, dict) or teacher.get("id") is None:
+def named_ref(ref: Any) -> tuple[Any, str] | None:
+    """(id, name) of a ``{id, name}`` reference (a teacher, a context's user), or None when either is missing."""
+    if not isinstance(ref, dict) or ref.get("id") is None:
         return None
-    name = teacher.get("name")
-    return (teacher["id"], name.strip()) if isinstance(name, str) and name.strip() else None
+    name = ref.get("name")
+    return (ref["id"], name.strip()) if isinstance(name, str) and name.strip() else None
 
 
 def shape_of(doc: Any) -> str:

@@ -36,8 +36,8 @@ from pipelines.importers.netschool.collected import (
     absence_code,
     first_teacher,
     given_weight,
+    named_ref,
     shape_of,
-    teacher_of,
 )
 from pipelines.importers.netschool.mobile import mobile_kind, read_mobile
 from pipelines.importers.netschool.report import is_report, read_report
@@ -153,11 +153,12 @@ def _read_context(doc: dict, name: str, data: Collected, notes: Notes) -> None:
 
 
 def _context_pupil(data: Collected) -> None:
-    """A pupil's own account: its context names the pupil (``user``) the mobile API was asked about."""
+    """A pupil's own account: its context names the pupil (``user``) the mobile API was asked about,
+    when no response about pupils (``student/diary/init``, mobile ``students``) does."""
     ctx = data.context or {}
     roles = ctx.get("roles") if isinstance(ctx.get("roles"), list) else []
-    pupil = teacher_of(ctx.get("user"))  # {id, name}, as a teacher reference is
-    if "Student" in roles and pupil is not None:
+    pupil = named_ref(ctx.get("user"))
+    if not data.students and "Student" in roles and pupil is not None:
         data.students.setdefault(str(pupil[0]), {"name": pupil[1], "class": None})
 
 
@@ -194,7 +195,7 @@ def _read_details(doc: Any, name: str, data: Collected, notes: Notes) -> None:
         where = f"[{i}]" if isinstance(doc, list) else ""
         notes.unknown_fields(d, known_fields.DETAILS_FIELDS, name, where)
         data.details[str(field_of(d, "id", "integer", name, where))] = d
-        given_weight(d, name, where)
+        given_weight(d, name, where)  # a weight that is not a number is refused here, naming this file
         teacher = field_of(d, "teacher", "object", name, where, required=False)
         notes.unknown_fields(teacher, known_fields.REF_FIELDS, name, f"{where}.teacher" if where else "teacher")
         for t, one in enumerate(field_of(d, "teachers", "list", name, where, required=False) or []):
@@ -529,7 +530,7 @@ def _lesson_teachers(data: Collected, tables: CanonicalTables) -> dict[str, str]
     found = dict(data.teachers)
     for mark in data.marks.values():
         detail = data.details.get(mark.assignment, {})
-        teacher = teacher_of(detail.get("teacher")) or first_teacher(detail.get("teachers"), mark.file_name, mark.where)
+        teacher = named_ref(detail.get("teacher")) or first_teacher(detail.get("teachers"), mark.file_name, mark.where)
         if teacher is not None:
             found.setdefault(mark.lesson_key, teacher)
     teachers: dict[str, str] = defaultdict(lambda: UNKNOWN_TEACHER_ID)

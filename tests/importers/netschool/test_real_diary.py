@@ -179,6 +179,19 @@ def test_web_diary_and_mobile_api_together_do_not_double_marks(tmp_path):
     assert (PUPIL, "14.04.2023", "Обществознание базовый", "3", 1.0, "14.04.2023 00:00") in marks
 
 
+def test_attendance_code_in_the_place_of_a_mark_is_an_absence(tmp_path):
+    """Servers put «Н», «УП», «Б», «ОП» into ``mark.mark`` (netschoolpy reads them so): an absence, not a mark."""
+    folder = _copy(tmp_path, WEB_2022)
+    path = folder / "diary_2023-04-10.json"
+    doc = _json(path)
+    doc["weekDays"][0]["lessons"][2]["assignments"][0]["mark"]["mark"] = "Н"  # Физика профиль, 10.04.2023
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "w.duckdb")
+    raw = raw_web(folder)
+    assert len(raw["absences"]) == 1
+    assert loaded(tmp_path / "w.duckdb") == _counts(raw)
+
+
 # --- weights: 0 is «not given»; details, then the school's norms ------------------------------
 
 
