@@ -40,7 +40,7 @@ from pipelines.importers.netschool.collected import (
     shape_of,
 )
 from pipelines.importers.netschool.mobile import mobile_kind, read_mobile
-from pipelines.importers.netschool.report import is_report, read_report
+from pipelines.importers.netschool.report import Report, is_report, read_report
 from pipelines.importers.notes import Notes
 from pipelines.importers.periods import period_id
 from pipelines.importers.reading import field_of, read_json_file
