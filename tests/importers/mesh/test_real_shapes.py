@@ -1,0 +1,234 @@
+"""МЭШ: answers in the real shapes (fixtures/README.md: built strictly from third-party client models)
+load with every lesson, mark, absence and period mark they hold.
+
+The counts come from the raw JSON, walked here with plain code, and are compared with the canonical
+CSV files the importer writes and with the warehouse; a few values are checked as read by hand.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.importers.mesh.api import MeshImporter
+from pipelines.issues import ExportRefused
+from tests.importers.api_scenario import write_json
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BUNDLES = ("family_events", "schedule_items_core")
+
+
+def raw(bundle: str) -> dict[str, object]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted((FIXTURES / bundle).glob("*.json"))}
+
+
+def records(answer_file: object) -> list[tuple[object, dict]]:
+    """(student_id or None, record) of a saved answer or of a list of answers with student_id."""
+    if isinstance(answer_file, list) and answer_file and all("student_id" in a for a in answer_file):
+        answers = [(a["student_id"], a) for a in answer_file]
+    else:
+        answers = [(None, answer_file)]
+    out = []
+    for student, answer in answers:
+        items = answer if isinstance(answer, list) else answer.get("payload") or answer.get("response") or []
+        out += [(student, item) for item in items]
+    return out
+
+
+def raw_counts(files: dict[str, object]) -> dict[str, int]:
+    lessons = set()
+    marks = set()
+    absences = set()
+    period_marks = 0
+    for name in ("lessons.json", "events.json"):
+        for student, item in records(files.get(name, [])):
+            if item.get("source", "PLAN") != "PLAN" or item.get("cancelled"):
+                continue
+            lessons.add(item["id"])
+            marks |= {m["id"] for m in item.get("marks") or []}
+            if item.get("is_missed_lesson") or item.get("absence_reason_id") is not None:
+                absences.add((student, item["id"]))
+    for name in ("marks.json", "subject_marks.json"):
+        for student, item in records(files.get(name, [])):
+            if "periods" not in item:
+                marks.add(item["id"])
+                continue
+            for period in item["periods"]:
+                marks |= {m["id"] for m in period.get("marks") or []}
+                period_marks += name == "subject_marks.json" and period.get("fixed_value") is not None
+            period_marks += name == "subject_marks.json" and item.get("year_mark") is not None
+    return {"lessons": len(lessons), "marks": len(marks), "attendance": len(absences), "period_marks": period_marks}
+
+
+def csv_counts(folder: Path) -> dict[str, int]:
+    counts = {}
+    for name in ("lessons", "marks", "attendance", "period_marks"):
+        with (folder / f"{name}.csv").open(encoding="utf-8") as f:
+            counts[name] = sum(1 for _ in csv.DictReader(f, delimiter=";"))
+    return counts
+
+
+def warehouse_counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "lessons": one("select count(*) from fct_lesson"),
+            "marks": one("select count(*) from fct_mark"),
+            "attendance": one("select count(*) from fct_attendance where absence_code is not null"),
+            "period_marks": one("select count(*) from fct_period_mark"),
+        }
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> dict[str, tuple[Path, Path, list]]:
+    """Each bundle converted and loaded once: (canonical folder, warehouse, notes)."""
+    from ejournal.settings import Norms, ValidationNorms
+    from pipelines.importers.contract import ImportContext
+    from pipelines.ingest import ingest_path
+
+    out = {}
+    for bundle in BUNDLES:
+        folder = tmp_path_factory.mktemp(bundle)
+        notes = MeshImporter().convert(FIXTURES / bundle, folder / "canonical", ImportContext(norms=Norms()))
+        db = folder / "w.duckdb"
+        (result,) = ingest_path(folder / "canonical", db, norms=Norms(validation=ValidationNorms()), run_by="test")
+        assert result.status == "loaded", [i.message for i in result.issues]
+        out[bundle] = (folder / "canonical", db, notes)
+    return out
+
+
+@pytest.mark.parametrize("bundle", BUNDLES)
+def test_every_lesson_mark_absence_and_period_mark_is_loaded(loaded, bundle):
+    canonical, db, _ = loaded[bundle]
+    expected = raw_counts(raw(bundle))
+    assert all(expected.values()), expected  # the fixture holds each kind of record
+    assert MeshImporter().detect(FIXTURES / bundle)
+    assert csv_counts(canonical) == expected
+    assert warehouse_counts(db) == expected
+
+
+def test_family_events_values_read_by_hand(loaded):
+    _, db, notes = loaded["family_events"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        mark = con.execute(
+            """select m.mark_value, m.weight, m.entered_at, w.work_type_name
+               from fct_mark m join fct_lesson l using (school_id, lesson_id)
+               join dim_pupil p using (school_id, pupil_id) join dim_subject s on s.subject_id = l.subject_id
+               join dim_work_type w on w.work_type_id = m.work_type_id
+               where p.full_name = 'Орлов Кирилл Андреевич' and s.subject_name = 'Русский язык'
+                 and l.lesson_date = '2023-09-06'"""
+        ).fetchall()
+        lesson = con.execute(
+            """select l.lesson_number, l.topic from fct_lesson l join dim_subject s using (school_id, subject_id)
+               where l.lesson_date = '2023-09-04' and s.subject_name = 'Алгебра'"""
+        ).fetchall()
+        absences = con.execute(
+            """select l.lesson_date::varchar, s.subject_name, a.absence_code from fct_attendance a
+               join fct_lesson l using (school_id, lesson_id) join dim_subject s on s.subject_id = l.subject_id
+               where a.absence_code is not null order by 1, 2"""
+        ).fetchall()
+        final = con.execute(
+            """select f.mark_value from fct_period_mark f join dim_subject s using (school_id, subject_id)
+               join dim_period d using (school_id, period_id)
+               where s.subject_name = 'Физика' and d.period_name = '1 четверть'"""
+        ).fetchall()
+    assert [(v, w, str(at), t) for v, w, at, t in mark] == [
+        ("4", 3.0, "2023-09-07 16:40:00", "Контрольный диктант")
+    ]
+    assert lesson == [(2, "Выражения и их преобразования")]
+    assert absences == [("2023-09-05", "История", "н"), ("2023-09-05", "Физика", "н")]
+    assert final == [("5",)]
+    noted = {(n.file_name, n.field) for n in notes}
+    assert ("events.json", "source") in noted  # the «EC» event is not a lesson
+    assert ("events.json", "absence_reason_id") in noted
+    assert ("events.json", "teacher") in noted
+
+
+def test_schedule_items_and_core_marks_values_read_by_hand(loaded):
+    _, db, notes = loaded["schedule_items_core"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        marks = con.execute(
+            """select p.full_name, m.mark_value from fct_mark m join fct_lesson l using (school_id, lesson_id)
+               join dim_pupil p using (school_id, pupil_id) join dim_subject s on s.subject_id = l.subject_id
+               where s.subject_name = 'Английский язык' and l.lesson_date = '2023-09-11' order by 1"""
+        ).fetchall()
+        teachers = con.execute(
+            """select distinct t.full_name from fct_lesson l join dim_subject s using (school_id, subject_id)
+               join dim_teacher t on t.teacher_id = l.teacher_id where s.subject_name = 'Литература'"""
+        ).fetchall()
+        groups = con.execute("select count(*) from dim_group").fetchone()[0]
+        year = con.execute(
+            """select p.full_name, f.mark_value from fct_period_mark f join dim_pupil p using (school_id, pupil_id)
+               where f.mark_kind_code = 'year'"""
+        ).fetchall()
+        absent = con.execute(
+            """select p.full_name, s.subject_name from fct_attendance a join dim_pupil p using (school_id, pupil_id)
+               join fct_lesson l on l.lesson_id = a.lesson_id join dim_subject s on s.subject_id = l.subject_id
+               where a.absence_code = 'н' and l.lesson_date = '2023-09-12'"""
+        ).fetchall()
+    assert marks == [("Соколов Максим Игоревич", "3"), ("Соколова Дарья Игоревна", "5")]
+    assert teachers == [("Павлов Игорь Николаевич",)]  # user_id null: the teacher is known by name
+    assert groups == 2  # English: each twin in their own subgroup
+    assert year == [("Соколова Дарья Игоревна", "5")]
+    assert absent == [("Соколова Дарья Игоревна", "Геометрия")]
+    assert not [n for n in notes if "неизвестное поле" in n.message]
+
+
+HOSTILE = {
+    "server error in events": (
+        "family_events",
+        "events.json",
+        lambda f: f.update(errors=["Internal Server Error"]),
+        "errors",
+        "сервер вернул ошибку",
+    ),
+    "mark on a day without its lesson": (
+        "family_events",
+        "marks.json",
+        lambda f: f["payload"][0].update(date="2023-09-09"),
+        "date",
+        "нет урока предмета",
+    ),
+    "bare answer of two pupils": (
+        "schedule_items_core",
+        "marks.json",
+        lambda f: f.__setitem__(slice(None), f[0]["payload"]),
+        "student_id",
+        "ответ без student_id",
+    ),
+    "lesson date not a date": (
+        "schedule_items_core",
+        "lessons.json",
+        lambda f: f[1]["payload"][2].update(date="вчера"),
+        "date",
+        "ожидается дата и время",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_real_shapes_broken_are_refused_with_their_place(tmp_path, context, case):
+    bundle, name, change, field, problem = HOSTILE[case]
+    files = copy.deepcopy(raw(bundle))
+    change(files[name])
+    folder = write_json(tmp_path / bundle, files)
+    with pytest.raises(ExportRefused) as refused:
+        MeshImporter().convert(folder, tmp_path / "out", context)
+    assert (refused.value.file_name, refused.value.field) == (name, field)
+    assert problem in refused.value.problem
+    assert refused.value.location
+    assert not (tmp_path / "out").exists()
+
+
+def test_bundle_with_only_profile_and_lessons_needs_periods(tmp_path, context):
+    folder = tmp_path / "b"
+    shutil.copytree(FIXTURES / "schedule_items_core", folder)
+    (folder / "subject_marks.json").unlink()
+    with pytest.raises(ExportRefused, match="нет ни одного учебного периода"):
+        MeshImporter().convert(folder, tmp_path / "out", context)
