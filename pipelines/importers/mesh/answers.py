@@ -24,6 +24,17 @@ CHILD_FIELDS = {"id", "last_name", "first_name", "middle_name", "birth_date", "s
 CHILD_FIELDS |= {"school", "class_unit_id", "contract_id", "user_id", "phone", "email", "snils", "type", "groups"}
 CHILD_FIELDS |= {"representatives", "sections", "sudir_account_exists", "sudir_login", "is_legal_representative"}
 CHILD_FIELDS |= {"parallel_curriculum_id", "contingent_guid", "enrollment_date"}
+# /core/api/student_profiles/{id} (old API); its marks, final_marks and attendances are not read
+STUDENT_PROFILE_FIELDS = {"id", "created_at", "updated_at", "deleted_at", "person_id", "transferred", "school_id"}
+STUDENT_PROFILE_FIELDS |= {"organization_id", "user_id", "study_mode_id", "user_name", "short_name", "last_name"}
+STUDENT_PROFILE_FIELDS |= {"first_name", "middle_name", "change_password_required", "birth_date", "left_on"}
+STUDENT_PROFILE_FIELDS |= {"enlisted_on", "gusoev_login", "age", "sex", "deleted", "email", "phone_number"}
+STUDENT_PROFILE_FIELDS |= {"email_ezd", "phone_number_ezd", "class_unit", "previously_class_unit", "curricula"}
+STUDENT_PROFILE_FIELDS |= {"non_attendance", "mentors", "ispp_account", "previously_profile_id", "student_viewed"}
+STUDENT_PROFILE_FIELDS |= {"migration_date", "education_level", "class_level", "snils", "last_sign_in_at", "groups"}
+STUDENT_PROFILE_FIELDS |= {"parents", "marks", "final_marks", "attendances", "lesson_comments", "home_based_periods"}
+STUDENT_PROFILE_FIELDS |= {"subjects", "ae_attendances", "ec_attendances", "assignments", "left_on_registry"}
+CLASS_UNIT_FIELDS = {"id", "class_level_id", "name", "home_based"}
 SCHOOL_FIELDS = {"id", "name", "short_name", "county", "principal", "phone", "global_school_id"}
 GRADE_FIELDS = {"origin", "five", "ten", "hundred"}
 VALUE_FIELDS = {"name", "nmax", "grade", "grade_system_id", "grade_system_type"}

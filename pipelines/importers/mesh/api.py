@@ -15,7 +15,14 @@ from pathlib import Path
 from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
 from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.ids import slug_id, source_id
-from pipelines.importers.mesh.answers import CHILD_FIELDS, PROFILE_FIELDS, SCHOOL_FIELDS, MeshDraft
+from pipelines.importers.mesh.answers import (
+    CHILD_FIELDS,
+    CLASS_UNIT_FIELDS,
+    PROFILE_FIELDS,
+    SCHOOL_FIELDS,
+    STUDENT_PROFILE_FIELDS,
+    MeshDraft,
+)
 from pipelines.importers.mesh.lessons import add_lessons, read_events, read_schedule_items
 from pipelines.importers.mesh.marks import read_mark, read_marks, read_subject_marks, subject_periods
 from pipelines.importers.names import class_grade
@@ -80,27 +87,16 @@ def _read_periods(files: dict[str, Payload], draft: MeshDraft) -> None:
 
 
 def _read_profile(node: Payload, draft: MeshDraft, context: ImportContext) -> None:
-    draft.notes.unknown(node.expect("object"), PROFILE_FIELDS)
-    children = node.items("children")
-    if not children:
-        raise ExportRefused(node.file_name, "children", None, "нет ни одного ученика")
+    """Pupils, their class and school: the family profile's ``children``, or student profiles of the
+    old API (``/core/api/student_profiles/{id}``: one, or a list)."""
     first = min(r["start_date"] for r in draft.periods.values())
     first_year = first.year if first.month >= 9 else first.year - 1
-    for child in children:
-        draft.notes.unknown(child, CHILD_FIELDS)
-        school = child.child("school")
-        draft.notes.unknown(school, SCHOOL_FIELDS)
-        school_id = source_id("s", school.get("id", "id"))
-        if draft.school and draft.school["school_id"] != school_id:
-            raise ExportRefused(child.file_name, school.path, "id", "ученики разных школ в одной выгрузке")
-        name = school.get("name", "str")
-        draft.school = {
-            "school_id": school_id,
-            "school_name": name,
-            "short_name": school.get("short_name", "str", required=False) or name,
-            "region_id": str(context.extra.get("region_id") or MOSCOW),
-        }
-        class_name = child.get("class_name", "str")
+    for child in _profiles(node, draft):
+        if child.has("class_unit") and not child.has("class_name"):
+            school, class_name, alias = _from_student_profile(child, draft, context)
+        else:
+            school, class_name, alias = _from_family_child(child, draft)
+        _set_school(child, school, draft, context)
         grade = class_grade(class_name)
         if grade is None:
             raise ExportRefused(
@@ -119,6 +115,54 @@ def _read_profile(node: Payload, draft: MeshDraft, context: ImportContext) -> No
             "has_consent": False,
         }
         draft.pupil_class[pupil_id] = class_id
-        guid = child.get("contingent_guid", "id", required=False)
-        if guid:
-            draft.aliases[guid] = pupil_id
+        if alias:
+            draft.aliases[alias] = pupil_id
+
+
+def _profiles(node: Payload, draft: MeshDraft) -> list[Payload]:
+    if isinstance(node.value, dict) and "children" in node.value:
+        draft.notes.unknown(node, PROFILE_FIELDS)
+        found, where = node.items("children"), "children"
+    else:
+        found, where = (node.items() if isinstance(node.value, list) else [node.expect("object")]), None
+    if not found:
+        raise ExportRefused(node.file_name, where, None, "нет ни одного ученика")
+    return found
+
+
+def _from_family_child(child: Payload, draft: MeshDraft) -> tuple[dict, str, str | None]:
+    """A child of ``/family/…/v1/profile``: school object, ``class_name``, ``contingent_guid``."""
+    draft.notes.unknown(child, CHILD_FIELDS)
+    school = child.child("school")
+    draft.notes.unknown(school, SCHOOL_FIELDS)
+    row = {
+        "school_id": source_id("s", school.get("id", "id")),
+        "school_name": school.get("name", "str"),
+        "short_name": school.get("short_name", "str", required=False),
+    }
+    return row, child.get("class_name", "str"), child.get("contingent_guid", "id", required=False)
+
+
+def _from_student_profile(child: Payload, draft: MeshDraft, context: ImportContext) -> tuple[dict, str, str | None]:
+    """A ``/core/api/student_profiles`` answer: ``school_id`` without a name, ``class_unit.name``, ``person_id``."""
+    draft.notes.unknown(child, STUDENT_PROFILE_FIELDS)
+    class_unit = child.child("class_unit")
+    draft.notes.unknown(class_unit, CLASS_UNIT_FIELDS)
+    school_id = child.get("school_id", "id")
+    name = context.school_name
+    if not name:
+        name = f"Школа {school_id}"
+        message = f"названия школы в профиле ученика нет: записано «{name}» (укажите его при загрузке)"
+        draft.notes.at(child, "school_id", school_id, message, once="school name")
+    row = {"school_id": source_id("s", school_id), "school_name": name, "short_name": None}
+    return row, class_unit.get("name", "str"), child.get("person_id", "id", required=False)
+
+
+def _set_school(child: Payload, school: dict, draft: MeshDraft, context: ImportContext) -> None:
+    if draft.school and draft.school["school_id"] != school["school_id"]:
+        raise ExportRefused(child.file_name, child.path, "school", "ученики разных школ в одной выгрузке")
+    draft.school = {
+        **school,
+        "short_name": school["short_name"] or school["school_name"],
+        "region_id": str(context.extra.get("region_id") or MOSCOW),
+    }

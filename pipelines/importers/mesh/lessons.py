@@ -95,11 +95,24 @@ def add_lessons(pupil_lessons: list[PupilLesson], draft: MeshDraft) -> None:
     """Number the lessons that have no number, then store lessons, the pupils who have them, absences."""
     _number(pupil_lessons, draft)
     for lesson in pupil_lessons:
+        _fill_from_known(lesson.row, draft)
         lesson_id = draft.add_lesson(lesson.node, lesson.row)
         draft.saw_lesson(lesson.pupil_id, lesson_id)
         if lesson.absence is not None:
             draft.add_absence(lesson.pupil_id, lesson_id, lesson.absence)
     draft.index_lessons()
+
+
+def _fill_from_known(row: dict, draft: MeshDraft) -> None:
+    """A lesson both in lessons.json and in events.json: the event lacks the teacher and may lack the
+    topic and homework; the schedule item's are kept."""
+    known = draft.lessons.get(row["lesson_id"])
+    if known is None:
+        return
+    if row["teacher_id"] == UNKNOWN_TEACHER_ID:
+        row["teacher_id"] = known["teacher_id"]
+    for column in ("topic", "homework", "homework_entered_at"):
+        row[column] = row[column] or known[column]
 
 
 def _row(node: Payload, pupil_id: str, draft: MeshDraft, day, teacher_id: str, topic: str | None) -> dict:

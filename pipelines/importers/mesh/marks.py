@@ -134,8 +134,8 @@ def _five_point(mark: Payload, draft: MeshDraft) -> str | None:
     for value in mark.items("values", required=False):
         draft.notes.unknown(value, VALUE_FIELDS)
         grade = value.child("grade", required=False)
-        if grade is None:
-            continue
+        if grade is None or not grade.has("five"):
+            continue  # a mark without a 5-point value («зачёт»): its ``value`` is read
         draft.notes.unknown(grade, GRADE_FIELDS)
         five = grade.get("five", "number")
         if not float(five).is_integer():

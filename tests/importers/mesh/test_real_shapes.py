@@ -55,7 +55,7 @@ def raw_counts(files: dict[str, object]) -> dict[str, int]:
             if item.get("is_missed_lesson") or item.get("absence_reason_id") is not None:
                 absences.add((student, item["id"]))
     for name in ("marks.json", "subject_marks.json"):
-        for student, item in records(files.get(name, [])):
+        for _student, item in records(files.get(name, [])):
             if "periods" not in item:
                 marks.add(item["id"])
                 continue
@@ -178,6 +178,38 @@ def test_schedule_items_and_core_marks_values_read_by_hand(loaded):
     assert year == [("Соколова Дарья Игоревна", "5")]
     assert absent == [("Соколова Дарья Игоревна", "Геометрия")]
     assert not [n for n in notes if "неизвестное поле" in n.message]
+
+
+def test_old_student_profiles_name_the_pupils_and_class(tmp_path, context, load):
+    folder = tmp_path / "core"
+    shutil.copytree(FIXTURES / "schedule_items_core", folder)
+    shutil.copy(FIXTURES / "core_student_profiles.json", folder / "profile.json")
+    notes = MeshImporter().convert(folder, tmp_path / "out", context)
+    result, db = load(tmp_path / "out")
+    assert result.status == "loaded", [i.message for i in result.issues]
+    assert warehouse_counts(db) == raw_counts(raw("schedule_items_core"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        pupils = con.execute("select full_name from dim_pupil order by 1").fetchall()
+        classes = con.execute("select class_name from dim_class").fetchall()
+    assert pupils == [("Соколов Максим Игоревич",), ("Соколова Дарья Игоревна",)]
+    assert classes == [("7-Б",)]
+    assert [n.field for n in notes if "названия школы" in n.message] == ["school_id"]
+    assert not [n for n in notes if "неизвестное поле" in n.message]
+
+
+def test_event_of_a_lesson_also_in_lessons_json_keeps_the_teacher(tmp_path, context):
+    files = raw("family_events")
+    item = copy.deepcopy(records(raw("schedule_items_core")["lessons.json"])[0][1])
+    item.update(id=402110002, date="2023-09-04", begin_time="09:25", subject_name="Алгебра", marks=[])
+    item["details"]["lesson_topic"] = "Выражения и их преобразования"
+    files["lessons.json"] = {"payload": [item]}
+    folder = write_json(tmp_path / "both", files)
+    MeshImporter().convert(folder, tmp_path / "out", context)
+    with (tmp_path / "out" / "lessons.csv").open(encoding="utf-8") as f:
+        lessons = {row["lesson_id"]: row for row in csv.DictReader(f, delimiter=";")}
+    assert len(lessons) == raw_counts(raw("family_events"))["lessons"]
+    assert lessons["l-402110002"]["teacher_id"] == "t-30500001"
+    assert lessons["l-402110003"]["teacher_id"] == "unknown"
 
 
 HOSTILE = {
