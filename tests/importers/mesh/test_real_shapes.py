@@ -138,9 +138,7 @@ def test_family_events_values_read_by_hand(loaded):
                join dim_period d using (school_id, period_id)
                where s.subject_name = 'Физика' and d.period_name = '1 четверть'"""
         ).fetchall()
-    assert [(v, w, str(at), t) for v, w, at, t in mark] == [
-        ("4", 3.0, "2023-09-07 16:40:00", "Контрольный диктант")
-    ]
+    assert [(v, w, str(at), t) for v, w, at, t in mark] == [("4", 3.0, "2023-09-07 16:40:00", "Контрольный диктант")]
     assert lesson == [(2, "Выражения и их преобразования")]
     assert absences == [("2023-09-05", "История", "н"), ("2023-09-05", "Физика", "н")]
     assert final == [("5",)]
