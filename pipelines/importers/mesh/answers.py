@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 from pipelines.importers.api_draft import Draft
@@ -85,16 +86,18 @@ class MeshDraft(Draft):
     their own entry time."""
 
     aliases: dict[str, str] = field(default_factory=dict)
-    day_lessons: dict[tuple[str, dt.date, str], list[str]] = field(default_factory=dict)
+    day_lessons: dict[tuple[str, dt.date, str], list[str]] = field(default_factory=dict)  # subject: id or «#source id»
     timed_marks: set[str] = field(default_factory=set)
 
     def index_lessons(self) -> None:
-        """(pupil, day, subject) → the pupil's lessons, in lesson-number order."""
+        """(pupil, day, subject) → the pupil's lessons, in lesson-number order; the subject both as the
+        catalogue's id and as the system's own id («#33623570»)."""
         found: dict[tuple[str, dt.date, str], list[dict]] = collections.defaultdict(list)
         for lesson_id, pupils in self.lesson_pupils.items():
             row = self.lessons[lesson_id]
-            for pupil_id in pupils:
-                found[(pupil_id, row["lesson_date"], row["subject_id"])].append(row)
+            subjects = [row["subject_id"]] + ([f"#{row['_source_subject']}"] if row.get("_source_subject") else [])
+            for pupil_id, subject in itertools.product(pupils, subjects):
+                found[(pupil_id, row["lesson_date"], subject)].append(row)
         self.day_lessons = {
             key: [r["lesson_id"] for r in sorted(rows, key=lambda r: r["lesson_number"])] for key, rows in found.items()
         }

@@ -127,6 +127,7 @@ def _row(node: Payload, pupil_id: str, draft: MeshDraft, day, teacher_id: str, t
         "subject_id": draft.add_subject(node.get("subject_name", "str"), node, "subject_name"),
         "teacher_id": teacher_id,
         "topic": topic or None,
+        "_source_subject": node.get("subject_id", "id", required=False),  # not written: links marks
     }
 
 

@@ -118,6 +118,8 @@ def _lesson_of(mark: Payload, pupil_id: str, subject_id: str | None, draft: Mesh
     if subject_id is None:
         subject_id = draft.add_subject(mark.get("subject_name", "str"), mark, "subject_name")
     found = draft.day_lessons.get((pupil_id, day, subject_id))
+    if not found and mark.has("subject_id"):
+        found = draft.day_lessons.get((pupil_id, day, f"#{mark.get('subject_id', 'id')}"))
     if not found:
         problem = (
             f"у ученика нет урока предмета «{subject_id}» {fmt_date(day)} в lessons.json и events.json: "

@@ -195,6 +195,16 @@ def test_old_student_profiles_name_the_pupils_and_class(tmp_path, context, load)
     assert not [n for n in notes if "неизвестное поле" in n.message]
 
 
+def test_mark_finds_its_lesson_by_the_system_subject_id_when_names_differ(tmp_path, context):
+    files = raw("family_events")
+    files["marks.json"]["payload"][0]["subject_name"] = "Алгебра и начала анализа"  # id stays 33623570
+    folder = write_json(tmp_path / "names", files)
+    MeshImporter().convert(folder, tmp_path / "out", context)
+    with (tmp_path / "out" / "marks.csv").open(encoding="utf-8") as f:
+        marks = {row["mark_id"]: row for row in csv.DictReader(f, delimiter=";")}
+    assert marks["m-2001001"]["lesson_id"] == "l-402110002"
+
+
 def test_event_of_a_lesson_also_in_lessons_json_keeps_the_teacher(tmp_path, context):
     files = raw("family_events")
     item = copy.deepcopy(records(raw("schedule_items_core")["lessons.json"])[0][1])
@@ -224,6 +234,13 @@ HOSTILE = {
         lambda f: f["payload"][0].update(date="2023-09-09"),
         "date",
         "нет урока предмета",
+    ),
+    "mark of another subject than the lesson's": (
+        "family_events",
+        "marks.json",
+        lambda f: f["payload"][0].update(subject_name="Физика", subject_id=33623611),
+        "date",
+        "нет урока предмета «physics» 04.09.2023",
     ),
     "bare answer of two pupils": (
         "schedule_items_core",
