@@ -35,6 +35,11 @@ STUDENT_PROFILE_FIELDS |= {"non_attendance", "mentors", "ispp_account", "previou
 STUDENT_PROFILE_FIELDS |= {"migration_date", "education_level", "class_level", "snils", "last_sign_in_at", "groups"}
 STUDENT_PROFILE_FIELDS |= {"parents", "marks", "final_marks", "attendances", "lesson_comments", "home_based_periods"}
 STUDENT_PROFILE_FIELDS |= {"subjects", "ae_attendances", "ec_attendances", "assignments", "left_on_registry"}
+# /lms/api/sessions (the pupil's own session)
+SESSION_FIELDS = {"id", "profiles", "guid", "first_name", "last_name", "middle_name", "phone_number", "person_id"}
+SESSION_FIELDS |= {"authentication_token", "password_change_required", "regional_auth", "date_of_birth", "sex"}
+SESSION_PROFILE_FIELDS = {"id", "type", "roles", "user_id", "agree_pers_data", "school_id", "school_shortname"}
+SESSION_PROFILE_FIELDS |= {"school_name", "subject_ids", "organization_id"}
 CLASS_UNIT_FIELDS = {"id", "class_level_id", "name", "home_based"}
 SCHOOL_FIELDS = {"id", "name", "short_name", "county", "principal", "phone", "global_school_id"}
 GRADE_FIELDS = {"origin", "five", "ten", "hundred"}

@@ -2,7 +2,8 @@
 events) and period and year marks (subject_marks.json).
 
 A mark of the family API names no lesson: it goes to the pupil's lesson of its subject on its
-date (the first by number when there are several). A mark with ``schedule_lesson_id`` (the old
+date (the first by number when there are several), and when no answer gives that lesson, to a
+lesson of the class made from the mark. A mark with ``schedule_lesson_id`` (the old
 ``/core/api/marks``) goes to that lesson. A mark without ``created_at`` is dated by its lesson.
 """
 
@@ -13,8 +14,7 @@ import datetime as dt
 from pipelines.importers.api_draft import period_mark
 from pipelines.importers.api_payload import Payload
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID
-from pipelines.importers.dates import fmt_date
-from pipelines.importers.ids import source_id
+from pipelines.importers.ids import source_id, stable_id
 from pipelines.importers.marks import resolve_mark
 from pipelines.importers.mesh.answers import (
     GRADE_FIELDS,
@@ -30,6 +30,7 @@ from pipelines.importers.mesh.answers import (
 from pipelines.issues import ExportRefused
 
 NO_WORK_TYPE = "Вид работы не указан"
+MESH_PERIOD_MARKS = {"зч": "зач", "нзч": "незач", "нз": "незач"}  # «Зч» in recorded subject_marks
 
 
 def read_marks(node: Payload | None, draft: MeshDraft) -> None:
@@ -120,13 +121,47 @@ def _lesson_of(mark: Payload, pupil_id: str, subject_id: str | None, draft: Mesh
     found = draft.day_lessons.get((pupil_id, day, subject_id))
     if not found and mark.has("subject_id"):
         found = draft.day_lessons.get((pupil_id, day, f"#{mark.get('subject_id', 'id')}"))
-    if not found:
-        problem = (
-            f"у ученика нет урока предмета «{subject_id}» {fmt_date(day)} в lessons.json и events.json: "
-            "отметку не к чему привязать (сохраните расписание за те же дни, что и отметки)"
+    return draft.lessons[found[0]] if found else _lesson_from_mark(mark, pupil_id, day, subject_id, draft)
+
+
+def _lesson_from_mark(mark: Payload, pupil_id: str, day: dt.date, subject_id: str, draft: MeshDraft) -> dict:
+    """The class's lesson of the subject on the mark's day, made from the mark when no answer gives it
+    (no events.json or lessons.json for that day): numbered after the day's other lessons of the subject."""
+    class_id = draft.pupil_class[pupil_id]
+    lesson_id = stable_id("l", class_id, day.isoformat(), subject_id)
+    if lesson_id not in draft.lessons:
+        same = [r["lesson_number"] for r in draft.lessons.values() if _is_lesson_of(r, class_id, day, subject_id)]
+        teacher_id = draft.subject_teacher(class_id, subject_id) or _unknown_teacher(draft)
+        row = {
+            "lesson_id": lesson_id,
+            "lesson_date": day,
+            "lesson_number": min(max(same, default=0) + 1, 12),
+            "class_id": class_id,
+            "subject_id": subject_id,
+            "teacher_id": teacher_id,
+            "topic": None,
+            "homework": None,
+            "homework_entered_at": None,
+        }
+        draft.add_lesson(mark, row)
+        message = (
+            "урока этой отметки нет в events.json и lessons.json: урок создан по дню и предмету отметки "
+            "(номер — следующий после уроков предмета в этот день, учитель — учитель предмета в классе)"
         )
-        raise ExportRefused(mark.file_name, mark.path, "date", problem)
-    return draft.lessons[found[0]]
+        draft.notes.at(mark, "date", day.isoformat(), message, once="lesson from mark")
+        for classmate, its_class in draft.pupil_class.items():
+            if its_class == class_id:
+                draft.saw_lesson(classmate, lesson_id)
+                draft.day_lessons.setdefault((classmate, day, subject_id), [lesson_id])
+    return draft.lessons[lesson_id]
+
+
+def _is_lesson_of(row: dict, class_id: str, day: dt.date, subject_id: str) -> bool:
+    return (row["class_id"], row["lesson_date"], row["subject_id"]) == (class_id, day, subject_id)
+
+
+def _unknown_teacher(draft: MeshDraft) -> str:
+    return draft.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель")
 
 
 def _five_point(mark: Payload, draft: MeshDraft) -> str | None:
@@ -169,7 +204,7 @@ def _add_final(
     number = node.value.get(field_name)
     numeric = isinstance(number, int | float) and not isinstance(number, bool)
     raw = f"{node.get(field_name, 'number'):g}" if numeric else node.get(field_name, "str")
-    parsed = period_mark(raw)
+    parsed = period_mark(MESH_PERIOD_MARKS.get(raw.strip().lower(), raw))
     if parsed is None:
         draft.notes.at(node, field_name, raw, f"«{raw}» — не итоговая отметка: не загружена")
         return
@@ -177,6 +212,5 @@ def _add_final(
     if teacher is None:
         message = "уроков предмета в выгрузке нет: итоговая отметка записана за учителем «Не указан»"
         draft.notes.at(node, field_name, raw, message, once="final without lessons")
-        draft.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель")
-        teacher = UNKNOWN_TEACHER_ID
+        teacher = _unknown_teacher(draft)
     draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)

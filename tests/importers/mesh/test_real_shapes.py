@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ejournal.settings import Norms, ValidationNorms
+from pipelines.importers.contract import ImportContext
 from pipelines.importers.mesh.api import MeshImporter
 from pipelines.issues import ExportRefused
 from tests.importers.api_scenario import write_json
@@ -88,8 +90,6 @@ def warehouse_counts(db: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> dict[str, tuple[Path, Path, list]]:
     """Each bundle converted and loaded once: (canonical folder, warehouse, notes)."""
-    from ejournal.settings import Norms, ValidationNorms
-    from pipelines.importers.contract import ImportContext
     from pipelines.ingest import ingest_path
 
     out = {}
@@ -195,6 +195,22 @@ def test_old_student_profiles_name_the_pupils_and_class(tmp_path, context, load)
     assert not [n for n in notes if "неизвестное поле" in n.message]
 
 
+def test_mark_without_its_lesson_gets_a_lesson_of_the_class_made_from_it(tmp_path, context):
+    files = raw("family_events")
+    files["marks.json"]["payload"][0].update(id=2009999, date="2023-09-09")  # a Saturday: no lesson in events.json
+    folder = write_json(tmp_path / "saturday", files)
+    notes = MeshImporter().convert(folder, tmp_path / "out", context)
+    with (tmp_path / "out" / "lessons.csv").open(encoding="utf-8") as f:
+        lessons = list(csv.DictReader(f, delimiter=";"))
+    with (tmp_path / "out" / "marks.csv").open(encoding="utf-8") as f:
+        marks = {row["mark_id"]: row for row in csv.DictReader(f, delimiter=";")}
+    made = [row for row in lessons if row["lesson_date"] == "09.09.2023"]
+    assert [(r["subject_id"], r["lesson_number"], r["teacher_id"]) for r in made] == [("algebra", "1", "unknown")]
+    assert marks["m-2009999"]["lesson_id"] == made[0]["lesson_id"]
+    assert len(lessons) == raw_counts(raw("family_events"))["lessons"] + 1
+    assert [n.location for n in notes if "урок создан по дню и предмету" in n.message] == ["payload[0]"]
+
+
 def test_mark_finds_its_lesson_by_the_system_subject_id_when_names_differ(tmp_path, context):
     files = raw("family_events")
     files["marks.json"]["payload"][0]["subject_name"] = "Алгебра и начала анализа"  # id stays 33623570
@@ -220,6 +236,63 @@ def test_event_of_a_lesson_also_in_lessons_json_keeps_the_teacher(tmp_path, cont
     assert lessons["l-402110003"]["teacher_id"] == "unknown"
 
 
+RECORDED = FIXTURES / "recorded_subject_marks"
+NOT_MARKS = {"Б/О"}  # «без оценки»: the subject is taught without marks (ОРКСЭ); noted, not loaded
+
+
+def test_recorded_subject_marks_load_every_mark_and_period_mark(tmp_path, load):
+    """A recorded /api/family/web/v1/subject_marks answer with the pupil's session: no schedule, so
+    each mark's lesson is made from the mark's day and subject; the class is given at loading."""
+    answer = json.loads((RECORDED / "subject_marks.json").read_text(encoding="utf-8"))
+    marks = [(s["subject_name"], m) for s in answer["payload"] for p in s["periods"] for m in p["marks"]]
+    finals = [p["fixed_value"] for s in answer["payload"] for p in s["periods"] if p["fixed_value"] is not None]
+    years = [s["year_mark"] for s in answer["payload"] if s["year_mark"] is not None]
+    context = ImportContext(norms=Norms(validation=ValidationNorms()), class_name="4-В")
+    assert MeshImporter().detect(RECORDED)
+    notes = MeshImporter().convert(RECORDED, tmp_path / "out", context)
+    result, db = load(tmp_path / "out")
+    assert result.status == "loaded", [i.message for i in result.issues]
+    expected = {
+        "lessons": len({(subject, m["date"]) for subject, m in marks}),
+        "marks": len({m["id"] for _, m in marks}),
+        "attendance": 0,
+        "period_marks": len([v for v in finals if v not in NOT_MARKS]) + len(years),
+    }
+    assert expected == {"lessons": 443, "marks": 583, "attendance": 0, "period_marks": 21}  # read by hand
+    assert csv_counts(tmp_path / "out") == expected
+    assert warehouse_counts(db) == expected
+    with duckdb.connect(str(db), read_only=True) as con:
+        russian = con.execute(
+            """select p.full_name, c.class_name, m.mark_value, m.weight, w.work_type_name
+               from fct_mark m join fct_lesson l using (school_id, lesson_id)
+               join dim_pupil p using (school_id, pupil_id) join dim_class c on c.class_id = l.class_id
+               join dim_subject s on s.subject_id = l.subject_id join dim_work_type w on w.work_type_id = m.work_type_id
+               where s.subject_name = 'Русский язык' and l.lesson_date = '2024-09-12' order by m.mark_value"""
+        ).fetchall()
+        finals_loaded = con.execute(
+            """select s.subject_name, f.mark_kind_code, coalesce(d.period_name, ''), f.mark_value
+               from fct_period_mark f join dim_subject s using (school_id, subject_id)
+               left join dim_period d on d.school_id = f.school_id and d.period_id = f.period_id
+               where s.subject_name in ('Математика', 'Функциональная грамотность') order by 1, 2, 3"""
+        ).fetchall()
+    assert ("Фролов Глеб Денисович", "4-В", "3", 2.0, "Изложение") in russian
+    assert finals_loaded == [
+        ("Математика", "period", "1 триместр", "5"),
+        ("Математика", "period", "2 триместр", "5"),
+        ("Математика", "year", "", "5"),
+        ("Функциональная грамотность", "period", "1 триместр", "зач"),
+        ("Функциональная грамотность", "period", "2 триместр", "зач"),
+    ]
+    assert [n.value for n in notes if n.field == "fixed_value"] == ["Б/О", "Б/О"]
+    assert not [n for n in notes if "неизвестное поле" in n.message]
+
+
+def test_recorded_session_without_class_asks_for_it(tmp_path, context):
+    with pytest.raises(ExportRefused, match="--class") as refused:
+        MeshImporter().convert(RECORDED, tmp_path / "out", context)
+    assert refused.value.file_name == "profile.json"
+
+
 HOSTILE = {
     "server error in events": (
         "family_events",
@@ -227,20 +300,6 @@ HOSTILE = {
         lambda f: f.update(errors=["Internal Server Error"]),
         "errors",
         "сервер вернул ошибку",
-    ),
-    "mark on a day without its lesson": (
-        "family_events",
-        "marks.json",
-        lambda f: f["payload"][0].update(date="2023-09-09"),
-        "date",
-        "нет урока предмета",
-    ),
-    "mark of another subject than the lesson's": (
-        "family_events",
-        "marks.json",
-        lambda f: f["payload"][0].update(subject_name="Физика", subject_id=33623611),
-        "date",
-        "нет урока предмета «physics» 04.09.2023",
     ),
     "bare answer of two pupils": (
         "schedule_items_core",
