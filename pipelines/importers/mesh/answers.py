@@ -63,6 +63,15 @@ DETAILS_FIELDS = {"content", "materials", "theme", "lessonId", "lesson_topic", "
 HOMEWORK_FIELDS = {"homework", "date_assigned_on", "homework_created_at", "homework_updated_at", "materials"}
 HOMEWORK_FIELDS |= {"homework_entry_student_id", "homework_id", "homework_entry_id", "attachments", "is_done"}
 HOMEWORK_FIELDS |= {"written_answer", "date_prepared_for"}
+# /family/{web,mobile}/v1/schedule?date=… (one day)
+SCHEDULE_DAY_FIELDS = {"summary", "date", "activities", "has_homework"}
+ACTIVITY_FIELDS = {"type", "info", "begin_utc", "end_utc", "begin_time", "end_time", "room_number", "room_name"}
+ACTIVITY_FIELDS |= {"building_name", "lesson", "duration", "homework_presence_status_id"}
+SCHEDULE_LESSON_FIELDS = {"schedule_item_id", "subject_id", "subject_name", "course_lesson_type", "teacher", "marks"}
+SCHEDULE_LESSON_FIELDS |= {"homework", "link_types", "materials_count", "lesson_type", "lesson_education_type"}
+SCHEDULE_LESSON_FIELDS |= {"evaluation", "absence_reason_id", "nonattendance_reason_id", "disease_status_type"}
+SCHEDULE_LESSON_FIELDS |= {"bell_id", "replaced", "homework_count", "esz_field_id", "is_cancelled"}
+SCHEDULE_LESSON_FIELDS |= {"is_missed_lesson", "is_virtual"}
 # /api/eventcalendar/v1/api/events
 EVENT_FIELDS = {"id", "author_id", "title", "description", "start_at", "finish_at", "is_all_day", "conference_link"}
 EVENT_FIELDS |= {"outdoor", "place", "place_latitude", "place_longitude", "created_at", "updated_at", "types"}

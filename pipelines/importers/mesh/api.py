@@ -1,7 +1,7 @@
 """МЭШ / «Моя школа»: answers of the family API and of the events calendar, saved per pupil.
 
 Files: profile.json (pupils, class, school: profile.py) and any of: lessons.json (schedule items,
-``lesson_schedule_items``), events.json (``/api/eventcalendar/v1/api/events``: lessons with their
+``lesson_schedule_items``), schedule.json (day schedules, ``/family/…/v1/schedule``), events.json (``/api/eventcalendar/v1/api/events``: lessons with their
 marks and absences), marks.json (``/family/…/v1/marks`` or ``/core/api/marks``), subject_marks.json
 (``/family/…/v1/subject_marks``: marks by period, period and year marks); periods.json (optional:
 the year's periods, else those of subject_marks.json). What a saved answer looks like: answers.py;
@@ -15,20 +15,22 @@ from pathlib import Path
 from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
 from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.mesh.answers import MeshDraft
-from pipelines.importers.mesh.lessons import add_lessons, read_events, read_schedule_items
+from pipelines.importers.mesh.lessons import add_lessons, read_events, read_schedule_days, read_schedule_items
 from pipelines.importers.mesh.marks import read_mark, read_marks, read_subject_marks, subject_periods
 from pipelines.importers.mesh.profile import read_profile
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
-PROFILE, PERIODS, LESSONS, EVENTS, MARKS, SUBJECT_MARKS = (
+PROFILE, PERIODS, LESSONS, SCHEDULE, EVENTS, MARKS, SUBJECT_MARKS = (
     "profile.json",
     "periods.json",
     "lessons.json",
+    "schedule.json",
     "events.json",
     "marks.json",
     "subject_marks.json",
 )
+DATA = (LESSONS, SCHEDULE, EVENTS, MARKS, SUBJECT_MARKS)
 
 
 class MeshImporter:
@@ -37,15 +39,16 @@ class MeshImporter:
 
     def detect(self, path: Path) -> bool:
         names = bundle_names(path)
-        return PROFILE in names and bool(names & {LESSONS, EVENTS, MARKS, SUBJECT_MARKS})
+        return PROFILE in names and bool(names & set(DATA))
 
     def convert(self, path: Path, out_dir: Path, context: ImportContext) -> list[ImportNote]:
-        files = read_bundle(path, (PROFILE,), (PERIODS, LESSONS, EVENTS, MARKS, SUBJECT_MARKS))
+        files = read_bundle(path, (PROFILE,), (PERIODS, *DATA))
         notes = PayloadNotes()
         draft = MeshDraft("МЭШ", PROFILE, notes, WorkTypes(context.norms, notes))
         _read_periods(files, draft)
         read_profile(files[PROFILE], draft, context)
-        lessons = read_schedule_items(files.get(LESSONS), draft) + read_events(files.get(EVENTS), draft)
+        lessons = read_schedule_items(files.get(LESSONS), draft) + read_schedule_days(files.get(SCHEDULE), draft)
+        lessons += read_events(files.get(EVENTS), draft)
         add_lessons(lessons, draft)
         read_marks(files.get(MARKS), draft)
         read_subject_marks(files.get(SUBJECT_MARKS), draft)

@@ -1,4 +1,5 @@
-"""МЭШ lessons: schedule items (lessons.json) and lessons of the events calendar (events.json).
+"""МЭШ lessons: schedule items (lessons.json), day schedules (schedule.json) and lessons of the
+events calendar (events.json).
 
 Each becomes a lesson of the pupil's class, an absence when the pupil missed it, and the marks it
 carries (read later, when every lesson is known). Without ``lesson_number`` the number is the
@@ -15,14 +16,19 @@ from pipelines.importers.api_payload import Payload
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID
 from pipelines.importers.ids import slug_id, source_id
 from pipelines.importers.mesh.answers import (
+    ACTIVITY_FIELDS,
     DETAILS_FIELDS,
     EVENT_FIELDS,
     EVENT_HOMEWORK_FIELDS,
     HOMEWORK_FIELDS,
     LESSON_FIELDS,
+    SCHEDULE_DAY_FIELDS,
+    SCHEDULE_LESSON_FIELDS,
     TEACHER_FIELDS,
     MeshDraft,
+    answer_items,
     day_of,
+    per_pupil,
     pupil_answers,
 )
 from pipelines.issues import ExportRefused
@@ -91,6 +97,42 @@ def read_events(node: Payload | None, draft: MeshDraft) -> list[PupilLesson]:
     return out
 
 
+def read_schedule_days(node: Payload | None, draft: MeshDraft) -> list[PupilLesson]:
+    """schedule.json: day schedules (``/family/…/v1/schedule?date=…``), one answer per day; the
+    ``LESSON`` activities are the lessons (teacher, homework text, marks, absence; no topic)."""
+    out = []
+    for pupil_id, answer in per_pupil(node, draft):
+        for day in _days(answer):
+            draft.notes.unknown(day, SCHEDULE_DAY_FIELDS)
+            date = day_of(day, "date")
+            for activity in day.items("activities", required=False):
+                draft.notes.unknown(activity, ACTIVITY_FIELDS)
+                if activity.get("type", "str", required=False) != "LESSON":
+                    continue
+                out += _schedule_lesson(activity, pupil_id, date, draft)
+    return out
+
+
+def _days(answer: Payload) -> list[Payload]:
+    if isinstance(answer.value, dict) and "activities" in answer.value:
+        return [answer]
+    return answer_items(answer, "payload")
+
+
+def _schedule_lesson(activity: Payload, pupil_id: str, day, draft: MeshDraft) -> list[PupilLesson]:
+    lesson = activity.child("lesson")
+    draft.notes.unknown(lesson, SCHEDULE_LESSON_FIELDS)
+    if lesson.get("is_cancelled", "bool", required=False):
+        draft.notes.at(lesson, "is_cancelled", True, "отменённый урок не загружен", once="cancelled")
+        return []
+    row = _row(lesson, pupil_id, draft, day, _teacher(lesson, draft), None, "schedule_item_id")
+    row["homework"] = lesson.get("homework", "str", required=False) or None
+    row["homework_entered_at"] = None
+    starts = activity.get("begin_time", "str", required=False) or "~"
+    marks = lesson.items("marks", required=False)
+    return [PupilLesson(lesson, pupil_id, row, starts, _absence(lesson, draft), marks)]
+
+
 def add_lessons(pupil_lessons: list[PupilLesson], draft: MeshDraft) -> None:
     """Number the lessons that have no number, then store lessons, the pupils who have them, absences."""
     _number(pupil_lessons, draft)
@@ -115,12 +157,14 @@ def _fill_from_known(row: dict, draft: MeshDraft) -> None:
         row[column] = row[column] or known[column]
 
 
-def _row(node: Payload, pupil_id: str, draft: MeshDraft, day, teacher_id: str, topic: str | None) -> dict:
+def _row(
+    node: Payload, pupil_id: str, draft: MeshDraft, day, teacher_id: str, topic: str | None, id_field: str = "id"
+) -> dict:
     number = node.get("lesson_number", "int", required=False)
     if number is not None and not 0 <= number <= 12:
         raise ExportRefused(node.file_name, node.path, "lesson_number", f"номер урока {number} вне 0–12")
     return {
-        "lesson_id": source_id("l", node.get("id", "id")),
+        "lesson_id": source_id("l", node.get(id_field, "id")),
         "lesson_date": day,
         "lesson_number": number,
         "class_id": draft.pupil_class[pupil_id],

@@ -145,7 +145,7 @@ def _lesson_from_mark(mark: Payload, pupil_id: str, day: dt.date, subject_id: st
         }
         draft.add_lesson(mark, row)
         message = (
-            "урока этой отметки нет в events.json и lessons.json: урок создан по дню и предмету отметки "
+            "урока этой отметки нет в events.json, lessons.json, schedule.json: урок создан по дню и предмету отметки "
             "(номер — следующий после уроков предмета в этот день, учитель — учитель предмета в классе)"
         )
         draft.notes.at(mark, "date", day.isoformat(), message, once="lesson from mark")

@@ -23,7 +23,7 @@ from pipelines.issues import ExportRefused
 from tests.importers.api_scenario import write_json
 
 FIXTURES = Path(__file__).parent / "fixtures"
-BUNDLES = ("family_events", "schedule_items_core")
+BUNDLES = ("family_events", "schedule_items_core", "schedule_days")
 
 
 def raw(bundle: str) -> dict[str, object]:
@@ -48,8 +48,14 @@ def raw_counts(files: dict[str, object]) -> dict[str, int]:
     marks = set()
     absences = set()
     period_marks = 0
+    day_lessons = [
+        (student, activity["lesson"] | {"id": activity["lesson"]["schedule_item_id"]})
+        for student, day in records(files.get("schedule.json", []))
+        for activity in day["activities"]
+        if activity["type"] == "LESSON" and not activity["lesson"]["is_cancelled"]
+    ]
     for name in ("lessons.json", "events.json"):
-        for student, item in records(files.get(name, [])):
+        for student, item in records(files.get(name, [])) + (day_lessons if name == "lessons.json" else []):
             if item.get("source", "PLAN") != "PLAN" or item.get("cancelled"):
                 continue
             lessons.add(item["id"])
@@ -175,6 +181,24 @@ def test_schedule_items_and_core_marks_values_read_by_hand(loaded):
     assert groups == 2  # English: each twin in their own subgroup
     assert year == [("Соколова Дарья Игоревна", "5")]
     assert absent == [("Соколова Дарья Игоревна", "Геометрия")]
+    assert not [n for n in notes if "неизвестное поле" in n.message]
+
+
+def test_schedule_days_values_read_by_hand(loaded):
+    _, db, notes = loaded["schedule_days"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        lessons = con.execute(
+            """select l.lesson_date::varchar, l.lesson_number, t.full_name, l.homework from fct_lesson l
+               join dim_subject s using (school_id, subject_id) join dim_teacher t on t.teacher_id = l.teacher_id
+               where s.subject_name = 'История' order by 1"""
+        ).fetchall()
+        mark = con.execute(
+            """select m.mark_value, m.entered_at::varchar from fct_mark m join fct_lesson l using (school_id, lesson_id)
+               join dim_subject s on s.subject_id = l.subject_id
+               where s.subject_name = 'Физика' and l.lesson_date = '2023-09-07'"""
+        ).fetchall()
+    assert lessons == [("2023-09-05", 1, "Громов Виктор Ильич", "§ 1"), ("2023-09-08", 2, "Громов Виктор Ильич", None)]
+    assert mark == [("5", "2023-09-07 11:20:00")]
     assert not [n for n in notes if "неизвестное поле" in n.message]
 
 
