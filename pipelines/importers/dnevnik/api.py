@@ -104,6 +104,7 @@ class DnevnikImporter:
         works = {_ref(w, "id"): w for w in files[WORKS].items()} if WORKS in files else {}
         finals.subjects = _read_lessons(files[LESSONS], groups, works, draft)
         work_types = _read_work_types(files[WORK_TYPES], notes)
+        # read before the marks: an allfinalmarks answer brings the works of its marks
         final_entries = list(_final_entries(files[FINALS], works, finals, notes)) if FINALS in files else []
         for mark in files[MARKS].items():
             _read_mark(mark, works, work_types, finals, draft)
@@ -115,12 +116,11 @@ class DnevnikImporter:
         return list(notes)
 
 
-def _ref(node: Payload, name: str, twin: str | None = None, *, required: bool = True) -> str | None:
-    """An id field, read from its text twin («id_str») when there: the number may be rounded.
-
-    A missing (or, when not required, zero) id gives None."""
-    twin = twin or f"{name}_str"
-    value = node.get(twin, "id") if node.has(twin) else node.get(name, "id", required=required)
+def _ref(node: Payload, name: str, *twins: str, required: bool = True) -> str | None:
+    """An id field, read from its text twin («id_str», or one of ``twins``) when there: the number
+    may be rounded. A missing (or, when not required, zero) id gives None."""
+    twin = next((twin for twin in (*twins, f"{name}_str") if node.has(twin)), None)
+    value = node.get(twin, "id") if twin else node.get(name, "id", required=required)
     return None if not required and value == "0" else value
 
 
@@ -423,8 +423,7 @@ def _read_mark(
     if _is_period_work(work):  # a quarter or year mark among the current ones
         _read_final(mark, work, None, None, finals, draft)
         return
-    lesson_ref = _ref(mark, "lesson", "lesson_str" if mark.has("lesson_str") else "lessonStr", required=False)
-    lesson_id = source_id("l", lesson_ref or _ref(work, "lesson"))
+    lesson_id = source_id("l", _ref(mark, "lesson", "lessonStr", required=False) or _ref(work, "lesson"))
     if lesson_id not in draft.lessons:
         raise ExportRefused(mark.file_name, mark.path, "lesson", f"урока {lesson_id} нет в lessons.json")
     pupil_id = _pupil(mark, draft)

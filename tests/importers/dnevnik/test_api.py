@@ -305,6 +305,25 @@ HOSTILE = {
         "ожидается дата",
     ),
     "marks not a list": ("marks.json", lambda f: None, None, "ожидается список"),
+    "subgroup without its class": (
+        "edu-groups.json",
+        lambda f: f.append({**ids(3002), "parentIds": None, "type": "Subgroup", "name": "5А-1", "parallel": 5}),
+        "parentIds",
+        "у подгруппы не указан класс",
+    ),
+    "unknown group type": ("edu-groups.json", lambda f: f[0].update(type="Кружок"), "type", "неизвестный вид группы"),
+    "lesson of an unknown group": (
+        "lessons.json",
+        lambda f: f[2].update(group=999),
+        "group",
+        "класса или подгруппы 999 нет в edu-groups.json",
+    ),
+    "final mark of an unknown period": (
+        "final-marks.json",
+        lambda f: f[0].update(reportingPeriod_str="999"),
+        "reportingPeriod",
+        "периода 999 нет в reporting-periods.json",
+    ),
 }
 
 
@@ -322,6 +341,16 @@ def test_hostile_payloads_are_refused_with_their_place(tmp_path, context, case):
     assert problem in refused.value.problem
     assert refused.value.location
     assert not (tmp_path / "out").exists()
+
+
+def test_bare_pupils_of_several_classes_are_refused(tmp_path, context):
+    files = dnevnik_payload()
+    files["edu-groups.json"].append({**ids(3002), "type": "Group", "name": "5Б", "parallel": 5})
+    files["students.json"] = [person(p) for p in sc.PUPILS]
+    bundle = write_json(tmp_path / "dnevnik", files)
+    with pytest.raises(ExportRefused, match=r"ученики без класса, а классов в edu-groups\.json 2") as refused:
+        DnevnikImporter().convert(bundle, tmp_path / "out", context)
+    assert (refused.value.file_name, refused.value.location) == ("students.json", "[0]")
 
 
 def test_empty_file_is_refused(tmp_path, context):
