@@ -230,14 +230,17 @@ def _student_blocks(node: Payload, groups: Groups, notes: PayloadNotes) -> Itera
     list of persons (``edu-groups/{id}/persons``) when the school has a single class."""
     loose = []
     for item in node.items():
-        if item.has("persons"):
+        if _holds(item, "persons"):
             notes.unknown(item, {"eduGroup", "eduGroup_str", "persons"})
-            yield _group(item, groups), item.items("persons")
-        elif item.has("students"):
+            yield _group(item, groups), item.items("persons", required=False)
+        elif _holds(item, "students"):
             notes.unknown(item, {"group", "students"})
             group = item.child("group")
             notes.unknown(group, GROUP_FIELDS)
-            yield _group(group, groups, "id"), [_member(student, notes) for student in item.items("students")]
+            yield (
+                _group(group, groups, "id"),
+                [_member(student, notes) for student in item.items("students", required=False)],
+            )
         else:
             loose.append(item)
     if loose:
@@ -251,6 +254,11 @@ def _student_blocks(node: Payload, groups: Groups, notes: PayloadNotes) -> Itera
                 " как [{eduGroup, persons}] или ответ POST edu-groups",
             )
         yield classes[0], loose
+
+
+def _holds(node: Payload, name: str) -> bool:
+    """The object has the field, even if empty or null (a wrapper of an answer, not a record)."""
+    return isinstance(node.value, dict) and name in node.value
 
 
 def _member(student: Payload, notes: PayloadNotes) -> Payload:
@@ -306,10 +314,10 @@ def _lesson_items(node: Payload, groups: Groups, notes: PayloadNotes) -> Iterato
     """(class and subgroup, lesson): ``[{eduGroup, lessons}]`` or the answers of
     ``edu-groups/{id}/lessons/{from}/{to}`` (lessons carrying their ``group``)."""
     for item in node.items():
-        if item.has("lessons"):
+        if _holds(item, "lessons"):
             notes.unknown(item, {"eduGroup", "eduGroup_str", "lessons"})
             group = _group(item, groups)
-            yield from ((group, lesson) for lesson in item.items("lessons"))
+            yield from ((group, lesson) for lesson in item.items("lessons", required=False))
         else:
             yield _group(item, groups, "group"), item
 
@@ -500,12 +508,12 @@ def _final_entries(
         yield from ((mark, None, None) for mark in node.items("marks"))
         return
     for item in node.items():
-        if not (isinstance(item.value, dict) and "per-subject-final-marks" in item.value):
+        if not _holds(item, "per-subject-final-marks"):
             yield item, None, None
             continue
         notes.unknown(item, PERSON_FINAL_FIELDS)
         period_ref = _ref(item, "reportingPeriod", required=False)
-        for per_subject in item.items("per-subject-final-marks"):
+        for per_subject in item.items("per-subject-final-marks", required=False):
             notes.unknown(per_subject, {"subject", "subject_str", "final-mark"})
             mark = per_subject.child("final-mark", required=False)
             if mark is not None:  # a subject without a final mark yet

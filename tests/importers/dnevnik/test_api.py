@@ -219,12 +219,23 @@ def period_marks_among_marks(files: dict) -> None:
     files["marks.json"] += finals
 
 
+def empty_answers(files: dict) -> None:
+    """A subgroup with nobody in it yet (``students: null``), a pupil with no final mark yet."""
+    subgroup = {**ids(3002), "parentIds": [GROUP], "parentIds_str": [str(GROUP)], "type": "Subgroup", "name": "5А-1"}
+    files["edu-groups.json"].append(subgroup)
+    files["students.json"].append({"group": subgroup, "students": None})
+    files["final-marks.json"].append(
+        {**ids(1003, "person"), **ids(GROUP, "group"), "reportingPeriod": Q1, "per-subject-final-marks": None}
+    )
+
+
 SHAPES = {
     "as the API answers": lambda files: None,
     "legacy wrappers": legacy_wrappers,
     "allfinalmarks": all_final_marks,
     "camelCase teachers, bare lists": camel_case_and_bare_lists,
     "period marks among marks": period_marks_among_marks,
+    "empty answers": empty_answers,
 }
 
 
@@ -236,7 +247,8 @@ def test_every_shape_gives_the_canonical_figures(tmp_path, context, load, shape)
     importer = DnevnikImporter()
     assert importer.detect(bundle)
     notes = importer.convert(bundle, tmp_path / "converted", context)
-    assert [n.field for n in notes] == ["согласие_пдн"], notes
+    expected_notes = ["eduGroup"] if shape == "empty answers" else []  # the subgroup without lessons
+    assert [n.field for n in notes] == [*expected_notes, "согласие_пдн"], notes
     result, db = load(tmp_path / "converted")
     assert result.status == "loaded", [i.message for i in result.issues]
     assert sc.warehouse_figures(db) == sc.expected_figures()
