@@ -212,7 +212,9 @@ def _grade(group: Payload, name: str) -> int:
     """The class's parallel (1–11): ``parallel``, else the number in its name («7-H» → 7)."""
     parallel = group.get("parallel", "int", required=False)
     grade = parallel if parallel is not None else class_grade(name)
-    if grade is None or not 1 <= grade <= 11:
+    if grade is None:
+        raise ExportRefused(group.file_name, group.path, "parallel", f"нет параллели, и в названии «{name}» её нет")
+    if not 1 <= grade <= 11:
         raise ExportRefused(group.file_name, group.path, "parallel", f"параллель {grade} вне 1–11")
     return grade
 
@@ -398,7 +400,7 @@ def _work(node: Payload, works: dict[str, Payload]) -> Payload:
     work_id = _ref(node, "work")
     if work_id not in works:
         raise ExportRefused(
-            node.file_name, node.path, "work", f"работы {work_id} нет в works.json (ни в works уроков lessons.json)"
+            node.file_name, node.path, "work", f"работы {work_id} нет ни в works.json, ни в работах уроков lessons.json"
         )
     return works[work_id]
 

@@ -309,7 +309,12 @@ HOSTILE = {
         "number",
         "ожидается целое число",
     ),
-    "mark of an unknown work": ("marks.json", lambda f: f[0].update(work=1, work_str="1"), "work", "нет в works.json"),
+    "mark of an unknown work": (
+        "marks.json",
+        lambda f: f[0].update(work=1, work_str="1"),
+        "work",
+        "нет ни в works.json",
+    ),
     "period finish not a date": (
         "reporting-periods.json",
         lambda f: f[0].update(finish="скоро"),
