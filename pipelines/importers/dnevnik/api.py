@@ -536,6 +536,14 @@ def _read_final(
         return
     kind, period_id = _final_period(mark, work, period_ref, finals, draft)
     subject_id = _final_subject(mark, work, subject_ref, finals, draft)
+    if work is None:
+        draft.notes.at(
+            mark,
+            "work",
+            _ref(mark, "work", required=False),
+            "работы итоговой нет в works.json: автор — учитель предмета",
+            once="final without work",
+        )
     author = _author(work, draft) or draft.subject_teacher(draft.pupil_class[pupil_id], subject_id)
     if author is None:
         author = draft.add_teacher(UNKNOWN_TEACHER_ID, UNKNOWN_TEACHER["last_name"], UNKNOWN_TEACHER["first_name"])

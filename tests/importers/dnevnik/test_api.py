@@ -229,6 +229,12 @@ def empty_answers(files: dict) -> None:
     )
 
 
+def final_works_not_saved(files: dict) -> None:
+    """No works.json: a final mark's period comes from its reporting period (none: the year) and
+    its author is the subject's teacher."""
+    del files["works.json"]
+
+
 SHAPES = {
     "as the API answers": lambda files: None,
     "legacy wrappers": legacy_wrappers,
@@ -236,7 +242,9 @@ SHAPES = {
     "camelCase teachers, bare lists": camel_case_and_bare_lists,
     "period marks among marks": period_marks_among_marks,
     "empty answers": empty_answers,
+    "final works not saved": final_works_not_saved,
 }
+SHAPE_NOTES = {"empty answers": ["eduGroup"], "final works not saved": ["work", "work"]}
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -247,8 +255,7 @@ def test_every_shape_gives_the_canonical_figures(tmp_path, context, load, shape)
     importer = DnevnikImporter()
     assert importer.detect(bundle)
     notes = importer.convert(bundle, tmp_path / "converted", context)
-    expected_notes = ["eduGroup"] if shape == "empty answers" else []  # the subgroup without lessons
-    assert [n.field for n in notes] == [*expected_notes, "согласие_пдн"], notes
+    assert [n.field for n in notes] == [*SHAPE_NOTES.get(shape, []), "согласие_пдн"], notes
     result, db = load(tmp_path / "converted")
     assert result.status == "loaded", [i.message for i in result.issues]
     assert sc.warehouse_figures(db) == sc.expected_figures()
