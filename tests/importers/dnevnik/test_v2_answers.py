@@ -115,6 +115,8 @@ def test_values_read_by_hand(loaded):
         "Котова Людмила Николаевна",
         "23.10.2024 16:02",
     ) in marks
+    # A mark with "lesson": null gets the lesson of its work.
+    assert ("Иванов Максим", "Английский язык", "11.09.2024", "5") in [m[:4] for m in marks]
     # Two marks of one pupil in one work (number 0 and 1) are two marks.
     informatics = sorted(m[3] for m in marks if m[0] == "Жукова Алина Сергеевна" and m[2] == "05.09.2024")
     assert informatics == ["4", "5"]
