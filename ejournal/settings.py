@@ -42,6 +42,10 @@ class Environment:
             "doc": "Озеро Parquet с витринами региона (страница «Муниципалитет / регион»)",
         },
     )
+    inbox: Path = field(
+        default=Path("var/inbox"),
+        metadata={"env": "EJOURNAL_INBOX", "doc": "Папка, из которой ejournal watch загружает приходящие файлы"},
+    )
 
 
 def environment() -> Environment:
@@ -57,6 +61,7 @@ def environment() -> Environment:
         duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
         lake_path=Path(os.environ["EJOURNAL_LAKE"]) if os.environ.get("EJOURNAL_LAKE") else None,
         subjects_file=Path(os.environ.get("EJOURNAL_SUBJECTS", str(DEFAULT_SUBJECTS_FILE))),
+        inbox=Path(os.environ.get("EJOURNAL_INBOX", str(home / "inbox"))),
     )
 
 
