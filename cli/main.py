@@ -3,8 +3,6 @@ documents; the users/audit/privacy and lake/warehouse subcommands live beside it
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +14,7 @@ from rich.table import Table
 from cli.access import register as register_access_commands
 from cli.console import EXIT_REFUSED, EXIT_REJECTED, console, err, fail
 from cli.lake import register as register_lake_commands
+from cli.serve import register as register_serve_commands
 from cli.watch import register as register_watch_commands
 from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
@@ -161,32 +160,16 @@ def dashboard(
     port: Annotated[int, typer.Option("--port", help="Порт веб-сервера")] = 8501,
     address: Annotated[str, typer.Option("--address", help="Адрес (по умолчанию только этот компьютер)")] = "127.0.0.1",
 ) -> None:
-    """Запустить панель (Streamlit) для просмотра хранилища."""
-    app_file = Path(__file__).resolve().parent.parent / "dashboards" / "streamlit_app.py"
-    env = {**os.environ, "EJOURNAL_DB": str(_db(db).resolve())}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app_file),
-        "--server.address",
-        address,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "minimal",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Replace this process with the server, so stopping it (Ctrl+C, SIGTERM) stops the server too.
-    os.execve(sys.executable, command, env)
+    """Запустить панель (Streamlit) на этом компьютере; для сети школы — ejournal serve (HTTPS)."""
+    from cli.serve import is_loopback, run_streamlit
+
+    if not is_loopback(address):
+        raise fail(
+            f"ejournal dashboard открывает панель только на этом компьютере (адрес {address} — сетевой). "
+            "Для сети школы запустите «ejournal serve»: он работает по HTTPS (docs/deploy.md).",
+            EXIT_REFUSED,
+        )
+    run_streamlit(_db(db), address, port)
 
 
 @app.command()
@@ -474,6 +457,7 @@ def presentation(
 register_access_commands(app)
 register_lake_commands(app)
 register_watch_commands(app)
+register_serve_commands(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

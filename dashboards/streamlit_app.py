@@ -20,7 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dashboards.auth import current_session, sign_in_page, sign_out
 from dashboards.navigation import pages_for
 
-st.set_page_config(page_title="Электронный журнал: аналитика", page_icon=":material/menu_book:", layout="wide")
+# The icon is the app's own file: a material icon name would make the browser fetch it from an
+# outside font server, which a closed school network does not reach.
+ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+st.set_page_config(page_title="Электронный журнал: аналитика", page_icon=str(ICON), layout="wide")
 # Tables' own toolbar would offer an unaudited CSV download of pupil data: every download goes
 # through the pages' audited, formula-safe XLSX buttons instead.
 st.html('<style>[data-testid="stElementToolbar"] { display: none !important; }</style>')
