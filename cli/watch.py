@@ -64,7 +64,12 @@ def _poll(folder: Path, db_path: Path, record: LoadedRecord, settled: SettleWatc
     """Load every ready item once; the worst exit code of what was done."""
     worst = EXIT_OK
     for item in settled.ready(candidates(folder)):
-        worst = max(worst, _take(item, folder, db_path, record))
+        try:
+            code = _take(item, folder, db_path, record)
+        except OSError as error:  # moving aside failed (rights, full disk): say so, keep watching
+            err.print(f"[red]{item.name}:[/] не удалось перенести ({error.strerror}: {error.filename})", soft_wrap=True)
+            code = EXIT_FAILED
+        worst = max(worst, code)
     return worst
 
 

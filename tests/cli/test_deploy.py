@@ -94,3 +94,30 @@ def test_serve_refuses_a_certificate_without_its_key_or_with_another_key(tmp_pat
     assert "не подходят друг к другу" in mixed.output and "Traceback" not in mixed.output
     missing = CliRunner().invoke(app, ["serve", "--cert", str(tmp_path / "нет.crt"), "--key", str(one.key)])
     assert missing.exit_code == 2 and "нет файла сертификата" in missing.output
+
+
+def test_plain_http_on_a_network_address_warns_in_russian(tmp_path):
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--insecure-http", "--address", "0.0.0.0", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "EJOURNAL_HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stderr.readline()  # printed before the server starts
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    assert "ВНИМАНИЕ" in first and "БЕЗ ШИФРОВАНИЯ" in first and "152-ФЗ" in first
+    assert not (tmp_path / "tls").exists()  # no certificate made for a plain HTTP server
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

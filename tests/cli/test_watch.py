@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from ejournal.inbox import SettleWatch
 from tests.factories import tiny_export, write_export
 from warehouse.db import content_hash, table_names
 
@@ -140,3 +141,26 @@ def test_a_file_still_being_copied_is_not_taken(inbox, tmp_path):
     assert outcome.exit_code == 0, outcome.output
     assert batches(tmp_path / "var" / "ejournal.duckdb") == 1  # same content twice: one load
     assert len(list((inbox / "loaded").iterdir())) == 2
+
+
+def test_a_dropped_folder_is_loaded_once_it_has_stopped_changing(inbox, tmp_path):
+    folder = write_export(tiny_export(), inbox / "выгрузка-папкой")
+    outcome = watch_once()  # its files were written just now
+    assert outcome.exit_code == 0 and not (tmp_path / "var" / "ejournal.duckdb").exists()
+    for path in folder.iterdir():
+        settled(path)
+    outcome = watch_once()
+    assert outcome.exit_code == 0, outcome.output
+    assert batches(tmp_path / "var" / "ejournal.duckdb") == 1
+    assert [p.name.endswith("-выгрузка-папкой") for p in (inbox / "loaded").iterdir()] == [True]
+
+
+def test_the_watching_loop_takes_an_item_unchanged_since_the_previous_poll(tmp_path):
+    item = tmp_path / "журнал.zip"
+    item.write_bytes(b"PK" + b"0" * 100)
+    changed = SettleWatch(settle=3600)  # a clock-free check: nothing is old enough by time alone
+    assert changed.ready([item]) == []  # first sight: may still be growing
+    with item.open("ab") as stream:
+        stream.write(b"more")
+    assert changed.ready([item]) == []  # it grew between the polls
+    assert changed.ready([item]) == [item]  # the same size and time as at the previous poll
