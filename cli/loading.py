@@ -26,9 +26,11 @@ def run_ingest(
     class_name: str | None = None,
     school: str | None = None,
     lake: Path | None = None,
+    say_report: bool = True,
 ) -> int:
     """Ingest ``path`` as `ejournal ingest` does, print what happened and return the exit code
-    (0, 1 or 2); a failure (3) or a refused option raises typer.Exit through ``fail``."""
+    (0, 1 or 2); a failure (3) or a refused option raises typer.Exit through ``fail``.
+    ``say_report=False``: the caller moves the error report and says itself where it went."""
     from pipelines.importers.contract import ImportContext
     from pipelines.ingest import ingest_source
     from pipelines.issues import write_issue_report
@@ -83,7 +85,8 @@ def run_ingest(
             if len(results) > 1 and report:
                 target = report.with_name(f"{report.stem}-{result.school_id}{report.suffix}")
             write_issue_report(result.issues, target)
-            console.print(f"Полный список ошибок: [bold]{target}[/]")
+            if say_report:
+                console.print(f"Полный список ошибок: [bold]{target}[/]")
         code = {"loaded": EXIT_OK, "unchanged": EXIT_OK, "loaded_with_rejections": EXIT_REJECTED}.get(
             result.status, EXIT_REFUSED
         )

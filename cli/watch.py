@@ -93,7 +93,7 @@ def _take(item: Path, folder: Path, db_path: Path, record: LoadedRecord) -> int:
     console.print(f"Из папки входящих: [bold]{item.name}[/]", soft_wrap=True)
     with tempfile.TemporaryDirectory(prefix="ejournal-watch-") as scratch:
         try:
-            code = run_ingest(item, db_path, report=Path(scratch) / "ошибки.xlsx")
+            code = run_ingest(item, db_path, report=Path(scratch) / "ошибки.xlsx", say_report=False)
         except typer.Exit as stopped:
             code = stopped.exit_code
         reports = sorted(Path(scratch).iterdir())
@@ -108,5 +108,6 @@ def _take(item: Path, folder: Path, db_path: Path, record: LoadedRecord) -> int:
 
 
 def _report_moved(target: Path, reports: list[Path]) -> None:
-    where = f"{target}" + (f" (отчёт об ошибках рядом: {target.name}-{reports[0].name})" if reports else "")
-    console.print(f"  файл перенесён в {where}", soft_wrap=True)
+    console.print(f"  файл перенесён в {target}", soft_wrap=True)
+    for report in reports:
+        console.print(f"  полный список ошибок рядом с ним: [bold]{target.name}-{report.name}[/]", soft_wrap=True)

@@ -33,7 +33,11 @@ class InboxBusyError(Exception):
 
 @dataclass(frozen=True)
 class Signature:
-    """What tells a finished item from one still being written: total size and newest change."""
+    """What tells a finished item from one still being written: total size and newest change.
+
+    The change time (ctime) counts as well as the modification time: a copy that keeps the
+    original's modification time (Windows Explorer over a share, ``cp -p``) still changes ctime
+    with every write, and nobody can set ctime back."""
 
     n_bytes: int
     newest_mtime: float
@@ -47,7 +51,9 @@ def _files_of(item: Path) -> list[Path]:
 
 def signature(item: Path) -> Signature:
     stats = [p.stat() for p in _files_of(item)]
-    return Signature(sum(s.st_size for s in stats), max((s.st_mtime for s in stats), default=item.stat().st_mtime))
+    own = item.stat()
+    newest = max(max(s.st_mtime, s.st_ctime) for s in [own, *stats])
+    return Signature(sum(s.st_size for s in stats), newest)
 
 
 def content_hash(item: Path) -> str:

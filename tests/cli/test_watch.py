@@ -39,13 +39,6 @@ def zipped(data: dict, folder: Path, name: str, *, empty: str | None = None) -> 
     return target
 
 
-def settled(path: Path) -> Path:
-    """Make the file look finished: last changed a minute ago."""
-    past = time.time() - 60
-    os.utime(path, (past, past))
-    return path
-
-
 @pytest.fixture
 def inbox(tmp_path, monkeypatch):
     home = tmp_path / "var"
@@ -57,8 +50,9 @@ def inbox(tmp_path, monkeypatch):
     return tmp_path / "inbox"
 
 
-def watch_once(*extra: str):
-    outcome = CliRunner().invoke(app, ["watch", "--once", "--settle", "30", *extra])
+def watch_once(settle: int = 0):
+    """One pass over the inbox; ``settle``: seconds an item must have been left alone."""
+    outcome = CliRunner().invoke(app, ["watch", "--once", "--settle", str(settle)])
     assert "Traceback" not in outcome.output
     return outcome
 
@@ -72,7 +66,6 @@ def test_a_dropped_file_is_loaded_exactly_once(inbox, tmp_path):
     db = tmp_path / "var" / "ejournal.duckdb"
     export = zipped(tiny_export(), tmp_path, "выгрузка")
     shutil.copy(export, inbox / "журнал.zip")
-    settled(inbox / "журнал.zip")
 
     first = watch_once()
     assert first.exit_code == 0, first.output
@@ -88,7 +81,6 @@ def test_a_dropped_file_is_loaded_exactly_once(inbox, tmp_path):
     assert batches(db) == 1
 
     shutil.copy(export, inbox / "тот-же-журнал-ещё-раз.zip")
-    settled(inbox / "тот-же-журнал-ещё-раз.zip")
     third = watch_once()
     assert third.exit_code == 0, third.output
     assert "уже загружено" in third.output
@@ -99,7 +91,7 @@ def test_a_dropped_file_is_loaded_exactly_once(inbox, tmp_path):
 
 def test_a_refused_file_is_set_aside_with_its_report_and_nothing_changes(inbox, tmp_path):
     db = tmp_path / "var" / "ejournal.duckdb"
-    settled(shutil.copy(zipped(tiny_export(), tmp_path, "хорошая"), inbox / "хорошая.zip"))
+    shutil.copy(zipped(tiny_export(), tmp_path, "хорошая"), inbox / "хорошая.zip")
     assert watch_once().exit_code == 0
     before = snapshot(db)
 
@@ -107,7 +99,7 @@ def test_a_refused_file_is_set_aside_with_its_report_and_nothing_changes(inbox, 
     data["export"][0]["exported_at"] = "10.06.2026 10:00"  # newer: it would supersede if loaded
     data["marks"][0]["mark_value"] = "2"
     bad = zipped(data, tmp_path, "плохая", empty="lessons.csv")  # an empty file: refused whole
-    settled(shutil.copy(bad, inbox / "плохая.zip"))
+    shutil.copy(bad, inbox / "плохая.zip")
 
     outcome = watch_once()
     assert outcome.exit_code == 2, outcome.output
@@ -126,17 +118,17 @@ def test_a_refused_file_is_set_aside_with_its_report_and_nothing_changes(inbox, 
 def test_a_file_still_being_copied_is_not_taken(inbox, tmp_path):
     export = zipped(tiny_export(), tmp_path, "выгрузка")
     shutil.copy(export, inbox / "журнал.zip.part")
-    settled(inbox / "журнал.zip.part")
-    shutil.copy(export, inbox / "только-что.zip")  # written just now: may still be growing
+    shutil.copy2(export, inbox / "только-что.zip")  # written just now, with the original's old mtime
+    past = time.time() - 3600
+    os.utime(inbox / "только-что.zip", (past, past))  # as a copy over a Windows share leaves it
 
-    outcome = watch_once()
+    outcome = watch_once(settle=600)
     assert outcome.exit_code == 0, outcome.output
     assert not (tmp_path / "var" / "ejournal.duckdb").exists()
     assert sorted(p.name for p in inbox.iterdir()) == ["журнал.zip.part", "только-что.zip"]
+    assert watch_once(settle=0).exit_code == 0 and (inbox / "журнал.zip.part").exists()  # never a .part
 
     os.replace(inbox / "журнал.zip.part", inbox / "журнал.zip")  # the copy finished
-    settled(inbox / "журнал.zip")
-    settled(inbox / "только-что.zip")
     outcome = watch_once()
     assert outcome.exit_code == 0, outcome.output
     assert batches(tmp_path / "var" / "ejournal.duckdb") == 1  # same content twice: one load
@@ -144,11 +136,9 @@ def test_a_file_still_being_copied_is_not_taken(inbox, tmp_path):
 
 
 def test_a_dropped_folder_is_loaded_once_it_has_stopped_changing(inbox, tmp_path):
-    folder = write_export(tiny_export(), inbox / "выгрузка-папкой")
-    outcome = watch_once()  # its files were written just now
+    write_export(tiny_export(), inbox / "выгрузка-папкой")
+    outcome = watch_once(settle=600)  # its files were written just now
     assert outcome.exit_code == 0 and not (tmp_path / "var" / "ejournal.duckdb").exists()
-    for path in folder.iterdir():
-        settled(path)
     outcome = watch_once()
     assert outcome.exit_code == 0, outcome.output
     assert batches(tmp_path / "var" / "ejournal.duckdb") == 1

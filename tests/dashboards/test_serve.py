@@ -101,9 +101,7 @@ def school(tmp_path_factory, access_db):
     with zipfile.ZipFile(home / "inbox" / "выгрузка.zip", "w") as archive:  # step 4: the export dropped in
         for path in sorted(SAMPLE.glob("*.csv")):
             archive.write(path, path.name)
-    past = time.time() - 60
-    os.utime(home / "inbox" / "выгрузка.zip", (past, past))
-    loaded = _ejournal(env, "watch", "--once")
+    loaded = _ejournal(env, "watch", "--once", "--settle", "0")
     for old in ("backup-20250101-023000", "backup-20250102-023000", "backup-20250103-023000"):
         (home / "backups" / old).mkdir()  # three nights that were backed up before
     backup = _ejournal(env, "backup", "--out", str(home / "backups"), "--keep", "2")
