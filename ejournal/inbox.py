@@ -75,7 +75,7 @@ def is_unfinished_name(name: str) -> bool:
 
 
 def candidates(inbox: Path) -> list[Path]:
-    """Items directly in the inbox, oldest name first, without the set-aside folders and unfinished names."""
+    """Items directly in the inbox in name order, without the set-aside folders and unfinished names."""
     if not inbox.is_dir():
         return []
     return sorted(
