@@ -17,6 +17,7 @@ Each JSON file is recognised by its shape, not its name (field mapping: docs/imp
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -582,11 +583,22 @@ def _class_name(data: Collected, context: ImportContext, education: dict, first_
     class_names |= {r.class_name for r in data.reports if r.class_name}
     if education.get("class"):
         class_names.add(education["class"])
+    class_names = {_class_form(name) for name in class_names}
     class_name = class_names.pop() if len(class_names) == 1 else context.class_name
     if class_name is None:
         problem = "в данных несколько классов" if class_names else "класс не указан"
         raise ExportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class 7А")
     return class_name
+
+
+_CLASS_SPELLING = re.compile(r"[\s-]+")
+
+
+def _class_form(name: str) -> str:
+    """One written form of a class: servers write «5г» (a 2019 diary week), reports «5 Г» or «5-Г» —
+    all are the class «5Г». A name that is not of the form «7А» is kept as written."""
+    compact = _CLASS_SPELLING.sub("", name).upper()
+    return compact if class_grade(compact) is not None else name.strip()
 
 
 def _weight_divisor(data: Collected, notes: Notes) -> int:

@@ -19,6 +19,7 @@ from tests.importers.figures import load_source, table_counts
 REAL = Path(__file__).parent / "fixtures" / "real"
 WEB_2021 = REAL / "web_2021_10b"  # three weeks of January 2022, class 10Б
 WEB_2022 = REAL / "web_2022_11b"  # the week of 10 April 2023, class 11Б
+WEB_2019 = REAL / "web_2019_5g"  # a week of October 2019 from an older server (no relay, existsTestPlan)
 MOBILE_2022 = REAL / "mobile_2022_11b"  # the mobile API for Monday 10 April 2023 (built from client models)
 PUPIL = "Соколов Артём"
 ATTENDANCE_CODES = {"Н", "НП", "УП", "Б", "ОП"}
@@ -190,6 +191,36 @@ def test_attendance_code_in_the_place_of_a_mark_is_an_absence(tmp_path):
     raw = raw_web(folder)
     assert len(raw["absences"]) == 1
     assert loaded(tmp_path / "w.duckdb") == _counts(raw)
+
+
+def test_older_server_week_of_2019_loads_its_lesson_and_pupil(tmp_path):
+    """An older server's week: no ``relay``/``isEaLesson``, ``mark: null`` first in the assignment,
+    ``existsTestPlan``, ``pastMandatory``; its init names the class as null and the week as «5г»."""
+    raw = raw_web(WEB_2019)
+    result = _load(WEB_2019, tmp_path / "w.duckdb")
+    assert loaded(tmp_path / "w.duckdb") == _counts(raw) == {"lessons": 1, "marks": 0, "absences": 0}
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        lesson = con.execute(
+            "select strftime(l.lesson_date, '%d.%m.%Y'), l.lesson_number, s.subject_name, c.class_name, c.grade"
+            " from fct_lesson l join dim_subject s using (school_id, subject_id)"
+            " join dim_class c using (school_id, class_id)"
+        ).fetchall()
+        pupils = con.execute("select full_name from dim_pupil").fetchall()
+    # diary_2019-10-21.json: weekDays[0].lessons[0] — Математика, 2nd lesson, 25.10.2019, class «5г».
+    assert lesson == [("25.10.2019", 2, "Математика", "5Г", 5)]
+    assert pupils == [("Орлова Вера",)]
+    assert [w.message for w in result.warnings if "неизвестное поле" in w.message] == []
+
+
+def test_one_class_written_in_several_ways_is_one_class(tmp_path):
+    """«5г» in the week, «5 Г» in the pupil's init: the same class, not «несколько классов»."""
+    folder = _copy(tmp_path, WEB_2019)
+    init = _json(folder / "init.json")
+    init["students"][0]["className"] = "5 Г"
+    (folder / "init.json").write_text(json.dumps(init, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "w.duckdb")
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select class_name from dim_class").fetchall() == [("5Г",)]
 
 
 # --- weights: 0 is «not given»; details, then the school's norms ------------------------------
