@@ -21,7 +21,7 @@ from typing import Any
 
 from pipelines.importers.dates import parse_datetime
 from pipelines.importers.netschool import fields as known_fields
-from pipelines.importers.netschool.collected import Collected, Lesson, Mark, first_teacher, given_weight
+from pipelines.importers.netschool.collected import Collected, Lesson, Mark, absence_code, first_teacher, given_weight
 from pipelines.importers.notes import Notes
 from pipelines.importers.reading import field_of
 from pipelines.issues import ExportRefused
@@ -84,6 +84,9 @@ def _assignment(item: Any, where: str, name: str, data: Collected, notes: Notes)
     data.lessons.setdefault(
         meeting, Lesson(meeting, day, 1, field_of(item, "subjectName", "text", name, where), where, name)
     )
+    if absence_code(result):  # «Н», «Б»… in the place of a mark, as in the web diary: an absence
+        data.absences.setdefault((student, meeting), (result, where, name))
+        return
     result_date = field_of(item, "resultDate", "text", name, where, required=False)
     entered = parse_datetime(result_date, name, where, "resultDate") if result_date else None
     key = f"{assignment}-{student}"

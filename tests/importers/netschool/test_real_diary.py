@@ -223,6 +223,24 @@ def test_one_class_written_in_several_ways_is_one_class(tmp_path):
         assert con.execute("select class_name from dim_class").fetchall() == [("5Г",)]
 
 
+def test_attendance_code_as_a_mobile_result_is_an_absence(tmp_path):
+    """The mobile API's ``result`` is typed «string | number» by its clients: «Н» there is an absence,
+    read as the web diary's «Н» in the place of a mark is."""
+    folder = _copy(tmp_path, MOBILE_2022)
+    doc = _json(folder / "assignments.json")
+    present = {m["classmeetingId"] for m in _json(folder / "classmeetings.json") if not m["attendance"]}
+    target = next(a for a in doc if a["result"] is not None and a["classmeetingId"] in present)
+    target["result"] = "Н"
+    (folder / "assignments.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "m.duckdb")
+    raw = raw_mobile(MOBILE_2022)
+    assert loaded(tmp_path / "m.duckdb") == {
+        "lessons": len(raw["lessons"]),
+        "marks": len(raw["marks"]) - 1,
+        "absences": len(raw["absences"]) + 1,
+    }
+
+
 # --- weights: 0 is «not given»; details, then the school's norms ------------------------------
 
 
