@@ -43,6 +43,20 @@ class Mark:
 
 
 @dataclass
+class Total:
+    """A period mark of the mobile API's ``totals``: ``kind`` «period» (with ``period``: number, kind
+    code, first and last day) or «year», «exam», «final»."""
+
+    student: str
+    subject_id: int
+    kind: str
+    period: tuple[int, str, dt.date, dt.date] | None
+    value: Any
+    where: str
+    file_name: str
+
+
+@dataclass
 class Collected:
     context: dict | None = None
     years: list[dict] = field(default_factory=list)
@@ -58,6 +72,8 @@ class Collected:
     n_duty: int = 0
     diaries: list[tuple[Path, Any]] = field(default_factory=list)
     mobile: list[tuple[Path, str, list, str]] = field(default_factory=list)  # file, kind, items, path prefix
+    subject_names: dict[int, str] = field(default_factory=dict)  # mobile subjects: id → name
+    totals: list[Total] = field(default_factory=list)  # mobile totals: period marks
     education: list[dict] = field(default_factory=list)  # mobile education: {"class", "school", "year"}
     unrecognised: list[tuple[str, str]] = field(default_factory=list)  # file, what it holds
 

@@ -21,6 +21,7 @@ WEB_2021 = REAL / "web_2021_10b"  # three weeks of January 2022, class 10Б
 WEB_2022 = REAL / "web_2022_11b"  # the week of 10 April 2023, class 11Б
 WEB_2019 = REAL / "web_2019_5g"  # a week of October 2019 from an older server (no relay, existsTestPlan)
 MOBILE_2022 = REAL / "mobile_2022_11b"  # the mobile API for Monday 10 April 2023 (built from client models)
+TOTALS_2022 = REAL / "mobile_totals_2022_11b"  # the mobile API's totals and subjects (built from client models)
 PUPIL = "Соколов Артём"
 ATTENDANCE_CODES = {"Н", "НП", "УП", "Б", "ОП"}
 
@@ -239,6 +240,67 @@ def test_attendance_code_as_a_mobile_result_is_an_absence(tmp_path):
         "marks": len(raw["marks"]) - 1,
         "absences": len(raw["absences"]) + 1,
     }
+
+
+def raw_period_marks(folder: Path) -> list[tuple]:
+    """(subjectId, term name or «year», mark) of every period mark of totals.json, read from the file."""
+    found = []
+    for subject in _json(folder / "totals.json"):
+        for term in subject.get("termTotals") or []:
+            if term["mark"] is not None:
+                found.append((subject["subjectId"], term["term"]["name"], term["mark"]))
+        for year in subject.get("yearTotals") or []:
+            if year["mark"] is not None:
+                found.append((subject["subjectId"], "year", year["mark"]))
+    return found
+
+
+def test_mobile_totals_load_every_period_mark_with_its_term(tmp_path):
+    folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
+    result = _load(folder, tmp_path / "m.duckdb")
+    raw = raw_period_marks(TOTALS_2022)
+    assert len(raw) == 10
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        loaded_marks = con.execute(
+            "select s.subject_name, d.period_name, strftime(d.start_date, '%d.%m.%Y'), strftime(d.end_date, '%d.%m.%Y'),"
+            " f.mark_kind_code, f.mark_value from fct_period_mark f"
+            " join dim_subject s using (school_id, subject_id) join dim_period d using (school_id, period_id)"
+        ).fetchall()
+        pupils = con.execute(
+            "select distinct p.full_name from fct_period_mark f join dim_pupil p using (school_id, pupil_id)"
+        ).fetchall()
+    assert len(loaded_marks) == len(raw)
+    # totals.json [1] (subjectId 101, Литература): «1 триместр» 01.09.2022–30.11.2022, mark "4".
+    assert ("Литература", "1 триместр", "01.09.2022", "30.11.2022", "period", "4") in loaded_marks
+    assert ("Индивидуальный проект", "2 триместр", "01.12.2022", "28.02.2023", "period", "зач") in loaded_marks
+    assert pupils == [(PUPIL,)]
+    assert loaded(tmp_path / "m.duckdb") == _counts(raw_mobile(MOBILE_2022))  # lessons and marks as before
+    assert [w.message for w in result.warnings if "неизвестное поле" in w.message] == []
+
+
+def test_year_mark_of_the_totals_goes_to_the_year(tmp_path):
+    folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
+    doc = _json(folder / "totals.json")
+    doc[2]["yearTotals"][0]["mark"] = 4  # Физика профиль; a number, as the clients' «string | number» allows
+    (folder / "totals.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "m.duckdb")
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        years = con.execute(
+            "select s.subject_name, f.mark_value from fct_period_mark f join dim_subject s using (school_id, subject_id)"
+            " where f.mark_kind_code = 'year'"
+        ).fetchall()
+        count = con.execute("select count(*) from fct_period_mark").fetchone()[0]
+    assert years == [("Физика профиль", "4")]
+    assert count == len(raw_period_marks(folder))
+
+
+def test_totals_without_the_subjects_response_are_refused_naming_it(tmp_path):
+    folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
+    (folder / "subjects.json").unlink()
+    issue = _refused(folder, tmp_path / "m.duckdb")
+    assert (issue.file_name, issue.column_name) == ("totals.json", "subjectId")
+    assert issue.message.startswith("[0], поле «subjectId»: предмет 100 не назван: ожидается ответ subjects")
+    assert not (tmp_path / "m.duckdb").exists()
 
 
 # --- weights: 0 is «not given»; details, then the school's norms ------------------------------
