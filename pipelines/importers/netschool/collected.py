@@ -121,3 +121,22 @@ def shape_of(doc: Any) -> str:
             return "пустой список"
         return f"список из {len(doc)} элементов, первый — {shape_of(doc[0])}"
     return f"значение «{str(doc)[:40]}»"
+
+
+def request_pupil(item: Any, file_name: str, where: str, data: Collected, answer: str) -> str:
+    """``item``'s ``studentId``, else the one pupil the request was made for (``answer`` names the
+    response in the refusal when the pupils known are not exactly one)."""
+    student = field_of(item, "studentId", "integer", file_name, where, required=False)
+    if student is not None:
+        return str(student)
+    known = sorted(data.students)
+    if len(known) == 1:
+        return known[0]
+    found = f"{len(known)} ({', '.join(known)})" if known else "ни одного"
+    raise ExportRefused(
+        file_name,
+        where,
+        "studentId",
+        f"{answer} не называет ученика (нет studentId): ожидается ровно один ученик в context"
+        f" ученика, student/diary/init или students, а найдено {found} — сохраните ответ об ученике",
+    )

@@ -39,6 +39,7 @@ from pipelines.importers.netschool.collected import (
     first_teacher,
     given_weight,
     named_ref,
+    request_pupil,
     shape_of,
 )
 from pipelines.importers.netschool.mobile import mobile_kind, read_mobile
@@ -257,7 +258,7 @@ def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, n
         return
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ExportRefused(name, f"{where}.mark", "mark", f"ожидается отметка, а не «{value}»")
-    student = str(field_of(mark, "studentId", "integer", name, f"{where}.mark"))
+    student = request_pupil(mark, name, f"{where}.mark", data, "отметка недели дневника")
     if absence_code(value):  # «Н», «УП», «Б», «ОП» in the place of a mark: the pupil's attendance
         data.absences[(student, lesson_key)] = (value, f"{where}.mark", name)
         return

@@ -33,6 +33,7 @@ from pipelines.importers.netschool.collected import (
     absence_code,
     first_teacher,
     given_weight,
+    request_pupil,
 )
 from pipelines.importers.notes import Notes
 from pipelines.importers.periods import parse_period_name
@@ -41,7 +42,7 @@ from pipelines.issues import ExportRefused
 
 
 def mobile_kind(items: list) -> str | None:
-    """Which mobile API array this is ("lessons", "assignments", "students", "education"), or None."""
+    """Which mobile API array this is (lessons, assignments, students, education, totals, subjects), or None."""
     if not items or not all(isinstance(item, dict) for item in items):
         return None
     if all("assignmentId" in item and ("result" in item or "assignmentTypeName" in item) for item in items):
@@ -229,17 +230,4 @@ def _number(item: Any, name: str, where: str, notes: Notes) -> int:
 
 def _pupil(item: Any, name: str, where: str, data: Collected) -> str:
     """The item's ``studentId``, else the one pupil the request was made for."""
-    student = field_of(item, "studentId", "integer", name, where, required=False)
-    if student is not None:
-        return str(student)
-    known = sorted(data.students)
-    if len(known) == 1:
-        return known[0]
-    found = f"{len(known)} ({', '.join(known)})" if known else "ни одного"
-    raise ExportRefused(
-        name,
-        where,
-        "studentId",
-        "ответ мобильного API не называет ученика (нет studentId): ожидается ровно один ученик в context"
-        f" ученика, student/diary/init или students, а найдено {found} — сохраните ответ об ученике",
-    )
+    return request_pupil(item, name, where, data, "ответ мобильного API")

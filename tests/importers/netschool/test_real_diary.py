@@ -303,6 +303,28 @@ def test_totals_without_the_subjects_response_are_refused_naming_it(tmp_path):
     assert not (tmp_path / "m.duckdb").exists()
 
 
+def test_marks_without_student_id_belong_to_the_one_pupil_of_the_request(tmp_path):
+    """Clients type ``mark.studentId`` as optional (aionetschool's ``Mark``): a week is asked for one
+    pupil, so a mark that does not name its pupil is that pupil's when init names exactly one."""
+    folder = _copy(tmp_path, WEB_2022)
+    path = folder / "diary_2023-04-10.json"
+    doc = _json(path)
+    for day in doc["weekDays"]:
+        for lesson in day["lessons"]:
+            for assignment in lesson.get("assignments") or []:
+                (assignment.get("mark") or {}).pop("studentId", None)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "w.duckdb")
+    assert loaded(tmp_path / "w.duckdb") == _counts(raw_web(WEB_2022))
+    assert {m[0] for m in marks_of(tmp_path / "w.duckdb")} == {PUPIL}
+    init = _json(folder / "init.json")
+    init["students"].append({"studentId": 1000009, "nickName": "Соколова Вера"})
+    (folder / "init.json").write_text(json.dumps(init, ensure_ascii=False), encoding="utf-8")
+    issue = _refused(folder, tmp_path / "x.duckdb")
+    assert issue.column_name == "studentId"
+    assert "отметка недели дневника не называет ученика" in issue.message and "найдено 2" in issue.message
+
+
 # --- weights: 0 is «not given»; details, then the school's norms ------------------------------
 
 
