@@ -72,7 +72,14 @@ class NetschoolImporter:
     title = TITLE
 
     def detect(self, path: Path) -> bool:
-        keys = ('"weekDays"', '"assignmentTypeName"', "Сетевой Город", '"lessonTheme"', '"classmeetingId"')
+        keys = (
+            '"weekDays"',
+            '"assignmentTypeName"',
+            "Сетевой Город",
+            '"lessonTheme"',
+            '"classmeetingId"',
+            '"termTotals"',
+        )
         for file in _files(path)[:50]:
             if file.suffix.lower() in (".html", ".htm"):
                 if is_report(file):
