@@ -160,7 +160,8 @@ def _total(item: Any, where: str, name: str, data: Collected, notes: Notes) -> N
         if term_total.get("mark") is None:
             continue  # no mark for this term yet
         period = _term(field_of(term_total, "term", "object", name, at), name, f"{at}.term", notes)
-        data.totals.append(Total(student, subject, "period", period, term_total["mark"], at, name))
+        if period is not None:
+            data.totals.append(Total(student, subject, "period", period, term_total["mark"], at, name))
     for y, year_total in enumerate(field_of(item, "yearTotals", "list", name, where, required=False) or []):
         at = f"{where}.yearTotals[{y}]"
         notes.unknown_fields(year_total, known_fields.MOBILE_YEAR_TOTAL_FIELDS, name, at)
@@ -171,18 +172,22 @@ def _total(item: Any, where: str, name: str, data: Collected, notes: Notes) -> N
             data.totals.append(Total(student, subject, kind, None, year_total["mark"], at, name))
 
 
-def _term(term: dict, name: str, where: str, notes: Notes) -> tuple[int, str, dt.date, dt.date]:
-    """The term of a ``termTotals`` entry: its number and kind from the name («1 четверть»), its days."""
+def _term(term: dict, name: str, where: str, notes: Notes) -> tuple[int, str, dt.date, dt.date] | None:
+    """The term of a ``termTotals`` entry: its number and kind from the name («1 четверть»), its days;
+    None (the mark is not loaded, with a note) when the name is not one of a study period."""
     notes.unknown_fields(term, known_fields.MOBILE_TERM_FIELDS, name, where)
     term_name = field_of(term, "name", "text", name, where)
     parsed = parse_period_name(term_name)
     if parsed is None:
-        raise ExportRefused(
+        notes.add(
             name,
             where,
             "name",
-            f"«{term_name}» — не учебный период: ожидается «1 четверть», «2 триместр», «1 полугодие»",
+            term_name,
+            f"«{term_name}» — не учебный период (ожидается «1 четверть», «2 триместр», «1 полугодие»):"
+            " итоговая отметка не загружена",
         )
+        return None
     first, last = (
         parse_datetime(field_of(term, bound, "text", name, where), name, where, bound).date()
         for bound in ("startDate", "endDate")

@@ -294,6 +294,18 @@ def test_year_mark_of_the_totals_goes_to_the_year(tmp_path):
     assert count == len(raw_period_marks(folder))
 
 
+def test_a_term_not_named_as_a_study_period_is_noted_and_the_rest_loads(tmp_path):
+    folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
+    doc = _json(folder / "totals.json")
+    doc[1]["termTotals"][0]["term"]["name"] = "Осенний модуль"  # Литература, the mark "4" of term 1
+    (folder / "totals.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = _load(folder, tmp_path / "m.duckdb")
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        count = con.execute("select count(*) from fct_period_mark").fetchone()[0]
+    assert count == len(raw_period_marks(folder)) - 1
+    assert any("«Осенний модуль» — не учебный период" in w.message for w in result.warnings)
+
+
 def test_totals_without_the_subjects_response_are_refused_naming_it(tmp_path):
     folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
     (folder / "subjects.json").unlink()
