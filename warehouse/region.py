@@ -17,7 +17,7 @@ Who sees what (:func:`region_view`):
 - a director or deputy director sees their own school by name and the other schools of its
   region only as the region's median and quartiles per figure, with the school's place. With
   fewer than :data:`MIN_SCHOOLS` schools these are not shown: they would give away another
-  school's figures.
+  school's figures; a school's figure describing fewer than 5 pupils is left out of them.
 
 ВПР shares of fewer than ``vpr_min_participants`` participants are «не оценивается», as in ФИС ОКО.
 """
@@ -161,8 +161,13 @@ def _school_view(
 def _distribution(schools: pl.DataFrame, own: pl.DataFrame, viewer: Viewer, vpr_min: int) -> pl.DataFrame:
     """One row per figure: the school's value, the median and quartiles over the schools, its place."""
     rows = []
+    own_ids = own["school_id"].to_list()
     for key, figure in FIGURES.items():
-        judged = schools.filter(pl.col("n_vpr") >= vpr_min) if figure.is_vpr_share else schools
+        # Another school's figure about 1–4 pupils is no quartile or median of anyone's: with 5 schools
+        # the median is one school's own value. The viewer's school counts unless its own is hidden.
+        mine = pl.col("school_id").is_in(own_ids) & pl.lit(not viewer.suppresses_small_groups)
+        judged = schools.filter(~school_hidden(key) | mine)
+        judged = judged.filter(pl.col("n_vpr") >= vpr_min) if figure.is_vpr_share else judged
         values = judged[key].drop_nulls().cast(pl.Float64)
         enough = values.len() >= MIN_SCHOOLS
         row = {"figure": figure.title, "n_schools": str(values.len())}
