@@ -48,6 +48,7 @@ from warehouse.region_figures import (
 
 NO_MUNICIPALITY = "не указан"
 MIN_SCHOOLS = 5
+TIE = 1e-9
 
 DISTRIBUTION_TITLES = {
     "figure": "Показатель",
@@ -161,12 +162,10 @@ def _school_view(
 def _distribution(schools: pl.DataFrame, own: pl.DataFrame, viewer: Viewer, vpr_min: int) -> pl.DataFrame:
     """One row per figure: the school's value, the median and quartiles over the schools, its place."""
     rows = []
-    own_ids = own["school_id"].to_list()
     for key, figure in FIGURES.items():
-        # Another school's figure about 1–4 pupils is no quartile or median of anyone's: with 5 schools
-        # the median is one school's own value. The viewer's school counts unless its own is hidden.
-        mine = pl.col("school_id").is_in(own_ids) & pl.lit(not viewer.suppresses_small_groups)
-        judged = schools.filter(~school_hidden(key) | mine)
+        # A figure about 1–4 pupils is in no quartile, median or place: with 5 schools the median is
+        # one school's own value. Left out for every viewer, so a deputy's distribution is the director's.
+        judged = schools.filter(~school_hidden(key))
         judged = judged.filter(pl.col("n_vpr") >= vpr_min) if figure.is_vpr_share else judged
         values = judged[key].drop_nulls().cast(pl.Float64)
         enough = values.len() >= MIN_SCHOOLS
@@ -196,7 +195,8 @@ def _own(
     if value is None:
         return "нет данных", "—"
     text = number(value, figure.digits)
-    if not figure.better or values is None:
+    if not figure.better or values is None or own.select(school_hidden(key)).item():
         return text, "—"
-    better = (values > value) if figure.better > 0 else (values < value)
+    # Ties (the same mean reached through different float sums) share a place.
+    better = (values > value + TIE) if figure.better > 0 else (values < value - TIE)
     return text, f"{int(better.sum()) + 1} из {values.len()}"
