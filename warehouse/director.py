@@ -333,9 +333,13 @@ def class_cell(viewer: Viewer, row: dict, key: str) -> str:
 
 
 def class_total(viewer: Viewer, sizes: pl.DataFrame, key: str) -> str:
-    """«Всего» of a column: hidden when the hidden cells of the column add up to 1–4 pupils, which
-    «Всего» minus the cells shown would give away."""
-    values = sizes[key].to_list() if not sizes.is_empty() else []
+    """«Всего» of a column: hidden when the school has fewer than 5 pupils in the period, or when the
+    hidden cells of the column add up to 1–4 pupils, which «Всего» minus the cells shown would give away."""
+    if sizes.is_empty():
+        return count_shown(viewer, 0)
+    if hidden(viewer, sizes["n_pupils"].sum()):
+        return SUPPRESSED
+    values = sizes[key].to_list()
     cells = [class_cell(viewer, row, key) for row in sizes.iter_rows(named=True)]
     if total_hidden_by_parts(values, [cell == SUPPRESSED for cell in cells]):
         return SUPPRESSED

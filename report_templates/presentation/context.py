@@ -60,6 +60,13 @@ def _get(row: dict | None, key: str) -> float | None:
     return None if row is None else row.get(key)
 
 
+def _bars(title: str, categories: list[str], series: list[tuple[str, list]], **options) -> go.Figure | None:
+    """A chart of the values shown; none when every value is hidden (its axis would be all there is)."""
+    if not any(value is not None for _, values in series for value in values):
+        return None
+    return grouped_bars(title, categories, series, **options)
+
+
 def _pct(part: int | None, whole: int | None) -> float | None:
     return 100.0 * part / whole if part is not None and whole else None
 
@@ -192,7 +199,7 @@ class _Builder:
             series = [(self.period.period_name, q_now[part])]
             if self.previous:
                 series.append((self.previous.period_name, q_before[part]))
-            chart = grouped_bars("Качество знаний, %", categories[part], series)
+            chart = _bars("Качество знаний, %", categories[part], series)
             slides.append(Slide(title + (" (продолжение)" if start else ""), header, rows[part], chart=chart))
         return slides
 
@@ -229,11 +236,7 @@ class _Builder:
                 continue
             hide = d.hidden(v, row["n_pupils"])
             series.append((period.period_name, [None if hide else row[k] for k, _ in reasons]))
-        chart = (
-            grouped_bars("Пропущено уроков по причинам", [t for _, t in reasons], series, y_title="уроков", y_max=None)
-            if series
-            else None
-        )
+        chart = _bars("Пропущено уроков по причинам", [t for _, t in reasons], series, y_title="уроков", y_max=None)
         return Slide("Посещаемость", header, rows, chart=chart)
 
     # ---------------------------------------------------------------- journal keeping
@@ -265,7 +268,7 @@ class _Builder:
             for tag, p in columns[:2]
             if p and data[tag] and not d.hidden(v, data[tag]["n_pupils"])
         ]
-        chart = grouped_bars("Ведение журнала, % уроков", ["тема", "вовремя", "д/з"], series) if series else None
+        chart = _bars("Ведение журнала, % уроков", ["тема", "вовремя", "д/з"], series)
         note = "Наполняемость и своевременность — по нормам школы (страница «Нормы школы»)."
         return Slide("Ведение электронного журнала", header, rows, chart=chart, note=note)
 
