@@ -15,6 +15,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from ejournal.access.accounts import Role
@@ -28,8 +29,10 @@ from tests.factories import SAMPLE, raw, write_export
 from tests.report_templates.page_checks import pdf_text
 from tests.report_templates.test_presentation import PERIOD, expected_objectivity
 from warehouse.db import connect
+from warehouse.objectivity_norms import ObjectivityNorms
 from warehouse.region import region_view
 from warehouse.suppression import SUPPRESSED
+from warehouse.vpr import comparison, vpr_rows
 
 DIRECTOR = Viewer("director", Role.DIRECTOR, SCHOOL_ID)
 COUNCIL = Viewer("sovet", Role.PARENT_COUNCIL, SCHOOL_ID)
@@ -49,25 +52,37 @@ FOUR, FIVE = set(_writers()[:4]), set(_writers()[:5])
 EVERYONE = {p["pupil_id"] for p in raw("pupils")}
 
 
-def shrunk(pupils: set[str], writers: set[str]) -> dict[str, list[dict[str, str]]]:
-    """The sample keeping only `pupils` in every file, and only `writers` among the ВПР results."""
+SMALL_SUBJECT = "alg"  # its ВПР written by 4 pupils, the other subjects' by about 24
+
+
+def shrunk(pupils: set[str], writers: set[str], only_one_subject: bool = False) -> dict[str, list[dict[str, str]]]:
+    """The sample keeping only `pupils` in every file, and only `writers` among the ВПР results (of
+    SMALL_SUBJECT only when `only_one_subject`)."""
     data = {path.stem: raw(path.stem) for path in sorted(SAMPLE.glob("*.csv"))}
     for name, rows in data.items():
-        if rows and "pupil_id" in rows[0]:
-            keep = writers if name == "external_results" else pupils
-            data[name] = [r for r in rows if r["pupil_id"] in keep]
+        if name == "external_results":
+            data[name] = [
+                r for r in rows if r["pupil_id"] in writers or (only_one_subject and r["subject_id"] != SMALL_SUBJECT)
+            ]
+        elif rows and "pupil_id" in rows[0]:
+            data[name] = [r for r in rows if r["pupil_id"] in pupils]
     return data
 
 
-SCHOOLS = {"school_of_4": (FOUR, FOUR), "vpr_of_4": (EVERYONE, FOUR), "vpr_of_5": (EVERYONE, FIVE)}
+SCHOOLS = {
+    "school_of_4": (FOUR, FOUR, False),
+    "vpr_of_4": (EVERYONE, FOUR, False),
+    "vpr_of_5": (EVERYONE, FIVE, False),
+    "subject_of_4": (EVERYONE, FOUR, True),
+}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("small-groups")
     databases = {}
-    for key, (pupils, writers) in SCHOOLS.items():
-        folder = write_export(shrunk(pupils, writers), root / key)
+    for key, (pupils, writers, only_one_subject) in SCHOOLS.items():
+        folder = write_export(shrunk(pupils, writers, only_one_subject), root / key)
         (result,) = ingest_path(folder, root / f"{key}.duckdb")
         assert result.status == "loaded", [i.message for i in result.issues][:5]
         databases[key] = root / f"{key}.duckdb"
@@ -202,3 +217,33 @@ def test_vpr_of_5_writers_is_shown_and_equals_the_raw_rows(built):
     expected = expected_objectivity(PERIOD, [r for r in raw("external_results") if r["pupil_id"] in FIVE])
     assert rows == expected
     assert SUPPRESSED not in rows.values()
+
+
+# ---------------------------------------------------------------- one subject of 4 writers beside a shown total
+
+
+def test_a_subject_of_4_writers_is_not_the_total_minus_the_subjects_shown(built):
+    """The deck shows the school's ВПР participants; the page shows them per subject, parallel and
+    class. The small subject drags the smallest other subject with it, at every level below too."""
+    db = built["subject_of_4"]
+    with connect(db, read_only=True) as con:
+        rows = vpr_rows(con, COUNCIL)
+    norms = ObjectivityNorms.of(load_norms())
+    objectivity = next(s for s in deck_of(db, COUNCIL).slides if s.title == "Объективность отметок")
+    total = int(dict((r[0], r[1]) for r in objectivity.rows)["ВПР 2025/2026: участников"])
+    small_results = sum(
+        1 for r in raw("external_results") if r["subject_id"] == SMALL_SUBJECT and r["pupil_id"] in FOUR
+    )
+    names = {s["subject_id"]: s["subject_name"] for s in raw("subjects")}
+    for level in ("school", "grade", "class"):
+        table = comparison(rows, COUNCIL, norms, level)
+        hidden_subjects = set(table.filter(pl.col("Участников") == SUPPRESSED)["Предмет"])
+        assert names[SMALL_SUBJECT] in hidden_subjects and len(hidden_subjects) >= 2, level
+        shown = sum(int(n) for n in table["Участников"] if n != SUPPRESSED)
+        assert total - shown != small_results and total - shown >= 5, level
+    # the subjects shown are right: equal to the raw count of their results
+    school = comparison(rows, COUNCIL, norms, "school")
+    for row in school.filter(pl.col("Участников") != SUPPRESSED).iter_rows(named=True):
+        subject = next(k for k, v in names.items() if v == row["Предмет"])
+        of_subject = [r for r in raw("external_results") if r["subject_id"] == subject]
+        assert row["Участников"] == expected_objectivity(PERIOD, of_subject)["ВПР 2025/2026: участников"], row
