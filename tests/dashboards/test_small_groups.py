@@ -247,3 +247,34 @@ def test_a_subject_of_4_writers_is_not_the_total_minus_the_subjects_shown(built)
         subject = next(k for k, v in names.items() if v == row["Предмет"])
         of_subject = [r for r in raw("external_results") if r["subject_id"] == subject]
         assert row["Участников"] == expected_objectivity(PERIOD, of_subject)["ВПР 2025/2026: участников"], row
+
+
+# ---------------------------------------------------------------- a parallel of 3 beside the school's total
+
+
+def test_a_small_parallel_drags_the_other_with_it(tmp_path):
+    """A class 8А of 3 pupils with period marks: «Итоги по параллелям» beside the school's total on
+    «Главные цифры» would give grade 8 away as the total minus grade 7, so both are hidden."""
+    data = {path.stem: raw(path.stem) for path in sorted(SAMPLE.glob("*.csv"))}
+    data["classes"].append({**raw("classes")[0], "class_id": "2025-8А", "class_name": "8А", "grade": "8"})
+    data["curriculum"].append({**raw("curriculum")[0], "class_id": "2025-8А"})
+    q2 = next(p for p in raw("periods") if p["period_name"] == PERIOD)
+    for i in range(3):
+        pupil = f"p-eight-{i}"
+        data["pupils"].append({**raw("pupils")[0], "pupil_id": pupil, "last_name": f"Восьмой{i}"})
+        data["enrolments"].append(
+            {"pupil_id": pupil, "class_id": "2025-8А", "start_date": "01.09.2025", "end_date": "",
+             "arrival_reason": "начало года", "departure_reason": ""}
+        )  # fmt: skip
+        data["period_marks"].append(
+            {**raw("period_marks")[0], "pupil_id": pupil, "period_id": q2["period_id"], "mark_value": "5"}
+        )
+    (result,) = ingest_path(write_export(data, tmp_path / "export"), tmp_path / "w.duckdb")
+    assert result.status == "loaded", [i.message for i in result.issues][:5]
+    deck = deck_of(tmp_path / "w.duckdb", COUNCIL)
+    key = {r[0]: r[1] for r in deck.slides[0].rows}
+    assert key["Качество знаний, %"] not in NOT_A_FIGURE  # the school's total is shown
+    grades = {r[0]: r for r in next(s for s in deck.slides if s.title == "Итоги по параллелям").rows}
+    assert set(grades) == {"7 классы", "8 классы"}
+    for row in grades.values():
+        assert set(row[1:6]) == {SUPPRESSED}, row
