@@ -162,6 +162,10 @@ def test_no_figure_of_the_school_of_4_is_on_a_page(built, access_db, monkeypatch
             at.radio(key="vpr_level").set_value(level).run()
             views.append(at)
             assert not at.exception, at.exception
+    if page == "app_pages/forecast.py":
+        at.toggle(key="forecast_backtest").set_value(True).run()  # accuracy over 4 pupils' marks
+        assert not at.exception, at.exception
+        assert any(SUPPRESSED in str(i.value) for i in at.info)
     for view in views:
         for metric in view.metric:
             assert metric.value in NOT_A_FIGURE, metric.label
