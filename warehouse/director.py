@@ -293,7 +293,8 @@ def vpr_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
 
 def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> pl.DataFrame:
     """Per class of the period's year: on roll on the first day, arrived and left during, on roll on the
-    last day; n_pupils: on roll at any time in the period; `hidden`: the class is not shown to the
+    last day; n_pupils: on roll at any time in the period (n_school_pupils: in any class of the
+    school, each pupil once); `hidden`: the class is not shown to the
     viewer (fewer than 5 pupils, or needed to keep «Всего» from giving a small class away)."""
     _require(viewer)
     sql = """
@@ -310,7 +311,9 @@ def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
             count(distinct s.pupil_id) filter (
                 where s.start_date <= $end and (s.end_date is null or s.end_date >= $end)) as n_end,
             count(distinct s.pupil_id) filter (
-                where s.start_date <= $end and (s.end_date is null or s.end_date >= $start)) as n_pupils
+                where s.start_date <= $end and (s.end_date is null or s.end_date >= $start)) as n_pupils,
+            (select count(distinct pupil_id) from stays
+                where start_date <= $end and (end_date is null or end_date >= $start)) as n_school_pupils
         from dim_class as c
         left join stays as s on s.class_id = c.class_id
         where c.school_id = $school_id and c.academic_year_id = $year
@@ -337,7 +340,7 @@ def class_total(viewer: Viewer, sizes: pl.DataFrame, key: str) -> str:
     hidden cells of the column add up to 1–4 pupils, which «Всего» minus the cells shown would give away."""
     if sizes.is_empty():
         return count_shown(viewer, 0)
-    if hidden(viewer, sizes["n_pupils"].sum()):
+    if hidden(viewer, sizes["n_school_pupils"].max()):
         return SUPPRESSED
     values = sizes[key].to_list()
     cells = [class_cell(viewer, row, key) for row in sizes.iter_rows(named=True)]

@@ -67,6 +67,11 @@ def _bars(title: str, categories: list[str], series: list[tuple[str, list]], **o
     return grouped_bars(title, categories, series, **options)
 
 
+def _cell(hide: bool, value: float | None, digits: int = 1) -> str:
+    """A figure of a row the warehouse layer marked hidden (warehouse/director.py, `with_hidden`)."""
+    return SUPPRESSED if hide else d.number(value, digits)
+
+
 def _pct(part: int | None, whole: int | None) -> float | None:
     return 100.0 * part / whole if part is not None and whole else None
 
@@ -164,18 +169,14 @@ class _Builder:
             hide = r["hidden"]
             prev = before_rows.get(r[key])
             prev_hidden = prev is None or prev["hidden"]
-
-            def cell(value: float | None, digits: int = 1, hide: bool = hide) -> str:
-                return SUPPRESSED if hide else d.number(value, digits)
-
             rows.append(
                 [
                     name,
-                    cell(r["n_distinct"]),
-                    cell(r["progress_pct"]),
-                    cell(r["quality_pct"]),
-                    cell(r["sou_pct"]),
-                    cell(r["mean_mark"], 2),
+                    _cell(hide, r["n_distinct"]),
+                    _cell(hide, r["progress_pct"]),
+                    _cell(hide, r["quality_pct"]),
+                    _cell(hide, r["sou_pct"]),
+                    _cell(hide, r["mean_mark"], 2),
                     (SUPPRESSED if prev and prev_hidden else "—") if prev_hidden else d.number(prev["quality_pct"]),
                 ]
             )
