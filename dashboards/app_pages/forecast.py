@@ -13,7 +13,7 @@ from dashboards.data import current_viewer, db_path, warehouse
 from dashboards.forecast_data import cached_backtest, cached_forecast, norms
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
-from warehouse.forecast.backtest import MODEL_TITLES
+from warehouse.forecast.backtest import MODEL_TITLES, backtest_hidden
 from warehouse.forecast.predict import ForecastUnavailable, class_figures, pupil_table, risk_list, visible_forecast
 from warehouse.queries import SUPPRESSED, school_and_last_day
 
@@ -92,6 +92,8 @@ with st.expander("Бэктест: насколько можно доверять
         bt = cached_backtest(str(path), path.stat().st_mtime, school_id, settings)
         if bt.table.is_empty():
             st.info("Для бэктеста нужны хотя бы два периода с итоговыми отметками.")
+        elif backtest_hidden(viewer, bt):
+            st.info(f"Бэктест описывает меньше 5 учеников и скрыт («{SUPPRESSED}»).")
         else:
             st.dataframe(
                 bt.table.select(
