@@ -32,7 +32,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ejournal.files import sha256_of, sql_path
+from ejournal.files import PARTIAL_PREFIX, owner_tag, sha256_of, sql_path, sweep_stale
 from warehouse.db import build_models, connect, migrate
 from warehouse.snapshot import publish
 
@@ -69,9 +69,9 @@ def backup(db_path: Path, root: Path, *, keep: int = 7, now: dt.datetime | None 
     """Write a consistent snapshot under ``root`` (read-only: works while the dashboard reads)."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     folder = root / f"backup-{stamp}"
-    partial = root / f".partial-{stamp}"
-    shutil.rmtree(partial, ignore_errors=True)
+    partial = root / f"{PARTIAL_PREFIX}{stamp}-{owner_tag()}"
     root.mkdir(parents=True, exist_ok=True)
+    sweep_stale(root, PARTIAL_PREFIX)
     try:
         counts = _write_tables(db_path, partial)
         files = {p.name: {"sha256": sha256_of(p), "bytes": p.stat().st_size} for p in sorted(partial.iterdir())}
