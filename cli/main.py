@@ -16,6 +16,7 @@ from cli.console import EXIT_REFUSED, EXIT_REJECTED, console, err, fail
 from cli.lake import register as register_lake_commands
 from cli.serve import register as register_serve_commands
 from cli.watch import register as register_watch_commands
+from ejournal.files import secure_start
 from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
 from pipelines.importers.systems import SOURCE_NAMES
@@ -26,6 +27,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _before_every_command() -> None:
+    # Files 0600 and folders 0700 (EJOURNAL_FILE_MODE=group: 0640/0750) for everything this run
+    # writes, older files tightened, scratch folders and partial backups of crashed runs swept.
+    try:
+        env = environment()
+    except ValueError as error:
+        raise fail(str(error)) from None
+    secure_start(env.home, env.db_path, env.access_db, env.file_mode)
 
 
 DbOption = Annotated[

@@ -4,7 +4,6 @@ inbox/refused/ with its error report beside it."""
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ from typing import Annotated
 import typer
 
 from cli.console import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from ejournal.files import scratch_folder
 from ejournal.inbox import LOADED, REFUSED, InboxBusyError, LoadedRecord, SettleWatch, candidates, content_hash
 from ejournal.inbox import set_aside as move_aside
 from ejournal.settings import environment
@@ -91,12 +91,12 @@ def _take(item: Path, folder: Path, db_path: Path, record: LoadedRecord) -> int:
         )
         return EXIT_OK
     console.print(f"Из папки входящих: [bold]{item.name}[/]", soft_wrap=True)
-    with tempfile.TemporaryDirectory(prefix="ejournal-watch-") as scratch:
+    with scratch_folder("watch") as scratch:
         try:
-            code = run_ingest(item, db_path, report=Path(scratch) / "ошибки.xlsx", say_report=False)
+            code = run_ingest(item, db_path, report=scratch / "ошибки.xlsx", say_report=False)
         except typer.Exit as stopped:
             code = stopped.exit_code
-        reports = sorted(Path(scratch).iterdir())
+        reports = sorted(scratch.iterdir())
         if code in (EXIT_OK, EXIT_REJECTED):
             record.add(digest, item.name, "loaded" if code == EXIT_OK else "loaded_with_rejections")
             _report_moved(move_aside(item, folder, LOADED, reports), reports)
