@@ -49,14 +49,22 @@ class EljurImporter:
         lessons = Lessons()
         diary = result_of(files[DIARY], notes)
         _read_diary(diary, draft, rules, context, first.year if first.month >= 9 else first.year - 1, lessons)
-        if MARKS in files:
-            read_getmarks(result_of(files[MARKS], notes), lessons, draft)
-        else:
-            read_assessments(lessons, draft)
+        _read_marks(result_of(files[MARKS], notes) if MARKS in files else None, lessons, draft)
         if FINALS in files:
             _read_finals(result_of(files[FINALS], notes), draft, period_names)
         draft.write(out_dir, bundle_moment([path / name for name in files]))
         return list(notes)
+
+
+def _read_marks(marks: Payload | None, lessons: Lessons, draft: Draft) -> None:
+    """getmarks when it names a pupil; else (no file, or an empty answer) the diary's own assessments."""
+    if marks is not None and students(marks):
+        read_getmarks(marks, lessons, draft)
+        return
+    if marks is not None:
+        message = "в ответе getmarks нет ни одного ученика: загружены отметки самого дневника (assessments)"
+        draft.notes.at(marks, "students", None, message)
+    read_assessments(lessons, draft)
 
 
 def _read_periods(result: Payload, draft: Draft) -> dict[str, str]:
@@ -146,14 +154,17 @@ def _read_item(item: Payload, day: dt.date, pupil_id: str, class_id: str, draft:
     subject_name = text(item, "name")
     subject_key = item.get("lesson_id", "id", required=False)
     group = _subgroup(item, draft.classes[class_id]["class_name"])
-    lesson_id = stable_id("l", class_id, day.isoformat(), number, subject_key or normalise_name(subject_name), group)
+    teacher_id = _teacher(item, draft)
+    # without ``grp`` (older servers) two subgroups' lessons at the same hour differ by their teacher
+    part = group or teacher_id
+    lesson_id = stable_id("l", class_id, day.isoformat(), number, subject_key or normalise_name(subject_name), part)
     lesson = {
         "lesson_id": lesson_id,
         "lesson_date": day,
         "lesson_number": number,
         "class_id": class_id,
         "subject_id": draft.add_subject(subject_name, item, "name"),
-        "teacher_id": _teacher(item, draft),
+        "teacher_id": teacher_id,
         "topic": text(item, "topic", required=False) or None,
         "homework": _homework(item, draft.notes),
         "_is_control": bool(item.get("is_control", "bool", required=False)),
