@@ -410,7 +410,7 @@ def _mark_value(node: Payload, draft: Draft) -> str | None:
     raw = node.value.get("value")
     if raw is not None and (isinstance(raw, bool) or not isinstance(raw, str | int)):
         node.get("value", "str")  # refuses, naming the type found
-    text = node.get("textValue", "str", required=False)
+    text = _text(node, "textValue", required=False)
     if raw is None and text is None:
         raise ExportRefused(node.file_name, node.path, "value", "нет ни value, ни textValue")
     if raw is not None and (value := canonical_mark(str(raw))) is not None:
@@ -418,6 +418,14 @@ def _mark_value(node: Payload, draft: Draft) -> str | None:
     if text is not None:
         return resolve_mark(text, draft.notes, node.file_name, node.path, "textValue")
     return resolve_mark(str(raw), draft.notes, node.file_name, node.path, "value")
+
+
+def _text(node: Payload, name: str, *, required: bool = True) -> str | None:
+    """A mark's text that some answers give as a number (``"textValue": 5``, ``"value": 4.0``)."""
+    value = node.value.get(name)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{node.get(name, 'number'):g}"
+    return node.get(name, "str", required=required)
 
 
 def _is_period_work(work: Payload) -> bool:
@@ -529,7 +537,7 @@ def _read_final(
     if work is not None:
         draft.notes.unknown(work, WORK_FIELDS)
     pupil_id = _pupil(mark, draft)
-    raw = mark.get("textValue", "str", required=False) or str(mark.get("value", "id"))
+    raw = _text(mark, "textValue", required=False) or _text(mark, "value")
     parsed = period_mark(raw)
     if parsed is None:
         draft.notes.at(mark, "value", raw, f"«{raw}» — не итоговая отметка: не загружена")
