@@ -25,6 +25,7 @@ CHILD_FIELDS = {"id", "last_name", "first_name", "middle_name", "birth_date", "s
 CHILD_FIELDS |= {"school", "class_unit_id", "contract_id", "user_id", "phone", "email", "snils", "type", "groups"}
 CHILD_FIELDS |= {"representatives", "sections", "sudir_account_exists", "sudir_login", "is_legal_representative"}
 CHILD_FIELDS |= {"parallel_curriculum_id", "contingent_guid", "enrollment_date"}
+CHILD_FIELDS |= {"class_uid", "age", "service_type_id", "profession_specialty_code", "profession_specialty_name"}
 # /core/api/student_profiles/{id} (old API); its marks, final_marks and attendances are not read
 STUDENT_PROFILE_FIELDS = {"id", "created_at", "updated_at", "deleted_at", "person_id", "transferred", "school_id"}
 STUDENT_PROFILE_FIELDS |= {"organization_id", "user_id", "study_mode_id", "user_name", "short_name", "last_name"}
@@ -41,7 +42,7 @@ SESSION_FIELDS |= {"authentication_token", "password_change_required", "regional
 SESSION_PROFILE_FIELDS = {"id", "type", "roles", "user_id", "agree_pers_data", "school_id", "school_shortname"}
 SESSION_PROFILE_FIELDS |= {"school_name", "subject_ids", "organization_id"}
 CLASS_UNIT_FIELDS = {"id", "class_level_id", "name", "home_based"}
-SCHOOL_FIELDS = {"id", "name", "short_name", "county", "principal", "phone", "global_school_id"}
+SCHOOL_FIELDS = {"id", "name", "short_name", "county", "principal", "phone", "global_school_id", "municipal_unit_name"}
 GRADE_FIELDS = {"origin", "five", "ten", "hundred"}
 VALUE_FIELDS = {"name", "nmax", "grade", "grade_system_id", "grade_system_type"}
 # /family/{web,mobile}/v1/marks, marks of schedule items, events and subject marks; /core/api/marks
