@@ -8,6 +8,7 @@ numbers; the helpers here read each of these the same way, keeping the JSON path
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pipelines.importers.api_payload import Payload, PayloadNotes
@@ -59,11 +60,14 @@ def keyed(node: Payload, name: str, *, required: bool = False) -> list[tuple[str
 
 
 def listed(node: Payload, name: str) -> list[Payload]:
-    """The objects of a list field; a missing, null or empty (``{}``) one is empty."""
+    """The objects of a list field; a missing, null or empty (``{}``) one is empty. A PHP list with
+    gaps in its keys comes as an object keyed by number (``{"0": …, "2": …}``): read in its order."""
     node.expect("object")
     value = node.value.get(name)
     if value is None or value == {}:
         return []
+    if isinstance(value, dict) and all(re.fullmatch(r"\d+", key) for key in value):
+        return [item for _, item in keyed(node, name)]
     return [item.expect("object") for item in node.items(name)]
 
 

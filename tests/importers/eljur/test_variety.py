@@ -103,3 +103,45 @@ def test_an_empty_getmarks_answer_gives_the_diary_own_marks(tmp_path, context, l
     assert any(n.file_name == "getmarks.json" and "assessments" in n.message for n in notes)
     loaded, _db = load(tmp_path / "out")
     assert loaded.status == "loaded", [i.message for i in loaded.issues][:5]
+
+
+def gapped(items: list) -> dict[str, object]:
+    """A PHP list with gaps in its keys, as json_encode writes it: an object keyed 0, 2, 4…"""
+    return {str(2 * i): item for i, item in enumerate(items)}
+
+
+def test_lists_written_as_objects_keyed_by_number(tmp_path, context, load):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(BUNDLE, bundle)
+    marks = json.loads((bundle / "getmarks.json").read_text(encoding="utf-8"))
+    for student in marks["response"]["result"]["students"].values():
+        for subject in student["lessons"]:
+            subject["marks"] = gapped(subject["marks"])
+        student["lessons"] = gapped(student["lessons"])
+    periods = json.loads((bundle / "getperiods.json").read_text(encoding="utf-8"))
+    for student in periods["response"]["result"]["students"]:
+        student["periods"] = gapped(student["periods"])
+    finals = json.loads((bundle / "getfinalassessments.json").read_text(encoding="utf-8"))
+    for student in finals["response"]["result"]["students"].values():
+        student["items"] = gapped(student["items"])
+    for name, answer in (("getmarks.json", marks), ("getperiods.json", periods), ("getfinalassessments.json", finals)):
+        (bundle / name).write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+    values = [
+        str(mark["value"]).strip().lower()
+        for student in marks["response"]["result"]["students"].values()
+        for subject in student["lessons"].values()
+        for mark in subject["marks"].values()
+    ]
+    expected_finals = sum(
+        1
+        for student in finals["response"]["result"]["students"].values()
+        for item in student["items"].values()
+        for final in item.get("assessments", [])
+        if final["value"]
+    )
+    EljurImporter().convert(bundle, tmp_path / "out", context)
+    assert csv_count(tmp_path / "out", "marks") == sum(1 for v in values if v and v not in ABSENCES) == 11
+    assert csv_count(tmp_path / "out", "attendance") == sum(1 for v in values if v in ABSENCES) == 3
+    assert csv_count(tmp_path / "out", "period_marks") == expected_finals == 7
+    loaded, _db = load(tmp_path / "out")
+    assert loaded.status == "loaded", [i.message for i in loaded.issues][:5]
