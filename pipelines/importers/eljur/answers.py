@@ -8,6 +8,7 @@ numbers; the helpers here read each of these the same way, keeping the JSON path
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -88,3 +89,11 @@ def text(node: Payload, name: str, *, required: bool = True) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:g}" if isinstance(value, float) else str(value)
     return node.get(name, "str", required=required)
+
+
+def day_of(node: Payload, name: str) -> dt.date:
+    """A day «20250901» (or «2025-09-01»), which a server writing numbers as numbers gives as 20250901."""
+    value = node.value.get(name) if isinstance(node.value, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Payload({name: str(value)}, node.file_name, node.path).get(name, "date")
+    return node.get(name, "date")

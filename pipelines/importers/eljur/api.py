@@ -18,7 +18,7 @@ from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID
 from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.eljur import fields
-from pipelines.importers.eljur.answers import keyed, listed, result_of, students, text
+from pipelines.importers.eljur.answers import day_of, keyed, listed, result_of, students, text
 from pipelines.importers.eljur.marks import Lessons, Slot, read_assessments, read_getmarks
 from pipelines.importers.eljur.rules import RULES, SCHOOL, Rules, read_rules, read_school
 from pipelines.importers.ids import slug_id, source_id, stable_id
@@ -92,9 +92,7 @@ def _read_period(period: Payload, draft: Draft, names: dict[str, str]) -> None:
         return
     kind = period_kind(full) or period_kind(name)
     number = period_number(full) or period_number(name)
-    key = draft.add_period(
-        period, full, period.get("start", "date"), period.get("end", "date"), kind=kind, number=number
-    )
+    key = draft.add_period(period, full, day_of(period, "start"), day_of(period, "end"), kind=kind, number=number)
     names.update({normalise_name(name): key, normalise_name(full): key})
 
 
@@ -108,9 +106,7 @@ def _read_diary(
         class_id = _add_pupil(pupil_id, student, draft, rules, context, first_year)
         for day_key, day in keyed(student, "days"):
             draft.notes.unknown(day, fields.DAY)
-            day_date = (day if day.has("name") else Payload({"name": day_key}, day.file_name, day.path)).get(
-                "name", "date"
-            )
+            day_date = day_of(day if day.has("name") else Payload({"name": day_key}, day.file_name, day.path), "name")
             for _, item in keyed(day, "items"):
                 _read_item(item, day_date, pupil_id, class_id, draft, lessons)
             if day.value.get("items_extday"):

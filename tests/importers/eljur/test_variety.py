@@ -145,3 +145,29 @@ def test_lists_written_as_objects_keyed_by_number(tmp_path, context, load):
     assert csv_count(tmp_path / "out", "period_marks") == expected_finals == 7
     loaded, _db = load(tmp_path / "out")
     assert loaded.status == "loaded", [i.message for i in loaded.issues][:5]
+
+
+def test_days_written_as_numbers(tmp_path, context, load):
+    """A server that writes numbers as numbers gives «20251110» as 20251110 (periods, diary days, marks)."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(BUNDLE, bundle)
+    periods = json.loads((bundle / "getperiods.json").read_text(encoding="utf-8"))
+    for student in periods["response"]["result"]["students"]:
+        for period in student["periods"]:
+            period["start"], period["end"] = int(period["start"]), int(period["end"])
+    diary = json.loads((bundle / "getdiary.json").read_text(encoding="utf-8"))
+    for student in diary["response"]["result"]["students"].values():
+        for day in student["days"].values():
+            day["name"] = int(day["name"])
+    marks = json.loads((bundle / "getmarks.json").read_text(encoding="utf-8"))
+    for student in marks["response"]["result"]["students"].values():
+        for subject in student["lessons"]:
+            for mark in subject["marks"]:
+                mark["date"] = int(mark["date"].replace("-", ""))
+    for name, answer in (("getperiods.json", periods), ("getdiary.json", diary), ("getmarks.json", marks)):
+        (bundle / name).write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+    EljurImporter().convert(bundle, tmp_path / "out", context)
+    counts = {name: csv_count(tmp_path / "out", name) for name in ("lessons", "marks", "attendance", "period_marks")}
+    assert counts == {"lessons": 13, "marks": 11, "attendance": 3, "period_marks": 7}
+    loaded, _db = load(tmp_path / "out")
+    assert loaded.status == "loaded", [i.message for i in loaded.issues][:5]
