@@ -13,6 +13,7 @@ from pathlib import Path
 from ejournal.settings import Norms
 from pipelines.importers.contract import ImportContext
 from pipelines.importers.mesh.api import MeshImporter
+from pipelines.importers.notes import UNKNOWN_FIELD
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -92,3 +93,21 @@ def test_mark_values_as_numbers(tmp_path):
         (r["mark_id"], r["mark_value"]) for r in base["marks"]
     )
     assert ("m-2001007", "2") in {(r["mark_id"], r["mark_value"]) for r in tables["marks"]}
+
+
+def test_grade_and_mark_fields_of_newer_answers_are_known(tmp_path):
+    """Recorded in OctoDiary/OctoDiary-kt issue #28 (2024): a mark's ``class_results`` and grade
+    objects with ``original_grade_from``/``original_grade_to``. They are known and give no warning."""
+    bundle = copy_bundle("family_events", tmp_path)
+    marks = read(bundle, "marks.json")
+    for mark in marks["payload"]:
+        for value in mark["values"]:
+            value["grade"] |= {"original_grade_from": None, "original_grade_to": None}
+        five = {"five": 4, "origin": None, "original_grade_from": None, "original_grade_to": None}
+        mark["class_results"] = {
+            "total_students": 15,
+            "marks_distributions": [{"percentage_of_students": 53, "number_of_students": 8, "mark_value": five}],
+        }
+    write(bundle, "marks.json", marks)
+    notes = MeshImporter().convert(bundle, tmp_path / "out", ImportContext(norms=Norms()))
+    assert [(n.where, n.field) for n in notes if n.message == UNKNOWN_FIELD] == []
