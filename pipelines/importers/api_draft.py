@@ -10,6 +10,8 @@ derivation is documented in docs/importers.md:
 - a period's id is the same as every importer gives it (periods.period_id: year, kind, number);
 - consent to personal-data processing is «нет», with a note;
 - the export covers the days from the first period's start to the last period's end.
+- a lesson that no answer gives for a mark's day and subject can be made from the mark
+  (``Draft.lesson_of_day``).
 
 Subjects go through the school's catalogue and work types through the school's weights
 (subjects.py, work_types.py), so every system maps onto the same subjects and weights.
