@@ -72,6 +72,7 @@ def ingest(
     Код выхода: 0 — загружено полностью; 1 — загружено, часть строк отклонена (они в карантине);
     2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято).
     """
+    from ejournal.access.forgotten import remember_folder
     from pipelines.importers.contract import ImportContext
     from pipelines.ingest import ingest_source
     from pipelines.issues import write_issue_report
@@ -126,6 +127,7 @@ def ingest(
             if len(results) > 1 and report:
                 target = report.with_name(f"{report.stem}-{result.school_id}{report.suffix}")
             write_issue_report(result.issues, target)
+            remember_folder(env.access_db, "documents", target.parent)  # `forget` searches it
             console.print(f"Полный список ошибок: [bold]{target}[/]")
         code = {"loaded": EXIT_OK, "unchanged": EXIT_OK, "loaded_with_rejections": EXIT_REJECTED}.get(
             result.status, EXIT_REFUSED

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,8 +98,9 @@ def verify(folder: Path) -> dict:
     return manifest
 
 
-def restore(folder: Path, db_path: Path) -> BackupInfo:
-    """Replace the warehouse with the backup, after checking it end to end."""
+def restore(folder: Path, db_path: Path, prepare: Callable[[Path], None] | None = None) -> BackupInfo:
+    """Replace the warehouse with the backup, after checking it end to end; ``prepare`` gets the
+    restored file before it is swapped in (`ejournal restore` deletes the pupils forgotten since)."""
     manifest = verify(folder)
     fresh = db_path.with_name(db_path.name + ".restoring")
     fresh.unlink(missing_ok=True)
@@ -114,6 +116,8 @@ def restore(folder: Path, db_path: Path) -> BackupInfo:
                 if got != expected:
                     raise BackupError(f"Таблица {table}: в копии {got} строк, а по описи {expected}")
             con.execute("checkpoint")
+        if prepare is not None:
+            prepare(fresh)
     except duckdb.Error as error:
         fresh.unlink(missing_ok=True)
         raise BackupError(f"Резервная копия не читается: {str(error).splitlines()[0]}") from error
