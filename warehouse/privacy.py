@@ -137,9 +137,9 @@ def _complete(places: Places, record: forgotten.Forgotten, pupil_id: str, forms:
     if publish(places.db_path) is None:
         raise WarehouseBusyError(str(places.db_path))
     _reached("published")
-    if places.lake is not None:
-        from warehouse import lake as parquet_lake
+    from warehouse import lake as parquet_lake
 
+    if places.lake is not None and (places.lake / parquet_lake.MANIFEST).exists():
         in_lake = parquet_lake.forget_pupil(places.lake, record.school_id, pupil_id)
         report.rows_by_table.update({f"озеро/{t}": n for t, n in in_lake.items()})
     _reached("lake")
