@@ -199,8 +199,8 @@ def test_a_forget_killed_at_any_step_is_finished_and_leaves_nothing(site, step, 
     _assert_nowhere(site)
     # an old backup kept where the app cannot purge it: restore forgets the pupil again
     output = _cli("restore", str(site["offsite"]), "--yes")
-    assert "152-ФЗ" in output
     _assert_nowhere(site)
+    assert "152-ФЗ" in output
 
 
 def test_a_mistyped_id_is_refused_and_changes_nothing(site):
