@@ -294,12 +294,14 @@ def _pupils_in(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 def index_documents(con: duckdb.DuckDBPyConnection, school_id: str | None, paths: list[Path]) -> None:
     """Record which pupils each written document names (found in its text), for `forget`."""
+    if not paths:
+        return
     roster = _roster(con, school_id)
-    access_db = environment().access_db
+    named = {}
     for path in paths:
-        text = document_text(path)
-        named = [(school, pupil) for school, pupil, forms in roster if _names(text, path.name, forms)]
-        forgotten.index_document(access_db, path, named)
+        haystack = _Haystack.of(path)
+        named[path] = [(school, pupil) for school, pupil, forms in roster if _names(haystack, forms)]
+    forgotten.index_documents(environment().access_db, named)
 
 
 def _roster(con: duckdb.DuckDBPyConnection, school_id: str | None) -> list[tuple[str, str, list[str]]]:
@@ -311,12 +313,28 @@ def _roster(con: duckdb.DuckDBPyConnection, school_id: str | None) -> list[tuple
     return [(school, pupil, [pupil, f"{last} {first}"]) for school, pupil, last, first, _ in rows]
 
 
-def _names(text: str, file_name: str, forms: list[str]) -> bool:
-    """Whether a document's text or file name names the pupil (id or «Фамилия Имя», whole words)."""
+@dataclass(frozen=True)
+class _Haystack:
+    """A document's text and file name, with its words (a quick test before the exact one)."""
+
+    text: str
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, path: Path) -> _Haystack:
+        text = f"{document_text(path)}\n{path.name}"
+        return cls(text, frozenset(re.findall(r"\w+", text)))
+
+
+def _names(haystack: _Haystack, forms: list[str]) -> bool:
+    """Whether a document names the pupil: the id (forms[0]) or a name form, as whole words (in a
+    file name the words may be joined by hyphens)."""
     for form in forms:
+        if not all(word in haystack.words for word in re.findall(r"\w+", form)):
+            continue
         for variant in {form, form.replace(" ", "-")}:
-            pattern = _id_pattern(variant) if variant == forms[0] else rf"(?<!\w){re.escape(variant)}(?!\w)"
-            if (variant in text or variant in file_name) and re.search(pattern, f"{text}\n{file_name}"):
+            pattern = _id_pattern(variant) if form == forms[0] else rf"(?<!\w){re.escape(variant)}(?!\w)"
+            if re.search(pattern, haystack.text):
                 return True
     return False
 
@@ -328,7 +346,7 @@ def _remove_documents(places: Places, record: forgotten.Forgotten, forms: list[s
     searched = [f for f in forms if f]
     for folder in places.document_folders:
         if folder.is_dir():
-            doomed |= {p for p in folder.rglob("*") if p.is_file() and _names(document_text(p), p.name, searched)}
+            doomed |= {p for p in folder.rglob("*") if p.is_file() and _names(_Haystack.of(p), searched)}
     removed = 0
     for path in sorted(doomed):
         if path.exists():

@@ -167,17 +167,19 @@ def finish(access_db: Path, forgotten: Forgotten, actor: str, details: dict[str,
 # --- documents and folders ------------------------------------------------------------------------
 
 
-def index_document(access_db: Path, path: Path, pupils: list[tuple[str, str]]) -> None:
-    """Remember which pupils (school, pupil id → keyed hash) a written document names."""
+def index_documents(access_db: Path, named: dict[Path, list[tuple[str, str]]]) -> None:
+    """Remember which pupils (school, pupil id → keyed hash) each written document names, and
+    the documents' folders; one transaction for all of them."""
     key = forget_key(access_db)
-    name = str(path.resolve())
     with open_store(access_db) as con:
-        con.execute("delete from document_pupil where path = ?", [name])
-        con.executemany(
-            "insert or ignore into document_pupil values (?, ?, ?)",
-            [(name, school, pupil_hash(key, school, pupil)) for school, pupil in pupils],
-        )
-        con.execute("insert or ignore into known_folder values ('documents', ?)", [str(path.resolve().parent)])
+        for path, pupils in named.items():
+            name = str(path.resolve())
+            con.execute("delete from document_pupil where path = ?", [name])
+            con.executemany(
+                "insert or ignore into document_pupil values (?, ?, ?)",
+                [(name, school, pupil_hash(key, school, pupil)) for school, pupil in pupils],
+            )
+            con.execute("insert or ignore into known_folder values ('documents', ?)", [str(path.resolve().parent)])
 
 
 def documents_naming(access_db: Path, forgotten: Forgotten) -> list[Path]:
