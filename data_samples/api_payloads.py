@@ -190,14 +190,21 @@ def eljur_bundle(export: Export) -> dict[str, object]:
     }
 
 
+def _twin(value: str, name: str = "id") -> dict[str, str]:
+    """A v2 id: the API gives each as a number and as its text twin (``id_str``); ids here are text."""
+    return {name: value, f"{name}_str": value}
+
+
 def dnevnik_bundle(export: Export) -> dict[str, object]:
-    """The v2 answers: a Work per mark; a work type per (work type, weight) since v2 weighs types only."""
+    """The v2 answers in the shapes of the clients' models (tests/importers/dnevnik/fixtures/README.md):
+    a Work per mark, carried by its lesson; a work type per (work type, weight) since v2 weighs
+    types only; final marks per pupil and subject with their PeriodMark works in works.json."""
     facts = _Facts(export)
     school = export["school"][0]
 
     def person(row: dict, id_column: str) -> dict:
         out = {
-            "id": row[id_column],
+            **_twin(row[id_column]),
             "lastName": row["last_name"],
             "firstName": row["first_name"],
             "middleName": row["middle_name"] or None,
@@ -205,11 +212,21 @@ def dnevnik_bundle(export: Export) -> dict[str, object]:
         if row.get("gender_code"):
             out["sex"] = {"м": "Male", "ж": "Female"}[row["gender_code"]]
         if row.get("birth_date"):
-            out["birthday"] = _date(row["birth_date"]).isoformat()
+            out["birthday"] = _date(row["birth_date"]).isoformat() + "T00:00:00"
         return out
 
+    def teacher(row: dict) -> dict:
+        """schools/{id}/teachers names its fields in PascalCase."""
+        return {
+            "Id": row["teacher_id"],
+            "IdStr": row["teacher_id"],
+            "FirstName": row["first_name"],
+            "LastName": row["last_name"],
+            "MiddleName": row["middle_name"] or None,
+        }
+
     work_types: dict[tuple[str, float], dict] = {}
-    works, marks = [], []
+    works_of, marks = collections.defaultdict(list), []
     for mark in export["marks"]:
         key = (mark["work_type_id"], facts.weight(mark))
         type_id = mark["work_type_id"] if key[1] == float(facts.work_type[key[0]]["weight"]) else f"{key[0]}-{key[1]:g}"
@@ -218,35 +235,38 @@ def dnevnik_bundle(export: Export) -> dict[str, object]:
         )
         lesson = facts.lesson[mark["lesson_id"]]
         work_id = f"W{mark['mark_id']}"
-        works.append(
+        works_of[mark["lesson_id"]].append(
             {
-                "id": work_id,
+                **_twin(work_id),
+                "type": "DefaultNewLessonWork",
                 "workType": type_id,
                 "markType": "Mark5",
-                "lesson": mark["lesson_id"],
-                "targetDate": _date(lesson["lesson_date"]).isoformat(),
+                **_twin(mark["lesson_id"], "lesson"),
+                "targetDate": _date(lesson["lesson_date"]).isoformat() + "T00:00:00",
                 "createdBy": mark["entered_by"],
             }
         )
         marks.append(
             {
-                "id": mark["mark_id"],
+                **_twin(mark["mark_id"]),
+                "type": "Mark5",
                 "value": mark["mark_value"],
                 "textValue": mark["mark_value"],
-                "person": mark["pupil_id"],
-                "work": work_id,
-                "lesson": mark["lesson_id"],
+                **_twin(mark["pupil_id"], "person"),
+                **_twin(work_id, "work"),
+                **_twin(mark["lesson_id"], "lesson"),
                 "date": _moment(mark["entered_at"]),
                 "workType": type_id,
             }
         )
-    finals = []
+    final_works, final_marks = [], {}
     for i, row in enumerate(export.get("period_marks", [])):
         work_id = f"F{i}"
         period = facts.period.get(row["period_id"])
-        works.append(
+        final_works.append(
             {
-                "id": work_id,
+                **_twin(work_id),
+                "type": "PeriodMark",
                 "workType": "final",
                 "subjectId": row["subject_id"],
                 "periodType": DNEVNIK_PERIOD[period["period_kind_code"]]
@@ -257,75 +277,94 @@ def dnevnik_bundle(export: Export) -> dict[str, object]:
             }
         )
         text = row["mark_value"] + (f"({row['na_reason_code']})" if row["na_reason_code"] else "")
-        finals.append(
+        block = final_marks.setdefault(
+            (row["pupil_id"], row["period_id"]),
             {
-                "id": f"FM{i}",
-                "value": text,
-                "textValue": text,
-                "person": row["pupil_id"],
-                "work": work_id,
-                "date": _moment(row["entered_at"]),
-            }
+                **_twin(row["pupil_id"], "person"),
+                **_twin(facts.class_of[row["pupil_id"]], "group"),
+                **_twin(row["period_id"] or None, "reportingPeriod"),
+                "per-subject-final-marks": [],
+            },
         )
-    lessons = collections.defaultdict(list)
-    for lesson in export["lessons"]:
-        lessons[lesson["group_id"] or lesson["class_id"]].append(
-            {
-                "id": lesson["lesson_id"],
-                "title": lesson["topic"] or None,
-                "date": _date(lesson["lesson_date"]).isoformat(),
-                "number": int(lesson["lesson_number"]),
-                "subject": {"id": lesson["subject_id"], "name": facts.subject[lesson["subject_id"]]},
-                "teachers": [facts.taught_by(lesson)],
-            }
-        )
+        final = {
+            **_twin(f"FM{i}"),
+            "value": text,
+            "textValue": text,
+            **_twin(row["pupil_id"], "person"),
+            **_twin(work_id, "work"),
+            "date": _moment(row["entered_at"]),
+        }
+        block["per-subject-final-marks"].append({**_twin(row["subject_id"], "subject"), "final-mark": final})
+    lessons = [
+        {
+            **_twin(lesson["lesson_id"]),
+            "title": lesson["topic"] or None,
+            "date": _date(lesson["lesson_date"]).isoformat() + "T00:00:00",
+            "number": int(lesson["lesson_number"]),
+            "subject": {**_twin(lesson["subject_id"]), "name": facts.subject[lesson["subject_id"]]},
+            "group": lesson["group_id"] or lesson["class_id"],
+            "works": works_of[lesson["lesson_id"]],
+            "teachers": [facts.taught_by(lesson)],
+        }
+        for lesson in export["lessons"]
+    ]
+    groups = {
+        c["class_id"]: {**_twin(c["class_id"]), "type": "Group", "name": c["class_name"], "parallel": int(c["grade"])}
+        for c in export["classes"]
+    }
+    groups |= {
+        g["group_id"]: {
+            **_twin(g["group_id"]),
+            "parentIds": [g["class_id"]],
+            "parentIds_str": [g["class_id"]],
+            "type": "Subgroup",
+            "name": g["group_name"],
+        }
+        for g in export.get("groups", [])
+    }
     students = collections.defaultdict(list)
     for pupil_id, class_id in facts.class_of.items():
         students[class_id].append(person(facts.pupil[pupil_id], "pupil_id"))
     for group_id, members in facts.members.items():
         students[group_id] += [person(facts.pupil[p], "pupil_id") for p in sorted(members)]
-    subgroups = [
-        {"id": g["group_id"], "name": g["group_name"], "type": "Subgroup", "parentIds": [g["class_id"]]}
-        for g in export.get("groups", [])
-    ]
     return {
         "school.json": {
-            "id": school["school_id"],
+            **_twin(school["school_id"]),
             "name": school["short_name"],
             "fullName": school["school_name"],
-            "region": school["region_id"],
+            "regionId": school["region_id"],
         },
-        "edu-groups.json": [
-            {"id": c["class_id"], "name": c["class_name"], "parallel": int(c["grade"])} for c in export["classes"]
-        ]
-        + subgroups,
-        "students.json": [{"eduGroup": c, "persons": p} for c, p in students.items()],
-        "teachers.json": [person(t, "teacher_id") for t in export["teachers"]],
+        "edu-groups.json": list(groups.values()),
+        "students.json": [
+            {"group": groups[g], "students": [{"person": p, "membershipstatus": "Active"} for p in persons]}
+            for g, persons in students.items()
+        ],
+        "teachers.json": [teacher(t) for t in export["teachers"]],
         "work-types.json": list(work_types.values()),
         "reporting-periods.json": [
             {
-                "id": p["period_id"],
-                "start": _date(p["start_date"]).isoformat(),
-                "finish": _date(p["end_date"]).isoformat(),
+                **_twin(p["period_id"]),
+                "start": _date(p["start_date"]).isoformat() + "T00:00:00",
+                "finish": _date(p["end_date"]).isoformat() + "T00:00:00",
                 "number": int(p["period_number"]),
                 "type": DNEVNIK_PERIOD[p["period_kind_code"]],
                 "name": p["period_name"],
             }
             for p in export["periods"]
         ],
-        "lessons.json": [{"eduGroup": c, "lessons": rows} for c, rows in lessons.items()],
-        "works.json": works,
+        "lessons.json": lessons,
+        "works.json": final_works,
         "marks.json": marks,
         "lesson-log-entries.json": [
             {
-                "person": r["pupil_id"],
-                "lesson": r["lesson_id"],
+                **_twin(r["pupil_id"], "person"),
+                **_twin(r["lesson_id"], "lesson"),
                 "status": STATUS[r["absence_code"]],
                 "createdDate": _moment(r["entered_at"]) if r["entered_at"] else None,
             }
             for r in facts.absences()
         ],
-        "final-marks.json": finals,
+        "final-marks.json": list(final_marks.values()),
     }
 
 

@@ -17,8 +17,8 @@ Each JSON file is recognised by its shape, not its name (field mapping: docs/imp
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,57 +30,35 @@ from pipelines.importers.ids import source_id, stable_id
 from pipelines.importers.marks import canonical_period_mark, resolve_mark
 from pipelines.importers.names import class_grade, normalise_name, split_full_name
 from pipelines.importers.netschool import fields as known_fields
+from pipelines.importers.netschool.collected import (
+    Collected,
+    Lesson,
+    Mark,
+    Total,
+    absence_code,
+    first_teacher,
+    given_weight,
+    named_ref,
+    request_pupil,
+    shape_of,
+)
+from pipelines.importers.netschool.mobile import mobile_kind, read_mobile
 from pipelines.importers.netschool.report import Report, is_report, read_report
 from pipelines.importers.notes import Notes
 from pipelines.importers.periods import period_id
 from pipelines.importers.reading import field_of, read_json_file
-from pipelines.importers.subjects import load_subject_catalogue
+from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
 TITLE = "Сетевой город. Образование"
 NO_WORK_TYPE = "Вид работы не указан"
-
-
-@dataclass
-class Lesson:
-    key: str
-    day: dt.date
-    number: int
-    subject: str
-    where: str
-    file_name: str
-    teacher: tuple[str, str] | None = None
-    topic: str = ""
-    homework: str = ""
-
-
-@dataclass
-class Mark:
-    key: str
-    lesson_key: str
-    student: str
-    value: Any
-    type_name: str | None
-    weight: float | None
-    entered: dt.datetime | None
-    where: str
-    file_name: str
-
-
-@dataclass
-class Collected:
-    context: dict | None = None
-    years: list[dict] = field(default_factory=list)
-    types: dict[int, str] = field(default_factory=dict)
-    students: dict[str, dict] = field(default_factory=dict)
-    details: dict[str, dict] = field(default_factory=dict)
-    lessons: dict[str, Lesson] = field(default_factory=dict)
-    marks: dict[str, Mark] = field(default_factory=dict)
-    absences: dict[tuple[str, str], tuple[Any, str, str]] = field(default_factory=dict)
-    reports: list[Report] = field(default_factory=list)
-    n_duty: int = 0
-    diaries: list[tuple[Path, Any]] = field(default_factory=list)
+EXPECTED_RESPONSES = (
+    "неделя дневника (weekDays), context, context/years, grade/assignment/types, student/diary/init,"
+    " детали задания (id, assignmentName) или массив мобильного API (classmeetings, assignments, students,"
+    " education)"
+)
+SERVER_WEIGHT_SCALE = 10  # new servers weigh marks 10, 20, 40…: the warehouse's weights are 1, 2, 4…
 
 
 def _files(path: Path) -> list[Path]:
@@ -94,13 +72,21 @@ class NetschoolImporter:
     title = TITLE
 
     def detect(self, path: Path) -> bool:
+        keys = (
+            '"weekDays"',
+            '"assignmentTypeName"',
+            "Сетевой Город",
+            '"lessonTheme"',
+            '"classmeetingId"',
+            '"termTotals"',
+        )
         for file in _files(path)[:50]:
             if file.suffix.lower() in (".html", ".htm"):
                 if is_report(file):
                     return True
                 continue
             head = file.read_bytes()[:20_000].decode("utf-8", errors="ignore")
-            if any(k in head for k in ('"weekDays"', '"assignmentTypeName"', "Сетевой Город", '"lessonTheme"')):
+            if any(k in head for k in keys):
                 return True
         return False
 
@@ -118,8 +104,12 @@ class NetschoolImporter:
                 data.reports.append(read_report(file, notes))
             else:
                 _classify(file, read_json_file(file), data, notes)
+        _context_pupil(data)
         for file, diary in data.diaries:  # after the types are known, whatever the file order
             _read_diary(file, diary, data, notes)
+        # After the pupils are known (the API does not name them); lessons before the marks made in them.
+        for file, kind, items, prefix in sorted(data.mobile, key=lambda m: m[1] != "lessons"):
+            read_mobile(file, kind, items, prefix, data, notes)
         if data.n_duty:
             notes.add("", "", "dutyMark", data.n_duty, f"просроченных заданий (dutyMark) без отметки: {data.n_duty}")
         _build(data, context, notes, max(file_timestamp(f) for f in files)).write(out_dir)
@@ -134,41 +124,94 @@ def _classify(file: Path, doc: Any, data: Collected, notes: Notes) -> None:
     if isinstance(doc, dict) and "weekDays" in doc:
         data.diaries.append((file, doc))
     elif isinstance(doc, dict) and ("productName" in doc or "schoolyear" in doc):
-        data.context = doc
-        notes.unknown_fields(doc, known_fields.CONTEXT_FIELDS, name, "")
-        for ref in ("user", "organization"):
-            notes.unknown_fields(doc.get(ref), known_fields.REF_FIELDS, name, ref)
-        _check_year(doc.get("schoolyear"), name, "schoolyear", notes)
+        _read_context(doc, name, data, notes)
     elif isinstance(doc, dict) and "students" in doc:
-        notes.unknown_fields(doc, known_fields.INIT_FIELDS, name, "")
-        for i, s in enumerate(field_of(doc, "students", "list", name, "")):
-            where = f"students[{i}]"
-            notes.unknown_fields(s, known_fields.INIT_STUDENT_FIELDS, name, where)
-            sid = str(field_of(s, "studentId", "integer", name, where))
-            data.students[sid] = {
-                "name": field_of(s, "nickName", "text", name, where),
-                "class": field_of(s, "className", "text", name, where, required=False),
-            }
+        _read_init(doc, name, data, notes)
     elif isinstance(doc, list) and doc and all(isinstance(x, dict) and "globalYear" in x for x in doc):
         data.years = doc
         for i, year in enumerate(doc):
             _check_year(year, name, f"[{i}]", notes)
     elif isinstance(doc, list) and doc and all(isinstance(x, dict) and "abbr" in x for x in doc):
-        for i, t in enumerate(doc):
-            notes.unknown_fields(t, known_fields.TYPE_FIELDS, name, f"[{i}]")
-            data.types[field_of(t, "id", "integer", name, f"[{i}]")] = field_of(t, "name", "text", name, f"[{i}]")
-    elif isinstance(doc, dict) and ("assignments" in doc or "lessons" in doc) and "weekDays" not in doc:
-        _read_mobile(file, doc, data, notes)
+        _read_types(doc, name, data, notes)
+    elif isinstance(doc, dict) and ("assignments" in doc or "lessons" in doc):
+        _mobile_object(file, doc, data, notes)
+    elif isinstance(doc, list) and mobile_kind(doc) in ("lessons", "assignments", "totals"):
+        data.mobile.append((file, mobile_kind(doc), doc, ""))
+    elif isinstance(doc, list) and mobile_kind(doc):
+        read_mobile(file, mobile_kind(doc), doc, "", data, notes)
     elif _is_details(doc):
-        for i, d in enumerate(doc if isinstance(doc, list) else [doc]):
-            where = f"[{i}]" if isinstance(doc, list) else ""
-            notes.unknown_fields(d, known_fields.DETAILS_FIELDS, name, where)
-            data.details[str(field_of(d, "id", "integer", name, where))] = d
-            field_of(d, "weight", "number", name, where, required=False)
-            teacher = field_of(d, "teacher", "object", name, where, required=False)
-            notes.unknown_fields(teacher, known_fields.REF_FIELDS, name, f"{where}.teacher" if where else "teacher")
+        _read_details(doc, name, data, notes)
     else:
-        notes.add(name, "", "", None, "файл JSON не распознан как ответ «Сетевого города»: пропущен")
+        found = shape_of(doc)
+        data.unrecognised.append((name, found))
+        notes.add(
+            name,
+            "корень файла",
+            "",
+            None,
+            f"файл JSON не распознан как ответ «Сетевого города»: ожидается {EXPECTED_RESPONSES}, а найден {found};"
+            " пропущен",
+        )
+
+
+def _read_context(doc: dict, name: str, data: Collected, notes: Notes) -> None:
+    data.context = doc
+    notes.unknown_fields(doc, known_fields.CONTEXT_FIELDS, name, "")
+    for ref in ("user", "organization"):
+        notes.unknown_fields(doc.get(ref), known_fields.REF_FIELDS, name, ref)
+    _check_year(doc.get("schoolyear"), name, "schoolyear", notes)
+
+
+def _context_pupil(data: Collected) -> None:
+    """A pupil's own account: its context names the pupil (``user``) the mobile API was asked about,
+    when no response about pupils (``student/diary/init``, mobile ``students``) does."""
+    ctx = data.context or {}
+    roles = ctx.get("roles") if isinstance(ctx.get("roles"), list) else []
+    pupil = named_ref(ctx.get("user"))
+    if not data.students and "Student" in roles and pupil is not None:
+        data.students.setdefault(str(pupil[0]), {"name": pupil[1], "class": None})
+
+
+def _read_init(doc: dict, name: str, data: Collected, notes: Notes) -> None:
+    notes.unknown_fields(doc, known_fields.INIT_FIELDS, name, "")
+    for i, s in enumerate(field_of(doc, "students", "list", name, "")):
+        where = f"students[{i}]"
+        notes.unknown_fields(s, known_fields.INIT_STUDENT_FIELDS, name, where)
+        sid = str(field_of(s, "studentId", "integer", name, where))
+        data.students[sid] = {
+            "name": field_of(s, "nickName", "text", name, where),
+            "class": field_of(s, "className", "text", name, where, required=False),
+        }
+
+
+def _read_types(doc: list, name: str, data: Collected, notes: Notes) -> None:
+    data.types = data.types or {}
+    for i, t in enumerate(doc):
+        notes.unknown_fields(t, known_fields.TYPE_FIELDS, name, f"[{i}]")
+        data.types[field_of(t, "id", "integer", name, f"[{i}]")] = field_of(t, "name", "text", name, f"[{i}]")
+
+
+def _mobile_object(file: Path, doc: dict, data: Collected, notes: Notes) -> None:
+    """The documented form of the mobile API: ``{"lessons": […], "assignments": […]}`` in one file."""
+    notes.unknown_fields(doc, known_fields.MOBILE_FIELDS, file.name, "")
+    for kind in ("lessons", "assignments"):
+        items = field_of(doc, kind, "list", file.name, "", required=False) or []
+        data.mobile.append((file, kind, items, kind))
+
+
+def _read_details(doc: Any, name: str, data: Collected, notes: Notes) -> None:
+    """Assignment details (``student/diary/assigns/{id}``): one object or a list of them."""
+    for i, d in enumerate(doc if isinstance(doc, list) else [doc]):
+        where = f"[{i}]" if isinstance(doc, list) else ""
+        notes.unknown_fields(d, known_fields.DETAILS_FIELDS, name, where)
+        data.details[str(field_of(d, "id", "integer", name, where))] = d
+        given_weight(d, name, where)  # a weight that is not a number is refused here, naming this file
+        teacher = field_of(d, "teacher", "object", name, where, required=False)
+        notes.unknown_fields(teacher, known_fields.REF_FIELDS, name, f"{where}.teacher" if where else "teacher")
+        for t, one in enumerate(field_of(d, "teachers", "list", name, where, required=False) or []):
+            notes.unknown_fields(
+                one, known_fields.REF_FIELDS, name, f"{where}.teachers[{t}]" if where else f"teachers[{t}]"
+            )
 
 
 def _check_year(year: Any, name: str, where: str, notes: Notes) -> None:
@@ -186,6 +229,9 @@ def _is_details(doc: Any) -> bool:
 def _read_diary(file: Path, doc: dict, data: Collected, notes: Notes) -> None:
     name = file.name
     notes.unknown_fields(doc, known_fields.DIARY_FIELDS, name, "")
+    class_name = field_of(doc, "className", "text", name, "", required=False)
+    if class_name and class_name.strip():
+        data.class_names.add(class_name.strip())
     for d, day in enumerate(field_of(doc, "weekDays", "list", name, "")):
         where_day = f"weekDays[{d}]"
         notes.unknown_fields(day, known_fields.DAY_FIELDS, name, where_day)
@@ -205,12 +251,7 @@ def _read_diary(file: Path, doc: dict, data: Collected, notes: Notes) -> None:
 def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, name: str, notes: Notes) -> None:
     notes.unknown_fields(item, known_fields.ASSIGNMENT_FIELDS, name, where)
     assignment_id = str(field_of(item, "id", "integer", name, where))
-    type_id = field_of(item, "typeId", "integer", name, where)
-    if type_id not in data.types:
-        raise ExportRefused(
-            name, where, "typeId", f"вида задания {type_id} нет в grade/assignment/types: сохраните и этот ответ"
-        )
-    type_name = data.types[type_id]
+    type_name = _type_name(field_of(item, "typeId", "integer", name, where), data, name, where, notes)
     if normalise_name(type_name).startswith("домашн"):
         data.lessons[lesson_key].homework = field_of(item, "assignmentName", "text", name, where, required=False) or ""
     mark = field_of(item, "mark", "object", name, where, required=False)
@@ -222,73 +263,54 @@ def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, n
         if field_of(mark, "dutyMark", "bool", name, f"{where}.mark", required=False):
             data.n_duty += 1
         return
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ExportRefused(name, f"{where}.mark", "mark", f"ожидается отметка, а не «{value}»")
-    student = str(field_of(mark, "studentId", "integer", name, f"{where}.mark"))
-    weight = field_of(item, "weight", "number", name, where, required=False)
+    student = request_pupil(mark, name, f"{where}.mark", data, "отметка недели дневника")
+    if absence_code(value):  # «Н», «УП», «Б», «ОП» in the place of a mark: the pupil's attendance
+        data.absences[(student, lesson_key)] = (value, f"{where}.mark", name)
+        return
     key = f"{assignment_id}-{student}"
     previous = data.marks.get(key)
     data.marks[key] = Mark(
-        key, lesson_key, student, value, type_name, weight, previous.entered if previous else None, where, name
+        key,
+        lesson_key,
+        student,
+        value,
+        type_name,
+        given_weight(item, name, where),
+        previous.entered if previous else None,
+        where,
+        name,
+        assignment_id,
     )
 
 
-def _read_mobile(file: Path, doc: dict, data: Collected, notes: Notes) -> None:
-    name = file.name
-    notes.unknown_fields(doc, known_fields.MOBILE_FIELDS, name, "")
-    for i, lesson in enumerate(field_of(doc, "lessons", "list", name, "", required=False) or []):
-        where = f"lessons[{i}]"
-        notes.unknown_fields(lesson, known_fields.MOBILE_LESSON_FIELDS, name, where)
-        meeting = str(field_of(lesson, "classMeetingId", "integer", name, where))
-        day = parse_datetime(field_of(lesson, "day", "text", name, where), name, where, "day").date()
-        subject = field_of(lesson, "subjectName", "text", name, where)
-        number = field_of(lesson, "number", "integer", name, where, required=False) or 1
-        entry = data.lessons.setdefault(meeting, Lesson(meeting, day, number, subject, where, name))
-        entry.topic = field_of(lesson, "lessonTheme", "text", name, where, required=False) or entry.topic
-        attendance = field_of(lesson, "attendance", "text", name, where, required=False)
-        if attendance:
-            student = str(field_of(lesson, "studentId", "integer", name, where))
-            data.absences[(student, meeting)] = (attendance, where, name)
-    for i, item in enumerate(field_of(doc, "assignments", "list", name, "", required=False) or []):
-        where = f"assignments[{i}]"
-        notes.unknown_fields(item, known_fields.MOBILE_ASSIGNMENT_FIELDS, name, where)
-        result = item.get("result") if isinstance(item, dict) else None
-        if result is None:
-            field_of(item, "assignmentTypeName", "text", name, where)
-            continue
-        assignment_id = str(field_of(item, "assignmentId", "integer", name, where))
-        student = str(field_of(item, "studentId", "integer", name, where))
-        meeting = str(field_of(item, "classMeetingId", "integer", name, where))
-        lesson_day = field_of(item, "assignmentDate", "text", name, where, required=False) or field_of(
-            item, "dueDate", "text", name, where
-        )
-        day = parse_datetime(lesson_day, name, where, "assignmentDate").date()
-        subject = field_of(item, "subjectName", "text", name, where)
-        data.lessons.setdefault(meeting, Lesson(meeting, day, 1, subject, where, name))
-        entered = parse_datetime(field_of(item, "resultDate", "text", name, where), name, where, "resultDate")
-        key = f"{assignment_id}-{student}"
-        known = data.marks.get(key)
-        if known is not None:  # the web diary has the type id and weight; the mobile API adds the entry time
-            known.entered = entered
-            continue
-        data.marks[key] = Mark(
-            key,
-            meeting,
-            student,
-            result,
-            field_of(item, "assignmentTypeName", "text", name, where),
-            field_of(item, "weight", "number", name, where, required=False),
-            entered,
-            where,
+def _type_name(type_id: int, data: Collected, name: str, where: str, notes: Notes) -> str:
+    """The name of an assignment type: looked up in grade/assignment/types, never assumed from its id."""
+    if data.types is None:  # the response was not saved: the type keeps its id, weights come from the norms
+        label = f"Вид задания {type_id}"
+        notes.add_once(
+            f"type {type_id}",
             name,
+            where,
+            "typeId",
+            type_id,
+            f"нет ответа grade/assignment/types: вид задания {type_id} загружен как «{label}»"
+            " (сохраните этот ответ, чтобы получить названия видов работ)",
         )
+        return label
+    if type_id not in data.types:
+        raise ExportRefused(
+            name, where, "typeId", f"вида задания {type_id} нет в grade/assignment/types: сохраните и этот ответ"
+        )
+    return data.types[type_id]
 
 
 # --- building the canonical export ---------------------------------------------------------------
 
 
 def _year(data: Collected, days: list[dt.date], name: str) -> dict[str, str]:
-    candidates = list(data.years)
+    candidates = list(data.years) + [e["year"] for e in data.education]
     if data.context and isinstance(data.context.get("schoolyear"), dict):
         candidates.append(data.context["schoolyear"])
     for year in candidates:
@@ -314,26 +336,21 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
     tables = CanonicalTables()
     first_file = (data.reports[0].file_name if data.reports else "") or "данные"
     by_name = {normalise_name(s["name"]): sid for sid, s in data.students.items()}
-    json_students = {m.student for m in data.marks.values()} | {s for s, _ in data.absences}
-    for student in json_students:
-        if student not in data.students:
-            raise ExportRefused(first_file, None, "studentId", f"ученика {student} нет в student/diary/init")
+    json_students = _named_pupils(data)
     days = [lesson.day for lesson in data.lessons.values()] + [c.day for r in data.reports for c in r.cells]
     days += [d for r in data.reports for d in (r.period_start, r.period_end)]
+    days += [d for t in data.totals if t.period for d in t.period[2:]]
     if not days:
-        raise ExportRefused(first_file, None, None, "в данных нет ни уроков, ни отметок")
+        _refuse_empty(data, first_file)
     year = _year(data, days, first_file)
     year_id = year["academic_year_id"]
+    education = _education_of(data, year)
     ctx = data.context or {}
     school_id = context.school_id or source_id("sgo", ctx.get("schoolId", "school"))
-    school_name = context.school_name or ctx.get("organizationName") or "Школа («Сетевой город»)"
-    class_names = {s["class"] for s in data.students.values() if s.get("class")} | {
-        r.class_name for r in data.reports if r.class_name
-    }
-    class_name = class_names.pop() if len(class_names) == 1 else context.class_name
-    if class_name is None:
-        problem = "в данных несколько классов" if class_names else "класс не указан"
-        raise ExportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class 7А")
+    school_name = (
+        context.school_name or ctx.get("organizationName") or education.get("school") or "Школа («Сетевой город»)"
+    )
+    class_name = _class_name(data, context, education, first_file)
     grade = class_grade(class_name)
     if grade is None:
         raise ExportRefused(first_file, None, "className", f"«{class_name}» — не класс вида «7А»")
@@ -382,13 +399,13 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
             },
         )
     n_no_time = 0
+    divisor = _weight_divisor(data, notes)
     for mark in data.marks.values():
         lesson = data.lessons[mark.lesson_key]
         value = resolve_mark(mark.value, notes, mark.file_name, mark.where, "mark")
         if value is None:
             continue
-        detail = data.details.get(mark.key.split("-")[0], {})
-        weight = detail.get("weight", mark.weight)
+        weight = _mark_weight(mark, data, divisor)
         # The type keeps the first weight met; each mark states its own weight (marks.weight).
         work_type = work_types.resolve(mark.type_name, mark.file_name, mark.where, weight=weight)
         entered = mark.entered
@@ -424,6 +441,7 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
                 {"pupil_id": source_id("sgo-p", student), "lesson_id": lesson_ids[meeting], "absence_code": code},
             )
     _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, pupil_ids, json_students, by_name)
+    _add_totals(data, tables, catalogue, notes, year)
     if not tables.get("periods"):
         notes.add(first_file, "", "периоды", None, "в данных нет учебных периодов: загрузите отчёт или periods.csv")
     tables.extend("subjects", catalogue.table())
@@ -490,6 +508,76 @@ def _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, 
                 )
 
 
+def _add_totals(
+    data: Collected, tables: CanonicalTables, catalogue: SubjectCatalogue, notes: Notes, year: dict[str, str]
+) -> None:
+    """Period marks of the mobile API's ``totals``: a term's mark goes to that term (a period with
+    the term's dates), a year, exam or final mark to the year. The subject is named by ``subjects``."""
+    year_id = year["academic_year_id"]
+    for total in data.totals:
+        subject = data.subject_names.get(total.subject_id)
+        if subject is None:
+            raise ExportRefused(
+                total.file_name,
+                total.where.rsplit(".", 1)[0],
+                "subjectId",
+                f"предмет {total.subject_id} не назван: ожидается ответ subjects (api/mobile/subjects) с этим id,"
+                " а его нет — сохраните этот ответ",
+            )
+        mark = canonical_period_mark(total.value)
+        if mark is None:
+            notes.add(
+                total.file_name,
+                total.where,
+                "mark",
+                total.value,
+                f"«{total.value}» — не итоговая отметка: не загружена",
+            )
+            continue
+        pid, last_day = "", parse_datetime(year["end_date"], "", "", "end_date").date()
+        if total.period is not None:
+            pid, last_day = _term_period(total, year_id, tables, notes), total.period[3]
+        tables.add(
+            "period_marks",
+            {
+                "pupil_id": source_id("sgo-p", total.student),
+                "subject_id": catalogue.resolve(subject, notes, total.file_name, total.where),
+                "academic_year_id": year_id,
+                "mark_kind_code": total.kind,
+                "period_id": pid,
+                "mark_value": mark,
+                "entered_at": fmt_datetime(dt.datetime.combine(last_day, dt.time(12))),
+                "entered_by": UNKNOWN_TEACHER_ID,
+            },
+        )
+
+
+def _term_period(total: Total, year_id: str, tables: CanonicalTables, notes: Notes) -> str:
+    """The period of a term mark; a report's dates for the same period are kept, with a note."""
+    number, kind, first, last = total.period
+    pid = period_id(year_id, kind, number)
+    row = {
+        "period_id": pid,
+        "academic_year_id": year_id,
+        "period_kind_code": kind,
+        "period_number": number,
+        "period_name": f"{number} {_PERIOD_RU[kind]}",
+        "start_date": fmt_date(first),
+        "end_date": fmt_date(last),
+    }
+    stored = tables.add("periods", row)
+    if (stored["start_date"], stored["end_date"]) != (row["start_date"], row["end_date"]):
+        notes.add(
+            total.file_name,
+            f"{total.where}.term",
+            "startDate",
+            row["start_date"],
+            f"даты периода «{row['period_name']}» в totals ({row['start_date']}–{row['end_date']}) расходятся с"
+            f" отчётом ({stored['start_date']}–{stored['end_date']}): оставлены даты отчёта",
+        )
+    return pid
+
+
 def _report_period(report: Report, year_id: str, tables: CanonicalTables) -> str | None:
     if report.period_kind is None or report.period_number is None:
         return None
@@ -519,19 +607,111 @@ _PERIOD_RU = {"quarter": "четверть", "trimester": "триместр", "h
 
 
 def _lesson_teachers(data: Collected, tables: CanonicalTables) -> dict[str, str]:
-    """The teacher of each lesson: from the details of any of its assignments, else unknown."""
-    teachers: dict[str, str] = defaultdict(lambda: UNKNOWN_TEACHER_ID)
+    """The teacher of each lesson: the mobile lesson's ``teachers``, else the details of any of its
+    assignments (``teacher`` or ``teachers``), else unknown."""
+    found = dict(data.teachers)
     for mark in data.marks.values():
-        teacher = data.details.get(mark.key.split("-")[0], {}).get("teacher")
-        if mark.lesson_key in teachers or not isinstance(teacher, dict):
-            continue
-        if teacher.get("id") is not None and isinstance(teacher.get("name"), str) and teacher["name"].strip():
-            teacher_id = source_id("sgo-t", teacher["id"])
-            tables.add(
-                "teachers", {"teacher_id": teacher_id, **split_full_name(teacher["name"]), "position": "учитель"}
-            )
-            teachers[mark.lesson_key] = teacher_id
+        detail = data.details.get(mark.assignment, {})
+        teacher = named_ref(detail.get("teacher")) or first_teacher(detail.get("teachers"), mark.file_name, mark.where)
+        if teacher is not None:
+            found.setdefault(mark.lesson_key, teacher)
+    teachers: dict[str, str] = defaultdict(lambda: UNKNOWN_TEACHER_ID)
+    for lesson_key, (source, name) in found.items():
+        teachers[lesson_key] = source_id("sgo-t", source)
+        tables.add("teachers", {"teacher_id": teachers[lesson_key], **split_full_name(name), "position": "учитель"})
     return teachers
+
+
+def _named_pupils(data: Collected) -> set[str]:
+    """The pupils of the JSON marks and absences; each must be named by a response about pupils."""
+    places = [(m.student, m.file_name, m.where) for m in data.marks.values()]
+    places += [(student, file_name, where) for (student, _), (_, where, file_name) in data.absences.items()]
+    for student, file_name, where in places:
+        if student not in data.students:
+            known = ", ".join(sorted(data.students)) or "ни одного"
+            raise ExportRefused(
+                file_name,
+                where,
+                "studentId",
+                f"ученик {student} не назван: ожидается в student/diary/init (или context ученика, students"
+                f" мобильного API), а там названы: {known} — сохраните и этот ответ",
+            )
+    return {student for student, _, _ in places}
+
+
+def _refuse_empty(data: Collected, first_file: str) -> None:
+    """Nothing to load: say which file was not understood, and what it holds, if one was not."""
+    if data.unrecognised:
+        file_name, found = data.unrecognised[0]
+        raise ExportRefused(
+            file_name, "корень файла", None, f"ожидается {EXPECTED_RESPONSES}, а найден {found}: данные не прочитаны"
+        )
+    raise ExportRefused(first_file, None, None, "в данных нет ни уроков, ни отметок")
+
+
+def _education_of(data: Collected, year: dict[str, str]) -> dict:
+    """The mobile ``education`` entry of the loaded school year (class and school), if any."""
+    for entry in data.education:
+        start = parse_datetime(entry["year"]["startDate"], "", "", "startDate").date()
+        if fmt_date(start) == year["start_date"]:
+            return entry
+    return {}
+
+
+def _class_name(data: Collected, context: ImportContext, education: dict, first_file: str) -> str:
+    """The class: named by the pupils, the diary weeks, the mobile education or the reports; else --class."""
+    class_names = {s["class"] for s in data.students.values() if s.get("class")} | data.class_names
+    class_names |= {r.class_name for r in data.reports if r.class_name}
+    if education.get("class"):
+        class_names.add(education["class"])
+    class_names = {_class_form(name) for name in class_names}
+    class_name = class_names.pop() if len(class_names) == 1 else context.class_name
+    if class_name is None:
+        problem = "в данных несколько классов" if class_names else "класс не указан"
+        raise ExportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class 7А")
+    return class_name
+
+
+_CLASS_SPELLING = re.compile(r"[\s-]+")
+
+
+def _class_form(name: str) -> str:
+    """One written form of a class: servers write «5г» (a 2019 diary week), reports «5 Г» or «5-Г» —
+    all are the class «5Г». A name that is not of the form «7А» is kept as written."""
+    compact = _CLASS_SPELLING.sub("", name).upper()
+    return compact if class_grade(compact) is not None else name.strip()
+
+
+def _weight_divisor(data: Collected, notes: Notes) -> int:
+    """1, or 10 when the server weighs marks 10, 20, 40… (new versions): the warehouse's weights are 1, 2, 4…
+
+    One scale for the whole load: a weight of 10 or more is only possible on the server's scale,
+    and then every weight of the load is on it (5 there is 0.5).
+    """
+    weights = [w for m in data.marks.values() if (w := _source_weight(m, data)) is not None]
+    if not weights or max(weights) < SERVER_WEIGHT_SCALE:
+        return 1
+    notes.add(
+        "",
+        "",
+        "weight",
+        _num(max(weights)),
+        f"веса отметок даны по шкале сервера (10, 20, 40…): разделены на {SERVER_WEIGHT_SCALE} (10 → 1, 20 → 2)",
+    )
+    return SERVER_WEIGHT_SCALE
+
+
+def _source_weight(mark: Mark, data: Collected) -> float | None:
+    """The weight the source gives a mark: the assignment details' over the diary's; 0 is «not given»."""
+    detail = data.details.get(mark.assignment)
+    weight = given_weight(detail, mark.file_name, mark.where) if detail else None
+    return weight if weight is not None else mark.weight
+
+
+def _mark_weight(mark: Mark, data: Collected, divisor: int) -> float | None:
+    """A mark's weight on the warehouse's scale; None when no source gives one (the work type's then)."""
+    weight = _source_weight(mark, data)
+    return None if weight is None else weight / divisor
 
 
 def _num(value: float) -> str:
