@@ -39,13 +39,14 @@ def key_path(access_db: Path) -> Path:
 
 
 def forget_key(access_db: Path) -> bytes:
-    """The installation's secret key, created on first use (0600; the first of two racing
-    processes wins, the other reads its key)."""
+    """The installation's secret key, created on first use (0600, or 0640 with
+    ``EJOURNAL_FILE_MODE=group``; the first of two racing processes wins, the other reads its key)."""
     path = key_path(access_db)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fresh = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # never world-readable; the house umask (EJOURNAL_FILE_MODE) makes it 0600, or 0640 for a group
+        descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(secrets.token_bytes(KEY_BYTES))
             handle.flush()
