@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import polars as pl
 import typer
 from rich.table import Table
@@ -21,9 +22,9 @@ from ejournal.access.accounts import (
     school_required,
 )
 from ejournal.access.audit import log_event, read_events
-from ejournal.access.store import open_store
 from ejournal.settings import environment
 from ejournal.xlsx import frame_to_xlsx
+from warehouse.db import WarehouseBusyError
 
 users_app = typer.Typer(help="Учётные записи панели: добавить, список, отключить, сбросить пароль, импорт учителей.")
 
@@ -219,9 +220,13 @@ def forget(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Не спрашивать подтверждения")] = False,
 ) -> None:
-    """Удалить все данные ученика (отзыв согласия или выбытие, 152-ФЗ)."""
+    """Удалить все данные ученика (отзыв согласия или выбытие, 152-ФЗ).
+
+    Удаление сначала записывается (ключевой хеш и событие журнала), потом выполняется по шагам;
+    если его прервать, повторите команду — она доделает начатое (доделает и следующая загрузка).
+    """
     from warehouse import lake as parquet_lake
-    from warehouse.privacy import forget_pupil, pupil_hash
+    from warehouse.privacy import Places, UnknownPupil, forget_pupil
 
     env = environment()
     path = db or env.db_path
@@ -232,32 +237,28 @@ def forget(
         raise fail(f"{lake}: это не озеро (нет файла {parquet_lake.MANIFEST}); ученик не удалён", EXIT_REFUSED)
     if not yes and not typer.confirm(f"Удалить все данные ученика {pupil_id} безвозвратно?"):
         raise typer.Exit(1)
-    report = forget_pupil(path, school_id, pupil_id, env.home / "reports")
-    if lake is not None:
-        try:
-            in_lake = parquet_lake.forget_pupil(lake, school_id, pupil_id)
-        except parquet_lake.LakeError as error:
-            raise fail(f"удалено из хранилища, но не из озера: {error}. Повторите команду") from None
-        report.rows_by_table.update({f"озеро/{t}": n for t, n in in_lake.items()})
-    now = dt.datetime.now().isoformat()
-    with open_store(env.access_db) as con:
-        con.execute(
-            "insert or ignore into forgotten_pupil values (?, ?, ?)", [school_id, pupil_hash(school_id, pupil_id), now]
-        )
-        from ejournal.access.audit import record
-
-        record(
-            con,
-            "pupil_forgotten",
-            _actor(),
-            object_text=f"школа {school_id}",
-            details={"rows": report.total_rows, "files": report.files_removed, "tables": len(report.rows_by_table)},
-            now=now,
-        )
+    try:
+        report = forget_pupil(Places.of(path, lake), school_id, pupil_id, _actor())
+    except UnknownPupil as error:
+        raise fail(str(error), EXIT_REFUSED) from None
+    except WarehouseBusyError:
+        raise fail(f"{_UNFINISHED}: хранилище занято другим процессом. Повторите команду") from None
+    except parquet_lake.LakeError as error:
+        raise fail(f"{_UNFINISHED}: озеро: {error}. Повторите команду") from None
+    except (OSError, duckdb.Error) as error:
+        raise fail(f"{_UNFINISHED} ({type(error).__name__}: {str(error).splitlines()[0]}). Повторите команду") from None
+    before = "Удаление этого ученика уже было записано; доделано и проверено. " if report.already_done else ""
     console.print(
-        f"Удалено строк: {report.total_rows} (таблиц: {len(report.rows_by_table)}), документов: {report.files_removed}. "
-        "Ученик не будет загружен и из старых выгрузок."
+        f"{before}Удалено строк: {report.total_rows} (таблиц: {len(report.rows_by_table)}), "
+        f"документов: {report.files_removed}, резервных копий с учеником: {report.backups_removed}"
+        + (" (вместо них сделана новая копия)" if report.backups_removed else "")
+        + ". Ученик не будет загружен и из старых выгрузок.",
+        soft_wrap=True,
+        markup=False,
     )
+
+
+_UNFINISHED = "удаление записано, но не доделано"
 
 
 def backup_command(
@@ -266,17 +267,20 @@ def backup_command(
     keep: Annotated[int, typer.Option("--keep", min=1, help="Сколько последних копий хранить")] = 7,
 ) -> None:
     """Резервная копия хранилища (Parquet + опись с контрольными суммами)."""
+    from ejournal.access.forgotten import remember_folder
     from warehouse.backup import backup
-    from warehouse.db import WarehouseBusyError
 
     env = environment()
     path = db or env.db_path
     if not path.exists():
         raise fail(f"хранилище {path} ещё не создано")
+    root = out or env.home / "backups"
     try:
-        info = backup(path, out or env.home / "backups", keep=keep)
+        _finish_pending_forgets(path)
+        info = backup(path, root, keep=keep)
     except WarehouseBusyError:
         raise fail("хранилище занято загрузкой; повторите после её окончания") from None
+    remember_folder(env.access_db, "backups", root)  # `forget` searches it
     log_event(env.access_db, "backup", _actor(), object_text=info.folder.name, details={"rows": info.n_rows})
     console.print(
         f"Копия: [bold]{info.folder}[/] — таблиц {info.n_tables}, строк {info.n_rows}, {info.n_bytes / 1024**2:.1f} МБ"
@@ -290,17 +294,39 @@ def restore_command(
 ) -> None:
     """Восстановить хранилище из копии (копия проверяется целиком до замены)."""
     from warehouse.backup import BackupError, restore
+    from warehouse.privacy import reapply_forgets
 
     env = environment()
     path = db or env.db_path
     if not yes and not typer.confirm(f"Заменить {path} содержимым копии {folder}?"):
         raise typer.Exit(1)
+    removed = 0
+
+    def forget_again(fresh: Path) -> None:
+        nonlocal removed
+        removed = reapply_forgets(fresh, env.access_db)
+
     try:
-        info = restore(folder, path)
+        if path.exists():
+            _finish_pending_forgets(path)
+        info = restore(folder, path, prepare=forget_again)
     except BackupError as error:
         raise fail(f"{error}. Текущее хранилище не изменено.", EXIT_REFUSED) from None
-    log_event(env.access_db, "restore", _actor(), object_text=folder.name, details={"rows": info.n_rows})
+    except WarehouseBusyError:
+        raise fail("хранилище занято другим процессом; повторите позже. Текущее хранилище не изменено.") from None
+    details = {"rows": info.n_rows, "forgotten_again": removed}
+    log_event(env.access_db, "restore", _actor(), object_text=folder.name, details=details)
     console.print(f"Восстановлено из {folder}: таблиц {info.n_tables}, строк {info.n_rows}")
+    if removed:
+        console.print(f"Удалено учеников, удалённых по 152-ФЗ после этой копии: {removed}")
+
+
+def _finish_pending_forgets(path: Path) -> None:
+    """A forget interrupted by a crash is finished before anything else writes or copies the warehouse."""
+    from warehouse.privacy import Places, finish_pending_forgets
+
+    if finish_pending_forgets(Places.of(path), _actor()):
+        console.print("Доделано прерванное удаление ученика (152-ФЗ).")
 
 
 def register(app: typer.Typer) -> None:

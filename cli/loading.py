@@ -31,6 +31,7 @@ def run_ingest(
     """Ingest ``path`` as `ejournal ingest` does, print what happened and return the exit code
     (0, 1 or 2); a failure (3) or a refused option raises typer.Exit through ``fail``.
     ``say_report=False``: the caller moves the error report and says itself where it went."""
+    from ejournal.access.forgotten import remember_folder
     from pipelines.importers.contract import ImportContext
     from pipelines.ingest import ingest_source
     from pipelines.issues import write_issue_report
@@ -85,6 +86,7 @@ def run_ingest(
             if len(results) > 1 and report:
                 target = report.with_name(f"{report.stem}-{result.school_id}{report.suffix}")
             write_issue_report(result.issues, target)
+            remember_folder(env.access_db, "documents", target.parent)  # `forget` searches it
             if say_report:
                 console.print(f"Полный список ошибок: [bold]{target}[/]")
         code = {"loaded": EXIT_OK, "unchanged": EXIT_OK, "loaded_with_rejections": EXIT_REJECTED}.get(

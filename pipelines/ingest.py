@@ -7,9 +7,9 @@ read, or any error under ``strict``) leaves the warehouse exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import getpass
+import json
 import socket
 import time
 from collections.abc import Callable
@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ejournal.access.forgotten import read_register
 from ejournal.settings import Norms, environment, load_norms
 from pipelines.canonical.reader import (
     ExportFile,
@@ -35,6 +36,8 @@ from pipelines.importers.contract import ImportContext
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from warehouse.db import build_models, connect
+from warehouse.lake import LakeError
+from warehouse.privacy import Places, finish_pending_forgets
 from warehouse.snapshot import current_snapshot, publish
 from warehouse.status import STATUS_TEXT
 
@@ -126,6 +129,10 @@ def ingest_export(
             result.issues = issues
             return result
         result.school_id = export["school_id"]
+        unfinished = _finish_pending_forgets(db_path, run_by)
+        if unfinished:
+            result.issues = [unfinished]
+            return result
         with connect(db_path) as con:
             con.execute(f"set memory_limit = '{environment().duckdb_memory}'")
             con.execute("begin transaction")
@@ -171,7 +178,10 @@ def _run_batch(
             stage.note_refused_children(file.spec.name, found)
             stage.add(file.spec.name, valid)
         result.files.append(stats)
-    dropped = stage.drop_forgotten(forgotten_hashes(export["school_id"]))
+    is_forgotten = forgotten_pupils(export["school_id"])
+    kept = [issue for issue in result.issues if not _about_forgotten(issue, is_forgotten)]
+    dropped = stage.drop_forgotten(is_forgotten) + len(result.issues) - len(kept)
+    result.issues = kept  # a refused row of a forgotten pupil goes neither to quarantine nor to a report
     if dropped:
         result.warnings.append(
             Issue("", None, None, None, "forgotten_pupil", f"Пропущено строк учеников, удалённых по 152-ФЗ: {dropped}")
@@ -202,19 +212,36 @@ def _run_batch(
     result.seconds_load = time.perf_counter() - load_clock
 
 
-def forgotten_hashes(school_id: str) -> set[str]:
-    """Hashes of this school's pupils deleted under 152-ФЗ (from the access store, if there is one)."""
-    import sqlite3
+def _finish_pending_forgets(db_path: Path, run_by: str | None) -> Issue | None:
+    """A forget a crash left pending is finished before the batch touches the warehouse; if it
+    cannot be finished (the lake is unreadable, a file cannot be deleted), the batch is refused."""
+    try:
+        finish_pending_forgets(Places.of(db_path), f"ingest:{run_by or getpass.getuser()}")
+    except (LakeError, OSError) as error:
+        message = (
+            f"Не доделано прерванное удаление ученика по 152-ФЗ ({str(error).splitlines()[0]}); "
+            "повторите ejournal forget, затем загрузку"
+        )
+        return Issue("", None, None, None, "forget_pending", message)
+    return None
 
-    path = environment().access_db
-    if not path.exists():
-        return set()
-    with contextlib.closing(sqlite3.connect(path, timeout=30)) as con:
-        try:
-            rows = con.execute("select pupil_hash from forgotten_pupil where school_id = ?", [school_id]).fetchall()
-        except sqlite3.OperationalError:
-            return set()
-    return {h for (h,) in rows}
+
+def forgotten_pupils(school_id: str) -> Callable[[str], bool]:
+    """Whether a pupil id of this school was deleted under 152-ФЗ (pending or done; from the access
+    store's register of keyed hashes, if there is one)."""
+    return read_register(environment().access_db).of_school(school_id)
+
+
+def _about_forgotten(issue: Issue, is_forgotten: Callable[[str], bool]) -> bool:
+    """Whether a refused row belongs to a pupil deleted under 152-ФЗ (by the row's pupil id)."""
+    if not issue.raw_row:
+        return False
+    try:
+        row = json.loads(issue.raw_row)
+    except ValueError:
+        return False
+    pupil = row.get("pupil_id") if isinstance(row, dict) else None
+    return isinstance(pupil, str) and bool(pupil.strip()) and is_forgotten(pupil.strip())
 
 
 def _relabel(issue: Issue, label: str) -> Issue:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,18 +103,24 @@ class BatchStage:
                 if lesson:
                     self.refused_lessons.add(str(lesson).strip())
 
-    def drop_forgotten(self, hashes: set[str]) -> int:
-        """Drop staged rows of pupils deleted under 152-ФЗ (known only by hash); returns how many."""
-        if not hashes:
+    def drop_forgotten(self, is_forgotten: Callable[[str], bool]) -> int:
+        """Drop staged rows of pupils deleted under 152-ФЗ (``is_forgotten`` tests an id against
+        the register of keyed hashes); returns how many."""
+        tables = [n for n in TABLE_FILES if "pupil_id" in columns_of(FILES_BY_NAME[n].model)]
+        staged = {
+            pupil
+            for name in tables
+            for (pupil,) in self.con.execute(f"select distinct pupil_id from stg_{name}").fetchall()
+            if pupil is not None
+        }
+        doomed = sorted(p for p in staged if is_forgotten(p))
+        if not doomed:
             return 0
-        frame = pl.DataFrame({"pupil_hash": sorted(hashes)})
-        self.con.register("forgotten_incoming", frame.to_arrow())
+        self.con.register("forgotten_incoming", pl.DataFrame({"pupil_id": doomed}).to_arrow())
         dropped = 0
         try:
-            for name in TABLE_FILES:
-                if "pupil_id" not in columns_of(FILES_BY_NAME[name].model):
-                    continue
-                where = "sha256(school_id || chr(31) || pupil_id) in (select pupil_hash from forgotten_incoming)"
+            for name in tables:
+                where = "pupil_id in (select pupil_id from forgotten_incoming)"
                 dropped += self.con.execute(f"select count(*) from stg_{name} where {where}").fetchone()[0]
                 self.con.execute(f"delete from stg_{name} where {where}")
         finally:

@@ -15,6 +15,7 @@ from ejournal.files import scratch_folder
 from report_templates.catalogue import CATALOGUE
 from report_templates.choices import Choice
 from report_templates.document_norms import DocumentNorms
+from warehouse.privacy import index_documents
 
 FORMATS = ("pdf", "xlsx")
 
@@ -71,6 +72,7 @@ def write(
             paths.append(entry.renderer.pdf(ctx, stem.with_suffix(".pdf")))
         if "xlsx" in formats:
             paths.append(entry.renderer.xlsx(ctx, stem.with_suffix(".xlsx")))
+    index_documents(con, viewer.school_id, paths)  # which pupils each file names, for `forget`
     who, when = entry.said_as(asked, ctx)
     return Rendered(kind, who, when, paths, time.perf_counter() - started, time.process_time() - cpu_started)
 

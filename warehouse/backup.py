@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,8 +187,9 @@ def verify(folder: Path) -> dict:
     return manifest
 
 
-def restore(folder: Path, db_path: Path) -> BackupInfo:
-    """Replace the warehouse with the backup, after checking it end to end."""
+def restore(folder: Path, db_path: Path, prepare: Callable[[Path], None] | None = None) -> BackupInfo:
+    """Replace the warehouse with the backup, after checking it end to end; ``prepare`` gets the
+    restored file before it is swapped in (`ejournal restore` deletes the pupils forgotten since)."""
     manifest = verify(folder)
     fresh = db_path.with_name(db_path.name + ".restoring")
     _remove_database(fresh)
@@ -195,6 +197,8 @@ def restore(folder: Path, db_path: Path) -> BackupInfo:
         with duckdb.connect(str(fresh)) as con:
             _load(con, folder, manifest)
             con.execute("checkpoint")
+        if prepare is not None:
+            prepare(fresh)
     except duckdb.Error as error:
         _remove_database(fresh)
         raise BackupError(f"Резервная копия не читается: {str(error).splitlines()[0]}") from error

@@ -26,6 +26,7 @@ EVENT_TITLES = {
     "user_enabled": "пользователь включён",
     "password_reset": "пароль сброшен",
     "password_changed": "пароль изменён",
+    "pupil_forget_started": "удаление данных ученика начато",
     "pupil_forgotten": "данные ученика удалены",
     "backup": "резервная копия",
     "restore": "восстановление из копии",

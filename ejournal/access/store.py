@@ -50,12 +50,29 @@ begin
     select raise(abort, 'audit_log is append-only');
 end;
 
--- Pupils removed under 152-ФЗ, by a salted hash only, so an old export cannot bring them back.
+-- Pupils removed under 152-ФЗ, by a keyed hash only (HMAC, key in a 0600 file beside this store),
+-- so an old export cannot bring them back. A forget is recorded first as 'pending' with what is
+-- needed to finish it after a crash (the id and name forms); 'done' erases them.
 create table if not exists forgotten_pupil (
     school_id text not null,
     pupil_hash text not null,
     forgotten_at text not null,
     primary key (school_id, pupil_hash)
+);
+
+-- The pupils named in each document the app wrote (keyed hashes), so `forget` finds the files.
+create table if not exists document_pupil (
+    path text not null,
+    school_id text not null,
+    pupil_hash text not null,
+    primary key (path, school_id, pupil_hash)
+);
+
+-- Folders the app wrote documents or backups to (an --out anywhere), for `forget` to search.
+create table if not exists known_folder (
+    kind text not null,
+    path text not null,
+    primary key (kind, path)
 );
 """
 
@@ -63,6 +80,13 @@ create table if not exists forgotten_pupil (
 # place (SQLite adds a column at the end; every statement names its columns).
 ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "account": (("region_id", "text"), ("municipality", "text"), ("password_version", "integer not null default 0")),
+    # rows of earlier versions: an unkeyed sha256, and done
+    "forgotten_pupil": (
+        ("hash_kind", "text not null default 'sha256'"),
+        ("state", "text not null default 'done'"),
+        ("pupil_id", "text"),
+        ("name_forms", "text"),
+    ),
 }
 
 
@@ -83,6 +107,7 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
     try:
         con.execute("pragma journal_mode = wal")
         con.execute("pragma busy_timeout = 30000")
+        con.execute("pragma secure_delete = on")  # a forgotten pupil's erased fields leave no free page
         con.executescript(SCHEMA)
         con.execute("begin immediate")
         try:
