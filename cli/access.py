@@ -250,7 +250,8 @@ def forget(
     before = "Удаление этого ученика уже было записано; доделано и проверено. " if report.already_done else ""
     console.print(
         f"{before}Удалено строк: {report.total_rows} (таблиц: {len(report.rows_by_table)}), "
-        f"документов: {report.files_removed}, резервных копий с учеником: {report.backups_removed}"
+        f"документов: {report.files_removed}, выгрузок в папке входящих: {report.exports_removed}, "
+        f"резервных копий с учеником: {report.backups_removed}"
         + (" (вместо них сделана новая копия)" if report.backups_removed else "")
         + ". Ученик не будет загружен и из старых выгрузок.",
         soft_wrap=True,

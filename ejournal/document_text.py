@@ -1,4 +1,5 @@
-"""The text of a document the app wrote (PDF, XLSX, DOCX, CSV, plain text), to find a pupil in it.
+"""The text of a document the app wrote (PDF, XLSX, DOCX, CSV, plain text), or of an export a
+school dropped in (a .zip of CSV, JSON, HTML or XLSX files), to find a pupil in it.
 
 A PDF is read the way a viewer sees it, not by its bytes: every compressed stream is inflated,
 the fonts' ToUnicode maps are read, and the glyph codes of every text operator are turned back
@@ -10,6 +11,7 @@ enough to find a name and costs a few milliseconds per document.
 from __future__ import annotations
 
 import html
+import io
 import re
 import zipfile
 import zlib
@@ -38,6 +40,48 @@ def document_text(path: Path) -> str:
     else:
         text = data.decode("utf-8", "ignore")
     return " ".join(text.split())
+
+
+def export_text(path: Path) -> str:
+    """Everything an export file holds as text: a .zip member by member (CSV, JSON, HTML in UTF-8
+    or Windows-1251; XLSX by its cells), any other file as its own text. Empty if unreadable."""
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                parts = [_member_text(archive, m) for m in archive.infolist() if not m.is_dir()]
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+            return ""
+        return " ".join(parts)
+    if path.suffix.lower() in ZIP_SUFFIXES:
+        return document_text(path)
+    try:
+        return " ".join(_decoded(path.read_bytes()).split())
+    except OSError:
+        return ""
+
+
+def _member_text(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str:
+    data = archive.read(member)
+    if member.filename.lower().endswith(ZIP_SUFFIXES):
+        return _xml_text_of(data)
+    return " ".join(_decoded(data).split())
+
+
+def _xml_text_of(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as inner:
+            parts = [inner.read(m).decode("utf-8", "ignore") for m in inner.namelist() if m.endswith(".xml")]
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError):
+        return ""
+    return " ".join(html.unescape(_XML_TEXT.sub(" ", part)) for part in parts)
+
+
+def _decoded(data: bytes) -> str:
+    """UTF-8 text, else Windows-1251 (the two encodings journal systems export in)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1251", "replace")
 
 
 def _zip_text(path: Path) -> str:

@@ -27,14 +27,16 @@ import os
 import re
 import shutil
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from ejournal.access import forgotten
-from ejournal.document_text import document_text
+from ejournal.document_text import document_text, export_text
 from ejournal.files import sql_path
+from ejournal.inbox import LOADED, REFUSED
 from ejournal.settings import environment
 from warehouse.backup import backup
 from warehouse.db import WarehouseBusyError, connect, table_names
@@ -53,6 +55,7 @@ class UnknownPupil(LookupError):
 class ForgetReport:
     rows_by_table: dict[str, int] = field(default_factory=dict)
     files_removed: int = 0
+    exports_removed: int = 0
     backups_removed: int = 0
     already_done: bool = False
 
@@ -66,6 +69,7 @@ class ForgetReport:
             "rows": self.total_rows,
             "tables": len(self.rows_by_table),
             "files": self.files_removed,
+            "exports": self.exports_removed,
             "backups": self.backups_removed,
         }
 
@@ -79,6 +83,8 @@ class Places:
     document_folders: tuple[Path, ...]
     backup_folders: tuple[Path, ...]
     lake: Path | None = None
+    # Exports `ejournal watch` set aside after loading or refusing them (raw files of the journals).
+    export_folders: tuple[Path, ...] = ()
 
     @classmethod
     def of(cls, db_path: Path | None = None, lake: Path | None = None) -> Places:
@@ -91,6 +97,7 @@ class Places:
             tuple(dict.fromkeys(documents)),
             tuple(dict.fromkeys(backups)),
             lake or env.lake_path,
+            tuple(env.inbox / part for part in (LOADED, REFUSED)),
         )
 
 
@@ -129,6 +136,7 @@ def finish_pending_forgets(places: Places, actor: str) -> int:
 def _complete(places: Places, record: forgotten.Forgotten, pupil_id: str, forms: list[str], actor: str) -> ForgetReport:
     report = ForgetReport()
     report.files_removed = _remove_documents(places, record, forms)
+    report.exports_removed = _remove_exports(places, forms)
     _reached("documents")
     report.rows_by_table = delete_rows(places.db_path, record.school_id, pupil_id, forms)
     _reached("deleted")
@@ -321,8 +329,8 @@ class _Haystack:
     words: frozenset[str]
 
     @classmethod
-    def of(cls, path: Path) -> _Haystack:
-        text = f"{document_text(path)}\n{path.name}"
+    def of(cls, path: Path, read: Callable[[Path], str] = document_text) -> _Haystack:
+        text = f"{read(path)}\n{path.name}"
         return cls(text, frozenset(re.findall(r"\w+", text)))
 
 
@@ -353,6 +361,43 @@ def _remove_documents(places: Places, record: forgotten.Forgotten, forms: list[s
             path.unlink()
             removed += 1
     forgotten.unindex_documents(places.access_db, sorted(doomed))
+    return removed
+
+
+# An export keeps the parts of a name in fields of their own («Иванов;Пётр», "lastName": "Иванов",
+# "firstName": "Пётр"): the surname and the first name this close together are the pupil.
+_NAME_PARTS_WITHIN = 60
+
+
+def _export_names(haystack: _Haystack, forms: list[str]) -> bool:
+    """Whether an export names the pupil: as a document would, or by surname and first name close
+    together in either order (an archived copy of a namesake's export errs on the side of deletion)."""
+    if _names(haystack, forms):
+        return True
+    for form in forms[1:]:
+        parts = form.split()
+        if len(parts) < 2 or not all(part in haystack.words for part in parts[:2]):
+            continue
+        last, first = (re.escape(part) for part in parts[:2])
+        gap = rf"\W(?:.{{0,{_NAME_PARTS_WITHIN}}}?\W)?"
+        if re.search(rf"(?<!\w){last}{gap}{first}(?!\w)|(?<!\w){first}{gap}{last}(?!\w)", haystack.text, re.S):
+            return True
+    return False
+
+
+def _remove_exports(places: Places, forms: list[str]) -> int:
+    """Delete every export set aside in the inbox that names the pupil: the whole file or folder
+    as it was dropped in (half an export would be no use), read as text member by member."""
+    searched = [f for f in forms if f]
+    removed = 0
+    for folder in places.export_folders:
+        if not folder.is_dir():
+            continue
+        for item in sorted(folder.iterdir()):
+            files = [item] if item.is_file() else [p for p in item.rglob("*") if p.is_file()]
+            if any(_export_names(_Haystack.of(p, export_text), searched) for p in files):
+                shutil.rmtree(item) if item.is_dir() else item.unlink()
+                removed += 1
     return removed
 
 
