@@ -10,12 +10,11 @@ from typing import Annotated
 
 import duckdb
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.access import register as register_access_commands
-from cli.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from cli.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail, plain
 from cli.lake import register as register_lake_commands
 from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
@@ -90,7 +89,7 @@ def ingest(
         task = bar.add_task("Загрузка", total=1)
 
         def progress(text: str, done: int, total: int) -> None:
-            bar.update(task, description=text, completed=done, total=total)
+            bar.update(task, description=plain(text), completed=done, total=total)
 
         try:
             found = ingest_source(
@@ -126,7 +125,7 @@ def ingest(
             if len(results) > 1 and report:
                 target = report.with_name(f"{report.stem}-{result.school_id}{report.suffix}")
             write_issue_report(result.issues, target)
-            console.print(f"Полный список ошибок: [bold]{target}[/]")
+            console.print(f"Полный список ошибок: [bold]{plain(target)}[/]")
         code = {"loaded": EXIT_OK, "unchanged": EXIT_OK, "loaded_with_rejections": EXIT_REJECTED}.get(
             result.status, EXIT_REFUSED
         )
@@ -148,15 +147,20 @@ def _export_to_lake(db_path: Path, lake: Path, schools: list[str]) -> None:
             counts = export_warehouse(con, lake, schools=schools)
     except LakeError as error:
         raise fail(f"загружено в хранилище, но не выгружено в озеро: {error}") from None
-    console.print(f"Озеро {lake}: школы {', '.join(schools)}, строк {thousands(sum(counts.values()))}", soft_wrap=True)
+    console.print(
+        f"Озеро {plain(lake)}: школы {plain(', '.join(schools))}, строк {thousands(sum(counts.values()))}",
+        soft_wrap=True,
+    )
 
 
 def _print_result(result, max_rows: int) -> None:
     colour = {"loaded": "green", "unchanged": "green", "loaded_with_rejections": "yellow"}.get(result.status, "red")
-    school = result.school_id or "?"
-    console.print(f"[bold]{result.source_path}[/] (школа {school}): [{colour}]{result.status_text}[/]", soft_wrap=True)
+    school = plain(result.school_id or "?")
+    console.print(
+        f"[bold]{plain(result.source_path)}[/] (школа {school}): [{colour}]{result.status_text}[/]", soft_wrap=True
+    )
     for warning in result.warnings:
-        console.print(f"  [yellow]предупреждение:[/] {escape(warning.file_name)}: {escape(warning.message)}")
+        console.print(f"  [yellow]предупреждение:[/] {plain(warning.file_name)}: {plain(warning.shown_message())}")
     if result.status != "refused":
         c = result.counts
         console.print(
@@ -171,12 +175,12 @@ def _print_result(result, max_rows: int) -> None:
             table.add_column(header, overflow="fold")
         for issue in result.issues[:max_rows]:
             table.add_row(
-                issue.file_name,
+                plain(issue.file_name),
                 "" if issue.row_number is None else str(issue.row_number),
-                issue.column_name or "",
-                issue.shown_value(),
+                plain(issue.column_name or ""),
+                plain(issue.shown_value()),
                 issue.rule_code,
-                issue.message,
+                plain(issue.shown_message()),
             )
         console.print(table)
         if len(result.issues) > max_rows:
@@ -195,12 +199,12 @@ def status(db: DbOption = None) -> None:
         info = warehouse_status(path)
     except Exception as error:
         raise fail(f"не удалось открыть хранилище {path}: {error}") from None
-    console.print(f"Хранилище: [bold]{path}[/] ({path.stat().st_size / 1024**2:.1f} МБ)")
+    console.print(f"Хранилище: [bold]{plain(path)}[/] ({path.stat().st_size / 1024**2:.1f} МБ)")
     years = Table(title="Учебные годы и периоды")
     for header in ("Школа", "Учебный год", "Период", "С", "По"):
         years.add_column(header)
     for row in info.periods:
-        years.add_row(*[str(v) for v in row])
+        years.add_row(*[plain(v) for v in row])
     console.print(years)
     tables = Table(title="Таблицы")
     tables.add_column("Таблица")
@@ -212,7 +216,7 @@ def status(db: DbOption = None) -> None:
     for header in ("№", "Школа", "Выгрузка от", "Итог", "Строк", "Принято", "Отклонено", "Кто", "Когда"):
         batches.add_column(header, overflow="fold")
     for row in info.batches:
-        batches.add_row(*["" if v is None else str(v) for v in row])
+        batches.add_row(*["" if v is None else plain(v) for v in row])
     console.print(batches)
     empty = [name for name, count in info.row_counts if count == 0 and not name.startswith("meta_")]
     if empty:
@@ -379,8 +383,6 @@ def report(
     journal-analysis — анализ ведения журнала за неделю (--week)
     all — первые шесть по всем классам школы (в нескольких процессах)
     """
-    from rich.markup import escape
-
     from ejournal.access.accounts import Role
     from ejournal.access.audit import log_event
     from ejournal.access.viewer import Viewer
@@ -427,20 +429,20 @@ def report(
         task = bar.add_task("Документы", total=len(targets))
         for result in render_many(path, viewer, targets, out, formats, norms, workers=workers):
             (failed if isinstance(result, Failure) else done).append(result)
-            bar.update(task, advance=1, description=f"{result.class_name}, {CATALOGUE[result.kind].title[:40]}")
+            bar.update(task, advance=1, description=plain(f"{result.class_name}, {CATALOGUE[result.kind].title[:40]}"))
     log_event(
         env.access_db, "report", viewer.login, object_text=kind, details={"documents": len(done), "failed": len(failed)}
     )
     for item in sorted(done, key=lambda r: (r.class_name, r.kind)):
         console.print(
-            f"{item.class_name}, {item.period_name}, {CATALOGUE[item.kind].title}: "
-            + ", ".join(str(p) for p in item.paths),
+            plain(f"{item.class_name}, {item.period_name}, {CATALOGUE[item.kind].title}: ")
+            + plain(", ".join(str(p) for p in item.paths)),
             soft_wrap=True,
         )
     for item in failed:
         err.print(
             f"[red]не сформирован[/] {CATALOGUE[item.kind].title}, "
-            + escape(f"{item.class_name}, {item.period_name}: {item.message}")
+            + plain(f"{item.class_name}, {item.period_name}: {item.message}")
         )
     if failed:
         raise typer.Exit(EXIT_REFUSED if len(failed) == len(targets) else EXIT_REJECTED)
@@ -532,7 +534,9 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
         except (AccessError, LookupError, ValueError) as error:
             raise fail(str(error), EXIT_REFUSED) from None
     log_event(env.access_db, "report", viewer.login, object_text=kind, details={"files": len(done.paths)})
-    console.print(f"{done.class_name}, {done.period_name}: " + ", ".join(str(p) for p in done.paths), soft_wrap=True)
+    console.print(
+        plain(f"{done.class_name}, {done.period_name}: " + ", ".join(str(p) for p in done.paths)), soft_wrap=True
+    )
 
 
 @app.command()
@@ -563,7 +567,7 @@ def presentation(
     written = [render.pdf(deck, out / f"{stem}.pdf"), render.xlsx(deck, out / f"{stem}.xlsx")]
     log_event(env.access_db, "report", viewer.login, object_text="presentation", details={"period": period})
     for item in written:
-        console.print(str(item), soft_wrap=True)
+        console.print(plain(item), soft_wrap=True)
 
 
 register_access_commands(app)
