@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboards.auth import current_session, sign_in_page, sign_out
 from dashboards.navigation import pages_for
+from dashboards.text import as_text
 
 st.set_page_config(page_title="Электронный журнал: аналитика", page_icon=":material/menu_book:", layout="wide")
 # Tables' own toolbar would offer an unaudited CSV download of pupil data: every download goes
@@ -32,7 +33,7 @@ if session is None:
 
 viewer = session.viewer
 with st.sidebar:
-    st.markdown(f"**{viewer.login}** — {viewer.role.title}")
+    st.markdown(f"**{as_text(viewer.login)}** — {viewer.role.title}")
     if st.button("Выйти", key="auth_sign_out"):
         sign_out()
         st.rerun()
