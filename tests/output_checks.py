@@ -55,4 +55,6 @@ def texts_of(xlsx: bytes | Path) -> list[str]:
     """Every text cell of every sheet."""
     data = xlsx.read_bytes() if isinstance(xlsx, Path) else xlsx
     book = load_workbook(io.BytesIO(data), read_only=True)
-    return [v for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    return [
+        v for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)
+    ]
