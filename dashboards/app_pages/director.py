@@ -9,7 +9,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
-from dashboards.text import as_text
+from dashboards.text import as_text, chart_safe
 from ejournal.settings import load_norms
 from report_templates.presentation import context, render
 from warehouse import director as d
@@ -55,7 +55,7 @@ for i, slide in enumerate(rest):
     st.subheader(as_text(slide.title))
     st.dataframe(_table(slide.header, slide.rows), hide_index=True)
     if slide.chart is not None:
-        st.plotly_chart(slide.chart, key=f"director_chart_{i}")
+        st.plotly_chart(chart_safe(slide.chart), key=f"director_chart_{i}")
     if slide.note:
         st.caption(as_text(slide.note))
 

@@ -1,9 +1,13 @@
 """Output injection on the dashboard (issue #20, item 7): an export whose school, class, subject,
 teacher, topic and period names carry markdown links and images, HTML, rich markup, escape
 sequences and formulas. Every element that reads markdown shows them as written: no link, no
-image, no emphasis is made of them, and the region page names the school literally."""
+image, no emphasis is made of them, no chart label is HTML (plotly makes links of <a href>), and
+the region page names the school literally."""
 
 from __future__ import annotations
+
+import json
+import re
 
 import pytest
 
@@ -52,6 +56,12 @@ def _markdown_sources(at) -> list[str]:
     return [e.value for e in (*elements, *alerts)] + [m.label for m in at.metric]
 
 
+def _chart_specs(at) -> list[str]:
+    """The plotly figures of the page as the browser gets them (JSON, texts unescaped)."""
+    specs = [element.proto.spec for element in at.get("plotly_chart")]
+    return [json.dumps(json.loads(spec), ensure_ascii=False) for spec in specs]
+
+
 @pytest.mark.parametrize("login", list(LOGINS))
 def test_no_page_turns_hostile_names_into_links_or_markup(hostile_env, login):
     at = signed_in(login)
@@ -64,6 +74,9 @@ def test_no_page_turns_hostile_names_into_links_or_markup(hostile_env, login):
             assert links_made_of(source) == [], (login, page, source)
             assert "<strong>жирно</strong>" not in rendered(source), (login, page, source)
             seen_hostile += VISIBLE_MARKUP in shown_text(source)
+        for spec in _chart_specs(at):
+            assert not re.search(r"<(a|img)\b", spec, re.IGNORECASE), (login, page, "a chart label is HTML")
+            seen_hostile += "&lt;a href" in spec
     assert seen_hostile, f"no page of {login} showed a hostile name: the check proves nothing"
 
 
