@@ -12,7 +12,12 @@ import polars as pl
 from ejournal.xlsx import new_workbook, safe_cell
 
 # Columns holding a pupil's name or birth date: masked on screen (152-ФЗ), kept in the report file.
+# The canonical names, and the fields journal systems name them by (importers' notes), any case.
 PERSONAL_COLUMNS = frozenset({"last_name", "first_name", "middle_name", "birth_date"})
+PERSONAL_FIELDS = PERSONAL_COLUMNS | {
+    "ученик", "фио", "фамилия", "имя", "отчество", "дата рождения", "дата_рождения",
+    "pupil", "student", "fio", "lastname", "firstname", "middlename", "birthdate", "birthday",
+}  # fmt: skip
 
 REPORT_HEADERS = {
     "file_name": "Файл",
@@ -42,7 +47,7 @@ class Issue:
 
     @property
     def is_personal(self) -> bool:
-        return self.column_name in PERSONAL_COLUMNS and bool(self.cell_value)
+        return (self.column_name or "").lower() in PERSONAL_FIELDS and bool(self.cell_value)
 
     def shown_value(self) -> str:
         """The value as a screen may show it: a name or birth date masked, a long text cut."""

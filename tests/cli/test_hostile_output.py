@@ -128,3 +128,13 @@ def test_the_error_report_keeps_formulas_as_text(tmp_path, loaded_db):
             assert [t for t in texts if t.startswith(("=", "+", "-", "@"))] == []
         assert any("HYPERLINK" in t for t in texts)  # the value is there, kept as text
         assert any("@SUM(A1:A9)" in t for t in texts)  # the report file keeps the true value
+
+
+def test_a_journal_systems_pupil_field_is_masked_too():
+    """An importer's note names its own fields («ФИО», «birthDate»): their values are masked as well."""
+    from pipelines.issues import Issue
+
+    note = Issue("отчёт.xlsx", None, "ФИО", "Иванов Алексей Петрович", "import_note", "«Иванов Алексей Петрович»: нет")
+    assert (note.shown_value(), note.shown_message()) == ("И*** А. П.", "«И*** А. П.»: нет")
+    born = Issue("pupils.json", None, "birthDate", "2014-02-31", "import_note", "дата «2014-02-31» не читается")
+    assert born.shown_message() == "дата «****-**-**» не читается"
