@@ -11,19 +11,34 @@ import re
 import plotly.graph_objects as go
 import polars as pl
 
-# CommonMark lets a backslash escape any ASCII punctuation: links, images, emphasis, headings,
-# HTML tags, tables, LaTeX «$», Streamlit's «:red[…]» all become the characters they are written with.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-# GFM turns bare «http://», «www.» and «a@b.c» into links after escapes are read; an invisible
-# space before «:», «@» and inside «www.» keeps them text.
-_LINK_START = re.compile(r"[:@]|w(?=w\.)", re.IGNORECASE)
+# The signs that make markdown of a text anywhere in a line: escapes, code, emphasis, links and
+# images («[», «]»), HTML and autolinks («<»), tables, strikethrough, LaTeX, entities. A backslash
+# before them (CommonMark escapes any ASCII punctuation) shows the sign itself.
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_\[\]<>|~$&])")
+# At the start of the text: a heading, a quote, a list item.
+_BLOCK_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
+# GFM turns bare «http://», «www.» and «a@b.c» into links after escapes are read, and Streamlit
+# reads «:red[…]», «:material/…:», «:smile:»: an invisible space after «:» and «@» and inside
+# «www.» keeps them text.
+_LINK_SIGNS = re.compile(r"(?<=[:@])|(?<=w)(?=ww\.)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def as_text(value: object) -> str:
     """``value`` as markdown source that shows exactly its characters, on one line."""
     line = " ".join(_CONTROL.sub(" ", str(value)).split())
-    return _PUNCTUATION.sub(r"\\\1", _LINK_START.sub("\u200b\\g<0>", line))
+    line = _MARKDOWN_SIGNS.sub(r"\\\1", _LINK_SIGNS.sub("\u200b", line))
+    return _escape_block_start(line)
+
+
+def _escape_block_start(line: str) -> str:
+    """«# …», «> …», «- …», «1. …» at the start shown as written, not as a heading, quote or list."""
+    start = _BLOCK_START.match(line)
+    if start is None:
+        return line
+    sign = start.group(0)
+    escaped = f"{sign}\\" if sign[0].isdigit() else f"\\{sign}"
+    return escaped + line[len(sign) :]
 
 
 def chart_text(value: object) -> str:

@@ -104,4 +104,4 @@ if submitted:
             st.error(f"Нормы не сохранены: {as_text(error)}")
         else:
             audit("norms_changed", viewer, "norms.toml", changed=sorted(changed))
-            st.success("Сохранено: " + as_text("; ".join(f"{k}: {old} → {new}" for k, (old, new) in changed.items())))
+            st.success("Сохранено: " + "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changed.items()))
