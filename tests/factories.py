@@ -378,7 +378,7 @@ def raw(name: str) -> list[dict[str, str]]:
 # markdown links and images, HTML, rich markup, a terminal escape sequence and formulas.
 MARKUP = (
     "[ссылка](http://evil.example/x) ![картинка](http://evil.example/i.png) <img src=x onerror=alert(1)> "
-    "<a href=\"http://evil.example/a\">ссылка</a> **жирно** [bold red]красный[/] \x1b[31mANSI\x1b[0m"
+    '<a href="http://evil.example/a">ссылка</a> **жирно** [bold red]красный[/] \x1b[31mANSI\x1b[0m'
 )
 HOSTILE_NAMES = {
     "school_name": '=HYPERLINK("http://evil.example","школа") ' + MARKUP,
