@@ -16,7 +16,7 @@ from pipelines.importers.absences import ABSENCE_CODES, map_absence_code
 from pipelines.importers.api_draft import Draft
 from pipelines.importers.api_payload import Payload
 from pipelines.importers.eljur import fields
-from pipelines.importers.eljur.answers import listed, students, text
+from pipelines.importers.eljur.answers import day_of, listed, students, text
 from pipelines.importers.ids import slug_id, source_id
 from pipelines.importers.marks import canonical_mark, resolve_mark
 from pipelines.importers.names import normalise_name
@@ -72,7 +72,7 @@ def read_getmarks(result: Payload, lessons: Lessons, draft: Draft) -> None:
                 draft.notes.unknown(mark, fields.MARK)
                 if _is_phantom(mark, draft):
                     continue
-                day = mark.get("date", "date")
+                day = day_of(mark, "date")
                 nm = mark.get("nm", "int", required=False) if _is_int(mark.value.get("nm")) else None
                 lesson_id = lessons.find(pupil_id, day, mark.get("lesson_id", "id", required=False) or key, name, nm)
                 if lesson_id is None:

@@ -181,7 +181,15 @@ def _five_point(mark: Payload, draft: MeshDraft) -> str | None:
     if fives:
         return resolve_mark("/".join(fives), draft.notes, mark.file_name, mark.path, "values")
     field_name = "value" if mark.has("value") or not mark.has("name") else "name"
-    return resolve_mark(mark.get(field_name, "str"), draft.notes, mark.file_name, mark.path, field_name)
+    return resolve_mark(_text(mark, field_name), draft.notes, mark.file_name, mark.path, field_name)
+
+
+def _text(node: Payload, field_name: str) -> str:
+    """A mark's value as text: some answers give it as a number (5, 4.0)."""
+    number = node.value.get(field_name)
+    if isinstance(number, int | float) and not isinstance(number, bool):
+        return f"{node.get(field_name, 'number'):g}"
+    return node.get(field_name, "str")
 
 
 def _bounds(period: Payload) -> tuple[dt.date, dt.date]:
@@ -201,9 +209,7 @@ def _add_final(
     end: dt.date,
     draft: MeshDraft,
 ) -> None:
-    number = node.value.get(field_name)
-    numeric = isinstance(number, int | float) and not isinstance(number, bool)
-    raw = f"{node.get(field_name, 'number'):g}" if numeric else node.get(field_name, "str")
+    raw = _text(node, field_name)
     parsed = period_mark(MESH_PERIOD_MARKS.get(raw.strip().lower(), raw))
     if parsed is None:
         draft.notes.at(node, field_name, raw, f"«{raw}» — не итоговая отметка: не загружена")
