@@ -11,7 +11,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from cli.console import EXIT_REFUSED, console, fail
+from cli.console import EXIT_REFUSED, console, fail, plain
 from ejournal.access.accounts import (
     SCHOOL_ROLES,
     AccessError,
@@ -99,7 +99,7 @@ def _the_only_school(role: Role) -> str:
     if len(schools) != 1:
         choices = f"; в хранилище: {', '.join(schools)}" if schools else ""
         raise fail(school_required(role) + choices)
-    console.print(f"Школа: {schools[0]} (единственная в хранилище)", soft_wrap=True, markup=False)
+    console.print(f"Школа: {plain(schools[0])} (единственная в хранилище)", soft_wrap=True)
     return schools[0]
 
 
@@ -112,12 +112,12 @@ def users_list() -> None:
     for a in _store().list():
         locked = a.locked_until.strftime("%d.%m.%Y %H:%M") if a.locked_until else ""
         table.add_row(
-            a.login,
-            a.display_name,
+            plain(a.login),
+            plain(a.display_name),
             a.role.title,
-            a.school_id or "",
-            a.teacher_id or "",
-            region_text(a),
+            plain(a.school_id or ""),
+            plain(a.teacher_id or ""),
+            plain(region_text(a)),
             "да" if a.is_disabled else "нет",
             locked,
         )
@@ -206,7 +206,7 @@ def audit(
     for header in ("№", "Когда", "Кто", "Роль", "Событие", "Объект", "Подробности"):
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*[str(v) for v in row.values()])
+        table.add_row(*[plain(v) for v in row.values()])
     console.print(table)
 
 

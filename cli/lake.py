@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.console import EXIT_REFUSED, console, fail
+from cli.console import EXIT_REFUSED, console, fail, plain
 from ejournal.formatting import thousands
 from ejournal.settings import environment
 
@@ -62,7 +62,7 @@ def lake_export(
         raise fail(str(error), EXIT_REFUSED) from None
     _print_counts(f"Озеро {out}", counts)
     for school_id in schools:
-        console.print(f"Школа {school_id}: файлы school-{school_token(school_id)}*.parquet", soft_wrap=True)
+        console.print(plain(f"Школа {school_id}: файлы school-{school_token(school_id)}*.parquet"), soft_wrap=True)
 
 
 @warehouse_app.command("build")

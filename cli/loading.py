@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from cli.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail, plain
 from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
 from pipelines.importers.systems import SOURCE_NAMES
@@ -50,7 +49,7 @@ def run_ingest(
         task = bar.add_task("Загрузка", total=1)
 
         def progress(text: str, done: int, total: int) -> None:
-            bar.update(task, description=text, completed=done, total=total)
+            bar.update(task, description=plain(text), completed=done, total=total)
 
         try:
             found = ingest_source(
@@ -88,7 +87,7 @@ def run_ingest(
             write_issue_report(result.issues, target)
             remember_folder(env.access_db, "documents", target.parent)  # `forget` searches it
             if say_report:
-                console.print(f"Полный список ошибок: [bold]{target}[/]")
+                console.print(f"Полный список ошибок: [bold]{plain(target)}[/]")
         code = {"loaded": EXIT_OK, "unchanged": EXIT_OK, "loaded_with_rejections": EXIT_REJECTED}.get(
             result.status, EXIT_REFUSED
         )
@@ -109,15 +108,20 @@ def export_to_lake(db_path: Path, lake: Path, schools: list[str]) -> None:
             counts = export_warehouse(con, lake, schools=schools)
     except LakeError as error:
         raise fail(f"загружено в хранилище, но не выгружено в озеро: {error}") from None
-    console.print(f"Озеро {lake}: школы {', '.join(schools)}, строк {thousands(sum(counts.values()))}", soft_wrap=True)
+    console.print(
+        f"Озеро {plain(lake)}: школы {plain(', '.join(schools))}, строк {thousands(sum(counts.values()))}",
+        soft_wrap=True,
+    )
 
 
 def print_result(result, max_rows: int) -> None:
     colour = {"loaded": "green", "unchanged": "green", "loaded_with_rejections": "yellow"}.get(result.status, "red")
-    school = result.school_id or "?"
-    console.print(f"[bold]{result.source_path}[/] (школа {school}): [{colour}]{result.status_text}[/]", soft_wrap=True)
+    school = plain(result.school_id or "?")
+    console.print(
+        f"[bold]{plain(result.source_path)}[/] (школа {school}): [{colour}]{result.status_text}[/]", soft_wrap=True
+    )
     for warning in result.warnings:
-        console.print(f"  [yellow]предупреждение:[/] {escape(warning.file_name)}: {escape(warning.message)}")
+        console.print(f"  [yellow]предупреждение:[/] {plain(warning.file_name)}: {plain(warning.shown_message())}")
     if result.status != "refused":
         c = result.counts
         console.print(
@@ -132,12 +136,12 @@ def print_result(result, max_rows: int) -> None:
             table.add_column(header, overflow="fold")
         for issue in result.issues[:max_rows]:
             table.add_row(
-                issue.file_name,
+                plain(issue.file_name),
                 "" if issue.row_number is None else str(issue.row_number),
-                issue.column_name or "",
-                issue.shown_value(),
+                plain(issue.column_name or ""),
+                plain(issue.shown_value()),
                 issue.rule_code,
-                issue.message,
+                plain(issue.shown_message()),
             )
         console.print(table)
         if len(result.issues) > max_rows:

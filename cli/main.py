@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.access import register as register_access_commands
-from cli.console import EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from cli.console import EXIT_REFUSED, EXIT_REJECTED, console, err, fail, plain
 from cli.lake import register as register_lake_commands
 from cli.serve import register as register_serve_commands
 from cli.watch import register as register_watch_commands
@@ -111,12 +110,12 @@ def status(db: DbOption = None) -> None:
         info = warehouse_status(path)
     except Exception as error:
         raise fail(f"не удалось открыть хранилище {path}: {error}") from None
-    console.print(f"Хранилище: [bold]{path}[/] ({path.stat().st_size / 1024**2:.1f} МБ)")
+    console.print(f"Хранилище: [bold]{plain(path)}[/] ({path.stat().st_size / 1024**2:.1f} МБ)")
     years = Table(title="Учебные годы и периоды")
     for header in ("Школа", "Учебный год", "Период", "С", "По"):
         years.add_column(header)
     for row in info.periods:
-        years.add_row(*[str(v) for v in row])
+        years.add_row(*[plain(v) for v in row])
     console.print(years)
     tables = Table(title="Таблицы")
     tables.add_column("Таблица")
@@ -128,7 +127,7 @@ def status(db: DbOption = None) -> None:
     for header in ("№", "Школа", "Выгрузка от", "Итог", "Строк", "Принято", "Отклонено", "Кто", "Когда"):
         batches.add_column(header, overflow="fold")
     for row in info.batches:
-        batches.add_row(*["" if v is None else str(v) for v in row])
+        batches.add_row(*["" if v is None else plain(v) for v in row])
     console.print(batches)
     empty = [name for name, count in info.row_counts if count == 0 and not name.startswith("meta_")]
     if empty:
@@ -327,20 +326,20 @@ def report(
         task = bar.add_task("Документы", total=len(targets))
         for result in render_many(path, viewer, targets, out, formats, norms, workers=workers):
             (failed if isinstance(result, Failure) else done).append(result)
-            bar.update(task, advance=1, description=f"{result.class_name}, {CATALOGUE[result.kind].title[:40]}")
+            bar.update(task, advance=1, description=plain(f"{result.class_name}, {CATALOGUE[result.kind].title[:40]}"))
     log_event(
         env.access_db, "report", viewer.login, object_text=kind, details={"documents": len(done), "failed": len(failed)}
     )
     for item in sorted(done, key=lambda r: (r.class_name, r.kind)):
         console.print(
-            f"{item.class_name}, {item.period_name}, {CATALOGUE[item.kind].title}: "
-            + ", ".join(str(p) for p in item.paths),
+            plain(f"{item.class_name}, {item.period_name}, {CATALOGUE[item.kind].title}: ")
+            + plain(", ".join(str(p) for p in item.paths)),
             soft_wrap=True,
         )
     for item in failed:
         err.print(
             f"[red]не сформирован[/] {CATALOGUE[item.kind].title}, "
-            + escape(f"{item.class_name}, {item.period_name}: {item.message}")
+            + plain(f"{item.class_name}, {item.period_name}: {item.message}")
         )
     if failed:
         raise typer.Exit(EXIT_REFUSED if len(failed) == len(targets) else EXIT_REJECTED)
@@ -432,7 +431,9 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
         except (AccessError, LookupError, ValueError) as error:
             raise fail(str(error), EXIT_REFUSED) from None
     log_event(env.access_db, "report", viewer.login, object_text=kind, details={"files": len(done.paths)})
-    console.print(f"{done.class_name}, {done.period_name}: " + ", ".join(str(p) for p in done.paths), soft_wrap=True)
+    console.print(
+        plain(f"{done.class_name}, {done.period_name}: " + ", ".join(str(p) for p in done.paths)), soft_wrap=True
+    )
 
 
 @app.command()
@@ -463,7 +464,7 @@ def presentation(
     written = [render.pdf(deck, out / f"{stem}.pdf"), render.xlsx(deck, out / f"{stem}.xlsx")]
     log_event(env.access_db, "report", viewer.login, object_text="presentation", details={"period": period})
     for item in written:
-        console.print(str(item), soft_wrap=True)
+        console.print(plain(item), soft_wrap=True)
 
 
 register_access_commands(app)

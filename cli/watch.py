@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli.console import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from cli.console import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail, plain
 from ejournal.files import scratch_folder
 from ejournal.inbox import LOADED, REFUSED, InboxBusyError, LoadedRecord, SettleWatch, candidates, content_hash
 from ejournal.inbox import set_aside as move_aside
@@ -67,7 +67,10 @@ def _poll(folder: Path, db_path: Path, record: LoadedRecord, settled: SettleWatc
         try:
             code = _take(item, folder, db_path, record)
         except OSError as error:  # moving aside failed (rights, full disk): say so, keep watching
-            err.print(f"[red]{item.name}:[/] не удалось перенести ({error.strerror}: {error.filename})", soft_wrap=True)
+            err.print(
+                f"[red]{plain(item.name)}:[/] не удалось перенести ({plain(f'{error.strerror}: {error.filename}')})",
+                soft_wrap=True,
+            )
             code = EXIT_FAILED
         worst = max(worst, code)
     return worst
@@ -79,18 +82,20 @@ def _take(item: Path, folder: Path, db_path: Path, record: LoadedRecord) -> int:
     try:
         digest = content_hash(item)
     except OSError as error:
-        err.print(f"[yellow]{item.name}:[/] не читается ({error.strerror}); попробую при следующей проверке")
+        err.print(f"[yellow]{plain(item.name)}:[/] не читается ({error.strerror}); попробую при следующей проверке")
         return EXIT_FAILED
     known = record.find(digest)
     if known is not None:
         moved = move_aside(item, folder, LOADED)
         console.print(
-            f"{item.name}: такое же содержимое уже загружено ({known['name']}, {known['at']}); "
-            f"повторно не загружаю, файл перенесён в {moved}",
+            plain(
+                f"{item.name}: такое же содержимое уже загружено ({known['name']}, {known['at']}); "
+                f"повторно не загружаю, файл перенесён в {moved}"
+            ),
             soft_wrap=True,
         )
         return EXIT_OK
-    console.print(f"Из папки входящих: [bold]{item.name}[/]", soft_wrap=True)
+    console.print(f"Из папки входящих: [bold]{plain(item.name)}[/]", soft_wrap=True)
     with scratch_folder("watch") as scratch:
         try:
             code = run_ingest(item, db_path, report=scratch / "ошибки.xlsx", say_report=False)
@@ -103,11 +108,13 @@ def _take(item: Path, folder: Path, db_path: Path, record: LoadedRecord) -> int:
         elif code == EXIT_REFUSED:
             _report_moved(move_aside(item, folder, REFUSED, reports), reports)
         else:
-            err.print(f"{item.name}: оставлен в папке входящих, попробую при следующей проверке", soft_wrap=True)
+            err.print(f"{plain(item.name)}: оставлен в папке входящих, попробую при следующей проверке", soft_wrap=True)
     return code
 
 
 def _report_moved(target: Path, reports: list[Path]) -> None:
-    console.print(f"  файл перенесён в {target}", soft_wrap=True)
+    console.print(f"  файл перенесён в {plain(target)}", soft_wrap=True)
     for report in reports:
-        console.print(f"  полный список ошибок рядом с ним: [bold]{target.name}-{report.name}[/]", soft_wrap=True)
+        console.print(
+            f"  полный список ошибок рядом с ним: [bold]{plain(f'{target.name}-{report.name}')}[/]", soft_wrap=True
+        )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from dashboards.text import as_text
 from ejournal.access.accounts import AccessError, AccountStore
 from ejournal.access.audit import log_event
 from ejournal.access.session import Session
@@ -69,7 +70,7 @@ def sign_in_page() -> None:
     st.title("Вход")
     notice = st.session_state.pop("auth_notice", None)
     if notice:
-        st.info(notice)
+        st.info(as_text(notice))
     with st.form("auth_sign_in"):
         login = st.text_input("Логин", key="auth_login")
         password = st.text_input("Пароль", type="password", key="auth_password")
@@ -79,7 +80,7 @@ def sign_in_page() -> None:
             account = store().authenticate(login, password)
             session = Session.begin(account, _clock())  # refused for staff of no school
         except AccessError as error:
-            st.error(str(error))
+            st.error(as_text(error))
             return
         st.session_state[SESSION_KEY] = session
         st.rerun()

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboards.auth import current_session, sign_in_page, sign_out
 from dashboards.navigation import pages_for
+from dashboards.text import as_text
 from ejournal.files import secure_start
 from ejournal.settings import environment
 
@@ -48,7 +49,7 @@ if session is None:
 
 viewer = session.viewer
 with st.sidebar:
-    st.markdown(f"**{viewer.login}** — {viewer.role.title}")
+    st.markdown(f"**{as_text(viewer.login)}** — {viewer.role.title}")
     if st.button("Выйти", key="auth_sign_out"):
         sign_out()
         st.rerun()

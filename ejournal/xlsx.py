@@ -1,21 +1,55 @@
-"""Spreadsheet output shared by reports, downloads and error reports, safe against formula injection."""
+"""Spreadsheet output shared by reports, downloads and error reports, safe against formula injection.
+
+Every XLSX the application writes is opened with :func:`new_workbook`: its sheets are
+:class:`SafeSheet`, whose every text cell (headers, titles and data alike) goes through
+:func:`safe_cell`, so no writer can forget to neutralise a text from an export.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from pathlib import Path
+from typing import IO
 
 import polars as pl
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A signed number as the documents print it («+0,5», «-3», «−12 %»): shown as it is, it cannot run.
+_SIGNED_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?(?:\s?%)?")
+_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
 def safe_cell(value: object) -> object:
-    """A text that a spreadsheet would run as a formula (=, +, -, @ …) is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A text that a spreadsheet would run as a formula (=, +, -, @, tab, line break …) is kept as
+    text behind an apostrophe; other values (and signed numbers written as text) pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+class SafeSheet(Worksheet):
+    """A worksheet whose every text cell is neutralised by :func:`safe_cell`."""
+
+    def _write_string(self, row: int, col: int, string: str, cell_format=None) -> int:
+        return super()._write_string(row, col, str(safe_cell(str(string))), cell_format)
+
+
+class SafeWorkbook(xlsxwriter.Workbook):
+    """An XLSX workbook that never turns a text into a formula or a link, with :class:`SafeSheet` sheets."""
+
+    def add_worksheet(self, name: str | None = None, worksheet_class=None) -> Worksheet:
+        return super().add_worksheet(name, worksheet_class=worksheet_class or SafeSheet)
+
+
+def new_workbook(target: str | Path | IO[bytes]) -> SafeWorkbook:
+    """The one way the application opens an XLSX to write: to a path, or in memory into a buffer."""
+    if isinstance(target, str | Path):
+        return SafeWorkbook(str(target), _WORKBOOK_OPTIONS)
+    return SafeWorkbook(target, {"in_memory": True, **_WORKBOOK_OPTIONS})
 
 
 def frame_to_xlsx(frame: pl.DataFrame, sheet_name: str = "Данные") -> bytes:
@@ -26,7 +60,7 @@ def frame_to_xlsx(frame: pl.DataFrame, sheet_name: str = "Данные") -> byte
 def frames_to_xlsx(sheets: dict[str, pl.DataFrame]) -> bytes:
     """One sheet per frame, in order, each written as :func:`frame_to_xlsx` writes its one."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = new_workbook(buffer)
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
     day = workbook.add_format({"num_format": "dd.mm.yyyy"})
     moment = workbook.add_format({"num_format": "dd.mm.yyyy hh:mm"})
@@ -48,7 +82,7 @@ def frames_to_xlsx(sheets: dict[str, pl.DataFrame]) -> bytes:
                 elif isinstance(value, dt.date):
                     sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), day)
                 else:
-                    sheet.write_string(r, c, str(safe_cell(str(value))))
+                    sheet.write_string(r, c, str(value))
         sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
-import xlsxwriter
 
-from ejournal.xlsx import safe_cell
+from ejournal.xlsx import new_workbook, safe_cell
 
 # Columns holding a pupil's name or birth date: masked on screen (152-ФЗ), kept in the report file.
+# The canonical names, and the fields journal systems name them by (importers' notes), any case.
 PERSONAL_COLUMNS = frozenset({"last_name", "first_name", "middle_name", "birth_date"})
+PERSONAL_FIELDS = PERSONAL_COLUMNS | {
+    "ученик", "фио", "фамилия", "имя", "отчество", "дата рождения", "дата_рождения",
+    "pupil", "student", "fio", "lastname", "firstname", "middlename", "birthdate", "birthday",
+}  # fmt: skip
 
 REPORT_HEADERS = {
     "file_name": "Файл",
@@ -40,12 +45,34 @@ class Issue:
     def is_file_level(self) -> bool:
         return self.row_number is None
 
+    @property
+    def is_personal(self) -> bool:
+        return (self.column_name or "").lower() in PERSONAL_FIELDS and bool(self.cell_value)
+
     def shown_value(self) -> str:
+        """The value as a screen may show it: a name or birth date masked, a long text cut."""
         if self.cell_value is None:
             return ""
-        if self.column_name in PERSONAL_COLUMNS:
-            return "***"
+        if self.is_personal:
+            return mask_personal(self.cell_value)
         return self.cell_value if len(self.cell_value) <= 60 else self.cell_value[:57] + "..."
+
+    def shown_message(self) -> str:
+        """The message as a screen may show it: a name or birth date it quotes is masked."""
+        if self.is_personal:
+            return self.message.replace(self.cell_value, mask_personal(self.cell_value))
+        return self.message
+
+
+def mask_personal(value: str) -> str:
+    """A pupil's name or birth date as a console may show it: «Иванов Алексей» → «И*** А.»,
+    «04.12.2012» → «**.**.****»; enough to find the row in the file, not to know the child."""
+    words = value.split()
+    masked = [
+        re.sub(r"[^\W_]", "*", word) if any(ch.isdigit() for ch in word) else word[0] + ("***" if i == 0 else ".")
+        for i, word in enumerate(words)
+    ]
+    return " ".join(masked) or "***"
 
 
 class ExportRefused(Exception):
@@ -101,7 +128,7 @@ def write_issue_report(issues: list[Issue], path: Path) -> Path:
             writer.writerow(REPORT_HEADERS.values())
             writer.writerows([[safe_cell(v) if v is not None else "" for v in row] for row in rows])
         return path
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    workbook = new_workbook(path)
     sheet = workbook.add_worksheet("Ошибки")
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
     for col, header in enumerate(REPORT_HEADERS.values()):

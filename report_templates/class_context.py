@@ -114,12 +114,10 @@ def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) 
     texts («5» and «н/а»), which a typed data frame cannot hold."""
     import io
 
-    import xlsxwriter
-
-    from ejournal.xlsx import safe_cell
+    from ejournal.xlsx import new_workbook
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = new_workbook(buffer)
     sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
     for c, name in enumerate(columns):
@@ -132,7 +130,7 @@ def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) 
             if isinstance(value, int | float) and not isinstance(value, bool):
                 sheet.write_number(r, c, value)
             else:
-                sheet.write_string(r, c, str(safe_cell(str(value))))
+                sheet.write_string(r, c, str(value))
     sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()

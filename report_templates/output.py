@@ -4,6 +4,7 @@ dashboard's «Отчёты» page."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,18 @@ class Rendered:
     cpu_seconds: float = 0.0  # the CPU time of the same (what a busy machine does not inflate)
 
 
+# A part of a file name longer than this is cut and marked with a digest of the whole, so that a
+# long (or hostile) class or period name neither exceeds the file system's 255 bytes nor collides.
+MAX_PART_CHARS = 40
+
+
 def safe_file_part(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in text).strip().replace(" ", "-")
+    """``text`` as a part of a file name: letters, digits, «-» and «_» only, at most 40 characters."""
+    part = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in text).strip().replace(" ", "-")
+    if len(part) <= MAX_PART_CHARS:
+        return part
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    return f"{part[: MAX_PART_CHARS - 9]}-{digest}"
 
 
 def file_stem(*parts: str | None) -> str:

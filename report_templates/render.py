@@ -1,17 +1,22 @@
-"""Rendering: a typed context → HTML (Jinja2, autoescape, StrictUndefined) → PDF/A (WeasyPrint)."""
+"""Rendering: a typed context → HTML (Jinja2, autoescape, StrictUndefined, control characters
+dropped from printed values) → PDF/A (WeasyPrint)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from ejournal.formatting import decimal
 
 TEMPLATES_DIR = Path(__file__).resolve().parent
 FONTS_DIR = TEMPLATES_DIR / "fonts"
 PDF_VARIANT = "pdf/a-3b"
+# Characters XML and PDF text cannot hold (an export's terminal escape, a NUL): never printed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 MONTHS_GENITIVE = (
     "января",
@@ -39,10 +44,18 @@ def ru_long_date(value: dt.date) -> str:
     return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
 
 
+def printable(value: object) -> object:
+    """A value a template prints, without control characters (our own markup, e.g. SVG, untouched)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _CONTROL.sub("", value)
+    return value
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
+        finalize=printable,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

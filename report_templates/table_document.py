@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import xlsxwriter
 
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
-from ejournal.xlsx import safe_cell
+from ejournal.xlsx import new_workbook
 from report_templates.render import render_html, write_pdf
 from warehouse.class_documents import school_facts
 
@@ -105,7 +104,7 @@ def pdf(doc: Document, template: str, path: Path) -> Path:
 def xlsx_bytes(doc: Document) -> bytes:
     """One sheet per section, the cells exactly as printed; a title block above each table."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = new_workbook(buffer)
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
     heading = workbook.add_format({"bold": True})
     used: set[str] = set()
@@ -126,7 +125,7 @@ def xlsx_bytes(doc: Document) -> bytes:
                 if isinstance(value, int):
                     sheet.write_number(r, c, value)
                 else:
-                    sheet.write_string(r, c, str(safe_cell(str(value))))
+                    sheet.write_string(r, c, str(value))
         sheet.freeze_panes(top + 1, 0)
     if not doc.sections:
         workbook.add_worksheet("Документ").write_string(0, 0, doc.document_title, heading)

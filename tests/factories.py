@@ -372,3 +372,39 @@ def raw(name: str) -> list[dict[str, str]]:
     """Rows of a file of the committed sample, read with the standard library only (no project code)."""
     with (SAMPLE / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle, delimiter=";"))
+
+
+# Texts an attacker puts into an export so that a page, the console or a spreadsheet runs them:
+# markdown links and images, HTML, rich markup, a terminal escape sequence and formulas.
+MARKUP = (
+    "[ссылка](http://evil.example/x) ![картинка](http://evil.example/i.png) <img src=x onerror=alert(1)> "
+    '<a href="http://evil.example/a">ссылка</a> **жирно** [bold red]красный[/] \x1b[31mANSI\x1b[0m'
+)
+HOSTILE_NAMES = {
+    "school_name": '=HYPERLINK("http://evil.example","школа") ' + MARKUP,
+    "class_name": "+cmd|' /C calc'!A0 " + MARKUP,
+    "subject_name": "@SUM(A1:A9) " + MARKUP,
+    "teacher_last_name": "-2+3+cmd|' /C calc'!A0 " + MARKUP,
+    "topic": "=1+1 " + MARKUP,
+    "period_name": "\t=2+2 " + MARKUP,
+}
+
+
+def hostile_export() -> dict[str, list[dict[str, str]]]:
+    """The tiny export with every name a page, document or console shows made hostile: the school
+    (full and short name, municipality), the class, the subjects, the teachers, the topics and the periods (see HOSTILE_NAMES)."""
+    data = tiny_export()
+    for column in ("school_name", "short_name", "municipality"):
+        data["school"][0][column] = HOSTILE_NAMES["school_name"]
+    for row in data["classes"]:
+        row["class_name"] = HOSTILE_NAMES["class_name"]
+    for row in data["subjects"]:
+        row["subject_name"] = f"{HOSTILE_NAMES['subject_name']} {row['subject_id']}"
+    for row in data["teachers"]:
+        row["last_name"] = f"{HOSTILE_NAMES['teacher_last_name']} {row['teacher_id']}"
+    for name in ("lessons", "planned_topics"):
+        for row in data[name]:
+            row["topic"] = HOSTILE_NAMES["topic"]
+    for row in data["periods"]:
+        row["period_name"] = f"{HOSTILE_NAMES['period_name']} {row['period_id']}"
+    return data

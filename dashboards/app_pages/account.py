@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboards.auth import SESSION_KEY, store
 from dashboards.data import current_viewer
+from dashboards.text import as_text
 from ejournal.access.accounts import MIN_PASSWORD_LENGTH, AccessError
 
 viewer = current_viewer()
@@ -25,7 +26,7 @@ if submitted:
         try:
             account = store().change_password(viewer.login, old, new)
         except AccessError as error:
-            st.error(str(error))
+            st.error(as_text(error))
         else:
             session.renew(account)
             st.success("Пароль изменён")

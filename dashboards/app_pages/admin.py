@@ -8,6 +8,7 @@ import streamlit as st
 from dashboards.auth import download_button, store
 from dashboards.data import current_viewer, warehouse_school_ids
 from dashboards.navigation import require
+from dashboards.text import as_text
 from ejournal.access.accounts import AccessError, Role, generate_password, region_text
 from ejournal.access.audit import read_events
 from ejournal.settings import environment
@@ -70,9 +71,9 @@ with st.expander("Добавить пользователя"):
                 actor=viewer.login,
             )
         except AccessError as error:
-            st.error(str(error))
+            st.error(as_text(error))
         else:
-            st.success(f"Пользователь «{login}» добавлен. Временный пароль (показан один раз): {password}")
+            st.success(f"Пользователь «{as_text(login)}» добавлен. Временный пароль (показан один раз): {password}")
 
 with st.expander("Отключить, включить или сбросить пароль"):
     logins = [a.login for a in accounts.list() if a.login != viewer.login]
@@ -88,7 +89,7 @@ with st.expander("Отключить, включить или сбросить �
         if cols[2].button("Сбросить пароль", key="admin_reset"):
             password = generate_password()
             accounts.reset_password(target, password, actor=viewer.login)
-            st.success(f"Временный пароль для «{target}» (показан один раз): {password}")
+            st.success(f"Временный пароль для «{as_text(target)}» (показан один раз): {password}")
 
 st.subheader("Журнал действий")
 events = pl.DataFrame([event.as_row() for event in read_events(environment().access_db, limit=2000)])

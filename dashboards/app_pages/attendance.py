@@ -13,6 +13,7 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
+from dashboards.text import chart_texts
 from warehouse.control_pages import absences_on, attendance_by_month, attendance_by_pupil
 from warehouse.control_rules import violations
 
@@ -54,7 +55,9 @@ if not months.is_empty():
         )
     )
     figure = px.bar(
-        long.rename({"month": "Месяц", "n": "Пропущено уроков", "reason": "Причина", "class_name": "Класс"}),
+        long.with_columns(chart_texts("class_name")).rename(
+            {"month": "Месяц", "n": "Пропущено уроков", "reason": "Причина", "class_name": "Класс"}
+        ),
         x="Месяц",
         y="Пропущено уроков",
         color="Причина",

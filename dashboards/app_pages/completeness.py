@@ -11,6 +11,7 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
+from dashboards.text import chart_text
 from warehouse.control_pages import completeness, control_works, pupils_at_risk
 
 PAGE = "app_pages/completeness.py"
@@ -37,8 +38,8 @@ if not table.is_empty():
     pivot = cells.pivot(on="subject_name", index="class_name", values="share", sort_columns=True)
     figure = px.imshow(
         pivot.drop("class_name").to_numpy(),
-        x=pivot.columns[1:],
-        y=pivot["class_name"].to_list(),
+        x=[chart_text(name) for name in pivot.columns[1:]],
+        y=[chart_text(name) for name in pivot["class_name"]],
         zmin=0,
         zmax=100,
         color_continuous_scale="RdYlGn",

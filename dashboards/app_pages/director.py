@@ -9,6 +9,7 @@ import streamlit as st
 from dashboards.auth import download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
+from dashboards.text import as_text, chart_safe
 from ejournal.settings import load_norms
 from report_templates.presentation import context, render
 from warehouse import director as d
@@ -42,21 +43,21 @@ with warehouse() as con:
     deck = context.build(con, viewer, period.period_name, load_norms(), year=period.academic_year_id)
 
 key, *rest = deck.slides
-st.subheader(key.title)
+st.subheader(as_text(key.title))
 columns = st.columns(4)
 for column, row in zip(columns, key.rows[:4], strict=False):
-    column.metric(row[0], row[1], None if row[3] in ("—", SUPPRESSED) else row[3].replace("\u2212", "-"))
+    column.metric(as_text(row[0]), row[1], None if row[3] in ("—", SUPPRESSED) else row[3].replace("\u2212", "-"))
 for line in key.conclusions:
-    st.markdown(f"- {line}")
+    st.markdown(f"- {as_text(line)}")
 st.dataframe(_table(key.header, key.rows), hide_index=True)
 
 for i, slide in enumerate(rest):
-    st.subheader(slide.title)
+    st.subheader(as_text(slide.title))
     st.dataframe(_table(slide.header, slide.rows), hide_index=True)
     if slide.chart is not None:
-        st.plotly_chart(slide.chart, key=f"director_chart_{i}")
+        st.plotly_chart(chart_safe(slide.chart), key=f"director_chart_{i}")
     if slide.note:
-        st.caption(slide.note)
+        st.caption(as_text(slide.note))
 
 st.subheader("Презентация для родительского совета")
 if st.button("Сформировать презентацию (PDF и XLSX)", key="director_make"):

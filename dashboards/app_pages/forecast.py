@@ -12,6 +12,7 @@ from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, db_path, warehouse
 from dashboards.forecast_data import cached_backtest, cached_forecast, norms
 from dashboards.navigation import require
+from dashboards.text import as_text
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.forecast.backtest import MODEL_TITLES, backtest_hidden
 from warehouse.forecast.predict import ForecastUnavailable, class_figures, pupil_table, risk_list, visible_forecast
@@ -39,7 +40,7 @@ with warehouse() as con:
     try:
         result = cached_forecast(str(path), path.stat().st_mtime, school_id, day, settings)
     except ForecastUnavailable as error:
-        st.info(str(error))
+        st.info(as_text(error))
         st.stop()
     figures = class_figures(con, viewer, result)
     pupils = visible_forecast(con, viewer, result)
@@ -76,7 +77,7 @@ if viewer.sees_pupils and not pupils.is_empty():
     classes = sorted(pupils["class_name"].drop_nulls().unique().to_list())
     class_name = st.selectbox("Класс", classes, key="forecast_class")
     table = pupil_table(pupils.filter(pl.col("class_name") == class_name))
-    st.subheader(f"Прогноз по ученикам, {class_name}")
+    st.subheader(f"Прогноз по ученикам, {as_text(class_name)}")
     st.dataframe(table, hide_index=True)
     download_button(
         viewer,

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.data import current_viewer
 from dashboards.navigation import require
+from dashboards.text import as_text
 from ejournal.settings import NORM_SECTIONS, editable_norms_file, environment, load_norms, norms_from_dict, save_norms
 
 PAGE = "app_pages/norms.py"
@@ -100,7 +101,7 @@ if submitted:
             )
             save_norms(updated, editable_norms_file())
         except (ValueError, OSError) as error:
-            st.error(f"Нормы не сохранены: {error}")
+            st.error(f"Нормы не сохранены: {as_text(error)}")
         else:
             audit("norms_changed", viewer, "norms.toml", changed=sorted(changed))
             st.success("Сохранено: " + "; ".join(f"{k}: {old} → {new}" for k, (old, new) in changed.items()))

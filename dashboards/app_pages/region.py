@@ -9,6 +9,7 @@ from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from dashboards.region_data import cached_lake_view, lake_version
+from dashboards.text import as_text
 from ejournal.settings import environment, load_norms
 from ejournal.xlsx import frames_to_xlsx
 from warehouse.lake import LakeError
@@ -28,11 +29,11 @@ if lake_path is None:  # the warehouse of one school or a few: quick, read as it
     with warehouse() as con:
         view = region_view(con, viewer, **settings)
 else:  # a region's lake: seconds to aggregate, so computed once per state of the lake
-    source = f"озеро {lake_path}"
+    source = f"озеро {as_text(lake_path)}"
     try:
         view = cached_lake_view(str(lake_path), lake_version(lake_path), viewer, **settings)
     except LakeError as error:
-        st.error(f"Озеро {lake_path} не читается: {error}")
+        st.error(f"Озеро {as_text(lake_path)} не читается: {as_text(error)}")
         st.stop()
 rules = (
     f"Уроки в срок — не позднее {norms.timeliness.lesson_entry_days} дн. после урока; ВПР меньше "
@@ -51,12 +52,12 @@ else:
         "другие школы не называются."
     )
     sheets = {"Школа и регион": view.distribution}
-scope = f"; {view.scope_text}, школ: {view.n_schools}" if view.scope_text else ""
+scope = f"; {as_text(view.scope_text)}, школ: {view.n_schools}" if view.scope_text else ""
 st.caption(f"Источник: {source}{scope}. {how} {rules}")
 if view.notice:
-    st.info(view.notice)
+    st.info(as_text(view.notice))
 if view.school_name:
-    st.subheader(f"Ваша школа: {view.school_name}")
+    st.subheader(f"Ваша школа: {as_text(view.school_name)}")
 shown = {title: table for title, table in sheets.items() if not table.is_empty()}
 for title, table in shown.items():
     if len(sheets) > 1:

@@ -11,6 +11,7 @@ from dashboards.auth import audit, download_button
 from dashboards.control_ui import choose_class
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
+from dashboards.text import as_text
 from ejournal.access.accounts import AccessError
 from report_templates.catalogue import entries_for
 from report_templates.choices import Choice, pupils_of, subjects_of
@@ -79,7 +80,7 @@ with warehouse() as con:
                 files = produce(con, viewer, kind, choice)
         except AccessError as error:
             st.session_state.pop(RESULT_KEY, None)
-            st.error(str(error))
+            st.error(as_text(error))
             st.stop()
         st.session_state[RESULT_KEY] = (wanted, files)
         audit("report", viewer, kind, class_id=class_id, period=period_name)

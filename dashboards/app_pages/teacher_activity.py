@@ -10,6 +10,7 @@ from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
+from dashboards.text import chart_texts
 from warehouse.control_pages import teacher_activity, teacher_remarks, teacher_weeks, week_bounds
 from warehouse.control_rules import RULES, Filters
 
@@ -34,7 +35,7 @@ show_table(ranking, viewer, "активность-учителей", "teacher_ac
 if not weeks.is_empty():
     st.subheader("Динамика по неделям")
     figure = px.line(
-        weeks.rename(
+        weeks.with_columns(chart_texts("teacher_name")).rename(
             {"week_start": "Неделя", "share_same_day": "Заполнено в день урока, %", "teacher_name": "Учитель"}
         ),
         x="Неделя",

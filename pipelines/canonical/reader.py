@@ -224,7 +224,12 @@ def canonical_header(spec: CanonicalFile, header: list[str], file_name: str) -> 
     missing = [c for c in expected if c not in mapped]
     twice = sorted({c for c in mapped if mapped.count(c) > 1})
     problems = []
-    if unknown:
+    no_header = bool(unknown) and not set(mapped) & set(expected)
+    if no_header:
+        # Not one name is known: the first line is likely a data row (a pupil's name, a birth
+        # date), so its values are never quoted (152-ФЗ), only counted.
+        problems.append(f"ни один из {len(header)} столбцов первой строки не узнан (значения не показываются)")
+    elif unknown:
         problems.append("неизвестные столбцы: " + ", ".join(f"«{u}»" for u in unknown))
     if missing:
         problems.append(
@@ -233,7 +238,7 @@ def canonical_header(spec: CanonicalFile, header: list[str], file_name: str) -> 
     if twice:
         problems.append("столбцы повторяются: " + ", ".join(twice))
     if problems:
-        hint = " Возможно, неверная кодировка или разделитель." if unknown and not set(mapped) & set(expected) else ""
+        hint = " Возможно, в файле нет строки заголовков, неверная кодировка или разделитель." if no_header else ""
         raise _refuse(
             file_name, "header", "Заголовок файла не соответствует формату: " + "; ".join(problems) + "." + hint
         )

@@ -7,11 +7,10 @@ import dataclasses
 import io
 from pathlib import Path
 
-import xlsxwriter
 from markupsafe import Markup
 
 from ejournal.files import scratch_folder
-from ejournal.xlsx import safe_cell
+from ejournal.xlsx import new_workbook
 from report_templates.presentation.charts import to_svg
 from report_templates.presentation.context import Deck
 from report_templates.render import render_html, ru_date, write_pdf
@@ -45,7 +44,7 @@ def pdf(deck: Deck, path: Path) -> Path:
 
 def xlsx_bytes(deck: Deck) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = new_workbook(buffer)
     bold = book.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
     used: set[str] = set()
     for i, slide in enumerate(deck.slides, start=1):
@@ -61,9 +60,9 @@ def xlsx_bytes(deck: Deck) -> bytes:
             sheet.set_column(c, c, 44 if c == 0 else 18)
         for r, row in enumerate(slide.rows, start=4):
             for c, cell in enumerate(row):
-                # Names (subjects, classes) come from the export and are guarded; the figures are our own
-                # text («+0,5», «< 5») and stay as printed on the slide.
-                sheet.write_string(r, c, str(safe_cell(cell)) if c == 0 else cell)
+                # Names (subjects, classes) come from the export and are guarded by the sheet; the figures
+                # are our own text («+0,5», «< 5») and stay as printed on the slide (signed numbers pass).
+                sheet.write_string(r, c, cell)
         extra = len(slide.rows) + 5
         for k, line in enumerate([*slide.conclusions, *([deck.suppression_note] if deck.suppression_note else [])]):
             sheet.write_string(extra + k, 0, line)
@@ -78,7 +77,9 @@ def xlsx(deck: Deck, path: Path) -> Path:
 
 
 def file_stem(deck: Deck) -> str:
-    return "презентация-" + deck.period_title.split(" учебного")[0].replace(" ", "-").replace("/", "-")
+    from report_templates.output import safe_file_part
+
+    return "презентация-" + safe_file_part(deck.period_title.split(" учебного")[0].replace("/", "-"))
 
 
 def produce(deck: Deck) -> tuple[bytes, bytes]:
