@@ -76,6 +76,8 @@ def teacher_comparisons(finals: pl.DataFrame, norms: ObjectivityNorms) -> pl.Dat
         pl.len().alias("n_teachers"),
     )
     rows = per_teacher.join(totals, on=list(KEY)).filter(pl.col("n_teachers") >= 2).sort(*KEY, "teacher_name")
+    if rows.is_empty():  # no parallel where a subject has two teachers: nothing to compare
+        return pl.DataFrame()
     out = []
     for r in rows.iter_rows(named=True):
         n1, n2 = r["n"], r["N"] - r["n"]
