@@ -108,7 +108,12 @@ def ingest(
         except (OSError, duckdb.Error) as error:
             # No traceback and no cell values: the type and the short reason are enough to act on.
             raise fail(
-                f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {str(error).splitlines()[0]})"
+                f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {_first_line(error)})"
+            ) from None
+        except Exception as error:  # the last line of defence: never a traceback, never exit 1
+            raise fail(
+                f"загрузка прервана непредвиденной ошибкой ({type(error).__name__}); выгрузка не загружена, "
+                "хранилище ею не изменено. Сообщите разработчикам, приложив файл выгрузки."
             ) from None
     how = "определён автоматически" if found.detected else "задан --source"
     console.print(f"Формат: [bold]{found.title}[/] ({found.source}, {how})", soft_wrap=True)
@@ -135,6 +140,11 @@ def ingest(
     if lake is not None and loaded:
         _export_to_lake(_db(db), lake, loaded)
     raise typer.Exit(worst)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).splitlines()
+    return escape(lines[0][:200]) if lines else ""
 
 
 def _export_to_lake(db_path: Path, lake: Path, schools: list[str]) -> None:
