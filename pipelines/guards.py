@@ -42,7 +42,8 @@ def megabytes(n_bytes: int) -> str:
 
 
 def refuse(file_name: str, rule: str, problem: str, location: str | None = None) -> ExportRefused:
-    return ExportRefused(file_name, location, None, problem, rule=rule)
+    """The refusal of a file, its problem written as a sentence."""
+    return ExportRefused(file_name, location, None, problem[:1].upper() + problem[1:], rule=rule)
 
 
 # -- archives ------------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ class ByteBudget:
             raise refuse(
                 self.name,
                 "zip_too_large",
-                f"архив распаковывается больше чем в {megabytes(self.allowed)} (предел — "
+                f"распакованный архив больше {megabytes(self.allowed)} (предел — "
                 f"{megabytes(limits.MAX_EXTRACTED_BYTES)} и не больше чем в {limits.MAX_COMPRESSION_RATIO} раз "
                 "больше архива): похоже на «zip-бомбу», выгрузка не распакована",
             )
