@@ -109,6 +109,7 @@ def stream_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: Byt
 def extract_zip(path: Path, target: Path) -> None:
     """Extract the archive into ``target`` within the limits; on refusal nothing stays extracted."""
     budget = ByteBudget(path)
+    target.mkdir(parents=True, exist_ok=True)
     try:
         with zipfile.ZipFile(path) as archive:
             for member in check_members(archive, path.name):
@@ -180,10 +181,10 @@ def check_xlsx_files(folder: Path) -> None:
 
 # -- XLSX ----------------------------------------------------------------------------------------
 
-_CELL = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
-_REF = rb'\bref="([A-Z]{1,3}[0-9]{1,7})(?::([A-Z]{1,3}[0-9]{1,7}))?"'
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?" + _REF)
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?" + _REF)
+_CELL = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,10})")
+_REF = rb"""\bref\s*=\s*["']\s*(\$?[A-Za-z]{1,3}\$?[0-9]{1,10})\s*(?::\s*(\$?[A-Za-z]{1,3}\$?[0-9]{1,10}))?"""
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?" + _REF, re.IGNORECASE)
+_MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?" + _REF, re.IGNORECASE)
 _OVERLAP = 512
 
 
@@ -192,7 +193,7 @@ def _cell(ref: bytes) -> tuple[int, int]:
     if match is None:
         return 1, 1
     column = 0
-    for letter in match.group(1):
+    for letter in match.group(1).upper():
         column = column * 26 + letter - 64
     return int(match.group(2)), column
 
@@ -212,22 +213,25 @@ def check_xlsx(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as package:
             for member in check_members(package, name):
-                is_sheet = member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")
                 part = 0
                 tail = b""
                 for block in stream_member(package, member, budget):
                     part += len(block)
                     if part > limits.MAX_XLSX_PART_BYTES:
                         raise refuse(name, "xlsx_too_large", f"часть книги «{member.filename}» больше {megabytes(limits.MAX_XLSX_PART_BYTES)}")
-                    if is_sheet:
-                        window = tail + block
-                        merged += _check_sheet_block(name, member.filename, window, len(tail))
-                        tail = window[-_OVERLAP:]
-                        _check_merged(name, merged)
-    except _ZIP_ERRORS:
-        return  # not a zip at all: the reader refuses it in its own words
-    except OSError:
-        return
+                    if part == len(block) and _is_utf16(block):
+                        raise refuse(name, "xlsx_broken", f"часть книги «{member.filename}» не в UTF-8")
+                    window = tail + block  # every part: a sheet may be stored under any name
+                    merged += _check_sheet_block(name, member.filename, window, len(tail))
+                    tail = window[-_OVERLAP:]
+                    _check_merged(name, merged)
+    except _ZIP_ERRORS as error:
+        raise refuse(name, "xlsx_broken", f"книга Excel повреждена или это не .xlsx ({type(error).__name__})") from None
+
+
+def _is_utf16(head: bytes) -> bool:
+    """XML in UTF-16 (a byte-order mark, or «<» next to a zero byte): the scan could not read it."""
+    return head.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"))
 
 
 def _check_sheet_block(name: str, part: str, window: bytes, counted: int) -> int:
