@@ -78,7 +78,9 @@ def check_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     """The archive's file entries, refused when too many, encrypted, links, oddly compressed or unsafe."""
     members = archive.infolist()
     if len(members) > limits.MAX_ARCHIVE_ENTRIES:
-        raise refuse(name, "zip_too_large", f"в архиве {len(members)} записей, допустимо не больше {limits.MAX_ARCHIVE_ENTRIES}")
+        raise refuse(
+            name, "zip_too_large", f"в архиве {len(members)} записей, допустимо не больше {limits.MAX_ARCHIVE_ENTRIES}"
+        )
     for member in members:
         where = f"«{member.filename}»"
         path = Path(member.filename)
@@ -143,11 +145,15 @@ def check_folder(folder: Path) -> None:
             for entry in entries:
                 seen += 1
                 if seen > limits.MAX_FOLDER_ENTRIES:
-                    raise refuse(folder.name, "folder_too_large", f"в папке больше {limits.MAX_FOLDER_ENTRIES} файлов и папок")
+                    raise refuse(
+                        folder.name, "folder_too_large", f"в папке больше {limits.MAX_FOLDER_ENTRIES} файлов и папок"
+                    )
                 shown = str(Path(entry.path).relative_to(folder))
                 if entry.is_symlink():
                     raise refuse(
-                        shown, "symlink", "символическая ссылка в папке выгрузки: ссылки не принимаются, положите сам файл"
+                        shown,
+                        "symlink",
+                        "символическая ссылка в папке выгрузки: ссылки не принимаются, положите сам файл",
                     )
                 if entry.is_dir(follow_symlinks=False):
                     if depth + 1 > limits.MAX_FOLDER_DEPTH:
@@ -218,7 +224,11 @@ def check_xlsx(path: Path) -> None:
                 for block in stream_member(package, member, budget):
                     part += len(block)
                     if part > limits.MAX_XLSX_PART_BYTES:
-                        raise refuse(name, "xlsx_too_large", f"часть книги «{member.filename}» больше {megabytes(limits.MAX_XLSX_PART_BYTES)}")
+                        raise refuse(
+                            name,
+                            "xlsx_too_large",
+                            f"часть книги «{member.filename}» больше {megabytes(limits.MAX_XLSX_PART_BYTES)}",
+                        )
                     if part == len(block) and _is_utf16(block):
                         raise refuse(name, "xlsx_broken", f"часть книги «{member.filename}» не в UTF-8")
                     window = tail + block  # every part: a sheet may be stored under any name
@@ -285,8 +295,41 @@ _HTML_NOISE = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.DOTALL |
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
 # Elements without an end tag, or whose end tag may be left out: they do not deepen the page.
 _FLAT_ELEMENTS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr html head body p li dt dd rt rp "
-    "optgroup option colgroup caption thead tbody tfoot tr td th".split()
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "html",
+        "head",
+        "body",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "rt",
+        "rp",
+        "optgroup",
+        "option",
+        "colgroup",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+    ]
 )
 
 

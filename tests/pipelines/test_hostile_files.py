@@ -319,7 +319,9 @@ def test_implausible_dates_are_rejected_with_their_rule(tmp_path):
             "select file_name, row_number, column_name, rule_code from meta_quarantine "
             "where rule_code in ('date_after_export', 'date_implausible', 'birth_date_implausible')"
         ).fetchall()
-        assert sorted(rejected) == sorted((f"{f}.csv", row + 2, column, rule) for f, row, column, _, rule in IMPLAUSIBLE)
+        assert sorted(rejected) == sorted(
+            (f"{f}.csv", row + 2, column, rule) for f, row, column, _, rule in IMPLAUSIBLE
+        )
         for file, row, *_ in IMPLAUSIBLE:
             key = data[file][row][KEYS[file]]
             assert con.execute(f"select count(*) from src_{file} where {KEYS[file]} = ?", [key]).fetchone() == (0,)
