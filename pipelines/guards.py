@@ -52,21 +52,22 @@ def refuse(file_name: str, rule: str, problem: str, location: str | None = None)
 class ByteBudget:
     """How many bytes an archive may unpack to: absolute, and relative to the archive's size."""
 
-    def __init__(self, archive: Path):
+    def __init__(self, archive: Path, what: str = "распакованный архив", rule: str = "zip_too_large"):
         by_ratio = max(limits.RATIO_FREE_BYTES, limits.MAX_COMPRESSION_RATIO * archive.stat().st_size)
         self.allowed = min(limits.MAX_EXTRACTED_BYTES, by_ratio)
         self.used = 0
         self.name = archive.name
+        self.what, self.rule = what, rule
 
     def spend(self, n_bytes: int) -> None:
         self.used += n_bytes
         if self.used > self.allowed:
             raise refuse(
                 self.name,
-                "zip_too_large",
-                f"распакованный архив больше {megabytes(self.allowed)} (предел — "
-                f"{megabytes(limits.MAX_EXTRACTED_BYTES)} и не больше чем в {limits.MAX_COMPRESSION_RATIO} раз "
-                "больше архива): похоже на «zip-бомбу», выгрузка не распакована",
+                self.rule,
+                f"{self.what} больше {megabytes(self.allowed)} (предел — {megabytes(limits.MAX_EXTRACTED_BYTES)} "
+                f"и не больше чем в {limits.MAX_COMPRESSION_RATIO} раз больше сжатого файла): похоже на "
+                "«zip-бомбу», выгрузка не распакована и не прочитана",
             )
 
 
@@ -214,6 +215,8 @@ def range_cells(first: bytes, last: bytes | None) -> int:
 def check_xlsx(path: Path) -> None:
     """Refuse a workbook whose parts unpack too large, or whose sheets declare too many cells or merge too many."""
     name = path.name
+    if path.stat().st_size == 0 or not zipfile.is_zipfile(path):
+        return  # not a package at all: the reader refuses it in its own words
     budget = ByteBudget(path)
     merged = 0
     try:

@@ -366,7 +366,11 @@ def _read_parquet(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
         casts = ", ".join(f'cast("{row[0]}" as varchar)' for row in described)
         reader = con.sql(f"select {casts} from read_parquet(?)", params=[str(file.path)]).to_arrow_reader(batch_rows)
         offset = 0
+        budget = guards.ByteBudget(
+            file.path, "Прочитанный файл Parquet", "parquet_too_large"
+        )  # dictionaries unpack like a zip
         for record_batch in reader:
+            budget.spend(record_batch.nbytes)
             frame = pl.from_arrow(record_batch)
             frame.columns = names
             n = frame.height

@@ -354,3 +354,15 @@ def test_json_reader_reports_the_number_place(tmp_path):
     assert refused.value.location == "строка 3, позиция 5"
     path.write_text(json.dumps({"a": [1.5, -2, "7" * 50]}), encoding="utf-8")
     assert read_json_file(path) == {"a": [1.5, -2, "7" * 50]}
+
+
+def test_a_parquet_file_unpacking_like_a_bomb_is_refused(tmp_path, warehouse):
+    folder = export_folder(tmp_path)
+    (folder / "marks.csv").unlink()
+    columns = ["mark_id", "pupil_id", "lesson_id", "mark_value", "work_type_id", "weight", "entered_at", "entered_by"]
+    select = ", ".join(f"repeat('x', 1000) as {c}" for c in columns)  # 80 MB as text, kilobytes on disk
+    target = folder / "marks.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"copy (select {select} from range(10000)) to '{target}' (format parquet)")
+    assert target.stat().st_size < MB
+    assert_refused(folder, warehouse, "marks.parquet", "zip-бомбу")
