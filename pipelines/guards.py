@@ -82,6 +82,10 @@ def check_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
         raise refuse(
             name, "zip_too_large", f"в архиве {len(members)} записей, допустимо не больше {limits.MAX_ARCHIVE_ENTRIES}"
         )
+    names = [m.filename.rstrip("/") for m in members]
+    twice = sorted({n for n in names if names.count(n) > 1}) if len(set(names)) < len(names) else []
+    if twice:
+        raise refuse(name, "zip_unsafe_path", f"запись «{twice[0]}» встречается в архиве дважды")
     for member in members:
         where = f"«{member.filename}»"
         path = Path(member.filename)
@@ -123,6 +127,9 @@ def extract_zip(path: Path, target: Path) -> None:
     except _ZIP_ERRORS as error:
         shutil.rmtree(target, ignore_errors=True)
         raise refuse(path.name, "zip_damaged", f"архив повреждён или не читается ({type(error).__name__})") from None
+    except (NotADirectoryError, IsADirectoryError, FileExistsError):
+        shutil.rmtree(target, ignore_errors=True)
+        raise refuse(path.name, "zip_unsafe_path", "в архиве файл и папка с одним и тем же именем") from None
     except ExportRefused:
         shutil.rmtree(target, ignore_errors=True)
         raise
