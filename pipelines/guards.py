@@ -301,63 +301,42 @@ def check_json_depth(text: str, file_name: str) -> None:
         )
 
 
-_HTML_NOISE = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
-_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
+_HTML_TOKEN = re.compile(r"<!--|<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
 # Elements without an end tag, or whose end tag may be left out: they do not deepen the page.
 _FLAT_ELEMENTS = frozenset(
     [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-        "html",
-        "head",
-        "body",
-        "p",
-        "li",
-        "dt",
-        "dd",
-        "rt",
-        "rp",
-        "optgroup",
-        "option",
-        "colgroup",
-        "caption",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "td",
-        "th",
+        *("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source"),
+        *("track", "wbr", "html", "head", "body", "p", "li", "dt", "dd", "rt", "rp", "optgroup", "option"),
+        *("colgroup", "caption", "thead", "tbody", "tfoot", "tr", "td", "th"),
     ]
 )
+_RAW_TEXT = ("script", "style", "textarea", "title")
 
 
 def html_depth(text: str) -> int:
-    """How deep the page's elements nest (a loose count: void and optional-end elements not counted)."""
+    """How deep the page's elements nest (a loose, linear count: comments and script text skipped,
+    void and optional-end elements not counted); stops once past the limit."""
+    lowered = text.lower()
     stack: list[str] = []
-    deepest = 0
-    for match in _HTML_TAG.finditer(_HTML_NOISE.sub("", text)):
-        closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(3)
-        if tag in _FLAT_ELEMENTS or self_closing:
-            continue
-        if not closing:
-            stack.append(tag)
-            deepest = max(deepest, len(stack))
-            if deepest > limits.MAX_NESTING_DEPTH:
-                break
-        elif tag in stack:
-            del stack[len(stack) - 1 - stack[::-1].index(tag) :]
+    deepest = pos = 0
+    while (match := _HTML_TOKEN.search(text, pos)) is not None:
+        pos = match.end()
+        if match.group(0) == "<!--":
+            pos = lowered.find("-->", pos)
+        else:
+            closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+            if tag in _RAW_TEXT and not closing:
+                pos = lowered.find(f"</{tag}", pos)
+            elif closing:
+                if tag in stack:
+                    del stack[len(stack) - 1 - stack[::-1].index(tag) :]
+            elif tag not in _FLAT_ELEMENTS and not self_closing:
+                stack.append(tag)
+                deepest = max(deepest, len(stack))
+                if deepest > limits.MAX_NESTING_DEPTH:
+                    break
+        if pos < 0:
+            break
     return deepest
 
 

@@ -3,7 +3,7 @@ of a fault, in Russian), and typed fields of a JSON object. What cannot be read 
 (``ExportRefused``) naming the file, the place, the field and the problem.
 
 Hostile files end here too (bounds in ``pipelines.limits``): a text over ``MAX_TEXT_BYTES``, an
-HTML page nested deeper than ``MAX_NESTING_DEPTH`` (checked for every text that starts with «<»),
+HTML page nested deeper than ``MAX_NESTING_DEPTH`` (checked for every text read by ``read_text_file``),
 JSON nested that deep or with a number longer than ``MAX_NUMBER_CHARS``."""
 
 from __future__ import annotations
@@ -20,15 +20,8 @@ from pipelines.issues import ExportRefused
 def read_text_file(path: Path) -> str:
     """A file's text (UTF-8 with or without BOM, else Windows-1251); an empty file is refused.
 
-    A text that starts with «<» (an HTML page) is refused when its elements nest too deep."""
-    text = _decoded_text(path)
-    if text.lstrip()[:1] == "<":
-        guards.check_html_depth(text, path.name)
-    return text
-
-
-def read_html_file(path: Path) -> str:
-    """An HTML page's text, refused when too large or nested too deep (for parsers of saved pages)."""
+    The texts read here are saved pages: markup nested deeper than ``MAX_NESTING_DEPTH`` is refused
+    before an HTML parser sees it (JSON goes through :func:`read_json_file`)."""
     text = _decoded_text(path)
     guards.check_html_depth(text, path.name)
     return text
