@@ -232,3 +232,29 @@ def _numbers(value: object) -> list:
     if isinstance(value, list):
         return [n for v in value for n in _numbers(v)]
     return [value] if isinstance(value, int | float) else []
+
+
+# --- HTML pages --------------------------------------------------------------------------------
+
+markup = st.lists(
+    st.sampled_from(
+        ["<div>", "</div>", "<b>", "</b>", "<td>", "<br/>", "<!--", "-->", "<script>", "</script>", "x", "<"]
+    ),
+    max_size=80,
+).map("".join)
+
+
+@CAMPAIGN
+@given(page=markup, depth=st.integers(0, 60))
+def test_page_reader_reads_or_refuses(work, page, depth):
+    from pipelines.importers.reading import read_text_file
+
+    path = work / "page.html"
+    path.write_text("<html>" + "<span>" * depth + page, encoding="utf-8")
+    try:
+        read_text_file(path)
+    except ExportRefused as refused:
+        assert refused.issue.rule_code == "html_too_deep" and refused.issue.file_name == "page.html"
+        assert depth + page.count("<div>") + page.count("<b>") > limits.MAX_NESTING_DEPTH
+        return
+    assert depth <= limits.MAX_NESTING_DEPTH
