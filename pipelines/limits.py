@@ -15,7 +15,7 @@ MAX_ARCHIVE_ENTRIES = 1_000
 MAX_EXTRACTED_BYTES = 2 * 1024**3  # all entries together, counted as they are written
 MAX_COMPRESSION_RATIO = 100  # extracted bytes per byte of the archive …
 RATIO_FREE_BYTES = 64 * 1024**2  # … once the extracted data is over this much
-MAX_FOLDER_ENTRIES = 10_000  # files and folders of an export folder, walked before reading
+MAX_FOLDER_ENTRIES = 100_000  # files and folders under the path given (a folder of many exports too)
 MAX_FOLDER_DEPTH = 8
 
 # CSV.
