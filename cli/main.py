@@ -3,20 +3,20 @@ documents; the users/audit/privacy and lake/warehouse subcommands live beside it
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.access import register as register_access_commands
-from cli.console import EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail
+from cli.console import EXIT_REFUSED, EXIT_REJECTED, console, err, fail
 from cli.lake import register as register_lake_commands
+from cli.serve import register as register_serve_commands
+from cli.watch import register as register_watch_commands
+from ejournal.files import secure_start
 from ejournal.formatting import thousands
 from ejournal.settings import environment, load_norms
 from pipelines.importers.systems import SOURCE_NAMES
@@ -27,6 +27,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _before_every_command() -> None:
+    # Files 0600 and folders 0700 (EJOURNAL_FILE_MODE=group: 0640/0750) for everything this run
+    # writes, older files tightened, scratch folders and partial backups of crashed runs swept.
+    try:
+        env = environment()
+    except ValueError as error:
+        raise fail(str(error)) from None
+    secure_start(env.home, env.db_path, env.access_db, env.file_mode)
 
 
 DbOption = Annotated[
@@ -72,125 +83,20 @@ def ingest(
     Код выхода: 0 — загружено полностью; 1 — загружено, часть строк отклонена (они в карантине);
     2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято).
     """
-    from pipelines.importers.contract import ImportContext
-    from pipelines.ingest import ingest_source
-    from pipelines.issues import write_issue_report
-    from warehouse.db import WarehouseBusyError
+    from cli.loading import run_ingest
 
-    env = environment()
-    try:
-        norms = load_norms()
-    except (OSError, ValueError) as error:
-        raise fail(f"не удалось прочитать нормы школы: {error}") from None
-    if source is not None and source not in SOURCE_NAMES:
-        raise fail(f"--source: неизвестный формат «{source}»; есть: {', '.join(SOURCE_NAMES)}", EXIT_REFUSED)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
-    ) as bar:
-        task = bar.add_task("Загрузка", total=1)
-
-        def progress(text: str, done: int, total: int) -> None:
-            bar.update(task, description=text, completed=done, total=total)
-
-        try:
-            found = ingest_source(
-                path,
-                _db(db),
-                source=source,
-                context=ImportContext(norms=norms, school_id=school, class_name=class_name),
-                strict=strict,
-                norms=norms,
-                run_by=env.run_by,
-                progress=progress,
-            )
-        except WarehouseBusyError as error:
-            raise fail(f"хранилище {error} занято другим процессом (идёт другая загрузка?). Повторите позже.") from None
-        except (OSError, duckdb.Error) as error:
-            # No traceback and no cell values: the type and the short reason are enough to act on.
-            raise fail(
-                f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {_first_line(error)})"
-            ) from None
-        except Exception as error:  # the last line of defence: never a traceback, never exit 1
-            raise fail(
-                f"загрузка прервана непредвиденной ошибкой ({type(error).__name__}); выгрузка не загружена, "
-                "хранилище ею не изменено. Сообщите разработчикам, приложив файл выгрузки."
-            ) from None
-    how = "определён автоматически" if found.detected else "задан --source"
-    console.print(f"Формат: [bold]{found.title}[/] ({found.source}, {how})", soft_wrap=True)
-    results = found.results
-    worst = EXIT_OK
-    for result in results:
-        _print_result(result, norms.validation.max_error_rows_shown)
-        if result.issues:
-            target = (
-                report
-                or env.home
-                / "reports"
-                / f"ошибки-{result.school_id or 'выгрузка'}-{result.batch_id or 'отклонена'}.xlsx"
-            )
-            if len(results) > 1 and report:
-                target = report.with_name(f"{report.stem}-{result.school_id}{report.suffix}")
-            write_issue_report(result.issues, target)
-            console.print(f"Полный список ошибок: [bold]{target}[/]")
-        code = {"loaded": EXIT_OK, "unchanged": EXIT_OK, "loaded_with_rejections": EXIT_REJECTED}.get(
-            result.status, EXIT_REFUSED
+    raise typer.Exit(
+        run_ingest(
+            path,
+            _db(db),
+            strict=strict,
+            report=report,
+            source=source,
+            class_name=class_name,
+            school=school,
+            lake=lake,
         )
-        worst = max(worst, code)
-    loaded = sorted({r.school_id for r in results if r.status in ("loaded", "loaded_with_rejections", "unchanged")})
-    if lake is not None and loaded:
-        _export_to_lake(_db(db), lake, loaded)
-    raise typer.Exit(worst)
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).splitlines()
-    return escape(lines[0][:200]) if lines else ""
-
-
-def _export_to_lake(db_path: Path, lake: Path, schools: list[str]) -> None:
-    """``ingest --lake``: the loaded schools' src_* rows into the regional lake."""
-    from ejournal.formatting import thousands
-    from warehouse.db import connect
-    from warehouse.lake import LakeError, export_warehouse
-
-    try:
-        with connect(db_path, read_only=True) as con:
-            counts = export_warehouse(con, lake, schools=schools)
-    except LakeError as error:
-        raise fail(f"загружено в хранилище, но не выгружено в озеро: {error}") from None
-    console.print(f"Озеро {lake}: школы {', '.join(schools)}, строк {thousands(sum(counts.values()))}", soft_wrap=True)
-
-
-def _print_result(result, max_rows: int) -> None:
-    colour = {"loaded": "green", "unchanged": "green", "loaded_with_rejections": "yellow"}.get(result.status, "red")
-    school = result.school_id or "?"
-    console.print(f"[bold]{result.source_path}[/] (школа {school}): [{colour}]{result.status_text}[/]", soft_wrap=True)
-    for warning in result.warnings:
-        console.print(f"  [yellow]предупреждение:[/] {escape(warning.file_name)}: {escape(warning.message)}")
-    if result.status != "refused":
-        c = result.counts
-        console.print(
-            f"  строк в выгрузке: {thousands(result.n_rows_in)}; принято: {thousands(result.n_rows_accepted)}; "
-            f"новых: {thousands(c.total('inserted'))}; обновлено: {thousands(c.total('updated'))}; "
-            f"удалено: {thousands(c.total('removed'))}; оставлено более новых: {thousands(c.total('kept_newer'))}; "
-            f"проверка {result.seconds_validate:.1f} с, загрузка {result.seconds_load:.1f} с"
-        )
-    if result.issues:
-        table = Table(title=f"Ошибки: {len(result.issues)}", show_lines=False)
-        for header in ("Файл", "Строка", "Столбец", "Значение", "Правило", "Что не так"):
-            table.add_column(header, overflow="fold")
-        for issue in result.issues[:max_rows]:
-            table.add_row(
-                issue.file_name,
-                "" if issue.row_number is None else str(issue.row_number),
-                issue.column_name or "",
-                issue.shown_value(),
-                issue.rule_code,
-                issue.message,
-            )
-        console.print(table)
-        if len(result.issues) > max_rows:
-            console.print(f"  … и ещё {len(result.issues) - max_rows} (см. отчёт об ошибках)")
+    )
 
 
 @app.command()
@@ -266,32 +172,16 @@ def dashboard(
     port: Annotated[int, typer.Option("--port", help="Порт веб-сервера")] = 8501,
     address: Annotated[str, typer.Option("--address", help="Адрес (по умолчанию только этот компьютер)")] = "127.0.0.1",
 ) -> None:
-    """Запустить панель (Streamlit) для просмотра хранилища."""
-    app_file = Path(__file__).resolve().parent.parent / "dashboards" / "streamlit_app.py"
-    env = {**os.environ, "EJOURNAL_DB": str(_db(db).resolve())}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app_file),
-        "--server.address",
-        address,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "minimal",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Replace this process with the server, so stopping it (Ctrl+C, SIGTERM) stops the server too.
-    os.execve(sys.executable, command, env)
+    """Запустить панель (Streamlit) на этом компьютере; для сети школы — ejournal serve (HTTPS)."""
+    from cli.serve import is_loopback, run_streamlit
+
+    if not is_loopback(address):
+        raise fail(
+            f"ejournal dashboard открывает панель только на этом компьютере (адрес {address} — сетевой). "
+            "Для сети школы запустите «ejournal serve»: он работает по HTTPS (docs/deploy.md).",
+            EXIT_REFUSED,
+        )
+    run_streamlit(_db(db), address, port)
 
 
 @app.command()
@@ -303,6 +193,7 @@ def demo(
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Запустить панель после загрузки")] = True,
 ) -> None:
     """Сгенерировать демо-школу, загрузить её и запустить панель."""
+    from cli.loading import print_result
     from data_samples.generator import generate_school
     from pipelines.ingest import ingest_path
 
@@ -313,7 +204,7 @@ def demo(
     console.print(f"Загружаю выгрузку в {path} …")
     results = ingest_path(out, path, norms=load_norms(), run_by=environment().run_by)
     for result in results:
-        _print_result(result, 10)
+        print_result(result, 10)
         if result.status == "refused":
             raise fail("демо-выгрузка не загрузилась", EXIT_REFUSED)
     status(db=path)
@@ -389,7 +280,6 @@ def report(
     journal-analysis — анализ ведения журнала за неделю (--week)
     all — первые шесть по всем классам школы (в нескольких процессах)
     """
-    from rich.markup import escape
 
     from ejournal.access.accounts import Role
     from ejournal.access.audit import log_event
@@ -578,6 +468,8 @@ def presentation(
 
 register_access_commands(app)
 register_lake_commands(app)
+register_watch_commands(app)
+register_serve_commands(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -13,6 +14,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.settings import environment
 
 SESSION_KEY = "auth_session"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _clock() -> dt.datetime:
@@ -93,3 +95,33 @@ def audit(event_code: str, viewer: Viewer, object_text: str | None = None, **det
         object_text=object_text,
         details={k: v for k, v in details.items() if v is not None},
     )
+
+
+def download_button(
+    viewer: Viewer,
+    label: str,
+    data: bytes | Callable[[], bytes],
+    file_name: str,
+    *,
+    key: str,
+    audit_object: str,
+    mime: str = XLSX_MIME,
+    **details: object,
+) -> None:
+    """A download whose file exists only once the signed-in session that shows it clicks.
+
+    The page holds no file address: Streamlit asks this session's server side for the bytes at the
+    click (a one-off id bound to this rendering), and only then makes the file; before handing it
+    over the account is read again (disabled, re-bound, password set — refused) and the download
+    is written to the audit log. The address the browser then fetches is dropped by Streamlit two
+    reruns later (docs/access.md, «Скачивания с панели»).
+    """
+    session: Session | None = st.session_state.get(SESSION_KEY)
+
+    def deliver() -> bytes:
+        if session is None or session.ended_by(store().find(session.viewer.login)):
+            raise AccessError("Сеанс завершён: файл не выдаётся. Войдите снова.")
+        audit("download", viewer, audit_object, **details)
+        return data() if callable(data) else data
+
+    st.download_button(label, deliver, file_name=file_name, mime=mime, key=key, on_click="ignore")

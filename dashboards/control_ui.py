@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import download_button
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms, load_norms
 from ejournal.xlsx import frame_to_xlsx
@@ -105,14 +105,15 @@ def show_table(frame: pl.DataFrame, viewer: Viewer, name: str, key: str, *, hide
         if dtype == pl.Date
     }
     st.dataframe(shown, hide_index=True, width="stretch", column_config=dates)
-    if st.download_button(
+    download_button(
+        viewer,
         "Скачать XLSX",
         frame_to_xlsx(shown, name[:31]),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{name}.xlsx",
         key=f"download_{key}",
-    ):
-        audit("download", viewer, f"{key}.xlsx", rows=shown.height)
+        audit_object=f"{key}.xlsx",
+        rows=shown.height,
+    )
 
 
 def explain_rules(codes: list[str], current: Norms, extra: str | None = None) -> None:

@@ -19,8 +19,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboards.auth import current_session, sign_in_page, sign_out
 from dashboards.navigation import pages_for
+from ejournal.files import secure_start
+from ejournal.settings import environment
 
-st.set_page_config(page_title="Электронный журнал: аналитика", page_icon=":material/menu_book:", layout="wide")
+
+@st.cache_resource
+def _secure_files_once() -> bool:
+    """The umask and crash sweep of ejournal/files.py, once per server process."""
+    env = environment()
+    secure_start(env.home, env.db_path, env.access_db, env.file_mode)
+    return True
+
+
+_secure_files_once()
+
+# The icon is the app's own file: a material icon name would make the browser fetch it from an
+# outside font server, which a closed school network does not reach.
+ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+st.set_page_config(page_title="Электронный журнал: аналитика", page_icon=str(ICON), layout="wide")
 # Tables' own toolbar would offer an unaudited CSV download of pupil data: every download goes
 # through the pages' audited, formula-safe XLSX buttons instead.
 st.html('<style>[data-testid="stElementToolbar"] { display: none !important; }</style>')

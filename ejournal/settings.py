@@ -35,12 +35,23 @@ class Environment:
         default=DEFAULT_SUBJECTS_FILE,
         metadata={"env": "EJOURNAL_SUBJECTS", "doc": "TOML-справочник предметов для импорта из журналов"},
     )
+    file_mode: str = field(
+        default="private",
+        metadata={
+            "env": "EJOURNAL_FILE_MODE",
+            "doc": "Права файлов программы: private — только владелец (0600/0700), group — и группа (0640/0750)",
+        },
+    )
     lake_path: Path | None = field(
         default=None,
         metadata={
             "env": "EJOURNAL_LAKE",
             "doc": "Озеро Parquet с витринами региона (страница «Муниципалитет / регион»)",
         },
+    )
+    inbox: Path = field(
+        default=Path("var/inbox"),
+        metadata={"env": "EJOURNAL_INBOX", "doc": "Папка, из которой ejournal watch загружает приходящие файлы"},
     )
 
 
@@ -57,7 +68,20 @@ def environment() -> Environment:
         duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
         lake_path=Path(os.environ["EJOURNAL_LAKE"]) if os.environ.get("EJOURNAL_LAKE") else None,
         subjects_file=Path(os.environ.get("EJOURNAL_SUBJECTS", str(DEFAULT_SUBJECTS_FILE))),
+        file_mode=_file_mode(os.environ.get("EJOURNAL_FILE_MODE", "private")),
+        inbox=Path(os.environ.get("EJOURNAL_INBOX", str(home / "inbox"))),
     )
+
+
+FILE_MODES = ("private", "group")
+
+
+def _file_mode(text: str) -> str:
+    """``private`` or ``group``; anything else is refused (a typo must not open the files to all)."""
+    value = text.strip().lower()
+    if value not in FILE_MODES:
+        raise ValueError(f"EJOURNAL_FILE_MODE: ожидается private или group, а не «{text}»")
+    return value
 
 
 def _norms_file(home: Path) -> Path:

@@ -4,7 +4,6 @@ dashboard's «Отчёты» page."""
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from ejournal.access.viewer import Viewer
+from ejournal.files import scratch_folder
 from report_templates.catalogue import CATALOGUE
 from report_templates.choices import Choice
 from report_templates.document_norms import DocumentNorms
@@ -93,7 +93,7 @@ def produce(con: duckdb.DuckDBPyConnection, viewer: Viewer, kind: str, choice: C
     """(PDF/A bytes, XLSX bytes) of one document; AccessError when the viewer may not form it."""
     entry = CATALOGUE[kind]
     ctx = entry.builder(con, viewer, choice, DocumentNorms())
-    with tempfile.TemporaryDirectory(prefix="ejournal-doc-") as folder:
-        pdf = entry.renderer.pdf(ctx, Path(folder) / "document.pdf")
-        xlsx = entry.renderer.xlsx(ctx, Path(folder) / "document.xlsx")
+    with scratch_folder("doc") as folder:
+        pdf = entry.renderer.pdf(ctx, folder / "document.pdf")
+        xlsx = entry.renderer.xlsx(ctx, folder / "document.xlsx")
         return pdf.read_bytes(), xlsx.read_bytes()

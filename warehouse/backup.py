@@ -1,27 +1,48 @@
 """Backups of the warehouse as Parquet with a manifest of checksums, and verified restore.
 
-A backup is a folder: DuckDB's EXPORT DATABASE (schema.sql + one Parquet file per table) plus
-manifest.json with every file's sha256 and every table's row count. Restore checks the manifest
-first, builds the new warehouse in a separate file, compares row counts, and only then swaps it
-in: a damaged or partial backup is refused and the current warehouse stays as it is.
+A backup is a folder: one Parquet file per table plus manifest.json with every file's size and
+sha256 and every table's row count. The backup holds data only. Restore executes nothing from
+it: the schema is the app's own (migrations, then the models built empty), every table named in
+the manifest must be a table of that schema, every file restore reads must be listed in the
+manifest with a plain name inside the folder (no ``..``, no absolute path, no symlink) and match
+its size and hash, and nothing unlisted is read. The Parquet bytes are hashed and parsed from the
+same read, so what was checked is what is loaded. The new warehouse is built in a separate file,
+its row counts compared with the manifest, and only then swapped in: a damaged, partial or forged
+backup is refused and the current warehouse stays as it is.
+
+The manifest proves integrity against accidental damage (a truncated copy, a flipped byte, a
+lost file). It is not signed: whoever can write the backup can write a consistent manifest, which
+is why the backup may only ever contain data, never code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from ejournal.files import sha256_of, sql_path
-from warehouse.db import connect
+from ejournal.files import PARTIAL_PREFIX, owner_tag, sha256_of, sql_path, sweep_stale
+from warehouse.db import build_models, connect, migrate
 from warehouse.snapshot import publish
 
 MANIFEST = "manifest.json"
+DATA_SUFFIX = ".parquet"
+MANIFEST_MAX_BYTES = 4 * 1024 * 1024
+_TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# Tables every backup must carry: what the migrations create (models can be rebuilt from them).
+_REQUIRED_PREFIXES = ("meta_", "src_")
 
 
 class BackupError(Exception):
@@ -48,25 +69,40 @@ def backup(db_path: Path, root: Path, *, keep: int = 7, now: dt.datetime | None 
     """Write a consistent snapshot under ``root`` (read-only: works while the dashboard reads)."""
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     folder = root / f"backup-{stamp}"
-    partial = root / f".partial-{stamp}"
-    shutil.rmtree(partial, ignore_errors=True)
+    partial = root / f"{PARTIAL_PREFIX}{stamp}-{owner_tag()}"
     root.mkdir(parents=True, exist_ok=True)
-    with connect(db_path, read_only=True) as con:
-        tables = _tables(con)
-        counts = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
-        con.execute(f"export database '{sql_path(partial)}' (format parquet)")
-    files = {p.name: {"sha256": sha256_of(p), "bytes": p.stat().st_size} for p in sorted(partial.iterdir())}
-    manifest = {
-        "created_at": (now or dt.datetime.now()).isoformat(timespec="seconds"),
-        "source": db_path.name,
-        "duckdb_version": duckdb.__version__,
-        "tables": counts,
-        "files": files,
-    }
-    (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(partial, folder)
+    sweep_stale(root, PARTIAL_PREFIX)
+    try:
+        counts = _write_tables(db_path, partial)
+        files = {p.name: {"sha256": sha256_of(p), "bytes": p.stat().st_size} for p in sorted(partial.iterdir())}
+        manifest = {
+            "created_at": (now or dt.datetime.now()).isoformat(timespec="seconds"),
+            "source": db_path.name,
+            "duckdb_version": duckdb.__version__,
+            "format": "parquet",
+            "tables": counts,
+            "files": files,
+        }
+        (partial / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(partial, folder)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
     _apply_retention(root, keep)
     return BackupInfo(folder, len(counts), sum(counts.values()), sum(f["bytes"] for f in files.values()))
+
+
+def _write_tables(db_path: Path, partial: Path) -> dict[str, int]:
+    """One Parquet file per table, all from one read transaction; row counts per table."""
+    partial.mkdir(parents=True)
+    counts = {}
+    with connect(db_path, read_only=True) as con:
+        con.execute("begin transaction")
+        for table in _tables(con):
+            counts[table] = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+            target = sql_path(partial / f"{table}{DATA_SUFFIX}")
+            con.execute(f"copy \"{table}\" to '{target}' (format parquet)")
+        con.execute("commit")
+    return counts
 
 
 def _apply_retention(root: Path, keep: int) -> None:
@@ -75,25 +111,78 @@ def _apply_retention(root: Path, keep: int) -> None:
         shutil.rmtree(old)
 
 
-def verify(folder: Path) -> dict:
-    """The manifest, if every file is present, unchanged and nothing is missing; else BackupError."""
-    manifest_path = folder / MANIFEST
-    if not manifest_path.exists():
-        raise BackupError(f"В папке {folder} нет {MANIFEST}: это не резервная копия или она неполная")
+def _read_listed(folder: Path, name: str, max_bytes: int | None = None) -> bytes:
+    """The bytes of ``folder/name``: a plain name, a regular file, never followed through a symlink."""
+    if "/" in name or "\\" in name or name in ("", ".", "..") or name.startswith(".") or "\0" in name:
+        raise BackupError(f"В описи недопустимое имя файла «{name}»: файл должен лежать в самой папке копии")
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        files, tables = manifest["files"], manifest["tables"]
-    except (ValueError, KeyError) as error:
-        raise BackupError(f"{MANIFEST} повреждён: {error}") from error
+        descriptor = os.open(folder / name, flags)
+    except FileNotFoundError:
+        raise BackupError(f"Резервная копия неполная: нет файла {name}") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise BackupError(f"Файл {name} — символическая ссылка: такие копии не принимаются") from None
+        raise BackupError(f"Файл {name} не читается: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        facts = os.fstat(handle.fileno())
+        if not stat.S_ISREG(facts.st_mode):
+            raise BackupError(f"{name} в папке копии — не обычный файл")
+        if max_bytes is not None and facts.st_size > max_bytes:
+            raise BackupError(f"Файл {name} больше {max_bytes // 1024**2} МБ: это не опись резервной копии")
+        return handle.read()
+
+
+def _parse_manifest(text: bytes) -> dict:
+    try:
+        manifest = json.loads(text.decode("utf-8"))
+    except (ValueError, RecursionError) as error:
+        raise BackupError(f"{MANIFEST} повреждён: {str(error)[:200]}") from None
+    files, tables = (manifest.get("files"), manifest.get("tables")) if isinstance(manifest, dict) else (None, None)
+    if not isinstance(files, dict) or not isinstance(tables, dict):
+        raise BackupError(f"{MANIFEST} повреждён: нет разделов files и tables")
     for name, facts in files.items():
-        path = folder / name
-        if not path.exists():
-            raise BackupError(f"Резервная копия неполная: нет файла {name}")
-        if path.stat().st_size != facts["bytes"] or sha256_of(path) != facts["sha256"]:
-            raise BackupError(f"Файл {name} повреждён: контрольная сумма не совпадает")
-    for table in tables:
-        if f"{table}.parquet" not in files:
+        if not (
+            isinstance(facts, dict)
+            and isinstance(facts.get("bytes"), int)
+            and not isinstance(facts.get("bytes"), bool)
+            and facts["bytes"] >= 0
+            and isinstance(facts.get("sha256"), str)
+            and _SHA256.fullmatch(facts["sha256"])
+        ):
+            raise BackupError(f"{MANIFEST} повреждён: у файла «{name}» нет размера или контрольной суммы")
+    for table, count in tables.items():
+        if not _TABLE_NAME.fullmatch(table):
+            raise BackupError(f"{MANIFEST}: недопустимое имя таблицы «{table}»")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise BackupError(f"{MANIFEST}: у таблицы {table} не указано число строк")
+        if f"{table}{DATA_SUFFIX}" not in files:
             raise BackupError(f"Резервная копия неполная: нет данных таблицы {table}")
+    return manifest
+
+
+def _checked_bytes(folder: Path, name: str, facts: dict) -> bytes:
+    """A listed file's bytes after its size and sha256 match the manifest."""
+    data = _read_listed(folder, name)
+    if len(data) != facts["bytes"] or hashlib.sha256(data).hexdigest() != facts["sha256"]:
+        raise BackupError(f"Файл {name} повреждён: контрольная сумма не совпадает")
+    return data
+
+
+def verify(folder: Path) -> dict:
+    """The manifest, if it is well formed and every data file it lists is present and unchanged."""
+    if not folder.is_dir():
+        raise BackupError(f"Папки {folder} нет: это не резервная копия")
+    try:
+        raw = _read_listed(folder, MANIFEST, MANIFEST_MAX_BYTES)
+    except BackupError as error:
+        if not (folder / MANIFEST).exists() and not (folder / MANIFEST).is_symlink():
+            raise BackupError(f"В папке {folder} нет {MANIFEST}: это не резервная копия или она неполная") from None
+        raise error
+    manifest = _parse_manifest(raw)
+    for table in manifest["tables"]:
+        name = f"{table}{DATA_SUFFIX}"
+        _checked_bytes(folder, name, manifest["files"][name])
     return manifest
 
 
@@ -101,26 +190,92 @@ def restore(folder: Path, db_path: Path) -> BackupInfo:
     """Replace the warehouse with the backup, after checking it end to end."""
     manifest = verify(folder)
     fresh = db_path.with_name(db_path.name + ".restoring")
-    fresh.unlink(missing_ok=True)
+    _remove_database(fresh)
     try:
         with duckdb.connect(str(fresh)) as con:
-            con.execute((folder / "schema.sql").read_text(encoding="utf-8"))
-            for table in manifest["tables"]:
-                con.execute(
-                    f"insert into \"{table}\" select * from read_parquet('{sql_path(folder / f'{table}.parquet')}')"
-                )
-            for table, expected in manifest["tables"].items():
-                got = con.execute(f'select count(*) from "{table}"').fetchone()[0]
-                if got != expected:
-                    raise BackupError(f"Таблица {table}: в копии {got} строк, а по описи {expected}")
+            _load(con, folder, manifest)
             con.execute("checkpoint")
     except duckdb.Error as error:
-        fresh.unlink(missing_ok=True)
+        _remove_database(fresh)
         raise BackupError(f"Резервная копия не читается: {str(error).splitlines()[0]}") from error
     except BaseException:
-        fresh.unlink(missing_ok=True)
+        _remove_database(fresh)
         raise
     os.replace(fresh, db_path)
     db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
     publish(db_path)
     return BackupInfo(folder, len(manifest["tables"]), sum(manifest["tables"].values()), 0)
+
+
+def _remove_database(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+
+
+def _app_schema(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Create the app's own schema in an empty database; its tables and their columns."""
+    migrate(con)
+    build_models(con)
+    return {
+        table: [c for (c,) in con.execute(f"select name from pragma_table_info('{table}') order by cid").fetchall()]
+        for table in _tables(con)
+    }
+
+
+def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict) -> None:
+    """Fill the app's schema with the backup's rows, table by table, in one transaction."""
+    schema = _app_schema(con)
+    tables: dict[str, int] = manifest["tables"]
+    unknown = sorted(set(tables) - set(schema))
+    if unknown:
+        raise BackupError(f"В копии таблицы, которых нет в схеме хранилища: {', '.join(unknown)}")
+    missing = sorted(t for t in schema if t.startswith(_REQUIRED_PREFIXES) and t not in tables)
+    if missing:
+        raise BackupError(f"Резервная копия неполная: нет таблиц {', '.join(missing)}")
+    app_versions = _schema_versions(con)
+    con.execute("begin transaction")
+    for table in tables:
+        name = f"{table}{DATA_SUFFIX}"
+        rows = _parquet_rows(name, _checked_bytes(folder, name, manifest["files"][name]))
+        _insert(con, table, schema[table], rows)
+    if _schema_versions(con) != app_versions:
+        raise BackupError(
+            "Копия сделана другой версией схемы хранилища: восстановите её той версией программы, которой она сделана"
+        )
+    con.execute("delete from meta_model where name not in (select unnest(?))", [list(tables)])
+    build_models(con, school_ids=())
+    con.execute("commit")
+    for table, expected in tables.items():
+        got = con.execute(f'select count(*) from "{table}"').fetchone()[0]
+        if got != expected:
+            raise BackupError(f"Таблица {table}: в копии {got} строк, а по описи {expected}")
+
+
+def _schema_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    return {version for (version,) in con.execute("select version from meta_schema_version").fetchall()}
+
+
+def _parquet_rows(name: str, data: bytes) -> pa.Table:
+    try:
+        return pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise BackupError(f"Файл {name} не читается как Parquet: {str(error).splitlines()[0][:200]}") from None
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: pa.Table) -> None:
+    """Replace the table's rows with ``rows``, whose columns must be exactly the table's."""
+    if sorted(rows.column_names) != sorted(columns):
+        extra = sorted(set(rows.column_names) - set(columns))
+        absent = sorted(set(columns) - set(rows.column_names))
+        raise BackupError(
+            f"Таблица {table}: столбцы копии не совпадают со схемой хранилища"
+            + (f"; лишние: {', '.join(extra)}" if extra else "")
+            + (f"; нет: {', '.join(absent)}" if absent else "")
+        )
+    con.register("backup_rows", rows)
+    try:
+        con.execute(f'delete from "{table}"')
+        listed = ", ".join(f'"{c}"' for c in columns)
+        con.execute(f'insert into "{table}" ({listed}) select {listed} from backup_rows')
+    finally:
+        con.unregister("backup_rows")

@@ -1,9 +1,11 @@
 """The director's view (seed 000 §3.12): the school's picture for a study period, with no pupil or
 teacher named, for the director, the deputy and the parent council.
 
-Every function takes the viewer and returns plain numbers; `suppress` turns any figure describing
-fewer than 5 pupils into «< 5» for the roles that must not see small groups (director, parent
-council). Figures:
+Every function takes the viewer and returns plain numbers, each figure with the number of distinct
+pupils behind it (n_pupils / n_distinct); :func:`shown` turns a figure describing fewer than 5
+pupils into «< 5» for the roles that must not see small groups (director, parent council) by the
+one rule of :mod:`warehouse.suppression`, and :func:`with_hidden` also hides the parts of a total
+that subtraction would give away. Figures:
 
 - results: the standard period summary of shared/DOMAIN.md, the class-and-subject rows of
   mart_period_results added up for the school, a parallel or a subject;
@@ -23,11 +25,11 @@ import duckdb
 import polars as pl
 
 from ejournal.access.accounts import AccessError
-from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from warehouse import query
 from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
-from warehouse.queries import SUPPRESSED
+from warehouse.suppression import SUPPRESSED, completed, hidden, hidden_expr, total_hidden_by_parts
 from warehouse.vpr import vpr_rows
 
 
@@ -213,10 +215,13 @@ def attendance(
 
 
 def journal_keeping(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, norms: Norms) -> pl.DataFrame:
-    """Lessons held in the period; shares with a topic, entered within the norm's days, with homework."""
+    """Lessons held in the period; shares with a topic, entered within the norm's days, with homework;
+    n_pupils: the distinct pupils on the lessons' lists in the period (the pupils these lessons describe)."""
     _require(viewer)
     sql = """
         select count(*) as n_lessons,
+            (select count(distinct a.pupil_id) from mart_attendance_day as a
+                where a.school_id = $school_id and a.period_id = $period_id) as n_pupils,
             100.0 * count(*) filter (where topic is not null) / count(*) as topic_pct,
             100.0 * count(*) filter (where lesson_entry_delay_days <= $days) / count(*) as on_time_pct,
             100.0 * count(*) filter (where homework is not null) / count(*) as homework_pct
@@ -234,16 +239,18 @@ def journal_keeping(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Peri
 def final_vs_current(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, norms: ObjectivityNorms
 ) -> pl.DataFrame:
-    """Numeric period marks with current marks: how many match the rounding rule, are above or below it."""
+    """Numeric period marks with current marks: how many match the rounding rule, are above or below it;
+    n_pupils: the distinct pupils those marks belong to."""
     _require(viewer)
     sql = f"""
         with checked as (
-            select mark_numeric, {rule_mark_sql("weighted_average")} as rule_mark
+            select pupil_id, mark_numeric, {rule_mark_sql("weighted_average")} as rule_mark
             from mart_objectivity_final
             where school_id = $school_id and period_id = $period_id
                 and mark_numeric is not null and weighted_average is not null
         )
         select count(*) as n_marks,
+            count(distinct pupil_id) as n_pupils,
             count(*) filter (where mark_numeric = rule_mark) as n_match,
             count(*) filter (where mark_numeric > rule_mark) as n_raised,
             count(*) filter (where mark_numeric < rule_mark) as n_lowered
@@ -255,7 +262,8 @@ def final_vs_current(
 
 
 def vpr_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> pl.DataFrame:
-    """ВПР of the period's academic year against the journal: participants, понизили/подтвердили/повысили."""
+    """ВПР of the period's academic year against the journal: results (n), понизили/подтвердили/повысили;
+    n_pupils: the distinct pupils who wrote them (a pupil writes several subjects)."""
     _require(viewer)
     rows = vpr_rows(con, viewer)
     if rows.is_empty():
@@ -273,6 +281,7 @@ def vpr_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
         return pl.DataFrame()
     return counted.select(
         pl.len().alias("n"),
+        pl.col("pupil_id").n_unique().alias("n_pupils"),
         (pl.col("comparison_code") == "понизил").sum().alias("n_down"),
         (pl.col("comparison_code") == "подтвердил").sum().alias("n_same"),
         (pl.col("comparison_code") == "повысил").sum().alias("n_up"),
@@ -283,7 +292,10 @@ def vpr_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
 
 
 def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> pl.DataFrame:
-    """Per class of the period's year: on roll on the first day, arrived and left during, on roll on the last day."""
+    """Per class of the period's year: on roll on the first day, arrived and left during, on roll on the
+    last day; n_pupils: on roll at any time in the period (n_school_pupils: in any class of the
+    school, each pupil once); `hidden`: the class is not shown to the
+    viewer (fewer than 5 pupils, or needed to keep «Всего» from giving a small class away)."""
     _require(viewer)
     sql = """
         with stays as (
@@ -297,7 +309,11 @@ def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
             count(distinct s.pupil_id) filter (where s.start_date > $start and s.start_date <= $end) as n_arrived,
             count(distinct s.pupil_id) filter (where s.end_date >= $start and s.end_date < $end) as n_left,
             count(distinct s.pupil_id) filter (
-                where s.start_date <= $end and (s.end_date is null or s.end_date >= $end)) as n_end
+                where s.start_date <= $end and (s.end_date is null or s.end_date >= $end)) as n_end,
+            count(distinct s.pupil_id) filter (
+                where s.start_date <= $end and (s.end_date is null or s.end_date >= $start)) as n_pupils,
+            (select count(distinct pupil_id) from stays
+                where start_date <= $end and (end_date is null or end_date >= $start)) as n_school_pupils
         from dim_class as c
         left join stays as s on s.class_id = c.class_id
         where c.school_id = $school_id and c.academic_year_id = $year
@@ -311,19 +327,46 @@ def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
         "start": period.start_date,
         "end": period.end_date,
     }
-    return query.frame(con, sql, params)
+    return with_hidden(viewer, query.frame(con, sql, params), "n_pupils")
+
+
+def class_cell(viewer: Viewer, row: dict, key: str) -> str:
+    """A class's count as printed: the whole row «< 5» when hidden; arrivals and departures of 1–4 too."""
+    return SUPPRESSED if row["hidden"] else count_shown(viewer, row[key])
+
+
+def class_total(viewer: Viewer, sizes: pl.DataFrame, key: str) -> str:
+    """«Всего» of a column: hidden when the school has fewer than 5 pupils in the period, or when the
+    hidden cells of the column add up to 1–4 pupils, which «Всего» minus the cells shown would give away."""
+    if sizes.is_empty():
+        return count_shown(viewer, 0)
+    if hidden(viewer, sizes["n_school_pupils"].max()):
+        return SUPPRESSED
+    values = sizes[key].to_list()
+    cells = [class_cell(viewer, row, key) for row in sizes.iter_rows(named=True)]
+    if total_hidden_by_parts(values, [cell == SUPPRESSED for cell in cells]):
+        return SUPPRESSED
+    return count_shown(viewer, sum(values))
 
 
 # ---------------------------------------------------------------- suppression and text
 
 
-def is_small(n: int | None) -> bool:
-    return n is not None and n < MIN_GROUP_SIZE
-
-
-def hidden(viewer: Viewer, n_pupils: int | None) -> bool:
-    """Whether a figure about `n_pupils` pupils is hidden from this viewer."""
-    return viewer.suppresses_small_groups and is_small(n_pupils)
+def with_hidden(viewer: Viewer, frame: pl.DataFrame, n_pupils: str, *, total_hidden: bool = False) -> pl.DataFrame:
+    """`frame` (the parts of one total: grades or subjects of the school) with a column `hidden`: the
+    parts describing fewer than 5 pupils and, when the total is shown, the smallest parts that keep
+    «total − parts shown» from giving them away (warehouse/suppression.py)."""
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(False).alias("hidden"))
+    flagged = frame.with_columns(hidden_expr(viewer, n_pupils).alias("hidden"))
+    if not viewer.suppresses_small_groups:
+        return flagged
+    return completed(
+        flagged.with_columns(pl.lit(total_hidden).alias("_total_hidden")),
+        n_pupils=n_pupils,
+        hide="hidden",
+        total_hidden="_total_hidden",
+    ).drop("_total_hidden")
 
 
 def number(value: float | None, digits: int = 1) -> str:
@@ -336,12 +379,15 @@ def number(value: float | None, digits: int = 1) -> str:
 
 
 def shown(viewer: Viewer, n_pupils: int | None, value: float | None, digits: int = 1) -> str:
+    """The figure as printed: «—» without a value, «< 5» when it describes fewer than 5 distinct pupils."""
+    if value is None:
+        return "—"
     return SUPPRESSED if hidden(viewer, n_pupils) else number(value, digits)
 
 
 def count_shown(viewer: Viewer, count: int | None) -> str:
     """A count of pupils (arrivals, departures): from 1 to 4 it would single children out."""
-    if count and hidden(viewer, count):
+    if count and hidden(viewer, count):  # 0 singles nobody out
         return SUPPRESSED
     return number(count)
 

@@ -8,11 +8,12 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from ejournal.access.viewer import Viewer
 from warehouse import query
 from warehouse.scope import scope_sql, visible_pupils_sql
+from warehouse.suppression import SUPPRESSED, hidden_expr
 
-SUPPRESSED = "< 5"
+__all__ = ["SUPPRESSED"]
 
 
 def visible_classes(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[tuple[str, str]]:
@@ -97,13 +98,12 @@ def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFra
         order by c.grade, c.class_name, s.subject_name
     """
     frame = query.frame(con, sql, {"school_id": viewer.school_id})
-    small = pl.col("n_pupils") < MIN_GROUP_SIZE
-    hide = viewer.suppresses_small_groups
+    hide = hidden_expr(viewer, "n_pupils")
     return frame.select(
         "Класс",
         "Предмет",
-        pl.when(small & hide).then(pl.lit(SUPPRESSED)).otherwise(pl.col("n_pupils").cast(pl.String)).alias("Учеников"),
-        pl.when(small & hide)
+        pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(pl.col("n_pupils").cast(pl.String)).alias("Учеников"),
+        pl.when(hide)
         .then(pl.lit(SUPPRESSED))
         .otherwise(pl.col("mean_mark").round(2).cast(pl.String).str.replace(".", ",", literal=True))
         .alias("Средний балл"),

@@ -17,7 +17,7 @@ Who sees what (:func:`region_view`):
 - a director or deputy director sees their own school by name and the other schools of its
   region only as the region's median and quartiles per figure, with the school's place. With
   fewer than :data:`MIN_SCHOOLS` schools these are not shown: they would give away another
-  school's figures.
+  school's figures; a school's figure describing fewer than 5 pupils is left out of them.
 
 ВПР shares of fewer than ``vpr_min_participants`` participants are «не оценивается», as in ФИС ОКО.
 """
@@ -48,6 +48,7 @@ from warehouse.region_figures import (
 
 NO_MUNICIPALITY = "не указан"
 MIN_SCHOOLS = 5
+TIE = 1e-9
 
 DISTRIBUTION_TITLES = {
     "figure": "Показатель",
@@ -162,7 +163,10 @@ def _distribution(schools: pl.DataFrame, own: pl.DataFrame, viewer: Viewer, vpr_
     """One row per figure: the school's value, the median and quartiles over the schools, its place."""
     rows = []
     for key, figure in FIGURES.items():
-        judged = schools.filter(pl.col("n_vpr") >= vpr_min) if figure.is_vpr_share else schools
+        # A figure about 1–4 pupils is in no quartile, median or place: with 5 schools the median is
+        # one school's own value. Left out for every viewer, so a deputy's distribution is the director's.
+        judged = schools.filter(~school_hidden(key))
+        judged = judged.filter(pl.col("n_vpr") >= vpr_min) if figure.is_vpr_share else judged
         values = judged[key].drop_nulls().cast(pl.Float64)
         enough = values.len() >= MIN_SCHOOLS
         row = {"figure": figure.title, "n_schools": str(values.len())}
@@ -191,7 +195,8 @@ def _own(
     if value is None:
         return "нет данных", "—"
     text = number(value, figure.digits)
-    if not figure.better or values is None:
+    if not figure.better or values is None or own.select(school_hidden(key)).item():
         return text, "—"
-    better = (values > value) if figure.better > 0 else (values < value)
+    # Ties (the same mean reached through different float sums) share a place.
+    better = (values > value + TIE) if figure.better > 0 else (values < value - TIE)
     return text, f"{int(better.sum()) + 1} из {values.len()}"

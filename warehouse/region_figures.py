@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from ejournal.access.viewer import MIN_GROUP_SIZE
+from warehouse.suppression import SUPPRESSED, too_few_expr
 
-SUPPRESSED = "< 5"
+__all__ = ["SUPPRESSED"]
 NOT_JUDGED = "не оценивается"
 
 # Counts per school that every figure is a ratio of, so that a group of schools sums them first.
@@ -83,6 +84,7 @@ vpr as (
     select
         school_id,
         count(comparison_code) as n_vpr,
+        count(distinct case when comparison_code is not null then pupil_id end) as n_pupils_vpr,
         count(*) filter (where comparison_code = 'понизил') as n_lowered,
         count(*) filter (where comparison_code = 'подтвердил') as n_confirmed,
         count(*) filter (where comparison_code = 'повысил') as n_raised
@@ -109,6 +111,7 @@ final as (
         coalesce(objectivity.n_final, 0) as n_final,
         coalesce(objectivity.final_gap_sum, 0) as final_gap_sum,
         coalesce(vpr.n_vpr, 0) as n_vpr,
+        coalesce(vpr.n_pupils_vpr, 0) as n_pupils_vpr,
         coalesce(vpr.n_lowered, 0) as n_lowered,
         coalesce(vpr.n_confirmed, 0) as n_confirmed,
         coalesce(vpr.n_raised, 0) as n_raised
@@ -137,6 +140,7 @@ PARTS = (
     "n_final",
     "final_gap_sum",
     "n_vpr",
+    "n_pupils_vpr",
     "n_lowered",
     "n_confirmed",
     "n_raised",
@@ -151,7 +155,7 @@ def ratio(numerator: str, denominator: str, scale: float = 1.0) -> pl.Expr:
 class Figure:
     title: str
     value: pl.Expr  # from the counts of PARTS
-    pupils: str  # the count of pupils the figure describes, for «< 5»
+    pupils: str  # the count of distinct pupils the figure describes, for «< 5» (never of marks or results)
     digits: int  # 0: a count
     better: int = 0  # +1 higher is better, -1 lower is better, 0 not ranked
     is_vpr_share: bool = False
@@ -168,10 +172,10 @@ FIGURES: dict[str, Figure] = {
     "final_vs_average": Figure(
         "Итоговая − средневзвешенный, балла", ratio("final_gap_sum", "n_final"), "n_pupils_final", 2, -1
     ),
-    "vpr_participants": Figure("Участников ВПР", pl.col("n_vpr"), "n_vpr", 0),
-    "lowered_pct": Figure("ВПР: понизили, %", ratio("n_lowered", "n_vpr", 100.0), "n_vpr", 1, -1, True),
-    "confirmed_pct": Figure("ВПР: подтвердили, %", ratio("n_confirmed", "n_vpr", 100.0), "n_vpr", 1, +1, True),
-    "raised_pct": Figure("ВПР: повысили, %", ratio("n_raised", "n_vpr", 100.0), "n_vpr", 1, -1, True),
+    "vpr_participants": Figure("Участников ВПР", pl.col("n_vpr"), "n_pupils_vpr", 0),
+    "lowered_pct": Figure("ВПР: понизили, %", ratio("n_lowered", "n_vpr", 100.0), "n_pupils_vpr", 1, -1, True),
+    "confirmed_pct": Figure("ВПР: подтвердили, %", ratio("n_confirmed", "n_vpr", 100.0), "n_pupils_vpr", 1, +1, True),
+    "raised_pct": Figure("ВПР: повысили, %", ratio("n_raised", "n_vpr", 100.0), "n_pupils_vpr", 1, -1, True),
     "missed_pct": Figure("Пропущено уроков, %", ratio("n_missed", "n_expected", 100.0), "n_pupils", 1, -1),
 }
 
@@ -181,8 +185,8 @@ def with_figures(parts: pl.DataFrame) -> pl.DataFrame:
 
 
 def school_hidden(key: str) -> pl.Expr:
-    """A school's figure describing fewer than 5 pupils (or a school of fewer than 5)."""
-    return (pl.col("n_pupils") < MIN_GROUP_SIZE) | (pl.col(FIGURES[key].pupils) < MIN_GROUP_SIZE)
+    """A school's figure describing fewer than 5 distinct pupils (or a school of fewer than 5)."""
+    return too_few_expr("n_pupils") | too_few_expr(FIGURES[key].pupils)
 
 
 def texts(frame: pl.DataFrame, *, suppress: bool, vpr_min_participants: int) -> pl.DataFrame:

@@ -20,7 +20,6 @@ import contextlib
 import os
 import re
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from ejournal.files import sql_path
+from ejournal.files import scratch_folder, sql_path
 from warehouse import db, lake, portability
 
 if TYPE_CHECKING:  # pyspark is imported only when Spark is used
@@ -307,7 +306,7 @@ def build_on_duckdb(
     on disk instead of failing."""
     with lake.locked(lake_path), contextlib.ExitStack() as stack:
         if con is None:
-            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ejournal-build-")))
+            scratch = stack.enter_context(scratch_folder("build"))
             con = stack.enter_context(duckdb.connect(str(scratch / "build.duckdb")))
             con.execute(f"set temp_directory = '{sql_path(scratch / 'spill')}'")
             con.execute("set preserve_insertion_order = false")  # the lake is sorted when written

@@ -5,7 +5,10 @@ journal mark. Reads mart_vpr_result.
 A participant is counted when both the ВПР mark and the journal period mark are numeric.
 Groups under `vpr_min_participants` (10) are shown as «не оценивается» without percentages, as
 the federal quality system does. Director and parent council get no teacher level and no pupils;
-any of their cells describing fewer than 5 pupils is hidden.
+any of their cells describing fewer than 5 distinct pupils is hidden, and so are the cells that
+subtraction from a shown total would give them away with: the school's subjects are the parts of
+the school's ВПР total (the deck's «ВПР: участников»), the parallels of a subject are the parts of
+the subject's school row, the classes those of the parallel's (warehouse/suppression.py).
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from ejournal.access.viewer import Viewer
 from warehouse import query
 from warehouse.objectivity_norms import ObjectivityNorms
-from warehouse.queries import SUPPRESSED
 from warehouse.scope import visible_pupils_sql
+from warehouse.suppression import SUPPRESSED, completed, hidden, hidden_expr
 
 # level → (columns grouped by, Russian title)
 LEVELS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -27,6 +30,8 @@ LEVELS: dict[str, tuple[tuple[str, ...], str]] = {
     "teacher": (("teacher_name",), "Учитель"),
 }
 NOT_JUDGED = "не оценивается"
+# level → the level whose rows are its totals (per subject)
+PARENT_LEVEL = {"grade": "school", "class": "grade"}
 
 
 def vpr_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
@@ -55,6 +60,40 @@ def vpr_rows(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
     return query.frame(con, sql, params)
 
 
+def _counts(counted: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
+    """Per subject and `keys`: results (n), distinct pupils, понизили / подтвердили / повысили."""
+    return (
+        counted.group_by("subject_name", *keys)
+        .agg(
+            pl.len().alias("n"),
+            pl.col("pupil_id").n_unique().alias("n_pupils"),
+            (pl.col("comparison_code") == "понизил").sum().alias("n_down"),
+            (pl.col("comparison_code") == "подтвердил").sum().alias("n_same"),
+            (pl.col("comparison_code") == "повысил").sum().alias("n_up"),
+        )
+        .sort("subject_name", *keys)
+    )
+
+
+def _with_hidden(counted: pl.DataFrame, viewer: Viewer, level: str) -> pl.DataFrame:
+    """The groups of `level` with `hidden`: fewer than 5 distinct pupils, or completed so that no
+    hidden group is its total (the level above, or the school's total for the school rows) minus
+    the groups shown."""
+    keys = LEVELS[level][0]
+    groups = _counts(counted, keys).with_columns(hidden_expr(viewer, "n_pupils").alias("hidden"))
+    if not viewer.suppresses_small_groups:
+        return groups
+    parent = PARENT_LEVEL.get(level)
+    if parent is None:
+        total_hidden = hidden(viewer, counted["pupil_id"].n_unique())
+        groups = groups.with_columns(pl.lit(total_hidden).alias("total_hidden"))
+        return completed(groups, n_pupils="n_pupils", hide="hidden", total_hidden="total_hidden")
+    parent_keys = ("subject_name", *LEVELS[parent][0])
+    totals = _with_hidden(counted, viewer, parent).select(*parent_keys, pl.col("hidden").alias("total_hidden"))
+    groups = groups.join(totals, on=list(parent_keys), how="left", nulls_equal=True)
+    return completed(groups, n_pupils="n_pupils", hide="hidden", within=parent_keys, total_hidden="total_hidden")
+
+
 def comparison(rows: pl.DataFrame, viewer: Viewer, norms: ObjectivityNorms, level: str) -> pl.DataFrame:
     """Per subject and group of `level`: participants, понизили / подтвердили / повысили (чел. and %)."""
     if level == "teacher" and not viewer.sees_pupils:
@@ -63,18 +102,9 @@ def comparison(rows: pl.DataFrame, viewer: Viewer, norms: ObjectivityNorms, leve
     counted = rows.filter(pl.col("comparison_code").is_not_null())
     if counted.is_empty():
         return pl.DataFrame()
-    grouped = (
-        counted.group_by("subject_name", *keys)
-        .agg(
-            pl.len().alias("n"),
-            (pl.col("comparison_code") == "понизил").sum().alias("n_down"),
-            (pl.col("comparison_code") == "подтвердил").sum().alias("n_same"),
-            (pl.col("comparison_code") == "повысил").sum().alias("n_up"),
-        )
-        .sort("subject_name", *keys)
-    )
+    grouped = _with_hidden(counted, viewer, level).sort("subject_name", *keys)
     judged = pl.col("n") >= norms.vpr_min_participants
-    hidden = (pl.col("n") < MIN_GROUP_SIZE) & viewer.suppresses_small_groups
+    hidden = pl.col("hidden")
 
     def count(col: str) -> pl.Expr:
         return pl.when(hidden).then(pl.lit(SUPPRESSED)).otherwise(pl.col(col).cast(pl.String))
@@ -90,7 +120,12 @@ def comparison(rows: pl.DataFrame, viewer: Viewer, norms: ObjectivityNorms, leve
         pl.col("subject_name").alias("Предмет"),
         label.cast(pl.String).alias(title),
         count("n").alias("Участников"),
-        pl.when(judged).then(pl.lit("оценивается")).otherwise(pl.lit(NOT_JUDGED)).alias("Оценка"),
+        pl.when(hidden)
+        .then(pl.lit(SUPPRESSED))
+        .when(judged)
+        .then(pl.lit("оценивается"))
+        .otherwise(pl.lit(NOT_JUDGED))
+        .alias("Оценка"),
         count("n_down").alias("Понизили, чел."),
         share("n_down").alias("Понизили, %"),
         count("n_same").alias("Подтвердили, чел."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards.auth import store
+from dashboards.auth import download_button, store
 from dashboards.data import current_viewer, warehouse_school_ids
 from dashboards.navigation import require
 from ejournal.access.accounts import AccessError, Role, generate_password, region_text
@@ -93,9 +93,11 @@ with st.expander("Отключить, включить или сбросить �
 st.subheader("Журнал действий")
 events = pl.DataFrame([event.as_row() for event in read_events(environment().access_db, limit=2000)])
 st.dataframe(events, hide_index=True)
-st.download_button(
+download_button(
+    viewer,
     "Скачать журнал (XLSX)",
     frame_to_xlsx(events, "Журнал"),
-    file_name="журнал-действий.xlsx",
+    "журнал-действий.xlsx",
     key="admin_audit_download",
+    audit_object="audit_log.xlsx",
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import audit, download_button
 from dashboards.control_ui import choose_class
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
@@ -30,11 +30,13 @@ with warehouse() as con:
 
 audit("page_viewed", viewer, "class_progress", class_id=class_id, subject_id=subject_id, n_pupils=table.height)
 st.dataframe(table, hide_index=True)
-if st.download_button(
+download_button(
+    viewer,
     "Скачать XLSX",
     frame_to_xlsx(table, "Успеваемость"),
-    file_name=f"успеваемость-{names[class_id]}-{subjects[subject_id]}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    f"успеваемость-{names[class_id]}-{subjects[subject_id]}.xlsx",
     key="progress_download",
-):
-    audit("download", viewer, "class_progress.xlsx", class_id=class_id, subject_id=subject_id)
+    audit_object="class_progress.xlsx",
+    class_id=class_id,
+    subject_id=subject_id,
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from ejournal.settings import load_norms
@@ -66,15 +66,22 @@ files = st.session_state.get("director_files")
 if files and files[0] == chosen:
     _, pdf_bytes, xlsx_bytes = files
     stem = render.file_stem(deck)
-    if st.download_button(
-        "Скачать PDF", pdf_bytes, file_name=f"{stem}.pdf", mime="application/pdf", key="director_pdf"
-    ):
-        audit("download", viewer, "presentation.pdf", period_id=chosen)
-    if st.download_button(
+    download_button(
+        viewer,
+        "Скачать PDF",
+        pdf_bytes,
+        f"{stem}.pdf",
+        key="director_pdf",
+        audit_object="presentation.pdf",
+        mime="application/pdf",
+        period_id=chosen,
+    )
+    download_button(
+        viewer,
         "Скачать XLSX",
         xlsx_bytes,
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{stem}.xlsx",
         key="director_xlsx",
-    ):
-        audit("download", viewer, "presentation.xlsx", period_id=chosen)
+        audit_object="presentation.xlsx",
+        period_id=chosen,
+    )

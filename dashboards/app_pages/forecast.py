@@ -8,16 +8,14 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, db_path, warehouse
 from dashboards.forecast_data import cached_backtest, cached_forecast, norms
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
-from warehouse.forecast.backtest import MODEL_TITLES
+from warehouse.forecast.backtest import MODEL_TITLES, backtest_hidden
 from warehouse.forecast.predict import ForecastUnavailable, class_figures, pupil_table, risk_list, visible_forecast
 from warehouse.queries import SUPPRESSED, school_and_last_day
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 viewer = current_viewer()
 require(viewer, "app_pages/forecast.py")
@@ -49,37 +47,47 @@ with warehouse() as con:
 st.subheader("Классы: ожидаемые успеваемость и качество")
 st.caption("Среднее по вероятностям учеников; «±» — 90 % диапазон, если ученики независимы.")
 st.dataframe(figures, hide_index=True)
-if st.download_button(
+download_button(
+    viewer,
     "Скачать XLSX",
     frame_to_xlsx(figures, "Прогноз по классам"),
     "прогноз-классы.xlsx",
-    XLSX,
     key="forecast_download_classes",
-):
-    audit("download", viewer, "forecast_classes.xlsx", day=day.isoformat())
+    audit_object="forecast_classes.xlsx",
+    day=day.isoformat(),
+)
 
 if viewer.sees_pupils and not pupils.is_empty():
     risk = pupil_table(risk_list(pupils, settings))
     st.subheader(f"В зоне риска: {risk.height}")
     st.caption(f"Вероятность «2» или н/а не меньше {100 * settings.risk_probability:.0f} %.")
     st.dataframe(risk, hide_index=True)
-    if risk.height and st.download_button(
-        "Скачать XLSX", frame_to_xlsx(risk, "В зоне риска"), "в-зоне-риска.xlsx", XLSX, key="forecast_download_risk"
-    ):
-        audit("download", viewer, "forecast_risk.xlsx", day=day.isoformat(), n_rows=risk.height)
+    if risk.height:
+        download_button(
+            viewer,
+            "Скачать XLSX",
+            frame_to_xlsx(risk, "В зоне риска"),
+            "в-зоне-риска.xlsx",
+            key="forecast_download_risk",
+            audit_object="forecast_risk.xlsx",
+            day=day.isoformat(),
+            n_rows=risk.height,
+        )
     classes = sorted(pupils["class_name"].drop_nulls().unique().to_list())
     class_name = st.selectbox("Класс", classes, key="forecast_class")
     table = pupil_table(pupils.filter(pl.col("class_name") == class_name))
     st.subheader(f"Прогноз по ученикам, {class_name}")
     st.dataframe(table, hide_index=True)
-    if st.download_button(
+    download_button(
+        viewer,
         "Скачать XLSX",
         frame_to_xlsx(table, "Прогноз"),
         f"прогноз-{class_name}.xlsx",
-        XLSX,
         key="forecast_download_pupils",
-    ):
-        audit("download", viewer, "forecast_pupils.xlsx", day=day.isoformat(), class_name=class_name)
+        audit_object="forecast_pupils.xlsx",
+        day=day.isoformat(),
+        class_name=class_name,
+    )
 
 with st.expander("Бэктест: насколько можно доверять прогнозу"):
     st.caption(
@@ -92,6 +100,8 @@ with st.expander("Бэктест: насколько можно доверять
         bt = cached_backtest(str(path), path.stat().st_mtime, school_id, settings)
         if bt.table.is_empty():
             st.info("Для бэктеста нужны хотя бы два периода с итоговыми отметками.")
+        elif backtest_hidden(viewer, bt):
+            st.info(f"Бэктест описывает меньше 5 учеников и скрыт («{SUPPRESSED}»).")
         else:
             st.dataframe(
                 bt.table.select(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.forecast_data import norms
 from dashboards.navigation import require
@@ -15,7 +15,6 @@ from ejournal.xlsx import frame_to_xlsx
 from warehouse.objectivity import FLAG_TITLES, final_marks, padding
 from warehouse.teacher_marks import teacher_comparisons
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALL = "все"
 
 viewer = current_viewer()
@@ -79,14 +78,15 @@ with tab_finals:
     )
     st.subheader(f"Отметки с признаками: {table.height}")
     st.dataframe(table, hide_index=True)
-    if st.download_button(
+    download_button(
+        viewer,
         "Скачать XLSX",
         frame_to_xlsx(table, "Итоговые отметки"),
         "объективность-итоговых.xlsx",
-        XLSX,
         key="objectivity_download_finals",
-    ):
-        audit("download", viewer, "objectivity_finals.xlsx", n_rows=table.height)
+        audit_object="objectivity_finals.xlsx",
+        n_rows=table.height,
+    )
 
 with tab_padding:
     st.caption(
@@ -106,14 +106,15 @@ with tab_padding:
         pl.when(pl.col("is_padding")).then(pl.lit("накопление")).otherwise(pl.lit("")).alias("Признак"),
     )
     st.dataframe(pad_table, hide_index=True)
-    if st.download_button(
+    download_button(
+        viewer,
         "Скачать XLSX",
         frame_to_xlsx(pad_table, "Накопление"),
         "накопление-отметок.xlsx",
-        XLSX,
         key="objectivity_download_padding",
-    ):
-        audit("download", viewer, "objectivity_padding.xlsx", n_rows=pad_table.height)
+        audit_object="objectivity_padding.xlsx",
+        n_rows=pad_table.height,
+    )
 
 with tab_teachers:
     st.caption(
@@ -147,13 +148,14 @@ with tab_teachers:
             .alias("Вывод"),
         )
         st.dataframe(t_table, hide_index=True)
-        if st.download_button(
+        download_button(
+            viewer,
             "Скачать XLSX",
             frame_to_xlsx(t_table, "Учителя"),
             "распределение-отметок-учителей.xlsx",
-            XLSX,
             key="objectivity_download_teachers",
-        ):
-            audit("download", viewer, "objectivity_teachers.xlsx", n_rows=t_table.height)
+            audit_object="objectivity_teachers.xlsx",
+            n_rows=t_table.height,
+        )
 
 audit("page_viewed", viewer, "objectivity", n_flagged=flagged.height)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from dashboards.region_data import cached_lake_view, lake_version
@@ -62,12 +62,13 @@ for title, table in shown.items():
     if len(sheets) > 1:
         st.subheader(title)
     st.dataframe(table, hide_index=True)
-if shown and st.download_button(
-    "Скачать XLSX",
-    frames_to_xlsx(shown),
-    file_name="сравнение-школ.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="region_download",
-):
-    audit("download", viewer, "region.xlsx")
+if shown:
+    download_button(
+        viewer,
+        "Скачать XLSX",
+        frames_to_xlsx(shown),
+        "сравнение-школ.xlsx",
+        key="region_download",
+        audit_object="region.xlsx",
+    )
 audit("page_viewed", viewer, "region")

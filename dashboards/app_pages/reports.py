@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import audit, download_button
 from dashboards.control_ui import choose_class
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
@@ -96,16 +96,25 @@ if result and result[0] == wanted:
     st.success(f"Документ «{offer.title}» сформирован.")
     left, right = st.columns(2)
     with left:
-        if st.download_button(
-            "Скачать PDF/A", pdf_bytes, file_name=f"{stem}.pdf", mime="application/pdf", key="reports_pdf"
-        ):
-            audit("download", viewer, f"{kind}.pdf", class_id=class_id, period=period_name)
+        download_button(
+            viewer,
+            "Скачать PDF/A",
+            pdf_bytes,
+            f"{stem}.pdf",
+            key="reports_pdf",
+            audit_object=f"{kind}.pdf",
+            mime="application/pdf",
+            class_id=class_id,
+            period=period_name,
+        )
     with right:
-        if st.download_button(
+        download_button(
+            viewer,
             "Скачать XLSX",
             xlsx_bytes,
-            file_name=f"{stem}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{stem}.xlsx",
             key="reports_xlsx",
-        ):
-            audit("download", viewer, f"{kind}.xlsx", class_id=class_id, period=period_name)
+            audit_object=f"{kind}.xlsx",
+            class_id=class_id,
+            period=period_name,
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
@@ -19,11 +19,11 @@ if viewer.suppresses_small_groups:
 with warehouse() as con:
     table = school_summary(con, viewer)
 st.dataframe(table, hide_index=True)
-if st.download_button(
+download_button(
+    viewer,
     "Скачать XLSX",
     frame_to_xlsx(table, "Сводка"),
-    file_name="сводка-по-школе.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "сводка-по-школе.xlsx",
     key="summary_download",
-):
-    audit("download", viewer, "school_summary.xlsx")
+    audit_object="school_summary.xlsx",
+)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.auth import audit
+from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.forecast_data import norms
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.queries import SUPPRESSED
 from warehouse.vpr import LEVELS, comparison, large_gaps, vpr_rows
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 viewer = current_viewer()
 require(viewer, "app_pages/vpr.py")
@@ -36,18 +34,29 @@ levels = [level for level in LEVELS if level != "teacher" or viewer.sees_pupils]
 level = st.radio("Разрез", levels, format_func=lambda k: LEVELS[k][1], horizontal=True, key="vpr_level")
 table = comparison(rows, viewer, settings, level)
 st.dataframe(table, hide_index=True)
-if st.download_button(
-    "Скачать XLSX", frame_to_xlsx(table, "ВПР"), f"впр-{LEVELS[level][1].lower()}.xlsx", XLSX, key="vpr_download"
-):
-    audit("download", viewer, "vpr.xlsx", level=level)
+download_button(
+    viewer,
+    "Скачать XLSX",
+    frame_to_xlsx(table, "ВПР"),
+    f"впр-{LEVELS[level][1].lower()}.xlsx",
+    key="vpr_download",
+    audit_object="vpr.xlsx",
+    level=level,
+)
 
 if viewer.sees_pupils:
     gaps = large_gaps(rows, viewer, settings)
     st.subheader(f"Расхождение на {settings.vpr_gap} балла и больше: {gaps.height}")
     st.dataframe(gaps, hide_index=True)
-    if gaps.height and st.download_button(
-        "Скачать XLSX", frame_to_xlsx(gaps, "Расхождения"), "впр-расхождения.xlsx", XLSX, key="vpr_download_gaps"
-    ):
-        audit("download", viewer, "vpr_gaps.xlsx", n_rows=gaps.height)
+    if gaps.height:
+        download_button(
+            viewer,
+            "Скачать XLSX",
+            frame_to_xlsx(gaps, "Расхождения"),
+            "впр-расхождения.xlsx",
+            key="vpr_download_gaps",
+            audit_object="vpr_gaps.xlsx",
+            n_rows=gaps.height,
+        )
 
 audit("page_viewed", viewer, "vpr", level=level)

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ejournal.files import sha256_of
+from ejournal.files import SCRATCH_PREFIX, owner_tag, sha256_of
 from pipelines import guards, limits
 from pipelines.canonical.schemas import FILES, CanonicalFile, columns_of
 from pipelines.issues import ExportRefused, Issue
@@ -396,4 +396,4 @@ def _reader_connection() -> duckdb.DuckDBPyConnection:
 
 def scratch_dir() -> tempfile.TemporaryDirectory:
     """A private working folder for extracted archives and transcoded files."""
-    return tempfile.TemporaryDirectory(prefix="ejournal-")
+    return tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}ingest-{owner_tag()}-")

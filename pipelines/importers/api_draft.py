@@ -10,6 +10,8 @@ derivation is documented in docs/importers.md:
 - a period's id is the same as every importer gives it (periods.period_id: year, kind, number);
 - consent to personal-data processing is «нет», with a note;
 - the export covers the days from the first period's start to the last period's end.
+- a lesson that no answer gives for a mark's day and subject can be made from the mark
+  (``Draft.lesson_of_day``).
 
 Subjects go through the school's catalogue and work types through the school's weights
 (subjects.py, work_types.py), so every system maps onto the same subjects and weights.
@@ -24,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.importers.api_payload import Payload, PayloadNotes
-from pipelines.importers.canonical_tables import export_row, write_canonical
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID, export_row, write_canonical
 from pipelines.importers.dates import academic_year_of, academic_year_row, fmt_date, fmt_datetime
+from pipelines.importers.ids import stable_id
 from pipelines.importers.marks import canonical_period_mark
 from pipelines.importers.periods import period_id
 from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
@@ -34,6 +37,7 @@ from pipelines.issues import ExportRefused
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _PERIOD_KINDS = (("четверт", "quarter"), ("триместр", "trimester"), ("полугод", "half_year"), ("семестр", "semester"))
+_LAST_NUMBER = 12  # lessons are numbered 0–12
 _NA = re.compile(r"^\s*н\s*/\s*а\s*(?:\(\s*([убн])\s*\))?\s*$", re.IGNORECASE)
 
 
@@ -209,6 +213,33 @@ class Draft:
         self.lessons[row["lesson_id"]] = row
         return row["lesson_id"]
 
+    def lesson_of_day(self, node: Payload, class_id: str, day: dt.date, subject_id: str) -> dict:
+        """The class's lesson of the subject on a day that no diary or schedule answer gives, made
+        from a mark (or an absence) of that day; one per class, day and subject.
+
+        Numbered with the next free number of the class that day (1 on a day without lessons),
+        taught by the subject's teacher in the class (else «Не указан»), without topic or homework."""
+        lesson_id = stable_id("l", class_id, day.isoformat(), subject_id)
+        if lesson_id not in self.lessons:
+            taken = {
+                r["lesson_number"]
+                for r in self.lessons.values()
+                if (r["class_id"], r["lesson_date"]) == (class_id, day)
+            }
+            row = {
+                "lesson_id": lesson_id,
+                "lesson_date": day,
+                "lesson_number": _free_number(taken),
+                "class_id": class_id,
+                "subject_id": subject_id,
+                "teacher_id": self.subject_teacher(class_id, subject_id)
+                or self.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель"),
+                "topic": None,
+                "homework": None,
+            }
+            self.add_lesson(node, row)
+        return self.lessons[lesson_id]
+
     def saw_lesson(self, pupil_id: str, lesson_id: str) -> None:
         """The lesson is in the pupil's own diary or schedule (per-pupil APIs: ЭлЖур, МЭШ)."""
         self.lesson_pupils[lesson_id].add(pupil_id)
@@ -297,6 +328,14 @@ class Draft:
             ],
         }
         write_canonical(out_dir, {name: [_text(row) for row in rows] for name, rows in tables.items()})
+
+
+def _free_number(taken: set[int]) -> int:
+    """The number after the day's last lesson (1 on a free day); after the last hour, the first unused one."""
+    after_last = max(taken, default=0) + 1
+    if after_last <= _LAST_NUMBER:
+        return after_last
+    return next((n for n in range(1, _LAST_NUMBER + 1) if n not in taken), _LAST_NUMBER)
 
 
 def _start(row: dict) -> dt.date:

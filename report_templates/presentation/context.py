@@ -60,6 +60,18 @@ def _get(row: dict | None, key: str) -> float | None:
     return None if row is None else row.get(key)
 
 
+def _bars(title: str, categories: list[str], series: list[tuple[str, list]], **options) -> go.Figure | None:
+    """A chart of the values shown; none when every value is hidden (its axis would be all there is)."""
+    if not any(value is not None for _, values in series for value in values):
+        return None
+    return grouped_bars(title, categories, series, **options)
+
+
+def _cell(hide: bool, value: float | None, digits: int = 1) -> str:
+    """A figure of a row the warehouse layer marked hidden (warehouse/director.py, `with_hidden`)."""
+    return SUPPRESSED if hide else d.number(value, digits)
+
+
 def _pct(part: int | None, whole: int | None) -> float | None:
     return 100.0 * part / whole if part is not None and whole else None
 
@@ -99,15 +111,15 @@ class _Builder:
             ("Средний балл", "results", "mean_mark", "n_distinct", 2, "Средний балл", "m"),
             ("Пропущено уроков на ученика", "attendance", "missed_per_pupil", "n_pupils", 1, None, ""),
             ("Пропустили 10 % уроков и больше, % учеников", "attendance", "chronic_pct", "n_pupils", 1, None, ""),
-            ("Уроки с записанной темой, %", "journal", "topic_pct", None, 1, None, ""),
+            ("Уроки с записанной темой, %", "journal", "topic_pct", "n_pupils", 1, None, ""),
         ]
         rows, conclusions = [], []
         for label, source, key, n_key, digits, phrase, gender in lines:
             cells, values = [label], {}
             for tag in ("now", "prev", "year"):
                 row = figures[tag][source]
-                n = _get(row, n_key) if n_key else None
-                values[tag] = None if row is None or (n_key and d.hidden(v, n)) else row[key]
+                n = _get(row, n_key)
+                values[tag] = None if row is None or d.hidden(v, n) else row[key]
                 cells.append(d.shown(v, n, _get(row, key), digits) if row else "—")
                 if tag != "now":
                     cells.append(d.delta_text(values["now"], values[tag], digits))
@@ -137,31 +149,39 @@ class _Builder:
 
     # ---------------------------------------------------------------- results
 
+    def parts(self, period: d.Period, by: str) -> pl.DataFrame:
+        """The period's results by grade or subject, with `hidden` for the small parts and for the parts
+        the school's total would give away by subtraction (the total is on «Главные цифры»)."""
+        school = _one(d.results(self.con, self.viewer, period))
+        total_hidden = d.hidden(self.viewer, _get(school, "n_distinct"))
+        return d.with_hidden(
+            self.viewer, d.results(self.con, self.viewer, period, by), "n_distinct", total_hidden=total_hidden
+        )
+
     def results_slides(self, by: str) -> list[Slide]:
-        v = self.viewer
         key = {"grade": "grade", "subject": "subject_name"}[by]
-        now = d.results(self.con, v, self.period, by)
-        before = d.results(self.con, v, self.previous, by) if self.previous else pl.DataFrame()
+        now = self.parts(self.period, by)
+        before = self.parts(self.previous, by) if self.previous else pl.DataFrame()
         before_rows = {r[key]: r for r in before.iter_rows(named=True)} if not before.is_empty() else {}
         rows, categories, q_now, q_before = [], [], [], []
         for r in now.iter_rows(named=True):
             name = f"{r[key]} классы" if by == "grade" else r[key]
-            n = r["n_distinct"]
+            hide = r["hidden"]
             prev = before_rows.get(r[key])
-            prev_hidden = prev is None or d.hidden(v, prev["n_distinct"])
+            prev_hidden = prev is None or prev["hidden"]
             rows.append(
                 [
                     name,
-                    d.shown(v, n, n),
-                    d.shown(v, n, r["progress_pct"]),
-                    d.shown(v, n, r["quality_pct"]),
-                    d.shown(v, n, r["sou_pct"]),
-                    d.shown(v, n, r["mean_mark"], 2),
+                    _cell(hide, r["n_distinct"]),
+                    _cell(hide, r["progress_pct"]),
+                    _cell(hide, r["quality_pct"]),
+                    _cell(hide, r["sou_pct"]),
+                    _cell(hide, r["mean_mark"], 2),
                     (SUPPRESSED if prev and prev_hidden else "—") if prev_hidden else d.number(prev["quality_pct"]),
                 ]
             )
-            categories.append(name + (f" ({SUPPRESSED})" if d.hidden(v, n) else ""))
-            q_now.append(None if d.hidden(v, n) else r["quality_pct"])
+            categories.append(name + (f" ({SUPPRESSED})" if hide else ""))
+            q_now.append(None if hide else r["quality_pct"])
             q_before.append(None if prev_hidden else prev["quality_pct"])
         title = "Итоги по параллелям" if by == "grade" else "Итоги по предметам"
         prev_label = f"Качество, % ({self.label(self.previous)})"
@@ -180,7 +200,7 @@ class _Builder:
             series = [(self.period.period_name, q_now[part])]
             if self.previous:
                 series.append((self.previous.period_name, q_before[part]))
-            chart = grouped_bars("Качество знаний, %", categories[part], series)
+            chart = _bars("Качество знаний, %", categories[part], series)
             slides.append(Slide(title + (" (продолжение)" if start else ""), header, rows[part], chart=chart))
         return slides
 
@@ -217,11 +237,7 @@ class _Builder:
                 continue
             hide = d.hidden(v, row["n_pupils"])
             series.append((period.period_name, [None if hide else row[k] for k, _ in reasons]))
-        chart = (
-            grouped_bars("Пропущено уроков по причинам", [t for _, t in reasons], series, y_title="уроков", y_max=None)
-            if series
-            else None
-        )
+        chart = _bars("Пропущено уроков по причинам", [t for _, t in reasons], series, y_title="уроков", y_max=None)
         return Slide("Посещаемость", header, rows, chart=chart)
 
     # ---------------------------------------------------------------- journal keeping
@@ -238,12 +254,22 @@ class _Builder:
             ("Записано домашнее задание, %", "homework_pct", 1),
         ]
         rows = [
-            [label, *(d.number(_get(data[tag], key), digits) if data[tag] else "—" for tag, _ in columns)]
+            [
+                label,
+                *(
+                    d.shown(v, _get(data[tag], "n_pupils"), _get(data[tag], key), digits) if data[tag] else "—"
+                    for tag, _ in columns
+                ),
+            ]
             for label, key, digits in lines
         ]
         header = ["Ведение журнала", *(self.label(p) for _, p in columns)]
-        series = [(p.period_name, [data[tag][k] for _, k, _ in lines[1:]]) for tag, p in columns[:2] if p and data[tag]]
-        chart = grouped_bars("Ведение журнала, % уроков", ["тема", "вовремя", "д/з"], series) if series else None
+        series = [
+            (p.period_name, [data[tag][k] for _, k, _ in lines[1:]])
+            for tag, p in columns[:2]
+            if p and data[tag] and not d.hidden(v, data[tag]["n_pupils"])
+        ]
+        chart = _bars("Ведение журнала, % уроков", ["тема", "вовремя", "д/з"], series)
         note = "Наполняемость и своевременность — по нормам школы (страница «Нормы школы»)."
         return Slide("Ведение электронного журнала", header, rows, chart=chart, note=note)
 
@@ -254,18 +280,20 @@ class _Builder:
         final = _one(d.final_vs_current(self.con, v, self.period, ObjectivityNorms.of(self.norms)))
         vpr = _one(d.vpr_summary(self.con, v, self.period))
         n_final, n_vpr = _get(final, "n_marks"), _get(vpr, "n")
+        # Suppressed by the pupils behind each figure, never by the marks or results counted.
+        p_final, p_vpr = _get(final, "n_pupils"), _get(vpr, "n_pupils")
         rows = [
-            ["Отметок за период сверено с текущими", d.shown(v, n_final, n_final)],
-            ["совпадают с правилом округления, %", d.shown(v, n_final, _pct(_get(final, "n_match"), n_final))],
-            ["выше средневзвешенного, %", d.shown(v, n_final, _pct(_get(final, "n_raised"), n_final))],
-            ["ниже средневзвешенного, %", d.shown(v, n_final, _pct(_get(final, "n_lowered"), n_final))],
-            [f"ВПР {self.period.academic_year_id}: участников", d.shown(v, n_vpr, n_vpr)],
-            ["понизили отметку журнала, %", d.shown(v, n_vpr, _pct(_get(vpr, "n_down"), n_vpr))],
-            ["подтвердили, %", d.shown(v, n_vpr, _pct(_get(vpr, "n_same"), n_vpr))],
-            ["повысили, %", d.shown(v, n_vpr, _pct(_get(vpr, "n_up"), n_vpr))],
+            ["Отметок за период сверено с текущими", d.shown(v, p_final, n_final)],
+            ["совпадают с правилом округления, %", d.shown(v, p_final, _pct(_get(final, "n_match"), n_final))],
+            ["выше средневзвешенного, %", d.shown(v, p_final, _pct(_get(final, "n_raised"), n_final))],
+            ["ниже средневзвешенного, %", d.shown(v, p_final, _pct(_get(final, "n_lowered"), n_final))],
+            [f"ВПР {self.period.academic_year_id}: участников", d.shown(v, p_vpr, n_vpr)],
+            ["понизили отметку журнала, %", d.shown(v, p_vpr, _pct(_get(vpr, "n_down"), n_vpr))],
+            ["подтвердили, %", d.shown(v, p_vpr, _pct(_get(vpr, "n_same"), n_vpr))],
+            ["повысили, %", d.shown(v, p_vpr, _pct(_get(vpr, "n_up"), n_vpr))],
         ]
         chart = None
-        if vpr and not d.hidden(v, n_vpr):
+        if vpr and not d.hidden(v, p_vpr):
             shares = [_pct(vpr[k], n_vpr) for k in ("n_down", "n_same", "n_up")]
             chart = grouped_bars(
                 "ВПР против отметки журнала, %", ["понизили", "подтвердили", "повысили"], [("ВПР", shares)]
@@ -279,15 +307,10 @@ class _Builder:
     def class_slides(self) -> list[Slide]:
         v = self.viewer
         sizes = d.class_sizes(self.con, v, self.period)
-        rows, totals = [], {"n_start": 0, "n_arrived": 0, "n_left": 0, "n_end": 0}
-        for r in sizes.iter_rows(named=True):
-            small = d.hidden(v, min(r["n_start"], r["n_end"]) or max(r["n_start"], r["n_end"]))
-            cells = [r["class_name"]]
-            for key in totals:
-                totals[key] += r[key]
-                cells.append(SUPPRESSED if small else d.count_shown(v, r[key]))
-            rows.append(cells)
-        rows.append(["Всего", *(d.count_shown(v, totals[k]) for k in totals)])
+        rows, keys = [], ("n_start", "n_arrived", "n_left", "n_end")
+        cells = [[r["class_name"], *(d.class_cell(v, r, key) for key in keys)] for r in sizes.iter_rows(named=True)]
+        rows.extend(cells)
+        rows.append(["Всего", *(d.class_total(v, sizes, key) for key in keys)])
         header = ["Класс", "На начало периода", "Прибыло", "Выбыло", "На конец периода"]
         chunks = [rows[i : i + CLASS_ROWS_PER_SLIDE] for i in range(0, len(rows), CLASS_ROWS_PER_SLIDE)]
         slides = []

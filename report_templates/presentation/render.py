@@ -10,6 +10,7 @@ from pathlib import Path
 import xlsxwriter
 from markupsafe import Markup
 
+from ejournal.files import scratch_folder
 from ejournal.xlsx import safe_cell
 from report_templates.presentation.charts import to_svg
 from report_templates.presentation.context import Deck
@@ -82,8 +83,6 @@ def file_stem(deck: Deck) -> str:
 
 def produce(deck: Deck) -> tuple[bytes, bytes]:
     """The deck's PDF and XLSX as bytes (for the dashboard's download buttons)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = pdf(deck, Path(folder) / "deck.pdf")
+    with scratch_folder("deck") as folder:
+        path = pdf(deck, folder / "deck.pdf")
         return path.read_bytes(), xlsx_bytes(deck)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,36 @@ def dashboard_env(sample_db, access_db, monkeypatch):
     monkeypatch.setenv("EJOURNAL_DB", str(sample_db))
     monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(access_db))
     return sample_db, access_db
+
+
+@dataclass
+class Offered:
+    """A deferred download a page rendered: the callable Streamlit runs when the button is clicked."""
+
+    element_id: str
+    file_name: str | None
+    deliver: Callable[[], bytes]
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[Offered]:
+    """Every deferred download the pages offer, in order; calling ``deliver`` is what a click does
+    (Streamlit runs it on a server thread, outside the page's script)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    offered: list[Offered] = []
+    register = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
+        offered.append(Offered(element_id, file_name, data_callable))
+        return register(self, data_callable, mimetype, coordinates, file_name=file_name, element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return offered
+
+
+def offered_download(downloads: list[Offered], *, key: str | None = None, file_name: str | None = None) -> Offered:
+    """The last download offered under the widget key or file name."""
+    return next(
+        o for o in reversed(downloads) if (key and o.element_id.endswith(f"-{key}")) or o.file_name == file_name
+    )

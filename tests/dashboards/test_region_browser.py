@@ -44,7 +44,7 @@ def test_the_authority_signs_in_and_sees_its_schools(sample_db, access_db, regio
         browser.close()
     assert [link.split("\n")[-1].strip() for link in links] == ["Муниципалитет / регион", "Смена пароля"]
     assert errors == 0
-    assert "регион 50, школ: 6" in body
+    assert "регион 50, школ: 7" in body
     assert PUPIL_SURNAME not in body and not any(s.name in body for s in SCHOOLS if s.region_id != "50")
     sheets = pl.read_excel(io.BytesIO(saved.read_bytes()), sheet_id=0, infer_schema_length=0)
     assert sorted(sheets["Школы"]["Школа"]) == sorted(s.name for s in SCHOOLS if s.region_id == "50")

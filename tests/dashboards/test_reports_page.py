@@ -10,7 +10,7 @@ import subprocess
 from ejournal.access.accounts import Role
 from ejournal.access.audit import read_events
 from report_templates.catalogue import ENTRIES as OFFERS
-from tests.dashboards.conftest import ACCOUNTS, raw
+from tests.dashboards.conftest import ACCOUNTS, offered_download, raw
 from tests.dashboards.test_app_pages import direct, names, page_text, signed_in
 
 PAGE = "app_pages/reports.py"
@@ -61,7 +61,7 @@ def test_a_class_teacher_of_another_class_gets_nothing(dashboard_env):
     assert not any(n in page_text(at) for n in names().values())
 
 
-def test_class_teacher_forms_and_downloads_the_movement_ledger(dashboard_env, tmp_path):
+def test_class_teacher_forms_and_downloads_the_movement_ledger(dashboard_env, downloads, tmp_path):
     _, access = dashboard_env
     at = signed_in("klruk")
     at.switch_page(PAGE).run()
@@ -86,7 +86,7 @@ def test_class_teacher_forms_and_downloads_the_movement_ledger(dashboard_env, tm
         sum(d(e["start_date"]) <= end and (not e["end_date"] or d(e["end_date"]) >= end) for e in rows),
     ]
     assert " ".join(map(str, counts)) in pdf_text(pdf_bytes, tmp_path).splitlines()
-    at.download_button(key="reports_pdf").click().run()
+    assert offered_download(downloads, key="reports_pdf").deliver() == pdf_bytes
     events = [e for e in read_events(access) if e.actor_login == "klruk"]
     assert any(e.event_code == "report" and e.object_text == "movement" for e in events)
     assert any(e.event_code == "download" and e.object_text == "movement.pdf" for e in events)

@@ -21,11 +21,8 @@ def counts(rows: dict[str, list[tuple]], school_ids: set[str], lesson_entry_days
             marks[s, pupil].append(int(value))
     period = {(s, p): int(v) for s, p, _, _, _, _, v, *_ in rows["src_period_marks"] if s in school_ids}
     gaps = [abs(mark - statistics.fmean(marks[key])) for key, mark in period.items() if marks[key]]
-    vpr = [
-        (int(r[8]), period[r[0], r[1]])
-        for r in rows["src_external_results"]
-        if r[0] in school_ids and (r[0], r[1]) in period
-    ]
+    written = [r for r in rows["src_external_results"] if r[0] in school_ids and (r[0], r[1]) in period]
+    vpr = [(int(r[8]), period[r[0], r[1]]) for r in written]
     lessons_per_school = defaultdict(int)
     for lesson in lessons:
         lessons_per_school[lesson[0]] += 1
@@ -40,6 +37,7 @@ def counts(rows: dict[str, list[tuple]], school_ids: set[str], lesson_entry_days
         "gaps": gaps,
         "final_pupils": len(gaps),
         "vpr": len(vpr),
+        "vpr_pupils": len({(r[0], r[1]) for r in written}),
         "lowered": sum(1 for v, j in vpr if v < j),
         "confirmed": sum(1 for v, j in vpr if v == j),
         "raised": sum(1 for v, j in vpr if v > j),
@@ -73,10 +71,10 @@ DESCRIBED = {
     "Отметок на ученика по предмету за период": "pupils",
     "Уроков записано в срок, %": "pupils",
     "Итоговая − средневзвешенный, балла": "final_pupils",
-    "Участников ВПР": "vpr",
-    "ВПР: понизили, %": "vpr",
-    "ВПР: подтвердили, %": "vpr",
-    "ВПР: повысили, %": "vpr",
+    "Участников ВПР": "vpr_pupils",
+    "ВПР: понизили, %": "vpr_pupils",
+    "ВПР: подтвердили, %": "vpr_pupils",
+    "ВПР: повысили, %": "vpr_pupils",
     "Пропущено уроков, %": "pupils",
 }
 

@@ -1,8 +1,8 @@
 """Hand-made source rows for «Муниципалитет / регион»: eight small schools in two regions.
 
 Region 50: «г. Сергиев Посад» (Гимназия Посадская 9 pupils, СОШ Лесная 8, СОШ Малая 3, СОШ
-Крохотная 2 — the last two under the «< 5» threshold, 5 pupils together) and «г. Химки» (Лицей
-Химкинский 10, СОШ Речная 8). Region 77: «г. Москва» (Школа Арбатская 9, Школа Тверская 8).
+Крохотная 2 — the last two under the «< 5» threshold, 5 pupils together — and СОШ Озёрная 7, so
+that five schools of the region are not small) and «г. Химки» (Лицей Химкинский 10, СОШ Речная 8). Region 77: «г. Москва» (Школа Арбатская 9, Школа Тверская 8).
 
 Every school has one class 7А, maths only (weekly 2 h, attested), one quarter (1.09–24.10.2025),
 three to five lessons (so that pooling differs from averaging schools), marks of weight 1, a
@@ -44,6 +44,7 @@ SCHOOLS = (
     School("s50-4", "СОШ Крохотная", "50", "г. Сергиев Посад", 2),
     School("s50-5", "Лицей Химкинский", "50", "г. Химки", 10),
     School("s50-6", "СОШ Речная", "50", "г. Химки", 8),
+    School("s50-7", "СОШ Озёрная", "50", "г. Сергиев Посад", 7),
     School("s77-1", "Школа Арбатская", "77", "г. Москва", 9),
     School("s77-2", "Школа Тверская", "77", "г. Москва", 8),
 )

@@ -72,7 +72,7 @@ def test_the_authority_sees_its_regions_schools_by_name_and_no_other(schools_con
     expected = sorted(schools_of("50"), key=lambda s: (s.municipality, s.name))
     assert view.schools["Школа"].to_list() == [s.name for s in expected]
     assert view.schools["Муниципалитет"].to_list() == [s.municipality for s in expected]
-    assert view.n_schools == 6 and view.scope_text == "регион 50"
+    assert view.n_schools == 7 and view.scope_text == "регион 50"
     text = _everything(view)
     assert not any(s.name in text for s in SCHOOLS if s.region_id != "50")
     assert "г. Москва" not in text and "Ученикова" not in text
@@ -136,7 +136,7 @@ def test_an_authority_account_without_a_region_sees_nothing(schools_con):
 @pytest.mark.parametrize("vpr_min", [1, VPR_MIN])
 def test_the_director_sees_the_own_school_and_the_regions_distribution(schools_con, vpr_min):
     view = _view(schools_con, DIRECTOR, vpr_min)
-    assert view.school_name == "СОШ Лесная" and view.n_schools == 6 and view.notice is None
+    assert view.school_name == "СОШ Лесная" and view.n_schools == 7 and view.notice is None
     text = _everything(view)
     assert not any(s.name in text for s in SCHOOLS if s.school_id != "s50-2")
     table = {row["Показатель"]: row for row in view.distribution.iter_rows(named=True)}
@@ -145,7 +145,8 @@ def test_the_director_sees_the_own_school_and_the_regions_distribution(schools_c
     ranked_with_enough = 0
     for title, row in table.items():
         digits = DIGITS.get(title, 1)
-        per_school = [figures(ROWS, {s.school_id}) for s in schools_of("50")]
+        # another school's figure about 1–4 pupils is in no quartile (nor the director's own small one)
+        per_school = [figures(ROWS, {s.school_id}) for s in schools_of("50") if not small(ROWS, {s.school_id}, title)]
         if title in VPR_SHARES:
             per_school = [f for f in per_school if f["Участников ВПР"] >= vpr_min]
         values = [f[title] for f in per_school if f[title] is not None]
@@ -170,7 +171,8 @@ def test_the_director_sees_the_own_school_and_the_regions_distribution(schools_c
             ranked_with_enough += 1
         else:
             assert row["Место (1 — лучшее)"] == "—", title
-    assert ranked_with_enough >= (7 if vpr_min == 1 else 4)
+    # ВПР: four schools of region 50 have 5 participants or more, too few for quartiles and places
+    assert ranked_with_enough >= 4
 
 
 def test_a_small_school_is_hidden_from_its_director_but_not_its_deputy(schools_con):

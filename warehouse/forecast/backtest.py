@@ -22,8 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ejournal.access.viewer import Viewer
 from warehouse.forecast.features import CLASSES, KEY, History, features_at
 from warehouse.forecast.model import Forecaster, rule_mark
+from warehouse.suppression import hidden
 
 HORIZONS: tuple[int | None, ...] = (7, 14, 28, 42, None)  # days into the period; None = its last day
 TRAIN_DAYS: tuple[int | None, ...] = (7, 14, 21, 28, 35, 42, None)
@@ -114,6 +116,13 @@ def calibration_error(proba: np.ndarray, y: np.ndarray, bins: int = 10) -> float
 class Backtest:
     table: pl.DataFrame  # horizon, model, n, accuracy, mae, brier, ece
     predictions: pl.DataFrame  # KEY, horizon, outcome, p_2 … p_na (model only)
+
+
+def backtest_hidden(viewer: Viewer, backtest: Backtest) -> bool:
+    """The scores describe the school's pupils predicted: hidden from the small-group roles when
+    fewer than 5 distinct pupils are behind them."""
+    predicted = backtest.predictions
+    return hidden(viewer, predicted["pupil_id"].n_unique() if "pupil_id" in predicted.columns else 0)
 
 
 def run_backtest(history: History, threshold: float, kind: str = "logistic") -> Backtest:

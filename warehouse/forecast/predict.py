@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from ejournal.access.viewer import MIN_GROUP_SIZE, Viewer
+from ejournal.access.viewer import Viewer
 from warehouse import query
 from warehouse.forecast.features import CLASSES, KEY, History, features_at, read_history
 from warehouse.forecast.model import Forecaster, rule_mark
 from warehouse.objectivity_norms import ObjectivityNorms
-from warehouse.queries import SUPPRESSED
 from warehouse.scope import visible_pupils_sql
+from warehouse.suppression import SUPPRESSED, hidden_expr
 
 TRAIN_DAYS = (7, 14, 21, 28, 35, 42, None)
 PROBABILITY_COLUMNS = ["p_2", "p_3", "p_4", "p_5", "p_na"]
@@ -137,7 +137,7 @@ def class_figures(con: duckdb.DuckDBPyConnection, viewer: Viewer, result: Foreca
     grouped = (
         rows.group_by("grade", "class_name", "subject_name", "period_name")
         .agg(
-            pl.len().alias("n"),
+            pl.col("pupil_id").n_unique().alias("n"),
             (100 * passed.mean()).alias("progress"),
             (100 * 1.645 * (passed * (1 - passed)).sum().sqrt() / pl.len()).alias("progress_pm"),
             (100 * good.mean()).alias("quality"),
@@ -146,7 +146,7 @@ def class_figures(con: duckdb.DuckDBPyConnection, viewer: Viewer, result: Foreca
         )
         .sort("grade", "class_name", "subject_name")
     )
-    hide = (pl.col("n") < MIN_GROUP_SIZE) & viewer.suppresses_small_groups
+    hide = hidden_expr(viewer, "n")  # n: distinct pupils of the class in the subject and period
 
     def pct(value: str, pm: str) -> pl.Expr:
         text = pl.format(

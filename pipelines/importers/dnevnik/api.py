@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.importers.absences import map_absence_code
-from pipelines.importers.api_draft import Draft, period_mark
+from pipelines.importers.api_draft import Draft, period_kind, period_mark
 from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID
 from pipelines.importers.contract import ImportContext, ImportNote
@@ -79,6 +79,7 @@ class Finals:
     """What the period marks are resolved with: periods and subjects by their source ids."""
 
     periods: dict[str, str] = field(default_factory=dict)  # ReportingPeriod id → draft period key
+    year_periods: set[str] = field(default_factory=set)  # ReportingPeriod ids of the whole year
     subjects: dict[str, str] = field(default_factory=dict)  # Subject id → subject id
     subject_names: dict[str, Payload] = field(default_factory=dict)  # Subject id → Subject of final-marks.json
 
@@ -96,7 +97,9 @@ class DnevnikImporter:
         notes = PayloadNotes()
         draft = Draft("Дневник.ру", STUDENTS, notes, WorkTypes(context.norms, notes))
         draft.school = _read_school(files[SCHOOL], context, notes)
-        finals = Finals(periods=dict(_read_period(period, draft) for period in _period_items(files[PERIODS], notes)))
+        finals = Finals()
+        for period in _period_items(files[PERIODS], notes):
+            _read_period(period, draft, finals)
         groups = _read_groups(files[GROUPS], draft)
         _read_students(files[STUDENTS], groups, draft)
         for teacher in files[TEACHERS].items():
@@ -155,16 +158,30 @@ def _period_items(node: Payload, notes: PayloadNotes) -> list[Payload]:
     return node.items()
 
 
-def _read_period(node: Payload, draft: Draft) -> tuple[str, str]:
-    """Register a reporting period; returns (its source id, its draft key)."""
+def _read_period(node: Payload, draft: Draft, finals: Finals) -> None:
+    """Register a reporting period under its source id. A type the importer does not know is read
+    from the period's name («1 модуль» is not a term, «1 четверть» is); the whole year is not a term:
+    its final marks are year marks."""
     draft.notes.unknown(node, PERIOD_FIELDS)
-    kind = PERIOD_TYPES.get(node.get("type", "str").lower())
+    period_type = node.get("type", "str")
+    name = node.get("name", "str", required=False)
+    if period_type.lower() == "year":
+        draft.notes.at(node, "type", period_type, "период «весь год» — не учебный период: итоговые за него — годовые")
+        finals.year_periods.add(_ref(node, "id"))
+        return
+    kind = PERIOD_TYPES.get(period_type.lower()) or (period_kind(name) if name else None)
     if kind is None:
-        raise ExportRefused(node.file_name, node.path, "type", f"неизвестный вид периода «{node.value['type']}»")
+        raise ExportRefused(node.file_name, node.path, "type", f"неизвестный вид периода «{period_type}»")
     number = node.get("number", "int")
-    name = node.get("name", "str", required=False) or f"{number} {PERIOD_NAMES[kind]}"
-    key = draft.add_period(node, name, node.get("start", "date"), node.get("finish", "date"), kind=kind, number=number)
-    return _ref(node, "id", required=False) or key, key
+    key = draft.add_period(
+        node,
+        name or f"{number} {PERIOD_NAMES[kind]}",
+        node.get("start", "date"),
+        node.get("finish", "date"),
+        kind=kind,
+        number=number,
+    )
+    finals.periods[_ref(node, "id", required=False) or key] = key
 
 
 def _read_groups(node: Payload, draft: Draft) -> Groups:
@@ -410,7 +427,7 @@ def _mark_value(node: Payload, draft: Draft) -> str | None:
     raw = node.value.get("value")
     if raw is not None and (isinstance(raw, bool) or not isinstance(raw, str | int)):
         node.get("value", "str")  # refuses, naming the type found
-    text = node.get("textValue", "str", required=False)
+    text = _text(node, "textValue", required=False)
     if raw is None and text is None:
         raise ExportRefused(node.file_name, node.path, "value", "нет ни value, ни textValue")
     if raw is not None and (value := canonical_mark(str(raw))) is not None:
@@ -418,6 +435,14 @@ def _mark_value(node: Payload, draft: Draft) -> str | None:
     if text is not None:
         return resolve_mark(text, draft.notes, node.file_name, node.path, "textValue")
     return resolve_mark(str(raw), draft.notes, node.file_name, node.path, "value")
+
+
+def _text(node: Payload, name: str, *, required: bool = True) -> str | None:
+    """A mark's text that some answers give as a number (``"textValue": 5``, ``"value": 4.0``)."""
+    value = node.value.get(name)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{node.get(name, 'number'):g}"
+    return node.get(name, "str", required=required)
 
 
 def _is_period_work(work: Payload) -> bool:
@@ -529,7 +554,7 @@ def _read_final(
     if work is not None:
         draft.notes.unknown(work, WORK_FIELDS)
     pupil_id = _pupil(mark, draft)
-    raw = mark.get("textValue", "str", required=False) or str(mark.get("value", "id"))
+    raw = _text(mark, "textValue", required=False) or _text(mark, "value")
     parsed = period_mark(raw)
     if parsed is None:
         draft.notes.at(mark, "value", raw, f"«{raw}» — не итоговая отметка: не загружена")
@@ -556,6 +581,8 @@ def _final_period(
 ) -> tuple[str, str | None]:
     """(mark kind, period key): the reporting period named by the answer, else the work's
     ``periodType`` and ``periodNumber``; with neither, a year mark (with a note)."""
+    if period_ref in finals.year_periods:
+        return "year", None
     if period_ref is not None:
         if period_ref not in finals.periods:
             raise ExportRefused(

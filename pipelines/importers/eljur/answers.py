@@ -8,6 +8,8 @@ numbers; the helpers here read each of these the same way, keeping the JSON path
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from pipelines.importers.api_payload import Payload, PayloadNotes
@@ -59,11 +61,14 @@ def keyed(node: Payload, name: str, *, required: bool = False) -> list[tuple[str
 
 
 def listed(node: Payload, name: str) -> list[Payload]:
-    """The objects of a list field; a missing, null or empty (``{}``) one is empty."""
+    """The objects of a list field; a missing, null or empty (``{}``) one is empty. A PHP list with
+    gaps in its keys comes as an object keyed by number (``{"0": …, "2": …}``): read in its order."""
     node.expect("object")
     value = node.value.get(name)
     if value is None or value == {}:
         return []
+    if isinstance(value, dict) and all(re.fullmatch(r"\d+", key) for key in value):
+        return [item for _, item in keyed(node, name)]
     return [item.expect("object") for item in node.items(name)]
 
 
@@ -84,3 +89,11 @@ def text(node: Payload, name: str, *, required: bool = True) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:g}" if isinstance(value, float) else str(value)
     return node.get(name, "str", required=required)
+
+
+def day_of(node: Payload, name: str) -> dt.date:
+    """A day «20250901» (or «2025-09-01»), which a server writing numbers as numbers gives as 20250901."""
+    value = node.value.get(name) if isinstance(node.value, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Payload({name: str(value)}, node.file_name, node.path).get(name, "date")
+    return node.get(name, "date")

@@ -18,7 +18,7 @@ from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID
 from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.eljur import fields
-from pipelines.importers.eljur.answers import keyed, listed, result_of, students, text
+from pipelines.importers.eljur.answers import day_of, keyed, listed, result_of, students, text
 from pipelines.importers.eljur.marks import Lessons, Slot, read_assessments, read_getmarks
 from pipelines.importers.eljur.rules import RULES, SCHOOL, Rules, read_rules, read_school
 from pipelines.importers.ids import slug_id, source_id, stable_id
@@ -49,14 +49,22 @@ class EljurImporter:
         lessons = Lessons()
         diary = result_of(files[DIARY], notes)
         _read_diary(diary, draft, rules, context, first.year if first.month >= 9 else first.year - 1, lessons)
-        if MARKS in files:
-            read_getmarks(result_of(files[MARKS], notes), lessons, draft)
-        else:
-            read_assessments(lessons, draft)
+        _read_marks(result_of(files[MARKS], notes) if MARKS in files else None, lessons, draft)
         if FINALS in files:
             _read_finals(result_of(files[FINALS], notes), draft, period_names)
         draft.write(out_dir, bundle_moment([path / name for name in files]))
         return list(notes)
+
+
+def _read_marks(marks: Payload | None, lessons: Lessons, draft: Draft) -> None:
+    """getmarks when it names a pupil; else (no file, or an empty answer) the diary's own assessments."""
+    if marks is not None and students(marks):
+        read_getmarks(marks, lessons, draft)
+        return
+    if marks is not None:
+        message = "в ответе getmarks нет ни одного ученика: загружены отметки самого дневника (assessments)"
+        draft.notes.at(marks, "students", None, message)
+    read_assessments(lessons, draft)
 
 
 def _read_periods(result: Payload, draft: Draft) -> dict[str, str]:
@@ -84,9 +92,7 @@ def _read_period(period: Payload, draft: Draft, names: dict[str, str]) -> None:
         return
     kind = period_kind(full) or period_kind(name)
     number = period_number(full) or period_number(name)
-    key = draft.add_period(
-        period, full, period.get("start", "date"), period.get("end", "date"), kind=kind, number=number
-    )
+    key = draft.add_period(period, full, day_of(period, "start"), day_of(period, "end"), kind=kind, number=number)
     names.update({normalise_name(name): key, normalise_name(full): key})
 
 
@@ -100,9 +106,7 @@ def _read_diary(
         class_id = _add_pupil(pupil_id, student, draft, rules, context, first_year)
         for day_key, day in keyed(student, "days"):
             draft.notes.unknown(day, fields.DAY)
-            day_date = (day if day.has("name") else Payload({"name": day_key}, day.file_name, day.path)).get(
-                "name", "date"
-            )
+            day_date = day_of(day if day.has("name") else Payload({"name": day_key}, day.file_name, day.path), "name")
             for _, item in keyed(day, "items"):
                 _read_item(item, day_date, pupil_id, class_id, draft, lessons)
             if day.value.get("items_extday"):
@@ -146,14 +150,17 @@ def _read_item(item: Payload, day: dt.date, pupil_id: str, class_id: str, draft:
     subject_name = text(item, "name")
     subject_key = item.get("lesson_id", "id", required=False)
     group = _subgroup(item, draft.classes[class_id]["class_name"])
-    lesson_id = stable_id("l", class_id, day.isoformat(), number, subject_key or normalise_name(subject_name), group)
+    teacher_id = _teacher(item, draft)
+    # without ``grp`` (older servers) two subgroups' lessons at the same hour differ by their teacher
+    part = group or teacher_id
+    lesson_id = stable_id("l", class_id, day.isoformat(), number, subject_key or normalise_name(subject_name), part)
     lesson = {
         "lesson_id": lesson_id,
         "lesson_date": day,
         "lesson_number": number,
         "class_id": class_id,
         "subject_id": draft.add_subject(subject_name, item, "name"),
-        "teacher_id": _teacher(item, draft),
+        "teacher_id": teacher_id,
         "topic": text(item, "topic", required=False) or None,
         "homework": _homework(item, draft.notes),
         "_is_control": bool(item.get("is_control", "bool", required=False)),

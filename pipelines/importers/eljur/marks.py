@@ -2,8 +2,11 @@
 
 A mark names its subject (``lesson_id`` of the subject, or the subject's name) and its date, not
 the lesson: it is put on the pupil's lesson of that subject that day in getdiary (when there are
-two, the one whose number is the mark's ``nm``, else the first). Absences come as marks «Н», «Б»,
-«УП», «ОП»…; a mark with an empty value (the «phantom» marks clients skip) is not loaded.
+two, the one whose number is the mark's ``nm``, else the first). A school often saves getmarks for
+a whole term and getdiary for a week: a mark of a day or subject the diary does not show goes to a
+lesson of the pupil's class made from the mark's date and subject (``Draft.lesson_of_day``), with
+one note per file counting such marks. Absences come as marks «Н», «Б», «УП», «ОП»…; a mark with an
+empty value (the «phantom» marks clients skip) is not loaded.
 """
 
 from __future__ import annotations
@@ -16,13 +19,19 @@ from pipelines.importers.absences import ABSENCE_CODES, map_absence_code
 from pipelines.importers.api_draft import Draft
 from pipelines.importers.api_payload import Payload
 from pipelines.importers.eljur import fields
-from pipelines.importers.eljur.answers import listed, students, text
+from pipelines.importers.eljur.answers import day_of, listed, students, text
 from pipelines.importers.ids import slug_id, source_id
 from pipelines.importers.marks import canonical_mark, resolve_mark
 from pipelines.importers.names import normalise_name
 from pipelines.issues import ExportRefused
 
 DIARY = "getdiary.json"
+BEYOND_DIARY = (
+    "отметок и пропусков в днях или по предметам, которых нет в getdiary.json: {count}. Они загружены на уроки, "
+    "созданные по дате и предмету отметки (номер — следующий свободный в этот день, без темы и домашнего "
+    "задания, учитель — учитель предмета в классе или «Не указан»). Чтобы получить номера уроков, темы и "
+    "домашние задания, выгрузите getdiary.json за те же даты, что и getmarks.json"
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class Lessons:
 
 
 def read_getmarks(result: Payload, lessons: Lessons, draft: Draft) -> None:
+    beyond_diary = 0
     for raw_id, student in students(result):
         draft.notes.unknown(student, fields.STUDENT)
         pupil_id = source_id("p", raw_id)
@@ -66,24 +76,32 @@ def read_getmarks(result: Payload, lessons: Lessons, draft: Draft) -> None:
             raise ExportRefused(student.file_name, student.path, "name", f"ученика {raw_id} нет в getdiary.json")
         for subject in listed(student, "lessons"):
             draft.notes.unknown(subject, fields.SUBJECT_MARKS)
-            name = text(subject, "name")
-            key = subject.get("lesson_id", "id", required=False)
             for mark in listed(subject, "marks"):
                 draft.notes.unknown(mark, fields.MARK)
                 if _is_phantom(mark, draft):
                     continue
-                day = mark.get("date", "date")
-                nm = mark.get("nm", "int", required=False) if _is_int(mark.value.get("nm")) else None
-                lesson_id = lessons.find(pupil_id, day, mark.get("lesson_id", "id", required=False) or key, name, nm)
+                lesson_id = _diary_lesson(mark, subject, pupil_id, lessons)
                 if lesson_id is None:
-                    raise ExportRefused(
-                        mark.file_name,
-                        mark.path,
-                        "date",
-                        f"в getdiary.json нет урока «{name}» {day:%d.%m.%Y} у ученика {raw_id}: "
-                        "выгрузите getdiary и getmarks за одни и те же дни",
-                    )
+                    lesson_id = _lesson_of_mark(mark, subject, pupil_id, draft)
+                    beyond_diary += 1
                 read_mark(mark, pupil_id, lesson_id, lessons, draft)
+    if beyond_diary:
+        draft.notes.at(result, "students", beyond_diary, BEYOND_DIARY.format(count=beyond_diary))
+
+
+def _diary_lesson(mark: Payload, subject: Payload, pupil_id: str, lessons: Lessons) -> str | None:
+    """The pupil's diary lesson of the mark: its day, subject (by id, else name) and number ``nm``."""
+    day = day_of(mark, "date")
+    nm = mark.get("nm", "int", required=False) if _is_int(mark.value.get("nm")) else None
+    key = mark.get("lesson_id", "id", required=False) or subject.get("lesson_id", "id", required=False)
+    return lessons.find(pupil_id, day, key, text(subject, "name"), nm)
+
+
+def _lesson_of_mark(mark: Payload, subject: Payload, pupil_id: str, draft: Draft) -> str:
+    """A lesson of the pupil's class made from the mark's day and subject (the diary lacks it)."""
+    subject_id = draft.add_subject(text(subject, "name"), subject, "name")
+    lesson = draft.lesson_of_day(mark, draft.pupil_class[pupil_id], day_of(mark, "date"), subject_id)
+    return lesson["lesson_id"]
 
 
 def read_assessments(lessons: Lessons, draft: Draft) -> None:
@@ -127,7 +145,7 @@ def read_mark(mark: Payload, pupil_id: str, lesson_id: str, lessons: Lessons, dr
         mark.file_name,
         mark.path,
         weight=weight,
-        is_control=lesson["_is_control"] or "контрольн" in (name or "").lower() or None,
+        is_control=lesson.get("_is_control") or "контрольн" in (name or "").lower() or None,
         type_id=slug_id(short, "w:") if short else None,
     )
     if mark.value.get("count") is False:

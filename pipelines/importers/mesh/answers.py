@@ -25,6 +25,7 @@ CHILD_FIELDS = {"id", "last_name", "first_name", "middle_name", "birth_date", "s
 CHILD_FIELDS |= {"school", "class_unit_id", "contract_id", "user_id", "phone", "email", "snils", "type", "groups"}
 CHILD_FIELDS |= {"representatives", "sections", "sudir_account_exists", "sudir_login", "is_legal_representative"}
 CHILD_FIELDS |= {"parallel_curriculum_id", "contingent_guid", "enrollment_date"}
+CHILD_FIELDS |= {"class_uid", "age", "service_type_id", "profession_specialty_code", "profession_specialty_name"}
 # /core/api/student_profiles/{id} (old API); its marks, final_marks and attendances are not read
 STUDENT_PROFILE_FIELDS = {"id", "created_at", "updated_at", "deleted_at", "person_id", "transferred", "school_id"}
 STUDENT_PROFILE_FIELDS |= {"organization_id", "user_id", "study_mode_id", "user_name", "short_name", "last_name"}
@@ -41,8 +42,8 @@ SESSION_FIELDS |= {"authentication_token", "password_change_required", "regional
 SESSION_PROFILE_FIELDS = {"id", "type", "roles", "user_id", "agree_pers_data", "school_id", "school_shortname"}
 SESSION_PROFILE_FIELDS |= {"school_name", "subject_ids", "organization_id"}
 CLASS_UNIT_FIELDS = {"id", "class_level_id", "name", "home_based"}
-SCHOOL_FIELDS = {"id", "name", "short_name", "county", "principal", "phone", "global_school_id"}
-GRADE_FIELDS = {"origin", "five", "ten", "hundred"}
+SCHOOL_FIELDS = {"id", "name", "short_name", "county", "principal", "phone", "global_school_id", "municipal_unit_name"}
+GRADE_FIELDS = {"origin", "five", "ten", "hundred", "original_grade_from", "original_grade_to"}
 VALUE_FIELDS = {"name", "nmax", "grade", "grade_system_id", "grade_system_type"}
 # /family/{web,mobile}/v1/marks, marks of schedule items, events and subject marks; /core/api/marks
 MARK_FIELDS = {"id", "value", "values", "weight", "control_form_name", "date", "created_at", "updated_at", "is_exam"}
@@ -51,6 +52,7 @@ MARK_FIELDS |= {"schedule_lesson_id", "original_grade_system_type", "criteria", 
 MARK_FIELDS |= {"student_profile_id", "teacher_id", "name", "control_form_id", "deleted_by", "grade_id", "group_id"}
 MARK_FIELDS |= {"grade_system_id", "grade_system_type", "course_lesson_topic_id", "theme_frame_integration_id"}
 MARK_FIELDS |= {"project_id", "activity", "teacher", "history", "point_value", "exam"}
+MARK_FIELDS |= {"class_results"}  # /family/mobile/v1/marks/{id}: how many pupils got each value (OctoDiary-kt #28)
 # /family/mobile/v1/lesson_schedule_items/{id} (and the older hand-written lessons with lesson_number)
 LESSON_FIELDS = {"id", "date", "lesson_number", "subject_id", "subject_name", "teacher", "lesson_topic"}
 LESSON_FIELDS |= {"lesson_homeworks", "is_missed_lesson", "absence_reason", "room_number", "begin_time", "end_time"}

@@ -45,7 +45,7 @@ class PupilLesson:
     node: Payload
     pupil_id: str
     row: dict
-    starts: str  # sorts the lessons of a day: «08:30», else the place in the answer
+    starts: str  # sorts the lessons of a day: «08:30», else the lesson's id
     absence: str | None
     marks: list[Payload] = field(default_factory=list)
 
@@ -53,7 +53,7 @@ class PupilLesson:
 def read_schedule_items(node: Payload | None, draft: MeshDraft) -> list[PupilLesson]:
     """lessons.json: ``lesson_schedule_items`` answers (teacher, details.lesson_topic, lesson_homeworks)."""
     out = []
-    for place, (pupil_id, item) in enumerate(pupil_answers(node, draft)):
+    for pupil_id, item in pupil_answers(node, draft):
         draft.notes.unknown(item, LESSON_FIELDS)
         details = item.child("details", required=False)
         if details is not None:
@@ -68,7 +68,7 @@ def read_schedule_items(node: Payload | None, draft: MeshDraft) -> list[PupilLes
         row = _row(item, pupil_id, draft, day_of(item, "date"), _teacher(item, draft), topic)
         row["homework"] = _joined(hw.get("homework", "str", required=False) for hw in homeworks)
         row["homework_entered_at"] = min(created) if created else None
-        starts = item.get("begin_time", "str", required=False) or f"~{place:05d}"
+        starts = item.get("begin_time", "str", required=False) or _order_by_id(item)
         marks = item.items("marks", required=False)
         out.append(PupilLesson(item, pupil_id, row, starts, _absence(item, draft), marks))
     return out
@@ -107,10 +107,22 @@ def read_schedule_days(node: Payload | None, draft: MeshDraft) -> list[PupilLess
             date = day_of(day, "date")
             for activity in day.items("activities", required=False):
                 draft.notes.unknown(activity, ACTIVITY_FIELDS)
-                if activity.get("type", "str", required=False) != "LESSON":
+                if not _is_lesson(activity):
                     continue
                 out += _schedule_lesson(activity, pupil_id, date, draft)
     return out
+
+
+def _order_by_id(item: Payload, id_field: str = "id") -> str:
+    """Without ``begin_time``: the item's id orders the day's lessons, the same way in every pupil's answer."""
+    own_id = item.get(id_field, "id")
+    return f"~{own_id:0>20}"
+
+
+def _is_lesson(activity: Payload) -> bool:
+    """A ``LESSON`` activity; one without ``type`` that carries a ``lesson`` is a lesson too."""
+    kind = activity.get("type", "str", required=False)
+    return kind == "LESSON" if kind is not None else activity.has("lesson")
 
 
 def _days(answer: Payload) -> list[Payload]:
@@ -128,7 +140,7 @@ def _schedule_lesson(activity: Payload, pupil_id: str, day, draft: MeshDraft) ->
     row = _row(lesson, pupil_id, draft, day, _teacher(lesson, draft), None, "schedule_item_id")
     row["homework"] = lesson.get("homework", "str", required=False) or None
     row["homework_entered_at"] = None
-    starts = activity.get("begin_time", "str", required=False) or "~"
+    starts = activity.get("begin_time", "str", required=False) or _order_by_id(lesson, "schedule_item_id")
     marks = lesson.items("marks", required=False)
     return [PupilLesson(lesson, pupil_id, row, starts, _absence(lesson, draft), marks)]
 

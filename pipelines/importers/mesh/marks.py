@@ -126,38 +126,21 @@ def _lesson_of(mark: Payload, pupil_id: str, subject_id: str | None, draft: Mesh
 
 def _lesson_from_mark(mark: Payload, pupil_id: str, day: dt.date, subject_id: str, draft: MeshDraft) -> dict:
     """The class's lesson of the subject on the mark's day, made from the mark when no answer gives it
-    (no events.json or lessons.json for that day): numbered after the day's other lessons of the subject."""
+    (no events.json or lessons.json for that day): the shared `Draft.lesson_of_day`, seen by the class."""
     class_id = draft.pupil_class[pupil_id]
-    lesson_id = stable_id("l", class_id, day.isoformat(), subject_id)
-    if lesson_id not in draft.lessons:
-        same = [r["lesson_number"] for r in draft.lessons.values() if _is_lesson_of(r, class_id, day, subject_id)]
-        teacher_id = draft.subject_teacher(class_id, subject_id) or _unknown_teacher(draft)
-        row = {
-            "lesson_id": lesson_id,
-            "lesson_date": day,
-            "lesson_number": min(max(same, default=0) + 1, 12),
-            "class_id": class_id,
-            "subject_id": subject_id,
-            "teacher_id": teacher_id,
-            "topic": None,
-            "homework": None,
-            "homework_entered_at": None,
-        }
-        draft.add_lesson(mark, row)
+    made = stable_id("l", class_id, day.isoformat(), subject_id) not in draft.lessons
+    lesson = draft.lesson_of_day(mark, class_id, day, subject_id)
+    if made:
         message = (
             "урока этой отметки нет в events.json, lessons.json, schedule.json: урок создан по дню и предмету отметки "
-            "(номер — следующий после уроков предмета в этот день, учитель — учитель предмета в классе)"
+            "(номер — следующий свободный у класса в этот день, учитель — учитель предмета в классе)"
         )
         draft.notes.at(mark, "date", day.isoformat(), message, once="lesson from mark")
         for classmate, its_class in draft.pupil_class.items():
             if its_class == class_id:
-                draft.saw_lesson(classmate, lesson_id)
-                draft.day_lessons.setdefault((classmate, day, subject_id), [lesson_id])
-    return draft.lessons[lesson_id]
-
-
-def _is_lesson_of(row: dict, class_id: str, day: dt.date, subject_id: str) -> bool:
-    return (row["class_id"], row["lesson_date"], row["subject_id"]) == (class_id, day, subject_id)
+                draft.saw_lesson(classmate, lesson["lesson_id"])
+                draft.day_lessons.setdefault((classmate, day, subject_id), [lesson["lesson_id"]])
+    return lesson
 
 
 def _unknown_teacher(draft: MeshDraft) -> str:
@@ -181,7 +164,15 @@ def _five_point(mark: Payload, draft: MeshDraft) -> str | None:
     if fives:
         return resolve_mark("/".join(fives), draft.notes, mark.file_name, mark.path, "values")
     field_name = "value" if mark.has("value") or not mark.has("name") else "name"
-    return resolve_mark(mark.get(field_name, "str"), draft.notes, mark.file_name, mark.path, field_name)
+    return resolve_mark(_text(mark, field_name), draft.notes, mark.file_name, mark.path, field_name)
+
+
+def _text(node: Payload, field_name: str) -> str:
+    """A mark's value as text: some answers give it as a number (5, 4.0)."""
+    number = node.value.get(field_name)
+    if isinstance(number, int | float) and not isinstance(number, bool):
+        return f"{node.get(field_name, 'number'):g}"
+    return node.get(field_name, "str")
 
 
 def _bounds(period: Payload) -> tuple[dt.date, dt.date]:
@@ -201,9 +192,7 @@ def _add_final(
     end: dt.date,
     draft: MeshDraft,
 ) -> None:
-    number = node.value.get(field_name)
-    numeric = isinstance(number, int | float) and not isinstance(number, bool)
-    raw = f"{node.get(field_name, 'number'):g}" if numeric else node.get(field_name, "str")
+    raw = _text(node, field_name)
     parsed = period_mark(MESH_PERIOD_MARKS.get(raw.strip().lower(), raw))
     if parsed is None:
         draft.notes.at(node, field_name, raw, f"«{raw}» — не итоговая отметка: не загружена")

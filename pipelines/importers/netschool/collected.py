@@ -43,6 +43,20 @@ class Mark:
 
 
 @dataclass
+class Total:
+    """A period mark of the mobile API's ``totals``: ``kind`` «period» (with ``period``: number, kind
+    code, first and last day) or «year», «exam», «final»."""
+
+    student: str
+    subject_id: int
+    kind: str
+    period: tuple[int, str, dt.date, dt.date] | None
+    value: Any
+    where: str
+    file_name: str
+
+
+@dataclass
 class Collected:
     context: dict | None = None
     years: list[dict] = field(default_factory=list)
@@ -58,6 +72,8 @@ class Collected:
     n_duty: int = 0
     diaries: list[tuple[Path, Any]] = field(default_factory=list)
     mobile: list[tuple[Path, str, list, str]] = field(default_factory=list)  # file, kind, items, path prefix
+    subject_names: dict[int, str] = field(default_factory=dict)  # mobile subjects: id → name
+    totals: list[Total] = field(default_factory=list)  # mobile totals: period marks
     education: list[dict] = field(default_factory=list)  # mobile education: {"class", "school", "year"}
     unrecognised: list[tuple[str, str]] = field(default_factory=list)  # file, what it holds
 
@@ -105,3 +121,22 @@ def shape_of(doc: Any) -> str:
             return "пустой список"
         return f"список из {len(doc)} элементов, первый — {shape_of(doc[0])}"
     return f"значение «{str(doc)[:40]}»"
+
+
+def request_pupil(item: Any, file_name: str, where: str, data: Collected, answer: str) -> str:
+    """``item``'s ``studentId``, else the one pupil the request was made for (``answer`` names the
+    response in the refusal when the pupils known are not exactly one)."""
+    student = field_of(item, "studentId", "integer", file_name, where, required=False)
+    if student is not None:
+        return str(student)
+    known = sorted(data.students)
+    if len(known) == 1:
+        return known[0]
+    found = f"{len(known)} ({', '.join(known)})" if known else "ни одного"
+    raise ExportRefused(
+        file_name,
+        where,
+        "studentId",
+        f"{answer} не называет ученика (нет studentId): ожидается ровно один ученик в context"
+        f" ученика, student/diary/init или students, а найдено {found} — сохраните ответ об ученике",
+    )

@@ -17,6 +17,7 @@ Each JSON file is recognised by its shape, not its name (field mapping: docs/imp
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,12 @@ from pipelines.importers.netschool.collected import (
     Collected,
     Lesson,
     Mark,
+    Total,
     absence_code,
     first_teacher,
     given_weight,
     named_ref,
+    request_pupil,
     shape_of,
 )
 from pipelines.importers.netschool.mobile import mobile_kind, read_mobile
@@ -44,7 +47,7 @@ from pipelines.importers.netschool.report import Report, is_report, read_report
 from pipelines.importers.notes import Notes
 from pipelines.importers.periods import period_id
 from pipelines.importers.reading import field_of, read_json_file
-from pipelines.importers.subjects import load_subject_catalogue
+from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
@@ -69,7 +72,14 @@ class NetschoolImporter:
     title = TITLE
 
     def detect(self, path: Path) -> bool:
-        keys = ('"weekDays"', '"assignmentTypeName"', "Сетевой Город", '"lessonTheme"', '"classmeetingId"')
+        keys = (
+            '"weekDays"',
+            '"assignmentTypeName"',
+            "Сетевой Город",
+            '"lessonTheme"',
+            '"classmeetingId"',
+            '"termTotals"',
+        )
         for file in _files(path)[:50]:
             if file.suffix.lower() in (".html", ".htm"):
                 if is_report(file):
@@ -125,7 +135,7 @@ def _classify(file: Path, doc: Any, data: Collected, notes: Notes) -> None:
         _read_types(doc, name, data, notes)
     elif isinstance(doc, dict) and ("assignments" in doc or "lessons" in doc):
         _mobile_object(file, doc, data, notes)
-    elif isinstance(doc, list) and mobile_kind(doc) in ("lessons", "assignments"):
+    elif isinstance(doc, list) and mobile_kind(doc) in ("lessons", "assignments", "totals"):
         data.mobile.append((file, mobile_kind(doc), doc, ""))
     elif isinstance(doc, list) and mobile_kind(doc):
         read_mobile(file, mobile_kind(doc), doc, "", data, notes)
@@ -255,7 +265,7 @@ def _diary_assignment(item: Any, where: str, lesson_key: str, data: Collected, n
         return
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ExportRefused(name, f"{where}.mark", "mark", f"ожидается отметка, а не «{value}»")
-    student = str(field_of(mark, "studentId", "integer", name, f"{where}.mark"))
+    student = request_pupil(mark, name, f"{where}.mark", data, "отметка недели дневника")
     if absence_code(value):  # «Н», «УП», «Б», «ОП» in the place of a mark: the pupil's attendance
         data.absences[(student, lesson_key)] = (value, f"{where}.mark", name)
         return
@@ -329,6 +339,7 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
     json_students = _named_pupils(data)
     days = [lesson.day for lesson in data.lessons.values()] + [c.day for r in data.reports for c in r.cells]
     days += [d for r in data.reports for d in (r.period_start, r.period_end)]
+    days += [d for t in data.totals if t.period for d in t.period[2:]]
     if not days:
         _refuse_empty(data, first_file)
     year = _year(data, days, first_file)
@@ -430,6 +441,7 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
                 {"pupil_id": source_id("sgo-p", student), "lesson_id": lesson_ids[meeting], "absence_code": code},
             )
     _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, pupil_ids, json_students, by_name)
+    _add_totals(data, tables, catalogue, notes, year)
     if not tables.get("periods"):
         notes.add(first_file, "", "периоды", None, "в данных нет учебных периодов: загрузите отчёт или periods.csv")
     tables.extend("subjects", catalogue.table())
@@ -494,6 +506,76 @@ def _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, 
                         "entered_by": UNKNOWN_TEACHER_ID,
                     },
                 )
+
+
+def _add_totals(
+    data: Collected, tables: CanonicalTables, catalogue: SubjectCatalogue, notes: Notes, year: dict[str, str]
+) -> None:
+    """Period marks of the mobile API's ``totals``: a term's mark goes to that term (a period with
+    the term's dates), a year, exam or final mark to the year. The subject is named by ``subjects``."""
+    year_id = year["academic_year_id"]
+    for total in data.totals:
+        subject = data.subject_names.get(total.subject_id)
+        if subject is None:
+            raise ExportRefused(
+                total.file_name,
+                total.where.rsplit(".", 1)[0],
+                "subjectId",
+                f"предмет {total.subject_id} не назван: ожидается ответ subjects (api/mobile/subjects) с этим id,"
+                " а его нет — сохраните этот ответ",
+            )
+        mark = canonical_period_mark(total.value)
+        if mark is None:
+            notes.add(
+                total.file_name,
+                total.where,
+                "mark",
+                total.value,
+                f"«{total.value}» — не итоговая отметка: не загружена",
+            )
+            continue
+        pid, last_day = "", parse_datetime(year["end_date"], "", "", "end_date").date()
+        if total.period is not None:
+            pid, last_day = _term_period(total, year_id, tables, notes), total.period[3]
+        tables.add(
+            "period_marks",
+            {
+                "pupil_id": source_id("sgo-p", total.student),
+                "subject_id": catalogue.resolve(subject, notes, total.file_name, total.where),
+                "academic_year_id": year_id,
+                "mark_kind_code": total.kind,
+                "period_id": pid,
+                "mark_value": mark,
+                "entered_at": fmt_datetime(dt.datetime.combine(last_day, dt.time(12))),
+                "entered_by": UNKNOWN_TEACHER_ID,
+            },
+        )
+
+
+def _term_period(total: Total, year_id: str, tables: CanonicalTables, notes: Notes) -> str:
+    """The period of a term mark; a report's dates for the same period are kept, with a note."""
+    number, kind, first, last = total.period
+    pid = period_id(year_id, kind, number)
+    row = {
+        "period_id": pid,
+        "academic_year_id": year_id,
+        "period_kind_code": kind,
+        "period_number": number,
+        "period_name": f"{number} {_PERIOD_RU[kind]}",
+        "start_date": fmt_date(first),
+        "end_date": fmt_date(last),
+    }
+    stored = tables.add("periods", row)
+    if (stored["start_date"], stored["end_date"]) != (row["start_date"], row["end_date"]):
+        notes.add(
+            total.file_name,
+            f"{total.where}.term",
+            "startDate",
+            row["start_date"],
+            f"даты периода «{row['period_name']}» в totals ({row['start_date']}–{row['end_date']}) расходятся с"
+            f" отчётом ({stored['start_date']}–{stored['end_date']}): оставлены даты отчёта",
+        )
+    return pid
 
 
 def _report_period(report: Report, year_id: str, tables: CanonicalTables) -> str | None:
@@ -582,11 +664,22 @@ def _class_name(data: Collected, context: ImportContext, education: dict, first_
     class_names |= {r.class_name for r in data.reports if r.class_name}
     if education.get("class"):
         class_names.add(education["class"])
+    class_names = {_class_form(name) for name in class_names}
     class_name = class_names.pop() if len(class_names) == 1 else context.class_name
     if class_name is None:
         problem = "в данных несколько классов" if class_names else "класс не указан"
         raise ExportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class 7А")
     return class_name
+
+
+_CLASS_SPELLING = re.compile(r"[\s-]+")
+
+
+def _class_form(name: str) -> str:
+    """One written form of a class: servers write «5г» (a 2019 diary week), reports «5 Г» or «5-Г» —
+    all are the class «5Г». A name that is not of the form «7А» is kept as written."""
+    compact = _CLASS_SPELLING.sub("", name).upper()
+    return compact if class_grade(compact) is not None else name.strip()
 
 
 def _weight_divisor(data: Collected, notes: Notes) -> int:

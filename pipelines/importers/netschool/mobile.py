@@ -11,24 +11,38 @@ Each is a top-level JSON array (an older, documented form wraps the first two in
   name the pupil: the request was made for one, who is taken from the pupils the other responses
   name (context of a pupil's account, ``student/diary/init``, ``students``);
 - ``students`` (``name``, ``shortName``, ``studentId``) and ``education`` (``class``, ``school``,
-  ``schoolyear``): who the pupil is, their class, school and school year.
+  ``schoolyear``): who the pupil is, their class, school and school year;
+- ``totals`` (``subjectId``, ``termTotals[{term, mark}]``, ``yearTotals[{period, mark}]``) and
+  ``subjects`` (``id``, ``name``): period marks, as the typed models of two clients describe them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from pipelines.importers.dates import parse_datetime
+from pipelines.importers.names import normalise_name
 from pipelines.importers.netschool import fields as known_fields
-from pipelines.importers.netschool.collected import Collected, Lesson, Mark, first_teacher, given_weight
+from pipelines.importers.netschool.collected import (
+    Collected,
+    Lesson,
+    Mark,
+    Total,
+    absence_code,
+    first_teacher,
+    given_weight,
+    request_pupil,
+)
 from pipelines.importers.notes import Notes
+from pipelines.importers.periods import parse_period_name
 from pipelines.importers.reading import field_of
 from pipelines.issues import ExportRefused
 
 
 def mobile_kind(items: list) -> str | None:
-    """Which mobile API array this is ("lessons", "assignments", "students", "education"), or None."""
+    """Which mobile API array this is (lessons, assignments, students, education, totals, subjects), or None."""
     if not items or not all(isinstance(item, dict) for item in items):
         return None
     if all("assignmentId" in item and ("result" in item or "assignmentTypeName" in item) for item in items):
@@ -39,12 +53,23 @@ def mobile_kind(items: list) -> str | None:
         return "students"
     if all("schoolyear" in item and "class" in item for item in items):
         return "education"
+    if all("subjectId" in item and ("termTotals" in item or "yearTotals" in item) for item in items):
+        return "totals"
+    if all("id" in item and "name" in item and "order" in item for item in items):
+        return "subjects"
     return None
 
 
 def read_mobile(file: Path, kind: str, items: list, prefix: str, data: Collected, notes: Notes) -> None:
     """One mobile array (``prefix`` is its JSON path: "" for a top-level array, "lessons" in the object form)."""
-    reader = {"lessons": _lesson, "assignments": _assignment, "students": _student, "education": _education}[kind]
+    reader = {
+        "lessons": _lesson,
+        "assignments": _assignment,
+        "students": _student,
+        "education": _education,
+        "subjects": _subject,
+        "totals": _total,
+    }[kind]
     for i, item in enumerate(items):
         reader(item, f"{prefix}[{i}]", file.name, data, notes)
 
@@ -84,6 +109,9 @@ def _assignment(item: Any, where: str, name: str, data: Collected, notes: Notes)
     data.lessons.setdefault(
         meeting, Lesson(meeting, day, 1, field_of(item, "subjectName", "text", name, where), where, name)
     )
+    if absence_code(result):  # «Н», «Б»… in the place of a mark, as in the web diary: an absence
+        data.absences.setdefault((student, meeting), (result, where, name))
+        return
     result_date = field_of(item, "resultDate", "text", name, where, required=False)
     entered = parse_datetime(result_date, name, where, "resultDate") if result_date else None
     key = f"{assignment}-{student}"
@@ -116,6 +144,74 @@ def _education(item: Any, where: str, name: str, data: Collected, notes: Notes) 
     data.education.append({"class": parts["class"], "school": parts["school"], "year": year})
 
 
+def _subject(item: Any, where: str, name: str, data: Collected, notes: Notes) -> None:
+    notes.unknown_fields(item, known_fields.MOBILE_SUBJECT_FIELDS, name, where)
+    data.subject_names[field_of(item, "id", "integer", name, where)] = field_of(item, "name", "text", name, where)
+
+
+def _total(item: Any, where: str, name: str, data: Collected, notes: Notes) -> None:
+    """One subject's period marks: ``termTotals`` (a term with its dates) and ``yearTotals``."""
+    notes.unknown_fields(item, known_fields.MOBILE_TOTAL_FIELDS, name, where)
+    subject = field_of(item, "subjectId", "integer", name, where)
+    student = _pupil(item, name, where, data)
+    for t, term_total in enumerate(field_of(item, "termTotals", "list", name, where, required=False) or []):
+        at = f"{where}.termTotals[{t}]"
+        notes.unknown_fields(term_total, known_fields.MOBILE_TERM_TOTAL_FIELDS, name, at)
+        if term_total.get("mark") is None:
+            continue  # no mark for this term yet
+        period = _term(field_of(term_total, "term", "object", name, at), name, f"{at}.term", notes)
+        if period is not None:
+            data.totals.append(Total(student, subject, "period", period, term_total["mark"], at, name))
+    for y, year_total in enumerate(field_of(item, "yearTotals", "list", name, where, required=False) or []):
+        at = f"{where}.yearTotals[{y}]"
+        notes.unknown_fields(year_total, known_fields.MOBILE_YEAR_TOTAL_FIELDS, name, at)
+        if year_total.get("mark") is None:
+            continue
+        kind = _year_kind(field_of(year_total, "period", "object", name, at), name, f"{at}.period", notes)
+        if kind is not None:
+            data.totals.append(Total(student, subject, kind, None, year_total["mark"], at, name))
+
+
+def _term(term: dict, name: str, where: str, notes: Notes) -> tuple[int, str, dt.date, dt.date] | None:
+    """The term of a ``termTotals`` entry: its number and kind from the name («1 четверть»), its days;
+    None (the mark is not loaded, with a note) when the name is not one of a study period."""
+    notes.unknown_fields(term, known_fields.MOBILE_TERM_FIELDS, name, where)
+    term_name = field_of(term, "name", "text", name, where)
+    parsed = parse_period_name(term_name)
+    if parsed is None:
+        notes.add(
+            name,
+            where,
+            "name",
+            term_name,
+            f"«{term_name}» — не учебный период (ожидается «1 четверть», «2 триместр», «1 полугодие»):"
+            " итоговая отметка не загружена",
+        )
+        return None
+    first, last = (
+        parse_datetime(field_of(term, bound, "text", name, where), name, where, bound).date()
+        for bound in ("startDate", "endDate")
+    )
+    return parsed[0], parsed[1], first, last
+
+
+_YEAR_KINDS = (("год", "year"), ("year", "year"), ("экзамен", "exam"), ("exam", "exam"), ("итог", "final"))
+_YEAR_KINDS += (("final", "final"),)
+
+
+def _year_kind(period: dict, name: str, where: str, notes: Notes) -> str | None:
+    """«year», «exam» or «final» from ``periodName`` (or ``periodType``); None, with a note, if neither says."""
+    notes.unknown_fields(period, known_fields.MOBILE_PERIOD_FIELDS, name, where)
+    period_name = field_of(period, "periodName", "text", name, where, required=False) or ""
+    words = normalise_name(f"{period_name} {period.get('periodType') or ''}")
+    kind = next((kind for stem, kind in _YEAR_KINDS if stem in words), None)
+    if kind is None:
+        notes.add(
+            name, where, "periodName", period_name, f"итоговая отметка «{period_name}» не распознана: не загружена"
+        )
+    return kind
+
+
 def _meeting(item: Any, name: str, where: str) -> str:
     """The lesson id: ``classmeetingId`` on real servers, ``classMeetingId`` in the documented form."""
     for key in ("classmeetingId", "classMeetingId"):
@@ -139,17 +235,4 @@ def _number(item: Any, name: str, where: str, notes: Notes) -> int:
 
 def _pupil(item: Any, name: str, where: str, data: Collected) -> str:
     """The item's ``studentId``, else the one pupil the request was made for."""
-    student = field_of(item, "studentId", "integer", name, where, required=False)
-    if student is not None:
-        return str(student)
-    known = sorted(data.students)
-    if len(known) == 1:
-        return known[0]
-    found = f"{len(known)} ({', '.join(known)})" if known else "ни одного"
-    raise ExportRefused(
-        name,
-        where,
-        "studentId",
-        "ответ мобильного API не называет ученика (нет studentId): ожидается ровно один ученик в context"
-        f" ученика, student/diary/init или students, а найдено {found} — сохраните ответ об ученике",
-    )
+    return request_pupil(item, name, where, data, "ответ мобильного API")

@@ -31,6 +31,9 @@ from pipelines.issues import ExportRefused
 
 ATTENDANCE_TYPE = "30000"
 ATTENDANCE_NAME = "посещаемость"
+LATE_TYPE = "30001"  # a lateness, whatever its value says (clients of the diary read 30001 so)
+LATE_STEM = "опоздан"
+REMARK = "замечание"  # a teacher's remark in the place of a mark («Замечание»): not a mark
 ABSENCE_VALUES = {"494": "у", "496": "б"}  # estimate_value_code of «уважительная», «по болезни»
 ABSENCE_NAMES = {"по болезни": "б", "опоздал": "оп", "не был на уроке": "н"}
 ESTIMATE_FIELDS = {"estimate_type_code", "estimate_type_name", "estimate_value_code", "estimate_value_name"}
@@ -41,6 +44,7 @@ TABLE_FIELDS = ESTIMATE_FIELDS | {"id", "education_id", "lesson_id", "subject_id
 WORK_STEMS = ("работ", "задани", "диктант", "тест", "чтени", "сочинени", "изложени", "опрос", "зачет", "проект")
 WORK_STEMS += ("ответ", "контрольн", "проверочн", "срезов", "практическ", "самостоятельн", "доклад", "реферат")
 FINAL_STEMS = (("годов", "year"), ("экзамен", "exam"), ("итог", "final"))
+LESSON_KINDS = ("attendance", "late", "remark", "mark")  # the kinds that belong to a lesson
 _SCALE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
@@ -88,10 +92,14 @@ class Estimate:
 
 
 def estimate_kind(estimate: Estimate, draft: Draft) -> str:
-    """«attendance», «mark», or the kind of a period mark («period», «year», «exam», «final»)."""
+    """«attendance», «late», «remark», «mark», or the kind of a period mark («period», «year», «exam», «final»)."""
     name = normalise_name(estimate.type_name)
     if estimate.type_code == ATTENDANCE_TYPE or name == ATTENDANCE_NAME:
         return "attendance"
+    if estimate.type_code == LATE_TYPE or name.startswith(LATE_STEM):
+        return "late"
+    if REMARK in (name, normalise_name(estimate.value_name)):
+        return "remark"
     if any(word.startswith(WORK_STEMS) for word in name.split()):
         return "mark"
     if period_kind(name):
@@ -138,7 +146,7 @@ def read_table_item(item: Payload, pupil_id: str, education_id: str, diary: Diar
     lesson = item.get("lesson_id", "id", required=False)
     estimate = Estimate(item, pupil_id, item, lesson and source_id("l", lesson), item.get("date", "date"))
     kind = estimate_kind(estimate, draft)
-    if kind not in ("attendance", "mark"):
+    if kind not in LESSON_KINDS:
         _read_period_mark(estimate, kind, draft)
         return True
     if estimate.lesson_id not in diary.lesson_ends:
@@ -178,6 +186,16 @@ def _in_lesson(estimate: Estimate, diary: Diary, draft: Draft) -> bool:
 def _read_estimate(estimate: Estimate, kind: str, mark_id: str, diary: Diary, draft: Draft) -> None:
     if kind == "attendance":
         _read_absence(estimate, draft)
+    elif kind == "late":
+        draft.add_absence(estimate.pupil_id, estimate.lesson_id, "оп")
+    elif kind == "remark":
+        draft.notes.at(
+            estimate.node,
+            "estimate_value_name",
+            estimate.value_name,
+            "замечание учителя — не отметка: не загружено",
+            once="remark",
+        )
     elif kind == "mark":
         _read_mark(estimate, mark_id, diary.lesson_ends[estimate.lesson_id], draft)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import zipfile
 
@@ -174,6 +175,28 @@ def test_double_mark_and_unknown_code_are_kept_or_reported(tmp_path, context, lo
     assert row == [(3, 5, 2)]
 
 
+def test_a_mark_on_a_day_without_its_lesson_is_loaded_on_a_lesson_made_from_it(tmp_path, context, load):
+    files = eljur_payload()
+    mark = _student(files["getmarks.json"])["lessons"][0]["marks"][0]
+    mark.update(date="2025-09-11", nm=None)
+    bundle = write_json(tmp_path / "eljur", files)
+    notes = EljurImporter().convert(bundle, tmp_path / "out", context)
+    result, db = load(tmp_path / "out")
+    assert result.status == "loaded", [i.message for i in result.issues][:5]
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        made = con.execute(
+            """select l.lesson_date, s.subject_name, l.lesson_number, m.mark_value from fct_mark m
+               join fct_lesson l using (school_id, lesson_id)
+               join dim_subject s on s.school_id = l.school_id and s.subject_id = l.subject_id
+               where l.lesson_date = '2025-09-11'"""
+        ).fetchall()
+    assert made == [(dt.date(2025, 9, 11), _student(files["getmarks.json"])["lessons"][0]["name"], 1, mark["value"])]
+    said = [n for n in notes if "нет в getdiary.json: 1." in n.message]
+    assert len(said) == 1 and said[0].file_name == "getmarks.json"
+
+
 def _broken(files, name, change):
     files = copy.deepcopy(files)
     change(files[name])
@@ -196,11 +219,11 @@ HOSTILE = {
         "date",
         "нет обязательного поля",
     ),
-    "mark on a day without the lesson": (
+    "mark date not a date": (
         "getmarks.json",
-        lambda f: _student(f)["lessons"][0]["marks"][0].update(date="2025-09-11"),
+        lambda f: _student(f)["lessons"][0]["marks"][0].update(date="31.02.2025"),
         "date",
-        "нет урока «Математика» 11.09.2025",
+        "31.02.2025",
     ),
     "days as text": (
         "getdiary.json",

@@ -19,7 +19,9 @@ from tests.importers.figures import load_source, table_counts
 REAL = Path(__file__).parent / "fixtures" / "real"
 WEB_2021 = REAL / "web_2021_10b"  # three weeks of January 2022, class 10Б
 WEB_2022 = REAL / "web_2022_11b"  # the week of 10 April 2023, class 11Б
+WEB_2019 = REAL / "web_2019_5g"  # a week of October 2019 from an older server (no relay, existsTestPlan)
 MOBILE_2022 = REAL / "mobile_2022_11b"  # the mobile API for Monday 10 April 2023 (built from client models)
+TOTALS_2022 = REAL / "mobile_totals_2022_11b"  # the mobile API's totals and subjects (built from client models)
 PUPIL = "Соколов Артём"
 ATTENDANCE_CODES = {"Н", "НП", "УП", "Б", "ОП"}
 
@@ -190,6 +192,149 @@ def test_attendance_code_in_the_place_of_a_mark_is_an_absence(tmp_path):
     raw = raw_web(folder)
     assert len(raw["absences"]) == 1
     assert loaded(tmp_path / "w.duckdb") == _counts(raw)
+
+
+def test_older_server_week_of_2019_loads_its_lesson_and_pupil(tmp_path):
+    """An older server's week: no ``relay``/``isEaLesson``, ``mark: null`` first in the assignment,
+    ``existsTestPlan``, ``pastMandatory``; its init names the class as null and the week as «5г»."""
+    raw = raw_web(WEB_2019)
+    result = _load(WEB_2019, tmp_path / "w.duckdb")
+    assert loaded(tmp_path / "w.duckdb") == _counts(raw) == {"lessons": 1, "marks": 0, "absences": 0}
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        lesson = con.execute(
+            "select strftime(l.lesson_date, '%d.%m.%Y'), l.lesson_number, s.subject_name, c.class_name, c.grade"
+            " from fct_lesson l join dim_subject s using (school_id, subject_id)"
+            " join dim_class c using (school_id, class_id)"
+        ).fetchall()
+        pupils = con.execute("select full_name from dim_pupil").fetchall()
+    # diary_2019-10-21.json: weekDays[0].lessons[0] — Математика, 2nd lesson, 25.10.2019, class «5г».
+    assert lesson == [("25.10.2019", 2, "Математика", "5Г", 5)]
+    assert pupils == [("Орлова Вера",)]
+    assert [w.message for w in result.warnings if "неизвестное поле" in w.message] == []
+
+
+def test_one_class_written_in_several_ways_is_one_class(tmp_path):
+    """«5г» in the week, «5 Г» in the pupil's init: the same class, not «несколько классов»."""
+    folder = _copy(tmp_path, WEB_2019)
+    init = _json(folder / "init.json")
+    init["students"][0]["className"] = "5 Г"
+    (folder / "init.json").write_text(json.dumps(init, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "w.duckdb")
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select class_name from dim_class").fetchall() == [("5Г",)]
+
+
+def test_attendance_code_as_a_mobile_result_is_an_absence(tmp_path):
+    """The mobile API's ``result`` is typed «string | number» by its clients: «Н» there is an absence,
+    read as the web diary's «Н» in the place of a mark is."""
+    folder = _copy(tmp_path, MOBILE_2022)
+    doc = _json(folder / "assignments.json")
+    present = {m["classmeetingId"] for m in _json(folder / "classmeetings.json") if not m["attendance"]}
+    target = next(a for a in doc if a["result"] is not None and a["classmeetingId"] in present)
+    target["result"] = "Н"
+    (folder / "assignments.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "m.duckdb")
+    raw = raw_mobile(MOBILE_2022)
+    assert loaded(tmp_path / "m.duckdb") == {
+        "lessons": len(raw["lessons"]),
+        "marks": len(raw["marks"]) - 1,
+        "absences": len(raw["absences"]) + 1,
+    }
+
+
+def raw_period_marks(folder: Path) -> list[tuple]:
+    """(subjectId, term name or «year», mark) of every period mark of totals.json, read from the file."""
+    found = []
+    for subject in _json(folder / "totals.json"):
+        for term in subject.get("termTotals") or []:
+            if term["mark"] is not None:
+                found.append((subject["subjectId"], term["term"]["name"], term["mark"]))
+        for year in subject.get("yearTotals") or []:
+            if year["mark"] is not None:
+                found.append((subject["subjectId"], "year", year["mark"]))
+    return found
+
+
+def test_mobile_totals_load_every_period_mark_with_its_term(tmp_path):
+    folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
+    result = _load(folder, tmp_path / "m.duckdb")
+    raw = raw_period_marks(TOTALS_2022)
+    assert len(raw) == 10
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        loaded_marks = con.execute(
+            "select s.subject_name, d.period_name, strftime(d.start_date, '%d.%m.%Y'), strftime(d.end_date, '%d.%m.%Y'),"
+            " f.mark_kind_code, f.mark_value from fct_period_mark f"
+            " join dim_subject s using (school_id, subject_id) join dim_period d using (school_id, period_id)"
+        ).fetchall()
+        pupils = con.execute(
+            "select distinct p.full_name from fct_period_mark f join dim_pupil p using (school_id, pupil_id)"
+        ).fetchall()
+    assert len(loaded_marks) == len(raw)
+    # totals.json [1] (subjectId 101, Литература): «1 триместр» 01.09.2022–30.11.2022, mark "4".
+    assert ("Литература", "1 триместр", "01.09.2022", "30.11.2022", "period", "4") in loaded_marks
+    assert ("Индивидуальный проект", "2 триместр", "01.12.2022", "28.02.2023", "period", "зач") in loaded_marks
+    assert pupils == [(PUPIL,)]
+    assert loaded(tmp_path / "m.duckdb") == _counts(raw_mobile(MOBILE_2022))  # lessons and marks as before
+    assert [w.message for w in result.warnings if "неизвестное поле" in w.message] == []
+
+
+def test_year_mark_of_the_totals_goes_to_the_year(tmp_path):
+    folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
+    doc = _json(folder / "totals.json")
+    doc[2]["yearTotals"][0]["mark"] = 4  # Физика профиль; a number, as the clients' «string | number» allows
+    (folder / "totals.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "m.duckdb")
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        years = con.execute(
+            "select s.subject_name, f.mark_value from fct_period_mark f join dim_subject s using (school_id, subject_id)"
+            " where f.mark_kind_code = 'year'"
+        ).fetchall()
+        count = con.execute("select count(*) from fct_period_mark").fetchone()[0]
+    assert years == [("Физика профиль", "4")]
+    assert count == len(raw_period_marks(folder))
+
+
+def test_a_term_not_named_as_a_study_period_is_noted_and_the_rest_loads(tmp_path):
+    folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
+    doc = _json(folder / "totals.json")
+    doc[1]["termTotals"][0]["term"]["name"] = "Осенний модуль"  # Литература, the mark "4" of term 1
+    (folder / "totals.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = _load(folder, tmp_path / "m.duckdb")
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        count = con.execute("select count(*) from fct_period_mark").fetchone()[0]
+    assert count == len(raw_period_marks(folder)) - 1
+    assert any("«Осенний модуль» — не учебный период" in w.message for w in result.warnings)
+
+
+def test_totals_without_the_subjects_response_are_refused_naming_it(tmp_path):
+    folder = _copy(tmp_path, MOBILE_2022, TOTALS_2022)
+    (folder / "subjects.json").unlink()
+    issue = _refused(folder, tmp_path / "m.duckdb")
+    assert (issue.file_name, issue.column_name) == ("totals.json", "subjectId")
+    assert issue.message.startswith("[0], поле «subjectId»: предмет 100 не назван: ожидается ответ subjects")
+    assert not (tmp_path / "m.duckdb").exists()
+
+
+def test_marks_without_student_id_belong_to_the_one_pupil_of_the_request(tmp_path):
+    """Clients type ``mark.studentId`` as optional (aionetschool's ``Mark``): a week is asked for one
+    pupil, so a mark that does not name its pupil is that pupil's when init names exactly one."""
+    folder = _copy(tmp_path, WEB_2022)
+    path = folder / "diary_2023-04-10.json"
+    doc = _json(path)
+    for day in doc["weekDays"]:
+        for lesson in day["lessons"]:
+            for assignment in lesson.get("assignments") or []:
+                (assignment.get("mark") or {}).pop("studentId", None)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _load(folder, tmp_path / "w.duckdb")
+    assert loaded(tmp_path / "w.duckdb") == _counts(raw_web(WEB_2022))
+    assert {m[0] for m in marks_of(tmp_path / "w.duckdb")} == {PUPIL}
+    init = _json(folder / "init.json")
+    init["students"].append({"studentId": 1000009, "nickName": "Соколова Вера"})
+    (folder / "init.json").write_text(json.dumps(init, ensure_ascii=False), encoding="utf-8")
+    issue = _refused(folder, tmp_path / "x.duckdb")
+    assert issue.column_name == "studentId"
+    assert "отметка недели дневника не называет ученика" in issue.message and "найдено 2" in issue.message
 
 
 # --- weights: 0 is «not given»; details, then the school's norms ------------------------------

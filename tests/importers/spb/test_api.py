@@ -225,3 +225,45 @@ def test_unknown_absence_codes_and_other_scales_are_noted_not_dropped(tmp_path):
     assert "отметка по шкале до 10: не загружена" in messages
     attendance = (tmp_path / "out" / "attendance.csv").read_text("utf-8")
     assert ";l-900000001;н" in attendance.replace('"', "")
+
+
+def test_lateness_code_30001_is_a_late_arrival_and_a_remark_is_not_a_mark(tmp_path):
+    """estimate/table's clients read code 30001 as a lateness and the value «Замечание» as a teacher's
+    remark (kewldan/TelegramDnevnik, `api/src/routes/journal.py`): neither is a mark. Their other fields
+    are not recorded anywhere: the type names and values here are placeholders."""
+    folder = bundle(tmp_path / "b")
+    page = folder / "1" / PAGES[0]
+    doc = json.loads(page.read_text("utf-8"))
+    doc["data"]["items"][0]["estimates"] = [
+        {
+            "estimate_type_code": "30001",
+            "estimate_type_name": "Опоздание",
+            "estimate_value_code": "10",
+            "estimate_value_name": "10 минут",
+            "estimate_comment": None,
+        },
+        {
+            "estimate_type_code": "1058",
+            "estimate_type_name": "Работа на уроке",
+            "estimate_value_code": "",
+            "estimate_value_name": "Замечание",
+            "estimate_comment": "Нет тетради",
+        },
+    ]
+    page.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    notes = _convert(folder, tmp_path)
+    messages = [n.message for n in notes]
+    assert "замечание учителя — не отметка: не загружено" in messages
+    assert not [m for m in messages if "не распознан" in m or "— не отметка: не загружена" in m]
+    attendance = (tmp_path / "out" / "attendance.csv").read_text("utf-8").replace('"', "")
+    assert ";l-900000001;оп" in attendance
+    pages = [json.loads((folder / "1" / name).read_text("utf-8")) for name in PAGES]
+    raw_marks = [
+        e
+        for page_doc in pages
+        for item in page_doc["data"]["items"]
+        for e in item["estimates"]
+        if e["estimate_type_code"] not in ("30000", "30001") and e["estimate_value_name"] != "Замечание"
+    ]
+    marks = (tmp_path / "out" / "marks.csv").read_text("utf-8").splitlines()[1:]
+    assert len(marks) == len(raw_marks)  # the remark added none

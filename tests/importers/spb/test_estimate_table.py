@@ -306,7 +306,7 @@ def test_attendance_value_names_the_clients_show(tmp_path):
 def test_a_remark_and_a_period_mark_inside_a_lesson(tmp_path):
     estimates = [_estimate("1058", "Работа на уроке", "", "Замечание"), _estimate("7", "Годовая", "5/5", "5")]
     notes, _, marks = _lesson_with(estimates, tmp_path)
-    assert "«Замечание» — не отметка: не загружена" in notes
+    assert "замечание учителя — не отметка: не загружено" in notes
     assert "l-900000001" not in marks and "l-900000002" not in marks
     period_marks = (tmp_path / "out" / "period_marks.csv").read_text("utf-8")
     assert ";year;;5;" in period_marks

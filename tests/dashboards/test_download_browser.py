@@ -1,0 +1,68 @@
+"""A download in a real headless Chromium: the page carries no /media/ address before the click;
+the click delivers the file and audits it; the address the browser used is gone for anyone after
+the session's next two reruns."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+# A file Streamlit serves for a download or an image (its own fonts live under /static/media/).
+FILE_URL = re.compile(r"(?<!/static)/media/[0-9a-f]{16,}")
+
+
+def _status_without_cookies(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _downloads(access_db) -> list[tuple[str, str]]:
+    with sqlite3.connect(access_db) as db:
+        return db.execute(
+            "select actor_login, object_text from audit_log where event_code = 'download' and actor_login = 'director'"
+        ).fetchall()
+
+
+def test_a_download_is_made_at_the_click_audited_and_not_left_behind(server, access_db, tmp_path):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    before = _downloads(access_db)
+    media: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.on("request", lambda request: media.append(request.url) if FILE_URL.search(request.url) else None)
+        _sign_in(page, server, "director")
+        page.get_by_role("link", name="Сводка по школе").click()
+        page.get_by_role("heading", name="Сводка по школе").wait_for(timeout=30_000)
+        button = page.get_by_role("button", name="Скачать XLSX")
+        button.wait_for(timeout=30_000)
+        html = page.content()
+        assert media == [] and not FILE_URL.search(html)  # no file address exists before the click
+        with page.expect_download(timeout=30_000) as download:
+            button.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.read_bytes()[:2] == b"PK"
+        assert _downloads(access_db) == [*before, ("director", "school_summary.xlsx")]  # audited at the click
+        # Streamlit marks a delivered file at the end of the next rerun and drops it at the end of
+        # the one after; a third run starts only once that cleanup is done
+        for name in ("Директор", "Сводка по школе", "Директор"):
+            page.get_by_role("link", name=name).click()
+            page.get_by_role("heading", name=name).first.wait_for(timeout=30_000)
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+        browser.close()
+    file_urls = list(media)
+    assert file_urls, "the browser fetched the file from a /media/ address"
+    assert {_status_without_cookies(url) for url in file_urls} == {404}
