@@ -15,6 +15,11 @@ from ejournal.settings import environment, load_norms
 from pipelines.importers.systems import SOURCE_NAMES
 
 
+def _first_line(error: BaseException) -> str:
+    lines = str(error).splitlines()
+    return escape(lines[0][:200]) if lines else ""
+
+
 def run_ingest(
     path: Path,
     db_path: Path,
@@ -67,7 +72,12 @@ def run_ingest(
         except (OSError, duckdb.Error) as error:
             # No traceback and no cell values: the type and the short reason are enough to act on.
             raise fail(
-                f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {str(error).splitlines()[0]})"
+                f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {_first_line(error)})"
+            ) from None
+        except Exception as error:  # the last line of defence: never a traceback, never exit 1
+            raise fail(
+                f"загрузка прервана непредвиденной ошибкой ({type(error).__name__}); выгрузка не загружена, "
+                "хранилище ею не изменено. Сообщите разработчикам, приложив файл выгрузки."
             ) from None
     how = "определён автоматически" if found.detected else "задан --source"
     console.print(f"Формат: [bold]{found.title}[/] ({found.source}, {how})", soft_wrap=True)

@@ -21,6 +21,7 @@ import polars as pl
 
 from ejournal.access.forgotten import read_register
 from ejournal.settings import Norms, environment, load_norms
+from pipelines import guards
 from pipelines.canonical.reader import (
     ExportFile,
     FileFacts,
@@ -359,6 +360,7 @@ def ingest_source(
         name = source
         try:
             data = unpack(path, workdir / "_source")  # the only extraction: a folder from here on
+            guards.check_path(data)  # links, special files, workbooks' parts and merged ranges
             name = source or detect_source(data, workdir)
             if name == CANONICAL:
                 folders = discover_exports(data, workdir)

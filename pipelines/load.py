@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import limits
 from pipelines.canonical.reader import ROW_COLUMN
 from pipelines.canonical.schemas import FILES, FILES_BY_NAME, columns_of
 from pipelines.issues import Issue
@@ -24,6 +25,21 @@ from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 TABLE_FILES = tuple(f.name for f in FILES if f.name != "export")
 MAX_CHECK_ROUNDS = 6
+OWN_DATE_RULES = {("pupils", "birth_date")}  # checked by checks/birth_date_plausible.sql
+
+
+def date_columns() -> list[tuple[str, str, bool]]:
+    """(file, column, is a moment of entry) of every date and timestamp column of the export.
+
+    A timestamp (``_at``) records when something was entered: it cannot be later than the export
+    itself. A date (a lesson, a year, a plan) may run ahead of the export, but not by years."""
+    found = []
+    for name in TABLE_FILES:
+        for column, spec in columns_of(FILES_BY_NAME[name].model).items():
+            kind = str(spec.dtype)
+            if (name, column) not in OWN_DATE_RULES and (kind == "Date" or kind.startswith("Datetime")):
+                found.append((name, column, kind.startswith("Datetime")))
+    return found
 
 
 def _nk_expr(name: str, alias: str = "") -> str:
@@ -142,6 +158,7 @@ class BatchStage:
                 f"'Повтор ключа ({', '.join(keys)}): такая запись встречается в файле несколько раз' "
                 f"from stg_{name} as s where s.nk in (select nk from stg_{name} group by nk having count(*) > 1)"
             )
+        queries += self._date_checks()
         for ref in REFERENCES:
             ru = columns_of(FILES_BY_NAME[ref.file].model)[ref.column].metadata["ru"]
             target = FILES_BY_NAME[ref.target]
@@ -162,6 +179,34 @@ class BatchStage:
                     else ""
                 )
             )
+        return queries
+
+    def _date_checks(self) -> list[str]:
+        """Dates before ``EARLIEST_DATE`` or too far after the export; entries after the export."""
+        exported = self.exported_at
+        latest_entry = (exported + limits.ENTRY_TOLERANCE).strftime("%Y-%m-%d %H:%M:%S")
+        latest_date = (exported + limits.LATEST_AFTER_EXPORT).date()
+        earliest = limits.EARLIEST_DATE
+        shown_export = exported.strftime("%d.%m.%Y %H:%M")
+        queries = []
+        for name, column, is_entry in date_columns():
+            ru = columns_of(FILES_BY_NAME[name].model)[column].metadata["ru"]
+            value = f"strftime(s.{column}, '{'%d.%m.%Y %H:%M' if is_entry else '%d.%m.%Y'}')"
+            day = f"cast(s.{column} as date)"
+            too_late = f"s.{column} > timestamp '{latest_entry}'" if is_entry else f"{day} > date '{latest_date}'"
+            later_than = "" if is_entry else f" или позже {latest_date:%d.%m.%Y}"
+            queries.append(
+                f"select '{name}', s.{ROW_COLUMN}, '{column}', {value}, 'date_implausible', "
+                f"'Столбец «{ru}»: дата ' || {value} || ' неправдоподобна: раньше {earliest:%d.%m.%Y}{later_than} "
+                f"(выгрузка сделана {shown_export})' "
+                f"from stg_{name} as s where {day} < date '{earliest}'" + ("" if is_entry else f" or {too_late}")
+            )
+            if is_entry:
+                queries.append(
+                    f"select '{name}', s.{ROW_COLUMN}, '{column}', {value}, 'date_after_export', "
+                    f"'Столбец «{ru}»: запись сделана ' || {value} || ', позже самой выгрузки ({shown_export}, "
+                    f"export.csv): так не бывает' from stg_{name} as s where {too_late}"
+                )
         return queries
 
     def _lesson_atomicity(self) -> str:
@@ -197,6 +242,8 @@ class BatchStage:
             )
         params = {
             "school_id": self.school_id,
+            "youngest_pupil": limits.PUPIL_AGE_YEARS[0],
+            "oldest_pupil": limits.PUPIL_AGE_YEARS[1],
             "allow_lessons_on_holidays": allow_lessons_on_holidays,
             "covers_from_date": covers[0],
             "covers_to_date": covers[1],

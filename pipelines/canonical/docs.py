@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pipelines import limits
 from pipelines.canonical.schemas import FILES, columns_of
 from pipelines.keys import NATURAL_KEYS, REFERENCES
 
@@ -71,8 +72,51 @@ def _allowed(column) -> str:
     return "; ".join(parts)
 
 
+def _size(n_bytes: int) -> str:
+    return (
+        f"{n_bytes / 1024**3:g} ГБ"
+        if n_bytes >= 1024**3
+        else (f"{n_bytes / 1024**2:g} МБ" if n_bytes >= 1024**2 else f"{n_bytes / 1024:g} КБ")
+    )
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def limits_section() -> str:
+    """The bounds of ``pipelines.limits`` and the date rules, as the user reads them."""
+    youngest, oldest = limits.PUPIL_AGE_YEARS
+    return f"""## Пределы и отказы
+
+Выгрузка, которая выходит за пределы ниже, отклоняется целиком (`ejournal ingest` — код выхода 2,
+хранилище не меняется) с сообщением, где названы файл и место (строка, запись архива, позиция в
+JSON). Пределы заданы в одном месте — `pipelines/limits.py`.
+
+| что | предел | правило |
+|---|---|---|
+| строка файла CSV | {_size(limits.MAX_LINE_BYTES)} (запись в кавычках на несколько строк — до 2 МБ) | `line_too_long`, `csv_ragged` |
+| строка заголовков | {_size(limits.MAX_HEADER_BYTES)}, не больше {limits.MAX_COLUMNS} столбцов | `header_too_long`, `header` |
+| архив `.zip` (и книга `.xlsx`, это тоже архив) | не больше {_n(limits.MAX_ARCHIVE_ENTRIES)} записей; распакованное — не больше {_size(limits.MAX_EXTRACTED_BYTES)} и не больше чем в {limits.MAX_COMPRESSION_RATIO} раз больше архива (до {_size(limits.RATIO_FREE_BYTES)} — без этого условия); считаются записанные байты, а не объявленные в архиве | `zip_too_large` |
+| записи архива | без пароля (флаг шифрования), сжатие Deflate, BZIP2, LZMA или без сжатия (Deflate64 и прочие — нет), без символических ссылок и путей вне папки | `zip_encrypted`, `zip_compression`, `symlink`, `zip_unsafe_path` |
+| папка выгрузки | без символических ссылок на файлы и папки (цель ссылки не читается), без каналов и устройств; не больше {_n(limits.MAX_FOLDER_ENTRIES)} файлов и папок, вложенность не больше {limits.MAX_FOLDER_DEPTH} | `symlink`, `not_a_file`, `folder_too_large` |
+| книга Excel | лист объявляет не больше {_n(limits.MAX_SHEET_CELLS)} ячеек; объединённые ячейки книги вместе — не больше {_n(limits.MAX_MERGED_CELLS)}; одна часть книги — не больше {_size(limits.MAX_XLSX_PART_BYTES)} | `xlsx_too_large`, `xlsx_merged_cells` |
+| JSON и HTML журналов | файл не больше {_size(limits.MAX_TEXT_BYTES)}; вложенность массивов, объектов и элементов страницы — не больше {limits.MAX_NESTING_DEPTH}; число в JSON — не длиннее {limits.MAX_NUMBER_CHARS} знаков | `file_too_large`, `json_too_deep`, `html_too_deep`, `json_number_too_long` |
+
+Неправдоподобные даты отклоняют строку (она в карантине, код выхода 1), каждая по своему правилу:
+
+| правило | что отклоняется |
+|---|---|
+| `date_after_export` | момент записи (столбцы «…_at»: отметка выставлена, урок заполнен, изменение …) позже момента выгрузки (`export.csv: exported_at`) больше чем на {limits.ENTRY_TOLERANCE.days} сут. |
+| `date_implausible` | любая дата раньше {limits.EARLIEST_DATE:%d.%m.%Y}; дата урока, периода, года, плана — позже момента выгрузки больше чем на {limits.LATEST_AFTER_EXPORT.days} дн. |
+| `birth_date_implausible` | дата рождения, при которой ученику в дни, которые покрывает выгрузка, меньше {youngest} или больше {oldest} лет |
+
+Сама выгрузка с моментом выгрузки в будущем или раньше {limits.EARLIEST_DATE:%d.%m.%Y} отклоняется целиком.
+"""
+
+
 def render() -> str:
-    lines = [INTRO]
+    lines = [INTRO, limits_section()]
     refs: dict[str, list[str]] = {}
     for ref in REFERENCES:
         refs.setdefault(ref.file, []).append(f"`{ref.column}` → `{ref.target}.{ref.target_column}`")

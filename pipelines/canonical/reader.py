@@ -14,7 +14,7 @@ import io
 import re
 import shutil
 import tempfile
-import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +23,12 @@ import duckdb
 import polars as pl
 
 from ejournal.files import SCRATCH_PREFIX, owner_tag, sha256_of
+from pipelines import guards, limits
 from pipelines.canonical.schemas import FILES, CanonicalFile, columns_of
 from pipelines.issues import ExportRefused, Issue
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 ROW_COLUMN = "_row"
-MAX_ZIP_BYTES = 8 * 1024**3
-MAX_ZIP_FILES = 1000
 _CHUNK = 16 * 1024 * 1024
 _SAMPLE = 256 * 1024
 _CYRILLIC = re.compile("[а-яёА-ЯЁ]")
@@ -80,30 +79,26 @@ def discover_exports(path: Path, workdir: Path) -> list[Path]:
 
 def unpack(path: Path, workdir: Path) -> Path:
     """What the data travels as from here on: a .zip is extracted once, under ``workdir``, and its
-    folder returned; a folder or any other file is returned as it is."""
-    if path.is_file() and path.suffix.lower() == ".zip":
-        return extract_zip(path, workdir)
+    folder returned; a folder or any other file is returned as it is.
+
+    Before anything reads it, the data is walked without following links: a symbolic link, a
+    special file or an archive beyond ``pipelines.limits`` refuses the export (``pipelines.guards``).
+    """
+    if path.is_symlink() and path.is_dir():
+        path = path.resolve()  # the folder named on the command line may be a link; links inside it may not
+    guards.check_path(path, workbooks=False)
+    if path.suffix.lower() == ".zip" and path.is_file():
+        folder = extract_zip(path, workdir)
+        guards.check_folder(folder)
+        return folder
     return path
 
 
 def extract_zip(path: Path, workdir: Path) -> Path:
-    """Extract a zip safely (no paths outside the target, bounded size) and return the folder."""
+    """Extract a zip safely (no paths outside the target, bounded size, no links, no encrypted or
+    oddly compressed entries) and return the folder."""
     target = workdir / path.stem
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-                raise _refuse(path.name, "zip_too_large", "Архив слишком большой или содержит слишком много файлов")
-            for member in members:
-                name = Path(member.filename)
-                if name.is_absolute() or ".." in name.parts:
-                    raise _refuse(path.name, "zip_unsafe_path", f"Недопустимый путь в архиве: «{member.filename}»")
-                out = target / name
-                out.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(member) as src, out.open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
-    except (zipfile.BadZipFile, EOFError) as error:
-        raise _refuse(path.name, "zip_damaged", f"Архив повреждён: {error}") from error
+    guards.extract_zip(path, target)
     inner = [p for p in target.iterdir() if p.is_dir()] if target.exists() else []
     if _find(target, FILES[0]) is None and len(inner) == 1:
         return inner[0]
@@ -149,9 +144,11 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")()
     digest = hashlib.sha256()
     is_utf8 = True
+    lines = LineLengths(name)
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
+            lines.feed(chunk)
             if b"\x00" in chunk:
                 raise _refuse(
                     name,
@@ -164,6 +161,7 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
                 except UnicodeDecodeError:
                     is_utf8 = False
         facts.sha256 = digest.hexdigest()
+        lines.finish()
         if is_utf8:
             try:
                 decoder.decode(b"", final=True)
@@ -192,6 +190,37 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
     return "cp1251"
 
 
+class LineLengths:
+    """Refuses a file with a line longer than ``limits.MAX_LINE_BYTES``, naming the line."""
+
+    def __init__(self, file_name: str):
+        self.file_name = file_name
+        self.line = 1  # the line the next byte belongs to
+        self.running = 0  # bytes of that line seen so far
+
+    def feed(self, chunk: bytes) -> None:
+        parts = chunk.split(b"\n")
+        lengths = [self.running + len(parts[0]), *map(len, parts[1:])]
+        if max(lengths) > limits.MAX_LINE_BYTES:
+            self._refuse(self.line + next(i for i, n in enumerate(lengths) if n > limits.MAX_LINE_BYTES))
+        self.running = self.running + len(chunk) if len(parts) == 1 else len(parts[-1])
+        self.line += len(parts) - 1
+
+    def finish(self) -> None:
+        if self.running > limits.MAX_LINE_BYTES:
+            self._refuse(self.line)
+
+    def _refuse(self, line: int) -> None:
+        what = "заголовок" if line == 1 else "строка данных"
+        raise ExportRefused(
+            self.file_name,
+            f"строка {line}",
+            None,
+            f"{what} длиннее {guards.megabytes(limits.MAX_LINE_BYTES)}: файл повреждён или это не таблица выгрузки",
+            rule="line_too_long",
+        )
+
+
 def _transcode(path: Path, workdir: Path) -> Path:
     out = workdir / f"{path.stem}.utf8{path.suffix}"
     with path.open("r", encoding="cp1251", newline="") as src, out.open("w", encoding="utf-8", newline="") as dst:
@@ -201,7 +230,13 @@ def _transcode(path: Path, workdir: Path) -> Path:
 
 def _header(path: Path, display_name: str) -> tuple[list[str], str]:
     with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        first = handle.readline()
+        first = handle.readline(limits.MAX_HEADER_BYTES + 1)
+    if len(first.encode("utf-8")) > limits.MAX_HEADER_BYTES and not first.endswith("\n"):
+        raise _refuse(
+            display_name,
+            "header_too_long",
+            f"Строка 1 (заголовок) длиннее {guards.megabytes(limits.MAX_HEADER_BYTES)}: это не заголовок выгрузки",
+        )
     line = first.rstrip("\r\n")
     if not line.strip():
         raise _refuse(display_name, "empty_file", "Файл пуст: нет даже строки заголовков")
@@ -216,13 +251,17 @@ def canonical_header(spec: CanonicalFile, header: list[str], file_name: str) -> 
     for name, column in columns_of(spec.model).items():
         aliases[name.lower()] = name
         aliases[column.metadata["ru"].lower()] = name
+    if len(header) > limits.MAX_COLUMNS:
+        raise _refuse(
+            file_name, "header", f"В заголовке {len(header)} столбцов, допустимо не больше {limits.MAX_COLUMNS}"
+        )
     mapped, unknown = [], []
     for raw in header:
         name = aliases.get(raw.strip().lower().replace(" ", "_"))
         (mapped if name else unknown).append(name or raw)
     expected = list(columns_of(spec.model))
     missing = [c for c in expected if c not in mapped]
-    twice = sorted({c for c in mapped if mapped.count(c) > 1})
+    twice = sorted(name for name, n in Counter(mapped).items() if n > 1)
     problems = []
     no_header = bool(unknown) and not set(mapped) & set(expected)
     if no_header:
@@ -303,12 +342,14 @@ def _reject_text(kind: str) -> str:
         "TOO MANY COLUMNS": "лишние столбцы",
         "UNQUOTED VALUE": "незакрытые кавычки",
         "INVALID UNICODE": "недопустимые символы",
+        "LINE SIZE OVER MAXIMUM": "запись длиннее допустимого",
     }.get(kind, kind.lower())
 
 
 def _read_xlsx(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
     import fastexcel
 
+    guards.check_xlsx(file.path)
     try:
         sheet = fastexcel.read_excel(str(file.path)).load_sheet(0, dtypes="string")
         frame = sheet.to_polars()
@@ -330,7 +371,11 @@ def _read_parquet(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
         casts = ", ".join(f'cast("{row[0]}" as varchar)' for row in described)
         reader = con.sql(f"select {casts} from read_parquet(?)", params=[str(file.path)]).to_arrow_reader(batch_rows)
         offset = 0
+        budget = guards.ByteBudget(
+            file.path, "Прочитанный файл Parquet", "parquet_too_large"
+        )  # dictionaries unpack like a zip
         for record_batch in reader:
+            budget.spend(record_batch.nbytes)
             frame = pl.from_arrow(record_batch)
             frame.columns = names
             n = frame.height

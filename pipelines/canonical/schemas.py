@@ -63,6 +63,19 @@ class Export(_Canonical):
 
         return data.lazyframe.select(pl.col("covers_from_date") <= pl.col("covers_to_date"))
 
+    @pa.dataframe_check(error="момент выгрузки в будущем или даты выгрузки раньше 2000 года")
+    def moment_plausible(cls, data) -> object:
+        import polars as pl
+
+        from pipelines.limits import EARLIEST_DATE, ENTRY_TOLERANCE
+
+        latest = dt.datetime.now() + ENTRY_TOLERANCE
+        return data.lazyframe.select(
+            (pl.col("exported_at") <= latest)
+            & (pl.col("exported_at").dt.date() >= EARLIEST_DATE)
+            & (pl.col("covers_from_date") >= EARLIEST_DATE)
+        )
+
 
 class School(_Canonical):
     """school.csv: the school (образовательная организация)."""

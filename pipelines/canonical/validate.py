@@ -110,15 +110,20 @@ def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, l
                     name,
                     value,
                     "type",
-                    f"Столбец «{ru}»: не удалось прочитать «{value}» — {_TYPE_HINTS[kind]}",
+                    f"Столбец «{ru}»: не удалось прочитать «{_short(value)}» — {_TYPE_HINTS[kind]}",
                 )
             )
     return typed, issues
 
 
+def _short(value: str) -> str:
+    """A cell as a message quotes it: a value of megabytes is cut to its start."""
+    return value if len(value) <= 60 else value[:57] + "..."
+
+
 def _check_message(check: str, column: str | None, value: str | None, ru: str) -> tuple[str, str]:
     """(rule_code, Russian message) for a pandera failure case."""
-    shown = f"«{value}»" if value is not None else "пусто"
+    shown = f"«{_short(value)}»" if value is not None else "пусто"
     if check == "not_nullable":
         return "required", f"Столбец «{ru}»: пустое значение в обязательном столбце"
     if check in ("field_uniqueness", "multiple_fields_uniqueness"):

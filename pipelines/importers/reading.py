@@ -1,18 +1,37 @@
 """Reading a journal system's files: text in UTF-8 or Windows-1251, JSON (with the line and column
 of a fault, in Russian), and typed fields of a JSON object. What cannot be read refuses the import
-(``ExportRefused``) naming the file, the place, the field and the problem."""
+(``ExportRefused``) naming the file, the place, the field and the problem.
+
+Hostile files end here too (bounds in ``pipelines.limits``): a text over ``MAX_TEXT_BYTES``, an
+HTML page nested deeper than ``MAX_NESTING_DEPTH`` (checked for every text read by ``read_text_file``),
+JSON nested that deep or with a number longer than ``MAX_NUMBER_CHARS``."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+from pipelines import guards, limits
 from pipelines.issues import ExportRefused
 
 
 def read_text_file(path: Path) -> str:
-    """A file's text (UTF-8 with or without BOM, else Windows-1251); an empty file is refused."""
+    """A file's text (UTF-8 with or without BOM, else Windows-1251); an empty file is refused.
+
+    The texts read here are saved pages: markup nested deeper than ``MAX_NESTING_DEPTH`` is refused
+    before an HTML parser sees it (JSON goes through :func:`read_json_file`)."""
+    text = _decoded_text(path)
+    guards.check_html_depth(text, path.name)
+    return text
+
+
+def _decoded_text(path: Path) -> str:
+    if path.stat().st_size > limits.MAX_TEXT_BYTES:
+        raise ExportRefused(
+            path.name, None, None, f"файл больше {guards.megabytes(limits.MAX_TEXT_BYTES)}", rule="file_too_large"
+        )
     data = path.read_bytes()
     if not data.strip():
         raise ExportRefused(path.name, None, None, "файл пуст")
@@ -30,29 +49,14 @@ def read_text_file(path: Path) -> str:
         ) from None
 
 
+_STRING_OR_COMMENT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|//[^\n]*')
+
+
 def strip_json_comments(text: str) -> str:
     """Remove ``//`` line comments outside strings (СГО documentation samples carry them)."""
-    out, i, in_string = [], 0, False
-    while i < len(text):
-        ch = text[i]
-        if in_string:
-            out.append(ch)
-            if ch == "\\" and i + 1 < len(text):
-                out.append(text[i + 1])
-                i += 1
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-            out.append(ch)
-        elif text.startswith("//", i):
-            while i < len(text) and text[i] != "\n":
-                i += 1
-            continue
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
+    if "//" not in text:
+        return text
+    return _STRING_OR_COMMENT.sub(lambda match: match.group(0) if match.group(0)[0] == '"' else "", text)
 
 
 # json's messages are English; the user reads Russian.
@@ -70,11 +74,16 @@ _JSON_ERRORS = {
 
 def read_json_file(path: Path, *, allow_comments: bool = True) -> Any:
     """Parse a JSON file; broken JSON is refused with the line and column of the fault."""
-    text = read_text_file(path)
+    text = _decoded_text(path)
     if allow_comments:
         text = strip_json_comments(text)
+    guards.check_json_depth(text, path.name)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_bounded(int), parse_float=_bounded(float))
+    except _LongNumber as long_number:
+        raise _number_refused(path.name, text, long_number.text) from None
+    except RecursionError:
+        raise guards.refuse(path.name, "json_too_deep", "JSON вложен слишком глубоко") from None
     except json.JSONDecodeError as error:
         raise ExportRefused(
             path.name,
@@ -82,6 +91,34 @@ def read_json_file(path: Path, *, allow_comments: bool = True) -> Any:
             None,
             f"повреждённый JSON: {_JSON_ERRORS.get(error.msg.split(':')[0], 'синтаксическая ошибка')}",
         ) from None
+
+
+class _LongNumber(ValueError):
+    def __init__(self, text: str):
+        super().__init__(text[:40])
+        self.text = text
+
+
+def _bounded(parse: type) -> Any:
+    def parse_number(text: str) -> Any:
+        if len(text) > limits.MAX_NUMBER_CHARS:
+            raise _LongNumber(text)
+        return parse(text)
+
+    return parse_number
+
+
+def _number_refused(file_name: str, text: str, number: str) -> ExportRefused:
+    at = text.find(number)
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rfind("\n", 0, at)
+    return ExportRefused(
+        file_name,
+        f"строка {line}, позиция {column}",
+        None,
+        f"число из {len(number)} знаков, допустимо не больше {limits.MAX_NUMBER_CHARS}: это не значение журнала",
+        rule="json_number_too_long",
+    )
 
 
 _KINDS = {
