@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ejournal.formatting import MONTHS as MONTH_NAMES
+from pipelines import guards
 from pipelines.importers.names import normalise_name
 from pipelines.importers.periods import parse_period_name
 from pipelines.issues import ExportRefused
@@ -72,6 +73,7 @@ def read_workbook(path: Path) -> list[Sheet]:
         raise ExportRefused(path.name, None, None, "файл пуст")
     if not zipfile.is_zipfile(path):
         raise ExportRefused(path.name, None, None, "файл повреждён или это не книга Excel (.xlsx)")
+    guards.check_xlsx(path)  # sizes and merged ranges bounded before openpyxl builds anything
     try:
         book = load_workbook(path, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged package

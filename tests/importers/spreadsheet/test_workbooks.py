@@ -211,3 +211,13 @@ def test_loading_the_same_workbook_again_changes_nothing(tmp_path):
     first = load_source(book, tmp_path / "w.duckdb", norms=NORMS).results[0]
     again = load_source(book, tmp_path / "w.duckdb", norms=NORMS).results[0]
     assert (first.status, again.status) == ("loaded", "unchanged")
+
+
+def test_the_reader_itself_refuses_a_huge_merged_range_before_openpyxl_builds_it(tmp_path):
+    from pipelines.importers.spreadsheet.sheets import read_workbook
+    from pipelines.issues import ExportRefused
+    from tests.pipelines.test_hostile_files import _workbook_with_merge
+
+    book = _workbook_with_merge(tmp_path / "журнал.xlsx", [["ФИО", "01.09"], ["Андреев Антон", "5"]], "A1:XFD1048576")
+    with pytest.raises(ExportRefused, match="журнал.xlsx"):
+        read_workbook(book)
