@@ -58,10 +58,23 @@ class Issue:
         return self.cell_value if len(self.cell_value) <= 60 else self.cell_value[:57] + "..."
 
     def shown_message(self) -> str:
-        """The message as a screen may show it: a name or birth date it quotes is masked."""
+        """The message as a screen may show it: a name or birth date it quotes is masked (the cell's
+        value, and about a personal field every «quoted» text, as importers quote what they found)."""
+        message = self.message
         if self.is_personal:
-            return self.message.replace(self.cell_value, mask_personal(self.cell_value))
-        return self.message
+            message = message.replace(self.cell_value, mask_personal(self.cell_value))
+        elif (self.column_name or "").lower() in PERSONAL_FIELDS:  # no value given: what it quotes
+            field = self.column_name
+
+            def masked(quoted: re.Match[str]) -> str:
+                text = quoted.group(1)
+                return quoted.group(0) if text == field else f"«{mask_personal(text)}»"
+
+            message = _QUOTED.sub(masked, message)
+        return message
+
+
+_QUOTED = re.compile(r"«([^«»]+)»")
 
 
 def mask_personal(value: str) -> str:

@@ -138,3 +138,14 @@ def test_a_journal_systems_pupil_field_is_masked_too():
     assert (note.shown_value(), note.shown_message()) == ("И*** А. П.", "«И*** А. П.»: нет")
     born = Issue("pupils.json", None, "birthDate", "2014-02-31", "import_note", "дата «2014-02-31» не читается")
     assert born.shown_message() == "дата «****-**-**» не читается"
+
+
+def test_a_refusal_about_a_personal_field_masks_what_it_quotes():
+    from pipelines.issues import ExportRefused
+
+    refused = ExportRefused("отчёт.html", "шапка отчёта", "Ученик", "не указан ученик (Фамилия Имя), найдено «Иванов»")
+    shown = refused.issue.shown_message()
+    assert "Иванов" not in shown and "«И***»" in shown and "поле «Ученик»" in shown
+    # About a field that is not personal, quoted text stays as it is (a class, a subject, a value).
+    other = ExportRefused("diary.json", "weekDays[0]", "className", "«7 Б класс» — не класс вида «7А»")
+    assert other.issue.shown_message().endswith("«7 Б класс» — не класс вида «7А»")
