@@ -108,9 +108,18 @@ def check_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
 def stream_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: ByteBudget) -> Iterator[bytes]:
     """The member's bytes block by block, each block counted against the budget before it is used."""
     with archive.open(member) as source:
-        while block := source.read(_BLOCK):
+        while block := _read_block(source):
             budget.spend(len(block))
             yield block
+
+
+def _read_block(source: IO[bytes]) -> bytes:
+    """The next block of a member; a damaged compressed stream (bz2 says so with an OSError, not
+    with an error of its own) is a damaged archive, never an error of the disk."""
+    try:
+        return source.read(_BLOCK)
+    except OSError as error:
+        raise zipfile.BadZipFile(f"сжатые данные повреждены: {error}") from error
 
 
 def extract_zip(path: Path, target: Path) -> None:
