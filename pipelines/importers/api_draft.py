@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.importers.api_payload import Payload, PayloadNotes
-from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID, export_row, write_canonical
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID, export_row, write_canonical
 from pipelines.importers.dates import academic_year_of, academic_year_row, fmt_date, fmt_datetime
 from pipelines.importers.ids import stable_id
 from pipelines.importers.marks import canonical_period_mark
@@ -190,6 +190,11 @@ class Draft:
         self.teachers.setdefault(teacher_id, row)
         return teacher_id
 
+    def unknown_teacher(self) -> str:
+        """The teacher «Не указан» (canonical_tables.UNKNOWN_TEACHER), for what no answer attributes."""
+        row = UNKNOWN_TEACHER
+        return self.add_teacher(UNKNOWN_TEACHER_ID, row["last_name"], row["first_name"], row["middle_name"])
+
     def add_subject(self, name: str, node: Payload, field_name: str) -> str:
         return self.catalogue.resolve(name, self.notes, node.file_name, f"{node.path}.{field_name}")
 
@@ -232,8 +237,7 @@ class Draft:
                 "lesson_number": _free_number(taken),
                 "class_id": class_id,
                 "subject_id": subject_id,
-                "teacher_id": self.subject_teacher(class_id, subject_id)
-                or self.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель"),
+                "teacher_id": self.subject_teacher(class_id, subject_id) or self.unknown_teacher(),
                 "topic": None,
                 "homework": None,
             }

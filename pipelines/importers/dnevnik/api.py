@@ -20,7 +20,7 @@ from pathlib import Path
 from pipelines.importers.absences import map_absence_code
 from pipelines.importers.api_draft import Draft, period_kind, period_mark
 from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
-from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER
 from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.ids import source_id
 from pipelines.importers.marks import canonical_mark, resolve_mark
@@ -384,7 +384,7 @@ def _lesson_teacher(lesson: Payload, draft: Draft) -> str:
     teachers = _refs(lesson, "teachers", "teachersStr")
     if not teachers:
         draft.notes.at(lesson, "teachers", None, "у урока нет учителя: указан «Не указан»", once="no teacher")
-        return draft.add_teacher(UNKNOWN_TEACHER_ID, UNKNOWN_TEACHER["last_name"], UNKNOWN_TEACHER["first_name"])
+        return draft.unknown_teacher()
     teacher_id = source_id("t", teachers[0])
     if teacher_id not in draft.teachers:
         draft.notes.at(
@@ -571,7 +571,7 @@ def _read_final(
         )
     author = _author(work, draft) or draft.subject_teacher(draft.pupil_class[pupil_id], subject_id)
     if author is None:
-        author = draft.add_teacher(UNKNOWN_TEACHER_ID, UNKNOWN_TEACHER["last_name"], UNKNOWN_TEACHER["first_name"])
+        author = draft.unknown_teacher()
     entered_at = mark.get("date", "datetime") if mark.has("date") or work is None else work.get("sentDate", "datetime")
     draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, entered_at, author)
 

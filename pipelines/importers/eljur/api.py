@@ -15,7 +15,6 @@ from pathlib import Path
 
 from pipelines.importers.api_draft import Draft, period_kind, period_mark, period_number
 from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
-from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID
 from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.eljur import fields
 from pipelines.importers.eljur.answers import day_of, keyed, listed, result_of, students, text
@@ -203,7 +202,7 @@ def _teacher(item: Payload, draft: Draft) -> str:
     name = text(item, "teacher", required=False)
     if not name:
         draft.notes.at(item, "teacher", None, "у урока не указан учитель: «Не указан Учитель»", once="no teacher")
-        return draft.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель")
+        return draft.unknown_teacher()
     parts = split_full_name(name)
     return draft.add_teacher(slug_id(name, "t:"), parts["last_name"], parts["first_name"], parts["middle_name"])
 
@@ -255,6 +254,6 @@ def _read_final(final: Payload, owner: tuple[str, str, str | None], draft: Draft
         draft.notes.at(
             final, "period", None, "нет уроков предмета в getdiary.json: выставил «Не указан Учитель»", once="teacher"
         )
-        teacher = draft.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель")
+        teacher = draft.unknown_teacher()
     end = draft.periods[period_id]["end_date"] if period_id else draft.year_end()
     draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pipelines.importers.absences import map_absence_code
 from pipelines.importers.api_payload import Payload
-from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHER_ID
+from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID
 from pipelines.importers.ids import slug_id, source_id
 from pipelines.importers.mesh.answers import (
     ACTIVITY_FIELDS,
@@ -218,8 +218,7 @@ def _teacher(item: Payload, draft: MeshDraft) -> str:
 
 
 def _unknown_teacher(node: Payload, draft: MeshDraft) -> str:
-    row = UNKNOWN_TEACHER
-    draft.add_teacher(UNKNOWN_TEACHER_ID, row["last_name"], row["first_name"], row["middle_name"])
+    draft.unknown_teacher()
     message = "учителя в ответе нет: урок и его отметки записаны за учителем «Не указан»"
     draft.notes.at(node, "teacher", None, message, once="no teacher")
     return UNKNOWN_TEACHER_ID

@@ -13,7 +13,6 @@ import datetime as dt
 
 from pipelines.importers.api_draft import period_mark
 from pipelines.importers.api_payload import Payload
-from pipelines.importers.canonical_tables import UNKNOWN_TEACHER_ID
 from pipelines.importers.ids import source_id, stable_id
 from pipelines.importers.marks import resolve_mark
 from pipelines.importers.mesh.answers import (
@@ -143,10 +142,6 @@ def _lesson_from_mark(mark: Payload, pupil_id: str, day: dt.date, subject_id: st
     return lesson
 
 
-def _unknown_teacher(draft: MeshDraft) -> str:
-    return draft.add_teacher(UNKNOWN_TEACHER_ID, "Не указан", "Учитель")
-
-
 def _five_point(mark: Payload, draft: MeshDraft) -> str | None:
     """The mark on the 5-point scale: ``values[].grade.five`` (two values make «4/5»), else ``value``
     (``name`` in the old ``/core/api/marks``)."""
@@ -201,5 +196,5 @@ def _add_final(
     if teacher is None:
         message = "уроков предмета в выгрузке нет: итоговая отметка записана за учителем «Не указан»"
         draft.notes.at(node, field_name, raw, message, once="final without lessons")
-        teacher = _unknown_teacher(draft)
+        teacher = draft.unknown_teacher()
     draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)
