@@ -1,6 +1,58 @@
-"""Numbers and months as Russian documents and screens write them."""
+"""Numbers and months as Russian documents and screens write them.
+
+Every figure rounded for people goes through :func:`half_up` (school rule, shared/DOMAIN.md:
+3,625 → 3,63, never to even): documents, their XLSX cells and the pages print the same digits.
+"""
 
 from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+Exact = Fraction | Decimal | int | float
+
+# number formats of XLSX cells by decimals: Excel shows the decimal comma by the reader's locale
+XLSX_NUMBER_FORMATS = {0: "0", 1: "0.0", 2: "0.00"}
+
+
+def _exact(value: Exact) -> Decimal | Fraction:
+    """The value as an exact number. A float is taken at its shortest decimal form (repr): a
+    quotient of two counts, such as 2.675 = 107/40, is stored a hair below or above its decimal
+    value, and its repr is that decimal value again."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, Decimal | Fraction):
+        return value
+    return Decimal(value)
+
+
+def half_up(value: Exact | None, digits: int = 1) -> Decimal | None:
+    """The value rounded half up to `digits` decimals (3,625 → 3,63; 88,25 → 88,3; away from zero
+    for negatives, as Decimal's ROUND_HALF_UP); None stays None."""
+    if value is None:
+        return None
+    exact = _exact(value)
+    if isinstance(exact, Fraction):
+        return _fraction_half_up(exact, digits)
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def _fraction_half_up(value: Fraction, digits: int) -> Decimal:
+    """A fraction half up to `digits` decimals in integer arithmetic (no approximation at all)."""
+    scaled = abs(value) * 10**digits
+    whole = (2 * scaled.numerator + scaled.denominator) // (2 * scaled.denominator)  # floor(x + 1/2)
+    return Decimal(-whole if value < 0 else whole).scaleb(-digits)
+
+
+def rounded(value: Exact | None, digits: int = 1) -> float | None:
+    """The value as a document prints it (:func:`half_up`), as a number for a spreadsheet cell."""
+    figure = half_up(value, digits)
+    return None if figure is None else float(figure)
+
+
+def share(part: int, whole: int, digits: int = 1) -> float | None:
+    """part / whole × 100 rounded half up on the exact ratio; None when whole is 0."""
+    return rounded(Fraction(100 * part, whole), digits) if whole else None
 
 
 def thousands(value: int) -> str:
@@ -8,11 +60,12 @@ def thousands(value: int) -> str:
     return f"{value:,}".replace(",", "\u00a0")
 
 
-def decimal(value: float | None, digits: int = 1) -> str:
-    """3,7 — decimal comma, fixed digits; a dash for no value."""
-    if value is None:
+def decimal(value: Exact | None, digits: int = 1) -> str:
+    """3,7 — decimal comma, fixed digits, rounded half up (:func:`half_up`); a dash for no value."""
+    figure = half_up(value, digits)
+    if figure is None:
         return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
+    return f"{figure:.{digits}f}".replace(".", ",")
 
 
 # Month names in the nominative, January first («сентябрь 2025» in tables by month).

@@ -26,6 +26,7 @@ import polars as pl
 
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import decimal, half_up, thousands
 from ejournal.settings import Norms
 from warehouse import query
 from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
@@ -374,8 +375,8 @@ def number(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     if isinstance(value, int):
-        return f"{value:,}".replace(",", "\u00a0")
-    return f"{value:.{digits}f}".replace(".", ",")
+        return thousands(value)
+    return decimal(value, digits)
 
 
 def shown(viewer: Viewer, n_pupils: int | None, value: float | None, digits: int = 1) -> str:
@@ -421,7 +422,7 @@ def change_text(
     """«Качество знаний выросло на 3,2 п.п. по сравнению с 1 четвертью»; None without both values."""
     if now is None or before is None:
         return None
-    delta = round(round(now, digits) - round(before, digits), digits)
+    delta = half_up(now, digits) - half_up(before, digits)
     if delta == 0:
         return f"{what}: без изменений по сравнению с {against}"
     up, down = VERBS[gender]
@@ -432,6 +433,6 @@ def delta_text(now: float | None, before: float | None, digits: int = 1) -> str:
     """«+3,2» / «−1,0» / «0,0» / «—»."""
     if now is None or before is None:
         return "—"
-    delta = round(round(now, digits) - round(before, digits), digits)
+    delta = half_up(now, digits) - half_up(before, digits)
     sign = "+" if delta > 0 else "\u2212" if delta < 0 else ""
     return sign + number(abs(delta), digits)

@@ -4,9 +4,12 @@ library only, never the project's SQL): what the tests expect every PDF and XLSX
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 Rows = Callable[[str], list[dict[str, str]]]
 
@@ -15,8 +18,14 @@ def day(text: str) -> dt.date | None:
     return dt.datetime.strptime(text, "%d.%m.%Y").date() if text else None
 
 
-def comma(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+def comma(value: Fraction | float | None, digits: int = 1) -> str:
+    """The figure as documents print it (shared/DOMAIN.md): rounded half up on the exact value
+    (a Fraction; a float is taken at its decimal form), decimal comma, «—» for no value."""
+    if value is None:
+        return "—"
+    exact = value if isinstance(value, Fraction) else Fraction(Decimal(repr(float(value))))
+    units = math.floor(exact * 10**digits + Fraction(1, 2))
+    return f"{Decimal(units).scaleb(-digits):.{digits}f}".replace(".", ",")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.report_templates.pdf_checks import (
     pdf_lines,
     pdf_text,
 )
+from tests.report_templates.raw_expect import comma
 from warehouse.db import connect
 
 DIRECTOR = Viewer("director", Role.DIRECTOR, "sch-0001")
@@ -38,7 +40,13 @@ def day(text: str) -> dt.date | None:
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+    """Rounded half up on the exact value, as shared/DOMAIN.md asks (55,25 → 55,3)."""
+    return comma(value, digits)
+
+
+def half_up(value: float, digits: int) -> Decimal:
+    """The figure as printed, as a number (for the changes between printed figures)."""
+    return Decimal(comma(value, digits).replace(",", "."))
 
 
 def period_row(name: str) -> dict:
@@ -216,10 +224,10 @@ def test_key_figures_and_conclusions_equal_raw_counts(deck):
         ("СОУ, %", "sou", 1),
         ("Средний балл", "mean", 2),
     ):
-        delta = round(round(now[key], digits) - round(before[key], digits), digits)
+        delta = half_up(now[key], digits) - half_up(before[key], digits)
         sign = "+" if delta > 0 else "\u2212" if delta < 0 else ""
         assert rows[label][1:4] == [fmt(now[key], digits), fmt(before[key], digits), sign + fmt(abs(delta), digits)]
-    quality = round(round(now["quality"], 1) - round(before["quality"], 1), 1)
+    quality = half_up(now["quality"], 1) - half_up(before["quality"], 1)
     verb = "выросло" if quality > 0 else "снизилось"
     expected = f"Качество знаний {verb} на {fmt(abs(quality))} п.п. по сравнению с 1 четвертью."
     assert expected in slide(deck, "Главные цифры").conclusions or quality == 0
