@@ -1,6 +1,8 @@
 """A class's results for a study period, as the class documents print them: the period summary per
-subject (mart_period_results, its figures computed there once), the pupils' period marks, and the
-class's control works (int_control_work) within the viewer's scope.
+subject (mart_period_results, its figures computed there once; a subject of the plan without
+period marks keeps its row), the subjects taught without marks, the pupils of N with their
+categories (shared/DOMAIN.md, one definition for every class document), and the class's control
+works (int_control_work) within the viewer's scope.
 
 The class and period come from :func:`warehouse.class_period.find_class_period`, which has already
 checked that the viewer may open the class.
@@ -9,6 +11,8 @@ checked that the viewer may open the class.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
 
 import duckdb
 
@@ -41,14 +45,35 @@ def previous_period(
     ).fetchone()
 
 
+_SUBJECT_RESULTS = """
+    with plan as (
+        select subject_id from src_curriculum
+        where school_id = $school_id and class_id = $class_id and is_attested
+        union
+        select subject_id from mart_period_results
+        where school_id = $school_id and class_id = $class_id and period_id = $period_id
+    )
+    select s.subject_name, plan.subject_id, {figures}
+    from plan
+    join dim_subject as s on s.school_id = $school_id and s.subject_id = plan.subject_id
+    left join mart_period_results as m on m.school_id = $school_id and m.class_id = $class_id
+        and m.period_id = $period_id and m.subject_id = plan.subject_id
+    order by s.subject_name, plan.subject_id
+"""
+
+
+def _figures_sql(columns: tuple[str, ...]) -> str:
+    """The mart's columns, counts 0 (not null) for a subject without period marks."""
+    return ", ".join(f"coalesce(m.{c}, 0)" if c.startswith("n_") else f"m.{c}" for c in columns)
+
+
 def subject_results(con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, period_id: str) -> list[tuple]:
-    """(subject name, subject_id, *PERIOD_FIGURES) of every subject with period marks, by name."""
-    columns = ", ".join(f"m.{c}" for c in PERIOD_FIGURES)
+    """(subject name, subject_id, *PERIOD_FIGURES) of every attested subject of the class's
+    curriculum and every subject with period marks, by name: a subject of the plan without a single
+    period mark keeps its row with N = 0 and no shares (None), so that the missing marks are seen."""
     return con.execute(
-        f"select s.subject_name, m.subject_id, {columns} "
-        "from mart_period_results as m join dim_subject as s on s.school_id = m.school_id and s.subject_id = m.subject_id "
-        "where m.school_id = ? and m.class_id = ? and m.period_id = ? order by s.subject_name",
-        [school_id, class_id, period_id],
+        _SUBJECT_RESULTS.format(figures=_figures_sql(PERIOD_FIGURES)),
+        {"school_id": school_id, "class_id": class_id, "period_id": period_id},
     ).fetchall()
 
 
@@ -68,17 +93,89 @@ def subject_result(
     ).fetchone()
 
 
-def pupils_period_marks(
-    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, period_id: str
-) -> list[tuple[str, list[int | None]]]:
-    """(full name, period marks: numbers, None for «н/а») of each pupil of the class, by name."""
-    return con.execute(
-        "select p.full_name, list(pm.mark_numeric) from fct_period_mark as pm "
+def unmarked_subjects(con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, period_id: str) -> list[str]:
+    """Names of the class's subjects taught without marks in the period: not attested in the
+    curriculum (grade 1, «безотметочные»), or whose period marks are only «зач»/«осв»; by name."""
+    rows = con.execute(
+        "select s.subject_name from dim_subject as s where s.school_id = $school_id and s.subject_id in ("
+        "select subject_id from src_curriculum where school_id = $school_id and class_id = $class_id "
+        "and not is_attested union select subject_id from fct_period_mark where school_id = $school_id "
+        "and class_id = $class_id and period_id = $period_id and mark_kind_code = 'period' and is_pass) "
+        "and s.subject_id not in (select subject_id from src_curriculum where school_id = $school_id "
+        "and class_id = $class_id and is_attested union select subject_id from mart_period_results "
+        "where school_id = $school_id and class_id = $class_id and period_id = $period_id) "
+        "order by s.subject_name",
+        {"school_id": school_id, "class_id": class_id, "period_id": period_id},
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+# the categories of pupils of shared/DOMAIN.md, in the order the documents list them
+CATEGORIES = ("excellent", "good", "one_3", "one_4", "failing")
+
+
+def categorise(marks: list[int | None]) -> tuple[str, ...]:
+    """The categories of a pupil from their period marks (None stands for «н/а»): «failing» (any 2,
+    1 or н/а); «excellent» (all 5); «good» (only 4 and 5, at least one 4), with «one_4» as well
+    when there is exactly one 4 (the reserve of отличники is listed apart, and counted among
+    хорошисты); «one_3» (exactly one 3, the rest 4 and 5). Lists overlap only as good and one_4."""
+    if not marks:
+        return ()
+    if any(m is None or m <= 2 for m in marks):
+        return ("failing",)
+    threes, fours = marks.count(3), marks.count(4)
+    if threes == 0 and fours == 0:
+        return ("excellent",)
+    if threes == 0:
+        return ("good", "one_4") if fours == 1 else ("good",)
+    return ("one_3",) if threes == 1 else ()
+
+
+@dataclass(frozen=True)
+class ClassResults:
+    """The pupils of N of a class in a period (on the roll on the period's last day, with a period
+    mark or «н/а»: shared/DOMAIN.md), their names by category and the class's shares. Every class
+    document of one class and period reads these, so they count the same N."""
+
+    pupils: list[tuple[str, str]]  # (pupil_id, full name), by name
+    categories: dict[str, list[str]]  # category (CATEGORIES) → full names
+    not_attested: list[str]  # full names of the pupils with «н/а» in some subject
+
+    @property
+    def n_pupils(self) -> int:
+        return len(self.pupils)
+
+    @property
+    def progress(self) -> Fraction | None:
+        """успеваемость класса, %: pupils without «2», «1» and «н/а» / N × 100, exact."""
+        passing = self.n_pupils - len(self.categories["failing"])
+        return Fraction(100 * passing, self.n_pupils) if self.pupils else None
+
+    @property
+    def quality(self) -> Fraction | None:
+        """качество знаний класса, %: (отличники + хорошисты) / N × 100, exact."""
+        top = len(self.categories["excellent"]) + len(self.categories["good"])
+        return Fraction(100 * top, self.n_pupils) if self.pupils else None
+
+
+def class_results(con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, period_id: str) -> ClassResults:
+    """The class's N, categories and shares in the period (see :class:`ClassResults`)."""
+    rows = con.execute(
+        "select p.pupil_id, p.full_name, list(pm.mark_numeric) from fct_period_mark as pm "
         "join dim_pupil as p on p.school_id = pm.school_id and p.pupil_id = pm.pupil_id "
         "where pm.school_id = ? and pm.class_id = ? and pm.period_id = ? and pm.mark_kind_code = 'period' "
-        "and (pm.mark_numeric is not null or pm.is_na) group by p.full_name order by p.full_name",
+        "and pm.is_on_roll_at_end and (pm.mark_numeric is not null or pm.is_na) "
+        "group by p.pupil_id, p.full_name order by p.full_name, p.pupil_id",
         [school_id, class_id, period_id],
     ).fetchall()
+    categories: dict[str, list[str]] = {key: [] for key in CATEGORIES}
+    not_attested = []
+    for _, name, marks in rows:
+        for key in categorise(list(marks)):
+            categories[key].append(name)
+        if None in marks:
+            not_attested.append(name)
+    return ClassResults([(pupil_id, name) for pupil_id, name, _ in rows], categories, not_attested)
 
 
 _CONTROL_WORKS = """
@@ -125,17 +222,6 @@ def control_works(
             "cp_end": end,
             "cp_year": academic_year_id,
         },
-    ).fetchall()
-
-
-def period_marks_by_pupil(
-    con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, period_id: str
-) -> list[tuple[str, list[int | None]]]:
-    """(pupil_id, period marks: numbers, None for «н/а») of each pupil of the class with one."""
-    return con.execute(
-        "select pupil_id, list(mark_numeric) from fct_period_mark where school_id = ? and class_id = ? "
-        "and period_id = ? and mark_kind_code = 'period' and (mark_numeric is not null or is_na) group by pupil_id",
-        [school_id, class_id, period_id],
     ).fetchall()
 
 

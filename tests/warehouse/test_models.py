@@ -287,24 +287,24 @@ def test_fct_attendance_is_the_same_for_both_listings(con, sample, listing):
 
 def test_fct_period_mark(q):
     assert q("select * from fct_period_mark") == [
-        ("sch-1", "p1", "eng", Y, "period", "q1", D("2025-09-10"), "c7a", 7, "зач", None, False, None, True,
+        ("sch-1", "p1", "eng", Y, "period", "q1", D("2025-09-10"), "c7a", 7, True, "зач", None, False, None, True,
          T("2025-09-10 12:00"), "t2", 0),
-        ("sch-1", "p1", "math", Y, "period", "q1", D("2025-09-10"), "c7a", 7, "5", 5, False, None, False,
+        ("sch-1", "p1", "math", Y, "period", "q1", D("2025-09-10"), "c7a", 7, True, "5", 5, False, None, False,
          T("2025-09-11 10:00"), "t1", 1),
         # year marks have no period: no end date, no offset; the class is the one at the year end
-        ("sch-1", "p1", "math", Y, "year", None, None, "c7a", 7, "5", 5, False, None, False,
+        ("sch-1", "p1", "math", Y, "year", None, None, "c7a", 7, True, "5", 5, False, None, False,
          T("2025-09-21 12:00"), "t1", None),
-        ("sch-1", "p2", "math", Y, "period", "q1", D("2025-09-10"), "c7a", 7, "н/а", None, True, "б", False,
+        ("sch-1", "p2", "math", Y, "period", "q1", D("2025-09-10"), "c7a", 7, True, "н/а", None, True, "б", False,
          T("2025-09-10 16:00"), "t1", 0),
-        ("sch-1", "p2", "math", Y, "period", "q2", D("2025-09-21"), "c7a", 7, "4", 4, False, None, False,
+        ("sch-1", "p2", "math", Y, "period", "q2", D("2025-09-21"), "c7a", 7, True, "4", 4, False, None, False,
          T("2025-09-21 10:00"), "t1", 0),
         # on q1's last day (10 Sep) p4 was already in 7Б; entered two days early
-        ("sch-1", "p4", "math", Y, "period", "q1", D("2025-09-10"), "c7b", 7, "3", 3, False, None, False,
+        ("sch-1", "p4", "math", Y, "period", "q1", D("2025-09-10"), "c7b", 7, True, "3", 3, False, None, False,
          T("2025-09-08 09:00"), "t1", -2),
-        # p5 left on the 5th: the latest enrolment of that year
-        ("sch-1", "p5", "math", Y, "year", None, None, "c10a", 10, "4", 4, False, None, False,
+        # p5 left on the 5th: the latest enrolment of that year, not on its roll at the year end
+        ("sch-1", "p5", "math", Y, "year", None, None, "c10a", 10, False, "4", 4, False, None, False,
          T("2025-09-20 12:00"), "t2", None),
-        ("sch-1", "p6", "math", Y, "year", None, None, None, None, "3", 3, False, None, False,
+        ("sch-1", "p6", "math", Y, "year", None, None, None, None, False, "3", 3, False, None, False,
          T("2025-09-20 12:00"), "t2", None),
     ]
 

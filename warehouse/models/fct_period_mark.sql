@@ -4,7 +4,9 @@
 -- non-attestation with its reason; «зач» and «осв» are passes. entry_offset_days counts days from
 -- the period's last day to the entry date (negative = entered early; null for kinds without a
 -- period). class_id is the pupil's class on the period's last day (the year's last day for kinds
--- without a period), else the pupil's latest enrolment in a class of that academic year.
+-- without a period), else the pupil's latest enrolment in a class of that academic year;
+-- is_on_roll_at_end says whether the pupil is on that class's roll on that day (a pupil who left
+-- before the period's last day is not: shared/DOMAIN.md, not in N of the period).
 with period_marks as (
     select
         school_id,
@@ -70,6 +72,11 @@ ranked as (
         dated.*,
         enrolments.class_id,
         enrolments.grade,
+        coalesce(
+            enrolments.start_date <= dated.reference_date
+            and (enrolments.end_date is null or enrolments.end_date >= dated.reference_date),
+            false
+        ) as is_on_roll_at_end,
         row_number() over (
             partition by
                 dated.school_id,
@@ -106,6 +113,7 @@ final as (
         period_end_date,
         class_id,
         grade,
+        is_on_roll_at_end,
         mark_value,
         case when mark_value in ('1', '2', '3', '4', '5') then cast(mark_value as integer) end as mark_numeric,
         mark_value = 'н/а' as is_na,
