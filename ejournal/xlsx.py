@@ -52,19 +52,25 @@ def new_workbook(target: str | Path | IO[bytes]) -> SafeWorkbook:
     return SafeWorkbook(target, {"in_memory": True, **_WORKBOOK_OPTIONS})
 
 
-def frame_to_xlsx(frame: pl.DataFrame, sheet_name: str = "Данные") -> bytes:
-    """The frame as an XLSX workbook: bold header, frozen first row, texts written as texts."""
-    return frames_to_xlsx({sheet_name: frame})
+def frame_to_xlsx(
+    frame: pl.DataFrame, sheet_name: str = "Данные", number_formats: dict[str, str] | None = None
+) -> bytes:
+    """The frame as an XLSX workbook: bold header, frozen first row, texts written as texts, numbers
+    as numbers (in a column named in ``number_formats`` with that format, e.g. "0.0": Excel shows
+    it with the reader's decimal separator, the comma in a Russian locale)."""
+    return frames_to_xlsx({sheet_name: frame}, number_formats)
 
 
-def frames_to_xlsx(sheets: dict[str, pl.DataFrame]) -> bytes:
+def frames_to_xlsx(sheets: dict[str, pl.DataFrame], number_formats: dict[str, str] | None = None) -> bytes:
     """One sheet per frame, in order, each written as :func:`frame_to_xlsx` writes its one."""
     buffer = io.BytesIO()
     workbook = new_workbook(buffer)
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
     day = workbook.add_format({"num_format": "dd.mm.yyyy"})
     moment = workbook.add_format({"num_format": "dd.mm.yyyy hh:mm"})
+    numbers = {name: workbook.add_format({"num_format": code}) for name, code in (number_formats or {}).items()}
     for sheet_name, frame in sheets.items():
+        column_formats = [numbers.get(name) for name in frame.columns]
         sheet = workbook.add_worksheet(sheet_name[:31])
         for col, name in enumerate(frame.columns):
             sheet.write_string(0, col, str(name), bold)
@@ -76,7 +82,7 @@ def frames_to_xlsx(sheets: dict[str, pl.DataFrame]) -> bytes:
                 if isinstance(value, bool):
                     sheet.write_string(r, c, "да" if value else "нет")
                 elif isinstance(value, int | float):
-                    sheet.write_number(r, c, value)
+                    sheet.write_number(r, c, value, column_formats[c])
                 elif isinstance(value, dt.datetime):
                     sheet.write_datetime(r, c, value, moment)
                 elif isinstance(value, dt.date):

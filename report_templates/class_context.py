@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import XLSX_NUMBER_FORMATS
 from report_templates.render import render_html, write_pdf
 from report_templates.table_document import School, class_signatures, school_header
 from warehouse.class_documents import class_roll
@@ -109,9 +111,11 @@ def header_values(where: ClassPeriod, title: str, subtitle: str) -> dict[str, ob
 
 
 def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) -> bytes:
-    """A document's table as an XLSX sheet: numbers written as numbers, every other value as text
-    (safe against formula injection), bold header, frozen header row. Columns may mix numbers and
-    texts («5» and «н/а»), which a typed data frame cannot hold."""
+    """A document's table as an XLSX sheet: numbers written as numbers (a Decimal, as
+    ejournal.formatting.half_up rounds a figure for print, with its number of decimals: «88,3» is
+    88.3 shown as "0.0"), every other value as text (safe against formula injection), bold header,
+    frozen header row. Columns may mix numbers and texts («5» and «н/а»), which a typed data frame
+    cannot hold."""
     import io
 
     from ejournal.xlsx import new_workbook
@@ -120,6 +124,7 @@ def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) 
     workbook = new_workbook(buffer)
     sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
+    decimals = {digits: workbook.add_format({"num_format": code}) for digits, code in XLSX_NUMBER_FORMATS.items()}
     for c, name in enumerate(columns):
         sheet.write_string(0, c, name, bold)
         sheet.set_column(c, c, max(6, min(40, len(name) + 2)))
@@ -127,7 +132,9 @@ def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) 
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, Decimal):
+                sheet.write_number(r, c, float(value), decimals.get(-value.as_tuple().exponent))
+            elif isinstance(value, int | float) and not isinstance(value, bool):
                 sheet.write_number(r, c, value)
             else:
                 sheet.write_string(r, c, str(value))

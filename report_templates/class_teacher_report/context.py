@@ -4,14 +4,17 @@ attested, the categories of shared/DOMAIN.md with their names, успеваем�
 class) and attendance (lessons and days missed, latenesses, pupils with a chronic share of missed
 lessons).
 
-Class-level figures: N = pupils on the roll at the period's end with at least one period mark or
-«н/а»; успеваемость, % = pupils without «2» and without «н/а» / N × 100; качество, % = pupils with
-only «4» and «5» (отличники, хорошисты, с одной «4») / N × 100.
+Class-level figures (warehouse.class_results.class_results, the same N as «Итоги успеваемости»):
+N = pupils on the roll at the period's last day with at least one period mark or «н/а»;
+успеваемость, % = pupils without «2» and without «н/а» / N × 100; качество, % = pupils with only
+«4» and «5» (отличники and хорошисты, who include «с одной «4»») / N × 100. A class taught without
+marks (grade 1) says so instead of printing the results.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import duckdb
 
@@ -19,8 +22,7 @@ from ejournal.access.viewer import Viewer
 from report_templates.attendance_figures import Attendance, by_pupil
 from report_templates.class_context import ClassPeriod, class_pupils, resolve_class_period
 from report_templates.document_norms import DocumentNorms
-from report_templates.period_results.context import CATEGORY_TITLES, categorise
-from warehouse.class_results import period_marks_by_pupil
+from warehouse.class_results import class_results, subject_results, unmarked_subjects
 
 TITLE = "Отчет классного руководителя за учебный период"
 
@@ -40,11 +42,13 @@ class ClassTeacherReport:
     n_attested_pupils: int
     not_attested: list[str]
     categories: dict[str, list[str]]
-    progress_pct: float | None
-    quality_pct: float | None
+    progress_pct: Fraction | None  # exact; printed rounded half up
+    quality_pct: Fraction | None
     attendance: Attendance
     chronic: list[tuple[str, float]]
     chronic_share: float
+    without_marks: bool = False  # taught without marks (grade 1): no results to print
+    unmarked_subjects: tuple[str, ...] = ()  # subjects assessed «зачёт»/«освоил»
 
     document_title = TITLE
 
@@ -71,23 +75,7 @@ def build(
         [p.full_name for p in during if p.left_on is not None],
         len(at_end),
     )
-    marks = period_marks_by_pupil(con, where.school_id, where.class_id, where.period_id)
-    by_pupil_marks = {p: list(m) for p, m in marks}
-    categories: dict[str, list[str]] = {key: [] for key in CATEGORY_TITLES}
-    not_attested, attested = [], []
-    for pupil in at_end:
-        values = by_pupil_marks.get(pupil.pupil_id)
-        if not values:
-            continue
-        attested.append(pupil)
-        if any(v is None for v in values):
-            not_attested.append(pupil.full_name)
-        category = categorise(values)
-        if category:
-            categories[category].append(pupil.full_name)
-    n = len(attested)
-    passing = n - len(categories["failing"])
-    quality = len(categories["excellent"]) + len(categories["good"]) + len(categories["one_4"])
+    results = class_results(con, where.school_id, where.class_id, where.period_id)
     attendance = by_pupil(con, where, where.start_date, where.end_date)
     chronic = []
     total = Attendance()
@@ -99,12 +87,14 @@ def build(
     return ClassTeacherReport(
         where=where,
         movement=movement,
-        n_attested_pupils=n,
-        not_attested=not_attested,
-        categories=categories,
-        progress_pct=100 * passing / n if n else None,
-        quality_pct=100 * quality / n if n else None,
+        n_attested_pupils=results.n_pupils,
+        not_attested=results.not_attested,
+        categories=results.categories,
+        progress_pct=results.progress,
+        quality_pct=results.quality,
         attendance=total,
         chronic=chronic,
         chronic_share=norms.chronic_absence_share,
+        without_marks=not subject_results(con, where.school_id, where.class_id, where.period_id),
+        unmarked_subjects=tuple(unmarked_subjects(con, where.school_id, where.class_id, where.period_id)),
     )

@@ -1,14 +1,18 @@
 """«Итоги успеваемости класса за учебный период»: the typed context and its builder.
 
 Figures come from mart_period_results (formulas of shared/DOMAIN.md); each subject's row stands
-beside the previous period of the same kind. The lists of pupils by category need pupil-level
-access: the builder refuses a viewer whose role or scope does not include the class.
+beside the previous period of the same kind, and a subject of the plan without period marks keeps
+its row (N = 0, «—»). N and the lists of pupils by category are the class's
+(warehouse.class_results.class_results), the same in every class document of the period; a class
+taught without marks (grade 1) says so instead of printing empty tables. The lists need
+pupil-level access: the builder refuses a viewer whose role or scope does not include the class.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import duckdb
 
@@ -16,7 +20,13 @@ from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
 from report_templates.table_document import School, class_signatures, school_header
 from warehouse.class_period import find_class_period
-from warehouse.class_results import previous_period, pupils_period_marks, subject_result, subject_results
+from warehouse.class_results import (
+    class_results,
+    previous_period,
+    subject_result,
+    subject_results,
+    unmarked_subjects,
+)
 
 TITLE = "Итоги успеваемости класса за учебный период"
 
@@ -29,9 +39,9 @@ class Figures:
     n_3: int
     n_2: int
     n_na: int
-    progress_pct: float
-    quality_pct: float
-    sou_pct: float
+    progress_pct: float | None  # None when N = 0
+    quality_pct: float | None
+    sou_pct: float | None
     mean_mark: float | None
 
 
@@ -51,6 +61,10 @@ class PeriodResults:
     previous_period_name: str | None
     subjects: list[SubjectRow]
     categories: dict[str, list[str]] = field(default_factory=dict)
+    n_pupils: int = 0  # N of the class: pupils on the roll at the period end with a period mark or н/а
+    progress: Fraction | None = None  # успеваемость класса, %
+    quality: Fraction | None = None  # качество знаний класса, %
+    unmarked_subjects: list[str] = field(default_factory=list)  # taught without marks («зачёт», grade 1)
     formed_on: dt.date = field(default_factory=dt.date.today)
     data_as_of: dt.date | None = None
 
@@ -63,39 +77,28 @@ class PeriodResults:
         return f"Класс {self.class_name}, {self.period_name}"
 
     @property
+    def without_marks(self) -> bool:
+        """The class is taught without marks (grade 1): no subject is attested and none has marks."""
+        return not self.subjects
+
+    @property
     def signatures(self) -> list[tuple[str, str | None]]:
         return class_signatures(self.class_teacher, self.school)
 
 
+WITHOUT_MARKS = "Класс обучается без отметок: итоги успеваемости за период не подводятся"
+UNMARKED = "Без отметок (зачёт, освоил)"
 CATEGORY_TITLES = {
     "excellent": "Отличники",
-    "good": "Хорошисты",
+    "good": "Хорошисты (только «4» и «5», с одной «4» тоже)",
     "one_3": "С одной «3»",
-    "one_4": "С одной «4»",
+    "one_4": "С одной «4» (они же среди хорошистов)",
     "failing": "Неуспевающие (есть «2» или н/а)",
 }
 
 
 def _figures(row: tuple | None) -> Figures | None:
     return Figures(*row) if row else None
-
-
-def categorise(marks: list[int | None]) -> str | None:
-    """The category of a pupil from their period marks (None stands for н/а)."""
-    if not marks:
-        return None
-    if any(m is None or m <= 2 for m in marks):
-        return "failing"
-    threes, fours = marks.count(3), marks.count(4)
-    if threes == 0 and fours == 0:
-        return "excellent"
-    if threes == 0 and fours == 1:
-        return "one_4"
-    if threes == 0:
-        return "good"
-    if threes == 1:
-        return "one_3"
-    return None
 
 
 def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, period_name: str) -> PeriodResults:
@@ -110,12 +113,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
     for subject_name, subject_id, *figures in subject_results(con, school_id, class_id, period_id):
         before = subject_result(con, school_id, class_id, previous[0], subject_id) if previous else None
         subjects.append(SubjectRow(subject_name, Figures(*figures), _figures(before)))
-    pupils = pupils_period_marks(con, school_id, class_id, period_id)
-    categories: dict[str, list[str]] = {key: [] for key in CATEGORY_TITLES}
-    for name, marks in pupils:
-        category = categorise(list(marks))
-        if category:
-            categories[category].append(name)
+    results = class_results(con, school_id, class_id, period_id)
     school, as_of = school_header(con, school_id)
     return PeriodResults(
         school=school,
@@ -124,6 +122,10 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
         period_name=period_name,
         previous_period_name=previous[1] if previous else None,
         subjects=subjects,
-        categories=categories,
+        categories=results.categories,
+        n_pupils=results.n_pupils,
+        progress=results.progress,
+        quality=results.quality,
+        unmarked_subjects=unmarked_subjects(con, school_id, class_id, period_id),
         data_as_of=as_of,
     )
