@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import polars as pl
+
 Exact = Fraction | Decimal | int | float
 
 # number formats of XLSX cells by decimals: Excel shows the decimal comma by the reader's locale
@@ -53,6 +55,16 @@ def rounded(value: Exact | None, digits: int = 1) -> float | None:
 def share(part: int, whole: int, digits: int = 1) -> float | None:
     """part / whole × 100 rounded half up on the exact ratio; None when whole is 0."""
     return rounded(Fraction(100 * part, whole), digits) if whole else None
+
+
+def decimal_texts(column: pl.Expr, digits: int = 1) -> pl.Expr:
+    """:func:`decimal` of each value of a column, as a page's table prints it; null stays null."""
+    return column.map_elements(lambda value: decimal(value, digits), return_dtype=pl.String)
+
+
+def rounded_numbers(column: pl.Expr, digits: int = 1) -> pl.Expr:
+    """:func:`rounded` of each value of a column, numbers a page's table can still sort."""
+    return column.map_elements(lambda value: rounded(value, digits), return_dtype=pl.Float64)
 
 
 def thousands(value: int) -> str:

@@ -18,6 +18,7 @@ import polars as pl
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from ejournal.formatting import MONTHS
+from ejournal.formatting import share as percent
 from ejournal.settings import Norms
 from warehouse import query
 from warehouse.control_rules import RULES, Filters, _norm_params, _scope_filter, _used, violations
@@ -615,13 +616,13 @@ def overview(
         frame = completeness(con, viewer, norms, day, filters)
         if frame.is_empty():
             return None
-        return round(100.0 * frame["n_enough"].sum() / frame["n_pupils"].sum(), 1)
+        return percent(frame["n_enough"].sum(), frame["n_pupils"].sum())
 
     def missed(start: dt.date, end: dt.date) -> float | None:
         frame = attendance_by_month(con, viewer, norms, end, replace(filters, date_from=start, date_to=end))
         if frame.is_empty() or frame["n_lessons"].sum() == 0:
             return None
-        return round(100.0 * frame["n_missed"].sum() / frame["n_lessons"].sum(), 1)
+        return percent(frame["n_missed"].sum(), frame["n_lessons"].sum())
 
     rows.append(
         {

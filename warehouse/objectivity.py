@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import decimal_texts
 from warehouse import query
 from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
 from warehouse.scope import scope_sql, visible_pupils_sql
@@ -112,7 +113,7 @@ def padding(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNo
 
 
 def _num(expr: pl.Expr) -> pl.Expr:
-    return expr.round(2).cast(pl.String).str.replace(".", ",", literal=True)
+    return decimal_texts(expr, 2)
 
 
 def flags(con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: ObjectivityNorms) -> pl.DataFrame:

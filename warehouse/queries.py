@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import decimal_texts, rounded_numbers
 from warehouse import query
 from warehouse.scope import scope_sql, visible_pupils_sql
 from warehouse.suppression import SUPPRESSED, hidden_expr
@@ -69,8 +70,8 @@ def class_progress(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str
         select
             pupils.full_name as "Ученик",
             coalesce(marks.n_marks, 0) as "Отметок",
-            round(marks.mean_mark, 2) as "Средний балл",
-            round(marks.weighted_mark, 2) as "Средневзвешенный балл",
+            marks.mean_mark as "Средний балл",
+            marks.weighted_mark as "Средневзвешенный балл",
             coalesce(absences.n_missed, 0) as "Пропущено уроков",
             coalesce(absences.n_lessons, 0) as "Уроков"
         from pupils
@@ -78,7 +79,8 @@ def class_progress(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str
         left join absences on absences.school_id = pupils.school_id and absences.pupil_id = pupils.pupil_id
         order by pupils.full_name
     """
-    return query.frame(con, sql, {**params, "class_id": class_id, "subject_id": subject_id})
+    frame = query.frame(con, sql, {**params, "class_id": class_id, "subject_id": subject_id})
+    return frame.with_columns(rounded_numbers(pl.col(c), 2) for c in ("Средний балл", "Средневзвешенный балл"))
 
 
 def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
@@ -103,10 +105,7 @@ def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFra
         "Класс",
         "Предмет",
         pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(pl.col("n_pupils").cast(pl.String)).alias("Учеников"),
-        pl.when(hide)
-        .then(pl.lit(SUPPRESSED))
-        .otherwise(pl.col("mean_mark").round(2).cast(pl.String).str.replace(".", ",", literal=True))
-        .alias("Средний балл"),
+        pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(decimal_texts(pl.col("mean_mark"), 2)).alias("Средний балл"),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ejournal.access.viewer import MIN_GROUP_SIZE
+from ejournal.formatting import decimal, decimal_texts
 from warehouse.suppression import SUPPRESSED, too_few_expr
 
 __all__ = ["SUPPRESSED"]
@@ -193,8 +194,8 @@ def texts(frame: pl.DataFrame, *, suppress: bool, vpr_min_participants: int) -> 
     """Figures as the page prints them: rounded, «не оценивается», and «< 5» where ``suppress``."""
     columns = []
     for key, figure in FIGURES.items():
-        value = pl.col(key).round(figure.digits) if figure.digits else pl.col(key)
-        text = value.cast(pl.String).str.replace(".", ",", literal=True)  # the decimal comma
+        column = pl.col(key)
+        text = decimal_texts(column, figure.digits) if figure.digits else column.cast(pl.String)
         if figure.is_vpr_share:
             text = pl.when(pl.col("n_vpr") < vpr_min_participants).then(pl.lit(NOT_JUDGED)).otherwise(text)
         if suppress:
@@ -226,7 +227,7 @@ def pooled(groups: pl.DataFrame) -> pl.DataFrame:
 
 
 def number(value: float, digits: int) -> str:
-    """Rounded as the tables round (polars, half to even), with the decimal comma."""
+    """Rounded half up as the documents round (ejournal.formatting.decimal), with the decimal comma."""
     if digits == 0:
         return str(int(value))
-    return pl.Series([float(value)]).round(digits).cast(pl.String)[0].replace(".", ",")
+    return decimal(value, digits)

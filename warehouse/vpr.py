@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import decimal_texts
 from warehouse import query
 from warehouse.objectivity_norms import ObjectivityNorms
 from warehouse.scope import visible_pupils_sql
@@ -110,7 +111,7 @@ def comparison(rows: pl.DataFrame, viewer: Viewer, norms: ObjectivityNorms, leve
         return pl.when(hidden).then(pl.lit(SUPPRESSED)).otherwise(pl.col(col).cast(pl.String))
 
     def share(col: str) -> pl.Expr:
-        pct = (100.0 * pl.col(col) / pl.col("n")).round(1).cast(pl.String).str.replace(".", ",", literal=True)
+        pct = decimal_texts(100.0 * pl.col(col) / pl.col("n"))
         return pl.when(judged & ~hidden).then(pct).otherwise(pl.lit("—"))
 
     label = {"school": pl.lit("вся школа"), "grade": pl.format("{} классы", "grade")}.get(
@@ -136,7 +137,7 @@ def comparison(rows: pl.DataFrame, viewer: Viewer, norms: ObjectivityNorms, leve
 
 
 def _score(col: str) -> pl.Expr:
-    return pl.col(col).round(1).cast(pl.String).str.replace(r"\.0$", "").str.replace(".", ",", literal=True)
+    return decimal_texts(pl.col(col)).str.replace(",0$", "")
 
 
 def large_gaps(rows: pl.DataFrame, viewer: Viewer, norms: ObjectivityNorms) -> pl.DataFrame:

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import decimal_texts, rounded_numbers
 from warehouse import query
 from warehouse.forecast.features import CLASSES, KEY, History, features_at, read_history
 from warehouse.forecast.model import Forecaster, rule_mark
@@ -151,8 +152,8 @@ def class_figures(con: duckdb.DuckDBPyConnection, viewer: Viewer, result: Foreca
     def pct(value: str, pm: str) -> pl.Expr:
         text = pl.format(
             "{} ± {}",
-            pl.col(value).round(1).cast(pl.String).str.replace(".", ",", literal=True),
-            pl.col(pm).round(1).cast(pl.String).str.replace(".", ",", literal=True),
+            decimal_texts(pl.col(value)),
+            decimal_texts(pl.col(pm)),
         )
         return pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(text)
 
@@ -179,13 +180,13 @@ def pupil_table(pupils: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame()
 
     def pct(col: str) -> pl.Expr:
-        return (100 * pl.col(col)).round(0).cast(pl.Int64)
+        return rounded_numbers(100 * pl.col(col), 0).cast(pl.Int64)
 
     return pupils.select(
         pl.col("full_name").alias("Ученик"),
         pl.col("class_name").alias("Класс"),
         pl.col("subject_name").alias("Предмет"),
-        pl.col("wavg").round(2).alias("Средневзвешенный сейчас"),
+        rounded_numbers(pl.col("wavg"), 2).alias("Средневзвешенный сейчас"),
         pl.col("n_parts").alias("Отметок"),
         pl.coalesce("prev_mark", pl.lit("—")).alias("Прошлый период"),
         pl.col("predicted").alias("Прогноз"),
