@@ -17,6 +17,11 @@ Exact = Fraction | Decimal | int | float
 XLSX_NUMBER_FORMATS = {0: "0", 1: "0.0", 2: "0.00"}
 
 
+def xlsx_number_format(digits: int) -> str:
+    """ "0.0" for one decimal: the cell shows exactly the digits the document prints."""
+    return XLSX_NUMBER_FORMATS.get(digits) or "0." + "0" * digits
+
+
 def _exact(value: Exact) -> Decimal | Fraction:
     """The value as an exact number. A float is taken at its shortest decimal form (repr): a
     quotient of two counts, such as 2.675 = 107/40, is stored a hair below or above its decimal
@@ -50,6 +55,18 @@ def rounded(value: Exact | None, digits: int = 1) -> float | None:
     """The value as a document prints it (:func:`half_up`), as a number for a spreadsheet cell."""
     figure = half_up(value, digits)
     return None if figure is None else float(figure)
+
+
+def figure(value: Exact | None, digits: int = 1) -> Decimal | str:
+    """A document's cell for a figure: :func:`half_up` (printed with the comma, written to XLSX as a
+    number with its decimals), or «—» for no value."""
+    rounded_figure = half_up(value, digits)
+    return "—" if rounded_figure is None else rounded_figure
+
+
+def figure_text(value: Decimal) -> str:
+    """«88,3»: a figure rounded by :func:`half_up` with the decimal comma, as many decimals as it has."""
+    return f"{value:f}".replace(".", ",")
 
 
 def share(part: int, whole: int, digits: int = 1) -> float | None:

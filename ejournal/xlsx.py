@@ -10,12 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 import polars as pl
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
+
+from ejournal.formatting import xlsx_number_format
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # A signed number as the documents print it («+0,5», «-3», «−12 %»): shown as it is, it cannot run.
@@ -40,6 +44,22 @@ class SafeSheet(Worksheet):
 
 class SafeWorkbook(xlsxwriter.Workbook):
     """An XLSX workbook that never turns a text into a formula or a link, with :class:`SafeSheet` sheets."""
+
+    def __init__(self, filename, options: dict | None = None) -> None:
+        super().__init__(filename, options)
+        self._figure_formats: dict[int, Format] = {}
+
+    def figure_format(self, value: Decimal) -> Format:
+        """The number format of a figure rounded for print (ejournal.formatting.half_up): as many
+        decimals as it has ("0.0" for 88.3), so the cell shows what the document prints."""
+        digits = max(0, -int(value.as_tuple().exponent))
+        if digits not in self._figure_formats:
+            self._figure_formats[digits] = self.add_format({"num_format": xlsx_number_format(digits)})
+        return self._figure_formats[digits]
+
+    def write_figure(self, sheet: Worksheet, row: int, col: int, value: Decimal) -> None:
+        """A figure as a number cell showing its printed decimals."""
+        sheet.write_number(row, col, float(value), self.figure_format(value))
 
     def add_worksheet(self, name: str | None = None, worksheet_class=None) -> Worksheet:
         return super().add_worksheet(name, worksheet_class=worksheet_class or SafeSheet)

@@ -17,7 +17,6 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from ejournal.formatting import XLSX_NUMBER_FORMATS
 from report_templates.render import render_html, write_pdf
 from report_templates.table_document import School, class_signatures, school_header
 from warehouse.class_documents import class_roll
@@ -124,7 +123,6 @@ def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) 
     workbook = new_workbook(buffer)
     sheet = workbook.add_worksheet(sheet_name[:31])
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
-    decimals = {digits: workbook.add_format({"num_format": code}) for digits, code in XLSX_NUMBER_FORMATS.items()}
     for c, name in enumerate(columns):
         sheet.write_string(0, c, name, bold)
         sheet.set_column(c, c, max(6, min(40, len(name) + 2)))
@@ -133,7 +131,7 @@ def rows_to_xlsx(columns: list[str], rows: list[list[object]], sheet_name: str) 
             if value is None or value == "":
                 continue
             if isinstance(value, Decimal):
-                sheet.write_number(r, c, float(value), decimals.get(-value.as_tuple().exponent))
+                workbook.write_figure(sheet, r, c, value)
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 sheet.write_number(r, c, value)
             else:

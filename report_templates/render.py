@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from ejournal.formatting import decimal
+from ejournal.formatting import decimal, figure_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parent
 FONTS_DIR = TEMPLATES_DIR / "fonts"
@@ -45,7 +46,10 @@ def ru_long_date(value: dt.date) -> str:
 
 
 def printable(value: object) -> object:
-    """A value a template prints, without control characters (our own markup, e.g. SVG, untouched)."""
+    """A value a template prints, without control characters (our own markup, e.g. SVG, untouched);
+    a figure rounded for print (a Decimal from ejournal.formatting.half_up) with the decimal comma."""
+    if isinstance(value, Decimal):
+        return figure_text(value)
     if isinstance(value, str) and not isinstance(value, Markup):
         return _CONTROL.sub("", value)
     return value

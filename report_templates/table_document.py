@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -122,7 +123,9 @@ def xlsx_bytes(doc: Document) -> bytes:
             for c, value in enumerate(row):
                 if value is None or value == "":
                     continue
-                if isinstance(value, int):
+                if isinstance(value, Decimal):
+                    workbook.write_figure(sheet, r, c, value)
+                elif isinstance(value, int):
                     sheet.write_number(r, c, value)
                 else:
                     sheet.write_string(r, c, str(value))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ejournal.formatting import decimal
+from ejournal.formatting import figure
 from report_templates.attendance_figures import Attendance
 from report_templates.attendance_report.context import AttendanceReport
 from report_templates.class_context import ClassRenderer
@@ -30,7 +30,7 @@ def _period(f: Attendance) -> list[object]:
         f.n_days_missed,
         f.n_days_missed_excused,
         f.n_lessons,
-        decimal(f.missed_pct),
+        figure(f.missed_pct),
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ejournal.formatting import half_up
+from ejournal.formatting import figure
 from report_templates.class_context import ClassRenderer
 from report_templates.class_teacher_report.context import ClassTeacherReport
 from report_templates.period_results.context import CATEGORY_TITLES, UNMARKED, WITHOUT_MARKS
@@ -22,8 +22,8 @@ def _results_rows(ctx: ClassTeacherReport) -> list[list[object]]:
         ]
         rows += [
             ["Успеваемость", "Не аттестованы", len(ctx.not_attested), ", ".join(ctx.not_attested)],
-            ["Успеваемость", "Успеваемость класса, %", half_up(ctx.progress_pct), ""],
-            ["Успеваемость", "Качество знаний класса, %", half_up(ctx.quality_pct), ""],
+            ["Успеваемость", "Успеваемость класса, %", figure(ctx.progress_pct), ""],
+            ["Успеваемость", "Качество знаний класса, %", figure(ctx.quality_pct), ""],
         ]
     if ctx.unmarked_subjects:
         rows.append(["Успеваемость", UNMARKED, "", ", ".join(ctx.unmarked_subjects)])
@@ -47,7 +47,7 @@ def table(ctx: ClassTeacherReport) -> tuple[list[str], list[list[object]]]:
         ["Посещаемость", "без уважительной причины", a.n_missed_unexcused, ""],
         ["Посещаемость", "Пропущено дней", a.n_days_missed, ""],
         ["Посещаемость", "Опозданий", a.n_late, ""],
-        ["Посещаемость", "Доля пропущенных уроков, %", half_up(a.missed_pct), ""],
+        ["Посещаемость", "Доля пропущенных уроков, %", figure(a.missed_pct), ""],
         [
             "Посещаемость",
             f"Пропустили {ctx.chronic_share * 100:.0f} % уроков и более",

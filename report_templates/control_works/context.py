@@ -18,7 +18,7 @@ from __future__ import annotations
 import duckdb
 
 from ejournal.access.viewer import Viewer
-from ejournal.formatting import decimal
+from ejournal.formatting import figure
 from report_templates.render import ru_date
 from report_templates.table_document import (
     Document,
@@ -54,9 +54,9 @@ _PERIOD_COLUMNS = ("n_pupils", "n_5", "n_4", "n_3", "n_2", "n_na", "progress_pct
 def _figures(n5: int, n4: int, n3: int, n2: int, total: int | None) -> list:
     n = n5 + n4 + n3 + n2
     return [
-        decimal(pct(n5 + n4 + n3, n)),
-        decimal(pct(n5 + n4, n)),
-        decimal(total / n if n else None, 2),
+        figure(pct(n5 + n4 + n3, n)),
+        figure(pct(n5 + n4, n)),
+        figure(total / n if n else None, 2),
     ]
 
 
@@ -108,9 +108,9 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_name: str, perio
                     n4,
                     n3,
                     n2,
-                    decimal(progress),
-                    decimal(quality),
-                    decimal(mean, 2),
+                    figure(progress),
+                    figure(quality),
+                    figure(mean, 2),
                 ]
             )
         sections.append(Section(subject_name, COLUMNS, table, numeric=frozenset(range(5, 14)), wrap=frozenset({3})))

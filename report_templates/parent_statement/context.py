@@ -18,7 +18,7 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from ejournal.formatting import decimal
+from ejournal.formatting import figure
 from report_templates.render import ru_date
 from report_templates.table_document import Document, Section, class_signatures, school_header
 from warehouse import pupil_statement as statement
@@ -46,7 +46,7 @@ def build(con: duckdb.DuckDBPyConnection, viewer: Viewer, pupil_id: str, start: 
     lessons = statement.pupil_lessons(con, school_id, pupil_id, start, end)
     subjects = statement.pupil_subjects(con, school_id, pupil_id, start, end)
     summary_rows = [
-        [name, n_lessons, n_marks, decimal(mean, 2), decimal(weighted, 2), n_absent, n_excused, n_illness, n_late]
+        [name, n_lessons, n_marks, figure(mean, 2), figure(weighted, 2), n_absent, n_excused, n_illness, n_late]
         for name, n_lessons, n_marks, mean, weighted, n_absent, n_excused, n_illness, n_late in subjects
     ]
     if summary_rows:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ejournal.formatting import decimal
+from ejournal.formatting import figure
 from report_templates.class_context import ClassRenderer
 from report_templates.preliminary_report.context import PreliminaryReport
 
@@ -19,16 +19,16 @@ def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
         "Пропущено уроков, %",
         "Вероятность «2» или н/а по модели, %",
     ]
-    model = {(r.pupil, r.subject): decimal(r.probability * 100, 0) for r in ctx.model_risks}
+    model = {(r.pupil, r.subject): figure(r.probability * 100, 0) for r in ctx.model_risks}
     rows = [
         [
             block.number,
             block.pupil.full_name,
             subject.name,
             cell.n_marks,
-            decimal(cell.weighted, 2),
+            figure(cell.weighted, 2),
             cell.forecast,
-            decimal(block.attendance.missed_pct),
+            figure(block.attendance.missed_pct),
             model.get((block.pupil.full_name, subject.name), ""),
         ]
         for block in ctx.pupils

@@ -13,7 +13,7 @@ import duckdb
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
-from ejournal.formatting import decimal
+from ejournal.formatting import figure
 from report_templates.render import ru_date
 from report_templates.table_document import Document, Section, school_header, school_signatures
 from warehouse.class_period import find_period
@@ -45,7 +45,7 @@ def _row(a: Activity) -> list[str | int | None]:
         a.n_active_days,
         a.n_lessons_held,
         a.n_lessons_filled_same_day,
-        decimal(a.filled_same_day_pct),
+        figure(a.filled_same_day_pct),
         a.n_lessons_entered,
         a.n_homework_entered,
         a.n_marks_entered,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import openpyxl
@@ -26,13 +27,29 @@ def load_sample(tmp_path_factory) -> Path:
     return db
 
 
+def printed_cell(cell) -> object:
+    """A cell as the PDF prints it: a number with a figure's format ("0", "0.0", "0.00") in those
+    digits with the comma («88,3»); a figure is never a text cell (XLSX numbers are numbers)."""
+    value = cell.value
+    if isinstance(value, str):
+        assert not FIGURE_TEXT.fullmatch(value), f"a figure written as text: {value!r}"
+    code = cell.number_format if isinstance(value, int | float) and not isinstance(value, bool) else ""
+    if code == "0" or code.startswith("0."):
+        return f"{value:.{max(0, len(code) - 2)}f}".replace(".", ",")
+    return value
+
+
+FIGURE_TEXT = re.compile(r"[−-]?\d+,\d+")
+
+
 def xlsx_rows(path: Path) -> list[list[str]]:
     """Every non-empty row of every sheet, cells as the PDF prints them (whole numbers without «.0»)."""
     rows = []
     for sheet in openpyxl.load_workbook(path, read_only=True).worksheets:
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheet.iter_rows():
+            values = [printed_cell(cell) for cell in row]
             cells = [
-                "" if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in row
+                "" if v is None else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in values
             ]
             while cells and cells[-1] == "":
                 cells.pop()
@@ -82,6 +99,6 @@ def xlsx_sections(path: Path) -> dict[str, list[list[str]]]:
     """Section title (third row of each sheet) → the rows under the header, cells as in xlsx_rows."""
     result = {}
     for sheet in openpyxl.load_workbook(path, read_only=True).worksheets:
-        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [["" if v is None else str(v) for v in map(printed_cell, row)] for row in sheet.iter_rows()]
         result[rows[2][0]] = rows[5:]
     return result
