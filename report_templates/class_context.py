@@ -24,6 +24,10 @@ from warehouse.class_period import ClassPeriod as FoundClassPeriod
 from warehouse.class_period import find_class_period
 
 CLASS_DOCUMENT_ROLES = frozenset({Role.DEPUTY, Role.CLASS_TEACHER})
+# what a class document prints instead of empty tables when the class is taught without marks
+WITHOUT_MARKS = "Класс обучается без отметок: итоги успеваемости за период не подводятся"
+# the line naming the subjects assessed «зачёт»/«освоил»
+UNMARKED = "Без отметок (зачёт, освоил)"
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ejournal.formatting import figure
-from report_templates.class_context import ClassRenderer
+from report_templates.class_context import UNMARKED, WITHOUT_MARKS, ClassRenderer
 from report_templates.class_teacher_report.context import ClassTeacherReport
-from report_templates.period_results.context import CATEGORY_TITLES, UNMARKED, WITHOUT_MARKS
+from report_templates.period_results.context import CATEGORY_TITLES
 
 
 def _results_rows(ctx: ClassTeacherReport) -> list[list[object]]:

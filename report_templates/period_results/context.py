@@ -86,8 +86,6 @@ class PeriodResults:
         return class_signatures(self.class_teacher, self.school)
 
 
-WITHOUT_MARKS = "Класс обучается без отметок: итоги успеваемости за период не подводятся"
-UNMARKED = "Без отметок (зачёт, освоил)"
 CATEGORY_TITLES = {
     "excellent": "Отличники",
     "good": "Хорошисты (только «4» и «5», с одной «4» тоже)",

@@ -9,7 +9,8 @@ import polars as pl
 
 from ejournal.formatting import XLSX_NUMBER_FORMATS, rounded
 from ejournal.xlsx import frame_to_xlsx
-from report_templates.period_results.context import CATEGORY_TITLES, UNMARKED, WITHOUT_MARKS, PeriodResults
+from report_templates.class_context import UNMARKED, WITHOUT_MARKS
+from report_templates.period_results.context import CATEGORY_TITLES, PeriodResults
 from report_templates.render import render_html, write_pdf
 
 

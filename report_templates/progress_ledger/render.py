@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from report_templates.class_context import ClassRenderer
+from report_templates.class_context import WITHOUT_MARKS, ClassRenderer
 from report_templates.progress_ledger.context import ProgressLedger
 
 
@@ -11,7 +11,10 @@ def _cell(mark: str | None) -> int | str | None:
 
 
 def table(ctx: ProgressLedger) -> tuple[list[str], list[list[object]]]:
-    """One row per pupil and kind of mark, one column per subject: numeric marks as numbers."""
+    """One row per pupil and kind of mark, one column per subject: numeric marks as numbers; a
+    class taught without marks (no attested subject, no marks: grade 1) says so instead."""
+    if not ctx.subjects:
+        return ["Успеваемость"], [[WITHOUT_MARKS]]
     columns = ["№", "Ученик", "Отметка", *(s.name for s in ctx.subjects), "Решение педагогического совета"]
     rows = [
         [block.number, block.pupil.full_name, row.label, *(_cell(m) for m in row.marks), ""]
@@ -21,5 +24,11 @@ def table(ctx: ProgressLedger) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-RENDERER = ClassRenderer("progress_ledger/template.html.j2", "Успеваемость", table, extra=("short_headers",))
+RENDERER = ClassRenderer(
+    "progress_ledger/template.html.j2",
+    "Успеваемость",
+    table,
+    extra=("short_headers",),
+    constants={"without_marks_text": WITHOUT_MARKS},
+)
 html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx

@@ -112,7 +112,7 @@ def figures_export() -> dict[str, list[dict[str, str]]]:
 @pytest.fixture(scope="module")
 def school(tmp_path_factory):
     """The export, its warehouse, and «Итоги» and the class teacher's report of 5А (both quarters)
-    and 1А (1st quarter) as PDF and XLSX."""
+    and 1А (1st quarter), and the summary sheet of 1А, as PDF and XLSX."""
     home = tmp_path_factory.mktemp("figures")
     data = figures_export()
     db = home / "w.duckdb"
@@ -120,11 +120,13 @@ def school(tmp_path_factory):
     assert outcome.status == "loaded" and not outcome.issues, [i for i in outcome.issues]
     made: dict[tuple[str, str, str], tuple[Path, Path]] = {}
     with duckdb.connect(str(db), read_only=True) as con:
-        for kind in ("results", "class-teacher"):
-            for class_name, period in (("5А", Q1), ("5А", Q2), ("1А", Q1)):
-                out = home / f"{kind}-{class_name}-{period[0]}"
-                pdf, xlsx = render_document(con, DEPUTY, kind, class_name, period, out, ["pdf", "xlsx"]).paths
-                made[(kind, class_name, period)] = (pdf, xlsx)
+        wanted = [
+            (kind, c, p) for kind in ("results", "class-teacher") for c, p in (("5А", Q1), ("5А", Q2), ("1А", Q1))
+        ]
+        for kind, class_name, period in [*wanted, ("ledger", "1А", Q1)]:
+            out = home / f"{kind}-{class_name}-{period[0]}"
+            pdf, xlsx = render_document(con, DEPUTY, kind, class_name, period, out, ["pdf", "xlsx"]).paths
+            made[(kind, class_name, period)] = (pdf, xlsx)
     return data, made
 
 
@@ -270,7 +272,7 @@ def test_both_documents_count_the_same_n_and_categories(school):
 
 def test_a_first_grade_class_says_it_is_taught_without_marks(school):
     _, made = school
-    for kind in ("results", "class-teacher"):
+    for kind in ("results", "class-teacher", "ledger"):
         pdf, xlsx = made[(kind, "1А", Q1)]
         text = " ".join(pdf_lines(pdf))
         assert "Класс обучается без отметок: итоги успеваемости за период не подводятся." in text, kind
