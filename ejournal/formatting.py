@@ -6,6 +6,7 @@ Every figure rounded for people goes through :func:`half_up` (school rule, share
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -18,7 +19,7 @@ XLSX_NUMBER_FORMATS = {0: "0", 1: "0.0", 2: "0.00"}
 
 
 def xlsx_number_format(digits: int) -> str:
-    """ "0.0" for one decimal: the cell shows exactly the digits the document prints."""
+    """The XLSX number format of `digits` decimals ("0.0" for one): the cell shows what is printed."""
     return XLSX_NUMBER_FORMATS.get(digits) or "0." + "0" * digits
 
 
@@ -35,8 +36,8 @@ def _exact(value: Exact) -> Decimal | Fraction:
 
 def half_up(value: Exact | None, digits: int = 1) -> Decimal | None:
     """The value rounded half up to `digits` decimals (3,625 → 3,63; 88,25 → 88,3; away from zero
-    for negatives, as Decimal's ROUND_HALF_UP); None stays None."""
-    if value is None:
+    for negatives, as Decimal's ROUND_HALF_UP); None (and a float that is not a number) is None."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None
     exact = _exact(value)
     if isinstance(exact, Fraction):
@@ -53,8 +54,8 @@ def _fraction_half_up(value: Fraction, digits: int) -> Decimal:
 
 def rounded(value: Exact | None, digits: int = 1) -> float | None:
     """The value as a document prints it (:func:`half_up`), as a number for a spreadsheet cell."""
-    figure = half_up(value, digits)
-    return None if figure is None else float(figure)
+    exact_figure = half_up(value, digits)
+    return None if exact_figure is None else float(exact_figure)
 
 
 def figure(value: Exact | None, digits: int = 1) -> Decimal | str:
@@ -91,10 +92,10 @@ def thousands(value: int) -> str:
 
 def decimal(value: Exact | None, digits: int = 1) -> str:
     """3,7 — decimal comma, fixed digits, rounded half up (:func:`half_up`); a dash for no value."""
-    figure = half_up(value, digits)
-    if figure is None:
+    exact_figure = half_up(value, digits)
+    if exact_figure is None:
         return "—"
-    return f"{figure:.{digits}f}".replace(".", ",")
+    return f"{exact_figure:.{digits}f}".replace(".", ",")
 
 
 # Month names in the nominative, January first («сентябрь 2025» in tables by month).
