@@ -17,7 +17,7 @@ import polars as pl
 
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
-from ejournal.formatting import MONTHS
+from ejournal.formatting import MONTHS, rounded_numbers
 from ejournal.formatting import share as percent
 from ejournal.settings import Norms
 from warehouse import query
@@ -144,7 +144,7 @@ def _run(
     where, scope_params = _scope_filter(viewer, "b", frozenset(columns))
     sql = f"with b as ({base}), v as (select * from b where {where}) {tail}"
     params = {**_norm_params(norms), **scope_params, **filters.params(), **(extra or {})}
-    return query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True)
+    return _rounded(query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True))
 
 
 _REQUIRED = """
@@ -208,7 +208,7 @@ def completeness(
     tail = """
         select c.class_name, s.subject_name, g.group_name, t.short_name as teacher_name, p.period_name,
             count(*) as n_pupils, count(case when v.n_marks >= v.n_required then 1 end) as n_enough,
-            round(100.0 * count(case when v.n_marks >= v.n_required then 1 end) / count(*), 1) as share_enough,
+            100.0 * count(case when v.n_marks >= v.n_required then 1 end) / count(*) as share_enough,
             max(v.n_required) as n_required, max(v.n_required_full) as n_required_full,
             c.grade, v.class_id, v.subject_id, v.period_id
         from v
@@ -293,7 +293,16 @@ def _teacher_run(con, viewer: Viewer, filters: Filters, as_of: dt.date, tail: st
     """Teacher activity is about staff, not pupils: the deputy director sees every teacher of the school."""
     sql = f"with v as ({_TEACHER_BASE}) {tail}"
     params = {**filters.params(), "as_of": as_of, "school_id": viewer.school_id}
-    return query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True)
+    return _rounded(query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True))
+
+
+# figures the queries leave exact (DuckDB's round() rounds the binary value) and pages show rounded
+_ROUNDED_COLUMNS = ("share_enough", "share_same_day", "active_days_per_week", "share_done", "share_missed")
+
+
+def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
+    """Shares and rates to one decimal, half up on the exact value (ejournal.formatting)."""
+    return frame.with_columns(rounded_numbers(pl.col(c), 1) for c in _ROUNDED_COLUMNS if c in frame.columns)
 
 
 def teacher_activity(
@@ -310,9 +319,9 @@ def teacher_activity(
         as_of,
         """
         select v.teacher_id, t.short_name as teacher_name, sum(v.n_lessons_held) as n_lessons_held,
-            round(100.0 * sum(v.n_lessons_filled_same_day) / nullif(sum(v.n_lessons_held), 0), 1) as share_same_day,
-            round(count(distinct case when v.is_active then v.event_date end)
-                / greatest(count(distinct v.week_start), 1), 1) as active_days_per_week,
+            100.0 * sum(v.n_lessons_filled_same_day) / nullif(sum(v.n_lessons_held), 0) as share_same_day,
+            count(distinct case when v.is_active then v.event_date end)
+                / greatest(count(distinct v.week_start), 1) as active_days_per_week,
             max(case when v.is_active then v.event_date end) as last_activity
         from v join dim_teacher as t on t.school_id = v.school_id and t.teacher_id = v.teacher_id
         group by all
@@ -362,7 +371,7 @@ def teacher_weeks(
         as_of,
         """
         select t.short_name as teacher_name, v.week_start, sum(v.n_lessons_held) as n_lessons_held,
-            round(100.0 * sum(v.n_lessons_filled_same_day) / nullif(sum(v.n_lessons_held), 0), 1) as share_same_day,
+            100.0 * sum(v.n_lessons_filled_same_day) / nullif(sum(v.n_lessons_held), 0) as share_same_day,
             count(distinct case when v.is_active then v.event_date end) as active_days_per_week, v.teacher_id
         from v join dim_teacher as t on t.school_id = v.school_id and t.teacher_id = v.teacher_id
         group by all order by teacher_name, v.week_start
@@ -428,7 +437,7 @@ def program(
     tail = """
         select c.class_name, s.subject_name, g.group_name, t.short_name as teacher_name, pe.period_name,
             v.n_planned_total, v.n_planned_to_date, v.n_held_to_date,
-            round(100.0 * v.n_held_to_date / nullif(v.n_planned_to_date, 0), 1) as share_done,
+            100.0 * v.n_held_to_date / nullif(v.n_planned_to_date, 0) as share_done,
             cast(round(v.n_held_to_date * (date_diff('day', v.start_date, v.end_date) + 1.0)
                 / (date_diff('day', v.start_date, least($as_of, v.end_date)) + 1)) as integer) as n_projected,
             c.grade, v.class_id, v.subject_id, v.group_id, v.period_id
@@ -500,7 +509,7 @@ def attendance_by_month(
             sum(v.n_missed_unexcused) as n_missed_unexcused, sum(v.n_missed_excused) as n_missed_excused,
             sum(v.n_missed_illness) as n_missed_illness, sum(v.n_late) as n_late,
             count(case when v.is_day_missed then 1 end) as n_days_missed,
-            round(100.0 * sum(v.n_missed) / nullif(sum(v.n_lessons), 0), 1) as share_missed, c.grade, v.class_id
+            100.0 * sum(v.n_missed) / nullif(sum(v.n_lessons), 0) as share_missed, c.grade, v.class_id
         from v join dim_class as c on c.school_id = v.school_id and c.class_id = v.class_id
         group by all order by c.grade, c.class_name, year, month_number
         """,
@@ -534,7 +543,7 @@ def attendance_by_pupil(
             sum(v.n_missed_unexcused) as n_missed_unexcused, sum(v.n_missed_excused) as n_missed_excused,
             sum(v.n_missed_illness) as n_missed_illness, sum(v.n_late) as n_late,
             count(case when v.is_day_missed then 1 end) as n_days_missed,
-            round(100.0 * sum(v.n_missed) / nullif(sum(v.n_lessons), 0), 1) as share_missed, v.pupil_id, v.class_id
+            100.0 * sum(v.n_missed) / nullif(sum(v.n_lessons), 0) as share_missed, v.pupil_id, v.class_id
         from v
         join dim_class as c on c.school_id = v.school_id and c.class_id = v.class_id
         join dim_pupil as pu on pu.school_id = v.school_id and pu.pupil_id = v.pupil_id
@@ -643,4 +652,4 @@ def overview(
     frame = pl.DataFrame(
         rows, schema={"measure": pl.String, "this_week": pl.Float64, "last_week": pl.Float64, "rule": pl.String}
     )
-    return frame.with_columns((pl.col("this_week") - pl.col("last_week")).round(1).alias("change"))
+    return frame.with_columns(rounded_numbers(pl.col("this_week") - pl.col("last_week"), 1).alias("change"))

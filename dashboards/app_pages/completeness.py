@@ -12,6 +12,7 @@ from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from dashboards.text import chart_text
+from ejournal.formatting import rounded_numbers
 from warehouse.control_pages import completeness, control_works, pupils_at_risk
 
 PAGE = "app_pages/completeness.py"
@@ -32,7 +33,7 @@ st.caption(
 if not table.is_empty():
     cells = (
         table.group_by("grade", "class_name", "subject_name")
-        .agg((100.0 * pl.col("n_enough").sum() / pl.col("n_pupils").sum()).round(1).alias("share"))
+        .agg(rounded_numbers(100.0 * pl.col("n_enough").sum() / pl.col("n_pupils").sum(), 1).alias("share"))
         .sort("grade", "class_name")
     )
     pivot = cells.pivot(on="subject_name", index="class_name", values="share", sort_columns=True)
