@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
+from decimal import Decimal
 from pathlib import Path
 
 from markupsafe import Markup
@@ -42,6 +44,16 @@ def pdf(deck: Deck, path: Path) -> Path:
     return write_pdf(html(deck), path, title=deck.document_title)
 
 
+_FIGURE = re.compile(r"\d{1,3}(?:\u00a0\d{3})*(?:,\d+)?|\d+(?:,\d+)?")
+
+
+def _figure(text: str) -> Decimal | None:
+    """A slide's unsigned figure as printed («72,4», «1 234») as a number with its decimals."""
+    if not _FIGURE.fullmatch(text):
+        return None
+    return Decimal(text.replace("\u00a0", "").replace(",", "."))
+
+
 def xlsx_bytes(deck: Deck) -> bytes:
     buffer = io.BytesIO()
     book = new_workbook(buffer)
@@ -60,9 +72,14 @@ def xlsx_bytes(deck: Deck) -> bytes:
             sheet.set_column(c, c, 44 if c == 0 else 18)
         for r, row in enumerate(slide.rows, start=4):
             for c, cell in enumerate(row):
-                # Names (subjects, classes) come from the export and are guarded by the sheet; the figures
-                # are our own text («+0,5», «< 5») and stay as printed on the slide (signed numbers pass).
-                sheet.write_string(r, c, cell)
+                # Names (subjects, classes) come from the export and are guarded by the sheet; a figure
+                # («72,4», «1 234») is a number cell showing its printed decimals; «< 5», «—» and the
+                # changes («+0,5», signed numbers pass) stay as printed on the slide.
+                number = _figure(cell) if c else None
+                if number is None:
+                    sheet.write_string(r, c, cell)
+                else:
+                    book.write_figure(sheet, r, c, number)
         extra = len(slide.rows) + 5
         for k, line in enumerate([*slide.conclusions, *([deck.suppression_note] if deck.suppression_note else [])]):
             sheet.write_string(extra + k, 0, line)

@@ -39,7 +39,7 @@ def printed_cell(cell) -> object:
     return value
 
 
-FIGURE_TEXT = re.compile(r"[−-]?\d+,\d+")
+FIGURE_TEXT = re.compile(r"\d+,\d+")  # a signed change («+0,5», «−1,0») is a text by design
 
 
 def xlsx_rows(path: Path) -> list[list[str]]:

@@ -24,6 +24,7 @@ from tests.report_templates.pdf_checks import (
     load_sample,
     pdf_lines,
     pdf_text,
+    printed_cell,
 )
 from tests.report_templates.raw_expect import comma
 from warehouse.db import connect
@@ -375,15 +376,25 @@ def test_teacher_is_refused(sample_db):
         context.build(con, Viewer("uchitel", Role.TEACHER, "sch-0001", "t-0001-001"), PERIOD, load_norms())
 
 
+def thin(text: str) -> str:
+    """A count as the slide prints it: thousands split by a no-break space («1 234»)."""
+    return f"{int(text):,}".replace(",", "\u00a0") if text.isdigit() else text
+
+
 def test_xlsx_repeats_every_slide_table(deck, tmp_path):
     import openpyxl
 
     book = openpyxl.load_workbook(render.xlsx(deck, tmp_path / "deck.xlsx"), read_only=True)
     assert len(book.worksheets) == len(deck.slides)
+    numbers = 0
     for sheet, s in zip(book.worksheets, deck.slides, strict=True):
-        rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+        rows = [[printed_cell(c) for c in row if c.value is not None] for row in sheet.iter_rows()]
+        # the slides' counts are number cells too: as printed, whole numbers without decimals
+        rows = [[str(v) if isinstance(v, int | float) else v for v in row] for row in rows]
         assert rows[1] == [s.title] and rows[3] == s.header
-        assert rows[4 : 4 + len(s.rows)] == s.rows
+        assert [[thin(v) for v in row] for row in rows[4 : 4 + len(s.rows)]] == s.rows
+        numbers += sum(c.data_type == "n" for row in sheet.iter_rows(min_row=5) for c in row)
+    assert numbers  # the figures are numbers, not texts
 
 
 def test_cli_writes_the_deck_and_names_a_missing_period(sample_db, tmp_path, monkeypatch):
