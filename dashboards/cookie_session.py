@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ejournal.access.accounts import AccountStore
 from ejournal.access.audit import log_event
@@ -90,6 +91,18 @@ def resume(cookie: str | None) -> Signed:
         )
         return Signed(None, notice_code=reason)
     return Signed(session, web.token_hash)
+
+
+def local_path(value: str | None) -> str:
+    """`value` when it is a path of this app (not another site, scheme or the sign-in itself), else «/»."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path in (SIGN_IN_PATH, SIGN_OUT_PATH):
+        return "/"
+    return value
 
 
 def media_file_id(data: bytes, mimetype: str, file_name: str | None) -> str:

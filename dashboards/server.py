@@ -22,7 +22,7 @@ import html
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
@@ -99,18 +99,6 @@ def message_page(title: str, text: str, status: int) -> HTMLResponse:
     return _page(title, body, status)
 
 
-def local_path(value: str | None) -> str:
-    """`value` when it is a path of this app (not another site, scheme or the sign-in itself), else «/»."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
-        return "/"
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or parts.path in (cookie_session.SIGN_IN_PATH, cookie_session.SIGN_OUT_PATH):
-        return "/"
-    return value
-
-
 def same_origin(request: Request) -> bool:
     """A form posted from this app's own pages (a login or sign-out forged by another site is refused)."""
     origin = request.headers.get("origin")
@@ -125,7 +113,7 @@ def _notice_from(request: Request) -> str | None:
 
 async def sign_in(request: Request) -> Response:
     if request.method == "GET":
-        next_path = local_path(request.query_params.get("next"))
+        next_path = cookie_session.local_path(request.query_params.get("next"))
         return sign_in_form(next_path, notice=_notice_from(request))
     if not same_origin(request):
         return message_page("Вход", "Форма входа отправлена с чужой страницы и не принята.", 403)
@@ -133,7 +121,7 @@ async def sign_in(request: Request) -> Response:
         return message_page("Вход", "Слишком длинная форма входа.", 413)
     fields = parse_qs((await request.body())[:MAX_FORM_BYTES].decode("utf-8", "replace"))
     login, password = fields.get("login", [""])[0], fields.get("password", [""])[0]
-    next_path = local_path(fields.get("next", ["/"])[0])
+    next_path = cookie_session.local_path(fields.get("next", ["/"])[0])
     try:
         cookie = await run_in_threadpool(_open_session, login, password)
     except AccessError as error:
