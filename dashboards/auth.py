@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
 from dashboards import cookie_session
+from dashboards.navigation import page_urls
 from dashboards.text import as_text
-from ejournal.access.accounts import AccessError, AccountStore
+from ejournal.access.accounts import AccessError, Account, AccountStore
 from ejournal.access.audit import log_event
 from ejournal.access.session import Session
 from ejournal.access.viewer import Viewer
@@ -88,13 +90,26 @@ def sign_out() -> None:
         log_event(environment().access_db, "sign_out", session.viewer.login, actor_role=session.viewer.role.value)
 
 
+def sign_in_pages() -> list:
+    """The navigation of someone not signed in: the sign-in page; served with cookies, also at the
+    address of every page of the panel (hidden), so a session that ends while a page is open shows
+    the Russian sign-in link there, not Streamlit's «Page not found»."""
+    pages = [st.Page(sign_in_page, title="Вход", url_path="sign-in", default=True)]
+    if cookie_session.cookies_in_use():
+        pages += [
+            st.Page(sign_in_page, title="Вход", url_path=url_path, visibility="hidden") for url_path in page_urls()
+        ]
+    return pages
+
+
 def sign_in_page() -> None:
     st.title("Вход")
     notice = st.session_state.pop("auth_notice", None)
     if notice:
         st.info(as_text(notice))
     if cookie_session.cookies_in_use():  # the server's form sets the cookie this page cannot
-        st.html(f'<p><a href="{cookie_session.SIGN_IN_PATH}">Войти</a></p>')
+        here = quote(cookie_session.local_path(urlsplit(st.context.url or "/").path), safe="")
+        st.html(f'<p><a href="{cookie_session.SIGN_IN_PATH}?next={here}">Войти</a></p>')
         return
     with st.form("auth_sign_in"):
         login = st.text_input("Логин", key="auth_login")
@@ -165,7 +180,7 @@ def _token_live(token_hash: str | None) -> bool:
     return token_hash is not None and cookie_session.sessions().is_live(token_hash)
 
 
-def renew(session: Session, account) -> None:
+def renew(session: Session, account: Account) -> None:
     """Carry the session on after the person set their own password (the cookie session too)."""
     session.renew(account)
     token_hash = st.session_state.get(TOKEN_KEY)

@@ -119,14 +119,22 @@ def test_signing_in_survives_reload_and_new_tab_until_sign_out(server, access_db
         tab.get_by_role("heading", name="Нет такой страницы").wait_for(timeout=30_000)
         no_such_page = tab.inner_text("body")
 
+        tab.goto(f"{server}/vpr")
+        _wait_signed_in(tab, "ВПР и отметки в журнале")
         token = cookies[COOKIE]["value"]
         page.get_by_role("button", name="Выйти").click()
         _sign_in_form_shown(page)
         signed_out_text = page.inner_text("body")
         page.reload()
         _sign_in_form_shown(page)
-        tab.goto(f"{server}/vpr")
+        # the other tab, still open: its next click finds the session over and offers to sign in there
+        tab.locator('[data-testid="stSidebarNav"] a').filter(has_text="Директор").first.click()
+        tab.get_by_role("link", name="Войти").wait_for(timeout=30_000)
+        open_tab_text = tab.inner_text("body")
+        open_tab_link = tab.get_by_role("link", name="Войти").get_attribute("href")
+        tab.get_by_role("link", name="Войти").click()
         _sign_in_form_shown(tab)
+        back_to = tab.url
         page.screenshot(path=str(OUTPUT / "31-signed-out.png"), full_page=True)
         left_cookies = [c["name"] for c in context.cookies()]
         browser.close()
@@ -140,6 +148,8 @@ def test_signing_in_survives_reload_and_new_tab_until_sign_out(server, access_db
     assert "Вы вышли из панели" in signed_out_text and COOKIE not in left_cookies
     for text in (form_text, not_for_role, no_such_page, signed_out_text):
         assert LATIN_WORD.findall(text) == [], text
+    assert "Вход" in open_tab_text and "Page not found" not in open_tab_text
+    assert open_tab_link == "/sign-in?next=%2Fdirector" and back_to.endswith("/sign-in?next=%2Fdirector")
     assert len(_events(access_db, "sign_out", "director")) == signed_out_before + 1
     # the old token, replayed outside the browser, opens nothing
     status, headers, body = _request(f"{server}/director", cookie=token)
