@@ -114,6 +114,9 @@ def _notice_from(request: Request) -> str | None:
 async def sign_in(request: Request) -> Response:
     if request.method == "GET":
         next_path = cookie_session.local_path(request.query_params.get("next"))
+        signed = await run_in_threadpool(cookie_session.resume, request.cookies.get(cookie_session.COOKIE_NAME))
+        if signed.session is not None:  # already signed in (a bookmark of the form, the back button)
+            return RedirectResponse(next_path, status_code=303)
         return sign_in_form(next_path, notice=_notice_from(request))
     if not same_origin(request):
         return message_page("Вход", "Форма входа отправлена с чужой страницы и не принята.", 403)

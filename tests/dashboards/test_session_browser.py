@@ -177,6 +177,8 @@ def test_the_sign_in_form_refuses_wrong_passwords_other_sites_and_outside_addres
     assert {"httponly", "samesite=lax", "path=/"} <= flags and "secure" not in flags
     # the cookie proves the session; altered anywhere, it proves nothing
     assert _request(f"{server}/", cookie=cookie)[0] == 200
+    status, headers, _ = _request(f"{server}/sign-in?next=%2Freports", cookie=cookie)  # signed in already
+    assert status == 303 and headers["Location"] == "/reports"
     token, signature = cookie.split(".")
     for forged in (f"{token}.{signature[::-1]}", f"{token[::-1]}.{signature}", token, "x.y"):
         status, headers, _ = _request(f"{server}/", cookie=forged)
