@@ -71,7 +71,7 @@ def resume(cookie: str | None) -> Signed:
     found = sessions().resume(cookie, env.session_minutes)
     if found.session is None:
         if found.ended == EXPIRED:
-            log_event(env.access_db, "session_expired", found.login)
+            log_event(env.access_db, "session_expired", found.login, actor_role=found.role)
             return Signed(None, notice_code="expired")
         return Signed(None)
     web = found.session

@@ -46,7 +46,8 @@ class WebSession:
 class Resumed:
     session: WebSession | None
     ended: str | None = None  # INVALID or EXPIRED when session is None
-    login: str | None = None  # whose session expired (for the audit log)
+    login: str | None = None  # whose session expired, and in which role (for the audit log)
+    role: str | None = None
 
 
 def key_path(access_db: Path) -> Path:
@@ -119,7 +120,7 @@ class WebSessionStore:
             idle_end = dt.datetime.fromisoformat(last_seen) + dt.timedelta(minutes=idle_minutes)
             if now > idle_end or now >= dt.datetime.fromisoformat(expires):
                 con.execute("update web_session set revoked_at = ? where token_hash = ?", [now.isoformat(), hashed])
-                return Resumed(None, EXPIRED, viewer.login)
+                return Resumed(None, EXPIRED, viewer.login, viewer.role.value)
             con.execute("update web_session set last_seen_at = ? where token_hash = ?", [now.isoformat(), hashed])
         return Resumed(WebSession(hashed, viewer, version, dt.datetime.fromisoformat(created), now))
 
