@@ -14,7 +14,8 @@ import typer
 from cli.console import EXIT_REFUSED, console, err, fail
 from ejournal.settings import environment
 
-APP_FILE = Path(__file__).resolve().parent.parent / "dashboards" / "streamlit_app.py"
+# The st.App of the dashboard: its sign-in form and session cookie in front of streamlit_app.py.
+APP_FILE = Path(__file__).resolve().parent.parent / "dashboards" / "server.py"
 
 
 def register(app: typer.Typer) -> None:

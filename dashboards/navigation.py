@@ -115,6 +115,11 @@ PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
 }
 
 
+def page_urls() -> list[str]:
+    """The address (url_path) of every page of the panel, whoever gets it."""
+    return [url for _, _, url, _ in PAGES.values()]
+
+
 def page_files_for(role: Role) -> list[str]:
     return [file for file, (_, _, _, roles) in PAGES.items() if role in roles]
 

@@ -17,7 +17,8 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboards.auth import current_session, sign_in_page, sign_out
+from dashboards.auth import current_session, sign_in_pages, sign_out
+from dashboards.cookie_session import SIGN_OUT_PATH, cookies_in_use
 from dashboards.navigation import pages_for
 from dashboards.text import as_text
 from ejournal.files import secure_start
@@ -44,13 +45,15 @@ st.html('<style>[data-testid="stElementToolbar"] { display: none !important; }</
 
 session = current_session()
 if session is None:
-    st.navigation([st.Page(sign_in_page, title="Вход", url_path="sign-in")]).run()
+    st.navigation(sign_in_pages()).run()
     st.stop()
 
 viewer = session.viewer
 with st.sidebar:
     st.markdown(f"**{as_text(viewer.login)}** — {viewer.role.title}")
-    if st.button("Выйти", key="auth_sign_out"):
+    if cookies_in_use():  # the server revokes the session, clears the cookie and shows the sign-in form
+        st.html(f'<form method="post" action="{SIGN_OUT_PATH}"><button type="submit">Выйти</button></form>')
+    elif st.button("Выйти", key="auth_sign_out"):
         sign_out()
         st.rerun()
 

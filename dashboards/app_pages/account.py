@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.auth import SESSION_KEY, store
+from dashboards.auth import SESSION_KEY, renew, store
 from dashboards.data import current_viewer
 from dashboards.text import as_text
 from ejournal.access.accounts import MIN_PASSWORD_LENGTH, AccessError
@@ -28,6 +28,6 @@ if submitted:
         except AccessError as error:
             st.error(as_text(error))
         else:
-            session.renew(account)
+            renew(session, account)
             st.success("Пароль изменён")
             st.rerun()

@@ -18,18 +18,15 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ejournal.access.audit import record
-from ejournal.access.store import open_store
+from ejournal.access.store import open_store, secret_key
 
 KEY_SUFFIX = ".forget-key"
-KEY_BYTES = 32
 PENDING, DONE = "pending", "done"
 KEYED, LEGACY = "hmac-sha256", "sha256"
 
@@ -39,25 +36,8 @@ def key_path(access_db: Path) -> Path:
 
 
 def forget_key(access_db: Path) -> bytes:
-    """The installation's secret key, created on first use (0600, or 0640 with
-    ``EJOURNAL_FILE_MODE=group``; the first of two racing processes wins, the other reads its key)."""
-    path = key_path(access_db)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        # never world-readable; the house umask (EJOURNAL_FILE_MODE) makes it 0600, or 0640 for a group
-        descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(secrets.token_bytes(KEY_BYTES))
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):
-            os.link(fresh, path)
-        fresh.unlink()
-    key = path.read_bytes()
-    if len(key) != KEY_BYTES:
-        raise ValueError(f"ключ удалённых учеников {path} повреждён (ожидается {KEY_BYTES} байта)")
-    return key
+    """The installation's secret key for forgotten pupils, created on first use (``secret_key``)."""
+    return secret_key(key_path(access_db), "ключ удалённых учеников")
 
 
 def pupil_hash(key: bytes, school_id: str, pupil_id: str) -> str:

@@ -8,6 +8,8 @@ which SQLite's locking handles and a DuckDB file with one writer does not.
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +70,19 @@ create table if not exists document_pupil (
     primary key (path, school_id, pupil_hash)
 );
 
+-- Dashboard sessions (ejournal/access/web_sessions.py): the browser holds a random token in a signed
+-- HttpOnly cookie; only its sha256 is kept here, so a copy of this file opens no session.
+create table if not exists web_session (
+    token_hash text primary key,
+    login text not null,
+    viewer_json text not null,
+    created_at text not null,
+    last_seen_at text not null,
+    expires_at text not null,
+    revoked_at text,
+    password_version integer not null
+);
+
 -- Folders the app wrote documents or backups to (an --out anywhere), for `forget` to search.
 create table if not exists known_folder (
     kind text not null,
@@ -88,6 +103,31 @@ ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("name_forms", "text"),
     ),
 }
+
+
+KEY_BYTES = 32
+
+
+def secret_key(path: Path, description: str) -> bytes:
+    """A secret key of the installation kept in its own file beside the access store, created on first
+    use (0600, or 0640 with ``EJOURNAL_FILE_MODE=group``; the first of two racing processes wins, the
+    other reads its key)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        # never world-readable; the house umask (EJOURNAL_FILE_MODE) makes it 0600, or 0640 for a group
+        descriptor = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(KEY_BYTES))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(fresh, path)
+        fresh.unlink()
+    key = path.read_bytes()
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"{description} {path} повреждён (ожидается {KEY_BYTES} байта)")
+    return key
 
 
 def upgrade_in_place(con: sqlite3.Connection) -> None:

@@ -292,8 +292,9 @@ def test_pages_keep_working_while_an_ingest_runs(tmp_path, access_db):
                     loads += 1
                     if _errors(page):
                         errors.append(page.locator('[data-testid="stException"]').first.inner_text()[:300])
-                # a reload starts a new session: sign in again, as a user would
-                _sign_in(page, url, "zavuch")
+                # a reload starts a new Streamlit session; the signed-in one survives it
+                page.goto(url)
+                page.get_by_role("button", name="Выйти").wait_for(timeout=30_000)
         page.screenshot(path=str(OUTPUT / "12-after-concurrent-ingest.png"), full_page=True)
         body = page.inner_text("body")
         browser.close()

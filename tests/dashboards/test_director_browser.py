@@ -79,11 +79,15 @@ def test_teacher_has_no_director_page(server):  # noqa: F811
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         _sign_in(page, server, "uchitel")
         links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
-        page.goto(f"{server}/director")
-        page.get_by_label("Логин").or_(page.locator('[data-testid="stSidebarNav"]')).first.wait_for(timeout=30_000)
+        answer = page.goto(f"{server}/director")
+        page.get_by_label("Логин").or_(page.locator('[data-testid="stSidebarNav"]')).or_(
+            page.get_by_role("heading", name="Страница недоступна")
+        ).first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
         headings = page.locator('[data-testid="stHeading"]').all_inner_texts()
+        refusal = (answer.status, page.inner_text("body"))
         page.screenshot(path=str(OUTPUT / "21-director-teacher.png"), full_page=True)
         browser.close()
     assert not any("Директор" in link for link in links)
     assert not any(h.strip() == "Директор" for h in headings)
+    assert refusal[0] == 403 and "Эта страница вам недоступна" in refusal[1]  # the server's Russian answer

@@ -1,6 +1,7 @@
 """A download in a real headless Chromium: the page carries no /media/ address before the click;
-the click delivers the file and audits it; the address the browser used is gone for anyone after
-the session's next two reruns."""
+the click delivers the file and audits it; the address the browser used serves the file only to the
+session that asked (not to a request without the session cookie, nor to another signed-in user), and
+is gone for anyone after the session's next two reruns."""
 
 from __future__ import annotations
 
@@ -12,15 +13,20 @@ import urllib.request
 import pytest
 
 from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, server  # noqa: F401
+from tests.dashboards.test_session_browser import COOKIE, sign_in_by_post
 
 pytestmark = pytest.mark.browser
 # A file Streamlit serves for a download or an image (its own fonts live under /static/media/).
 FILE_URL = re.compile(r"(?<!/static)/media/[0-9a-f]{16,}")
 
 
-def _status_without_cookies(url: str) -> int:
+def _status_without_cookies(url: str, session_cookie: str | None = None) -> int:
+    """The answer to a request carrying no cookie but, when given, another session's cookie."""
+    request = urllib.request.Request(url)
+    if session_cookie:
+        request.add_header("Cookie", f"{COOKIE}={session_cookie}")
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -59,6 +65,13 @@ def test_a_download_is_made_at_the_click_audited_and_not_left_behind(server, acc
         download.value.save_as(saved)
         assert saved.read_bytes()[:2] == b"PK"
         assert _downloads(access_db) == [*before, ("director", "school_summary.xlsx")]  # audited at the click
+        # right after the click the file's address serves the session that asked, and nobody else
+        delivered = [url for url in media if url != icon]
+        owner = [(answer.status, answer.body()[:2]) for answer in map(page.context.request.get, delivered)]
+        others_cookie = sign_in_by_post(server, "zavuch")[2]
+        strangers = {_status_without_cookies(url) for url in delivered}
+        other_user = {_status_without_cookies(url, others_cookie) for url in delivered}
+        icon_for_anyone = _status_without_cookies(icon) if icon else None
         # Streamlit marks a delivered file at the end of a later rerun and drops it at the end of the
         # one after (the page icon, itself a media file, takes one more turn): four page loads, each
         # waited for until its run is over, leave it gone
@@ -69,4 +82,7 @@ def test_a_download_is_made_at_the_click_audited_and_not_left_behind(server, acc
         browser.close()
     file_urls = [url for url in media if url != icon]
     assert file_urls, "the browser fetched the file from a /media/ address"
+    assert delivered and owner == [(200, b"PK")] * len(delivered)
+    assert strangers == {404} and other_user == {404} and others_cookie
+    assert icon_for_anyone in (None, 200)  # the app's own icon: every visitor, signed in or not
     assert {_status_without_cookies(url) for url in file_urls} == {404}, (file_urls, icon)

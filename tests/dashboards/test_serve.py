@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.dashboards.conftest import PASSWORD
 from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in
 from tests.factories import SAMPLE
 
@@ -126,11 +128,34 @@ def test_the_school_install_loads_backs_up_and_answers_over_https(school):
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
     with urllib.request.urlopen(url, context=_https_context(home), timeout=10) as answer:
         page = answer.read().decode("utf-8")
+    # the address leads to the sign-in form, over verified TLS
+    assert answer.status == 200 and answer.url == f"{url}/sign-in?next=%2F" and 'action="/sign-in"' in page
+    signed_in = _https_sign_in(url, home)
+    assert {"secure", "httponly", "samesite=lax"} <= signed_in["flags"]  # the cookie never goes over plain HTTP
+    request = urllib.request.Request(url, headers={"Cookie": signed_in["cookie"]})
+    with urllib.request.urlopen(request, context=_https_context(home), timeout=10) as answer:
+        page = answer.read().decode("utf-8")
     assert answer.status == 200 and "<noscript>" in page  # Streamlit's page, over verified TLS
     with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):  # a client not trusting it
         urllib.request.urlopen(url, context=ssl.create_default_context(), timeout=10)
     with pytest.raises(OSError):  # and nothing answers in plain HTTP on that port
         urllib.request.urlopen(url.replace("https://", "http://") + "/_stcore/health", timeout=10).read()
+
+
+def _https_sign_in(url: str, home: Path) -> dict:
+    """The sign-in form posted over verified TLS: the session cookie («name=value») and its flags."""
+    form = urllib.parse.urlencode({"login": "zavuch", "password": PASSWORD}).encode()
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(Stay, urllib.request.HTTPSHandler(context=_https_context(home)))
+    with pytest.raises(urllib.error.HTTPError) as redirect:  # 303 to the page asked for
+        opener.open(urllib.request.Request(f"{url}/sign-in", data=form), timeout=30)
+    assert redirect.value.code == 303
+    cookie, *flags = redirect.value.headers["Set-Cookie"].split(";")
+    return {"cookie": cookie.strip(), "flags": {flag.strip().lower() for flag in flags}}
 
 
 @pytest.mark.browser
@@ -167,4 +192,5 @@ def test_the_browser_asks_nothing_of_any_other_address(school):
     )
     assert len(network) > 10
     assert elsewhere == []
+    assert f"{url}/sign-in?next=%2F" in network  # the journey went through the server's sign-in form
     assert icon and all(urlsplit(href)[:2] == origin for href in icon)
