@@ -104,12 +104,9 @@ def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, l
     )
     issues: list[Issue] = []
     file_name = f"{spec.name}"
-    for name, kind in kinds.items():
-        if kind == "str":
-            continue
-        bad = raw.select(ROW_COLUMN, pl.col(name).cast(pl.String).alias("v")).filter(
-            pl.col("v").str.strip_chars().ne("") & typed.get_column(name).is_null()
-        )
+    for name in _unparsed_columns(raw, typed, [name for name, kind in kinds.items() if kind != "str"]):
+        kind = kinds[name]
+        bad = raw.filter(_unparsed(raw, typed, name)).select(ROW_COLUMN, pl.col(name).cast(pl.String))
         ru = columns[name].metadata["ru"]
         for row, value in bad.iter_rows():
             issues.append(
@@ -123,6 +120,19 @@ def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, l
                 )
             )
     return typed, issues
+
+
+def _unparsed(raw: pl.DataFrame, typed: pl.DataFrame, name: str) -> pl.Expr:
+    """Rows whose cell has text that did not parse into the column's type."""
+    return pl.col(name).cast(pl.String).str.strip_chars().ne("") & typed.get_column(name).is_null()
+
+
+def _unparsed_columns(raw: pl.DataFrame, typed: pl.DataFrame, names: list[str]) -> list[str]:
+    """The typed columns with at least one cell that did not parse, found in one query."""
+    if not names:
+        return []
+    found = raw.select(_unparsed(raw, typed, name).any().alias(name) for name in names).row(0)
+    return [name for name, bad in zip(names, found, strict=True) if bad]
 
 
 def _short(value: str) -> str:
