@@ -226,6 +226,7 @@ def _plain(schema: pa.DataFrameSchema) -> bool:
     )
     return not (
         unusual_columns
+        or schema.dtype is not None
         or schema.ordered
         or schema.add_missing_columns
         or schema.drop_invalid_rows
@@ -241,7 +242,9 @@ def _quick_plan(model: type) -> _QuickPlan | None:
     return _QuickPlan(schema) if _plain(schema) else None
 
 
-def _check_passed(backend: PolarsCheckBackend, ignore_na: bool, key: str | None, frame: pl.LazyFrame, alias: str):
+def _check_passed(
+    backend: PolarsCheckBackend, ignore_na: bool, key: str | None, frame: pl.LazyFrame, alias: str
+) -> pl.LazyFrame | bool:
     """One pandera check as pandera's backend runs it (null counts as pandera counts it), reduced
     to one row saying whether every row passed; a bool when the check answers for the whole frame."""
     out = backend.apply(PolarsData(frame, key or "*"))
