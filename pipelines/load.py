@@ -8,6 +8,7 @@ and the src_ tables are changed only by :meth:`BatchStage.apply`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from pipelines import limits
 from pipelines.canonical.reader import ROW_COLUMN
 from pipelines.canonical.schemas import FILES, FILES_BY_NAME, columns_of
 from pipelines.issues import Issue
-from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES
+from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES, Reference
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 TABLE_FILES = tuple(f.name for f in FILES if f.name != "export")
@@ -159,26 +160,7 @@ class BatchStage:
                 f"from stg_{name} as s where s.nk in (select nk from stg_{name} group by nk having count(*) > 1)"
             )
         queries += self._date_checks()
-        for ref in REFERENCES:
-            ru = columns_of(FILES_BY_NAME[ref.file].model)[ref.column].metadata["ru"]
-            target = FILES_BY_NAME[ref.target]
-            refused = f"exists (select 1 from stg_keys_{ref.target} as k where k.v = s.{ref.column})"
-            queries.append(
-                f"select '{ref.file}', s.{ROW_COLUMN}, '{ref.column}', s.{ref.column}, "
-                f"case when {refused} then 'refers_to_refused' else 'reference' end, "
-                f"case when {refused} then 'Столбец «{ru}»: строка ссылается на «' || s.{ref.column} || "
-                f"'», а эта строка файла {target.name}.csv отклонена (см. её ошибки)' "
-                f"else 'Столбец «{ru}»: «' || s.{ref.column} || '» не найдено ни в файле {target.name}.csv "
-                f"({target.ru_name}), ни в загруженных ранее данных' end "
-                f"from stg_{ref.file} as s where s.{ref.column} is not null and not exists "
-                f"(select 1 from cur_{ref.target} as t where t.{ref.target_column} = s.{ref.column})"
-                + (
-                    # rows of a lesson refused in this export are reported by the lesson rule
-                    " and not exists (select 1 from stg_lessons_all as a where a.lesson_id = s.lesson_id)"
-                    if ref.file in LESSON_CHILDREN and ref.column == "lesson_id"
-                    else ""
-                )
-            )
+        queries += [_reference_check(ref) for ref in REFERENCES]
         return queries
 
     def _date_checks(self) -> list[str]:
@@ -248,14 +230,15 @@ class BatchStage:
             "covers_from_date": covers[0],
             "covers_to_date": covers[1],
         }
-        file_checks = [(p.read_text(encoding="utf-8"), p.stem) for p in sorted(CHECKS_DIR.glob("*.sql"))]
+        file_checks = [(sql, {k: v for k, v in params.items() if f"${k}" in sql}) for sql in _file_checks()]
+        generated = self._generated_checks()
         issues: list[Issue] = []
         for _ in range(MAX_CHECK_ROUNDS):
+            self._take_current_keys()
             found: list[tuple] = []
-            for sql, _stem in file_checks:
-                used = {k: v for k, v in params.items() if f"${k}" in sql}
+            for sql, used in file_checks:
                 found += self.con.execute(sql, used).fetchall()
-            for sql in self._generated_checks():
+            for sql in generated:
                 found += self.con.execute(sql).fetchall()
             new = self._record_failures(found)
             found_atomic = self.con.execute(self._lesson_atomicity()).fetchall()
@@ -264,6 +247,15 @@ class BatchStage:
             if not new:
                 break
         return issues
+
+    def _take_current_keys(self) -> None:
+        """The distinct keys every reference may point at: this batch's staged rows and the
+        school's stored rows (``cur_<target>``), as they stand at the start of a round."""
+        for target, column in sorted({(r.target, r.target_column) for r in REFERENCES}):
+            self.con.execute(
+                f"create or replace temp table cur_keys_{target} as "
+                f"select distinct {column} as v from cur_{target} where {column} is not null"
+            )
 
     def _record_failures(self, rows: list[tuple]) -> list[Issue]:
         """Turn check rows into Issues with their raw rows, and take the rows out of staging."""
@@ -395,6 +387,39 @@ class BatchStage:
             f"delete from src_{name} where nk in (select t.nk {gone}) and school_id = ?", [*params, self.school_id]
         )
         return n
+
+
+def _reference_check(ref: Reference) -> str:
+    """Rows whose reference is found neither in this export nor in the warehouse: ``reference``,
+    or ``refers_to_refused`` when this export has the target row but refused it.
+
+    Written as joins (an anti join on the current keys of the target, a left join on the batch's
+    distinct target keys) rather than correlated EXISTS: the same rows, without DuckDB's delim
+    joins. ``cur_keys_<target>`` is taken from ``cur_<target>`` at the start of every round."""
+    ru = columns_of(FILES_BY_NAME[ref.file].model)[ref.column].metadata["ru"]
+    target = FILES_BY_NAME[ref.target]
+    refused = "k.v is not null"
+    whole_lesson = ref.file in LESSON_CHILDREN and ref.column == "lesson_id"
+    return (
+        f"select '{ref.file}', s.{ROW_COLUMN}, '{ref.column}', s.{ref.column}, "
+        f"case when {refused} then 'refers_to_refused' else 'reference' end, "
+        f"case when {refused} then 'Столбец «{ru}»: строка ссылается на «' || s.{ref.column} || "
+        f"'», а эта строка файла {target.name}.csv отклонена (см. её ошибки)' "
+        f"else 'Столбец «{ru}»: «' || s.{ref.column} || '» не найдено ни в файле {target.name}.csv "
+        f"({target.ru_name}), ни в загруженных ранее данных' end "
+        f"from stg_{ref.file} as s "
+        f"anti join cur_keys_{ref.target} as t on t.v = s.{ref.column} "
+        # rows of a lesson refused in this export are reported by the lesson rule
+        + ("anti join stg_lessons_all as a on a.lesson_id = s.lesson_id " if whole_lesson else "")
+        + f"left join stg_keys_{ref.target} as k on k.v = s.{ref.column} "
+        f"where s.{ref.column} is not null"
+    )
+
+
+@functools.cache
+def _file_checks() -> tuple[str, ...]:
+    """The SELECT of every ``checks/*.sql`` file, in name order (read once per process)."""
+    return tuple(path.read_text(encoding="utf-8") for path in sorted(CHECKS_DIR.glob("*.sql")))
 
 
 def _quote(text: str) -> str:

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import sqlglot
-from sqlglot import exp
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = WAREHOUSE_DIR / "migrations"
@@ -104,6 +102,9 @@ def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
 
 @functools.lru_cache(maxsize=4)
 def _load_models_cached(models_dir: str, signature: tuple) -> tuple[Model, ...]:
+    import sqlglot  # only here: a command that builds no models does not pay for importing it
+    from sqlglot import exp
+
     files = {p.stem: p for p in sorted(Path(models_dir).glob("*.sql"))}
     models: dict[str, Model] = {}
     for name, file in files.items():

@@ -3,16 +3,25 @@
 Two steps per batch: parse each text cell into the model's type (a value that does not parse is
 an issue of its own), then run the pandera model with ``lazy=True`` on the rows that parsed, so
 every failure of every row is reported at once.
+
+Most batches break no rule, and pandera spends a query and its bookkeeping on every check of every
+column. So the model's checks are first evaluated by pandera's own check functions, all in one
+polars query (:func:`passes_quickly`); only a batch that fails any of them (or has anything that
+query does not cover) goes through ``model.validate``, which names every failure as before.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import replace
 
 import pandera.polars as pa
 import polars as pl
+from pandera.api.polars.types import PolarsData
+from pandera.backends.polars.checks import PolarsCheckBackend
+from pandera.constants import CHECK_OUTPUT_KEY
 
 from pipelines.canonical.reader import ROW_COLUMN
 from pipelines.canonical.schemas import CanonicalFile, columns_of
@@ -95,12 +104,9 @@ def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, l
     )
     issues: list[Issue] = []
     file_name = f"{spec.name}"
-    for name, kind in kinds.items():
-        if kind == "str":
-            continue
-        bad = raw.select(ROW_COLUMN, pl.col(name).cast(pl.String).alias("v")).filter(
-            pl.col("v").str.strip_chars().ne("") & typed.get_column(name).is_null()
-        )
+    for name in _unparsed_columns(raw, typed, [name for name, kind in kinds.items() if kind != "str"]):
+        kind = kinds[name]
+        bad = raw.filter(_unparsed(raw, typed, name)).select(ROW_COLUMN, pl.col(name).cast(pl.String))
         ru = columns[name].metadata["ru"]
         for row, value in bad.iter_rows():
             issues.append(
@@ -114,6 +120,19 @@ def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, l
                 )
             )
     return typed, issues
+
+
+def _unparsed(raw: pl.DataFrame, typed: pl.DataFrame, name: str) -> pl.Expr:
+    """Rows whose cell has text that did not parse into the column's type."""
+    return pl.col(name).cast(pl.String).str.strip_chars().ne("") & typed.get_column(name).is_null()
+
+
+def _unparsed_columns(raw: pl.DataFrame, typed: pl.DataFrame, names: list[str]) -> list[str]:
+    """The typed columns with at least one cell that did not parse, found in one query."""
+    if not names:
+        return []
+    found = raw.select(_unparsed(raw, typed, name).any().alias(name) for name in names).row(0)
+    return [name for name, bad in zip(names, found, strict=True) if bad]
 
 
 def _short(value: str) -> str:
@@ -146,10 +165,130 @@ def _check_message(check: str, column: str | None, value: str | None, ru: str) -
     return "row_rule", check
 
 
+class _QuickPlan:
+    """What pandera checks in one model, gathered once: per-row conditions and check backends."""
+
+    def __init__(self, schema: pa.DataFrameSchema):
+        self.schema = schema
+        self.names = list(schema.columns)
+        self.checks = [
+            *((check, name) for name, column in schema.columns.items() for check in column.checks),
+            *((check, None) for check in schema.checks),
+        ]
+        self._backends: list[tuple[PolarsCheckBackend, bool, str | None]] | None = None
+
+    def backends(self, frame: pl.LazyFrame) -> list[tuple[PolarsCheckBackend, bool, str | None]]:
+        """Each check's backend, found as ``Check.__call__`` finds it (which also registers
+        pandera's polars backends and built-in checks on first use)."""
+        if self._backends is None:
+            found = []
+            for check, key in self.checks:
+                backend_class = check.get_backend(frame)
+                builtin = getattr(check._check_fn, "__name__", None)
+                if builtin is not None and check.is_builtin_check(builtin):
+                    check._check_fn = check.get_builtin_check_fn(builtin)
+                found.append((backend_class(check), check.ignore_na, key))
+            self._backends = found
+        return self._backends
+
+    def dtypes_match(self, body: pl.DataFrame) -> bool:
+        """The frame has exactly the model's columns, each already of the model's type (so neither
+        ``strict`` nor coercion nor the type check can fail)."""
+        return body.columns == self.names and all(
+            column.dtype is not None and column.dtype.check(body.schema[name])
+            for name, column in self.schema.columns.items()
+        )
+
+    def row_conditions(self, body: pl.DataFrame) -> list[pl.Expr]:
+        """``not_nullable`` (nulls and NaN, as pandera counts them) and ``field_uniqueness``."""
+        conditions = []
+        for name, column in self.schema.columns.items():
+            if not column.nullable:
+                present = pl.col(name).is_not_null()
+                if body.schema[name].is_float():
+                    present = present & pl.col(name).is_not_nan()
+                conditions.append(present)
+            if column.unique:
+                conditions.append(pl.col(name).is_duplicated().not_())
+        return conditions
+
+
+def _plain(schema: pa.DataFrameSchema) -> bool:
+    """Whether the quick pass covers everything pandera would do with this schema."""
+    unusual_columns = any(
+        column.regex
+        or not column.required
+        or column.default is not None
+        or column.drop_invalid_rows
+        or column.parsers
+        or any(check.element_wise for check in column.checks)
+        for column in schema.columns.values()
+    )
+    return not (
+        unusual_columns
+        or schema.dtype is not None
+        or schema.ordered
+        or schema.add_missing_columns
+        or schema.drop_invalid_rows
+        or schema.unique_column_names
+        or getattr(schema, "parsers", None)
+        or any(check.element_wise for check in schema.checks)
+    )
+
+
+@functools.cache
+def _quick_plan(model: type) -> _QuickPlan | None:
+    schema = model.to_schema()
+    return _QuickPlan(schema) if _plain(schema) else None
+
+
+def _check_passed(
+    backend: PolarsCheckBackend, ignore_na: bool, key: str | None, frame: pl.LazyFrame, alias: str
+) -> pl.LazyFrame | bool:
+    """One pandera check as pandera's backend runs it (null counts as pandera counts it), reduced
+    to one row saying whether every row passed; a bool when the check answers for the whole frame."""
+    out = backend.apply(PolarsData(frame, key or "*"))
+    if isinstance(out, bool):
+        return out
+    passed = pl.col(CHECK_OUTPUT_KEY)
+    passed = passed | passed.is_null() if ignore_na else passed.fill_null(False)
+    return out.select(passed.all().alias(alias))
+
+
+def passes_quickly(spec: CanonicalFile, body: pl.DataFrame) -> bool:
+    """True only if pandera's ``validate`` would find nothing in ``body``: the model's column and
+    frame checks, nullability, uniqueness (per column and the model's ``unique``) and types, in one
+    polars query. False sends the batch to pandera, which reports each failure."""
+    plan = _quick_plan(spec.model)
+    if plan is None or not plan.dtypes_match(body):
+        return False
+    unique = plan.schema.unique
+    if unique:
+        keys = [unique] if all(isinstance(k, str) for k in unique) else unique
+        if any(body.select(key).is_duplicated().any() for key in keys):
+            return False
+    frame = body.lazy()
+    conditions = plan.row_conditions(body)
+    parts: list[pl.LazyFrame] = [frame.select(pl.all_horizontal(conditions).all().alias("rows"))] if conditions else []
+    try:
+        for index, (backend, ignore_na, key) in enumerate(plan.backends(frame)):
+            passed = _check_passed(backend, ignore_na, key, frame, f"check{index}")
+            if passed is False:
+                return False
+            if passed is not True:
+                parts.append(passed)
+        verdicts = pl.concat(parts, how="horizontal").collect() if parts else pl.DataFrame()
+    except Exception:  # a check that cannot run here is pandera's to report
+        return False
+    return all(value is True for value in verdicts.row(0)) if parts else True
+
+
 def validate_frame(spec: CanonicalFile, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Issue]]:
     """Run the pandera model; return the rows that pass and an Issue per failure."""
     columns = columns_of(spec.model)
     body = typed.drop(ROW_COLUMN)
+    if passes_quickly(spec, body):
+        return typed, []
     try:
         spec.model.validate(body, lazy=True)
         return typed, []
