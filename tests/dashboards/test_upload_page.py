@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.uploads import upload_registry
+from dashboards.uploads import UploadOptions, upload_registry
 from ejournal.access.audit import read_events
 from tests.dashboards import upload_files
-from tests.dashboards.conftest import offered_download
+from tests.dashboards.conftest import offered_download, viewer_of
 from tests.dashboards.test_app_pages import direct, page_text
 
 PAGE = "app_pages/upload.py"
@@ -110,12 +110,25 @@ def test_the_deputy_loads_the_sample_zip(loaded, warehouse_path, access_db):
     assert event.details["outcome"] == "loaded"
 
 
-def test_a_second_upload_of_the_same_file_changes_nothing(loaded, warehouse_path):
+def test_a_second_upload_of_the_same_file_changes_nothing_and_one_runs_at_a_time(loaded, warehouse_path, access_db):
     _, _, data = loaded
     before = upload_files.table_hashes(warehouse_path)
-    at, job = upload("zavuch", "выгрузка.zip", data)
+    deputy = viewer_of("zavuch")
+    job = upload_registry().start(
+        warehouse_path, deputy, [("выгрузка.zip", data)], UploadOptions(only_school=deputy.school_id), max_mb=200
+    )
+    n_events = len(upload_events(access_db))
+    at = direct(PAGE, "zavuch")  # while the first runs: a second upload is refused
+    at.file_uploader(key="upload_files").set_value([("другая.zip", data, "application/zip")])
+    at.button[0].click().run()
+    assert "идёт другая загрузка" in at.error[0].value
+    assert "Идёт загрузка" in " ".join(p.proto.text for p in at.get("progress"))
+    assert upload_events(access_db)[0].details["reason"] == "busy"
+    assert job.done.wait(120)
+    at.run()
     assert job.outcome_code == "unchanged"
     assert "без изменений" in " ".join(i.value for i in at.info)
+    assert len(upload_events(access_db)) == n_events + 2  # the refusal and the load
     after = upload_files.table_hashes(warehouse_path)
     changed = {t for t in before if before[t] != after[t]}
     assert changed <= {"meta_batch", "meta_batch_file"}  # the load is recorded, no data changes
