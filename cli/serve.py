@@ -44,6 +44,7 @@ def run_streamlit(db_path: Path, address: str, port: int, *, tls: tuple[Path, Pa
         "--server.fileWatcherType", "none",
         "--server.enableCORS", "true",
         "--server.enableXsrfProtection", "true",
+        "--server.maxUploadSize", str(environment().upload_max_mb),
     ]  # fmt: skip
     if tls is not None:
         command += ["--server.sslCertFile", str(tls[0]), "--server.sslKeyFile", str(tls[1])]

@@ -17,7 +17,7 @@ from ejournal.settings import environment
 from warehouse.db import WarehouseBusyError, connect
 from warehouse.queries import school_ids
 from warehouse.snapshot import current_snapshot
-from warehouse.status import WarehouseStatus, warehouse_status
+from warehouse.status import LoadHistory, WarehouseStatus, load_history, warehouse_status
 
 
 def db_path() -> Path:
@@ -67,6 +67,12 @@ def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
 def load_status(path: str, mtime: float) -> WarehouseStatus:
     """The warehouse's state; ``mtime`` makes a new ingest invalidate the cache."""
     return warehouse_status(Path(path))
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def load_history_of(path: str, mtime: float, school_id: str | None) -> LoadHistory:
+    """Past loads and quarantined rows (of one school when given); ``mtime`` as in load_status."""
+    return load_history(Path(path), school_id=school_id)
 
 
 def warehouse_school_ids() -> list[str]:

@@ -99,6 +99,12 @@ PAGES: dict[str, tuple[str, str, str, frozenset[Role]]] = {
         "loaded",
         frozenset({Role.ADMIN, Role.DIRECTOR, Role.DEPUTY}),
     ),
+    "app_pages/upload.py": (
+        "Загрузка данных",
+        ":material/upload_file:",
+        "upload",
+        frozenset({Role.ADMIN, Role.DEPUTY}),
+    ),
     "app_pages/admin.py": (
         "Пользователи и журнал действий",
         ":material/admin_panel_settings:",
@@ -142,7 +148,13 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "app_pages/region.py",
     ),
     "Объективность и прогноз": ("app_pages/objectivity.py", "app_pages/vpr.py", "app_pages/forecast.py"),
-    "Настройки": ("app_pages/norms.py", "app_pages/loaded.py", "app_pages/admin.py", "app_pages/account.py"),
+    "Настройки": (
+        "app_pages/norms.py",
+        "app_pages/upload.py",
+        "app_pages/loaded.py",
+        "app_pages/admin.py",
+        "app_pages/account.py",
+    ),
 }
 
 

@@ -53,6 +53,13 @@ class Environment:
         default=Path("var/inbox"),
         metadata={"env": "EJOURNAL_INBOX", "doc": "Папка, из которой ejournal watch загружает приходящие файлы"},
     )
+    upload_max_mb: int = field(
+        default=200,
+        metadata={
+            "env": "EJOURNAL_UPLOAD_MAX_MB",
+            "doc": "Предел размера загрузки на странице «Загрузка данных», МБ (все файлы вместе)",
+        },
+    )
 
 
 def environment() -> Environment:
@@ -70,7 +77,16 @@ def environment() -> Environment:
         subjects_file=Path(os.environ.get("EJOURNAL_SUBJECTS", str(DEFAULT_SUBJECTS_FILE))),
         file_mode=_file_mode(os.environ.get("EJOURNAL_FILE_MODE", "private")),
         inbox=Path(os.environ.get("EJOURNAL_INBOX", str(home / "inbox"))),
+        upload_max_mb=_upload_max_mb(os.environ.get("EJOURNAL_UPLOAD_MAX_MB", "200")),
     )
+
+
+def _upload_max_mb(text: str) -> int:
+    """A whole number of megabytes from 1 to 2048; anything else is refused."""
+    value = text.strip()
+    if not value.isdigit() or not 1 <= int(value) <= 2048:
+        raise ValueError(f"EJOURNAL_UPLOAD_MAX_MB: ожидается целое число мегабайт от 1 до 2048, а не «{text}»")
+    return int(value)
 
 
 FILE_MODES = ("private", "group")

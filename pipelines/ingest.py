@@ -112,8 +112,12 @@ def ingest_export(
     norms: Norms | None = None,
     run_by: str | None = None,
     progress: Progress | None = None,
+    only_school: str | None = None,
 ) -> IngestResult:
-    """Ingest one export folder into the warehouse at ``db_path``."""
+    """Ingest one export folder into the warehouse at ``db_path``.
+
+    ``only_school``: an export of any other school is refused before the warehouse is touched
+    (a school-bound uploader on the dashboard loads only his school's data)."""
     norms = norms or load_norms()
     result = IngestResult(source_path=folder)
     started = dt.datetime.now()
@@ -130,6 +134,9 @@ def ingest_export(
             result.issues = issues
             return result
         result.school_id = export["school_id"]
+        if only_school is not None and export["school_id"] != only_school:
+            result.issues = [_other_school(files[0].label, export["school_id"], only_school)]
+            return result
         unfinished = _finish_pending_forgets(db_path, run_by)
         if unfinished:
             result.issues = [unfinished]
@@ -153,6 +160,11 @@ def ingest_export(
             _record_batch(con, result, export, started, run_by or getpass.getuser())
             con.execute("commit")
     return result
+
+
+def _other_school(file_name: str, found: str, allowed: str) -> Issue:
+    message = f"Выгрузка школы «{found}», а загружать можно только данные своей школы «{allowed}»"
+    return Issue(file_name, None, "school_id", None, "other_school", message)
 
 
 def _run_batch(
@@ -322,6 +334,8 @@ def ingest_path(path: Path, db_path: Path, **kwargs) -> list[IngestResult]:
 def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[IngestResult]:
     results = [ingest_export(folder, db_path, **kwargs) for folder in folders]
     if any(r.status != "refused" for r in results) or current_snapshot(db_path) is None:
+        if kwargs.get("progress"):
+            kwargs["progress"]("Публикация для панели", 1, 1)
         publish(db_path)
     return results
 
@@ -375,7 +389,7 @@ def ingest_source(
             return SourceIngest(
                 CANONICAL, source_title(CANONICAL), source is None, _ingest_folders(folders, db_path, **kwargs)
             )
-        results = [ingest_export(conversion.folder, db_path, **kwargs)]
+        results = _ingest_folders([conversion.folder], db_path, **kwargs)  # published like a canonical export
         for result in results:
             result.source_path = path
             result.warnings = [_note_issue(note) for note in conversion.notes] + result.warnings

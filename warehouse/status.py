@@ -40,3 +40,33 @@ def warehouse_status(path: Path, *, n_batches: int = 10) -> WarehouseStatus:
         ).fetchall()
     batches = [(b[0], b[1], b[2], STATUS_TEXT.get(b[3], b[3]), *b[4:]) for b in batches]
     return WarehouseStatus(periods, counts, batches)
+
+
+@dataclass(frozen=True)
+class LoadHistory:
+    """Past loads of a school (or of every school) with their files, and the quarantined rows."""
+
+    batches: list[tuple]  # (№, school, when, who, files, rows in, accepted, rejected, outcome)
+    quarantine: list[tuple]  # (№, file, row, column, value, rule, message)
+
+
+def load_history(
+    path: Path, *, school_id: str | None = None, n_batches: int = 20, n_quarantine: int = 500
+) -> LoadHistory:
+    """The latest batches (newest first) and quarantined rows, of ``school_id`` only when given."""
+    with connect(path, read_only=True) as con:
+        batches = con.execute(
+            "select b.batch_id, b.school_id, strftime(b.finished_at, '%d.%m.%Y %H:%M'), b.run_by, "
+            "coalesce((select string_agg(f.file_name, ', ' order by f.file_name) from meta_batch_file as f "
+            "where f.batch_id = b.batch_id), ''), b.n_rows_in, b.n_rows_accepted, b.n_rows_rejected, b.status_code "
+            "from meta_batch as b where ? is null or b.school_id = ? order by b.batch_id desc limit ?",
+            [school_id, school_id, n_batches],
+        ).fetchall()
+        quarantine = con.execute(
+            "select batch_id, file_name, row_number, column_name, cell_value, rule_code, message "
+            "from meta_quarantine where ? is null or school_id = ? "
+            "order by batch_id desc, file_name, row_number limit ?",
+            [school_id, school_id, n_quarantine],
+        ).fetchall()
+    batches = [(*b[:8], STATUS_TEXT.get(b[8], b[8])) for b in batches]
+    return LoadHistory(batches, quarantine)
