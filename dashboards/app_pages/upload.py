@@ -62,14 +62,22 @@ def show_progress(job: UploadJob) -> None:
 
 
 def error_frame(issues: list[Issue]) -> pl.DataFrame:
-    """The error table as the console shows it: personal values and the names they quote masked."""
+    """The error table as the console shows it: personal values and the names they quote masked; «—»
+    where a problem is about the whole file (no row) or no column."""
     rows = [
-        (i.file_name, i.row_number, i.column_name or "", i.shown_value(), i.rule_code, i.shown_message())
+        (
+            i.file_name,
+            "—" if i.row_number is None else str(i.row_number),
+            i.column_name or "—",
+            i.shown_value() or "—",
+            i.rule_code,
+            i.shown_message(),
+        )
         for i in issues[:MAX_ERRORS_SHOWN]
     ]
     return pl.DataFrame(
         rows,
-        schema={name: (pl.Int64 if name == "Строка" else pl.String) for name in ERROR_COLUMNS},
+        schema=dict.fromkeys(ERROR_COLUMNS, pl.String),
         orient="row",
     )
 

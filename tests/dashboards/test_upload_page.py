@@ -152,6 +152,7 @@ def test_a_broken_or_hostile_upload_changes_nothing(loaded, warehouse_path, down
     errors = at.dataframe[0].value
     assert list(errors.columns) == ["Файл", "Строка", "Столбец", "Значение", "Правило", "Сообщение"]
     assert says in errors.to_csv()
+    assert not {"None", "nan", "<NA>", ""} & set(errors.astype(str).to_numpy().ravel())  # «—» for no row or column
     report = offered_download(downloads, key="upload_report").deliver()
     assert report.startswith(b"PK")  # the error XLSX
     assert upload_files.table_hashes(warehouse_path) == before
