@@ -43,21 +43,51 @@ PUPIL = _pupil()
 NEEDLES = [PUPIL["pupil_id"], f"{PUPIL['last_name']} {PUPIL['first_name']}"]
 
 
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    """An installation with the pupil everywhere the app keeps data: warehouse (with a quarantined
-    row), snapshot, an error report and documents in the home folder and in a folder given by
-    --out, backups in the default folder and in one given by --out, and an off-site copy."""
-    home = tmp_path / "home"
-    env = {
+def _site_env(home: Path) -> dict[str, str]:
+    return {
         "EJOURNAL_HOME": str(home),
         "EJOURNAL_ACCESS_DB": str(home / "access.sqlite"),
         "EJOURNAL_DB": str(home / "w.duckdb"),
     }
+
+
+def _use_site_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("EJOURNAL_LAKE", raising=False)
+
+
+@pytest.fixture(scope="module")
+def site_template(tmp_path_factory) -> dict:
+    """The site, built once per module at the path every case uses; a pristine copy is kept beside
+    it. The access store and the document index hold absolute paths, so a case gets the copy back
+    at the very same path rather than somewhere else."""
+    root = tmp_path_factory.mktemp("forget")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        site = _build_site(root / "site", monkeypatch)
+    shutil.copytree(site["tmp"], root / "template", symlinks=True)
+    return {**site, "template": root / "template"}
+
+
+@pytest.fixture
+def site(site_template, monkeypatch) -> dict:
+    """A fresh copy of the site for one case (files, modes and times as built)."""
+    place = site_template["tmp"]
+    shutil.rmtree(place)
+    shutil.copytree(site_template["template"], place, symlinks=True)
+    _use_site_env(site_template["env"], monkeypatch)
+    return site_template
+
+
+def _build_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """An installation with the pupil everywhere the app keeps data: warehouse (with a quarantined
+    row), snapshot, an error report and documents in the home folder and in a folder given by
+    --out, backups in the default folder and in one given by --out, and an off-site copy."""
+    home = tmp_path / "home"
+    env = _site_env(home)
+    _use_site_env(env, monkeypatch)
     bad = tmp_path / "export"
+    tmp_path.mkdir()
     shutil.copytree(SAMPLE, bad, ignore=shutil.ignore_patterns("_truth"))
     marks = (bad / "marks.csv").read_text(encoding="utf-8-sig").splitlines()
     fields = next(line for line in marks if f";{PUPIL['pupil_id']};" in line).split(";")
