@@ -138,12 +138,22 @@ def _forget_in_subprocess(site: dict, pupil_id: str, kill_at: str | None = None)
 # --- where the pupil must not be ------------------------------------------------------------------
 
 
+def _row_texts_naming_pupil(con: duckdb.DuckDBPyConnection, relation: str, params: list) -> list[str]:
+    """The rows of ``relation`` that name the pupil, each as its values' text joined by spaces in
+    column order (a NULL reads «None»), so a name split over adjacent columns is found too. The
+    search runs inside DuckDB: no row is fetched unless it names the pupil."""
+    columns = [name for (name, *_) in con.execute(f"describe select * from {relation}", params).fetchall()]
+    parts = ", ".join(f"coalesce(cast(t.\"{c}\" as varchar), 'None')" for c in columns)
+    found = " or ".join("contains(row_text, ?)" for _ in NEEDLES)
+    query = f"select row_text from (select concat_ws(' ', {parts}) as row_text from {relation} as t) where {found}"
+    return [text for (text,) in con.execute(query, [*params, *NEEDLES]).fetchall()]
+
+
 def _table_mentions(db: Path) -> list[str]:
     found = []
     with duckdb.connect(str(db), read_only=True) as con:
         for (table,) in con.execute("select table_name from information_schema.tables").fetchall():
-            for row in con.execute(f'select * from "{table}"').fetchall():
-                text = " ".join(str(v) for v in row)
+            for text in _row_texts_naming_pupil(con, f'"{table}"', []):
                 found += [f"{table}: {n}" for n in NEEDLES if n in text]
     return found
 
@@ -161,14 +171,12 @@ def _document_names_pupil(path: Path) -> bool:
 
 
 def _backup_mentions(root: Path) -> list[str]:
-    found = []
     with duckdb.connect() as con:
-        for file in root.rglob("*.parquet"):
-            for row in con.execute("select * from read_parquet(?)", [str(file)]).fetchall():
-                if any(n in " ".join(str(v) for v in row) for n in NEEDLES):
-                    found.append(str(file.relative_to(root)))
-                    break
-    return found
+        return [
+            str(file.relative_to(root))
+            for file in root.rglob("*.parquet")
+            if _row_texts_naming_pupil(con, "read_parquet(?)", [str(file)])
+        ]
 
 
 def _assert_nowhere(site: dict) -> None:
