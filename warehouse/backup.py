@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -33,8 +34,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ejournal.files import PARTIAL_PREFIX, owner_tag, sha256_of, sql_path, sweep_stale
-from warehouse.db import build_models, connect, migrate
+from ejournal.files import PARTIAL_PREFIX, owner_tag, scratch_folder, sha256_of, sql_path, sweep_stale
+from warehouse.db import MIGRATIONS_DIR, build_models, connect, load_models, migrate
 from warehouse.snapshot import publish
 
 MANIFEST = "manifest.json"
@@ -172,6 +173,15 @@ def _checked_bytes(folder: Path, name: str, facts: dict) -> bytes:
 
 def verify(folder: Path) -> dict:
     """The manifest, if it is well formed and every data file it lists is present and unchanged."""
+    manifest = _manifest(folder)
+    for table in manifest["tables"]:
+        name = f"{table}{DATA_SUFFIX}"
+        _checked_bytes(folder, name, manifest["files"][name])
+    return manifest
+
+
+def _manifest(folder: Path) -> dict:
+    """The manifest of ``folder`` if it is well formed (its data files are not read here)."""
     if not folder.is_dir():
         raise BackupError(f"Папки {folder} нет: это не резервная копия")
     try:
@@ -180,22 +190,21 @@ def verify(folder: Path) -> dict:
         if not (folder / MANIFEST).exists() and not (folder / MANIFEST).is_symlink():
             raise BackupError(f"В папке {folder} нет {MANIFEST}: это не резервная копия или она неполная") from None
         raise error
-    manifest = _parse_manifest(raw)
-    for table in manifest["tables"]:
-        name = f"{table}{DATA_SUFFIX}"
-        _checked_bytes(folder, name, manifest["files"][name])
-    return manifest
+    return _parse_manifest(raw)
 
 
 def restore(folder: Path, db_path: Path, prepare: Callable[[Path], None] | None = None) -> BackupInfo:
     """Replace the warehouse with the backup, after checking it end to end; ``prepare`` gets the
-    restored file before it is swapped in (`ejournal restore` deletes the pupils forgotten since)."""
-    manifest = verify(folder)
+    restored file before it is swapped in (`ejournal restore` deletes the pupils forgotten since).
+    Each data file is read once: checked against the manifest and parsed from the same bytes."""
+    manifest = _manifest(folder)
     fresh = db_path.with_name(db_path.name + ".restoring")
     _remove_database(fresh)
     try:
+        empty_file, schema = _empty_app_schema(_schema_signature())
+        fresh.write_bytes(empty_file)
         with duckdb.connect(str(fresh)) as con:
-            _load(con, folder, manifest)
+            _load(con, folder, manifest, schema)
             con.execute("checkpoint")
         if prepare is not None:
             prepare(fresh)
@@ -216,6 +225,26 @@ def _remove_database(path: Path) -> None:
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
+def _schema_signature() -> tuple:
+    """What the app's schema is made of: the migration files and the models' SQL."""
+    migrations = tuple(
+        (f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+    )
+    return migrations, tuple((m.name, m.sql_hash) for m in load_models())
+
+
+@functools.lru_cache(maxsize=2)
+def _empty_app_schema(signature: tuple) -> tuple[bytes, dict[str, list[str]]]:
+    """The app's own schema (migrations, then the models built empty) as the bytes of an empty
+    database file, with its tables and their columns; built once per process and signature."""
+    with scratch_folder("schema") as scratch:
+        path = scratch / "schema.duckdb"
+        with duckdb.connect(str(path)) as con:
+            schema = _app_schema(con)
+            con.execute("checkpoint")
+        return path.read_bytes(), schema
+
+
 def _app_schema(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Create the app's own schema in an empty database; its tables and their columns."""
     migrate(con)
@@ -226,9 +255,9 @@ def _app_schema(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     }
 
 
-def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict) -> None:
-    """Fill the app's schema with the backup's rows, table by table, in one transaction."""
-    schema = _app_schema(con)
+def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict, schema: dict[str, list[str]]) -> None:
+    """Fill the app's schema (already in ``con``) with the backup's rows, table by table, in one
+    transaction."""
     tables: dict[str, int] = manifest["tables"]
     unknown = sorted(set(tables) - set(schema))
     if unknown:
@@ -261,7 +290,7 @@ def _schema_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
 
 def _parquet_rows(name: str, data: bytes) -> pa.Table:
     try:
-        return pq.read_table(pa.BufferReader(data))
+        return pq.ParquetFile(pa.BufferReader(data)).read()
     except (pa.ArrowException, OSError, ValueError) as error:
         raise BackupError(f"Файл {name} не читается как Parquet: {str(error).splitlines()[0][:200]}") from None
 

@@ -36,14 +36,21 @@ if TYPE_CHECKING:  # pyspark is imported only when Spark is used
 MART_PREFIX = ("mart_",)
 
 
-def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 2, memory: str = "1g") -> SparkSession:
+def spark_session(
+    master: str = "local[2]", *, shuffle_partitions: int = 2, memory: str = "1g", java_options: str = ""
+) -> SparkSession:
     """A Spark session for the build: UTC session time zone (timestamps of the lake carry none),
-    partition values read as text (region «050» stays «050»), no web UI."""
+    partition values read as text (region «050» stays «050»), no web UI. ``java_options`` go to
+    the driver's JVM (a short run on small data, like the tests', is cheaper without the
+    optimising JIT compiler: ``-XX:TieredStopAtLevel=1``)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
+    builder = SparkSession.builder
+    if java_options:  # otherwise spark-defaults.conf keeps its say
+        builder = builder.config("spark.driver.extraJavaOptions", java_options)
     session = (
-        SparkSession.builder.master(master)
+        builder.master(master)
         .appName("ejournal-warehouse")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.default.parallelism", str(shuffle_partitions))

@@ -43,21 +43,51 @@ PUPIL = _pupil()
 NEEDLES = [PUPIL["pupil_id"], f"{PUPIL['last_name']} {PUPIL['first_name']}"]
 
 
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    """An installation with the pupil everywhere the app keeps data: warehouse (with a quarantined
-    row), snapshot, an error report and documents in the home folder and in a folder given by
-    --out, backups in the default folder and in one given by --out, and an off-site copy."""
-    home = tmp_path / "home"
-    env = {
+def _site_env(home: Path) -> dict[str, str]:
+    return {
         "EJOURNAL_HOME": str(home),
         "EJOURNAL_ACCESS_DB": str(home / "access.sqlite"),
         "EJOURNAL_DB": str(home / "w.duckdb"),
     }
+
+
+def _use_site_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("EJOURNAL_LAKE", raising=False)
+
+
+@pytest.fixture(scope="module")
+def site_template(tmp_path_factory) -> dict:
+    """The site, built once per module at the path every case uses; a pristine copy is kept beside
+    it. The access store and the document index hold absolute paths, so a case gets the copy back
+    at the very same path rather than somewhere else."""
+    root = tmp_path_factory.mktemp("forget")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        site = _build_site(root / "site", monkeypatch)
+    shutil.copytree(site["tmp"], root / "template", symlinks=True)
+    return {**site, "template": root / "template"}
+
+
+@pytest.fixture
+def site(site_template, monkeypatch) -> dict:
+    """A fresh copy of the site for one case (files, modes and times as built)."""
+    place = site_template["tmp"]
+    shutil.rmtree(place)
+    shutil.copytree(site_template["template"], place, symlinks=True)
+    _use_site_env(site_template["env"], monkeypatch)
+    return site_template
+
+
+def _build_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """An installation with the pupil everywhere the app keeps data: warehouse (with a quarantined
+    row), snapshot, an error report and documents in the home folder and in a folder given by
+    --out, backups in the default folder and in one given by --out, and an off-site copy."""
+    home = tmp_path / "home"
+    env = _site_env(home)
+    _use_site_env(env, monkeypatch)
     bad = tmp_path / "export"
+    tmp_path.mkdir()
     shutil.copytree(SAMPLE, bad, ignore=shutil.ignore_patterns("_truth"))
     marks = (bad / "marks.csv").read_text(encoding="utf-8-sig").splitlines()
     fields = next(line for line in marks if f";{PUPIL['pupil_id']};" in line).split(";")
@@ -108,12 +138,22 @@ def _forget_in_subprocess(site: dict, pupil_id: str, kill_at: str | None = None)
 # --- where the pupil must not be ------------------------------------------------------------------
 
 
+def _row_texts_naming_pupil(con: duckdb.DuckDBPyConnection, relation: str, params: list) -> list[str]:
+    """The rows of ``relation`` that name the pupil, each as its values' text joined by spaces in
+    column order (a NULL reads «None»), so a name split over adjacent columns is found too. The
+    search runs inside DuckDB: no row is fetched unless it names the pupil."""
+    columns = [name for (name, *_) in con.execute(f"describe select * from {relation}", params).fetchall()]
+    parts = ", ".join(f"coalesce(cast(t.\"{c}\" as varchar), 'None')" for c in columns)
+    found = " or ".join("contains(row_text, ?)" for _ in NEEDLES)
+    query = f"select row_text from (select concat_ws(' ', {parts}) as row_text from {relation} as t) where {found}"
+    return [text for (text,) in con.execute(query, [*params, *NEEDLES]).fetchall()]
+
+
 def _table_mentions(db: Path) -> list[str]:
     found = []
     with duckdb.connect(str(db), read_only=True) as con:
         for (table,) in con.execute("select table_name from information_schema.tables").fetchall():
-            for row in con.execute(f'select * from "{table}"').fetchall():
-                text = " ".join(str(v) for v in row)
+            for text in _row_texts_naming_pupil(con, f'"{table}"', []):
                 found += [f"{table}: {n}" for n in NEEDLES if n in text]
     return found
 
@@ -131,14 +171,12 @@ def _document_names_pupil(path: Path) -> bool:
 
 
 def _backup_mentions(root: Path) -> list[str]:
-    found = []
     with duckdb.connect() as con:
-        for file in root.rglob("*.parquet"):
-            for row in con.execute("select * from read_parquet(?)", [str(file)]).fetchall():
-                if any(n in " ".join(str(v) for v in row) for n in NEEDLES):
-                    found.append(str(file.relative_to(root)))
-                    break
-    return found
+        return [
+            str(file.relative_to(root))
+            for file in root.rglob("*.parquet")
+            if _row_texts_naming_pupil(con, "read_parquet(?)", [str(file)])
+        ]
 
 
 def _assert_nowhere(site: dict) -> None:
