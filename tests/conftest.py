@@ -16,6 +16,22 @@ from tests.factories import tiny_export, write_export
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Files whose tests start Spark or a browser, or are marked slow, run first: `make test` hands
+# whole files to its two workers in this order, so a long file started last would leave the
+# other worker idle at the end.
+LONG_MARKS = ("spark", "browser", "slow")  # longest first
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first_seen: dict[Path, int] = {}
+    rank: dict[Path, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(item.path, index)
+        marks = [n for n, mark in enumerate(LONG_MARKS) if item.get_closest_marker(mark)]
+        rank[item.path] = min([rank.get(item.path, len(LONG_MARKS)), *marks])
+    items.sort(key=lambda item: (rank[item.path], first_seen[item.path]))
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
     """No test writes into the working tree's var/: warehouse, access store and reports go to a temp dir."""

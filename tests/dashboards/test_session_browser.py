@@ -18,6 +18,8 @@ from ejournal.access.accounts import AccountStore, Role
 from tests.dashboards.conftest import PASSWORD, SCHOOL_ID
 from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, server  # noqa: F401
 
+pytestmark = pytest.mark.browser
+
 COOKIE = "ejournal_session"
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Accounts of this module alone: the tests reset and disable them.
