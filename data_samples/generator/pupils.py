@@ -119,7 +119,9 @@ def _movements(
         rows[idx][0][4] = "выбыл"
     parallels = classes.group_by("grade").agg(pl.col("class_id").sort()).filter(pl.col("class_id").list.len() >= 2)
     n_transfers = round(pupils.height * TRANSFERS_PER_PUPIL)
-    stayers = initial.filter(~pl.col("pupil_idx").is_in(leavers.tolist()) & pl.col("grade").is_in(parallels["grade"].to_list()))
+    stayers = initial.filter(
+        ~pl.col("pupil_idx").is_in(leavers.tolist()) & pl.col("grade").is_in(parallels["grade"].to_list())
+    )
     if n_transfers and stayers.height:
         parallel_of = dict(parallels.iter_rows())
         movers = rng.choice(stayers["pupil_idx"].to_numpy(), size=min(n_transfers, stayers.height), replace=False)
