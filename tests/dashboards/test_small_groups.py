@@ -11,7 +11,6 @@ the same before and after."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from pipelines.ingest import ingest_path
 from report_templates.presentation import context, render
 from tests.dashboards.conftest import REGION_ID, SCHOOL_ID
 from tests.dashboards.test_app_pages import direct
+from tests.dashboards.upload_files import table_hashes
 from tests.factories import SAMPLE, raw, write_export
 from tests.report_templates.page_checks import pdf_text
 from tests.report_templates.test_presentation import PERIOD, expected_objectivity
@@ -87,17 +87,6 @@ def built(tmp_path_factory) -> dict[str, Path]:
         assert result.status == "loaded", [i.message for i in result.issues][:5]
         databases[key] = root / f"{key}.duckdb"
     return databases
-
-
-def table_hashes(db: Path) -> dict[str, str]:
-    with connect(db, read_only=True) as con:
-        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
-        return {
-            t: hashlib.sha256(
-                repr(sorted(map(repr, con.execute(f'select * from "{t}"').fetchall()))).encode()
-            ).hexdigest()
-            for t in tables
-        }
 
 
 def figure_cells(deck: context.Deck) -> list[tuple[str, str, str]]:
