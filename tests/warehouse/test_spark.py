@@ -28,7 +28,7 @@ from warehouse import db, lake, spark_build
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "data_samples" / "small"
-QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=256m"
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +36,10 @@ def spark():
     if shutil.which("java") is None:
         pytest.fail("Java 17 is needed for the Spark tests (apt-get install openjdk-17-jre-headless)")
     # the build's JVM runs about two minutes on small data: the quick JIT compiler alone and one
-    # garbage collector thread cost it 40 % less CPU than the optimising one (measured on 2 cores)
+    # garbage collector thread cost it 40 % less CPU than the optimising one (measured on 2 cores).
+    # The quick compiler alone shrinks the JIT code cache to 48 MB, and Spark's generated classes
+    # fill 54 MB of it (measured with -XX:+PrintCodeCache): a full cache kills the JVM, so it
+    # gets 256 MB back
     session = spark_build.spark_session("local[2]", shuffle_partitions=2, java_options=QUICK_JVM)
     yield session
     session.stop()
