@@ -55,9 +55,42 @@ def _choice(label: str, key: str, names: dict, everything: str = "все"):
     )
 
 
+# The query parameters a link to a control page may carry (see `link_filters`).
+TEACHER_PARAM, FROM_PARAM, TO_PARAM = "teacher", "from", "to"
+
+
+def link_filters(teacher_id: str, date_from: dt.date, date_to: dt.date) -> dict[str, str]:
+    """Query parameters for `st.page_link` that open a control page filtered to the teacher and days."""
+    return {TEACHER_PARAM: teacher_id, FROM_PARAM: date_from.isoformat(), TO_PARAM: date_to.isoformat()}
+
+
+def _iso_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _apply_link_filters(teachers: dict[str, str]) -> None:
+    """Put the filters a link brought (`link_filters`) into the sidebar's state, once: the
+    parameters are then dropped so that the sidebar stays the user's. Unknown values are ignored."""
+    params = st.query_params
+    teacher_id = params.get(TEACHER_PARAM)
+    date_from, date_to = _iso_date(params.get(FROM_PARAM)), _iso_date(params.get(TO_PARAM))
+    for name in (TEACHER_PARAM, FROM_PARAM, TO_PARAM):
+        if name in params:
+            del params[name]
+    if teacher_id in teachers:
+        st.session_state["f_teacher"] = st.session_state["kept_f_teacher"] = teacher_id
+    if date_from and date_to and date_from <= date_to:
+        st.session_state["f_dates"] = st.session_state["kept_f_dates"] = (date_from, date_to)
+
+
 def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = True) -> tuple[Filters, dt.date]:
-    """The sidebar filters (kept when switching pages) and the «на дату» reference day."""
+    """The sidebar filters (kept when switching pages, set by a link's `link_filters`) and the
+    «на дату» reference day."""
     opts = filter_options(con, viewer)
+    _apply_link_filters(dict(opts["teachers"]))
     last = latest_date(con) or dt.date.today()
     with st.sidebar:
         st.markdown("**Фильтры**")

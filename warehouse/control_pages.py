@@ -10,7 +10,7 @@ Rows pass the same row-level rules as :func:`warehouse.control_rules.violations`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import duckdb
 import polars as pl
@@ -592,33 +592,59 @@ def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=6)
 
 
+WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Like with like: this week's days from Monday to the date, and the same weekdays a week before."""
+
+    this_start: dt.date
+    this_end: dt.date
+    last_start: dt.date
+    last_end: dt.date
+
+    @property
+    def days(self) -> str:
+        """The weekdays compared in Russian: «пн», «пн–вт», …, «пн–вс»."""
+        last = WEEKDAYS[self.this_end.weekday()]
+        return "пн" if last == "пн" else f"пн–{last}"
+
+
+def comparison_windows(as_of: dt.date) -> Windows:
+    """This week's Monday to `as_of` against the same weekdays of the previous week."""
+    this_start, _ = week_bounds(as_of)
+    week = dt.timedelta(days=7)
+    return Windows(this_start, as_of, this_start - week, as_of - week)
+
+
+def _window_filters(filters: Filters, date_from: dt.date, date_to: dt.date) -> Filters:
+    """The overview's filters (not its period or event dates) over the given days."""
+    return Filters(
+        academic_year_id=filters.academic_year_id,
+        grade=filters.grade,
+        class_id=filters.class_id,
+        subject_id=filters.subject_id,
+        teacher_id=filters.teacher_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
 def overview(
     con: duckdb.DuckDBPyConnection, viewer: Viewer, norms: Norms, as_of: dt.date, filters: Filters
 ) -> pl.DataFrame:
-    """This week (to the date) against last week: remarks by rule, completeness and attendance."""
+    """This week's days up to the date against the same weekdays of last week (:func:`comparison_windows`):
+    remarks by rule, completeness and attendance."""
     if not viewer.sees_pupils:
         return pl.DataFrame()
-    this_start, _ = week_bounds(as_of)
-    last_start, last_end = this_start - dt.timedelta(days=7), this_start - dt.timedelta(days=1)
-    found = violations(
-        con,
-        viewer,
-        norms,
-        Filters(
-            academic_year_id=filters.academic_year_id,
-            grade=filters.grade,
-            class_id=filters.class_id,
-            subject_id=filters.subject_id,
-            teacher_id=filters.teacher_id,
-            date_from=last_start,
-            date_to=as_of,
-        ),
-    )
+    days = comparison_windows(as_of)
+    found = violations(con, viewer, norms, _window_filters(filters, days.last_start, days.this_end))
     rows = []
     for code, rule in RULES.items():
         cases = found.filter(pl.col("rule") == code)
-        this = cases.filter(pl.col("event_date") >= this_start).height
-        last = cases.filter(pl.col("event_date") <= last_end).height
+        this = cases.filter(pl.col("event_date") >= days.this_start).height
+        last = cases.filter(pl.col("event_date") <= days.last_end).height
         rows.append({"measure": rule.title, "this_week": float(this), "last_week": float(last), "rule": code})
 
     def share(day: dt.date) -> float | None:
@@ -636,16 +662,16 @@ def overview(
     rows.append(
         {
             "measure": "Наполняемость: доля учеников с достаточным числом отметок, %",
-            "this_week": share(as_of),
-            "last_week": share(last_end),
+            "this_week": share(days.this_end),
+            "last_week": share(days.last_end),
             "rule": "completeness",
         }
     )
     rows.append(
         {
             "measure": "Пропущено уроков, %",
-            "this_week": missed(this_start, as_of),
-            "last_week": missed(last_start, last_end),
+            "this_week": missed(days.this_start, days.this_end),
+            "last_week": missed(days.last_start, days.last_end),
             "rule": "attendance",
         }
     )
@@ -653,3 +679,32 @@ def overview(
         rows, schema={"measure": pl.String, "this_week": pl.Float64, "last_week": pl.Float64, "rule": pl.String}
     )
     return frame.with_columns(rounded_numbers(pl.col("this_week") - pl.col("last_week"), 1).alias("change"))
+
+
+def top_teachers(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    norms: Norms,
+    as_of: dt.date,
+    filters: Filters,
+    rules: tuple[str, ...],
+    limit: int = 5,
+) -> pl.DataFrame:
+    """The teachers with the most remarks under `rules` this week up to the date (the overview's
+    window): teacher_id, teacher_name, n_violations; most first, ties by name."""
+    schema = {"teacher_id": pl.String, "teacher_name": pl.String, "n_violations": pl.Int64}
+    if not viewer.sees_pupils:
+        return pl.DataFrame(schema=schema)
+    days = comparison_windows(as_of)
+    found = violations(con, viewer, norms, _window_filters(filters, days.this_start, days.this_end), rules)
+    counts = found.filter(pl.col("teacher_id").is_not_null()).group_by("teacher_id").len("n_violations")
+    names = shown_names(con)["teacher"]
+    return (
+        counts.with_columns(
+            pl.col("teacher_id").replace_strict(names, default="—").alias("teacher_name"),
+            pl.col("n_violations").cast(pl.Int64),
+        )
+        .select(list(schema))
+        .sort(["n_violations", "teacher_name", "teacher_id"], descending=[True, False, False])
+        .head(limit)
+    )

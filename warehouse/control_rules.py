@@ -103,6 +103,19 @@ RULES: dict[str, Rule] = {
     )
 }
 
+# The remarks about keeping the journal on time that «Своевременность» lists and «Обзор» counts per teacher.
+TIMELINESS_RULES = (
+    "mark_late",
+    "lesson_late",
+    "topic_missing",
+    "topic_not_a_topic",
+    "homework_missing",
+    "homework_late",
+    "period_mark_outside_window",
+    "change_after_edit_window",
+    "change_after_period_closed",
+)
+
 HALF_YEAR_KINDS = ("half_year", "semester")
 
 

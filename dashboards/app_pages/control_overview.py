@@ -1,4 +1,6 @@
-"""«Обзор»: the school's journal keeping this week against last week, with links to the pages."""
+"""«Обзор»: the school's journal keeping on this week's days so far against the same weekdays of last
+week, the teachers with the most remarks (each a link to «Своевременность» filtered to them), and
+links to the pages."""
 
 from __future__ import annotations
 
@@ -6,13 +8,25 @@ import polars as pl
 import streamlit as st
 
 from dashboards.auth import audit
-from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
+from dashboards.control_ui import explain_rules, filter_bar, link_filters, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
-from warehouse.control_pages import overview, week_bounds
-from warehouse.control_rules import RULES
+from dashboards.text import as_text
+from warehouse.control_pages import comparison_windows, overview, top_teachers
+from warehouse.control_rules import RULES, TIMELINESS_RULES
 
 PAGE = "app_pages/control_overview.py"
+DETAIL = "app_pages/timeliness.py"
+TOP = 5
+
+
+def change(value: float | None, digits: int) -> str | None:
+    """A metric's delta, or None (no arrow, no colour) when there is nothing to compare or no change."""
+    if value is None or value == 0:
+        return None
+    return f"{value:+.{digits}f}".replace(".", ",")
+
+
 viewer = current_viewer()
 require(viewer, PAGE)
 st.title("Обзор ведения журнала")
@@ -20,9 +34,11 @@ current = norms()
 with warehouse() as con:
     filters, as_of = filter_bar(con, viewer, dates=False)
     table = overview(con, viewer, current, as_of, filters)
-start, _ = week_bounds(as_of)
+    teachers = top_teachers(con, viewer, current, as_of, filters, TIMELINESS_RULES, TOP)
+days = comparison_windows(as_of)
 st.caption(
-    f"Неделя с {start:%d.%m.%Y} по {as_of:%d.%m.%Y} против предыдущей. Замечания считаются по датам уроков "
+    f"Сравнение: {days.days} этой недели против {days.days} прошлой ({days.this_start:%d.%m}–"
+    f"{days.this_end:%d.%m.%Y} и {days.last_start:%d.%m}–{days.last_end:%d.%m.%Y}). Замечания считаются по датам уроков "
     "(отметки, темы, домашние задания), изменений и выставления отметок за период."
 )
 audit("page_viewed", viewer, "control_overview", as_of=str(as_of))
@@ -33,22 +49,32 @@ if table.is_empty():
 remarks = table.filter(pl.col("rule").is_in(list(RULES)))
 cols = st.columns(4)
 cols[0].metric(
-    "Замечаний за неделю",
+    f"Замечаний, {days.days}",
     int(remarks["this_week"].sum()),
-    int(remarks["this_week"].sum() - remarks["last_week"].sum()),
+    change(remarks["this_week"].sum() - remarks["last_week"].sum(), 0),
     delta_color="inverse",
 )
 for col, code in zip(cols[1:], ("completeness", "attendance"), strict=False):
     row = table.filter(pl.col("rule") == code).row(0, named=True)
     if row["this_week"] is not None:
-        delta = None if row["change"] is None else f"{row['change']:+.1f}".replace(".", ",")
         col.metric(
             row["measure"].split(":")[0].replace(", %", "") + ", %",
             f"{row['this_week']:.1f}".replace(".", ","),
-            delta,
+            change(row["change"], 1),
             delta_color="normal" if code == "completeness" else "inverse",
         )
 show_table(table, viewer, "обзор", "control_overview")
+
+st.subheader("Учителя с наибольшим числом замечаний")
+st.caption(f"Замечания о своевременности заполнения, {days.days} этой недели; ссылка открывает их список.")
+if teachers.is_empty():
+    st.info("Замечаний о своевременности за эти дни нет.")
+for teacher in teachers.iter_rows(named=True):
+    st.page_link(
+        DETAIL,
+        label=f"{as_text(teacher['teacher_name'])} — {teacher['n_violations']}",
+        query_params=link_filters(teacher["teacher_id"], days.this_start, days.this_end),
+    )
 
 st.subheader("Подробнее")
 links = st.columns(3)

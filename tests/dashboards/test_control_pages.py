@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter, defaultdict
+from urllib.parse import parse_qsl
 
 from ejournal.access.audit import read_events
 from tests.dashboards.conftest import raw
@@ -100,3 +101,80 @@ def test_norms_page_saves_audits_and_changes_the_findings(dashboard_env, tmp_pat
     title = RULES["change_after_edit_window"].title
     assert f"{title}: **{_planted()['change_after_edit_window']}**" in before
     assert f"{title}: **{late}**" in page_text(at)
+
+
+def _planted_days() -> list[tuple[str, str, dt.date]]:
+    """(rule, teacher_id, the day the case is about) for every planted timeliness case, dated from the
+    raw files: the lesson's date, the day a mark was changed, the day a period mark was entered."""
+    lessons = {row["lesson_id"]: _date(row["lesson_date"]) for row in raw("lessons")}
+    changed = {row["mark_id"]: _date(row["changed_at"]) for row in raw("mark_changes")}
+    entered = {
+        (row["pupil_id"], row["subject_id"], row["period_id"]): _date(row["entered_at"])
+        for row in raw("period_marks")
+        if row["mark_kind_code"] == "period"
+    }
+    with (SAMPLE / "_truth" / "planted.csv").open(encoding="utf-8-sig", newline="") as handle:
+        planted = list(csv.DictReader(handle, delimiter=";"))
+    days = []
+    for case in planted:
+        if case["rule"].startswith("change_after"):
+            day = changed[case["mark_id"]]
+        elif case["rule"] == "period_mark_outside_window":
+            day = entered[(case["pupil_id"], case["subject_id"], case["period_id"])]
+        elif case["lesson_id"]:
+            day = lessons[case["lesson_id"]]
+        else:
+            continue  # attestation and absence findings are not timeliness cases
+        days.append((case["rule"], case["teacher_id"], day))
+    return days
+
+
+def test_overview_compares_the_same_weekdays_and_names_the_teachers(dashboard_env):
+    """On a Tuesday «Обзор» counts this Monday–Tuesday against last Monday–Tuesday (not last whole
+    week), lists the teachers with the most timeliness remarks of this Monday–Tuesday, and each
+    teacher's link opens «Своевременность» with just that teacher's cases of those days."""
+    tuesday = dt.date(2025, 10, 7)
+    this_days = {tuesday - dt.timedelta(days=1), tuesday}
+    last_days = {day - dt.timedelta(days=7) for day in this_days}
+    cases = _planted_days()
+    this_week = Counter(rule for rule, _, day in cases if day in this_days)
+    last_week = Counter(rule for rule, _, day in cases if day in last_days)
+    assert this_week and last_week and this_week != last_week
+    assert sum(this_week.values()) == sum(last_week.values())  # no change in total: no arrow
+    short = {
+        t["teacher_id"]: f"{t['last_name']} {t['first_name'][0]}."
+        + (f" {t['middle_name'][0]}." if t["middle_name"] else "")
+        for t in raw("teachers")
+    }
+    per_teacher = Counter(teacher for _, teacher, day in cases if day in this_days)
+    expected_top = sorted(per_teacher.items(), key=lambda item: (-item[1], short[item[0]]))[:5]
+
+    at = signed_in("zavuch")
+    at.switch_page("app_pages/control_overview.py").run()
+    at.date_input(key="f_as_of").set_value(tuesday).run()
+    assert not at.exception, at.exception
+    assert "пн–вт этой недели против пн–вт прошлой" in page_text(at)
+    table = at.dataframe[0].value
+    rows = dict(zip(table["Показатель"], zip(table["Эта неделя"], table["Прошлая неделя"], strict=True), strict=True))
+    for code in set(this_week) | set(last_week):
+        assert rows[RULES[code].title] == (this_week[code], last_week[code]), code
+
+    # no attestation or absence finding falls on these days: the total is the timeliness cases', unchanged
+    for code in set(RULES) - set(this_week) - set(last_week):
+        assert rows[RULES[code].title] == (0, 0), code
+    total = next(metric for metric in at.metric if metric.label == "Замечаний, пн–вт")
+    assert (total.value, total.delta) == (str(sum(this_week.values())), "")
+
+    links = [link for link in at.get("page_link") if link.proto.page == "timeliness" and link.proto.query_string]
+    assert [link.proto.label for link in links] == [f"{short[t]} — {n}" for t, n in expected_top]
+
+    teacher, count = expected_top[0]
+    opened = dict(parse_qsl(links[0].proto.query_string))
+    at.query_params.update(opened)
+    at.switch_page("app_pages/timeliness.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="f_teacher").value == teacher
+    shown = Counter()
+    for frame in at.dataframe:
+        shown.update(frame.value["Учитель"])
+    assert shown == {short[teacher]: count}
