@@ -32,6 +32,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: (rank[item.path], first_seen[item.path]))
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """In CI (CI=true, as .ci/run is run) a skipped test is a failure: a missing browser, Java or
+    tool must not turn a check into a silent pass."""
+    report = yield
+    if os.environ.get("CI", "").lower() in ("1", "true") and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"в CI тест не может быть пропущен: {report.longrepr}"
+    return report
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
     """No test writes into the working tree's var/: warehouse, access store and reports go to a temp dir."""
