@@ -324,8 +324,10 @@ _RULE_SQL = {
         )
         select 'chronic_absence', a.school_id, c.class_teacher_id, a.class_id, null, a.pupil_id, null, null,
             a.period_id, a.last_date,
-            format('Пропущено {} из {} уроков ({} %)', a.n_missed, a.n_lessons,
-                replace(cast(round(100.0 * a.n_missed / a.n_lessons, 1) as varchar), '.', ','))
+            format('Пропущено {} из {} уроков ({},{} %)', a.n_missed, a.n_lessons,
+                -- the share in tenths of a per cent, half up on the exact quotient (ejournal.formatting)
+                (2000 * a.n_missed + a.n_lessons) // (2 * a.n_lessons) // 10,
+                (2000 * a.n_missed + a.n_lessons) // (2 * a.n_lessons) % 10)
         from per_period as a
         join dim_class as c on c.school_id = a.school_id and c.class_id = a.class_id
         where a.n_missed >= $chronic_share * a.n_lessons - 1e-9

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from data_samples.generator.school import generate_school
@@ -179,3 +181,16 @@ def test_homework_deadline_after_the_last_lesson(school):
         found = violations(con, DEPUTY, replace(norms, timeliness=rule), rules=("homework_late",))
     assert sorted(found["lesson_id"].to_list()) == sorted(expected)
     assert expected
+
+
+def test_the_absence_share_in_a_message_is_rounded_half_up_on_the_exact_quotient(school):
+    """«Пропущено n из m уроков (p %)»: p is 100·n/m rounded half up to tenths, computed here with
+    integers (no floating point), as the documents round (shared/DOMAIN.md)."""
+    _, db = school
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = violations(con, DEPUTY, Norms()).filter(pl.col("rule") == "chronic_absence")
+    assert found.height > 0
+    for message in found["detail"]:
+        missed, lessons, shown = re.fullmatch(r"Пропущено (\d+) из (\d+) уроков \((\d+,\d) %\)", message).groups()
+        tenths = (2000 * int(missed) + int(lessons)) // (2 * int(lessons))
+        assert shown == f"{tenths // 10},{tenths % 10}", message
