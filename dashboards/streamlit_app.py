@@ -43,6 +43,26 @@ st.set_page_config(page_title="Электронный журнал: аналит
 # through the pages' audited, formula-safe XLSX buttons instead.
 st.html('<style>[data-testid="stElementToolbar"] { display: none !important; }</style>')
 
+# On a narrow screen (Streamlit's own limit: under 768 px) the menu lies over the page. Streamlit
+# closes it after a page is chosen only when the browser calls itself a phone; a tablet, a small
+# laptop window or a phone asking for the desktop site kept it open over the content.
+CLOSE_MENU_ON_NARROW_SCREENS = """<script>
+(() => {
+  const root = window.parent && window.parent.document ? window.parent : window;
+  if (root.__ejournalMenuCloser) return;
+  root.__ejournalMenuCloser = true;
+  root.document.addEventListener("click", (event) => {
+    if (!(event.target instanceof root.Element) || !event.target.closest('[data-testid="stSidebarNavLink"]')) return;
+    if (root.innerWidth >= 768) return;
+    root.setTimeout(() => {
+      const sidebar = root.document.querySelector('[data-testid="stSidebar"]');
+      const close = root.document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (sidebar && close && sidebar.getAttribute("data-collapsed") === "false") close.click();
+    }, 50);
+  }, true);
+})();
+</script>"""
+
 session = current_session()
 if session is None:
     st.navigation(sign_in_pages()).run()
@@ -50,6 +70,7 @@ if session is None:
 
 viewer = session.viewer
 with st.sidebar:
+    st.html(CLOSE_MENU_ON_NARROW_SCREENS, unsafe_allow_javascript=True)
     st.markdown(f"**{as_text(viewer.login)}** — {viewer.role.title}")
     if cookies_in_use():  # the server revokes the session, clears the cookie and shows the sign-in form
         st.html(f'<form method="post" action="{SIGN_OUT_PATH}"><button type="submit">Выйти</button></form>')

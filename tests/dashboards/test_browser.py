@@ -303,3 +303,57 @@ def test_pages_keep_working_while_an_ingest_runs(tmp_path, access_db):
     assert errors == [], errors
     assert loads >= 8
     assert "Traceback" not in body
+
+
+def _sidebar_covers_content(page) -> bool:
+    """Whether the sidebar is open over the page (on a phone it overlays the content)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if sidebar.count() == 0 or sidebar.get_attribute("data-collapsed") != "false":
+        return False
+    box = sidebar.bounding_box()
+    return box is not None and box["x"] + box["width"] > 10
+
+
+def _menu_after_choosing_a_page(browser, url: str, device: dict, shot: str) -> tuple[bool, bool]:
+    """(the menu covers the page right after signing in, it covers the page after a page was chosen)."""
+    context = browser.new_context(**device)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("Логин").fill("klruk")
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_role("heading", name="Вход").wait_for(state="detached", timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').wait_for(state="attached", timeout=30_000)
+    page.wait_for_timeout(1000)
+    at_start = _sidebar_covers_content(page)
+    if not at_start:
+        page.locator(
+            '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+        ).first.click()
+        page.wait_for_timeout(500)
+    assert _sidebar_covers_content(page), "меню не открылось"
+    page.get_by_role("link", name="Посещаемость").click()
+    page.get_by_role("heading", name="Посещаемость").wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    covered = _sidebar_covers_content(page)
+    page.screenshot(path=str(OUTPUT / shot))
+    context.close()
+    return at_start, covered
+
+
+def test_on_a_phone_the_menu_gets_out_of_the_way(server):
+    """A class teacher on a narrow screen: the menu opens, a page is chosen, and the menu closes so
+    that the page can be read. Both a browser that calls itself a phone (Streamlit closes the menu
+    itself) and a 390 px window of a desktop browser (a tablet, a phone asking for the desktop site)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        phone = _menu_after_choosing_a_page(browser, server, p.devices["Pixel 7"], "05-phone-attendance.png")
+        narrow = _menu_after_choosing_a_page(
+            browser, server, {"viewport": {"width": 390, "height": 844}}, "06-narrow-attendance.png"
+        )
+        browser.close()
+    for name, (at_start, covered) in (("телефон", phone), ("узкое окно", narrow)):
+        assert not at_start, f"{name}: меню открыто поверх страницы сразу после входа"
+        assert not covered, f"{name}: меню осталось поверх страницы после выбора страницы"
