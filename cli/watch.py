@@ -12,7 +12,16 @@ import typer
 
 from cli.console import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_REJECTED, console, err, fail, plain
 from ejournal.files import scratch_folder
-from ejournal.inbox import LOADED, REFUSED, InboxBusyError, LoadedRecord, SettleWatch, candidates, content_hash
+from ejournal.inbox import (
+    LOADED,
+    REFUSED,
+    InboxBusyError,
+    LoadedRecord,
+    RetryPacing,
+    SettleWatch,
+    candidates,
+    content_hash,
+)
 from ejournal.inbox import set_aside as move_aside
 from ejournal.settings import environment
 
@@ -44,13 +53,14 @@ def watch(
     folder.mkdir(parents=True, exist_ok=True)
     record = LoadedRecord(env.home / "watch" / "inbox-loaded.json")
     settled = SettleWatch(settle)
+    pacing = RetryPacing()
     try:
         with record.locked():
             if once:
-                raise typer.Exit(_poll(folder, db_path, record, settled))
+                raise typer.Exit(_poll(folder, db_path, record, settled, pacing))
             console.print(f"Слежу за папкой [bold]{folder}[/] (проверка каждые {interval:g} с). Остановить — Ctrl+C.")
             while True:
-                _poll(folder, db_path, record, settled)
+                _poll(folder, db_path, record, settled, pacing, interval)
                 time.sleep(interval)
     except InboxBusyError:
         raise fail(f"папку {folder} уже обрабатывает другой ejournal watch") from None
@@ -60,12 +70,21 @@ def watch(
         raise typer.Exit(EXIT_OK) from None
 
 
-def _poll(folder: Path, db_path: Path, record: LoadedRecord, settled: SettleWatch) -> int:
-    """Load every ready item once; the worst exit code of what was done."""
+def _poll(
+    folder: Path,
+    db_path: Path,
+    record: LoadedRecord,
+    settled: SettleWatch,
+    pacing: RetryPacing,
+    interval: float | None = None,
+) -> int:
+    """Load every ready item once (one that failed lately only when its next try is due); the worst
+    exit code of what was done."""
     worst = EXIT_OK
+    pacing.next_poll()
     for item in settled.ready(candidates(folder)):
         try:
-            code = _take(item, folder, db_path, record)
+            code = _take(item, folder, db_path, record, pacing, interval)
         except OSError as error:  # moving aside failed (rights, full disk): say so, keep watching
             err.print(
                 f"[red]{plain(item.name)}:[/] не удалось перенести ({plain(f'{error.strerror}: {error.filename}')})",
@@ -76,7 +95,20 @@ def _poll(folder: Path, db_path: Path, record: LoadedRecord, settled: SettleWatc
     return worst
 
 
-def _take(item: Path, folder: Path, db_path: Path, record: LoadedRecord) -> int:
+def _retry_text(gap: int, interval: float | None) -> str:
+    if interval is None:
+        return "попробую при следующей проверке"
+    seconds = gap * interval
+    return (
+        f"попробую снова примерно через {seconds:g} с"
+        if seconds < 120
+        else f"попробую снова примерно через {seconds / 60:.0f} мин"
+    )
+
+
+def _take(
+    item: Path, folder: Path, db_path: Path, record: LoadedRecord, pacing: RetryPacing, interval: float | None
+) -> int:
     from cli.loading import run_ingest
 
     try:
@@ -95,6 +127,8 @@ def _take(item: Path, folder: Path, db_path: Path, record: LoadedRecord) -> int:
             soft_wrap=True,
         )
         return EXIT_OK
+    if not pacing.is_due(digest):
+        return EXIT_OK  # failed lately: tried again when its pause is over
     console.print(f"Из папки входящих: [bold]{plain(item.name)}[/]", soft_wrap=True)
     with scratch_folder("watch") as scratch:
         try:
@@ -102,13 +136,16 @@ def _take(item: Path, folder: Path, db_path: Path, record: LoadedRecord) -> int:
         except typer.Exit as stopped:
             code = stopped.exit_code
         reports = sorted(scratch.iterdir())
+        if code != EXIT_FAILED:
+            pacing.done(digest)
         if code in (EXIT_OK, EXIT_REJECTED):
             record.add(digest, item.name, "loaded" if code == EXIT_OK else "loaded_with_rejections")
             _report_moved(move_aside(item, folder, LOADED, reports), reports)
         elif code == EXIT_REFUSED:
             _report_moved(move_aside(item, folder, REFUSED, reports), reports)
         else:
-            err.print(f"{plain(item.name)}: оставлен в папке входящих, попробую при следующей проверке", soft_wrap=True)
+            retry = _retry_text(pacing.failed(digest), interval)
+            err.print(f"{plain(item.name)}: оставлен в папке входящих, {retry}", soft_wrap=True)
     return code
 
 

@@ -108,6 +108,35 @@ class SettleWatch:
         return ready
 
 
+class RetryPacing:
+    """When to try again an item whose load failed (the warehouse busy or unreadable, a full disk):
+    after 1, 2, 4, … polls, at most ``max_gap`` polls apart, so that a lasting failure neither
+    reloads the same file at every poll nor fills the service's log. Kept in memory: a restarted
+    watcher tries everything at once again."""
+
+    def __init__(self, max_gap: int = 64) -> None:
+        self.max_gap = max_gap
+        self._poll = 0
+        self._pending: dict[str, tuple[int, int]] = {}  # content hash → (poll it is due at, failures)
+
+    def next_poll(self) -> None:
+        self._poll += 1
+
+    def is_due(self, digest: str) -> bool:
+        pending = self._pending.get(digest)
+        return pending is None or self._poll >= pending[0]
+
+    def failed(self, digest: str) -> int:
+        """Note a failure; the number of polls until the next try."""
+        failures = self._pending.get(digest, (0, 0))[1]
+        gap = min(2**failures, self.max_gap)
+        self._pending[digest] = (self._poll + gap, failures + 1)
+        return gap
+
+    def done(self, digest: str) -> None:
+        self._pending.pop(digest, None)
+
+
 class LoadedRecord:
     """The content hashes loaded from the inbox, kept in a JSON file (written atomically)."""
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -15,8 +17,10 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from cli.console import EXIT_FAILED, EXIT_OK
 from cli.main import app
-from ejournal.inbox import SettleWatch
+from cli.watch import _poll
+from ejournal.inbox import LoadedRecord, RetryPacing, SettleWatch
 from tests.factories import tiny_export, write_export
 from warehouse.db import content_hash, table_names
 
@@ -154,3 +158,36 @@ def test_the_watching_loop_takes_an_item_unchanged_since_the_previous_poll(tmp_p
         stream.write(b"more")
     assert changed.ready([item]) == []  # it grew between the polls
     assert changed.ready([item]) == [item]  # the same size and time as at the previous poll
+
+
+def test_a_load_that_keeps_failing_is_tried_less_and_less_often(inbox, tmp_path):
+    """The warehouse is held by another process (a long load, a copy being made): the file stays in
+    the inbox and is tried at polls 1, 2, 4, 8 and 16, not at every poll; once the warehouse is free
+    it is loaded at its next try."""
+    db = tmp_path / "var" / "ejournal.duckdb"
+    db.parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WAREHOUSE, str(db)], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        zipped(tiny_export(), inbox, "журнал")
+        record, settled, pacing = LoadedRecord(tmp_path / "loaded.json"), SettleWatch(0), RetryPacing()
+        tried = [n for n in range(1, 16) if _poll(inbox, db, record, settled, pacing, 30) == EXIT_FAILED]
+    finally:
+        holder.kill()
+        holder.wait()
+    assert tried == [1, 2, 4, 8]
+    assert [p.name for p in inbox.iterdir()] == ["журнал.zip"]
+    assert _poll(inbox, db, record, settled, pacing, 30) == EXIT_OK  # poll 16: due, and the warehouse is free
+    assert batches(db) == 1 and [p.name.endswith("-журнал.zip") for p in (inbox / "loaded").iterdir()] == [True]
+
+
+HOLD_WAREHOUSE = """
+import sys, time
+import duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("create table held (x integer)")
+print("held", flush=True)
+time.sleep(600)
+"""
