@@ -371,12 +371,55 @@ def teacher_weeks(
         as_of,
         """
         select t.short_name as teacher_name, v.week_start, sum(v.n_lessons_held) as n_lessons_held,
+            sum(v.n_lessons_filled_same_day) as n_lessons_filled_same_day,
             100.0 * sum(v.n_lessons_filled_same_day) / nullif(sum(v.n_lessons_held), 0) as share_same_day,
             count(distinct case when v.is_active then v.event_date end) as active_days_per_week, v.teacher_id
         from v join dim_teacher as t on t.school_id = v.school_id and t.teacher_id = v.teacher_id
         group by all order by teacher_name, v.week_start
         """,
     )
+
+
+SCHOOL_LINE = "Школа в целом"
+
+
+def weekly_trend(weeks: pl.DataFrame, teacher_id: str | None = None, n_lowest: int = 5) -> pl.DataFrame:
+    """The weekly chart of «Активность учителей», readable whatever the number of teachers: the
+    school as a whole (lessons pooled, not an average of teachers) and either the chosen teacher or
+    the ``n_lowest`` teachers with the lowest share over the weeks shown (ties by name).
+    Columns: week_start, line, share_same_day; the school's line first."""
+    schema = {"week_start": pl.Date, "line": pl.String, "share_same_day": pl.Float64}
+    if weeks.is_empty():
+        return pl.DataFrame(schema=schema)
+    pooled = (
+        weeks.group_by("week_start")
+        .agg(pl.sum("n_lessons_filled_same_day"), pl.sum("n_lessons_held"))
+        .filter(pl.col("n_lessons_held") > 0)
+        .select(
+            "week_start",
+            pl.lit(SCHOOL_LINE).alias("line"),
+            (100.0 * pl.col("n_lessons_filled_same_day") / pl.col("n_lessons_held")).alias("share_same_day"),
+        )
+        .sort("week_start")
+    )
+    if teacher_id is not None:
+        chosen = [teacher_id]
+    else:
+        overall = (
+            weeks.group_by("teacher_id", "teacher_name")
+            .agg(pl.sum("n_lessons_filled_same_day"), pl.sum("n_lessons_held"))
+            .filter(pl.col("n_lessons_held") > 0)
+            .with_columns((pl.col("n_lessons_filled_same_day") / pl.col("n_lessons_held")).alias("share"))
+            .sort("share", "teacher_name", "teacher_id")
+        )
+        chosen = overall["teacher_id"].head(n_lowest).to_list()
+    teachers = (
+        weeks.filter(pl.col("teacher_id").is_in(chosen) & pl.col("share_same_day").is_not_null())
+        .with_columns(pl.col("teacher_id").replace_strict({t: n for n, t in enumerate(chosen)}).alias("rank"))
+        .sort("rank", "week_start")
+        .select("week_start", pl.col("teacher_name").alias("line"), "share_same_day")
+    )
+    return pl.concat([pooled, teachers.cast(schema)]).cast(schema)
 
 
 def teacher_remarks(

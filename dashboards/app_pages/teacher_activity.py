@@ -11,10 +11,18 @@ from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from dashboards.text import chart_texts
-from warehouse.control_pages import teacher_activity, teacher_remarks, teacher_weeks, week_bounds
+from warehouse.control_pages import (
+    SCHOOL_LINE,
+    teacher_activity,
+    teacher_remarks,
+    teacher_weeks,
+    week_bounds,
+    weekly_trend,
+)
 from warehouse.control_rules import RULES, Filters
 
 PAGE = "app_pages/teacher_activity.py"
+LOWEST = 5  # teachers on the weekly chart beside the school as a whole
 viewer = current_viewer()
 require(viewer, PAGE)
 st.title("Активность учителей")
@@ -32,18 +40,30 @@ st.caption(
     "замечаний. Сортируйте таблицу щелчком по заголовку."
 )
 show_table(ranking, viewer, "активность-учителей", "teacher_activity")
-if not weeks.is_empty():
+trend = weekly_trend(weeks, filters.teacher_id, LOWEST)
+if not trend.is_empty():
     st.subheader("Динамика по неделям")
+    st.caption(
+        "Доля уроков, заполненных в день урока: школа в целом и "
+        + ("выбранный учитель." if filters.teacher_id else f"{LOWEST} учителей с наименьшей долей за эти недели.")
+        + " Другого учителя покажет фильтр «Учитель»."
+    )
     figure = px.line(
-        weeks.with_columns(chart_texts("teacher_name")).rename(
-            {"week_start": "Неделя", "share_same_day": "Заполнено в день урока, %", "teacher_name": "Учитель"}
+        trend.with_columns(chart_texts("line")).rename(
+            {"week_start": "Неделя", "share_same_day": "Заполнено в день урока, %", "line": "Кто"}
         ),
         x="Неделя",
         y="Заполнено в день урока, %",
-        color="Учитель",
+        color="Кто",
         markers=True,
     )
-    figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 105]})
+    figure.update_traces(selector={"name": SCHOOL_LINE}, line={"width": 4, "color": "#1f2430"})
+    figure.update_layout(
+        height=420,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={"range": [0, 105]},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "title": None},
+    )
     st.plotly_chart(figure, config={"displayModeBar": False})
 
 st.subheader(f"Анализ работы с классными журналами: неделя {start:%d.%m.%Y} — {end:%d.%m.%Y}")

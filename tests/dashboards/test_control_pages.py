@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from urllib.parse import parse_qsl
 
@@ -178,3 +179,19 @@ def test_overview_compares_the_same_weekdays_and_names_the_teachers(dashboard_en
     for frame in at.dataframe:
         shown.update(frame.value["Учитель"])
     assert shown == {short[teacher]: count}
+
+
+def test_the_weekly_chart_draws_the_school_and_at_most_five_teachers(dashboard_env):
+    """«Динамика по неделям»: the school as a whole first, then no more than five teachers, each of
+    them a teacher of the sample (raw teachers.csv)."""
+    at = signed_in("zavuch")
+    at.switch_page("app_pages/teacher_activity.py").run()
+    assert not at.exception, at.exception
+    (chart,) = at.get("plotly_chart")
+    names = [trace["name"] for trace in json.loads(chart.proto.spec)["data"]]
+    short = {
+        f"{t['last_name']} {t['first_name'][0]}." + (f" {t['middle_name'][0]}." if t["middle_name"] else "")
+        for t in raw("teachers")
+    }
+    assert names[0] == "Школа в целом" and 1 <= len(names) - 1 <= 5
+    assert set(names[1:]) <= short
