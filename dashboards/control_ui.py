@@ -42,9 +42,9 @@ def _kept(kind, label: str, key: str, default, options: list | None = None, **kw
     """A widget whose value survives switching pages: Streamlit forgets the state of widgets a
     page does not draw, so the value is also kept under a key of its own and put back."""
     keep = f"kept_{key}"
-    if key not in st.session_state:
-        value = st.session_state.get(keep, default)
-        st.session_state[key] = default if options is not None and value not in options else value
+    # set every run: a value the same key's widget of another page left is not this widget's own
+    value = st.session_state[key] if key in st.session_state else st.session_state.get(keep, default)
+    st.session_state[key] = default if options is not None and value not in options else value
     value = kind(label, options, key=key, **kwargs) if options is not None else kind(label, key=key, **kwargs)
     st.session_state[keep] = value
     return value
