@@ -137,13 +137,14 @@ def _as_of(last: dt.date) -> dt.date:
     return _kept(st.date_input, "На дату", "f_as_of", last, format="DD.MM.YYYY")
 
 
-def period_filter(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Period:
+def period_filter(con: duckdb.DuckDBPyConnection, viewer: Viewer, last: dt.date | None = None) -> Period:
     """The «Период» and «На дату» of the filter bar alone (same widgets, same kept values), for
-    pages without the other filters; the year is the one kept by the filter bar, if any."""
+    pages without the other filters; the year is the one kept by the filter bar, if any; «На дату»
+    is at first `last`, else the last day with lessons."""
     year = st.session_state.get("kept_f_year", ALL)
     with st.sidebar:
         choice = _period_choice(con, viewer, None if year == ALL else year)
-        as_of = _as_of(latest_date(con) or dt.date.today())
+        as_of = _as_of(last or latest_date(con) or dt.date.today())
     return Period(choice, as_of)
 
 
@@ -158,7 +159,11 @@ def _grades_text(grades: list[int]) -> str:
 
 
 def period_text(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, filters: Filters | None = None, class_id: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    period: Period,
+    filters: Filters | None = None,
+    class_id: str | None = None,
 ) -> str:
     """The dates the figures cover, in Russian: «Период: текущий (на дату) — 2 четверть, с 05.11.2025
     по 20.11.2025.»; one part per distinct span when classes' periods differ (quarters and halves)."""

@@ -97,12 +97,43 @@ SPAN_SQL = f"""
 """
 
 
-def span_condition(alias: str, date_column: str = "event_date") -> str:
-    """SQL condition: the row `alias` (school_id, class_id, a date) falls in the dates its class's
-    period choice covers; true when no choice is made ($f_span null)."""
+def span_condition(alias: str, date_column: str = "event_date", date_sql: str | None = None) -> str:
+    """SQL condition: the row `alias` (school_id, class_id, a date: its `date_column`, or the
+    expression `date_sql`) falls in the dates its class's period choice covers; true when no
+    choice is made ($f_span null)."""
     return f"""($f_span is null or exists (select 1 from ({SPAN_SQL}) as fs
         where fs.school_id = {alias}.school_id and fs.class_id = {alias}.class_id
-            and {alias}.{date_column} between fs.start_date and fs.end_date))"""
+            and {date_sql or f"{alias}.{date_column}"} between fs.start_date and fs.end_date))"""
+
+
+def period_marks_condition(alias: str, start_sql: str) -> str:
+    """SQL condition for period marks (row `alias` with school_id, class_id, period_id; its period
+    begins on `start_sql`): a named period — its marks; «год» — the marks of every period of the year
+    begun by the date; «текущий» — every begun period's, of which the caller keeps the latest with
+    marks (:data:`LATEST_MARKED`)."""
+    return f"""($f_span is null or exists (select 1 from ({SPAN_SQL}) as fs
+        where fs.school_id = {alias}.school_id and fs.class_id = {alias}.class_id
+            and (fs.period_id = {alias}.period_id
+                or ($f_span = '{CURRENT}' and {start_sql} <= fs.end_date)
+                or ($f_span = '{YEAR}' and {start_sql} between fs.start_date and fs.end_date))))"""
+
+
+def latest_marked(alias: str, start_sql: str) -> str:
+    """QUALIFY condition after :func:`period_marks_condition`: for «текущий», only the latest period
+    with marks of each class."""
+    return f"""($f_span is distinct from '{CURRENT}'
+        or {start_sql} = max({start_sql}) over (partition by {alias}.school_id, {alias}.class_id))"""
+
+
+# Views with the columns SPAN_SQL reads, over the export's tables, for a connection holding only
+# the src_* tables and marts (a region's lake): the dim_* models keep the same columns.
+SPAN_DIMENSIONS = {
+    "dim_academic_year": "select school_id, academic_year_id, start_date, end_date from src_academic_years",
+    "dim_class": "select school_id, class_id, class_name, grade, academic_year_id from src_classes",
+    "dim_period": "select school_id, academic_year_id, period_id, period_name, start_date, end_date, "
+    "nullif(replace(grades, ' ', ''), '') as grades from src_periods",
+}
+SPAN_SOURCES = ("src_academic_years", "src_classes", "src_periods")
 
 
 def no_period() -> dict:
