@@ -22,6 +22,7 @@ from ejournal.formatting import share as percent
 from ejournal.settings import Norms
 from warehouse import query
 from warehouse.control_rules import RULES, Filters, _norm_params, _scope_filter, _used, violations
+from warehouse.periods import SPAN_SQL
 from warehouse.scope import scope_sql
 
 TITLES = {
@@ -156,10 +157,13 @@ _REQUIRED = """
 
 _PUPIL_PERIOD = f"""
     with periods as (
-        -- the period chosen, else every period running on the date (a «Период» choice: its dates, below)
-        select school_id, period_id from dim_period
-        where start_date <= $as_of
-            and (period_id = $f_period or $f_span is not null or ($f_period is null and $as_of <= end_date))
+        -- the period chosen, else every period running on the date; a «Период» choice: its periods
+        -- (every begun one for «год»), its dates below
+        select d.school_id, d.period_id from dim_period as d
+        where d.start_date <= $as_of
+            and (d.period_id = $f_period or ($f_span is null and $f_period is null and $as_of <= d.end_date)
+                or exists (select 1 from ({SPAN_SQL}) as sp where sp.school_id = d.school_id
+                    and (sp.period_id is null or sp.period_id = d.period_id)))
     ),
     marks as (
         select m.school_id, m.pupil_id, m.subject_id, m.period_id, sum(greatest(m.n_numeric, 1)) as n_marks,
