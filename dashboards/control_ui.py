@@ -88,9 +88,11 @@ def _apply_link_filters(teachers: dict[str, str]) -> None:
         st.session_state["f_dates"] = st.session_state["kept_f_dates"] = (date_from, date_to)
 
 
-def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = True) -> tuple[Filters, dt.date]:
+def filter_bar(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = True, period: bool = True
+) -> tuple[Filters, dt.date]:
     """The sidebar filters (kept when switching pages, set by a link's `link_filters`) and the
-    «на дату» reference day."""
+    «на дату» reference day; without `period` (a page of dates, not periods) no «Период»."""
     opts = filter_options(con, viewer)
     _apply_link_filters(dict(opts["teachers"]))
     last = latest_date(con) or dt.date.today()
@@ -98,7 +100,7 @@ def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = 
         st.markdown("**Фильтры**")
         years = sorted({c[3] for c in opts["classes"]})
         year = _choice("Учебный год", "f_year", {y: y for y in years})
-        choice = _period_choice(con, viewer, None if year == ALL else year)
+        choice = _period_choice(con, viewer, None if year == ALL else year) if period else None
         grade = _choice("Параллель", "f_grade", {g: str(g) for g in sorted({c[2] for c in opts["classes"]})})
         classes = {
             c[0]: c[1] for c in opts["classes"] if (grade == ALL or c[2] == grade) and (year == ALL or c[3] == year)
@@ -114,7 +116,7 @@ def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = 
                 date_from, date_to = span
     filters = Filters(
         academic_year_id=None if year == ALL else year,
-        period=Period(choice, as_of),
+        period=Period(choice, as_of) if choice else None,
         grade=None if grade == ALL else grade,
         class_id=None if class_id == ALL else class_id,
         subject_id=None if subject_id == ALL else subject_id,

@@ -163,6 +163,8 @@ def test_school_summary_averages_the_chosen_dates(zavuch, dashboard_env):
 def test_the_choice_is_kept_across_pages(zavuch, dashboard_env):
     at = zavuch
     _choose(at, "app_pages/attendance.py", YEAR)
+    at.switch_page("app_pages/teacher_activity.py").run()  # a page of weeks: no «Период» drawn
+    assert not [box for box in at.selectbox if box.key == "f_period"]
     at.switch_page("app_pages/school_summary.py").run()
     assert at.selectbox(key="f_period").value == YEAR
     assert at.date_input(key="f_as_of").value == AS_OF
