@@ -11,11 +11,13 @@ import polars as pl
 import streamlit as st
 
 from dashboards.auth import download_button
+from dashboards.text import as_text
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms, load_norms
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.control_pages import TITLES, filter_options, latest_date
 from warehouse.control_rules import RULES, Filters, explain
+from warehouse.periods import CHOICE_TITLES, CURRENT, YEAR, Period, period_names, spans
 from warehouse.queries import visible_classes
 
 ALL = "__all__"
@@ -40,9 +42,9 @@ def _kept(kind, label: str, key: str, default, options: list | None = None, **kw
     """A widget whose value survives switching pages: Streamlit forgets the state of widgets a
     page does not draw, so the value is also kept under a key of its own and put back."""
     keep = f"kept_{key}"
-    if key not in st.session_state:
-        value = st.session_state.get(keep, default)
-        st.session_state[key] = default if options is not None and value not in options else value
+    # set every run: a value the same key's widget of another page left is not this widget's own
+    value = st.session_state[key] if key in st.session_state else st.session_state.get(keep, default)
+    st.session_state[key] = default if options is not None and value not in options else value
     value = kind(label, options, key=key, **kwargs) if options is not None else kind(label, key=key, **kwargs)
     st.session_state[keep] = value
     return value
@@ -86,9 +88,11 @@ def _apply_link_filters(teachers: dict[str, str]) -> None:
         st.session_state["f_dates"] = st.session_state["kept_f_dates"] = (date_from, date_to)
 
 
-def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = True) -> tuple[Filters, dt.date]:
+def filter_bar(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = True, period: bool = True
+) -> tuple[Filters, dt.date]:
     """The sidebar filters (kept when switching pages, set by a link's `link_filters`) and the
-    «на дату» reference day."""
+    «на дату» reference day; without `period` (a page of dates, not periods) no «Период»."""
     opts = filter_options(con, viewer)
     _apply_link_filters(dict(opts["teachers"]))
     last = latest_date(con) or dt.date.today()
@@ -96,8 +100,7 @@ def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = 
         st.markdown("**Фильтры**")
         years = sorted({c[3] for c in opts["classes"]})
         year = _choice("Учебный год", "f_year", {y: y for y in years})
-        periods = {p[0]: p[1] for p in opts["periods"] if year == ALL or p[2] == year}
-        period = _choice("Период", "f_period", periods, everything="текущий на дату")
+        choice = _period_choice(con, viewer, None if year == ALL else year) if period else None
         grade = _choice("Параллель", "f_grade", {g: str(g) for g in sorted({c[2] for c in opts["classes"]})})
         classes = {
             c[0]: c[1] for c in opts["classes"] if (grade == ALL or c[2] == grade) and (year == ALL or c[3] == year)
@@ -105,7 +108,7 @@ def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = 
         class_id = _choice("Класс", "f_class", classes)
         subject_id = _choice("Предмет", "f_subject", dict(opts["subjects"]))
         teacher_id = _choice("Учитель", "f_teacher", dict(opts["teachers"]))
-        as_of = _kept(st.date_input, "На дату", "f_as_of", last, format="DD.MM.YYYY")
+        as_of = _as_of(last)
         date_from = date_to = None
         if dates:
             span = _kept(st.date_input, "Даты событий (с — по)", "f_dates", (), format="DD.MM.YYYY")
@@ -113,7 +116,7 @@ def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = 
                 date_from, date_to = span
     filters = Filters(
         academic_year_id=None if year == ALL else year,
-        period_id=None if period == ALL else period,
+        period=Period(choice, as_of) if choice else None,
         grade=None if grade == ALL else grade,
         class_id=None if class_id == ALL else class_id,
         subject_id=None if subject_id == ALL else subject_id,
@@ -122,6 +125,78 @@ def filter_bar(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, dates: bool = 
         date_to=date_to,
     )
     return filters, as_of
+
+
+def _period_choice(con: duckdb.DuckDBPyConnection, viewer: Viewer, academic_year_id: str | None) -> str:
+    """The one «Период» selector of every page (kept across pages): «текущий (на дату)», each study
+    period of the year by name, «год» — their dates are warehouse/periods.py's."""
+    names = period_names(con, viewer.school_id, academic_year_id)
+    choices = [CURRENT, *names, YEAR]
+    return _kept(st.selectbox, "Период", "f_period", CURRENT, choices, format_func=lambda v: CHOICE_TITLES.get(v, v))
+
+
+def _as_of(last: dt.date) -> dt.date:
+    return _kept(st.date_input, "На дату", "f_as_of", last, format="DD.MM.YYYY")
+
+
+def period_filter(con: duckdb.DuckDBPyConnection, viewer: Viewer, last: dt.date | None = None) -> Period:
+    """The «Период» and «На дату» of the filter bar alone (same widgets, same kept values), for
+    pages without the other filters; the year is the one kept by the filter bar, if any; «На дату»
+    is at first `last`, else the last day with lessons."""
+    year = st.session_state.get("kept_f_year", ALL)
+    with st.sidebar:
+        choice = _period_choice(con, viewer, None if year == ALL else year)
+        as_of = _as_of(last or latest_date(con) or dt.date.today())
+    return Period(choice, as_of)
+
+
+def _grades_text(grades: list[int]) -> str:
+    """«7 класс», «1–9 классы» or «5, 7 классы»."""
+    shown = sorted(set(grades))
+    if len(shown) == 1:
+        return f"{shown[0]} класс"
+    if shown[-1] - shown[0] + 1 == len(shown):
+        return f"{shown[0]}–{shown[-1]} классы"
+    return ", ".join(map(str, shown)) + " классы"
+
+
+def period_text(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    period: Period,
+    filters: Filters | None = None,
+    class_id: str | None = None,
+) -> str:
+    """The dates the figures cover, in Russian: «Период: текущий (на дату) — 2 четверть, с 05.11.2025
+    по 20.11.2025.»; one part per distinct span when classes' periods differ (quarters and halves)."""
+    filters = filters or Filters()
+    rows = spans(
+        con,
+        period,
+        school_id=viewer.school_id,
+        academic_year_id=filters.academic_year_id,
+        class_id=class_id or filters.class_id,
+        grade=filters.grade,
+    )
+    title = as_text(period.title)
+    if rows.is_empty():
+        return f"Период «{title}» на {period.as_of:%d.%m.%Y} ещё не начался или не относится к классам: данных нет."
+    parts = rows.group_by("period_name", "start_date", "end_date", maintain_order=True).agg(pl.col("grade"))
+    texts = [
+        (f"{as_text(name)}, " if name and period.choice != name else "")
+        + f"с {start:%d.%m.%Y} по {end:%d.%m.%Y}"
+        + (f" ({_grades_text(grades)})" if parts.height > 1 else "")
+        for name, start, end, grades in parts.iter_rows()
+    ]
+    return f"Период: {title} — " + "; ".join(texts) + "."
+
+
+def show_period(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, filters: Filters, *, class_id: str | None = None, note: str = ""
+) -> None:
+    """A caption stating the dates the page's figures cover (and `note`, already safe text)."""
+    if filters.period is not None:
+        st.caption(" ".join(filter(None, [period_text(con, viewer, filters.period, filters, class_id), note])))
 
 
 def show_table(frame: pl.DataFrame, viewer: Viewer, name: str, key: str, *, hide: tuple[str, ...] = ()) -> None:

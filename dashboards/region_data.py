@@ -11,6 +11,7 @@ import streamlit as st
 
 from ejournal.access.viewer import Viewer
 from warehouse import lake
+from warehouse.periods import Period
 from warehouse.region import RegionView, open_lake_marts, region_view
 
 
@@ -22,11 +23,18 @@ def lake_version(lake_path: Path) -> int:
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner="Считаю показатели школ…")
 def cached_lake_view(
-    lake_path: str, version: int, viewer: Viewer, lesson_entry_days: int, vpr_min_participants: int
+    lake_path: str,
+    version: int,
+    viewer: Viewer,
+    lesson_entry_days: int,
+    vpr_min_participants: int,
+    period: Period | None = None,
 ) -> RegionView:
     """The view from the lake's marts (raises LakeError for a lake that does not read)."""
     con = open_lake_marts(Path(lake_path))
     try:
-        return region_view(con, viewer, lesson_entry_days=lesson_entry_days, vpr_min_participants=vpr_min_participants)
+        return region_view(
+            con, viewer, lesson_entry_days=lesson_entry_days, vpr_min_participants=vpr_min_participants, period=period
+        )
     finally:
         con.close()

@@ -14,10 +14,10 @@ import duckdb
 
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
+from warehouse.periods import PERIOD_APPLIES
 from warehouse.queries import visible_classes
 
-# SQL condition: period p covers the grade of class c (the models keep the same rule in SQL)
-PERIOD_APPLIES = "(p.grades is null or list_contains(string_split(p.grades, ','), cast(c.grade as varchar)))"
+__all__ = ["PERIOD_APPLIES"]
 
 
 @dataclass(frozen=True)

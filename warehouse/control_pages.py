@@ -22,6 +22,7 @@ from ejournal.formatting import share as percent
 from ejournal.settings import Norms
 from warehouse import query
 from warehouse.control_rules import RULES, Filters, _norm_params, _scope_filter, _used, violations
+from warehouse.periods import SPAN_SQL
 from warehouse.scope import scope_sql
 
 TITLES = {
@@ -144,6 +145,8 @@ def _run(
     where, scope_params = _scope_filter(viewer, "b", frozenset(columns))
     sql = f"with b as ({base}), v as (select * from b where {where}) {tail}"
     params = {**_norm_params(norms), **scope_params, **filters.params(), **(extra or {})}
+    if filters.period and "as_of" in params:  # the period is seen from the date the figures are for
+        params["f_as_of"] = params["as_of"]
     return _rounded(query.frame(con, sql, _used(sql, params), whole_decimals_as_int=True))
 
 
@@ -154,9 +157,13 @@ _REQUIRED = """
 
 _PUPIL_PERIOD = f"""
     with periods as (
-        -- the period chosen, else every period running on the date
-        select school_id, period_id from dim_period
-        where start_date <= $as_of and (period_id = $f_period or ($f_period is null and $as_of <= end_date))
+        -- the period chosen, else every period running on the date; a «Период» choice: its periods
+        -- (every begun one for «год»), its dates below
+        select d.school_id, d.period_id from dim_period as d
+        where d.start_date <= $as_of
+            and (d.period_id = $f_period or ($f_span is null and $f_period is null and $as_of <= d.end_date)
+                or exists (select 1 from ({SPAN_SQL}) as sp where sp.school_id = d.school_id
+                    and (sp.period_id is null or sp.period_id = d.period_id)))
     ),
     marks as (
         select m.school_id, m.pupil_id, m.subject_id, m.period_id, sum(greatest(m.n_numeric, 1)) as n_marks,
@@ -191,7 +198,7 @@ _PUPIL_PERIOD = f"""
     left join held as h on h.school_id = r.school_id and h.pupil_id = r.pupil_id
         and h.subject_id = r.subject_id and h.period_id = r.period_id
     where r.period_start <= $as_of and r.on_roll_from <= $as_of
-        and ($f_period is not null or $as_of <= r.period_end)
+        and ($f_period is not null or $f_span is not null or $as_of <= r.period_end)
 """
 
 
@@ -475,7 +482,7 @@ def program(
             and h.group_id is not distinct from p.group_id and h.subject_id = p.subject_id and h.period_id = p.period_id
         join dim_period as d on d.school_id = coalesce(p.school_id, h.school_id)
             and d.period_id = coalesce(p.period_id, h.period_id)
-        where d.start_date <= $as_of and ($f_period is not null or $as_of <= d.end_date)
+        where d.start_date <= $as_of and ($f_period is not null or $f_span is not null or $as_of <= d.end_date)
     """
     tail = """
         select c.class_name, s.subject_name, g.group_name, t.short_name as teacher_name, pe.period_name,
@@ -697,7 +704,8 @@ def overview(
         return percent(frame["n_enough"].sum(), frame["n_pupils"].sum())
 
     def missed(start: dt.date, end: dt.date) -> float | None:
-        frame = attendance_by_month(con, viewer, norms, end, replace(filters, date_from=start, date_to=end))
+        days_only = replace(filters, date_from=start, date_to=end, period=None)  # weeks, not the period
+        frame = attendance_by_month(con, viewer, norms, end, days_only)
         if frame.is_empty() or frame["n_lessons"].sum() == 0:
             return None
         return percent(frame["n_missed"].sum(), frame["n_lessons"].sum())

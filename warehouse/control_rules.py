@@ -19,6 +19,7 @@ from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from warehouse import query
+from warehouse.periods import Period, span_condition
 from warehouse.scope import scope_sql, visible_pupils_sql
 
 
@@ -131,9 +132,11 @@ class Filters:
     teacher_id: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    period: Period | None = None  # the «Период» choice (warehouse/periods.py); None: any date
 
     def params(self) -> dict:
         return {
+            **(self.period.params() if self.period else {"f_span": None, "f_as_of": None}),
             "f_year": self.academic_year_id,
             "f_period": self.period_id,
             "f_grade": self.grade,
@@ -401,6 +404,7 @@ def _filters_sql(a: str, scope_rule: str) -> str:
         and ($f_subject is null or {a}.subject_id = $f_subject)
         and ($f_teacher is null or {a}.teacher_id = $f_teacher)
         and ($f_period is null or {a}.period_id = $f_period)
+        and {span_condition(a)}
         and ($f_from is null or {a}.event_date >= $f_from)
         and ($f_to is null or {a}.event_date <= $f_to)
         and ($f_grade is null or exists (select 1 from dim_class as fc

@@ -11,6 +11,7 @@ import polars as pl
 from ejournal.access.viewer import Viewer
 from ejournal.formatting import decimal_texts, rounded_numbers
 from warehouse import query
+from warehouse.periods import Period, class_year, no_period, span_condition
 from warehouse.scope import scope_sql, visible_pupils_sql
 from warehouse.suppression import SUPPRESSED, hidden_expr
 
@@ -39,8 +40,18 @@ def visible_subjects(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: s
     return [tuple(r) for r in rows]
 
 
-def class_progress(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str, subject_id: str) -> pl.DataFrame:
-    """Pupils of a class in a subject: marks, averages, missed lessons — only pupils the viewer may see."""
+def _period_params(con: duckdb.DuckDBPyConnection, period: Period | None, class_id: str | None = None) -> dict:
+    """Parameters of :func:`warehouse.periods.span_condition`: the class's own year when a class is given."""
+    if period is None:
+        return no_period()
+    return {**period.params(), "f_year": class_year(con, class_id) if class_id else None}
+
+
+def class_progress(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str, subject_id: str, period: Period | None = None
+) -> pl.DataFrame:
+    """Pupils of a class in a subject: marks, averages, missed lessons — only pupils the viewer may
+    see; with a period, only lessons of the dates it covers (warehouse/periods.py)."""
     if not viewer.sees_pupils:
         return pl.DataFrame()
     pupils, params = visible_pupils_sql(viewer)
@@ -57,14 +68,14 @@ def class_progress(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str
                 sum(m.sum_numeric) / nullif(sum(m.n_numeric), 0) as mean_mark,
                 sum(m.sum_numeric * m.weight) / nullif(sum(m.n_numeric * m.weight), 0) as weighted_mark
             from fct_mark as m
-            where m.class_id = $class_id and m.subject_id = $subject_id
+            where m.class_id = $class_id and m.subject_id = $subject_id and {span_condition("m", "lesson_date")}
             group by 1, 2
         ),
         absences as (
             select a.school_id, a.pupil_id, count(*) filter (where a.is_absent) as n_missed,
                 count(*) as n_lessons
             from fct_attendance as a
-            where a.class_id = $class_id and a.subject_id = $subject_id
+            where a.class_id = $class_id and a.subject_id = $subject_id and {span_condition("a", "lesson_date")}
             group by 1, 2
         )
         select
@@ -79,27 +90,29 @@ def class_progress(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: str
         left join absences on absences.school_id = pupils.school_id and absences.pupil_id = pupils.pupil_id
         order by pupils.full_name
     """
-    frame = query.frame(con, sql, {**params, "class_id": class_id, "subject_id": subject_id})
+    params = {**params, **_period_params(con, period, class_id), "class_id": class_id, "subject_id": subject_id}
+    frame = query.frame(con, sql, params)
     return frame.with_columns(rounded_numbers(pl.col(c), 2) for c in ("Средний балл", "Средневзвешенный балл"))
 
 
-def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pl.DataFrame:
+def school_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period | None = None) -> pl.DataFrame:
     """Per class and subject: pupils with marks and the mean mark. No names; for the director and
-    the parent council any cell describing fewer than 5 pupils is suppressed."""
+    the parent council any cell describing fewer than 5 pupils is suppressed. With a period, only
+    marks of the dates it covers (warehouse/periods.py)."""
     if not viewer.sees_aggregates:
         return pl.DataFrame()
-    sql = """
+    sql = f"""
         select c.grade, c.class_name as "Класс", s.subject_name as "Предмет",
             count(distinct m.pupil_id) as n_pupils,
             sum(m.sum_numeric) / nullif(sum(m.n_numeric), 0) as mean_mark
         from fct_mark as m
         join dim_class as c on c.school_id = m.school_id and c.class_id = m.class_id
         join dim_subject as s on s.school_id = m.school_id and s.subject_id = m.subject_id
-        where $school_id is null or m.school_id = $school_id
+        where ($school_id is null or m.school_id = $school_id) and {span_condition("m", "lesson_date")}
         group by c.grade, c.class_name, s.subject_name
         order by c.grade, c.class_name, s.subject_name
     """
-    frame = query.frame(con, sql, {"school_id": viewer.school_id})
+    frame = query.frame(con, sql, {"school_id": viewer.school_id, **_period_params(con, period)})
     hide = hidden_expr(viewer, "n_pupils")
     return frame.select(
         "Класс",

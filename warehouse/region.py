@@ -32,6 +32,7 @@ import polars as pl
 
 from ejournal.access.viewer import Viewer
 from warehouse import lake, query
+from warehouse.periods import SPAN_DIMENSIONS, SPAN_SOURCES, Period, no_period
 from warehouse.region_figures import (
     FIGURES,
     NOT_JUDGED,
@@ -75,37 +76,61 @@ class RegionView:
 
 
 def open_lake_marts(lake_path: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with views over the lake's marts and src_school."""
+    """An in-memory DuckDB with views over the lake's marts and src_school, and the years, classes
+    and periods a «Период» choice reads (warehouse/periods.py)."""
     con = duckdb.connect()
-    lake.attach_lake(con, lake_path, ("mart_", "src_school"))
+    lake.attach_lake(con, lake_path, ("mart_", "src_school", *SPAN_SOURCES))
+    for name, sql in SPAN_DIMENSIONS.items():
+        con.execute(f"create view {name} as {sql}")
     return con
 
 
+def last_lesson_day(con: duckdb.DuckDBPyConnection):
+    """The last day with lessons in the marts (the page's first «На дату»); None when there is none."""
+    return con.execute("select max(lesson_date) from mart_lesson_entry").fetchone()[0]
+
+
 def region_view(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, *, lesson_entry_days: int, vpr_min_participants: int
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    *,
+    lesson_entry_days: int,
+    vpr_min_participants: int,
+    period: Period | None = None,
 ) -> RegionView:
-    """The page's content for the viewer: named schools for the authority, a distribution for a school."""
+    """The page's content for the viewer: named schools for the authority, a distribution for a
+    school; with a period, attendance, marks and lessons of the dates it covers, period marks of
+    its periods (warehouse/periods.py); ВПР always of the whole data."""
+    parts = {**no_period(), **(period.params() if period else {})}
     if viewer.sees_region:
-        return _authority_view(con, viewer, lesson_entry_days, vpr_min_participants)
+        return _authority_view(con, viewer, lesson_entry_days, vpr_min_participants, parts)
     if viewer.sees_aggregates:
-        return _school_view(con, viewer, lesson_entry_days, vpr_min_participants)
+        return _school_view(con, viewer, lesson_entry_days, vpr_min_participants, parts)
     return RegionView()
 
 
 def _school_parts(
-    con: duckdb.DuckDBPyConnection, region_id: str | None, municipality: str | None, lesson_entry_days: int
+    con: duckdb.DuckDBPyConnection,
+    region_id: str | None,
+    municipality: str | None,
+    lesson_entry_days: int,
+    period_params: dict,
 ) -> pl.DataFrame:
     params = {"region_id": region_id, "municipality": municipality, "lesson_entry_days": lesson_entry_days}
-    return query.frame(con, SCHOOL_PARTS_SQL, params)
+    return query.frame(con, SCHOOL_PARTS_SQL, {**params, **period_params})
 
 
 def _authority_view(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, lesson_entry_days: int, vpr_min_participants: int
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    lesson_entry_days: int,
+    vpr_min_participants: int,
+    period_params: dict,
 ) -> RegionView:
     if viewer.region_id is None:
         return RegionView(notice="Учётная запись не привязана к региону: обратитесь к администратору.")
     scope_text = f"регион {viewer.region_id}" + (f", {viewer.municipality}" if viewer.municipality else "")
-    schools = with_figures(_school_parts(con, viewer.region_id, viewer.municipality, lesson_entry_days))
+    schools = with_figures(_school_parts(con, viewer.region_id, viewer.municipality, lesson_entry_days, period_params))
     schools = schools.with_columns(
         pl.col("municipality").fill_null(NO_MUNICIPALITY),
         *(school_hidden(key).alias(f"hidden_{key}") for key in FIGURES),
@@ -134,14 +159,18 @@ def _authority_view(
 
 
 def _school_view(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, lesson_entry_days: int, vpr_min_participants: int
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    lesson_entry_days: int,
+    vpr_min_participants: int,
+    period_params: dict,
 ) -> RegionView:
     own_id = viewer.school_id  # a school's staff always have one (ejournal.access.viewer)
     row = con.execute("select max(region_id) from src_school where school_id = ?", [own_id]).fetchone()
     if row[0] is None:
         return RegionView(notice=f"Вашей школы ({own_id}) нет в данных: сравнивать её не с чем.")
     region_id = row[0]
-    schools = with_figures(_school_parts(con, region_id, None, lesson_entry_days))
+    schools = with_figures(_school_parts(con, region_id, None, lesson_entry_days, period_params))
     own = schools.filter(pl.col("school_id") == own_id)
     scope_text = f"регион {region_id}"
     notice = None

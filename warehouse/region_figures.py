@@ -13,13 +13,14 @@ import polars as pl
 
 from ejournal.access.viewer import MIN_GROUP_SIZE
 from ejournal.formatting import decimal, decimal_texts
+from warehouse.periods import latest_marked, period_marks_condition, span_condition
 from warehouse.suppression import SUPPRESSED, too_few_expr
 
 __all__ = ["SUPPRESSED"]
 NOT_JUDGED = "не оценивается"
 
 # Counts per school that every figure is a ratio of, so that a group of schools sums them first.
-SCHOOL_PARTS_SQL = """
+SCHOOL_PARTS_SQL = f"""
 with schools as (
     select
         school_id,
@@ -42,8 +43,8 @@ attendance as (
         count(distinct pupil_id) as n_pupils,
         sum(n_lessons) as n_expected,
         sum(n_missed) as n_missed
-    from mart_attendance_day
-    where school_id in (select school_id from scope)
+    from mart_attendance_day as a
+    where school_id in (select school_id from scope) and {span_condition("a", "lesson_date")}
     group by school_id
 ),
 
@@ -53,8 +54,10 @@ completeness as (
         count(distinct pupil_id) as n_pupils_roster,
         count(*) as n_roster,
         sum(n_marks) as n_marks
-    from mart_attestation_roster
+    from mart_attestation_roster as r
     where school_id in (select school_id from scope)
+        and ($f_span is null or r.period_start <= $f_as_of)
+        and {span_condition("r", date_sql="least(r.period_end, $f_as_of)")}
     group by school_id
 ),
 
@@ -63,9 +66,20 @@ timeliness as (
         school_id,
         count(*) as n_lessons_held,
         count(*) filter (where lesson_entry_delay_days <= $lesson_entry_days) as n_lessons_on_time
-    from mart_lesson_entry
-    where school_id in (select school_id from scope)
+    from mart_lesson_entry as l
+    where school_id in (select school_id from scope) and {span_condition("l", "lesson_date")}
     group by school_id
+),
+
+final_marks as (
+    select o.school_id, o.pupil_id, o.mark_numeric, o.weighted_average
+    from mart_objectivity_final as o
+    left join dim_period as p on p.school_id = o.school_id and p.period_id = o.period_id
+    where o.mark_numeric is not null
+        and o.weighted_average is not null
+        and o.school_id in (select school_id from scope)
+        and {period_marks_condition("o", "p.start_date")}
+    qualify {latest_marked("o", "p.start_date")}
 ),
 
 objectivity as (
@@ -74,10 +88,7 @@ objectivity as (
         count(distinct pupil_id) as n_pupils_final,
         count(*) as n_final,
         sum(abs(mark_numeric - weighted_average)) as final_gap_sum
-    from mart_objectivity_final
-    where mark_numeric is not null
-        and weighted_average is not null
-        and school_id in (select school_id from scope)
+    from final_marks
     group by school_id
 ),
 

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.auth import audit
-from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
+from dashboards.control_ui import explain_rules, filter_bar, norms, show_period, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from dashboards.text import chart_texts
@@ -24,6 +24,7 @@ st.title("Посещаемость")
 current = norms()
 with warehouse() as con:
     filters, as_of = filter_bar(con, viewer)
+    show_period(con, viewer, filters)
     days = [as_of, as_of - dt.timedelta(days=1)]
     daily = absences_on(con, viewer, current, days, filters)
     months = attendance_by_month(con, viewer, current, as_of, filters)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.auth import audit, download_button
-from dashboards.control_ui import choose_class
+from dashboards.control_ui import choose_class, period_filter, show_period
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
+from warehouse.control_rules import Filters
+from warehouse.periods import class_year
 from warehouse.queries import class_progress, visible_subjects
 
 viewer = current_viewer()
@@ -20,13 +22,15 @@ st.caption(
 )
 
 with warehouse() as con:
+    period = period_filter(con, viewer)
     class_id, names = choose_class(con, viewer, "progress_class")
+    show_period(con, viewer, Filters(academic_year_id=class_year(con, class_id), period=period), class_id=class_id)
     subjects = dict(visible_subjects(con, viewer, class_id))
     if not subjects:
         st.info("В этом классе нет доступных вам предметов.")
         st.stop()
     subject_id = st.selectbox("Предмет", list(subjects), format_func=subjects.get, key="progress_subject")
-    table = class_progress(con, viewer, class_id, subject_id)
+    table = class_progress(con, viewer, class_id, subject_id, period)
 
 audit("page_viewed", viewer, "class_progress", class_id=class_id, subject_id=subject_id, n_pupils=table.height)
 st.dataframe(table, hide_index=True)

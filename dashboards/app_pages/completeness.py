@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.auth import audit
-from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
+from dashboards.control_ui import explain_rules, filter_bar, norms, show_period, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from dashboards.text import chart_text
@@ -22,6 +22,7 @@ st.title("Наполняемость отметками")
 current = norms()
 with warehouse() as con:
     filters, as_of = filter_bar(con, viewer, dates=False)
+    show_period(con, viewer, filters)
     table = completeness(con, viewer, current, as_of, filters)
     risk = pupils_at_risk(con, viewer, current, as_of, filters)
     works = control_works(con, viewer, current, as_of, filters)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.auth import audit
-from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
+from dashboards.control_ui import explain_rules, filter_bar, norms, show_period, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from warehouse.control_pages import program, uncovered_topics
@@ -18,6 +18,7 @@ st.title("Выполнение программы")
 current = norms()
 with warehouse() as con:
     filters, as_of = filter_bar(con, viewer, dates=False)
+    show_period(con, viewer, filters)
     table = program(con, viewer, current, as_of, filters)
     topics = uncovered_topics(con, viewer, current, as_of, filters)
 audit("page_viewed", viewer, "program", as_of=str(as_of))

@@ -3,9 +3,12 @@ distribution (from the lake when EJOURNAL_LAKE is set). Scoping lives in warehou
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import streamlit as st
 
 from dashboards.auth import audit, download_button
+from dashboards.control_ui import period_filter, period_text
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from dashboards.region_data import cached_lake_view, lake_version
@@ -13,7 +16,7 @@ from dashboards.text import as_text
 from ejournal.settings import environment, load_norms
 from ejournal.xlsx import frames_to_xlsx
 from warehouse.lake import LakeError
-from warehouse.region import MIN_SCHOOLS, NOT_JUDGED, SUPPRESSED, region_view
+from warehouse.region import MIN_SCHOOLS, NOT_JUDGED, SUPPRESSED, last_lesson_day, open_lake_marts, region_view
 
 viewer = current_viewer()
 require(viewer, "app_pages/region.py")
@@ -27,11 +30,16 @@ settings = {
 if lake_path is None:  # the warehouse of one school or a few: quick, read as it is now
     source = "хранилище"
     with warehouse() as con:
-        view = region_view(con, viewer, **settings)
+        period = period_filter(con, viewer)
+        dates = period_text(con, viewer, period)
+        view = region_view(con, viewer, period=period, **settings)
 else:  # a region's lake: seconds to aggregate, so computed once per state of the lake
     source = f"озеро {as_text(lake_path)}"
     try:
-        view = cached_lake_view(str(lake_path), lake_version(lake_path), viewer, **settings)
+        with closing(open_lake_marts(lake_path)) as con:
+            period = period_filter(con, viewer, last_lesson_day(con))
+            dates = period_text(con, viewer, period)
+        view = cached_lake_view(str(lake_path), lake_version(lake_path), viewer, period=period, **settings)
     except LakeError as error:
         st.error(f"Озеро {as_text(lake_path)} не читается: {as_text(error)}")
         st.stop()
@@ -54,6 +62,10 @@ else:
     sheets = {"Школа и регион": view.distribution}
 scope = f"; {as_text(view.scope_text)}, школ: {view.n_schools}" if view.scope_text else ""
 st.caption(f"Источник: {source}{scope}. {how} {rules}")
+st.caption(
+    f"{dates} Итоговые отметки — за период: «текущий» — последний период с итоговыми отметками к дате, «год» — "
+    "отметки за все периоды года (годовые отметки со средневзвешенным не сравниваются); ВПР — за все данные."
+)
 if view.notice:
     st.info(as_text(view.notice))
 if view.school_name:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.auth import download_button
+from dashboards.control_ui import period_filter, show_period
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
+from warehouse.control_rules import Filters
 from warehouse.queries import SUPPRESSED, school_summary
 
 viewer = current_viewer()
@@ -17,7 +19,9 @@ if viewer.suppresses_small_groups:
     st.caption(f"Без имён. Значения, описывающие меньше 5 учеников, скрыты («{SUPPRESSED}»).")
 
 with warehouse() as con:
-    table = school_summary(con, viewer)
+    period = period_filter(con, viewer)
+    show_period(con, viewer, Filters(period=period))
+    table = school_summary(con, viewer, period)
 st.dataframe(table, hide_index=True)
 download_button(
     viewer,

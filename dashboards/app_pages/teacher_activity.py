@@ -28,13 +28,15 @@ require(viewer, PAGE)
 st.title("Активность учителей")
 current = norms()
 with warehouse() as con:
-    filters, as_of = filter_bar(con, viewer)
+    filters, as_of = filter_bar(con, viewer, period=False)  # weeks and days, not study periods
     ranking = teacher_activity(con, viewer, current, as_of, filters)
     weeks = teacher_weeks(con, viewer, current, as_of, filters)
     start, end = week_bounds(as_of)
     week_filters = Filters(teacher_id=filters.teacher_id, date_from=start, date_to=end)
     remarks = teacher_remarks(con, viewer, current, as_of, week_filters)
 audit("page_viewed", viewer, "teacher_activity", as_of=str(as_of))
+first_day = f"с {filters.date_from:%d.%m.%Y}" if filters.date_from else "с первого дня в данных"
+st.caption(f"Рейтинг и динамика — {first_day} по {min(filters.date_to or as_of, as_of):%d.%m.%Y}.")
 st.caption(
     "Рейтинг: сначала учителя с меньшей долей уроков, заполненных в день урока, затем — с большим числом "
     "замечаний. Сортируйте таблицу щелчком по заголовку."

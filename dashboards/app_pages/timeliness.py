@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.auth import audit
-from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
+from dashboards.control_ui import explain_rules, filter_bar, norms, show_period, show_table
 from dashboards.data import current_viewer, warehouse
 from dashboards.navigation import require
 from warehouse.control_pages import shown_names
@@ -30,6 +30,7 @@ current = norms()
 codes = [c for group in GROUPS.values() for c in group]
 with warehouse() as con:
     filters, as_of = filter_bar(con, viewer)
+    show_period(con, viewer, filters)
     found = violations(con, viewer, current, filters, rules=tuple(codes))
     names = shown_names(con)
 audit("page_viewed", viewer, "timeliness", as_of=str(as_of), n_cases=found.height)

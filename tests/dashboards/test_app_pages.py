@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards.navigation import PAGES, page_files_for
 from ejournal.access.viewer import Viewer
 from tests.dashboards.conftest import ACCOUNTS, PASSWORD, raw, viewer_of
+from warehouse.periods import YEAR
 
 APP = Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py"
 
@@ -103,6 +104,7 @@ def test_every_page_of_every_role(dashboard_env, login):
 def test_class_progress_figures_match_the_raw_files(dashboard_env):
     at = signed_in("zavuch")
     at.switch_page("app_pages/class_progress.py").run()
+    at.selectbox(key="f_period").set_value(YEAR).run()  # the whole year: every mark of the sample
     subject_id = at.selectbox(key="progress_subject").value
     table = at.dataframe[0].value
     lesson_subject = {lesson["lesson_id"]: lesson["subject_id"] for lesson in raw("lessons")}

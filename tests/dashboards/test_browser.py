@@ -103,7 +103,7 @@ def test_deputy_signs_in_filters_downloads_and_sees_figures(server, sample_db):
         page.screenshot(path=str(OUTPUT / "01-signed-in.png"), full_page=True)
         page.get_by_role("link", name="Успеваемость класса").click()
         page.get_by_role("heading", name="Успеваемость класса").wait_for(timeout=30_000)
-        page.get_by_role("combobox").nth(1).click()
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Предмет").get_by_role("combobox").click()
         page.get_by_role("option", name="История").click()
         page.get_by_role("option").first.wait_for(state="detached", timeout=30_000)
         page.wait_for_timeout(1500)  # the rerun after the filter change

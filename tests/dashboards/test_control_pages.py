@@ -15,6 +15,7 @@ from tests.dashboards.conftest import raw
 from tests.dashboards.test_app_pages import page_text, signed_in
 from tests.factories import SAMPLE
 from warehouse.control_rules import RULES
+from warehouse.periods import YEAR
 
 
 def _date(text: str) -> dt.date:
@@ -27,8 +28,10 @@ def _planted() -> Counter:
 
 
 def test_timeliness_page_counts_every_planted_case(dashboard_env):
+    """Over the whole year («год»: the sample's every planted case is dated inside it)."""
     at = signed_in("zavuch")
     at.switch_page("app_pages/timeliness.py").run()
+    at.selectbox(key="f_period").set_value(YEAR).run()
     assert not at.exception, at.exception
     text = page_text(at)
     planted = _planted()
@@ -87,6 +90,7 @@ def test_norms_page_saves_audits_and_changes_the_findings(dashboard_env, tmp_pat
     monkeypatch.delenv("EJOURNAL_NORMS", raising=False)
     at = signed_in("zavuch")
     at.switch_page("app_pages/timeliness.py").run()
+    at.selectbox(key="f_period").set_value(YEAR).run()  # every case of the year (kept across pages)
     before = page_text(at)
     at.switch_page("app_pages/norms.py").run()
     assert not at.exception, at.exception

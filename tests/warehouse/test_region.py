@@ -4,6 +4,8 @@ from the raw rows (region_expect.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pytest
 
@@ -221,3 +223,32 @@ def test_the_lake_gives_the_same_view(schools_con, tmp_path):
         assert from_lake.municipalities.equals(from_warehouse.municipalities)
         assert from_lake.distribution.equals(from_warehouse.distribution)
     con.close()
+
+
+def test_a_period_choice_cuts_lessons_and_attendance_to_its_dates(schools_con):
+    """«1 четверть» seen from 20.09.2025 covers the lessons of 2, 9 and 16 September only; «год»
+    seen after the quarter covers every row; a period not in the data covers none."""
+    from warehouse.periods import YEAR, Period
+
+    as_of = dt.date(2025, 9, 20)
+    lessons = {(r[0], r[1]) for r in ROWS["src_lessons"] if r[2] <= as_of}
+    cut = {
+        **ROWS,
+        "src_lessons": [r for r in ROWS["src_lessons"] if (r[0], r[1]) in lessons],
+        "src_attendance": [r for r in ROWS["src_attendance"] if (r[0], r[2]) in lessons],
+    }
+    titles = ("Уроков записано в срок, %", "Пропущено уроков, %")
+    for period, rows in ((Period("1 четверть", as_of), cut), (Period(YEAR, dt.date(2025, 10, 30)), ROWS)):
+        view = region.region_view(
+            schools_con, REGION_50, lesson_entry_days=2, vpr_min_participants=VPR_MIN, period=period
+        )
+        for row in view.schools.iter_rows(named=True):
+            school = next(s for s in SCHOOLS if s.name == row["Школа"])
+            expected = figures(rows, {school.school_id})
+            for title in titles:
+                if not small(rows, {school.school_id}, title):
+                    assert close(row[title], expected[title]), (period, school.name, title, row[title], expected[title])
+    assert figures(cut, {"s50-1"})["Пропущено уроков, %"] != figures(ROWS, {"s50-1"})["Пропущено уроков, %"]
+    none = region.region_view(schools_con, REGION_50, lesson_entry_days=2, vpr_min_participants=VPR_MIN,
+                              period=Period("2 четверть", dt.date(2025, 10, 30)))  # fmt: skip
+    assert set(none.schools["Пропущено уроков, %"].to_list()) <= {"нет данных", "—", None, region.SUPPRESSED}
