@@ -100,7 +100,7 @@ def xlsx(ctx: PeriodResults, path: Path) -> Path:
     return path
 
 
-HEADER = ["Предмет", "Период", *COUNTS, *SHARES, "Средний балл"]
+HEADER = list(COLUMNS)  # the table of the «Документ» sheet has the columns of «Итоги»
 
 
 class DocumentSheet:
