@@ -310,6 +310,18 @@ class ImporterNorms:
     )
 
 
+@dataclass(frozen=True)
+class DocumentSettings:
+    """[documents]: who signs the school's documents."""
+
+    deputy_director: str = _norm(
+        "",
+        "Заместитель директора по УВР, подписывающий документы: фамилия и инициалы "
+        "(пусто — строка для подписи от руки)",
+        "решение школы",
+    )
+
+
 NORM_SECTIONS = {
     "validation": ("Загрузка", ValidationNorms),
     "timeliness": ("Своевременность заполнения журнала", TimelinessNorms),
@@ -318,6 +330,7 @@ NORM_SECTIONS = {
     "objectivity": ("Объективность отметок и ВПР", ObjectivitySettings),
     "forecast": ("Прогноз итогов периода", ForecastSettings),
     "importers": ("Импорт из журнальных систем", ImporterNorms),
+    "documents": ("Документы", DocumentSettings),
 }
 
 
@@ -332,6 +345,7 @@ class Norms:
     objectivity: ObjectivitySettings = field(default_factory=ObjectivitySettings)
     forecast: ForecastSettings = field(default_factory=ForecastSettings)
     importers: ImporterNorms = field(default_factory=ImporterNorms)
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
     raw: dict = field(default_factory=dict)
 
 

@@ -85,6 +85,16 @@ def frames_to_xlsx(sheets: dict[str, pl.DataFrame], number_formats: dict[str, st
     """One sheet per frame, in order, each written as :func:`frame_to_xlsx` writes its one."""
     buffer = io.BytesIO()
     workbook = new_workbook(buffer)
+    add_frame_sheets(workbook, sheets, number_formats)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def add_frame_sheets(
+    workbook: SafeWorkbook, sheets: dict[str, pl.DataFrame], number_formats: dict[str, str] | None = None
+) -> None:
+    """Add one sheet per frame to an open workbook, as :func:`frames_to_xlsx` writes them (a caller
+    may add sheets of its own before closing it)."""
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1})
     day = workbook.add_format({"num_format": "dd.mm.yyyy"})
     moment = workbook.add_format({"num_format": "dd.mm.yyyy hh:mm"})
@@ -110,5 +120,3 @@ def frames_to_xlsx(sheets: dict[str, pl.DataFrame], number_formats: dict[str, st
                 else:
                     sheet.write_string(r, c, str(value))
         sheet.freeze_panes(1, 0)
-    workbook.close()
-    return buffer.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ejournal.settings import Norms
+from ejournal.settings import Norms, load_norms
 from warehouse.objectivity_norms import rule_mark
 
 _DEFAULTS = Norms()
@@ -32,3 +32,9 @@ class DocumentNorms:
     def rounded_mark(self, average: float | None) -> int | None:
         """The period mark a weighted average rounds to under the school's rule (4,65 → 5 at 0,65)."""
         return rule_mark(average, self.rounding_threshold)
+
+
+def signing_deputy() -> str | None:
+    """The deputy director who signs the documents (norms.toml [documents] deputy_director, set on
+    «Нормы школы»), or None: the signature line is left blank to be signed by hand."""
+    return load_norms().documents.deputy_director.strip() or None

@@ -45,6 +45,11 @@ def ru_long_date(value: dt.date) -> str:
     return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
 
 
+def formed_text(formed_on: dt.date, data_as_of: dt.date | None) -> str:
+    """The line under every document: when it was formed and from which export."""
+    return f"Сформировано {ru_long_date(formed_on)} по данным электронного журнала (выгрузка от {ru_date(data_as_of)})."
+
+
 def printable(value: object) -> object:
     """A value a template prints, without control characters (our own markup, e.g. SVG, untouched);
     a figure rounded for print (a Decimal from ejournal.formatting.half_up) with the decimal comma."""
@@ -66,6 +71,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(ru_date=ru_date, ru_long_date=ru_long_date, decimal=decimal)
     env.globals["fonts_url"] = FONTS_DIR.as_uri()
+    env.globals["formed_text"] = formed_text
     return env
 
 

@@ -19,10 +19,12 @@ import duckdb
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
 from ejournal.xlsx import new_workbook
+from report_templates.document_norms import signing_deputy
 from report_templates.render import render_html, write_pdf
 from warehouse.class_documents import school_facts
 
 Cell = str | int | None
+DEPUTY_DIRECTOR = "Заместитель директора по УВР"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class School:
     name: str
     details: str
     director: str | None
+    # the deputy director who signs (norms.toml [documents] deputy_director); None: a blank line
+    deputy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ class Document:
 def school_header(con: duckdb.DuckDBPyConnection, school_id: str) -> tuple[School, dt.date | None]:
     """The school's name, details and director, and the date of its latest export."""
     name, details, director, as_of = school_facts(con, school_id)
-    return School(name, details, director), (as_of.date() if as_of else None)
+    return School(name, details, director, signing_deputy()), (as_of.date() if as_of else None)
 
 
 def require_pupils(viewer: Viewer, title: str) -> None:
@@ -80,13 +84,13 @@ def require_pupils(viewer: Viewer, title: str) -> None:
 def class_signatures(class_teacher: str | None, school: School) -> list[tuple[str, str | None]]:
     return [
         ("Классный руководитель", class_teacher),
-        ("Заместитель директора по УВР", None),
+        (DEPUTY_DIRECTOR, school.deputy),
         ("Директор", school.director),
     ]
 
 
 def school_signatures(school: School) -> list[tuple[str, str | None]]:
-    return [("Заместитель директора по УВР", None), ("Директор", school.director)]
+    return [(DEPUTY_DIRECTOR, school.deputy), ("Директор", school.director)]
 
 
 def pct(part: int, whole: int) -> float | None:
@@ -103,7 +107,8 @@ def pdf(doc: Document, template: str, path: Path) -> Path:
 
 
 def xlsx_bytes(doc: Document) -> bytes:
-    """One sheet per section, the cells exactly as printed; a title block above each table."""
+    """One sheet per section, the cells exactly as printed; a title block above each table (title,
+    subtitle, section, and the document's facts such as the pupil and class)."""
     buffer = io.BytesIO()
     workbook = new_workbook(buffer)
     bold = workbook.add_format({"bold": True, "bg_color": "#EEEEEE", "border": 1, "text_wrap": True})
@@ -115,6 +120,8 @@ def xlsx_bytes(doc: Document) -> bytes:
         sheet.write_string(0, 0, doc.document_title, heading)
         sheet.write_string(1, 0, doc.subtitle)
         sheet.write_string(2, 0, section.title)
+        if doc.facts:  # whom and what the document is about (pupil, class …), as under the PDF's subtitle
+            sheet.write_string(3, 0, "; ".join(f"{key}: {value}" for key, value in doc.facts))
         top = 4
         for col, title in enumerate(section.columns):
             sheet.write_string(top, col, title, bold)

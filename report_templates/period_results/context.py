@@ -18,6 +18,8 @@ import duckdb
 
 from ejournal.access.accounts import AccessError
 from ejournal.access.viewer import Viewer
+from ejournal.formatting import decimal
+from report_templates.class_context import UNMARKED
 from report_templates.table_document import School, class_signatures, school_header
 from warehouse.class_period import find_class_period
 from warehouse.class_results import (
@@ -85,6 +87,24 @@ class PeriodResults:
     def signatures(self) -> list[tuple[str, str | None]]:
         return class_signatures(self.class_teacher, self.school)
 
+    @property
+    def has_zero_n(self) -> bool:
+        """A subject of the plan has no period mark (its row shows N = 0)."""
+        return any(row.current.n_pupils == 0 for row in self.subjects)
+
+    @property
+    def unmarked_line(self) -> str:
+        """«Без отметок (зачёт, освоил): Музыка.» or nothing."""
+        return f"{UNMARKED}: {', '.join(self.unmarked_subjects)}." if self.unmarked_subjects else ""
+
+    @property
+    def class_line(self) -> str:
+        """The class's N, успеваемость and качество знаний, as the document prints them."""
+        return (
+            f"Класс: обучающихся с отметками за период (N): {self.n_pupils}; "
+            f"успеваемость {decimal(self.progress)} %, качество знаний {decimal(self.quality)} %"
+        )
+
 
 CATEGORY_TITLES = {
     "excellent": "Отличники",
@@ -93,6 +113,14 @@ CATEGORY_TITLES = {
     "one_4": "С одной «4» (они же среди хорошистов)",
     "failing": "Неуспевающие (есть «2» или н/а)",
 }
+
+
+ZERO_N_NOTE = "N = 0 — по предмету учебного плана нет ни одной отметки за период."
+CATEGORIES_NOTE = (
+    "Отличники и хорошисты вместе — обучающиеся, учтённые в качестве знаний класса; ученики с одной «4» входят "
+    "и в число хорошистов. N — обучающиеся в классе на последний день периода с отметкой за период или «н/а»: "
+    "выбывший до этого дня в N не входит."
+)
 
 
 def _figures(row: tuple | None) -> Figures | None:

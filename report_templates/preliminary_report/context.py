@@ -21,7 +21,7 @@ from report_templates.attendance_figures import Attendance, by_pupil
 from report_templates.class_context import ClassPeriod, Pupil, class_pupils, resolve_class_period
 from report_templates.document_norms import DocumentNorms
 from report_templates.progress_ledger.context import FULL_NAMES_UP_TO, Subject
-from warehouse.class_results import current_averages, current_subjects, expected_subjects
+from warehouse.class_results import attested_subjects, current_averages, current_subjects, expected_subjects
 from warehouse.objectivity_norms import ObjectivityNorms
 
 TITLE = "Предварительный отчет классного руководителя"
@@ -73,6 +73,8 @@ class PreliminaryReport:
     norms: DocumentNorms
     model_risks: list[ModelRisk] = field(default_factory=list)
     model_threshold: float = ObjectivityNorms.risk_probability
+    # the class is taught without marks (grade 1): no subject is attested and none has period marks
+    without_marks: bool = False
 
     document_title = TITLE
 
@@ -123,6 +125,8 @@ def build(
         if reasons:
             risks.append(Risk(len(risks) + 1, pupil.full_name, reasons))
         blocks.append(PupilBlock(number, pupil, cells, figures))
+    if not attested_subjects(con, where.school_id, where.class_id, where.academic_year_id):
+        return PreliminaryReport(where, as_of, subjects, blocks, risks, norms, without_marks=True)
     threshold, predicted = _model_risks(con, viewer, where, as_of)
     names = {block.pupil.pupil_id: block.pupil.full_name for block in blocks}
     subject_names = {subject.subject_id: subject.name for subject in subjects}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from ejournal.formatting import figure
-from report_templates.class_context import ClassRenderer
+from report_templates.class_context import WITHOUT_MARKS, ClassRenderer
 from report_templates.preliminary_report.context import PreliminaryReport
 
 
 def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
-    """One row per pupil and subject the pupil takes: marks, weighted average (as printed), forecast."""
+    """One row per pupil and subject the pupil takes: marks, weighted average (as printed), forecast;
+    a class taught without marks (grade 1) says so instead."""
+    if ctx.without_marks:
+        return ["Успеваемость"], [[WITHOUT_MARKS]]
     columns = [
         "№",
         "Ученик",
@@ -38,5 +41,11 @@ def table(ctx: PreliminaryReport) -> tuple[list[str], list[list[object]]]:
     return columns, rows
 
 
-RENDERER = ClassRenderer("preliminary_report/template.html.j2", "Текущие отметки", table, extra=("short_headers",))
+RENDERER = ClassRenderer(
+    "preliminary_report/template.html.j2",
+    "Текущие отметки",
+    table,
+    extra=("short_headers",),
+    constants={"without_marks_text": WITHOUT_MARKS},
+)
 html, pdf, xlsx = RENDERER.html, RENDERER.pdf, RENDERER.xlsx
