@@ -142,6 +142,16 @@ def grade_periods(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period
     return {int(grade): by_id[period_id] for grade, period_id in chosen}
 
 
+def year_grades(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> list[int]:
+    """The grades of the classes of the period's academic year."""
+    _require(viewer)
+    rows = con.execute(
+        "select distinct grade from dim_class where school_id = ? and academic_year_id = ? order by grade",
+        [period.school_id, period.academic_year_id],
+    ).fetchall()
+    return [int(grade) for (grade,) in rows]
+
+
 def each_grade(all_periods: list[Period], now: GradePeriods, find) -> GradePeriods:
     """`find(all_periods, period)` (previous_period, same_period_last_year) for each grade's period;
     grades without one are left out."""
