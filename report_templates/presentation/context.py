@@ -490,7 +490,7 @@ def build(
     missing = list(dict.fromkeys(TOPICS[s.title] for s in slides if not s.has_figures() and s.title in TOPICS))
     waiting = [grade for grade in d.year_grades(con, viewer, period) if grade not in now]
     if waiting:
-        missing.append(f"{grade_list(waiting)} классы (их период ещё не закончился)")
+        missing.append(f"{grade_list(waiting)} классы (нет закончившегося периода)")
     school_name, _, _, as_of = school_facts(con, period.school_id)
     audience = (
         "для родительского совета" if viewer.role.value == "parent_council" else "для родительского совета и собраний"

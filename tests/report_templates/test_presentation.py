@@ -520,7 +520,7 @@ def test_a_quarter_deck_shows_every_grade_in_its_own_latest_period(school, schoo
 def test_a_first_quarter_deck_names_the_grade_whose_half_has_not_ended(school):
     with connect(school[1], read_only=True) as con:
         first = context.build(con, COUNCIL, PREVIOUS, load_norms())
-    assert "10 классы (их период ещё не закончился)" in first.missing
+    assert "10 классы (нет закончившегося периода)" in first.missing
     assert not any("10 классы" in row[0] for s in first.slides for row in s.rows)
 
 
