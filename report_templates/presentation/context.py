@@ -133,15 +133,16 @@ class _Builder:
     period: d.Period
     now: d.GradePeriods
     previous: d.GradePeriods  # each grade's previous period of its kind, where it has one
-    last_year: d.GradePeriods
+    before: d.GradePeriods  # the grades of the previous period's deck (3 четверть → 2 четверть's)
+    year_ago: d.GradePeriods  # the grades of the deck of the same period last year
 
     def whole(self, grades: d.GradePeriods) -> d.GradePeriods | None:
-        """The periods to compare the whole school with: only when every grade shown now has one
+        """The periods to compare the whole school with: only when they hold every grade shown now
         (else the school's figure would compare different grades)."""
         return grades if grades and set(grades) == set(self.now) else None
 
     def against(self) -> list[tuple[str, d.GradePeriods | None]]:
-        return [("prev", self.whole(self.previous)), ("year", self.whole(self.last_year))]
+        return [("prev", self.whole(self.before)), ("year", self.whole(self.year_ago))]
 
     def label(self, grades: d.GradePeriods | None, absent: str = "год назад") -> str:
         """«2 четверть», «2 четверть, 1 полугодие» (grades in their own periods), `absent` when none."""
@@ -152,9 +153,9 @@ class _Builder:
         return ", ".join(p.period_name if same_year else p.title for p in periods)
 
     def previous_phrase(self) -> str:
-        """«1 четвертью» (after «по сравнению с»)."""
-        names = list(dict.fromkeys(self.previous[g].period_name for g in sorted(self.previous)))
-        return " и ".join(d.instrumental(name) for name in names)
+        """«1 четвертью» (after «по сравнению с»): the previous deck's periods that differ from now."""
+        changed = [p for g, p in sorted(self.before.items()) if self.now.get(g) != p] or list(self.before.values())
+        return " и ".join(d.instrumental(name) for name in dict.fromkeys(p.period_name for p in changed))
 
     def results(self, grades: d.GradePeriods, by: str = "school") -> pl.DataFrame:
         return d.results(self.con, self.viewer, self.period, by, grades=grades)
@@ -189,7 +190,7 @@ class _Builder:
             ("Уроки с записанной темой, %", "journal", "topic_pct", "n_pupils", 1, None, "", True),
         ]
         rows, conclusions, tones = [], [], {}
-        previous = self.whole(self.previous)
+        previous = self.whole(self.before)
         for r, (label, source, key, n_key, digits, phrase, gender, up_is_good) in enumerate(lines):
             cells, values = [label], {}
             for tag in ("now", "prev", "year"):
@@ -215,12 +216,12 @@ class _Builder:
             self.label(self.now),
             self.label(previous, ABSENT["prev"]),
             "изменение",
-            self.label(self.whole(self.last_year)),
+            self.label(self.whole(self.year_ago)),
             "изменение",
         ]
         quality = next((c for c in conclusions if c.startswith("Качество знаний")), None)
         note = None
-        if self.previous and not previous:
+        if (self.before or self.previous) and not previous:
             note = "Сравнение по школе не проводится: не у всех параллелей есть предыдущий период (по параллелям — на слайде «Итоги по параллелям»)."
         return Slide(
             "Главные цифры",
@@ -250,7 +251,7 @@ class _Builder:
 
     def results_slides(self, by: str) -> list[Slide]:
         key = {"grade": "grade", "subject": "subject_name"}[by]
-        previous = self.previous if by == "grade" else self.whole(self.previous)
+        previous = self.previous if by == "grade" else self.whole(self.before)
         now = self.parts(self.now, by)
         before = self.parts(previous, by) if previous else pl.DataFrame()
         before_rows = {r[key]: r for r in before.iter_rows(named=True)} if not before.is_empty() else {}
@@ -302,12 +303,14 @@ class _Builder:
 
     @staticmethod
     def quality_message(changes: dict[str, list[int]]) -> str:
-        """«Качество знаний выросло в 5–9 классах, снизилось в 10–11 классах» from the changes as printed."""
-        parts = [
-            f"{verb} в {grade_list(changes[kind])} классах"
-            for kind, verb in (("up", "выросло"), ("down", "снизилось"), ("same", "не изменилось"))
-            if changes[kind]
-        ]
+        """«Качество знаний выросло в 5–9 классах, снизилось в 10–11 классах» from the changes as printed
+        (the grades without change are said only when no grade changed: the chart shows them)."""
+        kinds = (
+            (("up", "выросло"), ("down", "снизилось"))
+            if changes["up"] or changes["down"]
+            else (("same", "не изменилось"),)
+        )
+        parts = [f"{verb} в {grade_list(changes[kind])} классах" for kind, verb in kinds if changes[kind]]
         return "Качество знаний " + ", ".join(parts) if parts else "Качество знаний по параллелям"
 
     def best_subject(self, now: pl.DataFrame) -> str:
@@ -468,14 +471,10 @@ def build(
     period = d.find_period(con, viewer, period_name, year)
     everything = d.periods(con, viewer)
     now = d.grade_periods(con, viewer, period)
+    deck_of = [d.previous_period(everything, period), d.same_period_last_year(everything, period)]
+    before, year_ago = (d.grade_periods(con, viewer, p) if p else {} for p in deck_of)
     builder = _Builder(
-        con,
-        viewer,
-        norms,
-        period,
-        now,
-        d.each_grade(everything, now, d.previous_period),
-        d.each_grade(everything, now, d.same_period_last_year),
+        con, viewer, norms, period, now, d.each_grade(everything, now, d.previous_period), before, year_ago
     )
     slides = [
         builder.key_slide(),

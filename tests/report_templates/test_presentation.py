@@ -480,26 +480,37 @@ def pages_text(pdf: Path) -> list[str]:
     return [" ".join(page.split()) for page in pdf_text(pdf).split("\f") if page.strip()]
 
 
+def quality_of(folder: Path, pairs: list[tuple[str, str]]) -> float:
+    """Качество знаний (not rounded) over (grade, period name) pairs, from the raw CSV: «4» and «5» among
+    the period marks and «н/а» of pupils on roll in a class of the grade on the period's last day."""
+    classes = {c["class_id"]: c["grade"] for c in read_rows(folder, "classes")}
+    enrolments, all_marks = read_rows(folder, "enrolments"), read_rows(folder, "period_marks")
+    marks = []
+    for grade, period_name in pairs:
+        period = next(
+            p
+            for p in read_rows(folder, "periods")
+            if p["period_name"] == period_name and grade in p["grades"].split(",")
+        )
+        end = day(period["end_date"])
+        on_roll = {
+            e["pupil_id"]
+            for e in enrolments
+            if classes[e["class_id"]] == grade
+            and day(e["start_date"]) <= end
+            and (not e["end_date"] or day(e["end_date"]) >= end)
+        }
+        marks += [
+            m["mark_value"]
+            for m in all_marks
+            if m["period_id"] == period["period_id"] and m["mark_kind_code"] == "period" and m["pupil_id"] in on_roll
+            if m["mark_value"] in NUMERIC or m["mark_value"] == "н/а"
+        ]
+    return 100 * sum(m in ("4", "5") for m in marks) / len(marks)
+
+
 def quality_of_grade(folder: Path, grade: str, period_name: str) -> str:
-    """Качество знаний of a grade in a period, from the raw CSV: «4» and «5» among the period marks and
-    «н/а» of pupils on roll in a class of that grade on the period's last day."""
-    period = next(
-        p for p in read_rows(folder, "periods") if p["period_name"] == period_name and grade in p["grades"].split(",")
-    )
-    end = day(period["end_date"])
-    classes = {c["class_id"] for c in read_rows(folder, "classes") if c["grade"] == grade}
-    on_roll = {
-        e["pupil_id"]
-        for e in read_rows(folder, "enrolments")
-        if e["class_id"] in classes and day(e["start_date"]) <= end and (not e["end_date"] or day(e["end_date"]) >= end)
-    }
-    marks = [
-        m["mark_value"]
-        for m in read_rows(folder, "period_marks")
-        if m["period_id"] == period["period_id"] and m["mark_kind_code"] == "period" and m["pupil_id"] in on_roll
-        if m["mark_value"] in NUMERIC or m["mark_value"] == "н/а"
-    ]
-    return fmt(100 * sum(m in ("4", "5") for m in marks) / len(marks))
+    return fmt(quality_of(folder, [(grade, period_name)]))
 
 
 def test_a_quarter_deck_shows_every_grade_in_its_own_latest_period(school, school_deck):
@@ -576,3 +587,21 @@ def test_every_word_of_every_slide_is_at_least_the_stated_size(which, deck_pdf, 
     small = [(round(height, 2), text) for height, text in words if height < font_box_height(render.MIN_FONT_PT) - 0.01]
     assert small == [], small  # every word at least MIN_FONT_PT (14 pt on the 720 × 405 pt page)
     assert render.MIN_FONT_PT >= 14  # 24 px at 1280 × 720 is 13,5 pt: readable from the back of a hall
+
+
+def test_a_third_quarter_deck_compares_the_school_with_the_second_quarter_deck(school):
+    """10 keeps «1 полугодие» in both decks, so the school's figure compares the same grades."""
+    folder, db = school
+    with connect(db, read_only=True) as con:
+        third = context.build(con, COUNCIL, "3 четверть", load_norms())
+    now = quality_of(folder, [("5", "3 четверть"), ("10", "1 полугодие")])
+    before = quality_of(folder, [("5", "2 четверть"), ("10", "1 полугодие")])
+    key = slide(third, "Главные цифры")
+    assert key.header[1:4] == ["3 четверть, 1 полугодие", "2 четверть, 1 полугодие", "изменение"]
+    row = next(r for r in key.rows if r[0] == "Качество знаний, %")
+    delta = half_up(now, 1) - half_up(before, 1)
+    change = ("↑ " if delta > 0 else "↓ ") + fmt(abs(delta)) if delta else "без изменений"
+    assert row[1:4] == [fmt(now), fmt(before), change]
+    verb = "выросло" if delta > 0 else "снизилось"
+    expected = f"Качество знаний {verb} на {fmt(abs(delta))} п.п. по сравнению с 2 четвертью."
+    assert expected in key.conclusions or delta == 0
