@@ -59,7 +59,7 @@ def run(data_dir: Path, period: str) -> dict:
         "load_average_at_start": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "period": period,
         "slides": pages,
-        "one_page_per_slide": pages == len(deck.slides) + 1,  # a slide that overflowed would add a page
+        "one_page_per_slide": pages == len(render.pages(deck)) + 1,  # a slide that overflowed would add a page
         "charts": len(charts),
         "query_seconds": round(build_s, 2),
         "svg_seconds": round(svg_s, 3),

@@ -29,6 +29,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.formatting import decimal, half_up, thousands
 from ejournal.settings import Norms
 from warehouse import query
+from warehouse.class_period import PERIOD_APPLIES
 from warehouse.objectivity_norms import ObjectivityNorms, rule_mark_sql
 from warehouse.suppression import SUPPRESSED, completed, hidden, hidden_expr, total_hidden_by_parts
 from warehouse.vpr import vpr_rows
@@ -110,6 +111,77 @@ def same_period_last_year(all_periods: list[Period], period: Period) -> Period |
     )
 
 
+GradePeriods = dict[int, Period]
+
+
+def grade_periods(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> GradePeriods:
+    """Every grade of the period's year in its own latest period (read from dim_period): the period
+    itself for the grades it covers; for the others (10–11 keep halves while 1–9 keep quarters) the
+    latest period covering the grade that has ended by the period's last day (the shorter on a tie).
+    A grade with no such period yet is left out."""
+    _require(viewer)
+    sql = f"""
+        select c.grade, p.period_id
+        from (select distinct school_id, academic_year_id, grade from dim_class
+            where school_id = $school_id and academic_year_id = $year) as c
+        join dim_period as p on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id
+        where {PERIOD_APPLIES} and p.end_date <= $end
+        qualify row_number() over (partition by c.grade order by p.period_id = $period_id desc,
+            p.end_date desc, date_diff('day', p.start_date, p.end_date), p.period_number desc) = 1
+        order by c.grade
+    """
+    params = {
+        "school_id": period.school_id,
+        "year": period.academic_year_id,
+        "end": period.end_date,
+        "period_id": period.period_id,
+    }
+    with con.cursor() as cur:
+        chosen = cur.execute(sql, params).fetchall()
+    by_id = {p.period_id: p for p in periods(con, viewer) if p.school_id == period.school_id}
+    return {int(grade): by_id[period_id] for grade, period_id in chosen}
+
+
+def year_grades(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> list[int]:
+    """The grades of the classes of the period's academic year."""
+    _require(viewer)
+    rows = con.execute(
+        "select distinct grade from dim_class where school_id = ? and academic_year_id = ? order by grade",
+        [period.school_id, period.academic_year_id],
+    ).fetchall()
+    return [int(grade) for (grade,) in rows]
+
+
+def each_grade(all_periods: list[Period], now: GradePeriods, find) -> GradePeriods:
+    """`find(all_periods, period)` (previous_period, same_period_last_year) for each grade's period;
+    grades without one are left out."""
+    found = {grade: find(all_periods, period) for grade, period in now.items()}
+    return {grade: period for grade, period in found.items() if period is not None}
+
+
+def _chosen(con: duckdb.DuckDBPyConnection, period: Period, grades: GradePeriods | None) -> dict:
+    """Query parameters naming (grade, period) pairs: the grades' own periods, or every grade the one
+    period covers. SQL joins them as `chosen` (see CHOSEN)."""
+    if grades is None:
+        covered = con.execute(
+            f"select distinct c.grade from dim_class as c join dim_period as p on p.school_id = c.school_id "
+            f"and p.academic_year_id = c.academic_year_id where p.school_id = ? and p.period_id = ? "
+            f"and {PERIOD_APPLIES}",
+            [period.school_id, period.period_id],
+        ).fetchall()
+        grades = {int(grade): period for (grade,) in covered}
+    pairs = sorted(grades.items()) or [(-1, period)]  # no grade: a pair that matches nothing
+    return {
+        "school_id": period.school_id,
+        "grades": [grade for grade, _ in pairs],
+        "period_ids": [p.period_id for _, p in pairs],
+    }
+
+
+# the (grade, period) pairs of _chosen as a table
+CHOSEN = "(select unnest($grades) as grade, unnest($period_ids) as period_id)"
+
+
 # ---------------------------------------------------------------- results
 
 RESULT_KEYS = {
@@ -120,8 +192,16 @@ RESULT_KEYS = {
 }
 
 
-def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: str = "school") -> pl.DataFrame:
+def results(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    period: Period,
+    by: str = "school",
+    *,
+    grades: GradePeriods | None = None,
+) -> pl.DataFrame:
     """N, n5…n2, н/а, успеваемость, качество, СОУ and средний балл per group `by`; n_distinct counts pupils.
+    Each grade in its own period when `grades` is given (:func:`grade_periods`), else in `period`.
 
     The class-and-subject rows of mart_period_results added up: each share is the sum of the mart's
     numerators (n_progress, n_quality, sou_points, sum_marks) over the sum of N (or of numeric
@@ -138,7 +218,8 @@ def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: 
             from mart_period_results as m
             join dim_class as c on c.school_id = m.school_id and c.class_id = m.class_id
             join dim_subject as s on s.school_id = m.school_id and s.subject_id = m.subject_id
-            where m.school_id = $school_id and m.period_id = $period_id
+            join {CHOSEN} as chosen on chosen.grade = c.grade and chosen.period_id = m.period_id
+            where m.school_id = $school_id
         ),
         pupils as (
             select {row_keys} count(distinct pm.pupil_id) as n_distinct
@@ -168,16 +249,23 @@ def results(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, by: 
         where counts.n_pupils > 0
         order by {", ".join(keys) or "1"}
     """
-    return query.frame(con, sql, {"school_id": period.school_id, "period_id": period.period_id})
+    return query.frame(con, sql, _chosen(con, period, grades))
 
 
 # ---------------------------------------------------------------- attendance
 
 
 def attendance(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, norms: Norms, by: str = "school"
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    period: Period,
+    norms: Norms,
+    by: str = "school",
+    *,
+    grades: GradePeriods | None = None,
 ) -> pl.DataFrame:
-    """Pupils, lessons and days missed (all, н, у+б, б), missed lessons per pupil, chronic-absence share."""
+    """Pupils, lessons and days missed (all, н, у+б, б), missed lessons per pupil, chronic-absence share
+    (each grade in its own period when `grades` is given)."""
     _require(viewer)
     keys = {"school": (), "grade": ("grade",)}[by]
     select_keys = "".join(f"{k}, " for k in keys)
@@ -190,7 +278,8 @@ def attendance(
                 count(*) filter (where a.is_day_missed and not a.is_day_missed_excused) as n_days_unexcused
             from mart_attendance_day as a
             join dim_class as c on c.school_id = a.school_id and c.class_id = a.class_id
-            where a.school_id = $school_id and a.period_id = $period_id
+            join {CHOSEN} as chosen on chosen.grade = c.grade and chosen.period_id = a.period_id
+            where a.school_id = $school_id
             group by c.grade, a.pupil_id
         )
         select {select_keys}
@@ -208,29 +297,39 @@ def attendance(
         from pupils {group}
         order by {", ".join(keys) or "1"}
     """
-    params = {"school_id": period.school_id, "period_id": period.period_id}
+    params = _chosen(con, period, grades)
     return query.frame(con, sql, {**params, "chronic": norms.attendance.chronic_absence_share})
 
 
 # ---------------------------------------------------------------- journal keeping
 
 
-def journal_keeping(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, norms: Norms) -> pl.DataFrame:
+def journal_keeping(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    period: Period,
+    norms: Norms,
+    *,
+    grades: GradePeriods | None = None,
+) -> pl.DataFrame:
     """Lessons held in the period; shares with a topic, entered within the norm's days, with homework;
     n_pupils: the distinct pupils on the lessons' lists in the period (the pupils these lessons describe)."""
     _require(viewer)
-    sql = """
+    sql = f"""
         select count(*) as n_lessons,
             (select count(distinct a.pupil_id) from mart_attendance_day as a
-                where a.school_id = $school_id and a.period_id = $period_id) as n_pupils,
+                join dim_class as c on c.school_id = a.school_id and c.class_id = a.class_id
+                join {CHOSEN} as chosen on chosen.grade = c.grade and chosen.period_id = a.period_id
+                where a.school_id = $school_id) as n_pupils,
             100.0 * count(*) filter (where topic is not null) / count(*) as topic_pct,
             100.0 * count(*) filter (where lesson_entry_delay_days <= $days) / count(*) as on_time_pct,
             100.0 * count(*) filter (where homework is not null) / count(*) as homework_pct
-        from mart_lesson_entry
-        where school_id = $school_id and period_id = $period_id
+        from mart_lesson_entry as l
+        join {CHOSEN} as chosen on chosen.grade = l.grade and chosen.period_id = l.period_id
+        where school_id = $school_id
         having count(*) > 0
     """
-    params = {"school_id": period.school_id, "period_id": period.period_id}
+    params = _chosen(con, period, grades)
     return query.frame(con, sql, {**params, "days": norms.timeliness.lesson_entry_days})
 
 
@@ -238,7 +337,12 @@ def journal_keeping(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Peri
 
 
 def final_vs_current(
-    con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, norms: ObjectivityNorms
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    period: Period,
+    norms: ObjectivityNorms,
+    *,
+    grades: GradePeriods | None = None,
 ) -> pl.DataFrame:
     """Numeric period marks with current marks: how many match the rounding rule, are above or below it;
     n_pupils: the distinct pupils those marks belong to."""
@@ -246,8 +350,9 @@ def final_vs_current(
     sql = f"""
         with checked as (
             select pupil_id, mark_numeric, {rule_mark_sql("weighted_average")} as rule_mark
-            from mart_objectivity_final
-            where school_id = $school_id and period_id = $period_id
+            from mart_objectivity_final as f
+            join {CHOSEN} as chosen on chosen.grade = f.grade and chosen.period_id = f.period_id
+            where school_id = $school_id
                 and mark_numeric is not null and weighted_average is not null
         )
         select count(*) as n_marks,
@@ -258,7 +363,7 @@ def final_vs_current(
         from checked
         having count(*) > 0
     """
-    params = {"school_id": period.school_id, "period_id": period.period_id}
+    params = _chosen(con, period, grades)
     return query.frame(con, sql, {**params, "t": norms.rounding_threshold})
 
 
@@ -292,41 +397,57 @@ def vpr_summary(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) 
 # ---------------------------------------------------------------- classes and movement
 
 
-def class_sizes(con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period) -> pl.DataFrame:
+def class_sizes(
+    con: duckdb.DuckDBPyConnection, viewer: Viewer, period: Period, *, grades: GradePeriods | None = None
+) -> pl.DataFrame:
     """Per class of the period's year: on roll on the first day, arrived and left during, on roll on the
     last day; n_pupils: on roll at any time in the period (n_school_pupils: in any class of the
     school, each pupil once); `hidden`: the class is not shown to the
-    viewer (fewer than 5 pupils, or needed to keep «Всего» from giving a small class away)."""
+    viewer (fewer than 5 pupils, or needed to keep «Всего» from giving a small class away).
+    With `grades`, each class counts in its grade's own period (:func:`grade_periods`); without, every
+    class of the year in `period`'s dates."""
     _require(viewer)
-    sql = """
-        with stays as (
-            select r.class_id, r.pupil_id, r.start_date, r.end_date
+    sql = f"""
+        with spans as (
+            select c.class_id, coalesce(p.start_date, $start) as span_start, coalesce(p.end_date, $end) as span_end
+            from dim_class as c
+            left join {CHOSEN} as chosen on chosen.grade = c.grade and $by_grade
+            left join dim_period as p on p.school_id = c.school_id and p.period_id = chosen.period_id
+            where c.school_id = $school_id and c.academic_year_id = $year and (chosen.grade is not null or not $by_grade)
+        ),
+        stays as (
+            select r.class_id, r.pupil_id, r.start_date, r.end_date, spans.span_start, spans.span_end
             from int_roster as r
+            join spans on spans.class_id = r.class_id
             where r.school_id = $school_id and r.roster_kind_code = 'class'
         )
         select c.grade, c.class_name,
             count(distinct s.pupil_id) filter (
-                where s.start_date <= $start and (s.end_date is null or s.end_date >= $start)) as n_start,
-            count(distinct s.pupil_id) filter (where s.start_date > $start and s.start_date <= $end) as n_arrived,
-            count(distinct s.pupil_id) filter (where s.end_date >= $start and s.end_date < $end) as n_left,
+                where s.start_date <= s.span_start and (s.end_date is null or s.end_date >= s.span_start)) as n_start,
             count(distinct s.pupil_id) filter (
-                where s.start_date <= $end and (s.end_date is null or s.end_date >= $end)) as n_end,
+                where s.start_date > s.span_start and s.start_date <= s.span_end) as n_arrived,
+            count(distinct s.pupil_id) filter (where s.end_date >= s.span_start and s.end_date < s.span_end) as n_left,
             count(distinct s.pupil_id) filter (
-                where s.start_date <= $end and (s.end_date is null or s.end_date >= $start)) as n_pupils,
+                where s.start_date <= s.span_end and (s.end_date is null or s.end_date >= s.span_end)) as n_end,
+            count(distinct s.pupil_id) filter (
+                where s.start_date <= s.span_end and (s.end_date is null or s.end_date >= s.span_start)) as n_pupils,
             (select count(distinct pupil_id) from stays
-                where start_date <= $end and (end_date is null or end_date >= $start)) as n_school_pupils
+                where start_date <= span_end and (end_date is null or end_date >= span_start)) as n_school_pupils
         from dim_class as c
+        join spans on spans.class_id = c.class_id
         left join stays as s on s.class_id = c.class_id
         where c.school_id = $school_id and c.academic_year_id = $year
         group by c.grade, c.class_name
-        having count(distinct s.pupil_id) filter (where s.start_date <= $end and (s.end_date is null or s.end_date >= $start)) > 0
+        having count(distinct s.pupil_id) filter (
+            where s.start_date <= s.span_end and (s.end_date is null or s.end_date >= s.span_start)) > 0
         order by c.grade, c.class_name
     """
     params = {
-        "school_id": period.school_id,
+        **_chosen(con, period, grades or {}),
         "year": period.academic_year_id,
         "start": period.start_date,
         "end": period.end_date,
+        "by_grade": grades is not None,
     }
     return with_hidden(viewer, query.frame(con, sql, params), "n_pupils")
 
@@ -430,9 +551,25 @@ def change_text(
 
 
 def delta_text(now: float | None, before: float | None, digits: int = 1) -> str:
-    """«+3,2» / «−1,0» / «0,0» / «—»."""
+    """«↑ 3,2» / «↓ 1,0» / «без изменений» / «—»: an arrow only when the change of the figures as
+    printed (rounded half up) is not zero."""
     if now is None or before is None:
         return "—"
     delta = half_up(now, digits) - half_up(before, digits)
-    sign = "+" if delta > 0 else "\u2212" if delta < 0 else ""
-    return sign + number(abs(delta), digits)
+    if delta == 0:
+        return UNCHANGED
+    return ("↑ " if delta > 0 else "↓ ") + number(abs(delta), digits)
+
+
+UNCHANGED = "без изменений"
+
+
+def delta_tone(now: float | None, before: float | None, digits: int = 1, *, up_is_good: bool = True) -> str | None:
+    """ "good" / "bad" for a change as printed by :func:`delta_text` (absences going down is good), None
+    when there is no change to colour."""
+    if now is None or before is None:
+        return None
+    delta = half_up(now, digits) - half_up(before, digits)
+    if delta == 0:
+        return None
+    return "good" if (delta > 0) == up_is_good else "bad"

@@ -26,6 +26,22 @@ def _table(header: list[str], rows: list[list[str]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=names, orient="row")
 
 
+def _metric(column, slide: context.Slide, r: int) -> None:
+    """A key figure with its change as the deck prints it: an arrow only for a change that is not zero
+    («↑ 0,2» → +0,2, green when the change is good), «без изменений» grey and without an arrow."""
+    row = slide.rows[r]
+    change = row[3] if len(row) > 3 and slide.header[3] == "изменение" else "—"
+    if change in ("—", SUPPRESSED):
+        column.metric(as_text(row[0]), row[1])
+    elif change == d.UNCHANGED:
+        column.metric(as_text(row[0]), row[1], change, delta_color="off", delta_arrow="off")
+    else:
+        sign = "+" if change.startswith("↑") else "-"
+        good = slide.tones.get((r, 3)) == "good"
+        color = "normal" if good == (sign == "+") else "inverse"
+        column.metric(as_text(row[0]), row[1], sign + change[2:], delta_color=color)
+
+
 viewer = current_viewer()
 require(viewer, "app_pages/director.py")
 st.title("Директор")
@@ -42,14 +58,18 @@ with warehouse() as con:
     period = next(p for p in periods if p.period_id == chosen)
     deck = context.build(con, viewer, period.period_name, load_norms(), year=period.academic_year_id)
 
-key, *rest = deck.slides
-st.subheader(as_text(key.title))
-columns = st.columns(4)
-for column, row in zip(columns, key.rows[:4], strict=False):
-    column.metric(as_text(row[0]), row[1], None if row[3] in ("—", SUPPRESSED) else row[3].replace("\u2212", "-"))
-for line in key.conclusions:
-    st.markdown(f"- {as_text(line)}")
-st.dataframe(_table(key.header, key.rows), hide_index=True)
+
+key = next((s for s in deck.slides if s.title == "Главные цифры"), None)
+rest = [s for s in deck.slides if s is not key]
+if key is not None:
+    st.subheader(as_text(key.headline))
+    for r, column in enumerate(st.columns(4)[: len(key.rows)]):
+        _metric(column, key, r)
+    for line in key.conclusions:
+        st.markdown(f"- {as_text(line)}")
+    st.dataframe(_table(key.header, key.rows), hide_index=True)
+if deck.missing:
+    st.caption(f"Нет цифр за период: {', '.join(deck.missing)}.")
 
 for i, slide in enumerate(rest):
     st.subheader(as_text(slide.title))

@@ -3,7 +3,6 @@ tables as an XLSX workbook, a sheet per slide."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 from decimal import Decimal
@@ -14,30 +13,54 @@ from markupsafe import Markup
 from ejournal.files import scratch_folder
 from ejournal.xlsx import new_workbook
 from report_templates.presentation.charts import to_svg
-from report_templates.presentation.context import Deck
+from report_templates.presentation.context import Deck, Slide
 from report_templates.render import render_html, ru_date, write_pdf
+
+# The minimum font size of every text of a slide, charts included, in pt on the 16:9 page of
+# 720 × 405 pt (254 × 142,875 mm): 14 pt is 24,9 px on a 1280 × 720 projector image, readable from
+# the back of a hall. slides.css and the charts use it; tests measure it on the PDF.
+MIN_FONT_PT = 14
+# The slide's content box (page less margins, slides.css) and a chart's width on it, in pt; a chart
+# is drawn at its size on the page (viewBox in pt), so no text of it is scaled down.
+CONTENT_HEIGHT_PT, CHART_WIDTH_PT = 349, 656
+_LINE_PT = {"headline": 24 * 1.15, "text": MIN_FONT_PT * 1.2}
+_CHARS_PER_LINE = {"headline": 38, "text": 74}  # DejaVu Sans at 24 pt bold and at 14 pt across 656 pt
+
+
+def _lines(text: str | None, kind: str) -> int:
+    return -(-len(text) // _CHARS_PER_LINE[kind]) if text else 0
+
+
+def chart_height(slide: Slide) -> float:
+    """The chart fills what the topic, the headline, the note and the footer leave of the slide."""
+    taken = 26 + _lines(slide.headline, "headline") * _LINE_PT["headline"] + 10
+    taken += (_lines(slide.note, "text") * _LINE_PT["text"] + 6) if slide.note else 0
+    return CONTENT_HEIGHT_PT - taken - _LINE_PT["text"] - 8
+
+
+def pages(deck: Deck) -> list[dict]:
+    """The pages after the title page: each slide (its chart drawn to SVG), the conclusions of a slide
+    that has them on a page of their own, and a closing page naming the topics without data."""
+    out: list[dict] = []
+    for i, s in enumerate(deck.slides):
+        svg = None
+        if s.chart is not None:
+            svg = to_svg(s.chart, CHART_WIDTH_PT, chart_height(s), f"c{i}", MIN_FONT_PT, unit="pt")
+        out.append({"kind": "slide", "slide": s, "chart_svg": Markup(svg) if svg else None})
+        if s.conclusions:
+            out.append({"kind": "conclusions", "slide": s})
+    if deck.missing:
+        out.append({"kind": "missing"})
+    return out
 
 
 def html(deck: Deck) -> str:
-    slides = [
-        {
-            **{f.name: getattr(s, f.name) for f in dataclasses.fields(s)},
-            "chart_svg": Markup(to_svg(s.chart, chart_id=f"c{i}")) if s.chart is not None else None,
-        }
-        for i, s in enumerate(deck.slides)
-    ]
-    return render_html("presentation/template.html.j2", deck=_View(deck, slides))
-
-
-@dataclasses.dataclass
-class _View:
-    """The deck as the template reads it: slides with their chart already drawn to SVG."""
-
-    deck: Deck
-    slides: list[dict]
-
-    def __getattr__(self, name: str):
-        return getattr(self.deck, name)
+    return render_html(
+        "presentation/template.html.j2",
+        deck=deck,
+        pages=pages(deck),
+        min_font=MIN_FONT_PT,
+    )
 
 
 def pdf(deck: Deck, path: Path) -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dashboards.test_app_pages import direct, names, page_text, signed_in
-from tests.report_templates.test_presentation import expected_attendance, expected_results, fmt
+from tests.report_templates.test_presentation import expected_attendance, expected_results, fmt, half_up
 
 
 def open_page(login: str):
@@ -26,6 +26,10 @@ def test_page_shows_the_period_against_raw_counts_without_names(dashboard_env, l
     assert metrics["Успеваемость, %"].value == fmt(now["progress"])
     delta = round(round(now["quality"], 1) - round(before["quality"], 1), 1)
     assert metrics["Качество знаний, %"].delta == ("+" if delta > 0 else "-" if delta < 0 else "") + fmt(abs(delta))
+    # no arrow for no change: a change of 0 as printed is «без изменений» (the sample's успеваемость)
+    progress = half_up(now["progress"], 1) - half_up(before["progress"], 1)
+    shown = "без изменений" if progress == 0 else ("+" if progress > 0 else "-") + fmt(abs(progress))
+    assert metrics["Успеваемость, %"].delta == shown
     attendance = at.dataframe[3].value
     got = dict(zip(attendance["Посещаемость"], attendance["2 четверть"], strict=True))
     assert got == expected_attendance("2 четверть")

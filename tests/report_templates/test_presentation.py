@@ -4,7 +4,9 @@ page and charts as vector graphics."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 import subprocess
 from collections import defaultdict
 from decimal import Decimal
@@ -218,7 +220,8 @@ def slide(deck, title: str):
 
 def test_key_figures_and_conclusions_equal_raw_counts(deck):
     now, before = expected_results(PERIOD)[None], expected_results(PREVIOUS)[None]
-    rows = {r[0]: r for r in slide(deck, "Главные цифры").rows}
+    key_slide = slide(deck, "Главные цифры")
+    rows = {r[0]: r for r in key_slide.rows}
     for label, key, digits in (
         ("Успеваемость, %", "progress", 1),
         ("Качество знаний, %", "quality", 1),
@@ -226,8 +229,17 @@ def test_key_figures_and_conclusions_equal_raw_counts(deck):
         ("Средний балл", "mean", 2),
     ):
         delta = half_up(now[key], digits) - half_up(before[key], digits)
-        sign = "+" if delta > 0 else "\u2212" if delta < 0 else ""
-        assert rows[label][1:4] == [fmt(now[key], digits), fmt(before[key], digits), sign + fmt(abs(delta), digits)]
+        # an arrow only for a change as printed that is not zero; «без изменений» has no arrow nor colour
+        change = ("↑ " if delta > 0 else "↓ ") + fmt(abs(delta), digits) if delta else "без изменений"
+        assert rows[label][1:4] == [fmt(now[key], digits), fmt(before[key], digits), change]
+        tone = key_slide.tones.get((key_slide.rows.index(rows[label]), 3))
+        assert tone == ("good" if delta > 0 else "bad" if delta < 0 else None), label
+    missed = [
+        Decimal(expected_attendance(p)["Пропущено уроков на ученика"].replace(",", ".")) for p in (PERIOD, PREVIOUS)
+    ]
+    missed_row = rows["Пропущено уроков на ученика"]
+    tone = key_slide.tones.get((key_slide.rows.index(missed_row), 3))
+    assert tone == ("bad" if missed[0] > missed[1] else "good" if missed[0] < missed[1] else None)  # fewer is good
     quality = half_up(now["quality"], 1) - half_up(before["quality"], 1)
     verb = "выросло" if quality > 0 else "снизилось"
     expected = f"Качество знаний {verb} на {fmt(abs(quality))} п.п. по сравнению с 1 четвертью."
@@ -307,8 +319,16 @@ def test_pdf_prints_the_same_figures_without_names(deck, deck_pdf):
     lines = pdf_lines(deck_pdf)
     text = " ".join(lines)
     for s in deck.slides:
-        for row in s.rows:
-            assert printed(row[1:], lines), (s.title, row)
+        assert " ".join(s.headline.split()) in text
+        if s.chart is None:  # a table slide prints its table
+            for row in s.rows:
+                assert printed(row[1:], lines), (s.title, row)
+        else:  # a chart slide shows the chart alone (its table is in the XLSX): every bar's value
+            for trace in s.chart.data:
+                values = [t for t in trace.text if t]
+                assert values and all(value.replace("\u00a0", " ") in text for value in values), (s.title, values)
+        if s.title.startswith("Итоги по"):  # the bars are the table's «Качество, %», raw-checked above
+            assert list(s.chart.data[0].text) == [row[3] if row[3] != "< 5" else "" for row in s.rows]
         for line in s.conclusions:
             assert line in text
     assert "Данные электронного журнала на 01.06.2026" in text
@@ -324,7 +344,8 @@ def test_pdf_is_16_9_pdf_a_with_vector_charts_inside_the_page(deck, deck_pdf, tm
     size = next(line for line in info.splitlines() if line.startswith("Page size"))
     width, height = (float(x) for x in size.split(":")[1].split("pts")[0].split(" x "))
     assert abs(width / height - 16 / 9) < 0.01
-    assert f"Pages:           {len(deck.slides) + 1}" in info
+    pages = 1 + len(deck.slides) + sum(bool(s.conclusions) for s in deck.slides) + bool(deck.missing)
+    assert f"Pages:           {pages}" in info  # title, a page a slide, its conclusions, the closing note
     images = subprocess.run(["pdfimages", "-list", str(deck_pdf)], capture_output=True, text=True, check=True).stdout
     assert len(images.strip().splitlines()) == 2, "a chart was embedded as a raster image"
     charts = [s for s in deck.slides if s.chart is not None]
@@ -332,7 +353,7 @@ def test_pdf_is_16_9_pdf_a_with_vector_charts_inside_the_page(deck, deck_pdf, tm
     text = pdf_text(deck_pdf)
     for chart in charts:
         assert chart.chart.layout.title.text in text  # the chart's own text is in the PDF: drawn as vectors
-    assert assert_pages_inside_margins(deck_pdf, tmp_path) == len(deck.slides) + 1
+    assert assert_pages_inside_margins(deck_pdf, tmp_path) == pages
 
 
 def test_small_class_is_suppressed_for_the_council_and_shown_to_the_deputy(tmp_path):
@@ -415,3 +436,172 @@ def test_cli_writes_the_deck_and_names_a_missing_period(sample_db, tmp_path, mon
     )
     assert missing.exit_code == 2
     assert "Нет периода «5 четверть»" in missing.output and "1 четверть" in missing.output
+
+
+# ---------------------------------------------------------------- the deck on a projector (#17)
+
+GENERATED = {"seed": 5, "n_pupils": 60, "grades": [5, 10], "subject_ids": ["rus", "alg", "math", "eng"]}
+ZERO_CHANGE = re.compile(r"[↑↓+\u2212-]\s*0(?:,0+)?(?![,\d])")
+FOOTER = re.compile(r"слайд \d+ из \d+ · данные на \d\d\.\d\d\.\d{4}")
+# digits of a page that are not figures: footer, periods, years, dates, grades, classes, «< 5», norms in labels
+NOT_FIGURES = re.compile(
+    r"\d+ (?:четверт|полугоди)\w*|\d{4}/\d{4}|\d\d\.\d\d\.\d{4}|\d+[–-]?\d* класс\w*|\d+[А-ЯЁ]\b|<\s?5"
+    r"|10 % уроков|\d+ дн\.|x,\d+"
+)
+A_FIGURE = re.compile(r"(?<![\d,])(?:[1-9][\d\u00a0]*(?:,\d+)?|0,\d*[1-9]\d*)")
+
+
+def read_rows(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+@pytest.fixture(scope="module")
+def school(tmp_path_factory) -> tuple[Path, Path]:
+    """A generated school of grades 5 (quarters) and 10 (halves): its export folder and warehouse."""
+    from data_samples.generator import generate_school
+
+    folder = tmp_path_factory.mktemp("deck-school") / "export"
+    generate_school(folder, **GENERATED)
+    (result,) = ingest_path(folder, folder.parent / "w.duckdb")
+    assert result.status == "loaded"
+    return folder, folder.parent / "w.duckdb"
+
+
+@pytest.fixture(scope="module")
+def school_deck(school, tmp_path_factory):
+    with connect(school[1], read_only=True) as con:
+        built = context.build(con, COUNCIL, PERIOD, load_norms())
+    return built, render.pdf(built, tmp_path_factory.mktemp("school-deck") / "deck.pdf")
+
+
+def pages_text(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext separates pages by a form feed)."""
+    return [" ".join(page.split()) for page in pdf_text(pdf).split("\f") if page.strip()]
+
+
+def quality_of(folder: Path, pairs: list[tuple[str, str]]) -> float:
+    """Качество знаний (not rounded) over (grade, period name) pairs, from the raw CSV: «4» and «5» among
+    the period marks and «н/а» of pupils on roll in a class of the grade on the period's last day."""
+    classes = {c["class_id"]: c["grade"] for c in read_rows(folder, "classes")}
+    enrolments, all_marks = read_rows(folder, "enrolments"), read_rows(folder, "period_marks")
+    marks = []
+    for grade, period_name in pairs:
+        period = next(
+            p
+            for p in read_rows(folder, "periods")
+            if p["period_name"] == period_name and grade in p["grades"].split(",")
+        )
+        end = day(period["end_date"])
+        on_roll = {
+            e["pupil_id"]
+            for e in enrolments
+            if classes[e["class_id"]] == grade
+            and day(e["start_date"]) <= end
+            and (not e["end_date"] or day(e["end_date"]) >= end)
+        }
+        marks += [
+            m["mark_value"]
+            for m in all_marks
+            if m["period_id"] == period["period_id"] and m["mark_kind_code"] == "period" and m["pupil_id"] in on_roll
+            if m["mark_value"] in NUMERIC or m["mark_value"] == "н/а"
+        ]
+    return 100 * sum(m in ("4", "5") for m in marks) / len(marks)
+
+
+def quality_of_grade(folder: Path, grade: str, period_name: str) -> str:
+    return fmt(quality_of(folder, [(grade, period_name)]))
+
+
+def test_a_quarter_deck_shows_every_grade_in_its_own_latest_period(school, school_deck):
+    folder, _ = school
+    deck, pdf = school_deck
+    pages = pages_text(pdf)
+    grades = sorted({c["grade"] for c in read_rows(folder, "classes")}, key=int)
+    assert grades == ["5", "10"]
+    results = next(p for p in pages if p.startswith("Итоги по параллелям"))
+    # grade 5 in «2 четверть», grade 10 (halves only) in «1 полугодие», the half that ended with it
+    for grade, period_name in (("5", "2 четверть"), ("10", "1 полугодие")):
+        assert f"{grade} классы ({period_name})" in results
+        row = next(r for r in slide(deck, "Итоги по параллелям").rows if r[0] == f"{grade} классы ({period_name})")
+        assert row[3] == quality_of_grade(folder, grade, period_name)
+        assert row[3] in results
+    classes = next(p for p in pages if p.startswith("Наполняемость классов"))
+    assert all(c["class_name"] in classes for c in read_rows(folder, "classes"))
+    assert "10 классы — 1 полугодие" in pages[0]
+    # 10 has no previous half in the year: the school's figures are not compared with «1 четверть»
+    key_page = next(p for p in pages if p.startswith("Главные цифры"))
+    assert "1 четверть" not in key_page and "Сравнение по школе не проводится" in key_page
+
+
+def test_a_first_quarter_deck_names_the_grade_whose_half_has_not_ended(school):
+    with connect(school[1], read_only=True) as con:
+        first = context.build(con, COUNCIL, PREVIOUS, load_norms())
+    assert "10 классы (нет закончившегося периода)" in first.missing
+    assert not any("10 классы" in row[0] for s in first.slides for row in s.rows)
+
+
+@pytest.mark.parametrize("which", ["sample", "school"])
+def test_no_slide_is_all_zeros_and_no_arrow_shows_no_change(which, deck, deck_pdf, school_deck):
+    built, pdf = (deck, deck_pdf) if which == "sample" else school_deck
+    pages = pages_text(pdf)
+    laid_out = render.pages(built)
+    assert len(pages) == len(laid_out) + 1  # the title page, then one page each
+    for page, layout in zip(pages[1:], laid_out, strict=True):
+        assert not ZERO_CHANGE.search(page), page
+        if layout["kind"] == "slide" and layout["slide"].chart is not None:
+            # a chart's axis has ticks whatever its bars: its bars' printed values, one not zero
+            values = [t for trace in layout["slide"].chart.data for t in trace.text if t]
+            assert all(v.replace("\u00a0", " ") in page for v in values), page
+            assert any(A_FIGURE.fullmatch(v.replace("\u00a0", "")) for v in values), page
+        elif layout["kind"] != "missing":
+            body = NOT_FIGURES.sub("", FOOTER.sub("", page))
+            assert A_FIGURE.search(body), page  # a table (or conclusions) with a figure that is not zero
+    cells = [cell for s in built.slides for row in s.rows for cell in row[1:]]
+    assert not any(ZERO_CHANGE.fullmatch(cell) for cell in cells)
+
+
+def font_box_height(size_pt: float) -> float:
+    """The height pdftotext gives a word at this size: the font's ascent + descent (hhea), for the
+    deck's regular and bold DejaVu Sans, whichever is smaller."""
+    from fontTools.ttLib import TTFont
+
+    fonts = Path(render.__file__).resolve().parents[1] / "fonts"
+    boxes = []
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        font = TTFont(fonts / name)
+        boxes.append((font["hhea"].ascent - font["hhea"].descent) / font["head"].unitsPerEm)
+    return size_pt * min(boxes)
+
+
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+@pytest.mark.parametrize("which", ["sample", "school"])
+def test_every_word_of_every_slide_is_at_least_the_stated_size(which, deck_pdf, school_deck, tmp_path):
+    pdf = deck_pdf if which == "sample" else school_deck[1]
+    boxes = tmp_path / "words.html"
+    subprocess.run(["pdftotext", "-bbox-layout", str(pdf), str(boxes)], check=True)
+    words = [(float(y1) - float(y0), text) for _, y0, _, y1, text in WORD.findall(boxes.read_text("utf-8"))]
+    assert len(words) > 200
+    small = [(round(height, 2), text) for height, text in words if height < font_box_height(render.MIN_FONT_PT) - 0.01]
+    assert small == [], small  # every word at least MIN_FONT_PT (14 pt on the 720 × 405 pt page)
+    assert render.MIN_FONT_PT >= 14  # 24 px at 1280 × 720 is 13,5 pt: readable from the back of a hall
+
+
+def test_a_third_quarter_deck_compares_the_school_with_the_second_quarter_deck(school):
+    """10 keeps «1 полугодие» in both decks, so the school's figure compares the same grades."""
+    folder, db = school
+    with connect(db, read_only=True) as con:
+        third = context.build(con, COUNCIL, "3 четверть", load_norms())
+    now = quality_of(folder, [("5", "3 четверть"), ("10", "1 полугодие")])
+    before = quality_of(folder, [("5", "2 четверть"), ("10", "1 полугодие")])
+    key = slide(third, "Главные цифры")
+    assert key.header[1:4] == ["3 четверть, 1 полугодие", "2 четверть, 1 полугодие", "изменение"]
+    row = next(r for r in key.rows if r[0] == "Качество знаний, %")
+    delta = half_up(now, 1) - half_up(before, 1)
+    change = ("↑ " if delta > 0 else "↓ ") + fmt(abs(delta)) if delta else "без изменений"
+    assert row[1:4] == [fmt(now), fmt(before), change]
+    verb = "выросло" if delta > 0 else "снизилось"
+    expected = f"Качество знаний {verb} на {fmt(abs(delta))} п.п. по сравнению с 2 четвертью."
+    assert expected in key.conclusions or delta == 0
