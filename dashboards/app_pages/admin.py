@@ -90,7 +90,9 @@ with st.expander("Добавить пользователя"):
             "Муниципалитет (для органа управления образованием; пусто — весь регион)", key="admin_municipality"
         )
         added = st.form_submit_button("Добавить")
-    if added:
+    if added and role in (Role.TEACHER, Role.CLASS_TEACHER) and teacher_id is None:
+        st.error("Для учителя и классного руководителя выберите учителя из списка учителей школы.")
+    elif added:
         password = generate_password()
         try:
             accounts.add(

@@ -35,6 +35,10 @@ def _widget_text(at) -> str:
 
 @pytest.fixture
 def norms_page(dashboard_env, tmp_path, monkeypatch):
+    """The deputy on «Нормы школы», with norms and an access store of this test (saves stay here)."""
+    access = tmp_path / "norms-access.sqlite"
+    AccountStore(access).add("zavuch", "Завуч", Role.DEPUTY, PASSWORD, school_id=SCHOOL_ID, must_change_password=False)
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(access))
     monkeypatch.setenv("EJOURNAL_HOME", str(tmp_path))
     monkeypatch.delenv("EJOURNAL_NORMS", raising=False)
     at = signed_in("zavuch")
@@ -164,6 +168,9 @@ def test_teacher_account_is_bound_by_choosing_the_teacher(admin_page):
     at.text_input(key="admin_login").input("novyi.uchitel")
     at.text_input(key="admin_name").input(chosen_name)
     at.selectbox(key="admin_role").select(Role.TEACHER)
+    next(b for b in at.button if b.label == "Добавить").click().run()
+    assert "выберите учителя из списка" in at.error[0].value and AccountStore(admin_page).find("novyi.uchitel") is None
+    box = at.selectbox(key="admin_teacher")
     box.select_index(box.options.index(chosen_name))
     next(b for b in at.button if b.label == "Добавить").click().run()
     assert not at.exception and "добавлен" in at.success[0].value
