@@ -130,29 +130,49 @@ with st.expander("Отключить, включить или сбросить �
 # --- the audit log in words ------------------------------------------------------------------------
 
 PAGE_TITLES = {file.removeprefix("app_pages/").removesuffix(".py"): spec[0] for file, spec in PAGES.items()}
-OBJECT_TITLES = {
-    **PAGE_TITLES,
+DOCUMENT_TITLES = {
     **{kind: entry.title for kind, entry in CATALOGUE.items()},
-    "norms.toml": "Нормы школы",
-    "audit_log": "Журнал действий",
     "presentation": "Презентация итогов для родительского совета",
-    "upload_errors": "Ошибки загрузки (XLSX)",
+}
+FILE_TITLES = {
+    **PAGE_TITLES,
+    **DOCUMENT_TITLES,
+    "audit_log": "Журнал действий",
+    "upload_errors": "Ошибки загрузки",
 }
 
 
-def _object_title(text: str) -> str:
-    """A page, document or file of the audit log by its Russian title («forecast_risk.xlsx» → «Прогноз
-    итогов периода (XLSX)»); anything else (a login, a file the user uploaded) as it is."""
-    if text in OBJECT_TITLES:
-        return OBJECT_TITLES[text]
-    if text.startswith("школа "):
-        return f"школа {school_names.get(text.removeprefix('школа '), text.removeprefix('школа '))}"
+def _file_title(text: str) -> str:
+    """A downloaded file by what it holds: «forecast_risk.xlsx» → «Прогноз итогов периода (XLSX)»."""
     stem, dot, extension = text.rpartition(".")
-    if dot and extension in ("xlsx", "pdf", "zip"):
-        owner = next((code for code in sorted(OBJECT_TITLES, key=len, reverse=True) if stem.startswith(code)), None)
-        if owner:
-            return f"{OBJECT_TITLES[owner]} ({extension.upper()})"
-    return text
+    stem = stem if dot else text
+    owner = next((code for code in sorted(FILE_TITLES, key=len, reverse=True) if stem.startswith(code)), None)
+    if owner is None:
+        return text
+    return f"{FILE_TITLES[owner]} ({extension.upper()})" if dot else FILE_TITLES[owner]
+
+
+def _school_title(text: str) -> str:
+    school_id = text.removeprefix("школа ")
+    return f"школа {school_names.get(school_id, school_id)}"
+
+
+# The object of an event, by the event: a page, a file, a document, the norms, a school; anything
+# else (a login, the files a user uploaded, a backup folder) is shown as it is.
+OBJECT_BY_EVENT = {
+    "page_viewed": lambda text: PAGE_TITLES.get(text, text),
+    "download": _file_title,
+    "report": lambda text: DOCUMENT_TITLES.get(text, text),
+    "norms_changed": lambda _: "Нормы школы",
+    "pupil_forget_started": _school_title,
+    "pupil_forgotten": _school_title,
+}
+
+
+def _object_title(event: AuditEvent) -> str:
+    text = event.object_text or ""
+    shown = OBJECT_BY_EVENT.get(event.event_code)
+    return shown(text) if shown and text else text
 
 
 def _audit_names() -> dict[str, dict[str, str]]:
@@ -167,8 +187,9 @@ def _audit_names() -> dict[str, dict[str, str]]:
 
 def _audit_rows(events: list[AuditEvent]) -> pl.DataFrame:
     detail_names = _audit_names()
-    objects = {e.object_text: _object_title(e.object_text) for e in events if e.object_text}
-    return pl.DataFrame([event.as_row(detail_names, objects) for event in events])
+    return pl.DataFrame(
+        [event.as_row(detail_names, {event.object_text or "": _object_title(event)}) for event in events]
+    )
 
 
 st.subheader("Журнал действий")

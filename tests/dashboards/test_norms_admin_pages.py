@@ -150,6 +150,8 @@ def test_audit_log_is_in_words(admin_page):
     )
     downloaded = log[log["Событие"] == "скачивание"].iloc[0]
     assert downloaded["Объект"] == f"{PAGES['app_pages/forecast.py'][0]} (XLSX)"
+    added = log[log["Событие"] == "пользователь добавлен"].iloc[0]  # the fixture's admin account
+    assert (added["Объект"], added["Подробности"]) == ("admin", "роль администратор")  # a login, not the page «admin»
     table = log.drop(columns=["Кто"]).to_csv()
     for code in ("as_of", "deputy", "control_overview", "class_id", "=", "None", "nan", the_class["class_id"]):
         assert code not in table
