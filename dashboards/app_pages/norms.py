@@ -141,11 +141,11 @@ def _changed_text(changed: dict[str, tuple[object, object]]) -> str:
 
 def _readable(error: Exception) -> str:
     """A refusal of the norms check with each «[раздел] ключ» replaced by the norm's description."""
-    text = as_text(error)
+    text = str(error).removeprefix("нормы: ")
     for key, spec in _specs().items():
         section, _ = key.split(".")
         text = text.replace(f"[{section}] {spec.name}", f"«{spec.metadata['doc']}»")
-    return text
+    return as_text(text)
 
 
 refusals: list[str] = []

@@ -63,6 +63,11 @@ def test_norms_page_says_everything_in_words_and_names_documents(norms_page):
     rule = at.selectbox(key="norm_timeliness_homework_deadline_rule")
     assert rule.options == ["в день урока до указанного часа", "через несколько часов после последнего урока учеников"]
     assert "(в днях)" in at.number_input(key="norm_timeliness_mark_entry_days").label
+    at.text_area(key="norm_importers_work_type_weights").input("Контрольная работа = много")
+    next(b for b in at.button if b.label == "Сохранить нормы").click().run()
+    refusal = at.error[0].value
+    assert refusal.startswith("Нормы не сохранены: ") and "«Веса видов работ по локальному акту" in refusal
+    assert re.findall(r"[A-Za-z]+", refusal) == []
 
 
 # (topic, not a topic under the default rule, not a topic once «повторение пройденного» is added)
