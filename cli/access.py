@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cli.console import EXIT_REFUSED, console, fail, plain
 from ejournal.access.accounts import (
+    ROLE_TITLES,
     SCHOOL_ROLES,
     AccessError,
     AccountStore,
@@ -197,7 +198,7 @@ def audit(
     """Журнал действий: входы, просмотры, скачивания, управление пользователями, удаления."""
     start = dt.datetime.strptime(since, "%d.%m.%Y") if since else None
     events = read_events(environment().access_db, since=start, limit=100_000 if out else limit)
-    rows = [event.as_row() for event in events]
+    rows = [event.as_row({"role": ROLE_TITLES}) for event in events]
     if out:
         out.write_bytes(frame_to_xlsx(pl.DataFrame(rows), "Журнал"))
         console.print(f"Журнал ({len(rows)} записей) записан в {out}")

@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from ejournal.norm_words import source_title
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_NORMS_FILE = Path(__file__).resolve().parent / "norms.toml"
 DEFAULT_SUBJECTS_FILE = Path(__file__).resolve().parent / "subjects.toml"
@@ -132,8 +134,16 @@ def _memory_size(text: str) -> str:
     return value
 
 
-def _norm(default, doc: str, source: str = "—", **extra):
-    """A norm's default, its Russian description and its source clause (shown on the settings page)."""
+# Sources that are not a clause of a model act (those are «000 §4.6.5», titled by ejournal.norm_words).
+SCHOOL_DECISION = "Решение школы (настройка программы)"
+PROGRAM_SETTING = "Настройка программы"
+ASSESSMENT_ACT = "Положение о текущем контроле успеваемости и промежуточной аттестации (локальный акт школы)"
+VPR_METHOD = "Методика ФИС ОКО (Рособрнадзор) для оценки объективности результатов ВПР"
+
+
+def _norm(default, doc: str, source: str = PROGRAM_SETTING, **extra):
+    """A norm's default, its Russian description, its source (a document's title, or a seed clause such
+    as «000 §4.6.5» that ejournal.norm_words titles) and, for the page, its ``unit`` and ``choice_titles``."""
     if isinstance(default, list | tuple):
         return field(default_factory=lambda: tuple(default), metadata={"doc": doc, "source": source, **extra})
     return field(default=default, metadata={"doc": doc, "source": source, **extra})
@@ -146,10 +156,17 @@ class ValidationNorms:
     allow_lessons_on_holidays: bool = _norm(
         False,
         "Разрешить уроки в дни каникул и праздников (иначе такие уроки отклоняются при загрузке)",
-        "решение школы",
+        SCHOOL_DECISION,
     )
-    max_error_rows_shown: int = _norm(30, "Сколько строк ошибок показывать на экране (полный список — в отчёте)")
-    batch_rows: int = _norm(250_000, "Сколько строк большого файла проверять за один шаг (память против скорости)")
+    max_error_rows_shown: int = _norm(
+        30, "Сколько строк ошибок показывать на экране (полный список — в отчёте)", PROGRAM_SETTING, unit="rows"
+    )
+    batch_rows: int = _norm(
+        250_000,
+        "Сколько строк большого файла проверять за один шаг (память против скорости)",
+        PROGRAM_SETTING,
+        unit="rows",
+    )
 
 
 @dataclass(frozen=True)
@@ -157,10 +174,17 @@ class TimelinessNorms:
     """[timeliness]: how soon lessons, marks, homework and period marks must be entered."""
 
     lesson_entry_days: int = _norm(
-        2, "Урок, тема и посещаемость — не позднее N дней после урока", "000 §4.4.1; 002 §5.1; 004 §8, §12"
+        2,
+        "Урок, тема и посещаемость — не позднее чем через столько дней после урока",
+        "000 §4.4.1; 002 §5.1; 004 §8, §12",
+        unit="days",
     )
-    mark_entry_days: int = _norm(2, "Текущие отметки — не позднее N дней после урока", "004 §8")
-    written_work_entry_days: int = _norm(10, "Отметки за письменные работы — не позднее N дней после урока", "002 §5.2")
+    mark_entry_days: int = _norm(
+        2, "Текущие отметки — не позднее чем через столько дней после урока", "004 §8", unit="days"
+    )
+    written_work_entry_days: int = _norm(
+        10, "Отметки за письменные работы — не позднее чем через столько дней после урока", "002 §5.2", unit="days"
+    )
     written_work_types: tuple[str, ...] = _norm(
         [
             "Контрольная работа",
@@ -176,21 +200,29 @@ class TimelinessNorms:
     )
     homework_deadline_rule: str = _norm(
         "hour",
-        "Срок домашнего задания: hour — в день урока до часа homework_deadline_hour; "
-        "after_last_lesson — через N часов после последнего урока учеников (по расписанию звонков)",
+        "Срок домашнего задания: в день урока до указанного часа или через несколько часов после последнего урока "
+        "учеников (по расписанию звонков)",
         "004, табл. 3.4; 002 §3.2.5",
         choices=("hour", "after_last_lesson"),
+        choice_titles={
+            "hour": "в день урока до указанного часа",
+            "after_last_lesson": "через несколько часов после последнего урока учеников",
+        },
     )
-    homework_deadline_hour: int = _norm(18, "Домашнее задание — в день урока до этого часа", "004, табл. 3.4")
+    homework_deadline_hour: int = _norm(
+        18, "Домашнее задание — в день урока до этого часа", "004, табл. 3.4", unit="clock"
+    )
     homework_hours_after_last_lesson: int = _norm(
-        3, "… или через N часов после последнего урока учеников", "002 §3.2.5"
+        3, "… или через столько часов после последнего урока учеников", "002 §3.2.5", unit="hours"
     )
     lesson_end_times: tuple[str, ...] = _norm(
         ["08:45", "09:40", "10:40", "11:40", "12:35", "13:30", "14:25", "15:20"],
-        "Расписание звонков: время окончания 1-го, 2-го … урока (для правила after_last_lesson)",
-        "решение школы",
+        "Расписание звонков: время окончания 1-го, 2-го … урока (для срока «после последнего урока»)",
+        SCHOOL_DECISION,
     )
-    homework_from_grade: int = _norm(2, "Домашнее задание задают с этой параллели", "СанПиН 1.2.3685-21, табл. 6.6")
+    homework_from_grade: int = _norm(
+        2, "Домашнее задание задают с этой параллели", "СанПиН 1.2.3685-21, табл. 6.6", unit="grade"
+    )
     homework_exempt_subjects: tuple[str, ...] = _norm(
         [
             "Физическая культура",
@@ -205,19 +237,27 @@ class TimelinessNorms:
             "Россия — мои горизонты",
         ],
         "Предметы без домашнего задания (название или код предмета)",
-        "локальный акт школы",
+        "Положение о ведении электронного журнала (локальный акт школы)",
     )
     period_mark_days_before_end: int = _norm(
-        2, "Отметки за период — не раньше чем за N дней до конца периода", "000 §5.4"
+        2, "Отметки за период — не раньше чем за столько дней до конца периода", "000 §5.4", unit="days"
     )
     period_mark_days_after_end: int = _norm(
-        7, "… и не позже N дней после конца периода (после этого период закрыт)", "004 §13"
+        7, "… и не позже чем через столько дней после конца периода (после этого период закрыт)", "004 §13", unit="days"
     )
     mark_edit_window_days: int = _norm(
         7,
-        "Окно редактирования отметки: 0 (никогда), 7, 14, 21 или 30 дней после урока",
+        "Окно редактирования отметки: сколько дней после урока её можно исправить",
         "004 §13",
         choices=(0, 7, 14, 21, 30),
+        choice_titles={
+            0: "никогда: отметку не исправляют",
+            7: "7 дней (неделя)",
+            14: "14 дней (2 недели)",
+            21: "21 день (3 недели)",
+            30: "30 дней (месяц)",
+        },
+        unit="days",
     )
 
 
@@ -226,20 +266,26 @@ class AttestationNorms:
     """[attestation]: enough marks for attestation and the rounding rule of period marks."""
 
     min_marks_per_quarter_at_1_hour: int = _norm(
-        3, "Минимум отметок за четверть (триместр) при 1 часе в неделю", "000 §5.2"
+        3, "Минимум отметок за четверть (триместр) при 1 часе в неделю", "000 §5.2", unit="marks"
     )
     min_marks_per_half_year_at_1_hour: int = _norm(
-        5, "Минимум отметок за полугодие (семестр) при 1 часе в неделю", "000 §5.2"
+        5, "Минимум отметок за полугодие (семестр) при 1 часе в неделю", "000 §5.2", unit="marks"
     )
     extra_marks_per_weekly_hour: int = _norm(
-        0, "Сколько отметок добавляется к минимуму за каждый час в неделю сверх первого", "локальный акт школы"
+        0,
+        "Сколько отметок добавляется к минимуму за каждый час в неделю сверх первого",
+        ASSESSMENT_ACT,
+        unit="marks",
     )
     rounding_threshold: float = _norm(
-        0.65, "Порог округления средневзвешенного балла: 0,65 — ≥ 4,65 → 5, ≥ 3,65 → 4, ≥ 2,65 → 3", "локальные акты"
+        0.65,
+        "Порог округления средневзвешенного балла: 0,65 — ≥ 4,65 → 5, ≥ 3,65 → 4, ≥ 2,65 → 3",
+        ASSESSMENT_ACT,
+        unit="points",
     )
     not_a_topic_pattern: str = _norm(
         r"(?i)^\s*(урок|тема|контрольная работа(\s*№\s*\d+)?|[-—.]+)\s*\.?\s*$",
-        "Запись, которая не является темой урока (регулярное выражение)",
+        "Записи, которые не считаются темой урока (слова и фразы)",
         "002 §3.2.5",
     )
 
@@ -251,7 +297,8 @@ class AttendanceNorms:
     chronic_absence_share: float = _norm(
         0.10,
         "Хронические пропуски: доля пропущенных уроков за период (0,10 = 10 %)",
-        "общепринятый порог раннего предупреждения",
+        "Настройка школы (общепринятый порог раннего предупреждения)",
+        unit="share",
     )
 
 
@@ -259,22 +306,41 @@ class AttendanceNorms:
 class ObjectivitySettings:
     """[objectivity]: padding before the period end, teachers' mark distributions, ВПР."""
 
-    padding_last_days: int = _norm(7, "Накрутка в конце периода: последние N дней периода …", "000 §4.6.5")
+    padding_last_days: int = _norm(
+        7, "Накрутка в конце периода: сколько последних дней периода проверять …", "000 §4.6.5", unit="days"
+    )
     padding_min_marks: int = _norm(
-        10, "… не меньше N текущих отметок (кроме контрольных) у учителя, класса и предмета за эти дни …", "000 §4.6.5"
+        10,
+        "… сколько текущих отметок (кроме контрольных) у учителя, класса и предмета за эти дни нужно как минимум …",
+        "000 §4.6.5",
+        unit="marks",
     )
     padding_ratio: float = _norm(
-        2.0, "… и в K раз больше отметок на присутствующего ученика за урок, чем до них", "000 §4.6.5"
+        2.0,
+        "… и во сколько раз больше отметок на присутствующего ученика за урок, чем до них",
+        "000 §4.6.5",
+        unit="times",
     )
     teacher_min_pupils: int = _norm(
         20,
-        "Распределение отметок учителя сравнивается с параллелью, если и у учителя, и у остальных не меньше N отметок",
-        "малые группы не оцениваются",
+        "Распределение отметок учителя сравнивается с параллелью, если и у учителя, и у остальных отметок не меньше этого числа",
+        "Настройка программы (малые группы не оцениваются)",
+        unit="marks",
     )
-    teacher_alpha: float = _norm(0.05, "Уровень значимости после поправки Холма (z-тесты доли «5» и среднего)", "—")
-    vpr_min_participants: int = _norm(10, "ВПР: группы меньше N участников не оцениваются", "ФИС ОКО")
+    teacher_alpha: float = _norm(
+        0.05,
+        "Уровень значимости после поправки Холма (проверка доли «5» и среднего балла)",
+        "Методика проверки объективности отметок (настройка программы)",
+        unit="share",
+    )
+    vpr_min_participants: int = _norm(
+        10, "ВПР: группы, где участников меньше этого числа, не оцениваются", VPR_METHOD, unit="participants"
+    )
     vpr_gap: int = _norm(
-        2, "ВПР: расхождение с отметкой журнала в N баллов и больше — признак необъективности", "ФИС ОКО"
+        2,
+        "ВПР: расхождение с отметкой журнала на столько баллов и больше — признак необъективности",
+        VPR_METHOD,
+        unit="points",
     )
 
 
@@ -283,7 +349,7 @@ class ForecastSettings:
     """[forecast]: the risk list of the forecast page and the preliminary report."""
 
     risk_probability: float = _norm(
-        0.3, "«В зоне риска»: вероятность «2» или н/а за период не меньше этой доли", "000 §2.8, §9.2"
+        0.3, "«В зоне риска»: вероятность «2» или н/а за период не меньше этой доли", "000 §2.8, §9.2", unit="share"
     )
 
 
@@ -294,7 +360,7 @@ class ImporterNorms:
     default_work_weight: float = _norm(
         1.0,
         "Вес вида работы, которого нет ни в данных системы, ни в таблице ниже (такие отметки — с предупреждением)",
-        "решение школы",
+        SCHOOL_DECISION,
     )
     work_type_weights: dict[str, float] = field(
         default_factory=lambda: {
@@ -305,7 +371,7 @@ class ImporterNorms:
         },
         metadata={
             "doc": "Веса видов работ по локальному акту (название → вес) для систем, которые передают название без веса",
-            "source": "локальный акт школы",
+            "source": ASSESSMENT_ACT,
         },
     )
 
@@ -318,7 +384,7 @@ class DocumentSettings:
         "",
         "Заместитель директора по УВР, подписывающий документы: фамилия и инициалы "
         "(пусто — строка для подписи от руки)",
-        "решение школы",
+        SCHOOL_DECISION,
     )
 
 
@@ -424,15 +490,15 @@ def _toml_value(value) -> str:
 def norms_toml(norms: Norms) -> str:
     """The norms as a TOML file, each key with its description and source as a comment."""
     lines = [
-        "# Нормы школы. Значения по умолчанию взяты из shared/DOMAIN.md; каждое — настройка школы.",
-        "# School norms. Defaults follow shared/DOMAIN.md; every one is a school setting.",
+        "# Нормы школы. Значения по умолчанию взяты из образцов локальных актов о ведении электронного журнала;",
+        "# каждое — настройка школы. School norms: every one is a school setting.",
     ]
     for name, (title, cls) in NORM_SECTIONS.items():
         lines += ["", f"# {title}", f"[{name}]"]
         section = getattr(norms, name)
         for spec in fields(cls):
             source = spec.metadata["source"]
-            lines.append(f"# {spec.metadata['doc']}" + (f" ({source})" if source != "—" else ""))
+            lines.append(f"# {spec.metadata['doc']} (источник: {source_title(source)})")
             lines.append(f"{spec.name} = {_toml_value(getattr(section, spec.name))}")
     return "\n".join(lines) + "\n"
 

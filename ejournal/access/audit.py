@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,86 @@ EVENT_TITLES = {
 }
 
 
+# What each detail of an event says, in the words of the audit table («as_of=2026-12-04» → «на дату 04.12.2026»).
+DETAIL_TITLES = {
+    "as_of": "на дату",
+    "day": "на дату",
+    "class_id": "класс",
+    "subject_id": "предмет",
+    "period": "период",
+    "level": "разрез",
+    "n_at_risk": "учеников в зоне риска",
+    "n_pupils": "учеников",
+    "n_cases": "случаев",
+    "n_flagged": "отмечено",
+    "files": "файлов",
+    "documents": "документов",
+    "failed": "не удалось",
+    "rows": "строк",
+    "forgotten_again": "удалено повторно",
+    "role": "роль",
+    "reason": "причина",
+    "locked": "заблокирован",
+    "sizes": "размеры, байт",
+    "sha256": "контрольные суммы",
+    "outcome": "итог",
+    "batches": "партии загрузки",
+    "changed": "изменено",
+}
+# The codes details carry as values, by detail; the caller adds names it knows (roles, classes, subjects).
+VALUE_TITLES: dict[str, dict[str, str]] = {
+    "reason": {
+        "unknown_login": "неизвестный логин",
+        "disabled": "учётная запись отключена",
+        "locked": "учётная запись заблокирована",
+        "password": "неверный пароль",
+        "account_removed": "учётной записи больше нет",
+        "account_disabled": "учётная запись отключена",
+        "account_changed": "роль или привязка изменены",
+        "password_changed": "пароль изменён",
+        "empty": "файлы не выбраны",
+        "too_big": "больше предела размера",
+        "busy": "шла другая загрузка",
+    },
+    "outcome": {
+        "loaded": "загружено",
+        "unchanged": "без изменений",
+        "loaded_with_rejections": "загружено, часть строк отклонена",
+        "refused": "отклонено",
+        "failed": "сбой",
+    },
+}
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+Names = Mapping[str, Mapping[str, str]]
+
+
+def moment_text(event_at: str) -> str:
+    """«2026-12-04T14:30:12.5» → «04.12.2026 14:30»."""
+    day, _, time = event_at.partition("T")
+    return f"{_date_text(day)} {time[:5]}".strip()
+
+
+def _date_text(value: str) -> str:
+    found = _ISO_DATE.match(value)
+    return f"{found.group(3)}.{found.group(2)}.{found.group(1)}" if found else value
+
+
+def _detail_value(key: str, value: object, names: Names) -> str:
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail_value(key, item, names) for item in value)
+    text = str(value)
+    known = {**VALUE_TITLES.get(key, {}), **names.get(key, {})}
+    return known.get(text, _date_text(text))
+
+
+def details_text(details: dict, names: Names | None = None) -> str:
+    """The details in words: «на дату 04.12.2026, класс 7А» (`names`: detail → code → name)."""
+    names = names or {}
+    return ", ".join(f"{DETAIL_TITLES.get(k, k)} {_detail_value(k, v, names)}" for k, v in details.items())
+
+
 @dataclass(frozen=True)
 class AuditEvent:
     event_id: int
@@ -45,16 +127,20 @@ class AuditEvent:
     object_text: str | None
     details: dict
 
-    def as_row(self) -> dict[str, object]:
-        """The event as the audit table shows it (console, dashboard, XLSX): Russian headers, in order."""
+    def as_row(self, names: Names | None = None, objects: Mapping[str, str] | None = None) -> dict[str, object]:
+        """The event as the audit table shows it (console, dashboard, XLSX): Russian headers, in order,
+        in words: `names` gives names by detail and code (``role`` → role titles, ``class_id`` → class
+        names …), `objects` the titles of objects (pages, documents, files)."""
+        names = names or {}
+        role = self.actor_role or ""
         return {
             "№": self.event_id,
-            "Когда": self.event_at[:19].replace("T", " "),
+            "Когда": moment_text(self.event_at),
             "Кто": self.actor_login or "",
-            "Роль": self.actor_role or "",
+            "Роль": names.get("role", {}).get(role, role),
             "Событие": EVENT_TITLES.get(self.event_code, self.event_code),
-            "Объект": self.object_text or "",
-            "Подробности": ", ".join(f"{k}={v}" for k, v in self.details.items()),
+            "Объект": (objects or {}).get(self.object_text or "", self.object_text or ""),
+            "Подробности": details_text(self.details, names),
         }
 
 

@@ -96,7 +96,11 @@ def test_norms_page_saves_audits_and_changes_the_findings(dashboard_env, tmp_pat
     assert not at.exception, at.exception
     at.selectbox(key="norm_timeliness_mark_edit_window_days").select(30)
     next(b for b in at.button if b.label == "Сохранить нормы").click().run()
-    assert "mark_edit_window_days: 7 → 30" in at.success[0].value
+    # the norm by its description and its values in words (it named the raw key «mark_edit_window_days: 7 → 30»)
+    assert (
+        "Окно редактирования отметки: сколько дней после урока её можно исправить: 7 дней (неделя) → 30 дней (месяц)"
+        in at.success[0].value
+    )
     assert "mark_edit_window_days = 30" in (tmp_path / "norms.toml").read_text(encoding="utf-8")
     events = [e for e in read_events(dashboard_env[1]) if e.event_code == "norms_changed"]
     assert events and "timeliness.mark_edit_window_days" in str(events[-1].details)
