@@ -101,19 +101,29 @@ def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
     return list(_load_models_cached(str(models_dir), signature))
 
 
+# What the scan for table names skips: string literals, line and block comments.
+_NOT_CODE = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def tables_named(sql: str, models: Iterable[str]) -> frozenset[str]:
+    """Every ``src_`` table and every model in ``models`` that the SQL names outside comments and
+    string literals: the tables a model reads. A plain scan instead of a SQL parser (importing and
+    running sqlglot cost a new process about a second); tests/warehouse/test_models.py checks it
+    against sqlglot's parse of every model file."""
+    known = set(models)
+    words = set(_WORD.findall(_NOT_CODE.sub(" ", sql).lower()))
+    return frozenset(w for w in words if w.startswith("src_") or w in known)
+
+
 @functools.lru_cache(maxsize=4)
 def _load_models_cached(models_dir: str, signature: tuple) -> tuple[Model, ...]:
-    import sqlglot  # only here: a command that builds no models does not pay for importing it
-    from sqlglot import exp
-
     files = {p.stem: p for p in sorted(Path(models_dir).glob("*.sql"))}
     models: dict[str, Model] = {}
     for name, file in files.items():
         sql = _strip_trailing_semicolon(file.read_text(encoding="utf-8"))
-        tree = sqlglot.parse_one(sql, read="duckdb")
-        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-        reads = {t.name for t in tree.find_all(exp.Table)} - ctes
-        models[name] = Model(name, sql, frozenset(reads & files.keys() - {name}), frozenset(reads - {name}))
+        reads = tables_named(sql, files) - {name}
+        models[name] = Model(name, sql, frozenset(reads & files.keys()), reads)
     ordered: list[Model] = []
     seen: set[str] = set()
 
