@@ -69,6 +69,11 @@ class ApplyCounts:
     def total(self, kind: str) -> int:
         return sum(getattr(self, kind).values())
 
+    def changed_tables(self) -> set[str]:
+        """The src_ tables whose rows this batch inserted, updated or removed."""
+        kinds = (self.inserted, self.updated, self.removed)
+        return {f"src_{name}" for counter in kinds for name, n in counter.items() if n}
+
 
 class BatchStage:
     """The staging area of one batch on a warehouse connection."""

@@ -11,7 +11,7 @@ import pytest
 
 from ejournal.settings import Norms, ValidationNorms
 from pipelines.ingest import IngestResult, ingest_path
-from tests.factories import tiny_export, write_export
+from tests.factories import small_sample_warehouse, tiny_export, write_export
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,14 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("EJOURNAL_DB", str(home / "ejournal.duckdb"))
     monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))
     return home
+
+
+@pytest.fixture(scope="session")
+def small_sample_db(tmp_path_factory) -> Path:
+    """The committed small export ingested once per test process (``small_sample_warehouse``);
+    a test that needs the sample loaded, and does not test the ingest itself, copies it:
+    ``copy_warehouse(small_sample_db, path)``."""
+    return small_sample_warehouse(tmp_path_factory)
 
 
 @pytest.fixture

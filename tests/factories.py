@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import copy
 import csv
+import shutil
 from pathlib import Path
+
+import pytest
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data_samples" / "small"
 SCHOOL = "sch-test"
@@ -408,3 +411,35 @@ def hostile_export() -> dict[str, list[dict[str, str]]]:
     for row in data["periods"]:
         row["period_name"] = f"{HOSTILE_NAMES['period_name']} {row['period_id']}"
     return data
+
+
+def copy_warehouse(template: Path, db: Path) -> Path:
+    """Copy a warehouse file and its published snapshot to ``db``: what ingesting the same export
+    at ``db`` gives (a file copy takes milliseconds, an ingest a second or more)."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, db)
+    published = template.parent / f"{template.stem}.published"
+    if published.is_dir():
+        shutil.copytree(published, db.parent / f"{db.stem}.published")
+    return db
+
+
+_SAMPLE_WAREHOUSES: dict[Path, Path] = {}
+
+
+def small_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed small export (``SAMPLE``) ingested once per test process into a warehouse of
+    its own, with its published snapshot; tests copy it with :func:`copy_warehouse` and never
+    change it. Ingested under an empty home: no test's settings or register of forgotten pupils."""
+    base = tmp_path_factory.getbasetemp()
+    if base not in _SAMPLE_WAREHOUSES:
+        from pipelines.ingest import ingest_path
+
+        folder = tmp_path_factory.mktemp("small_sample")
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setenv("EJOURNAL_HOME", str(folder / "home"))
+            monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(folder / "home" / "access.sqlite"))
+            (result,) = ingest_path(SAMPLE, folder / "small.duckdb")
+        assert result.status == "loaded", result.issues[:3]
+        _SAMPLE_WAREHOUSES[base] = folder / "small.duckdb"
+    return _SAMPLE_WAREHOUSES[base]

@@ -83,6 +83,7 @@ class Model:
     name: str
     sql: str
     depends_on: frozenset[str]
+    reads: frozenset[str] = frozenset()  # every table it reads: src_ tables and models
 
     @property
     def sql_hash(self) -> str:
@@ -100,19 +101,29 @@ def load_models(models_dir: Path = MODELS_DIR) -> list[Model]:
     return list(_load_models_cached(str(models_dir), signature))
 
 
+# What the scan for table names skips: string literals, line and block comments.
+_NOT_CODE = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def tables_named(sql: str, models: Iterable[str]) -> frozenset[str]:
+    """Every ``src_`` table and every model in ``models`` that the SQL names outside comments and
+    string literals: the tables a model reads. A plain scan instead of a SQL parser (importing and
+    running sqlglot cost a new process about a second); tests/warehouse/test_models.py checks it
+    against sqlglot's parse of every model file."""
+    known = set(models)
+    words = set(_WORD.findall(_NOT_CODE.sub(" ", sql).lower()))
+    return frozenset(w for w in words if w.startswith("src_") or w in known)
+
+
 @functools.lru_cache(maxsize=4)
 def _load_models_cached(models_dir: str, signature: tuple) -> tuple[Model, ...]:
-    import sqlglot  # only here: a command that builds no models does not pay for importing it
-    from sqlglot import exp
-
     files = {p.stem: p for p in sorted(Path(models_dir).glob("*.sql"))}
     models: dict[str, Model] = {}
     for name, file in files.items():
         sql = _strip_trailing_semicolon(file.read_text(encoding="utf-8"))
-        tree = sqlglot.parse_one(sql, read="duckdb")
-        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-        reads = {t.name for t in tree.find_all(exp.Table)} - ctes
-        models[name] = Model(name, sql, frozenset(reads & files.keys() - {name}))
+        reads = tables_named(sql, files) - {name}
+        models[name] = Model(name, sql, frozenset(reads & files.keys()), reads)
     ordered: list[Model] = []
     seen: set[str] = set()
 
@@ -131,42 +142,69 @@ def _load_models_cached(models_dir: str, signature: tuple) -> tuple[Model, ...]:
     return tuple(ordered)
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    query = "select count(*) from information_schema.tables where table_name = ? and table_schema = 'main'"
-    return con.execute(query, [name]).fetchone()[0] > 0
+def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    query = "select distinct table_name from information_schema.tables where table_schema = 'main'"
+    return {name for (name,) in con.execute(query).fetchall()}
 
 
 def build_models(
     con: duckdb.DuckDBPyConnection,
     school_ids: Iterable[str] | None = None,
     models: list[Model] | None = None,
+    changed: Iterable[str] | None = None,
 ) -> dict[str, int]:
     """Materialise every model as a table; returns rows per model.
 
     With ``school_ids`` only those schools' rows are rebuilt (a weekly ingest of one school in a
     regional warehouse touches that school alone); a model whose SQL changed since it was built
-    is rebuilt whole. Runs inside the caller's transaction when there is one.
+    is rebuilt whole. With ``changed`` (the tables whose rows changed, e.g. ``src_marks``) a model
+    none of whose inputs changed, directly or through another model, is left as it is. Runs
+    inside the caller's transaction when there is one.
     """
     models = models if models is not None else load_models()
     con.execute("create table if not exists meta_model (name varchar not null, sql_hash varchar not null)")
     built = dict(con.execute("select name, sql_hash from meta_model").fetchall())
+    existing = _main_tables(con)
     schools = sorted(set(school_ids)) if school_ids is not None else None
-    counts: dict[str, int] = {}
+    stale = set(changed) if changed is not None else None
+    renewed: list[Model] = []
     for model in models:
-        fresh = built.get(model.name) != model.sql_hash or not _table_exists(con, model.name)
+        fresh = built.get(model.name) != model.sql_hash or model.name not in existing
         if fresh or schools is None:
             con.execute(f"create or replace table {model.name} as select * from ({model.sql}) as m")
-            con.execute("delete from meta_model where name = ?", [model.name])
-            con.execute("insert into meta_model values (?, ?)", [model.name, model.sql_hash])
-        elif schools:
+            renewed.append(model)
+        elif schools and (stale is None or stale & model.reads):
             placeholders = ", ".join("?" for _ in schools)
             con.execute(f"delete from {model.name} where school_id in ({placeholders})", schools)
             con.execute(
                 f"insert into {model.name} select * from ({model.sql}) as m where m.school_id in ({placeholders})",
                 schools,
             )
-        counts[model.name] = con.execute(f"select count(*) from {model.name}").fetchone()[0]
-    return counts
+        else:
+            continue
+        if stale is not None:
+            stale.add(model.name)
+    _record_built(con, renewed)
+    return _row_counts(con, [model.name for model in models])
+
+
+def _record_built(con: duckdb.DuckDBPyConnection, models: list[Model]) -> None:
+    """Note the SQL each model was just built from (meta_model)."""
+    if not models:
+        return
+    con.execute("delete from meta_model where name in (select unnest(?))", [[m.name for m in models]])
+    con.execute(
+        "insert into meta_model select unnest(?), unnest(?)", [[m.name for m in models], [m.sql_hash for m in models]]
+    )
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
+    """Rows of each table, in one query."""
+    if not tables:
+        return {}
+    query = " union all ".join(f"select '{name}', count(*) from {name}" for name in tables)
+    counts = dict(con.execute(query).fetchall())
+    return {name: counts[name] for name in tables}
 
 
 def table_names(con: duckdb.DuckDBPyConnection, prefixes: tuple[str, ...] = ("src_", "dim_", "fct_")) -> list[str]:

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ejournal.access.accounts import AccountStore
-from pipelines.ingest import ingest_path
-from tests.access.test_scope import SAMPLE, raw
+from tests.access.test_scope import raw
+from tests.factories import copy_warehouse
 
 
 def _env(tmp_path, monkeypatch):
@@ -42,14 +42,14 @@ def test_add_list_disable_reset(tmp_path, monkeypatch):
     assert no_teacher.exit_code == 3 and "ид учителя" in no_teacher.output
 
 
-def test_a_school_role_always_gets_a_school(tmp_path, monkeypatch):
+def test_a_school_role_always_gets_a_school(tmp_path, monkeypatch, small_sample_db):
     store = _env(tmp_path, monkeypatch)
     runner = CliRunner(env={"COLUMNS": "250"})
     for role in ("deputy", "director", "parent_council"):
         nowhere = runner.invoke(app, ["users", "add", f"x-{role}", "--role", role])
         assert nowhere.exit_code == 3 and "должна принадлежать школе" in nowhere.output, nowhere.output
     assert store.list() == []
-    ingest_path(SAMPLE, tmp_path / "w.duckdb")  # one school: it is the one, and the command says so
+    copy_warehouse(small_sample_db, tmp_path / "w.duckdb")  # one school: it is the one, and the command says so
     added = runner.invoke(app, ["users", "add", "zavuch", "--role", "deputy"])
     assert added.exit_code == 0 and "Школа: sch-0001 (единственная в хранилище)" in added.output, added.output
     assert store.get("zavuch").school_id == "sch-0001"
@@ -74,9 +74,9 @@ def test_a_school_role_of_a_multi_school_warehouse_must_name_its_school(tmp_path
     assert store.list() == []
 
 
-def test_import_teachers_from_the_warehouse(tmp_path, monkeypatch):
+def test_import_teachers_from_the_warehouse(tmp_path, monkeypatch, small_sample_db):
     store = _env(tmp_path, monkeypatch)
-    ingest_path(SAMPLE, tmp_path / "w.duckdb")
+    copy_warehouse(small_sample_db, tmp_path / "w.duckdb")
     outcome = CliRunner().invoke(app, ["users", "import"])
     assert outcome.exit_code == 0, outcome.output
     accounts = {a.teacher_id: a for a in store.list()}
@@ -97,13 +97,13 @@ def test_audit_export(tmp_path, monkeypatch):
     assert "пользователь добавлен" in set(events["Событие"])
 
 
-def test_demo_accounts_are_repointed_to_the_loaded_school(tmp_path, monkeypatch):
+def test_demo_accounts_are_repointed_to_the_loaded_school(tmp_path, monkeypatch, small_sample_db):
     from cli.demo_accounts import demo_accounts
     from ejournal.access.accounts import Role
 
     store = _env(tmp_path, monkeypatch)
     store.add("klruk", "Старый", Role.CLASS_TEACHER, "старый-пароль-1", school_id="sch-old", teacher_id="t-old")
-    ingest_path(SAMPLE, tmp_path / "w.duckdb")
+    copy_warehouse(small_sample_db, tmp_path / "w.duckdb")
     printed = dict(
         (login, password) for login, _, password in demo_accounts(tmp_path / "w.duckdb", tmp_path / "access.sqlite")
     )

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ejournal.access.audit import read_events
-from pipelines.ingest import ingest_path
+from tests.factories import copy_warehouse
 from tests.pipelines.test_ingest_acceptance import snapshot
 from warehouse.backup import BackupError, backup, restore
 from warehouse.snapshot import current_snapshot, published_dir
@@ -22,13 +22,14 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "small"
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
+def env(tmp_path, monkeypatch, small_sample_db):
     monkeypatch.setenv("EJOURNAL_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(tmp_path / "home" / "access.sqlite"))
     db = tmp_path / "home" / "w.duckdb"
     monkeypatch.setenv("EJOURNAL_DB", str(db))
-    (result,) = ingest_path(SAMPLE, db)
-    assert result.status == "loaded"
+    copy_warehouse(small_sample_db, db)  # the sample as ingested (tests/conftest.py)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status_code from meta_batch").fetchall() == [("loaded",)]
     return tmp_path / "home", db
 
 

@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from pipelines.ingest import ingest_path
+from tests.factories import copy_warehouse, small_sample_warehouse
 from warehouse.backup import backup
 from warehouse.db import content_hash
 
@@ -32,9 +32,9 @@ SECRET = "SECRET-7f3a9c-never-in-the-warehouse"
 def genuine(tmp_path_factory) -> tuple[Path, Path]:
     """A loaded warehouse and a genuine backup of it (built once; each test copies them)."""
     root = tmp_path_factory.mktemp("genuine")
-    db = root / "w.duckdb"
-    (result,) = ingest_path(SAMPLE, db)
-    assert result.status == "loaded"
+    db = copy_warehouse(small_sample_warehouse(tmp_path_factory), root / "w.duckdb")  # the sample, ingested once
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status_code from meta_batch").fetchall() == [("loaded",)]
     return db, backup(db, root / "backups").folder
 
 

@@ -9,14 +9,14 @@ import pytest
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from pipelines.ingest import ingest_path
-from tests.factories import SAMPLE, raw, tiny_export, write_export
+from tests.factories import copy_warehouse, raw, small_sample_warehouse, tiny_export, write_export
 from warehouse.queries import SUPPRESSED, class_progress, school_summary, visible_classes, visible_subjects
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     db = tmp_path_factory.mktemp("scope") / "w.duckdb"
-    ingest_path(SAMPLE, db)
+    copy_warehouse(small_sample_warehouse(tmp_path_factory), db)  # the sample, ingested once
     with duckdb.connect(str(db), read_only=True) as connection:
         yield connection
 

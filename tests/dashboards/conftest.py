@@ -8,8 +8,7 @@ import pytest
 
 from ejournal.access.accounts import AccountStore, Role
 from ejournal.access.viewer import Viewer
-from pipelines.ingest import ingest_path
-from tests.factories import SAMPLE, raw
+from tests.factories import copy_warehouse, raw, small_sample_warehouse
 
 PASSWORD = "тестовый-пароль-1"
 
@@ -41,9 +40,7 @@ def viewer_of(login: str) -> Viewer:
 def sample_db(tmp_path_factory) -> Path:
     """The committed sample school loaded into a warehouse the dashboard reads."""
     db = tmp_path_factory.mktemp("dash") / "sample.duckdb"
-    (result,) = ingest_path(SAMPLE, db)
-    assert result.status == "loaded"
-    return db
+    return copy_warehouse(small_sample_warehouse(tmp_path_factory), db)  # ingested once per process
 
 
 @pytest.fixture(scope="session")

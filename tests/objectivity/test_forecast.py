@@ -11,7 +11,7 @@ import pytest
 
 from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
-from tests.factories import SAMPLE
+from tests.factories import copy_warehouse
 from warehouse.db import connect
 from warehouse.forecast.backtest import HORIZONS, horizon_title, run_backtest, text_table
 from warehouse.forecast.features import CLASSES, features_at, read_history
@@ -61,12 +61,10 @@ def test_model_beats_both_baselines_on_brier_before_the_period_ends(backtest):
             assert r["model"] < best, r
 
 
-def test_backtest_on_the_committed_sample_prints_its_table(tmp_path, capsys):
-    from pipelines.ingest import ingest_path
-
-    db = tmp_path / "small.duckdb"
-    (result,) = ingest_path(SAMPLE, db)
-    assert result.status == "loaded"
+def test_backtest_on_the_committed_sample_prints_its_table(tmp_path, capsys, small_sample_db):
+    db = copy_warehouse(small_sample_db, tmp_path / "small.duckdb")  # the sample, ingested once
+    with connect(db, read_only=True) as con:
+        assert con.execute("select status_code from meta_batch").fetchall() == [("loaded",)]
     with connect(db, read_only=True) as con:
         bt = run_backtest(read_history(con), 0.65)
     assert set(bt.table["horizon"]) == {horizon_title(h) for h in HORIZONS}

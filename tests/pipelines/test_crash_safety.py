@@ -40,13 +40,19 @@ def _bigger_export(folder: Path) -> Path:
     return write_export(data, folder)
 
 
+@pytest.fixture(scope="module")
+def big_export(tmp_path_factory) -> Path:
+    """The bigger export, written once: every case only reads it."""
+    return _bigger_export(tmp_path_factory.mktemp("crash") / "big")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.0, 0.05, 0.15])
-def test_sigkill_during_load_leaves_the_warehouse_unchanged(tmp_path, ingest_tiny, tiny, delay):
+def test_sigkill_during_load_leaves_the_warehouse_unchanged(tmp_path, ingest_tiny, tiny, delay, big_export):
     db = tmp_path / "w.duckdb"
     assert ingest_tiny(tiny, db=db).status == "loaded"
     before = snapshot(db)
-    folder = _bigger_export(tmp_path / "big")
+    folder = big_export
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(folder), str(db)],
         cwd=ROOT,

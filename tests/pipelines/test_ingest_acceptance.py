@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from tests.factories import tiny_export, write_export
-from warehouse.db import content_hash, table_names
+from warehouse.db import build_models, content_hash, load_models, table_names
 from warehouse.status import warehouse_status
 
 
@@ -71,6 +71,31 @@ def test_newer_export_supersedes_and_older_one_does_not(loaded, ingest_tiny, tin
     stale = ingest_tiny(older, db=db)
     assert stale.counts.total("kept_newer") >= 1
     assert snapshot(db) == state
+
+
+def test_a_newer_export_rebuilds_only_the_models_whose_inputs_changed(loaded, ingest_tiny, tmp_path):
+    db, _ = loaded
+    school = tiny_export()["school"][0]["school_id"]
+    marker = "school_name = 'не перестроена'"
+    with duckdb.connect(str(db)) as con:  # marker rows of the school, gone only if the model is rebuilt
+        con.execute("insert into dim_school (school_id, school_name) values (?, 'не перестроена')", [school])
+        con.execute("insert into mart_teacher_day (school_id) values (?)", [school])
+    newer = tiny_export()
+    newer["export"][0]["exported_at"] = "05.06.2026 10:00"
+    newer["marks"][0]["mark_value"] = "3"  # only marks change
+    result = ingest_tiny(newer, db=db)
+    assert (result.status, result.counts.changed_tables()) == ("loaded", {"src_marks"})
+    with duckdb.connect(str(db)) as con:
+        assert con.execute(f"select count(*) from dim_school where {marker}").fetchone() == (1,)  # reads no marks
+        assert con.execute("select count(*) from mart_teacher_day where teacher_id is null").fetchone() == (0,)
+        assert con.execute("select mark_value from fct_mark where mark_id = 'M1'").fetchone() == ("3",)
+        con.execute(f"delete from dim_school where {marker}")
+        kept = {m.name: content_hash(con, m.name) for m in load_models()}
+    whole = tmp_path / "whole.duckdb"
+    shutil.copyfile(db, whole)
+    with duckdb.connect(str(whole)) as con:
+        build_models(con)  # every model from scratch over the same src_ rows
+        assert {m.name: content_hash(con, m.name) for m in load_models()} == kept
 
 
 def test_incremental_week_adds_lessons_and_keeps_the_rest(loaded, ingest_tiny):

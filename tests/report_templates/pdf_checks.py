@@ -7,10 +7,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import duckdb
 import openpyxl
 
-from pipelines.ingest import ingest_path
-from tests.factories import SAMPLE, raw
+from tests.factories import copy_warehouse, raw, small_sample_warehouse
 from tests.report_templates.page_checks import (  # noqa: F401  (one set of PDF checks for every document)
     assert_pages_inside_margins,
     assert_pdf_a,
@@ -22,8 +22,9 @@ from tests.report_templates.page_checks import (  # noqa: F401  (one set of PDF 
 def load_sample(tmp_path_factory) -> Path:
     """The committed sample loaded into a fresh warehouse (for a module-scoped fixture)."""
     db = tmp_path_factory.mktemp("docs-b") / "w.duckdb"
-    (result,) = ingest_path(SAMPLE, db)
-    assert result.status == "loaded"
+    copy_warehouse(small_sample_warehouse(tmp_path_factory), db)  # the sample, ingested once
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status_code from meta_batch").fetchall() == [("loaded",)]
     return db
 
 

@@ -23,7 +23,7 @@ from report_templates.catalogue import SCHOOL_SET
 from report_templates.document_norms import DocumentNorms
 from report_templates.output import build_context, render_document
 from report_templates.school_set import Failure, render_many
-from tests.factories import SAMPLE, raw, write_export
+from tests.factories import copy_warehouse, raw, small_sample_warehouse, write_export
 from tests.report_templates.big_class import N_PUPILS, big_class_export
 from tests.report_templates.page_checks import assert_pages_inside_margins, assert_pdf_a, pdf_lines, pdf_text
 from tests.report_templates.pdf_checks import printed_cell
@@ -37,8 +37,7 @@ MINE = ["ledger", "attendance", "attendance-ledger", "preliminary", "class-teach
 def sample(tmp_path_factory):
     """The sample's warehouse and the whole school's set for PERIOD made by the CLI (2 workers)."""
     home = tmp_path_factory.mktemp("documents")
-    db = home / "w.duckdb"
-    ingest_path(SAMPLE, db)
+    db = copy_warehouse(small_sample_warehouse(tmp_path_factory), home / "w.duckdb")  # the sample, ingested once
     out = home / "out"
     outcome = CliRunner().invoke(app, ["report", "all", "--period", PERIOD, "--out", str(out), "--db", str(db)])
     assert outcome.exit_code == 0, outcome.output
@@ -378,9 +377,8 @@ def test_a_failing_document_is_reported_and_the_others_are_made(sample, tmp_path
     assert [r.kind for r in made] == ["attendance"] and made[0].paths[0].exists()
 
 
-def test_cli_asks_which_school_when_the_warehouse_holds_several(tmp_path, tiny):
-    db = tmp_path / "w.duckdb"
-    ingest_path(SAMPLE, db)
+def test_cli_asks_which_school_when_the_warehouse_holds_several(tmp_path, tiny, small_sample_db):
+    db = copy_warehouse(small_sample_db, tmp_path / "w.duckdb")  # the sample, ingested once
     ingest_path(write_export(tiny, tmp_path / "e"), db)
     runner = CliRunner()
     outcome = runner.invoke(app, ["report", "attendance", "--out", str(tmp_path / "o"), "--db", str(db)])

@@ -7,15 +7,14 @@ import difflib
 
 import pytest
 
-from pipelines.ingest import ingest_path
-from tests.factories import SAMPLE
+from tests.factories import copy_warehouse, small_sample_warehouse
 from tests.report_templates.golden import CASES, GOLDEN_DIR, golden_name, render_cases
 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     db = tmp_path_factory.mktemp("golden") / "w.duckdb"
-    ingest_path(SAMPLE, db)
+    copy_warehouse(small_sample_warehouse(tmp_path_factory), db)  # the sample, ingested once
     return render_cases(db)
 
 

@@ -20,7 +20,7 @@ from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
 from pipelines.ingest import ingest_path
 from report_templates.period_results.context import build
-from tests.factories import SAMPLE, raw, tiny_export, write_export
+from tests.factories import copy_warehouse, raw, small_sample_warehouse, tiny_export, write_export
 from tests.report_templates.raw_expect import comma
 from warehouse.class_results import categorise
 
@@ -69,8 +69,7 @@ def expected_rows() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     home = tmp_path_factory.mktemp("docs")
-    db = home / "w.duckdb"
-    ingest_path(SAMPLE, db)
+    db = copy_warehouse(small_sample_warehouse(tmp_path_factory), home / "w.duckdb")  # the sample, ingested once
     outcome = CliRunner().invoke(
         app, ["report", "results", "--class", "7А", "--period", PERIOD, "--out", str(home / "out"), "--db", str(db)]
     )

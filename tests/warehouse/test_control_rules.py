@@ -25,7 +25,7 @@ from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from pipelines.ingest import ingest_path
-from tests.factories import SAMPLE
+from tests.factories import SAMPLE, copy_warehouse, small_sample_warehouse
 from warehouse.control_rules import RULES, TEACHER_CASE_COLUMNS, Filters, teacher_cases, violations
 
 KEYS = ("teacher_id", "class_id", "subject_id", "pupil_id", "lesson_id", "mark_id", "period_id")
@@ -45,12 +45,11 @@ def _bag(rows, rule: str) -> Counter:
 def school(request, tmp_path_factory) -> tuple[Path, Path]:
     """(export folder, loaded warehouse): the committed 7А sample and a fresh 200-pupil school."""
     base = tmp_path_factory.mktemp("control")
-    if request.param == "committed sample":
-        folder = SAMPLE
-    else:
-        folder = base / "generated-200-pupils"
-        generate_school(folder, seed=11, n_pupils=200)
     db = base / "w.duckdb"
+    if request.param == "committed sample":  # ingested once per process (tests/factories.py)
+        return SAMPLE, copy_warehouse(small_sample_warehouse(tmp_path_factory), db)
+    folder = base / "generated-200-pupils"
+    generate_school(folder, seed=11, n_pupils=200)
     (result,) = ingest_path(folder, db)
     assert result.status == "loaded", result.issues[:3]
     return folder, db

@@ -446,6 +446,25 @@ def test_model_sticks_to_the_portable_subset(path):
     assert len(sqlglot.transpile(model.sql, read="duckdb", write="spark")) == 1
 
 
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: p.stem)
+def test_the_tables_a_model_reads_are_the_ones_sqlglot_parses(path):
+    # load_models scans the SQL for table names instead of parsing it: the same answer, per file
+    from sqlglot import exp
+
+    (model,) = [m for m in db.load_models() if m.name == path.stem]
+    tree = sqlglot.parse_one(model.sql, read="duckdb")
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    parsed = {t.name for t in tree.find_all(exp.Table)} - ctes - {model.name}
+    assert model.reads == parsed
+    assert model.depends_on == parsed & {p.stem for p in MODEL_FILES}
+
+
+def test_the_scan_for_tables_skips_comments_and_strings():
+    sql = "-- reads fct_lesson\nselect 'fct_mark', \"x\" from src_marks /* dim_class */ join Fct_Mark as f on 1 = 1"
+    assert db.tables_named(sql, ["fct_mark", "fct_lesson", "dim_class"]) == {"src_marks", "fct_mark"}
+    assert db.tables_named("select 'it''s src_x' from src_y", []) == {"src_y"}
+
+
 def test_docs_describe_every_model_and_column(built):
     doc = (ROOT / "docs" / "warehouse.md").read_text(encoding="utf-8")
     assert "```mermaid" in doc and "erDiagram" in doc

@@ -7,7 +7,7 @@ import shutil
 import duckdb
 
 from pipelines.ingest import ingest_path
-from tests.factories import SAMPLE
+from tests.factories import SAMPLE, copy_warehouse
 from warehouse.db import connect
 from warehouse.snapshot import current_snapshot, publish, published_dir
 
@@ -26,9 +26,8 @@ def test_ingest_publishes_and_replaces_the_snapshot(tmp_path):
     assert sorted(p.name for p in published_dir(db).iterdir()) == sorted(["CURRENT", second.name])
 
 
-def test_a_reader_of_the_snapshot_is_not_blocked_by_a_writer(tmp_path):
-    db = tmp_path / "w.duckdb"
-    ingest_path(SAMPLE, db)
+def test_a_reader_of_the_snapshot_is_not_blocked_by_a_writer(tmp_path, small_sample_db):
+    db = copy_warehouse(small_sample_db, tmp_path / "w.duckdb")  # the sample as ingested and published
     snapshot = current_snapshot(db)
     with connect(db) as writer:
         writer.execute("begin transaction")

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest import ingest_path
+from tests.factories import copy_warehouse, small_sample_warehouse
 from tests.warehouse.conftest import load_sample
 from warehouse import db, lake, spark_build
 
@@ -49,8 +49,7 @@ def spark():
 def warehouse(tmp_path_factory) -> Path:
     """A DuckDB warehouse file with the three schools in src_* (models built by the ingest)."""
     folder = tmp_path_factory.mktemp("spark-warehouse")
-    path = folder / "w.duckdb"
-    ingest_path(SMALL, path, run_by="test")
+    path = copy_warehouse(small_sample_warehouse(tmp_path_factory), folder / "w.duckdb")  # SMALL, ingested once
     with db.connect(path) as con:
         load_sample(con)
         db.build_models(con)
