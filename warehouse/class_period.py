@@ -117,13 +117,15 @@ def periods_covering_class(
 
 
 def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> list[tuple[str, str]]:
-    """(class name, name of the latest period with period marks) for every class of the school."""
+    """(class name, name of the latest period with period marks) for every class of the school's latest
+    academic year with period marks (a warehouse may hold several years: 7А of each)."""
     return con.execute(
         "select c.class_name, p.period_name from mart_period_results as m "
         "join dim_class as c on c.school_id = m.school_id and c.class_id = m.class_id "
         "join dim_period as p on p.school_id = m.school_id and p.period_id = m.period_id "
         "where $school_id is null or m.school_id = $school_id "
         "qualify row_number() over (partition by m.school_id, m.class_id order by p.end_date desc) = 1 "
+        "and c.academic_year_id = max(c.academic_year_id) over (partition by m.school_id) "
         "order by c.grade, c.class_name",
         {"school_id": school_id},
     ).fetchall()

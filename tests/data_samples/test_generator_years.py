@@ -23,6 +23,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms
 from pipelines.ingest import ingest_path
 from warehouse import director
+from warehouse.class_period import latest_periods
 from warehouse.control_rules import violations
 from warehouse.objectivity import flags
 from warehouse.objectivity_norms import ObjectivityNorms
@@ -222,3 +223,14 @@ def test_absent_class_pupils_are_flagged(school, found):
     flagged = {(c["pupil_id"], c["period_id"]) for c in found if c["rule"] == "chronic_absence"}
     assert set(counts) <= flagged
     assert len(counts) == len(pupils) * 4
+
+
+def test_documents_take_the_latest_year_classes(school):
+    """`ejournal report` without --period makes one document per class of the latest year, not one per
+    class of every loaded year."""
+    out, db, _ = school
+    latest_classes = sorted(row["class_name"] for row in _rows(out / YEARS[-1], "classes"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        pairs = latest_periods(con, "sch-0001")
+    assert sorted(name for name, _ in pairs) == latest_classes
+    assert {period for _, period in pairs} == {"4 четверть"}
