@@ -127,8 +127,9 @@ def _generate_year(
     lessons, planned = plan_topics(with_periods(lessons, periods_of_grades), units)
     marking = sorted(units.filter(pl.col("is_attested"))["teacher_id"].unique())
     roles = assign_roles(rng, marking or sorted(teachers["teacher_id"]), teachers.height)
+    trouble_rng = np.random.default_rng([seed, school_index, year])
     plan = (
-        plan_trouble(np.random.default_rng([seed, school_index, year]), marking, roles, teachers.height)
+        plan_trouble(trouble_rng, marking or sorted(teachers["teacher_id"]), roles, teachers.height)
         if trouble
         else None
     )

@@ -82,7 +82,7 @@ def _chronic_class(classes: pl.DataFrame) -> str:
         found = classes.filter(pl.col("grade") == grade)["class_id"].sort()
         if len(found):
             return found[-1]
-    return classes.filter(pl.col("grade") >= 2)["class_id"].sort()[-1]
+    return classes["class_id"].sort()[-1]
 
 
 def absent_class(
@@ -96,9 +96,14 @@ def absent_class(
     their study days in every period."""
     class_id = _chronic_class(classes)
     stays = enrolments.group_by("pupil_idx").agg(
-        pl.len().alias("_n"), pl.col("class_id").first(), pl.col("end_date").first()
+        pl.len().alias("_n"), pl.col("class_id").first(), pl.col("end_date").first(), pl.col("arrival_reason").first()
     )
-    whole_year = stays.filter((pl.col("_n") == 1) & (pl.col("class_id") == class_id) & pl.col("end_date").is_null())
+    whole_year = stays.filter(
+        (pl.col("_n") == 1)
+        & (pl.col("class_id") == class_id)
+        & pl.col("end_date").is_null()
+        & (pl.col("arrival_reason") == "начало года")
+    )
     candidates = whole_year["pupil_idx"].sort().to_numpy()
     pupils = sorted(int(p) for p in plan.rng.choice(candidates, min(CHRONIC_PUPILS, len(candidates)), replace=False))
     plan.chronic_class, plan.chronic_pupils = class_id, pupils
