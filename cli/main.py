@@ -3,6 +3,7 @@ documents; the users/audit/privacy and lake/warehouse subcommands live beside it
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -183,6 +184,21 @@ def dashboard(
     run_streamlit(_db(db), address, port)
 
 
+def _demo_exports(out: Path, years: int) -> list[Path]:
+    """The demo's export folders, oldest first: out itself (one year) or its year folders «2023-2024» …"""
+    if years == 1:
+        return [out]
+    pattern = re.compile(r"^\d{4}-\d{4}$")
+    found = sorted(p for p in out.iterdir() if pattern.match(p.name)) if out.is_dir() else []
+    return found[-years:]
+
+
+def _demo_written(out: Path, years: int) -> bool:
+    """The demo export is already there: export.csv in each folder of _demo_exports."""
+    folders = _demo_exports(out, years)
+    return len(folders) == years and all((p / "export.csv").exists() for p in folders)
+
+
 @app.command()
 def demo(
     db: DbOption = None,
@@ -190,6 +206,10 @@ def demo(
     pupils: Annotated[int, typer.Option("--pupils", min=10)] = 1000,
     port: Annotated[int, typer.Option("--port")] = 8501,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Запустить панель после загрузки")] = True,
+    years: Annotated[int, typer.Option("--years", min=1, max=5, help="Учебных лет (выгрузка на каждый)")] = 3,
+    trouble: Annotated[
+        bool, typer.Option("--trouble/--no-trouble", help="Заложить типичные нарушения, чтобы страницам было что найти")
+    ] = True,
 ) -> None:
     """Сгенерировать демо-школу, загрузить её и запустить панель."""
     from cli.loading import print_result
@@ -197,11 +217,15 @@ def demo(
     from pipelines.ingest import ingest_path
 
     path = _db(db)
-    if not (out / "export.csv").exists():
-        console.print(f"Генерирую демо-школу ({pupils} учеников) в {out} …")
-        generate_school(out, seed=42, n_pupils=pupils)
+    if not _demo_written(out, years):
+        console.print(f"Генерирую демо-школу ({pupils} учеников, учебных лет: {years}) в {out} …")
+        generate_school(out, seed=42, n_pupils=pupils, years=years, trouble=trouble)
     console.print(f"Загружаю выгрузку в {path} …")
-    results = ingest_path(out, path, norms=load_norms(), run_by=environment().run_by)
+    results = [
+        result
+        for folder in _demo_exports(out, years)
+        for result in ingest_path(folder, path, norms=load_norms(), run_by=environment().run_by)
+    ]
     for result in results:
         print_result(result, 10)
         if result.status == "refused":

@@ -117,9 +117,10 @@ def periods_covering_class(
 
 
 def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> list[tuple[str, str]]:
-    """(class name, name of the latest period with period marks) for every class of the school; a
-    class of the same year without period marks (grade 1, taught without marks) gets the latest
-    period covering its grade that ends no later than the year's latest period with marks."""
+    """(class name, name of the latest period with period marks) for every class of the school's latest
+    academic year with period marks (a warehouse may hold several years: 7А of each); a class of
+    that year without period marks (grade 1, taught without marks) gets the latest period covering
+    its grade that ends no later than the year's latest period with marks."""
     return con.execute(
         "with marked as (select m.school_id, m.class_id, p.academic_year_id, p.period_id, p.end_date "
         "from mart_period_results as m "
@@ -127,7 +128,8 @@ def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> lis
         "where $school_id is null or m.school_id = $school_id "
         "qualify row_number() over (partition by m.school_id, m.class_id order by p.end_date desc) = 1), "
         "years as (select school_id, academic_year_id, max(end_date) as last_end from marked "
-        "group by school_id, academic_year_id), "
+        "group by school_id, academic_year_id "
+        "qualify academic_year_id = max(academic_year_id) over (partition by school_id)), "
         "unmarked as (select c.school_id, c.class_id, p.period_id from dim_class as c "
         "join years on years.school_id = c.school_id and years.academic_year_id = c.academic_year_id "
         "join dim_period as p on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id "
@@ -135,7 +137,8 @@ def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> lis
         "where not exists (select 1 from marked where marked.school_id = c.school_id "
         "and marked.class_id = c.class_id) "
         "qualify row_number() over (partition by c.school_id, c.class_id order by p.end_date desc) = 1), "
-        "chosen as (select school_id, class_id, period_id from marked union all "
+        "chosen as (select school_id, class_id, period_id from marked "
+        "join years using (school_id, academic_year_id) union all "
         "select school_id, class_id, period_id from unmarked) "
         "select c.class_name, p.period_name from chosen "
         "join dim_class as c on c.school_id = chosen.school_id and c.class_id = chosen.class_id "

@@ -1,4 +1,5 @@
-"""Command line: python -m data_samples.generator OUT_DIR [--pupils N] [--seed S] [--schools K].
+"""Command line: python -m data_samples.generator OUT_DIR [--pupils N] [--seed S] [--schools K]
+[--years N] [--trouble].
 
 With --schools K > 1 it writes a region (OUT_DIR/sch-0001 …); progress goes to stderr.
 """
@@ -24,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, default=2025, help="first calendar year of the academic year")
     parser.add_argument("--grades", type=str, default=None, help="comma-separated grades, e.g. 7")
     parser.add_argument("--subjects", type=str, default=None, help="comma-separated subject ids, e.g. rus,alg,eng,hist")
+    parser.add_argument("--years", type=int, default=1, help="academic years, one export each (default 1)")
+    parser.add_argument("--trouble", action="store_true", help="plant the demo's trouble (generator/trouble.py)")
     args = parser.parse_args(argv)
     started = time.monotonic()
 
@@ -44,8 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             grades=[int(g) for g in args.grades.split(",")] if args.grades else None,
             subject_ids=args.subjects.split(",") if args.subjects else None,
             progress=progress,
+            years=args.years,
+            trouble=args.trouble,
         )
-    print(json.dumps(summary["files"], ensure_ascii=False, indent=2))
+    files = {year: one["files"] for year, one in summary["years"].items()} if "years" in summary else summary["files"]
+    print(json.dumps(files, ensure_ascii=False, indent=2))
     return 0
 
 

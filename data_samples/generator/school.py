@@ -32,10 +32,21 @@ from .staff import (
     hire_teachers,
 )
 from .timetable import build_timetable, expand_lessons
+from .trouble import (
+    TROUBLE_RULES,
+    absent_class,
+    drop_behind_marks,
+    plan_trouble,
+    raise_finals,
+    trouble_rows,
+    with_roles,
+)
 from .truth import RULES, compute_truth
 from .writer import canonical_frames, write_export, write_truth
+from .years import enrol_next_year, pupil_number, returning_pupils
 
 Progress = Callable[[str], None] | None
+Carried = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
 
 
 def generate_school(
@@ -48,13 +59,47 @@ def generate_school(
     grades: Sequence[int] | None = None,
     subject_ids: Sequence[str] | None = None,
     progress: Progress = None,
+    years: int = 1,
+    trouble: bool = False,
 ) -> dict:
-    """Write a full-year canonical export of one school into out_dir; return the summary."""
-    step = progress or (lambda _message: None)
-    out_dir = Path(out_dir)
-    rng = np.random.default_rng([seed, school_index])
+    """Write a full-year canonical export of one school into out_dir; return the summary.
+
+    years > 1: one export per academic year, the last one starting in academic_year_start, into
+    out_dir/<yyyy-yyyy>/ (the loader takes a folder of exports in name order, oldest first); the
+    same pupils move up a grade each year (data_samples/generator/years.py). trouble: plant the
+    demo's trouble in every year (data_samples/generator/trouble.py)."""
     grades = sorted(set(grades or range(1, 12)))
-    year = academic_year_start
+    if years == 1:
+        return _generate_year(
+            Path(out_dir), seed, n_pupils, school_index, academic_year_start, grades, subject_ids, progress, trouble
+        )[0]
+    summaries, carried = {}, None
+    for year in range(academic_year_start - years + 1, academic_year_start + 1):
+        if progress:
+            progress(f"Учебный год {year}/{year + 1}")
+        folder = Path(out_dir) / f"{year}-{year + 1}"
+        summary, carried = _generate_year(
+            folder, seed, n_pupils, school_index, year, grades, subject_ids, progress, trouble, carried
+        )
+        summaries[summary["academic_year_id"]] = summary
+    return {"school_id": f"sch-{school_index:04d}", "seed": seed, "n_pupils": n_pupils, "years": summaries}
+
+
+def _generate_year(
+    out_dir: Path,
+    seed: int,
+    n_pupils: int,
+    school_index: int,
+    year: int,
+    grades: list[int],
+    subject_ids: Sequence[str] | None,
+    progress: Progress,
+    trouble: bool,
+    carried: Carried | None = None,
+) -> tuple[dict, Carried]:
+    """One academic year's export; `carried` is the previous year's (pupils, enrolments, classes)."""
+    step = progress or (lambda _message: None)
+    rng = np.random.default_rng([seed, school_index])
     calendar = build_calendar(year, grades)
 
     step("Классы, учебный план и учителя")
@@ -66,7 +111,12 @@ def generate_school(
     teachers = assign_positions(teachers, classes)
 
     step("Ученики и движение")
-    pupils, enrolments = enrol_pupils(rng, classes, calendar, n_pupils, school_index)
+    if carried is None:
+        pupils, enrolments = enrol_pupils(rng, classes, calendar, n_pupils, school_index)
+    else:
+        returning = returning_pupils(rng, *carried, grades)
+        first_number = max(pupil_number(p) for p in carried[0]["pupil_id"]) + 1
+        pupils, enrolments = enrol_next_year(rng, classes, calendar, returning, n_pupils, school_index, first_number)
     groups = build_groups(units)
     members = build_group_members(groups, pupils, enrolments)
 
@@ -77,14 +127,26 @@ def generate_school(
     lessons, planned = plan_topics(with_periods(lessons, periods_of_grades), units)
     marking = sorted(units.filter(pl.col("is_attested"))["teacher_id"].unique())
     roles = assign_roles(rng, marking or sorted(teachers["teacher_id"]), teachers.height)
+    trouble_rng = np.random.default_rng([seed, school_index, year])
+    plan = (
+        plan_trouble(trouble_rng, marking or sorted(teachers["teacher_id"]), roles, teachers.height)
+        if trouble
+        else None
+    )
+    if plan:
+        roles = with_roles(plan, roles)
     lessons = keep_lessons(rng, lessons, teachers, roles, calendar.exported_at)
 
     step("Посещаемость")
     attendance = simulate_attendance(rng, lessons, enrolled_lessons(lessons, enrolments, members), pupils.height)
+    if plan:
+        attendance = absent_class(plan, attendance, lessons, enrolments, classes)
 
     step("Текущие отметки")
     graded = plan_lessons(rng, graded_lessons(lessons, units), roles)
     marks = plant_gaps(rng, draw_marks(rng, graded, attendance), graded, attendance, n_pupils)
+    if plan:
+        marks = drop_behind_marks(plan, marks, graded)
     marks = marks.with_row_index("mark_seq")  # a total order for every later step
     ability = abilities(rng, pupils.height)
     marks = mark_values(rng, marks, graded, ability)
@@ -110,6 +172,8 @@ def generate_school(
         calendar,
         n_pupils,
     )
+    if plan:
+        period = raise_finals(plan, period)
     year_rows = year_marks(rng, period, calendar)
     present_days = (
         attendance.filter(pl.col("code").is_in([PRESENT, LATE]))
@@ -130,7 +194,11 @@ def generate_school(
 
     step("Проверочные данные (_truth)")
     truth = compute_truth(frames)
-    planted = {rule: truth.filter(pl.col("rule") == rule).height for rule in RULES}
+    if plan:
+        class_teachers = dict(classes.select("class_id", "class_teacher_id").iter_rows())
+        truth = pl.concat([truth, trouble_rows(plan, pupils, class_teachers, truth.columns)])
+    rules = (*RULES, *TROUBLE_RULES) if plan else RULES
+    planted = {rule: truth.filter(pl.col("rule") == rule).height for rule in rules}
     summary = {
         "school_id": f"sch-{school_index:04d}",
         "academic_year_id": calendar.academic_year_id,
@@ -140,7 +208,7 @@ def generate_school(
         "planted": planted,
     }
     write_truth(truth, summary, out_dir)
-    return summary
+    return summary, (pupils, enrolments, classes)
 
 
 def generate_region(

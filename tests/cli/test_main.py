@@ -27,9 +27,19 @@ def test_demo_without_server_generates_loads_and_reports(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         pupils = con.execute("select count(*) from dim_pupil").fetchone()[0]
         marks = con.execute("select count(*) from fct_mark").fetchone()[0]
-    raw_marks = sum(1 for _ in (tmp_path / "export" / "marks.csv").open(encoding="utf-8-sig")) - 1
-    assert pupils == 60
+        years = con.execute("select academic_year_id from dim_academic_year order by 1").fetchall()
+    folders = sorted((tmp_path / "export").iterdir())  # the demo has three academic years, one export each
+    assert [f.name for f in folders] == ["2023-2024", "2024-2025", "2025-2026"]
+    assert [y for (y,) in years] == ["2023/2024", "2024/2025", "2025/2026"]
+    pupil_rows = [_data_lines(f / "pupils.csv") for f in folders]
+    raw_marks = sum(len(_data_lines(f / "marks.csv")) for f in folders)
+    assert len(pupil_rows[-1]) == 60
+    assert pupils == len({line.split(";")[0] for rows in pupil_rows for line in rows})
     assert marks == raw_marks
+
+
+def _data_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8-sig").splitlines()[1:]
 
 
 def test_region_folder_loads_one_batch_per_school(tmp_path):
