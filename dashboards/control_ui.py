@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.auth import download_button
+from dashboards.formats import data_table
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms, load_norms
 from ejournal.xlsx import frame_to_xlsx
@@ -132,12 +133,7 @@ def show_table(frame: pl.DataFrame, viewer: Viewer, name: str, key: str, *, hide
     shown = frame.select([c for c in frame.columns if c in TITLES and c not in hide]).rename(
         {c: TITLES[c] for c in frame.columns if c in TITLES}
     )
-    dates = {
-        name: st.column_config.DateColumn(name, format="DD.MM.YYYY")
-        for name, dtype in shown.schema.items()
-        if dtype == pl.Date
-    }
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=dates)
+    data_table(shown, width="stretch")
     download_button(
         viewer,
         "Скачать XLSX",

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboards.auth import download_button, store
 from dashboards.data import current_viewer, warehouse_school_ids
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from dashboards.text import as_text
 from ejournal.access.accounts import AccessError, Role, generate_password, region_text
@@ -35,7 +36,7 @@ users = pl.DataFrame(
         for a in accounts.list()
     ]
 )
-st.dataframe(users, hide_index=True)
+data_table(users)
 
 schools = [None, *warehouse_school_ids()]
 with st.expander("Добавить пользователя"):
@@ -93,7 +94,7 @@ with st.expander("Отключить, включить или сбросить �
 
 st.subheader("Журнал действий")
 events = pl.DataFrame([event.as_row() for event in read_events(environment().access_db, limit=2000)])
-st.dataframe(events, hide_index=True)
+data_table(events.with_columns(pl.col("Когда").str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False)))
 download_button(
     viewer,
     "Скачать журнал (XLSX)",

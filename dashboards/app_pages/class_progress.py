@@ -7,6 +7,7 @@ import streamlit as st
 from dashboards.auth import audit, download_button
 from dashboards.control_ui import choose_class
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.queries import class_progress, visible_subjects
@@ -29,7 +30,7 @@ with warehouse() as con:
     table = class_progress(con, viewer, class_id, subject_id)
 
 audit("page_viewed", viewer, "class_progress", class_id=class_id, subject_id=subject_id, n_pupils=table.height)
-st.dataframe(table, hide_index=True)
+data_table(table)
 download_button(
     viewer,
     "Скачать XLSX",

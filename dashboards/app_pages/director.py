@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards.auth import download_button
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import data_table, russian_chart
 from dashboards.navigation import require
 from dashboards.text import as_text, chart_safe
 from ejournal.settings import load_norms
@@ -49,13 +50,15 @@ for column, row in zip(columns, key.rows[:4], strict=False):
     column.metric(as_text(row[0]), row[1], None if row[3] in ("—", SUPPRESSED) else row[3].replace("\u2212", "-"))
 for line in key.conclusions:
     st.markdown(f"- {as_text(line)}")
-st.dataframe(_table(key.header, key.rows), hide_index=True)
+data_table(_table(key.header, key.rows))
 
 for i, slide in enumerate(rest):
     st.subheader(as_text(slide.title))
-    st.dataframe(_table(slide.header, slide.rows), hide_index=True)
+    data_table(_table(slide.header, slide.rows))
     if slide.chart is not None:
-        st.plotly_chart(chart_safe(slide.chart), key=f"director_chart_{i}")
+        st.plotly_chart(
+            russian_chart(chart_safe(slide.chart)), key=f"director_chart_{i}", config={"displayModeBar": False}
+        )
     if slide.note:
         st.caption(as_text(slide.note))
 

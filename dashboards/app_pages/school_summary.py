@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboards.auth import download_button
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.queries import SUPPRESSED, school_summary
@@ -18,7 +19,7 @@ if viewer.suppresses_small_groups:
 
 with warehouse() as con:
     table = school_summary(con, viewer)
-st.dataframe(table, hide_index=True)
+data_table(table)
 download_button(
     viewer,
     "Скачать XLSX",

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import russian_chart
 from dashboards.navigation import require
 from dashboards.text import chart_texts
 from warehouse.control_pages import teacher_activity, teacher_remarks, teacher_weeks, week_bounds
@@ -44,7 +45,7 @@ if not weeks.is_empty():
         markers=True,
     )
     figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"range": [0, 105]})
-    st.plotly_chart(figure, config={"displayModeBar": False})
+    st.plotly_chart(russian_chart(figure), config={"displayModeBar": False})
 
 st.subheader(f"Анализ работы с классными журналами: неделя {start:%d.%m.%Y} — {end:%d.%m.%Y}")
 show_table(remarks, viewer, f"анализ-журналов-{start:%Y-%m-%d}", "teacher_remarks")
