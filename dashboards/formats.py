@@ -40,9 +40,14 @@ def column_formats(frame: pl.DataFrame) -> dict[str, object]:
     return formats
 
 
-def data_table(frame: pl.DataFrame, *, column_config: dict | None = None, **kwargs) -> None:
+def data_table(
+    frame: pl.DataFrame, *, first: tuple[str, ...] = (), column_config: dict | None = None, **kwargs
+) -> None:
     """``st.dataframe`` of the frame in Russian formats (`column_formats`), «—» for a missing value,
-    without the index; ``column_config`` and other arguments as for ``st.dataframe`` win."""
+    without the index, the columns ``first`` (what a row is read for) on the left; ``column_config``
+    and other arguments as for ``st.dataframe`` win."""
+    if first:
+        kwargs.setdefault("column_order", [*first, *(c for c in frame.columns if c not in first)])
     st.dataframe(
         frame,
         hide_index=True,

@@ -10,7 +10,7 @@ from dashboards.data import current_viewer, warehouse
 from dashboards.formats import data_table
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
-from warehouse.queries import class_progress, visible_subjects
+from warehouse.queries import class_progress, marked_pairs, visible_subjects
 
 viewer = current_viewer()
 require(viewer, "app_pages/class_progress.py")
@@ -26,7 +26,9 @@ with warehouse() as con:
     if not subjects:
         st.info("В этом классе нет доступных вам предметов.")
         st.stop()
-    subject_id = st.selectbox("Предмет", list(subjects), format_func=subjects.get, key="progress_subject")
+    marked = marked_pairs(con, viewer)  # the page opens on a subject with marks
+    first = next((i for i, subject in enumerate(subjects) if (class_id, subject) in marked), 0)
+    subject_id = st.selectbox("Предмет", list(subjects), index=first, format_func=subjects.get, key="progress_subject")
     table = class_progress(con, viewer, class_id, subject_id)
 
 audit("page_viewed", viewer, "class_progress", class_id=class_id, subject_id=subject_id, n_pupils=table.height)

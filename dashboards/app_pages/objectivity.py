@@ -79,7 +79,7 @@ with tab_finals:
         ).alias("Признак"),
     )
     st.subheader(f"Отметки с признаками: {table.height}")
-    data_table(table)
+    data_table(table, first=("Признак",))
     download_button(
         viewer,
         "Скачать XLSX",
@@ -107,7 +107,7 @@ with tab_padding:
         pl.col("rate_before").round(2).alias("На ученика за урок (ранее)"),
         pl.when(pl.col("is_padding")).then(pl.lit("накопление")).otherwise(pl.lit("")).alias("Признак"),
     )
-    data_table(pad_table)
+    data_table(pad_table, first=("Признак",))
     download_button(
         viewer,
         "Скачать XLSX",
@@ -149,7 +149,7 @@ with tab_teachers:
             .otherwise(pl.lit("в пределах нормы"))
             .alias("Вывод"),
         )
-        data_table(t_table)
+        data_table(t_table, first=("Вывод",))
         download_button(
             viewer,
             "Скачать XLSX",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import plotly.express as px
+import polars as pl
 import streamlit as st
 
 from dashboards.auth import audit
@@ -16,6 +17,7 @@ from warehouse.control_pages import teacher_activity, teacher_remarks, teacher_w
 from warehouse.control_rules import RULES, Filters
 
 PAGE = "app_pages/teacher_activity.py"
+MAX_LINES = 5  # more lines on one chart cannot be told apart
 viewer = current_viewer()
 require(viewer, PAGE)
 st.title("Активность учителей")
@@ -35,6 +37,12 @@ st.caption(
 show_table(ranking, viewer, "активность-учителей", "teacher_activity")
 if not weeks.is_empty():
     st.subheader("Динамика по неделям")
+    lowest = ranking["teacher_name"].head(MAX_LINES).to_list()  # the ranking puts them first
+    if weeks["teacher_name"].n_unique() > MAX_LINES:
+        st.caption(
+            f"{MAX_LINES} учителей с наименьшей долей уроков, заполненных в день урока; другого — фильтр «Учитель»."
+        )
+        weeks = weeks.filter(pl.col("teacher_name").is_in(lowest))
     figure = px.line(
         weeks.with_columns(chart_texts("teacher_name")).rename(
             {"week_start": "Неделя", "share_same_day": "Заполнено в день урока, %", "teacher_name": "Учитель"}

@@ -50,7 +50,9 @@ readable = found.with_columns(
     pl.col("class_id").replace_strict(names["class"], default="—").alias("class_name"),
     pl.col("subject_id").replace_strict(names["subject"], default="—").alias("subject_name"),
 ).select("event_date", "rule_title", "class_name", "subject_name", "teacher_name", "detail", "rule")
-for tab, (title, group) in zip(st.tabs(list(GROUPS)), GROUPS.items(), strict=True):
+# the page opens on the first tab with cases
+opening = next((title for title, group in GROUPS.items() if any(by_rule.get(c) for c in group)), None)
+for tab, (title, group) in zip(st.tabs(list(GROUPS), default=opening), GROUPS.items(), strict=True):
     with tab:
         part = readable.filter(pl.col("rule").is_in(group)).sort("event_date", descending=True)
         st.markdown(" · ".join(f"{RULES[c].title}: **{by_rule.get(c, 0)}**" for c in group))

@@ -103,6 +103,9 @@ RECORD_CANVAS = """(() => {
     };
 })()"""
 DRAWN_TEXTS = "() => [...document.querySelectorAll('canvas')].flatMap(c => [...(c.drawnTexts || [])])"
+GRIDS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+    .filter(grid => grid.checkVisibility())
+    .every(grid => [...grid.querySelectorAll('canvas')].some(c => c.drawnTexts && c.drawnTexts.size))"""
 DATE_INPUTS = """() => [...document.querySelectorAll('[data-testid="stDateInputFieldsScroller"]')]
     .map(e => e.textContent.replace(/\\s/g, ''))"""
 # Streamlit's date field keeps its placeholders in English (it sets the field's locale to en-US):
@@ -143,6 +146,7 @@ def _settle(page) -> None:
     page.locator('[data-testid="stHeading"]').first.wait_for(timeout=30_000)
     page.wait_for_timeout(300)
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+    page.wait_for_function(GRIDS_DRAWN, timeout=30_000)
 
 
 def _open(page, title: str, url_path: str, first: bool) -> None:
