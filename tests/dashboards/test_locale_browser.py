@@ -4,6 +4,7 @@ Monday — and nothing shows «None», «nan», «null» or an English word of t
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import defaultdict
 from fractions import Fraction
@@ -180,6 +181,16 @@ def _calendar(page) -> tuple[str, list[str]]:
     return heading, weekdays
 
 
+def _wait_drawn(page, wanted: set[str]) -> None:
+    """Give the grid time to draw one of the wanted texts (the assertions then say what it drew)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            f"wanted => ({DRAWN_TEXTS})().some(text => wanted.includes(text))", arg=sorted(wanted), timeout=15_000
+        )
+
+
 def _selected(page, label: str) -> str:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
     return box.evaluate("e => [...e.querySelectorAll('input')].map(i => i.value || i.placeholder).join('')")
@@ -214,6 +225,9 @@ def test_every_page_of_every_role_is_russian_in_an_english_browser(server):  # n
                     calendar = _calendar(page)
                 if where == "klruk class-progress":
                     subject = _selected(page, "Предмет")
+                    _wait_drawn(page, _pupil_means(subject))
+                if where == "director school-summary":
+                    _wait_drawn(page, _school_summary_means())
                 drawn_on[where] = set(page.evaluate(DRAWN_TEXTS))
                 found = _problems(page.inner_text("body"), sorted(drawn_on[where]), page.evaluate(DATE_INPUTS))
                 found += ["ошибка страницы"] if page.locator('[data-testid="stException"]').count() else []
