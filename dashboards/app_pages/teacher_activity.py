@@ -37,12 +37,12 @@ st.caption(
 show_table(ranking, viewer, "активность-учителей", "teacher_activity")
 if not weeks.is_empty():
     st.subheader("Динамика по неделям")
-    lowest = ranking["teacher_name"].head(MAX_LINES).to_list()  # the ranking puts them first
     if weeks["teacher_name"].n_unique() > MAX_LINES:
         st.caption(
             f"{MAX_LINES} учителей с наименьшей долей уроков, заполненных в день урока; другого — фильтр «Учитель»."
         )
-        weeks = weeks.filter(pl.col("teacher_name").is_in(lowest))
+        lowest = ranking["teacher_name"].head(MAX_LINES)  # the ranking puts them first
+        weeks = weeks.filter(pl.col("teacher_name").is_in(lowest.implode()))
     figure = px.line(
         weeks.with_columns(chart_texts("teacher_name")).rename(
             {"week_start": "Неделя", "share_same_day": "Заполнено в день урока, %", "teacher_name": "Учитель"}
