@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.auth import download_button
+from dashboards.formats import data_table
 from dashboards.text import as_text
 from ejournal.access.viewer import Viewer
 from ejournal.settings import Norms, load_norms
@@ -18,9 +19,11 @@ from ejournal.xlsx import frame_to_xlsx
 from warehouse.control_pages import TITLES, filter_options, latest_date
 from warehouse.control_rules import RULES, Filters, explain
 from warehouse.periods import CHOICE_TITLES, CURRENT, YEAR, Period, period_names, spans
-from warehouse.queries import visible_classes
+from warehouse.queries import marked_pairs, own_class, visible_classes
 
 ALL = "__all__"
+# The columns a table is read for (why a row is there): first, never off-screen to the right.
+KEY_COLUMNS = ("risk", "n_violations")
 
 
 def choose_class(con: duckdb.DuckDBPyConnection, viewer: Viewer, key: str) -> tuple[str, dict[str, str]]:
@@ -30,7 +33,21 @@ def choose_class(con: duckdb.DuckDBPyConnection, viewer: Viewer, key: str) -> tu
     if not names:
         st.info("Для вашей учётной записи нет доступных классов.")
         st.stop()
-    return st.selectbox("Класс", list(names), format_func=names.get, key=key), names
+    class_ids = list(names)
+    chosen = st.selectbox(
+        "Класс", class_ids, index=opening_class(con, viewer, class_ids), format_func=names.get, key=key
+    )
+    return chosen, names
+
+
+def opening_class(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_ids: list[str]) -> int:
+    """Which of the classes a page opens on: the viewer's own class (a class teacher's), else the
+    first class with marks, else the first."""
+    own = own_class(con, viewer)
+    if own in class_ids:
+        return class_ids.index(own)
+    marked = {class_id for class_id, _ in marked_pairs(con, viewer)}
+    return next((i for i, class_id in enumerate(class_ids) if class_id in marked), 0)
 
 
 def norms() -> Norms:
@@ -204,15 +221,10 @@ def show_table(frame: pl.DataFrame, viewer: Viewer, name: str, key: str, *, hide
     if frame.is_empty():
         st.info("Нет данных для выбранных фильтров.")
         return
-    shown = frame.select([c for c in frame.columns if c in TITLES and c not in hide]).rename(
-        {c: TITLES[c] for c in frame.columns if c in TITLES}
-    )
-    dates = {
-        name: st.column_config.DateColumn(name, format="DD.MM.YYYY")
-        for name, dtype in shown.schema.items()
-        if dtype == pl.Date
-    }
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=dates)
+    columns = [c for c in frame.columns if c in TITLES and c not in hide]
+    columns.sort(key=lambda c: c not in KEY_COLUMNS)  # what a row is flagged for comes first
+    shown = frame.select(columns).rename({c: TITLES[c] for c in frame.columns if c in TITLES})
+    data_table(shown, width="stretch")
     download_button(
         viewer,
         "Скачать XLSX",

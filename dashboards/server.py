@@ -12,6 +12,8 @@
   Russian message; the file of a download → only to the session that asked for it (others 404).
   Streamlit's own paths (`/_stcore/`, its frontend files, the websocket) pass: the script checks the
   cookie again on every rerun (`auth.current_session`).
+- `RussianPage` (`page_locale.py`), a middleware around Streamlit's HTML page: Russian numbers,
+  dates and calendar whatever the browser's language.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboards import cookie_session
 from dashboards.navigation import PAGES
+from dashboards.page_locale import RussianPage
 from ejournal.access.accounts import AccessError, AccountStore
 from ejournal.access.audit import log_event
 from ejournal.access.session import Session
@@ -260,5 +263,5 @@ app = st.App(
         Route(cookie_session.SIGN_IN_PATH, sign_in, methods=["GET", "POST"]),
         Route(cookie_session.SIGN_OUT_PATH, sign_out, methods=["POST"]),
     ],
-    middleware=[Middleware(SessionGate)],
+    middleware=[Middleware(SessionGate), Middleware(RussianPage)],
 )

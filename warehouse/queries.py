@@ -40,6 +40,30 @@ def visible_subjects(con: duckdb.DuckDBPyConnection, viewer: Viewer, class_id: s
     return [tuple(r) for r in rows]
 
 
+def marked_pairs(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> set[tuple[str, str]]:
+    """(class_id, subject_id) of the viewer's scope with at least one mark: where a page should open."""
+    scope, params = scope_sql(viewer)
+    rows = con.execute(
+        f"with scope as ({scope}) select distinct m.class_id, m.subject_id from fct_mark as m "
+        f"join scope on scope.school_id = m.school_id and scope.class_id = m.class_id "
+        f"and scope.subject_id = m.subject_id",
+        params,
+    ).fetchall()
+    return {(class_id, subject_id) for class_id, subject_id in rows}
+
+
+def own_class(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> str | None:
+    """The class whose class teacher the viewer is, of the latest academic year (None: no such class)."""
+    if viewer.teacher_id is None:
+        return None
+    row = con.execute(
+        "select class_id from dim_class where school_id = ? and class_teacher_id = ? "
+        "order by academic_year_id desc, class_name limit 1",
+        [viewer.school_id, viewer.teacher_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def _period_params(con: duckdb.DuckDBPyConnection, period: Period | None, class_id: str | None = None) -> dict:
     """Parameters of :func:`warehouse.periods.span_condition`: the class's own year when a class is given."""
     if period is None:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboards.auth import download_button, store
 from dashboards.data import current_viewer, warehouse, warehouse_school_ids
+from dashboards.formats import data_table
 from dashboards.navigation import PAGES, require
 from dashboards.text import as_text
 from ejournal.access.accounts import ROLE_TITLES, AccessError, Role, generate_password, region_text
@@ -61,7 +62,7 @@ users = pl.DataFrame(
         for a in accounts.list()
     ]
 )
-st.dataframe(users, hide_index=True)
+data_table(users)
 
 schools = [None, *school_ids]
 with st.expander("Добавить пользователя"):
@@ -194,7 +195,7 @@ def _audit_rows(events: list[AuditEvent]) -> pl.DataFrame:
 
 st.subheader("Журнал действий")
 events = _audit_rows(read_events(environment().access_db, limit=2000))
-st.dataframe(events, hide_index=True)
+data_table(events)
 download_button(
     viewer,
     "Скачать журнал (XLSX)",

@@ -12,6 +12,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_period, show_table
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import russian_chart
 from dashboards.navigation import require
 from dashboards.text import chart_texts
 from warehouse.control_pages import absences_on, attendance_by_month, attendance_by_pupil
@@ -66,7 +67,7 @@ if not months.is_empty():
         barmode="stack",
     )
     figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    st.plotly_chart(figure, config={"displayModeBar": False})
+    st.plotly_chart(russian_chart(figure), config={"displayModeBar": False})
 show_table(months, viewer, "посещаемость-по-месяцам", "attendance_months")
 
 share = current.attendance.chronic_absence_share * 100

@@ -7,11 +7,12 @@ import streamlit as st
 from dashboards.auth import audit, download_button
 from dashboards.control_ui import choose_class, period_filter, show_period
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.control_rules import Filters
 from warehouse.periods import class_year
-from warehouse.queries import class_progress, visible_subjects
+from warehouse.queries import class_progress, marked_pairs, visible_subjects
 
 viewer = current_viewer()
 require(viewer, "app_pages/class_progress.py")
@@ -29,11 +30,13 @@ with warehouse() as con:
     if not subjects:
         st.info("В этом классе нет доступных вам предметов.")
         st.stop()
-    subject_id = st.selectbox("Предмет", list(subjects), format_func=subjects.get, key="progress_subject")
+    marked = marked_pairs(con, viewer)  # the page opens on a subject with marks
+    first = next((i for i, subject in enumerate(subjects) if (class_id, subject) in marked), 0)
+    subject_id = st.selectbox("Предмет", list(subjects), index=first, format_func=subjects.get, key="progress_subject")
     table = class_progress(con, viewer, class_id, subject_id, period)
 
 audit("page_viewed", viewer, "class_progress", class_id=class_id, subject_id=subject_id, n_pupils=table.height)
-st.dataframe(table, hide_index=True)
+data_table(table)
 download_button(
     viewer,
     "Скачать XLSX",

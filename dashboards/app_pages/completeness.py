@@ -10,6 +10,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_period, show_table
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import russian_chart
 from dashboards.navigation import require
 from dashboards.text import chart_text
 from ejournal.formatting import rounded_numbers
@@ -50,7 +51,7 @@ if not table.is_empty():
         labels={"x": "Предмет", "y": "Класс", "color": "Доля, %"},
     )
     figure.update_layout(height=max(260, 38 * pivot.height + 120), margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    st.plotly_chart(figure, config={"displayModeBar": False})
+    st.plotly_chart(russian_chart(figure), config={"displayModeBar": False})
 show_table(table, viewer, "наполняемость", "completeness", hide=())
 
 st.subheader("Ученики в зоне риска неаттестации")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards.auth import download_button
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import data_table, russian_chart
 from dashboards.navigation import require
 from dashboards.text import as_text, chart_safe
 from ejournal.settings import load_norms
@@ -67,15 +68,17 @@ if key is not None:
         _metric(column, key, r)
     for line in key.conclusions:
         st.markdown(f"- {as_text(line)}")
-    st.dataframe(_table(key.header, key.rows), hide_index=True)
+    data_table(_table(key.header, key.rows))
 if deck.missing:
     st.caption(f"Нет цифр за период: {', '.join(deck.missing)}.")
 
 for i, slide in enumerate(rest):
     st.subheader(as_text(slide.title))
-    st.dataframe(_table(slide.header, slide.rows), hide_index=True)
+    data_table(_table(slide.header, slide.rows))
     if slide.chart is not None:
-        st.plotly_chart(chart_safe(slide.chart), key=f"director_chart_{i}")
+        st.plotly_chart(
+            russian_chart(chart_safe(slide.chart)), key=f"director_chart_{i}", config={"displayModeBar": False}
+        )
     if slide.note:
         st.caption(as_text(slide.note))
 

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, db_path, warehouse
 from dashboards.forecast_data import cached_backtest, cached_forecast, norms
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from dashboards.text import as_text
 from ejournal.xlsx import frame_to_xlsx
@@ -47,7 +48,7 @@ with warehouse() as con:
 
 st.subheader("Классы: ожидаемые успеваемость и качество")
 st.caption("Среднее по вероятностям учеников; «±» — 90 % диапазон, если ученики независимы.")
-st.dataframe(figures, hide_index=True)
+data_table(figures)
 download_button(
     viewer,
     "Скачать XLSX",
@@ -62,7 +63,7 @@ if viewer.sees_pupils and not pupils.is_empty():
     risk = pupil_table(risk_list(pupils, settings))
     st.subheader(f"В зоне риска: {risk.height}")
     st.caption(f"Вероятность «2» или н/а не меньше {100 * settings.risk_probability:.0f} %.")
-    st.dataframe(risk, hide_index=True)
+    data_table(risk)
     if risk.height:
         download_button(
             viewer,
@@ -78,7 +79,7 @@ if viewer.sees_pupils and not pupils.is_empty():
     class_name = st.selectbox("Класс", classes, key="forecast_class")
     table = pupil_table(pupils.filter(pl.col("class_name") == class_name))
     st.subheader(f"Прогноз по ученикам, {as_text(class_name)}")
-    st.dataframe(table, hide_index=True)
+    data_table(table)
     download_button(
         viewer,
         "Скачать XLSX",
@@ -104,7 +105,7 @@ with st.expander("Бэктест: насколько можно доверять
         elif backtest_hidden(viewer, bt):
             st.info(f"Бэктест описывает меньше 5 учеников и скрыт («{SUPPRESSED}»).")
         else:
-            st.dataframe(
+            data_table(
                 bt.table.select(
                     pl.col("horizon").alias("Горизонт"),
                     pl.col("model").replace_strict(MODEL_TITLES).alias("Прогноз"),
@@ -114,7 +115,6 @@ with st.expander("Бэктест: насколько можно доверять
                     pl.col("brier").round(3).alias("Брайер"),
                     pl.col("ece").round(3).alias("ECE"),
                 ),
-                hide_index=True,
             )
 
 audit("page_viewed", viewer, "forecast", day=day.isoformat(), n_pupils=pupils.height)

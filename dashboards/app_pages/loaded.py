@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.data import current_viewer, db_path, load_status, read_path
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from ejournal.formatting import thousands
 
@@ -24,9 +25,8 @@ counts = dict(info.row_counts)
 
 
 st.subheader("Учебные годы и периоды")
-st.dataframe(
+data_table(
     pl.DataFrame(info.periods, schema=["Школа", "Учебный год", "Период", "С", "По"], orient="row"),
-    hide_index=True,
 )
 
 st.subheader("Таблицы хранилища")
@@ -34,14 +34,13 @@ cols = st.columns(3)
 cols[0].metric("Отметок", thousands(counts.get("fct_mark", 0)))
 cols[1].metric("Уроков", thousands(counts.get("fct_lesson", 0)))
 cols[2].metric("Записей посещаемости", thousands(counts.get("fct_attendance", 0)))
-st.dataframe(pl.DataFrame(info.row_counts, schema=["Таблица", "Строк"], orient="row"), hide_index=True)
+data_table(pl.DataFrame(info.row_counts, schema=["Таблица", "Строк"], orient="row"))
 
 st.subheader("Последние загрузки")
-st.dataframe(
+data_table(
     pl.DataFrame(
         info.batches,
         schema=["№", "Школа", "Выгрузка от", "Итог", "Строк", "Принято", "Отклонено", "Кто", "Когда"],
         orient="row",
     ),
-    hide_index=True,
 )

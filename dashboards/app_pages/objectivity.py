@@ -10,7 +10,9 @@ import streamlit as st
 from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.forecast_data import norms
+from dashboards.formats import data_table, number_text
 from dashboards.navigation import require
+from ejournal.formatting import decimal
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.objectivity import FLAG_TITLES, final_marks, padding
 from warehouse.teacher_marks import teacher_comparisons
@@ -23,8 +25,8 @@ settings = norms()
 st.title("Объективность отметок")
 st.caption(
     "Отметка за период сравнивается с средневзвешенным баллом текущих отметок по правилу округления школы "
-    f"(≥ {4 + settings.rounding_threshold:.2f} → 5, ≥ {3 + settings.rounding_threshold:.2f} → 4, "
-    f"≥ {2 + settings.rounding_threshold:.2f} → 3). Положение 000 §4.6.5, §5.1–5.2, §6.2."
+    f"(≥ {decimal(4 + settings.rounding_threshold, 2)} → 5, ≥ {decimal(3 + settings.rounding_threshold, 2)} → 4, "
+    f"≥ {decimal(2 + settings.rounding_threshold, 2)} → 3). Положение 000 §4.6.5, §5.1–5.2, §6.2."
 )
 
 with warehouse() as con:
@@ -50,7 +52,7 @@ with tab_finals:
         .rename({"teacher_name": "Учитель"})
     )
     st.subheader("По учителям")
-    st.dataframe(by_teacher, hide_index=True)
+    data_table(by_teacher)
     teachers = [ALL, *sorted(flagged["teacher_name"].drop_nulls().unique().to_list())]
     teacher = st.selectbox("Учитель", teachers, key="objectivity_teacher")
     rows = flagged if teacher == ALL else flagged.filter(pl.col("teacher_name") == teacher)
@@ -77,7 +79,7 @@ with tab_finals:
         ).alias("Признак"),
     )
     st.subheader(f"Отметки с признаками: {table.height}")
-    st.dataframe(table, hide_index=True)
+    data_table(table, first=("Признак",))
     download_button(
         viewer,
         "Скачать XLSX",
@@ -92,7 +94,7 @@ with tab_padding:
     st.caption(
         f"{FLAG_TITLES['marks_padding_before_period_end']}: за последние {settings.padding_last_days} дн. периода "
         f"не меньше {settings.padding_min_marks} текущих отметок (кроме контрольных) и в "
-        f"{settings.padding_ratio:g} раза больше отметок на присутствующего ученика за урок, чем до этого."
+        f"{number_text(settings.padding_ratio)} раза больше отметок на присутствующего ученика за урок, чем до этого."
     )
     pad_table = pads.sort("is_padding", descending=True).select(
         pl.col("teacher_name").alias("Учитель"),
@@ -105,7 +107,7 @@ with tab_padding:
         pl.col("rate_before").round(2).alias("На ученика за урок (ранее)"),
         pl.when(pl.col("is_padding")).then(pl.lit("накопление")).otherwise(pl.lit("")).alias("Признак"),
     )
-    st.dataframe(pad_table, hide_index=True)
+    data_table(pad_table, first=("Признак",))
     download_button(
         viewer,
         "Скачать XLSX",
@@ -120,7 +122,7 @@ with tab_teachers:
     st.caption(
         "Отметки за период каждого учителя сравниваются с отметками остальных учителей той же параллели и предмета "
         "за тот же период: доля «5» — z-тест двух долей, средний балл — z-тест средних (статистика Уэлча); "
-        f"p-значения всех сравнений скорректированы методом Холма, уровень значимости {settings.teacher_alpha:g}. "
+        f"p-значения всех сравнений скорректированы методом Холма, уровень значимости {number_text(settings.teacher_alpha)}. "
         f"Группы меньше {settings.teacher_min_pupils} отметок не оцениваются."
     )
     compared = teacher_comparisons(finals, settings)
@@ -147,7 +149,7 @@ with tab_teachers:
             .otherwise(pl.lit("в пределах нормы"))
             .alias("Вывод"),
         )
-        st.dataframe(t_table, hide_index=True)
+        data_table(t_table, first=("Вывод",))
         download_button(
             viewer,
             "Скачать XLSX",

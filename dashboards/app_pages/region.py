@@ -10,6 +10,7 @@ import streamlit as st
 from dashboards.auth import audit, download_button
 from dashboards.control_ui import period_filter, period_text
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from dashboards.region_data import cached_lake_view, lake_version
 from dashboards.text import as_text
@@ -74,7 +75,7 @@ shown = {title: table for title, table in sheets.items() if not table.is_empty()
 for title, table in shown.items():
     if len(sheets) > 1:
         st.subheader(title)
-    st.dataframe(table, hide_index=True)
+    data_table(table)
 if shown:
     download_button(
         viewer,

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboards.auth import download_button
 from dashboards.control_ui import period_filter, show_period
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.control_rules import Filters
@@ -22,7 +23,7 @@ with warehouse() as con:
     period = period_filter(con, viewer)
     show_period(con, viewer, Filters(period=period))
     table = school_summary(con, viewer, period)
-st.dataframe(table, hide_index=True)
+data_table(table)
 download_button(
     viewer,
     "Скачать XLSX",

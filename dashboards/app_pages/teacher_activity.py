@@ -9,6 +9,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_table
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import russian_chart
 from dashboards.navigation import require
 from dashboards.text import chart_texts
 from warehouse.control_pages import (
@@ -66,7 +67,7 @@ if not trend.is_empty():
         yaxis={"range": [0, 105]},
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "title": None},
     )
-    st.plotly_chart(figure, config={"displayModeBar": False})
+    st.plotly_chart(russian_chart(figure), config={"displayModeBar": False})
 
 st.subheader(f"Анализ работы с классными журналами: неделя {start:%d.%m.%Y} — {end:%d.%m.%Y}")
 show_table(remarks, viewer, f"анализ-журналов-{start:%Y-%m-%d}", "teacher_remarks")

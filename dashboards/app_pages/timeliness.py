@@ -10,6 +10,7 @@ import streamlit as st
 from dashboards.auth import audit
 from dashboards.control_ui import explain_rules, filter_bar, norms, show_period, show_table
 from dashboards.data import current_viewer, warehouse
+from dashboards.formats import russian_chart
 from dashboards.navigation import require
 from warehouse.control_pages import shown_names
 from warehouse.control_rules import RULES, violations
@@ -42,7 +43,7 @@ st.caption(
 chart = pl.DataFrame({"Замечание": [RULES[c].title for c in codes], "Случаев": [by_rule.get(c, 0) for c in codes]})
 figure = px.bar(chart, x="Случаев", y="Замечание", orientation="h", text="Случаев")
 figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"autorange": "reversed"})
-st.plotly_chart(figure, config={"displayModeBar": False})
+st.plotly_chart(russian_chart(figure), config={"displayModeBar": False})
 
 readable = found.with_columns(
     pl.col("rule").replace_strict({c: RULES[c].title for c in RULES}).alias("rule_title"),
@@ -50,7 +51,9 @@ readable = found.with_columns(
     pl.col("class_id").replace_strict(names["class"], default="—").alias("class_name"),
     pl.col("subject_id").replace_strict(names["subject"], default="—").alias("subject_name"),
 ).select("event_date", "rule_title", "class_name", "subject_name", "teacher_name", "detail", "rule")
-for tab, (title, group) in zip(st.tabs(list(GROUPS)), GROUPS.items(), strict=True):
+# the page opens on the first tab with cases
+opening = next((title for title, group in GROUPS.items() if any(by_rule.get(c) for c in group)), None)
+for tab, (title, group) in zip(st.tabs(list(GROUPS), default=opening), GROUPS.items(), strict=True):
     with tab:
         part = readable.filter(pl.col("rule").is_in(group)).sort("event_date", descending=True)
         st.markdown(" · ".join(f"{RULES[c].title}: **{by_rule.get(c, 0)}**" for c in group))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards.auth import download_button
 from dashboards.data import current_viewer, db_path, load_history_of, read_path
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from dashboards.text import as_text
 from dashboards.uploads import (
@@ -108,13 +109,11 @@ def show_result(job: UploadJob) -> None:
     cols[1].metric("Принято", thousands(sum(f[2] for f in files)))
     cols[2].metric("Отклонено", thousands(sum(f[3] for f in files)))
     if files:
-        st.dataframe(
-            pl.DataFrame(files, schema=["Файл", "Строк", "Принято", "Отклонено"], orient="row"), hide_index=True
-        )
+        data_table(pl.DataFrame(files, schema=["Файл", "Строк", "Принято", "Отклонено"], orient="row"))
     issues = job.issues
     if issues:
         st.markdown(f"**Ошибки: {thousands(len(issues))}**")
-        st.dataframe(error_frame(issues), hide_index=True)
+        data_table(error_frame(issues))
     if job.report:
         download_button(
             viewer, "Скачать ошибки XLSX", job.report, REPORT_FILE, key="upload_report", audit_object="upload_errors"
@@ -141,20 +140,18 @@ def show_history() -> None:
     school = viewer.school_id if viewer.role is Role.DEPUTY else None
     history = load_history_of(str(snapshot), snapshot.stat().st_mtime, school)
     st.subheader("Прошлые загрузки")
-    st.dataframe(
+    data_table(
         pl.DataFrame(
             history.batches,
             schema=["№", "Школа", "Когда", "Кто", "Файлы", "Строк", "Принято", "Отклонено", "Итог"],
             orient="row",
         ),
-        hide_index=True,
     )
     st.subheader("Строки в карантине")
     st.caption("Отклонённые строки прошлых загрузок с причиной; имена и даты рождения скрыты.")
     quarantined = [(row[0], *error_frame([Issue(*row[1:])]).row(0)) for row in history.quarantine]
-    st.dataframe(
+    data_table(
         pl.DataFrame(quarantined, schema=["№", *ERROR_COLUMNS], orient="row"),
-        hide_index=True,
     )
 
 

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboards.auth import audit, download_button
 from dashboards.data import current_viewer, warehouse
 from dashboards.forecast_data import norms
+from dashboards.formats import data_table
 from dashboards.navigation import require
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.queries import SUPPRESSED
@@ -33,7 +34,7 @@ if rows.is_empty():
 levels = [level for level in LEVELS if level != "teacher" or viewer.sees_pupils]
 level = st.radio("Разрез", levels, format_func=lambda k: LEVELS[k][1], horizontal=True, key="vpr_level")
 table = comparison(rows, viewer, settings, level)
-st.dataframe(table, hide_index=True)
+data_table(table)
 download_button(
     viewer,
     "Скачать XLSX",
@@ -47,7 +48,7 @@ download_button(
 if viewer.sees_pupils:
     gaps = large_gaps(rows, viewer, settings)
     st.subheader(f"Расхождение на {settings.vpr_gap} балла и больше: {gaps.height}")
-    st.dataframe(gaps, hide_index=True)
+    data_table(gaps)
     if gaps.height:
         download_button(
             viewer,

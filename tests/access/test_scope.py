@@ -10,7 +10,15 @@ from ejournal.access.accounts import Role
 from ejournal.access.viewer import Viewer
 from pipelines.ingest import ingest_path
 from tests.factories import copy_warehouse, raw, small_sample_warehouse, tiny_export, write_export
-from warehouse.queries import SUPPRESSED, class_progress, school_summary, visible_classes, visible_subjects
+from warehouse.queries import (
+    SUPPRESSED,
+    class_progress,
+    marked_pairs,
+    own_class,
+    school_summary,
+    visible_classes,
+    visible_subjects,
+)
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +94,20 @@ def test_small_groups_are_suppressed_for_director_and_parent_council(tmp_path):
         assert maths["Учеников"] == "3"
         assert maths["Средний балл"] == "3,80"  # средний балл to two decimals, as documents print it
         assert school_summary(con, Viewer("t", Role.TEACHER, "sch-test", "t1")).height == 0
+
+
+def test_pages_open_on_the_own_class_and_on_pairs_with_marks(con):
+    """The pairs a page may open on are the class × subject pairs with marks in the raw CSV, within
+    the viewer's scope; a class teacher's own class is theirs, a deputy director has none."""
+    lessons = {row["lesson_id"]: row for row in raw("lessons")}
+    with_marks = {(lessons[m["lesson_id"]]["class_id"], lessons[m["lesson_id"]]["subject_id"]) for m in raw("marks")}
+    deputy = Viewer("z", Role.DEPUTY, "sch-0001")
+    assert marked_pairs(con, deputy) == with_marks and own_class(con, deputy) is None
+    (klass,) = raw("classes")
+    class_teacher = Viewer("k", Role.CLASS_TEACHER, "sch-0001", klass["class_teacher_id"])
+    assert own_class(con, class_teacher) == klass["class_id"]
+    group = raw("groups")[0]
+    teacher = Viewer("t", Role.TEACHER, "sch-0001", group["teacher_id"])
+    taught = {(klass["class_id"], s) for s, _ in visible_subjects(con, teacher, klass["class_id"])}
+    assert marked_pairs(con, teacher) == with_marks & taught
+    assert own_class(con, Viewer("t", Role.TEACHER, "sch-0001", "t-нет")) is None
