@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test lint format bench system-deps clean
+.PHONY: setup demo test lint format bench guide system-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The user guide's screenshots (docs/guide/img/), made by the browser test that opens every page
+guide: setup system-deps
+	EJOURNAL_GUIDE_SHOTS=$(CURDIR)/docs/guide/img $(BIN)/python -m pytest -q tests/dashboards/test_locale_browser.py
 
 bench: setup
 	$(BIN)/python -m bench

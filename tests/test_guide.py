@@ -11,6 +11,7 @@ import pytest
 
 from dashboards.navigation import PAGES, page_files_for, page_urls
 from ejournal.access.accounts import Role
+from tests.dashboards.guide_shots import IMAGE, IMAGE_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guide"
@@ -24,9 +25,7 @@ GUIDES: dict[Role, str] = {
     Role.REGION: "region.md",
 }
 MAX_IMAGES_PER_GUIDE = 3
-IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
-IMAGE_NAME = re.compile(r"img/(?P<role>[a-z_]+)-(?P<url>[a-z-]+)\.png")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 
@@ -84,6 +83,12 @@ def test_each_guide_shows_a_few_screenshots_at_most():
     for guide, _, _ in _image_references():
         per_guide[guide] = per_guide.get(guide, 0) + 1
     assert {guide: n for guide, n in per_guide.items() if n > MAX_IMAGES_PER_GUIDE} == {}
+
+
+def test_every_screenshot_is_in_the_repository():
+    """The pictures the guides show are committed (`make guide` makes them in the browser test)."""
+    missing = [(guide, target) for guide, _, target in _image_references() if not (GUIDE / target).is_file()]
+    assert missing == []
 
 
 def test_every_relative_link_leads_to_an_existing_file():

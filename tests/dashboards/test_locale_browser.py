@@ -8,14 +8,18 @@ import contextlib
 import re
 from collections import defaultdict
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from ejournal.formatting import MONTHS as MONTHS_RU
 from ejournal.formatting import decimal, figure_text, half_up
+from tests.dashboards import guide_shots
 from tests.dashboards.conftest import ACCOUNTS
 from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, server  # noqa: F401
+from tests.dashboards.test_period_pages import LESSON_DATE, window
 from tests.factories import raw
+from warehouse.periods import CURRENT
 
 pytestmark = pytest.mark.browser
 
@@ -89,6 +93,8 @@ INTERFACE = (
 ENGLISH = re.compile(r"\b(" + "|".join(map(re.escape, (*INTERFACE, *MONTHS, *WEEKDAYS))) + r")\b")
 # A number written with a decimal dot (not a clause such as «§4.6.5», not a date 31.12.2025).
 DOT_DECIMAL = re.compile(r"(?<![§\d.–])\d+\.\d+(?![.\d–])")
+# A clause of a document («п. 2.8, 9.2», «табл. 3.4», «§4.6.5»): a dotted number that is not a decimal.
+CLAUSES = re.compile(r"(?:\b(?:п|пп|табл|разд|гл|ст)\.|§)\s*\d+(?:\.\d+)*(?:\s*(?:,|и)\s*\d+(?:\.\d+)*)*")
 FOREIGN_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 RUSSIAN_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}(–\d{2}\.\d{2}\.\d{4})?$")
 RUSSIAN_WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")  # the calendar shows «п», «в», «с» …
@@ -120,11 +126,15 @@ def _numbers(marks: list[dict[str, str]]) -> list[int]:
 
 
 def _marks_by(key) -> dict[tuple[str, ...], list[int]]:
-    """The numeric marks grouped by ``key(mark, lesson)``."""
+    """The numeric marks of the period the pages open on, grouped by ``key(mark, lesson)``: «текущий»
+    on the last day with lessons (the default «На дату»), as the raw files give it."""
     lessons = {row["lesson_id"]: row for row in raw("lessons")}
+    last_day = max(LESSON_DATE.values())
+    start, end = window(CURRENT, as_of=last_day)
     rows: dict[tuple[str, ...], list[dict[str, str]]] = defaultdict(list)
     for mark in raw("marks"):
-        rows[key(mark, lessons[mark["lesson_id"]])].append(mark)
+        if start <= LESSON_DATE[mark["lesson_id"]] <= end:
+            rows[key(mark, lessons[mark["lesson_id"]])].append(mark)
     return {group: numbers for group, marks in rows.items() if (numbers := _numbers(marks))}
 
 
@@ -164,7 +174,8 @@ def _problems(text: str, drawn: list[str], dates: list[str]) -> list[str]:
     """What is not Russian on a page: English words, numbers with a dot, foreign dates."""
     shown = "\n".join([text, *drawn])
     found = [f"слово «{word}»" for word in sorted(set(ENGLISH.findall(shown)))]
-    found += [f"число с точкой «{number}»" for number in sorted(set(DOT_DECIMAL.findall(shown)))]
+    decimals = DOT_DECIMAL.findall(CLAUSES.sub(" ", shown))
+    found += [f"число с точкой «{number}»" for number in sorted(set(decimals))]
     found += [f"дата «{day}»" for day in sorted(set(FOREIGN_DATE.findall(shown)))]
     found += [f"поле даты «{day}»" for day in dates if not RUSSIAN_DATE.match(day) and day != EMPTY_RANGE]
     return found
@@ -205,6 +216,7 @@ def test_every_page_of_every_role_is_russian_in_an_english_browser(server):  # n
     failures: dict[str, list[str]] = {}
     drawn_on: dict[str, set[str]] = {}
     calendar, subject = None, None
+    shots: dict[tuple[str, str], Path] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for login, (role, _) in ACCOUNTS.items():
@@ -234,9 +246,14 @@ def test_every_page_of_every_role_is_russian_in_an_english_browser(server):  # n
                 if found:
                     failures[where] = found
                     page.screenshot(path=str(OUTPUT / f"30-locale-{login}-{url_path}.png"), full_page=True)
+                if shot := guide_shots.take(page, role.value, url_path):
+                    shots[role.value, url_path] = shot
             context.close()
         browser.close()
     assert failures == {}, "\n".join(f"{where}: {'; '.join(found)}" for where, found in failures.items())
+    # the user guide's screenshots (docs/guide/, `make guide` writes them there): each one made, not blank
+    assert set(shots) == guide_shots.wanted(), guide_shots.wanted() - set(shots)
+    assert [path.name for path in shots.values() if not guide_shots.inked(path)] == []
     # decimal figures against the raw CSV, with the comma: a text figure and a number the grid formats
     summary = _school_summary_means() & drawn_on["director school-summary"]
     assert len(summary) >= 3 and any("," in mean for mean in summary), summary
