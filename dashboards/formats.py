@@ -40,14 +40,26 @@ def column_formats(frame: pl.DataFrame) -> dict[str, object]:
     return formats
 
 
+# A table shows up to this many rows at once (Streamlit's own default is about ten): a class, a
+# teacher's subjects or a page of remarks fit without scrolling inside the box
+SHOWN_ROWS = 20
+ROW_PX = 35  # Streamlit's row height, the header row included
+
+
+def table_height(n_rows: int) -> int | str:
+    """Every row when there are at most `SHOWN_ROWS`, otherwise a box of `SHOWN_ROWS` rows."""
+    return "content" if n_rows <= SHOWN_ROWS else (SHOWN_ROWS + 1) * ROW_PX + 3
+
+
 def data_table(
     frame: pl.DataFrame, *, first: tuple[str, ...] = (), column_config: dict | None = None, **kwargs
 ) -> None:
     """``st.dataframe`` of the frame in Russian formats (`column_formats`), «—» for a missing value,
-    without the index, the columns ``first`` (what a row is read for) on the left; ``column_config``
-    and other arguments as for ``st.dataframe`` win."""
+    without the index, the columns ``first`` (what a row is read for) on the left, up to
+    `SHOWN_ROWS` rows at once; ``column_config`` and other arguments as for ``st.dataframe`` win."""
     if first:
         kwargs.setdefault("column_order", [*first, *(c for c in frame.columns if c not in first)])
+    kwargs.setdefault("height", table_height(frame.height))
     st.dataframe(
         frame,
         hide_index=True,

@@ -12,7 +12,7 @@ import polars as pl
 import streamlit
 from streamlit.web.server.starlette.starlette_static_routes import create_streamlit_static_handler
 
-from dashboards.formats import CHART_DATE_FORMAT, column_formats, number_text, russian_chart
+from dashboards.formats import CHART_DATE_FORMAT, column_formats, number_text, russian_chart, table_height
 from dashboards.page_locale import LOCALE_SCRIPT, RussianPage
 
 STATIC = Path(streamlit.__file__).parent / "static"
@@ -82,3 +82,9 @@ def test_table_and_chart_formats():
     assert figure.layout.separators == ",\u00a0"
     assert figure.layout.xaxis.tickformat == CHART_DATE_FORMAT == figure.layout.xaxis.hoverformat
     assert figure.layout.yaxis.tickformat is None
+
+
+def test_tables_show_up_to_twenty_rows_without_an_inner_scroll():
+    """A class of 20 shows every row; a longer table a box of 20 rows (plus the header), not ten."""
+    assert [table_height(n) for n in (0, 1, 20)] == ["content"] * 3
+    assert table_height(21) == table_height(500) == 21 * 35 + 3
