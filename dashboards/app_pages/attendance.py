@@ -67,6 +67,7 @@ if not months.is_empty():
         barmode="stack",
     )
     figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    figure.for_each_annotation(lambda note: note.update(text=note.text.split("=", 1)[-1]))  # «Класс=7А» → «7А»
     st.plotly_chart(russian_chart(figure), config={"displayModeBar": False})
 show_table(months, viewer, "посещаемость-по-месяцам", "attendance_months")
 

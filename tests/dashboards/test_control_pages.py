@@ -203,3 +203,13 @@ def test_the_weekly_chart_draws_the_school_and_at_most_five_teachers(dashboard_e
     }
     assert names[0] == "Школа в целом" and 1 <= len(names) - 1 <= 5
     assert set(names[1:]) <= short
+
+
+def test_the_attendance_chart_names_each_class_as_people_write_it(dashboard_env):
+    """The chart of a few classes is split by class; each part is titled «7А», not plotly's «Класс=7А»."""
+    at = signed_in("zavuch")
+    at.switch_page("app_pages/attendance.py").run()
+    assert not at.exception, at.exception
+    charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    titles = [note["text"] for chart in charts for note in chart["layout"].get("annotations", [])]
+    assert titles and set(titles) <= {row["class_name"] for row in raw("classes")}, titles
