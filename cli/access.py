@@ -27,7 +27,9 @@ from ejournal.settings import environment
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.db import WarehouseBusyError
 
-users_app = typer.Typer(help="Учётные записи панели: добавить, список, отключить, сбросить пароль, импорт учителей.")
+users_app = typer.Typer(
+    help="Учётные записи панели: добавить, изменить роль, список, отключить, сбросить пароль, импорт учителей."
+)
 
 ROLE_HELP = "Роль: " + ", ".join(f"{r.value} ({r.title})" for r in Role)
 
@@ -40,26 +42,33 @@ def _actor() -> str:
     return f"cli:{environment().run_by}"
 
 
+RoleOption = Annotated[Role, typer.Option("--role", help=ROLE_HELP)]
+TeacherOption = Annotated[str | None, typer.Option("--teacher-id", help="Ид учителя из выгрузки")]
+SchoolOption = Annotated[
+    str | None,
+    typer.Option(
+        "--school-id",
+        help="Ид школы из выгрузки: обязателен для всех ролей школы (директор, заместитель, учителя, "
+        "родительский совет); если в хранилище одна школа, берётся она",
+    ),
+]
+RegionOption = Annotated[
+    str | None, typer.Option("--region", help="Код региона, как в выгрузке (для роли region, обязательно)")
+]
+MunicipalityOption = Annotated[
+    str | None, typer.Option("--municipality", help="Муниципалитет, как в выгрузке (для роли region)")
+]
+
+
 @users_app.command("add")
 def users_add(
     login: str,
-    role: Annotated[Role, typer.Option("--role", help=ROLE_HELP)],
+    role: RoleOption,
     name: Annotated[str, typer.Option("--name", help="Имя для подписи в панели")] = "",
-    teacher_id: Annotated[str | None, typer.Option("--teacher-id", help="Ид учителя из выгрузки")] = None,
-    school_id: Annotated[
-        str | None,
-        typer.Option(
-            "--school-id",
-            help="Ид школы из выгрузки: обязателен для всех ролей школы (директор, заместитель, учителя, "
-            "родительский совет); если в хранилище одна школа, берётся она",
-        ),
-    ] = None,
-    region_id: Annotated[
-        str | None, typer.Option("--region", help="Код региона, как в выгрузке (для роли region, обязательно)")
-    ] = None,
-    municipality: Annotated[
-        str | None, typer.Option("--municipality", help="Муниципалитет, как в выгрузке (для роли region)")
-    ] = None,
+    teacher_id: TeacherOption = None,
+    school_id: SchoolOption = None,
+    region_id: RegionOption = None,
+    municipality: MunicipalityOption = None,
 ) -> None:
     """Добавить пользователя; временный пароль печатается один раз.
 
@@ -85,6 +94,39 @@ def users_add(
     console.print(
         f"Пользователь [bold]{login}[/] ({role.title}) добавлен. Временный пароль: [bold]{password}[/]", soft_wrap=True
     )
+
+
+@users_app.command("assign")
+def users_assign(
+    login: str,
+    role: RoleOption,
+    teacher_id: TeacherOption = None,
+    school_id: SchoolOption = None,
+    region_id: RegionOption = None,
+    municipality: MunicipalityOption = None,
+) -> None:
+    """Изменить роль пользователя и то, к чему он привязан (школа, учитель, регион).
+
+    Открытые сеансы этого пользователя заканчиваются при следующем действии в панели."""
+    if role in SCHOOL_ROLES and not school_id:
+        school_id = _the_only_school(role)
+    store = _store()
+    account = store.find(login)
+    if account is None:
+        raise fail(f"пользователя «{login}» нет (список — ejournal users list)")
+    try:
+        store.assign(
+            account.login,
+            role,
+            school_id=school_id,
+            teacher_id=teacher_id,
+            region_id=region_id,
+            municipality=municipality,
+            actor=_actor(),
+        )
+    except AccessError as error:
+        raise fail(str(error)) from None
+    console.print(f"Пользователь [bold]{plain(login)}[/] теперь: {role.title}", soft_wrap=True)
 
 
 def _the_only_school(role: Role) -> str:

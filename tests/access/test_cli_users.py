@@ -113,3 +113,29 @@ def test_demo_accounts_are_repointed_to_the_loaded_school(tmp_path, monkeypatch,
     assert {a.login for a in store.list()} == {"admin", "zavuch", "director", "klruk", "uchitel", "sovet", "region"}
     region = store.authenticate("region", printed["region"])
     assert (region.role, region.region_id, region.school_id) == (Role.REGION, raw("school")[0]["region_id"], None)
+
+
+def test_assign_changes_the_role_and_what_it_is_tied_to(tmp_path, monkeypatch):
+    """A teacher becomes the class teacher of a class: `users assign` re-binds the account (the
+    store's record, checked here), says so, and refuses an unknown login or a teacher role without
+    a teacher, changing nothing."""
+    store = _env(tmp_path, monkeypatch)
+    runner = CliRunner(env={"COLUMNS": "250"})
+    teacher = raw("classes")[0]["class_teacher_id"]
+    added = runner.invoke(
+        app, ["users", "add", "ivanova", "--role", "teacher", "--school-id", "sch-0001", "--teacher-id", teacher]
+    )
+    assert added.exit_code == 0, added.output
+    moved = runner.invoke(
+        app,
+        ["users", "assign", "Ivanova", "--role", "class_teacher", "--school-id", "sch-0001", "--teacher-id", teacher],
+    )
+    assert moved.exit_code == 0, moved.output
+    assert "классный руководитель" in moved.output
+    account = store.get("ivanova")
+    assert (account.role.value, account.school_id, account.teacher_id) == ("class_teacher", "sch-0001", teacher)
+    unknown = runner.invoke(app, ["users", "assign", "nobody", "--role", "deputy", "--school-id", "sch-0001"])
+    assert unknown.exit_code == 3 and "пользователя «nobody» нет" in unknown.output
+    no_teacher = runner.invoke(app, ["users", "assign", "ivanova", "--role", "teacher", "--school-id", "sch-0001"])
+    assert no_teacher.exit_code == 3 and "ид учителя" in no_teacher.output
+    assert store.get("ivanova").role.value == "class_teacher"
