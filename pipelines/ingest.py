@@ -31,8 +31,10 @@ from pipelines.canonical.reader import (
     scratch_dir,
     unpack,
 )
-from pipelines.canonical.schemas import FILES_BY_NAME
+from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.canonical.validate import check_batch
+from pipelines.canonical.validate_sql import check_in_duckdb, in_duckdb
+from pipelines.canonical.validate_sql import drop as drop_checked
 from pipelines.importers.contract import ImportContext
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
@@ -183,14 +185,7 @@ def _run_batch(
     for step, file in enumerate(files, start=1):
         if progress:
             progress(f"Проверка {file.label}", step, total)
-        stats = FileStats(file, FileFacts())
-        for raw in read_batches(file, workdir, stats.facts, norms.validation.batch_rows):
-            stats.n_rows_in += raw.height
-            valid, found = check_batch(file.spec, raw)
-            result.issues.extend(_relabel(issue, file.label) for issue in found)
-            stage.note_refused_children(file.spec.name, found)
-            stage.add(file.spec.name, valid)
-        result.files.append(stats)
+        result.files.append(_check_file(con, stage, file, workdir, norms.validation.batch_rows, result))
     is_forgotten = forgotten_pupils(export["school_id"])
     kept = [issue for issue in result.issues if not _about_forgotten(issue, is_forgotten)]
     dropped = stage.drop_forgotten(is_forgotten) + len(result.issues) - len(kept)
@@ -223,6 +218,42 @@ def _run_batch(
         build_models(con, [export["school_id"]], changed=result.counts.changed_tables())
     result.status = "loaded_with_rejections" if result.issues else ("loaded" if changed else "unchanged")
     result.seconds_load = time.perf_counter() - load_clock
+
+
+def _check_file(
+    con: duckdb.DuckDBPyConnection,
+    stage: BatchStage,
+    file: ExportFile,
+    workdir: Path,
+    batch_rows: int,
+    result: IngestResult,
+) -> FileStats:
+    """Check one file and stage its valid rows: inside DuckDB where the file allows it (a CSV
+    file; ``validate_sql``), otherwise batch by batch in polars. Both apply the same pandera model
+    and word issues the same way."""
+    name = file.spec.name
+    stats = FileStats(file, FileFacts())
+    checked = check_in_duckdb(con, file, workdir, stats.facts, batch_rows) if in_duckdb(file) else None
+    if checked is not None:
+        stats.n_rows_in = checked.n_rows_in
+        _take_issues(stage, file, checked.issues, result)
+        stage.add_table(name, checked.accepted, has_school="school_id" in columns_of(file.spec.model))
+        for frame in checked.extra:
+            stage.add(name, frame)
+        drop_checked(con, name)
+        return stats
+    stats = FileStats(file, FileFacts())
+    for raw in read_batches(file, workdir, stats.facts, batch_rows):
+        stats.n_rows_in += raw.height
+        valid, found = check_batch(file.spec, raw)
+        _take_issues(stage, file, found, result)
+        stage.add(name, valid)
+    return stats
+
+
+def _take_issues(stage: BatchStage, file: ExportFile, found: list[Issue], result: IngestResult) -> None:
+    result.issues.extend(_relabel(issue, file.label) for issue in found)
+    stage.note_refused_children(file.spec.name, found)
 
 
 def _finish_pending_forgets(db_path: Path, run_by: str | None) -> Issue | None:

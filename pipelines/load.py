@@ -50,8 +50,10 @@ def _nk_expr(name: str, alias: str = "") -> str:
 
 
 def _hash_expr(name: str) -> str:
-    parts = [f"coalesce(cast({c} as varchar), '\u2205')" for c in columns_of(FILES_BY_NAME[name].model)]
-    return f"md5_number_lower(concat_ws('\u241f', {', '.join(parts)}))"
+    """64 bits of DuckDB's hash of the row's typed values (a null differs from every value and
+    keeps its place): compared only with the stored row of the same key, to tell a change.
+    warehouse/migrations/003_row_hash.sql recomputed stored rows when it replaced md5 of the text."""
+    return f"hash({', '.join(columns_of(FILES_BY_NAME[name].model))})"
 
 
 def _data_columns(name: str) -> list[str]:
@@ -101,17 +103,21 @@ class BatchStage:
         """Stage the typed, per-file-valid rows of one batch of a file."""
         if frame.is_empty():
             return
-        if "school_id" not in frame.columns:
-            frame = frame.with_columns(pl.lit(self.school_id).alias("school_id"))
-        cols = ", ".join(_data_columns(name))
         self.con.register("stg_incoming", frame.to_arrow())
         try:
-            self.con.execute(
-                f"insert into stg_{name} select {cols}, {ROW_COLUMN}, {_nk_expr(name)}, {_hash_expr(name)} "
-                f"from stg_incoming"
-            )
+            self.add_table(name, "stg_incoming", has_school="school_id" in frame.columns)
         finally:
             self.con.unregister("stg_incoming")
+
+    def add_table(self, name: str, source: str, *, has_school: bool) -> None:
+        """Stage the typed, per-file-valid rows of a table or view on this connection (the model's
+        columns and ``_row``)."""
+        school = "" if has_school else f"'{_quote(self.school_id)}' as "
+        cols = ", ".join(f"{school}school_id" if c == "school_id" else c for c in _data_columns(name))
+        self.con.execute(
+            f"insert into stg_{name} select {cols}, {ROW_COLUMN}, {_nk_expr(name)}, {_hash_expr(name)} "
+            f"from (select * from {source})"
+        )
 
     def note_refused_children(self, name: str, issues: list[Issue]) -> None:
         """Remember the lessons whose marks or attendance failed before staging (lesson atomicity)."""

@@ -301,39 +301,95 @@ def read_batches(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: 
         yield from _read_parquet(file, batch_rows)
 
 
-def _read_csv(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int) -> Iterator[pl.DataFrame]:
+@dataclass(frozen=True)
+class CsvPlan:
+    """How DuckDB's reader is to read one CSV file: the UTF-8 file, its delimiter and canonical
+    column names (in file order)."""
+
+    readable: Path
+    delimiter: str
+    names: list[str]
+
+    def query(self) -> tuple[str, list]:
+        """A read_csv select of the file's columns as text (c0, c1, …), every row exactly as in the
+        file; ragged rows go to ``reject_errors`` (checked by :func:`refuse_rejects`)."""
+        columns = {f"c{i}": "varchar" for i in range(len(self.names))}
+        sql = (
+            "select * from read_csv(?, header = true, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
+            "columns = ?, store_rejects = true, strict_mode = true, null_padding = false)"
+        )
+        return sql, [str(self.readable), self.delimiter, columns]
+
+
+def plan_csv(file: ExportFile, workdir: Path, facts: FileFacts) -> CsvPlan:
+    """Encoding (with the file's sha256 and line lengths), transcoding to UTF-8 if needed, the
+    delimiter and the header mapped to canonical names; refuses what cannot be read."""
     path = file.path
     facts.encoding_code = _detect_encoding(path, facts)
     readable = _transcode(path, workdir) if facts.encoding_code == "cp1251" else path
     header, delimiter = _header(readable, path.name)
-    names = canonical_header(file.spec, header, path.name)
-    columns = {f"c{i}": "varchar" for i in range(len(names))}
-    con = _reader_connection()
-    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
-    try:
-        query = (
-            "select * from read_csv(?, header = true, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
-            "columns = ?, store_rejects = true, strict_mode = true, null_padding = false)"
-        )
-        offset = 0
-        try:
-            reader = con.sql(query, params=[str(readable), delimiter, columns]).to_arrow_reader(batch_rows)
-            for record_batch in reader:
-                frame = pl.from_arrow(record_batch)
-                frame.columns = names
-                n = frame.height
-                yield frame.with_columns(pl.int_range(offset + 2, offset + 2 + n, dtype=pl.Int64).alias(ROW_COLUMN))
-                offset += n
-        except duckdb.Error as error:
-            raise _refuse(path.name, "csv_broken", f"Файл CSV не читается: {str(error).splitlines()[0]}") from error
-        rejects = con.execute("select line, error_type, csv_line from reject_errors order by line limit 20").fetchall()
-    finally:
-        con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+    return CsvPlan(readable, delimiter, canonical_header(file.spec, header, path.name))
+
+
+def csv_broken(file_name: str, error: duckdb.Error) -> ExportRefused:
+    return _refuse(file_name, "csv_broken", f"Файл CSV не читается: {str(error).splitlines()[0]}")
+
+
+def refuse_rejects(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
+    """Refuse the file if DuckDB's reader rejected any of its lines (ragged, unclosed quotes)."""
+    rejects = con.execute("select line, error_type, csv_line from reject_errors order by line limit 20").fetchall()
     if rejects:
         detail = "; ".join(f"строка {line}: {_reject_text(kind)}" for line, kind, _ in rejects[:5])
         raise _refuse(
-            path.name, "csv_ragged", f"Файл повреждён или обрезан, строки с неверным числом столбцов: {detail}"
+            file_name, "csv_ragged", f"Файл повреждён или обрезан, строки с неверным числом столбцов: {detail}"
         )
+
+
+def drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
+
+
+def _read_csv(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int) -> Iterator[pl.DataFrame]:
+    plan = plan_csv(file, workdir, facts)
+    con = _reader_connection()
+    drop_rejects(con)
+    try:
+        try:
+            sql, params = plan.query()
+            reader = con.sql(sql, params=params).to_arrow_reader(batch_rows)
+            yield from _exact_batches((_named(pl.from_arrow(b), plan.names) for b in reader), batch_rows, first_row=2)
+        except duckdb.Error as error:
+            raise csv_broken(file.path.name, error) from error
+        refuse_rejects(con, file.path.name)
+    finally:
+        drop_rejects(con)
+
+
+def _named(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    frame.columns = names
+    return frame
+
+
+def _exact_batches(frames: Iterator[pl.DataFrame], batch_rows: int, first_row: int) -> Iterator[pl.DataFrame]:
+    """The rows again in batches of exactly ``batch_rows`` (the last may be shorter), numbered
+    from ``first_row``: a batch is rows ``first_row + k·batch_rows …``, whatever sizes the reader
+    handed out, so the DuckDB path (``validate_sql``) can check uniqueness per the same batches."""
+    pending: list[pl.DataFrame] = []
+    held = offset = 0
+    for frame in frames:
+        pending.append(frame)
+        held += frame.height
+        while held >= batch_rows:
+            rows = pl.concat(pending)
+            yield _numbered(rows.slice(0, batch_rows), offset + first_row)
+            offset += batch_rows
+            pending, held = [rows.slice(batch_rows)], held - batch_rows
+    if held:
+        yield _numbered(pl.concat(pending), offset + first_row)
+
+
+def _numbered(frame: pl.DataFrame, first: int) -> pl.DataFrame:
+    return frame.with_columns(pl.int_range(first, first + frame.height, dtype=pl.Int64).alias(ROW_COLUMN))
 
 
 def _reject_text(kind: str) -> str:

@@ -13,6 +13,7 @@ dates, ``_at`` timestamps, ``is_``/``has_`` booleans, ``n_`` counts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandera.polars as pa
@@ -37,6 +38,23 @@ def _id(ru: str, description: str, example: str, **kwargs) -> object:
     return _f(ru, description, example, str_matches=ID_PATTERN, **kwargs)
 
 
+def row_rule(error: str, sql: str) -> Callable[[Callable], classmethod]:
+    """A rule over each row's columns, written once as an SQL condition: pandera runs it through
+    polars (``pl.sql_expr``) and the DuckDB path (``validate_sql``) runs the same text. A row for
+    which the condition is null passes, as pandera counts it."""
+
+    def decorate(method: Callable) -> classmethod:
+        def check(cls, data) -> object:
+            import polars as pl
+
+            return data.lazyframe.select(pl.sql_expr(sql))
+
+        check.__name__, check.__doc__ = method.__name__, method.__doc__
+        return pa.dataframe_check(error=error, statistics={"sql": sql})(check)
+
+    return decorate
+
+
 class _Canonical(pa.DataFrameModel):
     class Config:
         strict = True
@@ -57,11 +75,9 @@ class Export(_Canonical):
     covers_from_date: dt.date = _f("с_даты", "Первый день, который покрывает выгрузка", "01.09.2025")
     covers_to_date: dt.date = _f("по_дату", "Последний день, который покрывает выгрузка", "31.05.2026")
 
-    @pa.dataframe_check(error="дата начала покрытия позже даты окончания")
+    @row_rule("дата начала покрытия позже даты окончания", "covers_from_date <= covers_to_date")
     def covers_in_order(cls, data) -> object:
-        import polars as pl
-
-        return data.lazyframe.select(pl.col("covers_from_date") <= pl.col("covers_to_date"))
+        """The export covers its days in order."""
 
     @pa.dataframe_check(error="момент выгрузки в будущем или даты выгрузки раньше 2000 года")
     def moment_plausible(cls, data) -> object:
@@ -97,11 +113,9 @@ class AcademicYear(_Canonical):
     start_date: dt.date = _f("начало", "Первый день учебного года", "01.09.2025")
     end_date: dt.date = _f("окончание", "Последний день учебного года", "31.05.2026")
 
-    @pa.dataframe_check(error="начало учебного года позже окончания")
+    @row_rule("начало учебного года позже окончания", "start_date < end_date")
     def dates_in_order(cls, data) -> object:
-        import polars as pl
-
-        return data.lazyframe.select(pl.col("start_date") < pl.col("end_date"))
+        """The row's dates are in order."""
 
 
 class Period(_Canonical):
@@ -124,11 +138,9 @@ class Period(_Canonical):
         str_matches=r"^\d{1,2}(,\d{1,2})*$",
     )
 
-    @pa.dataframe_check(error="начало периода позже окончания")
+    @row_rule("начало периода позже окончания", "start_date <= end_date")
     def dates_in_order(cls, data) -> object:
-        import polars as pl
-
-        return data.lazyframe.select(pl.col("start_date") <= pl.col("end_date"))
+        """The row's dates are in order."""
 
 
 class Holiday(_Canonical):
@@ -146,11 +158,9 @@ class Holiday(_Canonical):
         str_matches=r"^\d{1,2}(,\d{1,2})*$",
     )
 
-    @pa.dataframe_check(error="начало каникул позже окончания")
+    @row_rule("начало каникул позже окончания", "start_date <= end_date")
     def dates_in_order(cls, data) -> object:
-        import polars as pl
-
-        return data.lazyframe.select(pl.col("start_date") <= pl.col("end_date"))
+        """The row's dates are in order."""
 
 
 class Teacher(_Canonical):
@@ -217,11 +227,9 @@ class Enrolment(_Canonical):
     class Config:
         unique = ["pupil_id", "class_id", "start_date"]
 
-    @pa.dataframe_check(error="дата выбытия раньше даты прибытия")
+    @row_rule("дата выбытия раньше даты прибытия", "end_date IS NULL OR start_date <= end_date")
     def dates_in_order(cls, data) -> object:
-        import polars as pl
-
-        return data.lazyframe.select(pl.col("end_date").is_null() | (pl.col("start_date") <= pl.col("end_date")))
+        """The row's dates are in order."""
 
 
 class GroupMember(_Canonical):
@@ -235,11 +243,9 @@ class GroupMember(_Canonical):
     class Config:
         unique = ["pupil_id", "group_id", "start_date"]
 
-    @pa.dataframe_check(error="дата окончания раньше даты начала")
+    @row_rule("дата окончания раньше даты начала", "end_date IS NULL OR start_date <= end_date")
     def dates_in_order(cls, data) -> object:
-        import polars as pl
-
-        return data.lazyframe.select(pl.col("end_date").is_null() | (pl.col("start_date") <= pl.col("end_date")))
+        """The row's dates are in order."""
 
 
 class Curriculum(_Canonical):
@@ -346,17 +352,16 @@ class PeriodMark(_Canonical):
     class Config:
         unique = ["pupil_id", "subject_id", "academic_year_id", "mark_kind_code", "period_id"]
 
-    @pa.dataframe_check(error="для отметки за период нужен ид_периода, для годовой/экзаменационной/итоговой — пусто")
+    @row_rule(
+        "для отметки за период нужен ид_периода, для годовой/экзаменационной/итоговой — пусто",
+        "(mark_kind_code = 'period') = (period_id IS NOT NULL)",
+    )
     def period_matches_kind(cls, data) -> object:
-        import polars as pl
+        """A period mark names its period; other final marks do not."""
 
-        return data.lazyframe.select((pl.col("mark_kind_code") == "period") == pl.col("period_id").is_not_null())
-
-    @pa.dataframe_check(error="причина неаттестации указывается только для «н/а»")
+    @row_rule("причина неаттестации указывается только для «н/а»", "na_reason_code IS NULL OR mark_value = 'н/а'")
     def reason_only_for_na(cls, data) -> object:
-        import polars as pl
-
-        return data.lazyframe.select(pl.col("na_reason_code").is_null() | (pl.col("mark_value") == "н/а"))
+        """A reason for «н/а» only with «н/а»."""
 
 
 class MarkChange(_Canonical):
