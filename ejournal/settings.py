@@ -55,6 +55,13 @@ class Environment:
         default=Path("var/inbox"),
         metadata={"env": "EJOURNAL_INBOX", "doc": "Папка, из которой ejournal watch загружает приходящие файлы"},
     )
+    ingest_workers: int = field(
+        default=1,
+        metadata={
+            "env": "EJOURNAL_INGEST_WORKERS",
+            "doc": "Сколько процессов проверяют следующие выгрузки, пока хранилище принимает текущую (папка многих школ); 0 — без них",
+        },
+    )
     upload_max_mb: int = field(
         default=200,
         metadata={
@@ -80,7 +87,18 @@ def environment() -> Environment:
         file_mode=_file_mode(os.environ.get("EJOURNAL_FILE_MODE", "private")),
         inbox=Path(os.environ.get("EJOURNAL_INBOX", str(home / "inbox"))),
         upload_max_mb=_upload_max_mb(os.environ.get("EJOURNAL_UPLOAD_MAX_MB", "200")),
+        ingest_workers=_ingest_workers(os.environ.get("EJOURNAL_INGEST_WORKERS")),
     )
+
+
+def _ingest_workers(text: str | None) -> int:
+    """0–16 worker processes; by default one fewer than the processor's cores (at least one)."""
+    if text is None or not text.strip():
+        return max(1, min(16, (os.cpu_count() or 2) - 1))
+    value = text.strip()
+    if not value.isdigit() or int(value) > 16:
+        raise ValueError(f"EJOURNAL_INGEST_WORKERS: ожидается целое число процессов от 0 до 16, а не «{text}»")
+    return int(value)
 
 
 def _upload_max_mb(text: str) -> int:

@@ -8,11 +8,15 @@ read, or any error under ``strict``) leaves the warehouse exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import json
+import multiprocessing
+import shutil
 import socket
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -38,6 +42,7 @@ from pipelines.canonical.validate_sql import drop as drop_checked
 from pipelines.importers.contract import ImportContext
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
+from pipelines.prepare import FileStats, PreparedExport, prepare_in_worker, read_export_row
 from warehouse.db import build_models, connect
 from warehouse.lake import LakeError
 from warehouse.privacy import Places, finish_pending_forgets
@@ -45,14 +50,6 @@ from warehouse.snapshot import current_snapshot, publish
 from warehouse.status import STATUS_TEXT
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class FileStats:
-    file: ExportFile
-    facts: FileFacts
-    n_rows_in: int = 0
-    n_rows_accepted: int = 0
 
 
 @dataclass
@@ -83,29 +80,6 @@ class IngestResult:
         return STATUS_TEXT[self.status]
 
 
-def _read_export_row(files: list[ExportFile], workdir: Path, batch_rows: int) -> tuple[dict, list[Issue]]:
-    export_file = files[0]
-    frames, issues = [], []
-    for raw in read_batches(export_file, workdir, FileFacts(), batch_rows):
-        valid, found = check_batch(export_file.spec, raw)
-        frames.append(valid)
-        issues += found
-    rows = pl.concat(frames).to_dicts() if frames else []
-    if issues:
-        return {}, issues
-    if len(rows) != 1:
-        issue = Issue(
-            export_file.label,
-            None,
-            None,
-            None,
-            "export_rows",
-            f"В export.csv должна быть ровно одна строка, а их {len(rows)}",
-        )
-        return {}, [issue]
-    return rows[0], []
-
-
 def ingest_export(
     folder: Path,
     db_path: Path,
@@ -115,11 +89,13 @@ def ingest_export(
     run_by: str | None = None,
     progress: Progress | None = None,
     only_school: str | None = None,
+    prepared: PreparedExport | None = None,
 ) -> IngestResult:
     """Ingest one export folder into the warehouse at ``db_path``.
 
     ``only_school``: an export of any other school is refused before the warehouse is touched
-    (a school-bound uploader on the dashboard loads only his school's data)."""
+    (a school-bound uploader on the dashboard loads only his school's data). ``prepared``: the
+    export was already read and checked by a worker (:mod:`pipelines.prepare`)."""
     norms = norms or load_norms()
     result = IngestResult(source_path=folder)
     started = dt.datetime.now()
@@ -127,8 +103,18 @@ def ingest_export(
     with scratch_dir() as tmp:
         workdir = Path(tmp)
         try:
-            files, result.warnings = locate_files(folder)
-            export, issues = _read_export_row(files, workdir, norms.validation.batch_rows)
+            if prepared is None:
+                files, result.warnings = locate_files(folder)
+                export, issues = read_export_row(files, workdir, norms.validation.batch_rows)
+            elif prepared.refused is not None:
+                raise prepared.refused
+            else:
+                files, result.warnings, export, issues = (
+                    prepared.files,
+                    prepared.warnings,
+                    prepared.export,
+                    prepared.issues,
+                )
         except ExportRefused as refused:
             result.issues = [refused.issue]
             return result
@@ -147,7 +133,11 @@ def ingest_export(
             con.execute(f"set memory_limit = '{environment().duckdb_memory}'")
             con.execute("begin transaction")
             try:
-                _run_batch(con, result, export, files[1:], workdir, norms, strict, progress, clock)
+                if prepared is None:
+                    check = functools.partial(_check_file, con, workdir=workdir, batch_rows=norms.validation.batch_rows)
+                else:
+                    check, clock = functools.partial(_replay, prepared), clock - prepared.seconds
+                _run_batch(con, result, export, files[1:], norms, strict, progress, clock, check)
             except ExportRefused as refused:
                 con.execute("rollback")
                 result.status, result.batch_id = "refused", None
@@ -174,18 +164,18 @@ def _run_batch(
     result: IngestResult,
     export: dict,
     files: list[ExportFile],
-    workdir: Path,
     norms: Norms,
     strict: bool,
     progress: Progress | None,
     clock: float,
+    check: Callable[[BatchStage, ExportFile, IngestResult], FileStats],
 ) -> None:
     stage = BatchStage(con, export["school_id"], export["exported_at"])
     total = len(files) + 2
     for step, file in enumerate(files, start=1):
         if progress:
             progress(f"Проверка {file.label}", step, total)
-        result.files.append(_check_file(con, stage, file, workdir, norms.validation.batch_rows, result))
+        result.files.append(check(stage, file, result))
     is_forgotten = forgotten_pupils(export["school_id"])
     kept = [issue for issue in result.issues if not _about_forgotten(issue, is_forgotten)]
     dropped = stage.drop_forgotten(is_forgotten) + len(result.issues) - len(kept)
@@ -224,9 +214,10 @@ def _check_file(
     con: duckdb.DuckDBPyConnection,
     stage: BatchStage,
     file: ExportFile,
+    result: IngestResult,
+    *,
     workdir: Path,
     batch_rows: int,
-    result: IngestResult,
 ) -> FileStats:
     """Check one file and stage its valid rows: inside DuckDB where the file allows it (a CSV
     file; ``validate_sql``), otherwise batch by batch in polars. Both apply the same pandera model
@@ -249,6 +240,21 @@ def _check_file(
         _take_issues(stage, file, found, result)
         stage.add(name, valid)
     return stats
+
+
+def _replay(prepared: PreparedExport, stage: BatchStage, file: ExportFile, result: IngestResult) -> FileStats:
+    """Stage a file a worker checked: its issues, then its valid rows from Parquet; a refusal
+    the worker met at this file refuses the export here, after the files before it."""
+    checked = prepared.checked[file.spec.name]
+    if checked.refused is not None:
+        raise checked.refused
+    _take_issues(stage, file, checked.issues, result)
+    if checked.parts:
+        listed = ", ".join(f"'{part}'" for part in checked.parts)
+        stage.add_table(
+            file.spec.name, f"read_parquet([{listed}])", has_school="school_id" in columns_of(file.spec.model)
+        )
+    return checked.stats
 
 
 def _take_issues(stage: BatchStage, file: ExportFile, found: list[Issue], result: IngestResult) -> None:
@@ -362,12 +368,51 @@ def ingest_path(path: Path, db_path: Path, **kwargs) -> list[IngestResult]:
         return _ingest_folders(folders, db_path, **kwargs)
 
 
+# A folder of exports smaller than this is loaded in this process alone: a worker costs seconds
+# to start, more than it saves on small exports.
+PARALLEL_MIN_BYTES = 64 << 20
+
+
 def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[IngestResult]:
-    results = [ingest_export(folder, db_path, **kwargs) for folder in folders]
+    workers = environment().ingest_workers
+    if workers and len(folders) > 1 and _bytes_of(folders) >= PARALLEL_MIN_BYTES:
+        results = _ingest_with_workers(folders, db_path, workers, **kwargs)
+    else:
+        results = [ingest_export(folder, db_path, **kwargs) for folder in folders]
     if any(r.status != "refused" for r in results) or current_snapshot(db_path) is None:
         if kwargs.get("progress"):
             kwargs["progress"]("Публикация для панели", 1, 1)
         publish(db_path)
+    return results
+
+
+def _bytes_of(folders: list[Path]) -> int:
+    return sum(f.stat().st_size for folder in folders for f in folder.iterdir() if f.is_file())
+
+
+def _ingest_with_workers(folders: list[Path], db_path: Path, workers: int, **kwargs) -> list[IngestResult]:
+    """Load the exports in order, each in its own transaction as :func:`ingest_export` does, while
+    ``workers`` processes read and check the next ones (:mod:`pipelines.prepare`); at most
+    ``workers + 1`` checked exports wait on disk."""
+    norms = kwargs.pop("norms", None) or load_norms()
+    batch_rows = norms.validation.batch_rows
+    context = multiprocessing.get_context("spawn")  # polars' threads do not survive a fork
+    results: list[IngestResult] = []
+    with scratch_dir() as tmp, ProcessPoolExecutor(workers, mp_context=context) as pool:
+        out = [Path(tmp) / f"{index:05d}" for index in range(len(folders))]
+        ahead = {
+            index: pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows)
+            for index in range(min(len(folders), workers + 1))
+        }
+        for index, folder in enumerate(folders):
+            prepared = ahead.pop(index).result()
+            following = index + workers + 1
+            if following < len(folders):
+                ahead[following] = pool.submit(
+                    prepare_in_worker, str(folders[following]), str(out[following]), batch_rows
+                )
+            results.append(ingest_export(folder, db_path, norms=norms, prepared=prepared, **kwargs))
+            shutil.rmtree(out[index], ignore_errors=True)
     return results
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -110,6 +111,13 @@ class ExportRefused(Exception):
         super().__init__(f"{where}: {problem}")
         self.file_name, self.location, self.field, self.problem = file_name, location, field, problem
         self.rule = rule
+
+    def __reduce__(self) -> tuple:
+        """Pickled whole (a refusal found in a worker process reaches the loading process)."""
+        return (
+            functools.partial(ExportRefused, rule=self.rule),
+            (self.file_name, self.location, self.field, self.problem),
+        )
 
     @property
     def issue(self) -> Issue:
