@@ -49,11 +49,11 @@ def _nk_expr(name: str, alias: str = "") -> str:
     return f"concat_ws('|', {', '.join(parts)})" if len(parts) > 1 else parts[0]
 
 
-def _hash_expr(name: str) -> str:
-    """64 bits of DuckDB's hash of the row's typed values (a null differs from every value and
-    keeps its place): compared only with the stored row of the same key, to tell a change.
-    warehouse/migrations/003_row_hash.sql recomputed stored rows when it replaced md5 of the text."""
-    return f"hash({', '.join(columns_of(FILES_BY_NAME[name].model))})"
+def _same_row(name: str, new: str = "s", old: str = "t") -> str:
+    """SQL true when the staged row ``new`` holds exactly the stored row ``old`` (nulls equal)."""
+    cols = list(columns_of(FILES_BY_NAME[name].model))
+    listed = ", ".join
+    return f"row({listed(f'{new}.{c}' for c in cols)}) is not distinct from row({listed(f'{old}.{c}' for c in cols)})"
 
 
 def _data_columns(name: str) -> list[str]:
@@ -89,7 +89,7 @@ class BatchStage:
             cols = ", ".join(_data_columns(name))
             con.execute(
                 f"create or replace temp table stg_{name} as "
-                f"select {cols}, cast(null as bigint) as {ROW_COLUMN}, nk, row_hash from src_{name} limit 0"
+                f"select {cols}, cast(null as bigint) as {ROW_COLUMN}, nk from src_{name} limit 0"
             )
             con.execute(
                 f"create or replace temp view cur_{name} as "
@@ -115,8 +115,7 @@ class BatchStage:
         school = "" if has_school else f"'{_quote(self.school_id)}' as "
         cols = ", ".join(f"{school}school_id" if c == "school_id" else c for c in _data_columns(name))
         self.con.execute(
-            f"insert into stg_{name} select {cols}, {ROW_COLUMN}, {_nk_expr(name)}, {_hash_expr(name)} "
-            f"from (select * from {source})"
+            f"insert into stg_{name} select {cols}, {ROW_COLUMN}, {_nk_expr(name)} from (select * from {source})"
         )
 
     def note_refused_children(self, name: str, issues: list[Issue]) -> None:
@@ -321,7 +320,7 @@ class BatchStage:
             ).fetchone()[0]
             if stored == 0:  # first load of this table for the school: nothing to compare with
                 self.con.execute(
-                    f"insert into src_{name} select {cols}, nk, row_hash, ?, ? from stg_{name}",
+                    f"insert into src_{name} select {cols}, nk, ?, ? from stg_{name}",
                     [batch_id, self.exported_at],
                 )
                 counts.inserted[name] = self.n_staged(name)
@@ -335,19 +334,20 @@ class BatchStage:
         con, at = self.con, self.exported_at
         con.execute(
             f"create or replace temp table stg_diff as "
-            f"select s.nk, s.row_hash, t.row_hash as old_hash, t.batch_id as old_batch, t.exported_at as old_at "
+            f"select s.nk, t.nk is null as is_new, t.nk is not null and not ({_same_row(name)}) as is_changed, "
+            f"t.batch_id as old_batch, t.exported_at as old_at "
             f"from stg_{name} as s left join src_{name} as t on t.school_id = s.school_id and t.nk = s.nk"
         )
         if name in LESSON_CHILDREN:
             # A row of a lesson whose newer version is already stored counts as older than it.
             con.execute(
-                f"update stg_diff set old_at = newer.lesson_at, old_hash = coalesce(stg_diff.old_hash, ~stg_diff.row_hash) "
+                f"update stg_diff set old_at = newer.lesson_at, is_changed = true, is_new = false "
                 f"from (select s.nk, l.exported_at as lesson_at from stg_{name} as s join src_lessons as l "
                 f"on l.school_id = s.school_id and l.lesson_id = s.lesson_id where l.exported_at > ?) as newer "
-                f"where stg_diff.nk = newer.nk and (stg_diff.old_hash is null or stg_diff.old_hash <> stg_diff.row_hash)",
+                f"where stg_diff.nk = newer.nk and (stg_diff.is_new or stg_diff.is_changed)",
                 [at],
             )
-        changed = "old_hash is not null and old_hash <> row_hash"
+        changed = "is_changed"
         con.execute(
             f"insert into meta_supersession select ?, ?, ?, nk, "
             f"case when old_at > ? then 'kept_newer' else 'updated' end, old_batch, old_at "
@@ -355,7 +355,7 @@ class BatchStage:
             [batch_id, f"src_{name}", self.school_id, at],
         )
         inserted, updated, kept = con.execute(
-            f"select count(*) filter (where old_hash is null), "
+            f"select count(*) filter (where is_new), "
             f"count(*) filter (where {changed} and old_at <= ?), count(*) filter (where {changed} and old_at > ?) "
             f"from stg_diff",
             [at, at],
@@ -367,15 +367,15 @@ class BatchStage:
             [self.school_id, at],
         )
         con.execute(
-            f"insert into src_{name} select {cols}, s.nk, s.row_hash, ?, ? from stg_{name} as s "
-            f"where s.nk in (select nk from stg_diff where old_hash is null or ({changed} and old_at <= ?))",
+            f"insert into src_{name} select {cols}, s.nk, ?, ? from stg_{name} as s "
+            f"where s.nk in (select nk from stg_diff where is_new or ({changed} and old_at <= ?))",
             [batch_id, at, at],
         )
         # Unchanged rows that a newer export confirms carry its moment, so an older export
         # arriving later cannot overwrite them.
         con.execute(
             f"update src_{name} set batch_id = ?, exported_at = ? where school_id = ? and exported_at < ? "
-            f"and nk in (select nk from stg_diff where old_hash = row_hash)",
+            f"and nk in (select nk from stg_diff where not is_new and not is_changed)",
             [batch_id, at, self.school_id, at],
         )
 
