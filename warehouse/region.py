@@ -47,7 +47,7 @@ from warehouse.region_figures import (
     texts,
     with_figures,
 )
-from warehouse.region_parts import ALL, PARTS_TABLE, has_parts
+from warehouse.region_parts import ALL, PARTS_TABLE, has_parts, has_sources
 
 NO_MUNICIPALITY = "не указан"
 MIN_SCHOOLS = 5
@@ -109,11 +109,9 @@ def region_view(
     """The page's content for the viewer: named schools for the authority, a distribution for a
     school; with a period, attendance, marks and lessons of the dates it covers, period marks of
     its periods (warehouse/periods.py); ВПР always of the whole data. The counts come from the
-    parts pre-aggregated per school when the connection has them (a lake), else from the marts;
-    ``use_parts`` False reads the marts anyway (to compare the two)."""
-    parts = {**no_period(), **(period.params() if period else {})}
-    if has_parts(con) if use_parts is None else use_parts:
-        parts = {"sql": AGGREGATED_PARTS_SQL, "f_span": parts["f_span"], "f_as_of": parts["f_as_of"]}
+    parts pre-aggregated per school when the connection has them for every school of the scope
+    (a lake), else from the marts; ``use_parts`` True or False chooses (to compare the two)."""
+    parts = {**no_period(), **(period.params() if period else {}), "use_parts": use_parts}
     if viewer.sees_region:
         return _authority_view(con, viewer, lesson_entry_days, vpr_min_participants, parts)
     if viewer.sees_aggregates:
@@ -128,12 +126,19 @@ def _school_parts(
     lesson_entry_days: int,
     period_params: dict,
 ) -> pl.DataFrame:
-    """The counts per school of the scope: from the marts, or (``period_params`` naming the ``sql``
-    AGGREGATED_PARTS_SQL) from the pre-aggregated parts, whose year is always the latest begun."""
+    """The counts per school of the scope, from the pre-aggregated parts (of the latest year begun
+    by the date, as the page asks) or from the marts (:func:`_reads_parts`)."""
     params = {"region_id": region_id, "municipality": municipality, "lesson_entry_days": lesson_entry_days}
     period_params = dict(period_params)
-    sql = period_params.pop("sql", SCHOOL_PARTS_SQL)
-    return query.frame(con, sql, {**params, **period_params})
+    use_parts = period_params.pop("use_parts", None)
+    if use_parts is False or not has_parts(con):
+        return query.frame(con, SCHOOL_PARTS_SQL, {**params, **period_params})
+    chosen = {"f_span": period_params["f_span"], "f_as_of": period_params["f_as_of"]}
+    parts = query.frame(con, AGGREGATED_PARTS_SQL, {**params, **chosen})
+    if use_parts is None and not parts["has_parts"].all() and has_sources(con):
+        # a school exported by an older version has no parts: the marts, for every school alike
+        return query.frame(con, SCHOOL_PARTS_SQL, {**params, **period_params})
+    return parts.drop("has_parts")
 
 
 def _authority_view(

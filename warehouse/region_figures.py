@@ -50,10 +50,8 @@ final as (
     left join objectivity on objectivity.school_id = scope.school_id
     left join vpr on vpr.school_id = scope.school_id
 )
-
-select * from final
-order by municipality nulls last, school_name, school_id
 """
+_ORDER_SQL = "order by municipality nulls last, school_name, school_id"
 
 # The schools of the viewer's scope ($region_id, $municipality: null for any).
 SCOPE_SQL = """
@@ -147,11 +145,13 @@ vpr as (
 ),
 """
     + _FINAL_SQL
+    + f"select * from final {_ORDER_SQL}"
 )
 
 
 # The same counts from the parts pre-aggregated per school and day (warehouse/region_parts.py): the
-# changes of the chosen key summed up to the date «На дату», and ВПР (of the whole data).
+# changes of the chosen key summed up to the date «На дату», and ВПР (of the whole data); the
+# column has_parts tells whether the school has parts at all.
 AGGREGATED_PARTS_SQL = (
     SCOPE_SQL
     + f"""
@@ -174,7 +174,8 @@ sums as (
         cast(sum(n_pupils_vpr) as bigint) as n_pupils_vpr,
         cast(sum(n_lowered) as bigint) as n_lowered,
         cast(sum(n_confirmed) as bigint) as n_confirmed,
-        cast(sum(n_raised) as bigint) as n_raised
+        cast(sum(n_raised) as bigint) as n_raised,
+        count(*) filter (where choice is null) > 0 as has_parts
     from {PARTS_TABLE}
     where school_id in (select school_id from scope)
         and (choice is null or (choice = coalesce($f_span, '{ALL}') and ($f_span is null
@@ -189,6 +190,12 @@ objectivity as (select school_id, n_pupils_final, n_final, final_gap_sum from su
 vpr as (select school_id, n_vpr, n_pupils_vpr, n_lowered, n_confirmed, n_raised from sums),
 """
     + _FINAL_SQL
+    + f"""
+-- has_parts: false for a school exported by an older version (it has no parts, not even of ВПР)
+select final.*, coalesce(sums.has_parts, false) as has_parts
+from final left join sums on sums.school_id = final.school_id
+{_ORDER_SQL}
+"""
 )
 
 PARTS = (

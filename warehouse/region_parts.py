@@ -17,7 +17,9 @@ to that date:
   their rows does;
 - lessons keep their entry delay (``lesson_entry_delay_days``), so any norm of timeliness sums
   the lessons within it;
-- ВПР counts are of the whole data (``choice`` null); no period chosen is the key ``__all__``.
+- ВПР counts are of the whole data (``choice`` null; a row for every school exported, so that a
+  school exported by an older version, without parts, is told from a school without data); no
+  period chosen is the key ``__all__``.
 
 Days before a key's first «На дату» are summed into that first day. The table holds no pupil:
 counts per school, day and delay only. Figures from it equal those from the marts
@@ -288,8 +290,8 @@ vpr as (
         count(*) filter (where comparison_code = 'понизил') as n_lowered,
         count(*) filter (where comparison_code = 'подтвердил') as n_confirmed,
         count(*) filter (where comparison_code = 'повысил') as n_raised
-    from mart_vpr_result
-    where list_contains($schools, school_id)
+    from (select unnest($schools) as school_id) as chosen  -- a row for every school: it has parts
+    left join mart_vpr_result using (school_id)
     group by school_id
 ),
 

@@ -48,8 +48,8 @@ def schools_con():
     con.close()
 
 
-def _view(con, viewer, vpr_min=VPR_MIN):
-    return region.region_view(con, viewer, lesson_entry_days=2, vpr_min_participants=vpr_min)
+def _view(con, viewer, vpr_min=VPR_MIN, use_parts=None):
+    return region.region_view(con, viewer, lesson_entry_days=2, vpr_min_participants=vpr_min, use_parts=use_parts)
 
 
 def _everything(view: region.RegionView) -> str:
@@ -349,3 +349,21 @@ def test_forgetting_a_pupil_recounts_the_schools_parts_in_the_lake(schools_con, 
     assert lake_con.execute(counted, ["s50-2"]).fetchone()[0] > 0
     lake_con.close()
     forgotten.close()
+
+
+def test_a_school_exported_without_parts_sends_the_page_back_to_the_marts(schools_con, tmp_path):
+    # a school exported by an older version (no parts) beside schools with parts: the marts are
+    # read, so that the older school is not shown without figures
+    path = tmp_path / "lake"
+    lake.export_warehouse(schools_con, path, ("src_", "mart_"))
+    parts = path / "agg_region_school_day"
+    (older_file,) = parts.glob(f"*/*/school-{lake.school_token('s50-2')}.parquet")
+    older_file.unlink()
+    con = region.open_lake_marts(path)
+    for viewer in (REGION_50, DIRECTOR):
+        assert _view(con, viewer).schools.equals(_view(schools_con, viewer).schools)
+        assert _view(con, viewer).distribution.equals(_view(schools_con, viewer).distribution)
+    with_parts = _view(con, REGION_50, use_parts=True)
+    row = with_parts.schools.filter(with_parts.schools["Школа"] == "СОШ Лесная").row(0, named=True)
+    assert row["Учеников"] == region.SUPPRESSED  # the parts alone: no pupils
+    con.close()
