@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -83,13 +84,14 @@ def _viewers(lake_path: Path) -> dict:
     }
 
 
-def page_seconds(lake_path: Path, viewer, use_parts: bool | None) -> tuple[float, float]:
-    """(cold, warm) seconds of the page's first view on a fresh connection (``use_parts`` None:
-    as the page chooses)."""
+def page_seconds(lake_path: Path, viewer, use_parts: bool | None) -> tuple[float, float, float]:
+    """(cold, cold CPU, warm) seconds of the page's first view on a fresh connection (``use_parts``
+    None: as the page chooses). CPU is of every thread of the process: on a machine shared with
+    other work it is steadier than the wall clock."""
     from warehouse.periods import CURRENT, Period
     from warehouse.region import last_lesson_day, open_lake_marts, region_view
 
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     con = open_lake_marts(lake_path)
     try:
 
@@ -99,10 +101,11 @@ def page_seconds(lake_path: Path, viewer, use_parts: bool | None) -> tuple[float
 
         view()
         cold = time.perf_counter() - started  # the connection opened (views over the files) and the view
+        cold_cpu = time.process_time() - started_cpu
         warm = min(_timed(view) for _ in range(WARM_RUNS))
     finally:
         con.close()
-    return cold, warm
+    return cold, cold_cpu, warm
 
 
 def same_figures(lake_path: Path, viewer) -> tuple[int, list[str]]:
@@ -200,18 +203,21 @@ def main(argv: list[str] | None = None) -> int:
     if build or parts:
         print(f"подготовка: витрины DuckDB {build:.0f} с, части страницы из витрин {parts:.1f} с")
     _describe_parts(region.path)
-    print(f"{'зритель':18s} {'путь':10s} {'холодно, с':>11s} {'тепло, с':>9s} {'× цели 2 с (холодно)':>21s}")
+    print(f"нагрузка машины (load average за 1 мин): {os.getloadavg()[0]:.1f} на {os.cpu_count()} ядра")
+    print(
+        f"{'зритель':18s} {'путь':10s} {'холодно, с':>11s} {'ЦП, с':>6s} {'тепло, с':>9s} {'× цели 2 с (холодно)':>21s}"
+    )
     for name, viewer in _viewers(region.path).items():
         for use_parts, path in ((None, "части"), (False, "витрины")):
-            cold, warm = page_seconds(region.path, viewer, use_parts)
-            print(f"{name:18s} {path:10s} {cold:11.2f} {warm:9.2f} {cold / TARGET_SECONDS:21.2f}")
+            cold, cpu, warm = page_seconds(region.path, viewer, use_parts)
+            print(f"{name:18s} {path:10s} {cold:11.2f} {cpu:6.2f} {warm:9.2f} {cold / TARGET_SECONDS:21.2f}")
     if args.replicate > 1:
         copied = replicated_lake(region.path, args.replicate)
         _describe_parts(copied)
         for name, viewer in _viewers(copied).items():
-            cold, warm = page_seconds(copied, viewer, None)
+            cold, cpu, warm = page_seconds(copied, viewer, None)
             print(
-                f"{name:18s} {'части':10s} {cold:11.2f} {warm:9.2f} {cold / TARGET_SECONDS:21.2f}"
+                f"{name:18s} {'части':10s} {cold:11.2f} {cpu:6.2f} {warm:9.2f} {cold / TARGET_SECONDS:21.2f}"
                 f"  (школ {region.n_schools * args.replicate}: каждая {args.replicate} раз)"
             )
     if not args.no_compare:
