@@ -178,8 +178,10 @@ def describe_lake(region: RegionLake) -> dict:
 
 
 def page_timings(lake_path: Path) -> dict[str, float]:
-    """«Муниципалитет / регион» over the marts just written: the authority's view of the whole
-    region and a director's view of one school against the region, first and second time."""
+    """«Муниципалитет / регион» over the lake (its schools' pre-aggregated parts, or the marts just
+    written when the schools exported without parts): the authority's view of the whole region and
+    a director's view of one school against the region, first and second time
+    (``python -m bench.region_page`` compares the two paths)."""
     from ejournal.access.accounts import Role
     from ejournal.access.viewer import Viewer
     from warehouse.region import open_lake_marts, region_view
@@ -198,7 +200,7 @@ def page_timings(lake_path: Path) -> dict[str, float]:
             timings[f"{name}_{attempt}"] = time.perf_counter() - started
     con.close()
     print(
-        "страница «Муниципалитет / регион» над витринами озера: "
+        "страница «Муниципалитет / регион» над озером: "
         + ", ".join(f"{k} {v:.2f} с" for k, v in timings.items())
         + " (на панели — один раз на состояние озера, дальше из кэша)"
     )

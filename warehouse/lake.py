@@ -49,6 +49,7 @@ from pathlib import Path
 import duckdb
 
 from ejournal.files import sql_path
+from warehouse import region_parts
 
 MANIFEST = "_lake.json"
 LOCK = ".lock"
@@ -302,10 +303,7 @@ def export_tables(
     swapped, so a refused or failed export leaves the lake as it was."""
     lake = Path(lake)
     tables = list(tables)
-    layouts = [table_layout(con, t) for t in tables]
-    for layout in layouts:
-        if "school_id" not in layout.column_names:
-            raise LakeError(f"таблица {layout.name}: нет столбца school_id, её нельзя разложить по озеру")
+    layouts = _school_layouts(con, tables)
     chosen = sorted(set(schools) if schools is not None else _schools_of(con, tables))
     if not chosen:
         raise LakeError("в хранилище нет ни одной школы: выгружать в озеро нечего")
@@ -313,19 +311,36 @@ def export_tables(
         existing = read_manifest(lake)
         for layout in layouts:
             _check_layout(lake, layout, existing.get(layout.name), chosen)
-        staged: dict[str, Path] = {}
-        counts: dict[str, int] = {}
-        try:
-            for layout in layouts:
-                staged[layout.name], counts[layout.name] = _stage_schools(con, lake, layout, chosen)
-            with duckdb.connect() as files:
-                for layout in layouts:
-                    _merge_schools(files, lake, layout.name, staged[layout.name], chosen)
-        finally:
-            for folder in staged.values():
-                shutil.rmtree(folder, ignore_errors=True)
+        counts = _replace_schools(con, lake, layouts, chosen)
         write_manifest(lake, layouts, "ejournal lake export")
     return counts
+
+
+def _replace_schools(
+    con: duckdb.DuckDBPyConnection, lake: Path, layouts: list[TableLayout], schools: list[str]
+) -> dict[str, int]:
+    """Stage the schools' rows of every table, then swap them in; the caller holds the lock."""
+    staged: dict[str, Path] = {}
+    counts: dict[str, int] = {}
+    try:
+        for layout in layouts:
+            staged[layout.name], counts[layout.name] = _stage_schools(con, lake, layout, schools)
+        with duckdb.connect() as files:
+            for layout in layouts:
+                _merge_schools(files, lake, layout.name, staged[layout.name], schools)
+    finally:
+        for folder in staged.values():
+            shutil.rmtree(folder, ignore_errors=True)
+    return counts
+
+
+def _school_layouts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[TableLayout]:
+    """The tables' layouts; a table without school_id is refused (it cannot be split by school)."""
+    layouts = [table_layout(con, t) for t in tables]
+    for layout in layouts:
+        if "school_id" not in layout.column_names:
+            raise LakeError(f"таблица {layout.name}: нет столбца school_id, её нельзя разложить по озеру")
+    return layouts
 
 
 def _schools_of(con: duckdb.DuckDBPyConnection, tables: list[str]) -> set[str]:
@@ -450,7 +465,8 @@ def export_warehouse(
     schools: Iterable[str] | None = None,
 ) -> dict:
     """``ejournal lake export``: the school's (or each school's) src_* tables, and whatever else
-    ``prefixes`` names, into the lake; other schools' rows in the lake stay."""
+    ``prefixes`` names, into the lake; other schools' rows in the lake stay. A built warehouse
+    also writes its schools' parts of «Муниципалитет / регион» (warehouse/region_parts.py)."""
     from warehouse.db import table_names
 
     tables = table_names(con, prefixes)
@@ -461,7 +477,17 @@ def export_warehouse(
         unknown = sorted(set(schools) - present)
         if unknown:
             raise LakeError(f"в хранилище нет школы {', '.join(unknown)} (таблица src_school)")
-    return export_tables(con, lake, tables, schools=schools)
+    if not region_parts.has_sources(con):
+        return export_tables(con, lake, tables, schools=schools)
+    _school_layouts(con, tables)
+    chosen = sorted(schools) if schools is not None else sorted(_schools_of(con, tables))
+    try:
+        region_parts.create_parts(con, chosen)
+        counts = export_tables(con, lake, [*tables, region_parts.PARTS_TABLE], schools=chosen)
+    finally:
+        region_parts.drop_parts(con)
+    counts.pop(region_parts.PARTS_TABLE)  # rows of the tables the caller named; the parts are derived
+    return counts
 
 
 # --- a build's output: the whole table replaced ---------------------------------------------------
@@ -503,16 +529,25 @@ def replace_tables(
 # --- deletion of a pupil (152-ФЗ) ----------------------------------------------------------------
 
 
-def forget_pupil(lake: Path, school_id: str, pupil_id: str) -> dict[str, int]:
+def forget_pupil(
+    lake: Path, school_id: str, pupil_id: str, *, parts_from: duckdb.DuckDBPyConnection | None = None
+) -> dict[str, int]:
     """Remove the pupil's rows from every table of the lake that has ``pupil_id``: each file that
-    holds them is rewritten without them and swapped in (the old file is deleted). Rows per table."""
+    holds them is rewritten without them and swapped in (the old file is deleted). Rows per table.
+
+    The school's parts of «Муниципалитет / регион» count the pupil too: they are computed afresh
+    from ``parts_from`` (the school's warehouse, the pupil already deleted there), else removed
+    (the school shows no figures until its next export)."""
     lake = Path(lake)
     removed: dict[str, int] = {}
     condition = "school_id = $school and pupil_id = $pupil"
     params = {"school": school_id, "pupil": pupil_id}
     token = school_token(school_id)
     with locked(lake), duckdb.connect() as files:
-        for name, layout in read_manifest(lake).items():
+        manifest = read_manifest(lake)
+        if region_parts.PARTS_TABLE in manifest:
+            _refresh_parts(files, lake, school_id, parts_from, manifest[region_parts.PARTS_TABLE])
+        for name, layout in manifest.items():
             if "pupil_id" not in layout.column_names:
                 continue
             for file in sorted((lake / name).glob("*/*/*.parquet")):
@@ -530,6 +565,32 @@ def forget_pupil(lake: Path, school_id: str, pupil_id: str) -> dict[str, int]:
                     file.unlink()
                 removed[name] = removed.get(name, 0) + n
     return removed
+
+
+def _refresh_parts(
+    files: duckdb.DuckDBPyConnection,
+    lake: Path,
+    school_id: str,
+    source: duckdb.DuckDBPyConnection | None,
+    in_lake: TableLayout,
+) -> None:
+    """Replace the school's rows of the parts table by ones computed from ``source`` (when its
+    layout is the lake's), or remove them; the caller holds the lock."""
+    if source is not None and region_parts.has_sources(source):
+        try:
+            region_parts.create_parts(source, [school_id])
+            layout = table_layout(source, region_parts.PARTS_TABLE)
+            if layout.columns == in_lake.columns:
+                _replace_schools(source, lake, [layout], [school_id])
+                return
+        finally:
+            region_parts.drop_parts(source)
+    empty = staging_folder(lake, region_parts.PARTS_TABLE)
+    empty.mkdir()
+    try:
+        _merge_schools(files, lake, region_parts.PARTS_TABLE, empty, [school_id])
+    finally:
+        shutil.rmtree(empty, ignore_errors=True)
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -148,7 +148,8 @@ def _complete(places: Places, record: forgotten.Forgotten, pupil_id: str, forms:
     from warehouse import lake as parquet_lake
 
     if places.lake is not None and (places.lake / parquet_lake.MANIFEST).exists():
-        in_lake = parquet_lake.forget_pupil(places.lake, record.school_id, pupil_id)
+        with connect(places.db_path, read_only=True) as con:  # the school's parts, without the pupil
+            in_lake = parquet_lake.forget_pupil(places.lake, record.school_id, pupil_id, parts_from=con)
         report.rows_by_table.update({f"озеро/{t}": n for t, n in in_lake.items()})
     _reached("lake")
     report.backups_removed = _purge_backups(places, record.school_id, pupil_id, forms)

@@ -34,6 +34,7 @@ from ejournal.access.viewer import Viewer
 from warehouse import lake, query
 from warehouse.periods import SPAN_DIMENSIONS, SPAN_SOURCES, Period, no_period
 from warehouse.region_figures import (
+    AGGREGATED_PARTS_SQL,
     FIGURES,
     NOT_JUDGED,
     SCHOOL_PARTS_SQL,
@@ -46,6 +47,7 @@ from warehouse.region_figures import (
     texts,
     with_figures,
 )
+from warehouse.region_parts import ALL, PARTS_TABLE, has_parts, has_sources
 
 NO_MUNICIPALITY = "не указан"
 MIN_SCHOOLS = 5
@@ -76,18 +78,23 @@ class RegionView:
 
 
 def open_lake_marts(lake_path: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with views over the lake's marts and src_school, and the years, classes
-    and periods a «Период» choice reads (warehouse/periods.py)."""
+    """An in-memory DuckDB with views over the lake's marts, the parts pre-aggregated per school
+    (warehouse/region_parts.py) and src_school, and the years, classes and periods a «Период»
+    choice reads (warehouse/periods.py)."""
     con = duckdb.connect()
-    lake.attach_lake(con, lake_path, ("mart_", "src_school", *SPAN_SOURCES))
+    lake.attach_lake(con, lake_path, ("mart_", PARTS_TABLE, "src_school", *SPAN_SOURCES))
     for name, sql in SPAN_DIMENSIONS.items():
         con.execute(f"create view {name} as {sql}")
     return con
 
 
 def last_lesson_day(con: duckdb.DuckDBPyConnection):
-    """The last day with lessons in the marts (the page's first «На дату»); None when there is none."""
-    return con.execute("select max(lesson_date) from mart_lesson_entry").fetchone()[0]
+    """The last day with lessons (the page's first «На дату»); None when there is none."""
+    if has_parts(con):
+        sql = f"select max(day) from {PARTS_TABLE} where choice = '{ALL}' and n_lessons <> 0"
+    else:
+        sql = "select max(lesson_date) from mart_lesson_entry"
+    return con.execute(sql).fetchone()[0]
 
 
 def region_view(
@@ -97,11 +104,14 @@ def region_view(
     lesson_entry_days: int,
     vpr_min_participants: int,
     period: Period | None = None,
+    use_parts: bool | None = None,
 ) -> RegionView:
     """The page's content for the viewer: named schools for the authority, a distribution for a
     school; with a period, attendance, marks and lessons of the dates it covers, period marks of
-    its periods (warehouse/periods.py); ВПР always of the whole data."""
-    parts = {**no_period(), **(period.params() if period else {})}
+    its periods (warehouse/periods.py); ВПР always of the whole data. The counts come from the
+    parts pre-aggregated per school when the connection has them for every school of the scope
+    (a lake), else from the marts; ``use_parts`` True or False chooses (to compare the two)."""
+    parts = {**no_period(), **(period.params() if period else {}), "use_parts": use_parts}
     if viewer.sees_region:
         return _authority_view(con, viewer, lesson_entry_days, vpr_min_participants, parts)
     if viewer.sees_aggregates:
@@ -116,8 +126,19 @@ def _school_parts(
     lesson_entry_days: int,
     period_params: dict,
 ) -> pl.DataFrame:
+    """The counts per school of the scope, from the pre-aggregated parts (of the latest year begun
+    by the date, as the page asks) or from the marts (:func:`_reads_parts`)."""
     params = {"region_id": region_id, "municipality": municipality, "lesson_entry_days": lesson_entry_days}
-    return query.frame(con, SCHOOL_PARTS_SQL, {**params, **period_params})
+    period_params = dict(period_params)
+    use_parts = period_params.pop("use_parts", None)
+    if use_parts is False or not has_parts(con):
+        return query.frame(con, SCHOOL_PARTS_SQL, {**params, **period_params})
+    chosen = {"f_span": period_params["f_span"], "f_as_of": period_params["f_as_of"]}
+    parts = query.frame(con, AGGREGATED_PARTS_SQL, {**params, **chosen})
+    if use_parts is None and not parts["has_parts"].all() and has_sources(con):
+        # a school exported by an older version has no parts: the marts, for every school alike
+        return query.frame(con, SCHOOL_PARTS_SQL, {**params, **period_params})
+    return parts.drop("has_parts")
 
 
 def _authority_view(

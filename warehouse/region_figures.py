@@ -14,13 +14,47 @@ import polars as pl
 from ejournal.access.viewer import MIN_GROUP_SIZE
 from ejournal.formatting import decimal, decimal_texts
 from warehouse.periods import latest_marked, period_marks_condition, span_condition
+from warehouse.region_parts import ALL, PARTS_TABLE
 from warehouse.suppression import SUPPRESSED, too_few_expr
 
 __all__ = ["SUPPRESSED"]
 NOT_JUDGED = "не оценивается"
 
-# Counts per school that every figure is a ratio of, so that a group of schools sums them first.
-SCHOOL_PARTS_SQL = f"""
+_FINAL_SQL = """
+final as (
+    select
+        scope.school_id,
+        scope.school_name,
+        scope.region_id,
+        scope.municipality,
+        coalesce(attendance.n_pupils, 0) as n_pupils,
+        coalesce(attendance.n_expected, 0) as n_expected,
+        coalesce(attendance.n_missed, 0) as n_missed,
+        coalesce(completeness.n_pupils_roster, 0) as n_pupils_roster,
+        coalesce(completeness.n_roster, 0) as n_roster,
+        coalesce(completeness.n_marks, 0) as n_marks,
+        coalesce(timeliness.n_lessons_held, 0) as n_lessons_held,
+        coalesce(timeliness.n_lessons_on_time, 0) as n_lessons_on_time,
+        coalesce(objectivity.n_pupils_final, 0) as n_pupils_final,
+        coalesce(objectivity.n_final, 0) as n_final,
+        coalesce(objectivity.final_gap_sum, 0) as final_gap_sum,
+        coalesce(vpr.n_vpr, 0) as n_vpr,
+        coalesce(vpr.n_pupils_vpr, 0) as n_pupils_vpr,
+        coalesce(vpr.n_lowered, 0) as n_lowered,
+        coalesce(vpr.n_confirmed, 0) as n_confirmed,
+        coalesce(vpr.n_raised, 0) as n_raised
+    from scope
+    left join attendance on attendance.school_id = scope.school_id
+    left join completeness on completeness.school_id = scope.school_id
+    left join timeliness on timeliness.school_id = scope.school_id
+    left join objectivity on objectivity.school_id = scope.school_id
+    left join vpr on vpr.school_id = scope.school_id
+)
+"""
+_ORDER_SQL = "order by municipality nulls last, school_name, school_id"
+
+# The schools of the viewer's scope ($region_id, $municipality: null for any).
+SCOPE_SQL = """
 with schools as (
     select
         school_id,
@@ -36,7 +70,12 @@ scope as (
     where ($region_id is null or region_id = $region_id)
         and ($municipality is null or municipality = $municipality)
 ),
+"""
 
+# Counts per school that every figure is a ratio of, so that a group of schools sums them first.
+SCHOOL_PARTS_SQL = (
+    SCOPE_SQL
+    + f"""
 attendance as (
     select
         school_id,
@@ -104,40 +143,60 @@ vpr as (
     where school_id in (select school_id from scope)
     group by school_id
 ),
-
-final as (
-    select
-        scope.school_id,
-        scope.school_name,
-        scope.region_id,
-        scope.municipality,
-        coalesce(attendance.n_pupils, 0) as n_pupils,
-        coalesce(attendance.n_expected, 0) as n_expected,
-        coalesce(attendance.n_missed, 0) as n_missed,
-        coalesce(completeness.n_pupils_roster, 0) as n_pupils_roster,
-        coalesce(completeness.n_roster, 0) as n_roster,
-        coalesce(completeness.n_marks, 0) as n_marks,
-        coalesce(timeliness.n_lessons_held, 0) as n_lessons_held,
-        coalesce(timeliness.n_lessons_on_time, 0) as n_lessons_on_time,
-        coalesce(objectivity.n_pupils_final, 0) as n_pupils_final,
-        coalesce(objectivity.n_final, 0) as n_final,
-        coalesce(objectivity.final_gap_sum, 0) as final_gap_sum,
-        coalesce(vpr.n_vpr, 0) as n_vpr,
-        coalesce(vpr.n_pupils_vpr, 0) as n_pupils_vpr,
-        coalesce(vpr.n_lowered, 0) as n_lowered,
-        coalesce(vpr.n_confirmed, 0) as n_confirmed,
-        coalesce(vpr.n_raised, 0) as n_raised
-    from scope
-    left join attendance on attendance.school_id = scope.school_id
-    left join completeness on completeness.school_id = scope.school_id
-    left join timeliness on timeliness.school_id = scope.school_id
-    left join objectivity on objectivity.school_id = scope.school_id
-    left join vpr on vpr.school_id = scope.school_id
+"""
+    + _FINAL_SQL
+    + f"select * from final {_ORDER_SQL}"
 )
 
-select * from final
-order by municipality nulls last, school_name, school_id
+
+# The same counts from the parts pre-aggregated per school and day (warehouse/region_parts.py): the
+# changes of the chosen key summed up to the date «На дату», and ВПР (of the whole data); the
+# column has_parts tells whether the school has parts at all.
+AGGREGATED_PARTS_SQL = (
+    SCOPE_SQL
+    + f"""
+sums as (
+    select
+        school_id,
+        cast(sum(n_pupils) as bigint) as n_pupils,
+        cast(sum(n_expected) as bigint) as n_expected,
+        cast(sum(n_missed) as bigint) as n_missed,
+        cast(sum(n_pupils_roster) as bigint) as n_pupils_roster,
+        cast(sum(n_roster) as bigint) as n_roster,
+        cast(sum(n_marks) as bigint) as n_marks,
+        cast(sum(n_lessons) as bigint) as n_lessons_held,
+        cast(coalesce(sum(n_lessons) filter (where lesson_entry_delay_days <= $lesson_entry_days), 0) as bigint)
+            as n_lessons_on_time,
+        cast(sum(n_pupils_final) as bigint) as n_pupils_final,
+        cast(sum(n_final) as bigint) as n_final,
+        sum(final_gap_sum) as final_gap_sum,
+        cast(sum(n_vpr) as bigint) as n_vpr,
+        cast(sum(n_pupils_vpr) as bigint) as n_pupils_vpr,
+        cast(sum(n_lowered) as bigint) as n_lowered,
+        cast(sum(n_confirmed) as bigint) as n_confirmed,
+        cast(sum(n_raised) as bigint) as n_raised,
+        count(*) filter (where choice is null) > 0 as has_parts
+    from {PARTS_TABLE}
+    where school_id in (select school_id from scope)
+        and (choice is null or (choice = coalesce($f_span, '{ALL}') and ($f_span is null
+            or ($f_as_of between valid_from and coalesce(valid_to, $f_as_of) and day <= $f_as_of))))
+    group by school_id
+),
+
+attendance as (select school_id, n_pupils, n_expected, n_missed from sums),
+completeness as (select school_id, n_pupils_roster, n_roster, n_marks from sums),
+timeliness as (select school_id, n_lessons_held, n_lessons_on_time from sums),
+objectivity as (select school_id, n_pupils_final, n_final, final_gap_sum from sums),
+vpr as (select school_id, n_vpr, n_pupils_vpr, n_lowered, n_confirmed, n_raised from sums),
 """
+    + _FINAL_SQL
+    + f"""
+-- has_parts: false for a school exported by an older version (it has no parts, not even of ВПР)
+select final.*, coalesce(sums.has_parts, false) as has_parts
+from final left join sums on sums.school_id = final.school_id
+{_ORDER_SQL}
+"""
+)
 
 PARTS = (
     "n_pupils",

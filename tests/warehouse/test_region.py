@@ -11,8 +11,9 @@ import pytest
 
 from ejournal.access.accounts import AccessError, Role
 from ejournal.access.viewer import Viewer
+from tests.warehouse.conftest import insert
 from tests.warehouse.region_expect import close, figures, group_hidden, quartiles, schools_of, small
-from tests.warehouse.region_sample import ROWS, SCHOOLS, load_region
+from tests.warehouse.region_sample import COLUMNS, ROWS, SCHOOLS, load_region
 from warehouse import db, lake, region
 
 REGION_50 = Viewer("mo50", Role.REGION, region_id="50")
@@ -47,8 +48,8 @@ def schools_con():
     con.close()
 
 
-def _view(con, viewer, vpr_min=VPR_MIN):
-    return region.region_view(con, viewer, lesson_entry_days=2, vpr_min_participants=vpr_min)
+def _view(con, viewer, vpr_min=VPR_MIN, use_parts=None):
+    return region.region_view(con, viewer, lesson_entry_days=2, vpr_min_participants=vpr_min, use_parts=use_parts)
 
 
 def _everything(view: region.RegionView) -> str:
@@ -56,12 +57,12 @@ def _everything(view: region.RegionView) -> str:
     return " ".join([view.scope_text, view.notice or "", view.school_name or ""] + [f.write_csv() for f in frames])
 
 
-def _check_row(row: dict, school_ids: set[str], *, pooled: bool = False) -> None:
+def _check_row(row: dict, school_ids: set[str], *, pooled: bool = False, rows: dict = ROWS) -> None:
     """Every figure of a row against the raw rows: «< 5», «не оценивается» or the number."""
-    expected = figures(ROWS, school_ids)
+    expected = figures(rows, school_ids)
     hidden = group_hidden if pooled else small
     for title, value in expected.items():
-        if hidden(ROWS, school_ids, title):
+        if hidden(rows, school_ids, title):
             assert row[title] == region.SUPPRESSED, (school_ids, title, row[title])
         elif title in VPR_SHARES and expected["Участников ВПР"] < VPR_MIN:
             assert row[title] == region.NOT_JUDGED, (school_ids, title)
@@ -252,3 +253,117 @@ def test_a_period_choice_cuts_lessons_and_attendance_to_its_dates(schools_con):
     none = region.region_view(schools_con, REGION_50, lesson_entry_days=2, vpr_min_participants=VPR_MIN,
                               period=Period("2 четверть", dt.date(2025, 10, 30)))  # fmt: skip
     assert set(none.schools["Пропущено уроков, %"].to_list()) <= {"нет данных", "—", None, region.SUPPRESSED}
+
+
+# ---------------------------------------------------------------- the lake's pre-aggregated parts
+
+
+def _lake_parts_only(con: duckdb.DuckDBPyConnection, lake_path) -> duckdb.DuckDBPyConnection:
+    """The page's lake connection with the marts taken away: what it shows comes from the parts."""
+    lake.export_warehouse(con, lake_path, ("src_", "mart_"))
+    lake_con = region.open_lake_marts(lake_path)
+    marts = lake_con.execute("select view_name from duckdb_views() where view_name like 'mart_%'").fetchall()
+    assert {"mart_attendance_day", "mart_lesson_entry", "mart_objectivity_final"} <= {m for (m,) in marts}
+    for (mart,) in marts:
+        lake_con.execute(f"drop view {mart}")
+    return lake_con
+
+
+def test_the_lake_view_reads_the_parts_and_matches_the_raw_rows_for_each_period_choice(schools_con, tmp_path):
+    """«1 четверть» and «текущий» seen from 20.09.2025 cover the lessons and attendance of 2, 9 and
+    16 September (the quarter's marks, period marks and ВПР whole); «год» after the quarter covers
+    every row. Small schools stay «< 5» in every choice."""
+    from warehouse.periods import CURRENT, YEAR, Period
+
+    lake_con = _lake_parts_only(schools_con, tmp_path / "lake")
+    as_of = dt.date(2025, 9, 20)
+    lessons = {(r[0], r[1]) for r in ROWS["src_lessons"] if r[2] <= as_of}
+    cut = {
+        **ROWS,
+        "src_lessons": [r for r in ROWS["src_lessons"] if (r[0], r[1]) in lessons],
+        "src_attendance": [r for r in ROWS["src_attendance"] if (r[0], r[2]) in lessons],
+    }
+    choices = {
+        Period("1 четверть", as_of): cut,
+        Period(CURRENT, as_of): cut,
+        Period(YEAR, dt.date(2025, 10, 30)): ROWS,
+    }
+    for period, rows in choices.items():
+        view = region.region_view(lake_con, REGION_50, lesson_entry_days=2, vpr_min_participants=VPR_MIN, period=period)
+        assert view.n_schools == 7
+        for row in view.schools.iter_rows(named=True):
+            school = next(s for s in SCHOOLS if s.name == row["Школа"])
+            _check_row(row, {school.school_id}, rows=rows)
+            if school.n_pupils < 5:
+                assert set(row.values()) == {school.name, school.municipality, region.SUPPRESSED}, period
+        for row in view.municipalities.iter_rows(named=True):
+            name = row["Муниципалитет"]
+            members = schools_of("50", None if name == "Всего" else name)
+            _check_row(row, {s.school_id for s in members}, pooled=True, rows=rows)
+    assert figures(cut, {"s50-1"})["Пропущено уроков, %"] != figures(ROWS, {"s50-1"})["Пропущено уроков, %"]
+    # a norm of timeliness other than the one the parts were written with: the delays are kept
+    strict = region.region_view(lake_con, REGION_50, lesson_entry_days=0, vpr_min_participants=VPR_MIN)
+    for row in strict.schools.iter_rows(named=True):
+        school = next(s for s in SCHOOLS if s.name == row["Школа"])
+        if not small(ROWS, {school.school_id}, "Уроков записано в срок, %"):
+            expected = figures(ROWS, {school.school_id}, lesson_entry_days=0)["Уроков записано в срок, %"]
+            assert close(row["Уроков записано в срок, %"], expected), school.name
+    lake_con.close()
+
+
+def _without_pupil(school_id: str, pupil_id: str) -> dict[str, list[tuple]]:
+    """ROWS without the pupil's rows (the pupil is the third column of marks, the second elsewhere)."""
+    column = {"src_marks": 2}
+    return {
+        table: [r for r in rows if not (r[0] == school_id and r[column.get(table, 1)] == pupil_id)]
+        if "pupil_id" in COLUMNS[table]
+        else rows
+        for table, rows in ROWS.items()
+    }
+
+
+def test_forgetting_a_pupil_recounts_the_schools_parts_in_the_lake(schools_con, tmp_path):
+    path = tmp_path / "lake"
+    lake.export_warehouse(schools_con, path)
+    rows = _without_pupil("s50-1", "p1")
+    forgotten = duckdb.connect()  # the school's warehouse once the pupil is deleted there
+    db.migrate(forgotten)
+    for table, table_rows in rows.items():
+        if table_rows:
+            insert(forgotten, table, COLUMNS[table], table_rows)
+    db.build_models(forgotten)
+    lake.forget_pupil(path, "s50-1", "p1", parts_from=forgotten)
+    lake_con = region.open_lake_marts(path)
+    view = _view(lake_con, REGION_50)
+    row = view.schools.filter(view.schools["Школа"] == "Гимназия Посадская").row(0, named=True)
+    assert row["Учеников"] == "8"
+    _check_row(row, {"s50-1"}, rows=rows)
+    other = view.schools.filter(view.schools["Школа"] == "СОШ Лесная").row(0, named=True)
+    _check_row(other, {"s50-2"})
+    lake_con.close()
+    # without the school's warehouse the parts are removed: deletion means deletion
+    lake.forget_pupil(path, "s50-1", "p2")
+    lake_con = region.open_lake_marts(path)
+    counted = "select count(*) from agg_region_school_day where school_id = ?"
+    assert lake_con.execute(counted, ["s50-1"]).fetchone()[0] == 0
+    assert lake_con.execute(counted, ["s50-2"]).fetchone()[0] > 0
+    lake_con.close()
+    forgotten.close()
+
+
+def test_a_school_exported_without_parts_sends_the_page_back_to_the_marts(schools_con, tmp_path):
+    # a school exported by an older version (no parts) beside schools with parts: the marts are
+    # read, so that the older school is not shown without figures
+    path = tmp_path / "lake"
+    lake.export_warehouse(schools_con, path, ("src_", "mart_"))
+    parts = path / "agg_region_school_day"
+    (older_file,) = parts.glob(f"*/*/school-{lake.school_token('s50-2')}.parquet")
+    older_file.unlink()
+    con = region.open_lake_marts(path)
+    for viewer in (REGION_50, DIRECTOR):
+        assert _view(con, viewer).schools.equals(_view(schools_con, viewer).schools)
+        assert _view(con, viewer).distribution.equals(_view(schools_con, viewer).distribution)
+    with_parts = _view(con, REGION_50, use_parts=True)
+    row = with_parts.schools.filter(with_parts.schools["Школа"] == "СОШ Лесная").row(0, named=True)
+    assert row["Учеников"] == region.SUPPRESSED  # the parts alone: no pupils
+    con.close()
