@@ -81,7 +81,7 @@ def environment() -> Environment:
         run_by=os.environ.get("EJOURNAL_USER") or _login_name(),
         access_db=Path(os.environ.get("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))),
         session_minutes=int(os.environ.get("EJOURNAL_SESSION_MINUTES", "30")),
-        duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "512MB")),
+        duckdb_memory=_memory_size(os.environ.get("EJOURNAL_DUCKDB_MEMORY", "384MB")),
         lake_path=Path(os.environ["EJOURNAL_LAKE"]) if os.environ.get("EJOURNAL_LAKE") else None,
         subjects_file=Path(os.environ.get("EJOURNAL_SUBJECTS", str(DEFAULT_SUBJECTS_FILE))),
         file_mode=_file_mode(os.environ.get("EJOURNAL_FILE_MODE", "private")),
