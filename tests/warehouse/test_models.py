@@ -285,6 +285,22 @@ def test_fct_attendance_is_the_same_for_both_listings(con, sample, listing):
     assert sample["fetch"](con, counts) == [("L1", 3, 1, 0), ("L2", 4, 1, 0), ("L3", 2, 0, 1), ("L4", 3, 1, 0), ("L5", 1, 0, 0)]
 
 
+def test_fct_attendance_counts_a_pupil_with_overlapping_stays_once(con):
+    # p1 is enrolled in 7А twice over the first days and twice a member of subgroup g1: still one
+    # row per lesson (the rows of the sample without the duplicates), and roster sizes unchanged
+    load_sample(con)
+    insert(con, "src_enrolments", "school_id, pupil_id, class_id, start_date, end_date", [
+        ("sch-1", "p1", "c7a", D("2025-09-01"), D("2025-09-10")),
+    ])  # fmt: skip
+    insert(con, "src_group_members", "school_id, pupil_id, group_id, start_date, end_date", [
+        ("sch-1", "p1", "g1", D("2025-09-05"), D("2025-09-12")),
+    ])  # fmt: skip
+    db.build_models(con)
+    assert fetch(con, "select * from fct_attendance") == EXPECTED_ATTENDANCE
+    counts = "select lesson_id, n_pupils_expected from fct_lesson where school_id = 'sch-1'"
+    assert fetch(con, counts) == [("L1", 3), ("L2", 4), ("L3", 2), ("L4", 3), ("L5", 1)]
+
+
 def test_fct_period_mark(q):
     assert q("select * from fct_period_mark") == [
         ("sch-1", "p1", "eng", Y, "period", "q1", D("2025-09-10"), "c7a", 7, True, "зач", None, False, None, True,

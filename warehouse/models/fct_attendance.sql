@@ -15,20 +15,28 @@ with lessons as (
         class_id,
         group_id,
         subject_id,
-        effective_teacher_id
+        effective_teacher_id,
+        -- whose roster the lesson has: the class's, or the subgroup's for a subgroup lesson
+        case when group_id is null then 'class' else 'group' end as roster_kind_code,
+        coalesce(group_id, class_id) as roster_unit_id
     from int_lesson
 ),
 
+-- n_stays: a pupil with one stay on a class's (or subgroup's) roster meets each of its lessons
+-- at most once; only one with several (overlapping) stays there may meet a lesson twice
 roster as (
     select
         school_id,
         roster_kind_code,
+        case when roster_kind_code = 'class' then class_id else group_id end as roster_unit_id,
         pupil_id,
-        class_id,
-        group_id,
         start_date,
-        end_date
+        end_date,
+        count(*) over (
+            partition by school_id, roster_kind_code, case when roster_kind_code = 'class' then class_id else group_id end, pupil_id
+        ) as n_stays
     from int_roster
+    where roster_kind_code in ('class', 'group')
 ),
 
 attendance as (
@@ -43,40 +51,56 @@ attendance as (
     where nullif(trim(absence_code), '') is not null
 ),
 
-class_lesson_pupils as (
+-- the lessons each pupil was expected at: on the roster of the lesson's class or subgroup on the
+-- lesson date; pupils with several stays there are matched once (distinct)
+lesson_pupils as (
     select
         lessons.school_id,
         lessons.lesson_id,
-        roster.pupil_id
+        roster.pupil_id,
+        lessons.lesson_date,
+        lessons.academic_year_id,
+        lessons.period_id,
+        lessons.class_id,
+        lessons.group_id,
+        lessons.subject_id,
+        lessons.effective_teacher_id
     from lessons
     inner join roster
         on roster.school_id = lessons.school_id
-        and roster.class_id = lessons.class_id
-        and roster.roster_kind_code = 'class'
+        and roster.roster_kind_code = lessons.roster_kind_code
+        and roster.roster_unit_id = lessons.roster_unit_id
         and roster.start_date <= lessons.lesson_date
         and (roster.end_date is null or roster.end_date >= lessons.lesson_date)
-    where lessons.group_id is null
+    where roster.n_stays = 1
 ),
 
-group_lesson_pupils as (
-    select
+lesson_pupils_of_several_stays as (
+    select distinct
         lessons.school_id,
         lessons.lesson_id,
-        roster.pupil_id
+        roster.pupil_id,
+        lessons.lesson_date,
+        lessons.academic_year_id,
+        lessons.period_id,
+        lessons.class_id,
+        lessons.group_id,
+        lessons.subject_id,
+        lessons.effective_teacher_id
     from lessons
     inner join roster
         on roster.school_id = lessons.school_id
-        and roster.group_id = lessons.group_id
-        and roster.roster_kind_code = 'group'
+        and roster.roster_kind_code = lessons.roster_kind_code
+        and roster.roster_unit_id = lessons.roster_unit_id
         and roster.start_date <= lessons.lesson_date
         and (roster.end_date is null or roster.end_date >= lessons.lesson_date)
-    where lessons.group_id is not null
+    where roster.n_stays > 1
 ),
 
 expected as (
-    select school_id, lesson_id, pupil_id from class_lesson_pupils
-    union
-    select school_id, lesson_id, pupil_id from group_lesson_pupils
+    select * from lesson_pupils
+    union all
+    select * from lesson_pupils_of_several_stays
 ),
 
 final as (
@@ -84,13 +108,13 @@ final as (
         expected.school_id,
         expected.lesson_id,
         expected.pupil_id,
-        lessons.lesson_date,
-        lessons.academic_year_id,
-        lessons.period_id,
-        lessons.class_id,
-        lessons.group_id,
-        lessons.subject_id,
-        lessons.effective_teacher_id as teacher_id,
+        expected.lesson_date,
+        expected.academic_year_id,
+        expected.period_id,
+        expected.class_id,
+        expected.group_id,
+        expected.subject_id,
+        expected.effective_teacher_id as teacher_id,
         attendance.absence_code,
         attendance.absence_code is null or attendance.absence_code = 'оп' as is_present,
         coalesce(attendance.absence_code in ('н', 'у', 'б'), false) as is_absent,
@@ -99,9 +123,6 @@ final as (
         coalesce(attendance.absence_code = 'б', false) as is_illness,
         case when attendance.absence_code is not null then attendance.entered_at end as entered_at
     from expected
-    inner join lessons
-        on lessons.school_id = expected.school_id
-        and lessons.lesson_id = expected.lesson_id
     left join attendance
         on attendance.school_id = expected.school_id
         and attendance.lesson_id = expected.lesson_id
