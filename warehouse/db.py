@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from ejournal.files import sql_path
+
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = WAREHOUSE_DIR / "migrations"
 MODELS_DIR = WAREHOUSE_DIR / "models"
@@ -28,7 +30,7 @@ MODELS_DIR = WAREHOUSE_DIR / "models"
 # one block, and a school's warehouse has some forty small tables (dimensions, marts, src_ lists)
 # of a few hundred rows; on a 1,000-pupil school the file is ~12 % smaller. (Existing files keep
 # the block size they were created with.)
-NEW_FILE_CONFIG = {"default_block_size": str(64 * 1024)}
+NEW_FILE_BLOCK_SIZE = 64 * 1024
 
 
 class WarehouseBusyError(RuntimeError):
@@ -42,9 +44,10 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
     if read_only and not path.exists():
         raise FileNotFoundError(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    config = {} if read_only or path.exists() else NEW_FILE_CONFIG
     try:
-        con = duckdb.connect(str(path), read_only=read_only, config=config)
+        if not read_only and not path.exists():
+            _create_file(path)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise WarehouseBusyError(str(path)) from error
@@ -55,6 +58,15 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
         yield con
     finally:
         con.close()
+
+
+def _create_file(path: Path) -> None:
+    """An empty warehouse file with NEW_FILE_BLOCK_SIZE blocks. It is created apart, so that every
+    connection opens it with DuckDB's default configuration: DuckDB refuses a connection to a file
+    that this process already has open with another configuration."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{sql_path(path)}' as fresh (block_size {NEW_FILE_BLOCK_SIZE})")
+        con.execute("detach fresh")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -301,6 +301,16 @@ def test_fct_attendance_counts_a_pupil_with_overlapping_stays_once(con):
     assert fetch(con, counts) == [("L1", 3), ("L2", 4), ("L3", 2), ("L4", 3), ("L5", 1)]
 
 
+def test_a_new_warehouse_file_has_64_kib_blocks_and_opens_like_any_other(tmp_path):
+    path = tmp_path / "new.duckdb"
+    with db.connect(path) as con, duckdb.connect(str(path)) as plain:
+        size = "select block_size from pragma_database_size() where database_name = current_database()"
+        assert con.execute(size).fetchone()[0] == 64 * 1024
+        assert plain.execute("select count(*) from meta_schema_version").fetchone()[0] == len(
+            list(db.MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+        )
+
+
 def test_fct_period_mark(q):
     assert q("select * from fct_period_mark") == [
         ("sch-1", "p1", "eng", Y, "period", "q1", D("2025-09-10"), "c7a", 7, True, "зач", None, False, None, True,
