@@ -31,11 +31,11 @@ days as (
         any_value(academic_year_id) as academic_year_id,
         any_value(period_id) as period_id,
         count(*) as n_lessons,
-        sum(case when is_absent then 1 else 0 end) as n_missed,
-        sum(case when absence_code = 'н' then 1 else 0 end) as n_missed_unexcused,
-        sum(case when is_excused then 1 else 0 end) as n_missed_excused,
-        sum(case when is_illness then 1 else 0 end) as n_missed_illness,
-        sum(case when is_late then 1 else 0 end) as n_late
+        cast(sum(case when is_absent then 1 else 0 end) as bigint) as n_missed,
+        cast(sum(case when absence_code = 'н' then 1 else 0 end) as bigint) as n_missed_unexcused,
+        cast(sum(case when is_excused then 1 else 0 end) as bigint) as n_missed_excused,
+        cast(sum(case when is_illness then 1 else 0 end) as bigint) as n_missed_illness,
+        cast(sum(case when is_late then 1 else 0 end) as bigint) as n_late
     from attendance
     group by school_id, pupil_id, class_id, lesson_date
 ),

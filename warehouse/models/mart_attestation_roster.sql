@@ -172,8 +172,8 @@ marks as (
         pupil_id,
         subject_id,
         period_id,
-        sum(greatest(n_numeric, 1)) as n_marks,
-        sum(case when is_control then greatest(n_numeric, 1) else 0 end) as n_control_marks,
+        cast(sum(greatest(n_numeric, 1)) as bigint) as n_marks,
+        cast(sum(case when is_control then greatest(n_numeric, 1) else 0 end) as bigint) as n_control_marks,
         max(lesson_date) as last_mark_date
     from fct_mark
     group by school_id, pupil_id, subject_id, period_id

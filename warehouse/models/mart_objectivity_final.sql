@@ -33,9 +33,9 @@ marks as (
         subject_id,
         period_id,
         count(*) as n_marks,
-        sum(n_numeric) as n_numeric,
+        cast(sum(n_numeric) as bigint) as n_numeric,
         sum(sum_numeric * weight) / nullif(sum(n_numeric * weight), 0) as weighted_average,
-        sum(case when is_control then 1 else 0 end) as n_control_marks
+        cast(sum(case when is_control then 1 else 0 end) as bigint) as n_control_marks
     from fct_mark
     where period_id is not null
     group by school_id, pupil_id, subject_id, period_id

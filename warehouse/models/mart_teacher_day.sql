@@ -22,7 +22,7 @@ marks_entered as (
         teacher_id,
         cast(entered_at as date) as activity_date,
         count(*) as n_marks_entered,
-        sum(entry_delay_days) as sum_mark_delay_days
+        cast(sum(entry_delay_days) as bigint) as sum_mark_delay_days
     from fct_mark
     where teacher_id is not null and entered_at is not null
     group by school_id, teacher_id, cast(entered_at as date)
