@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import os
+from collections import Counter
 
 # Rich lays CLI output out for the terminal width; tests read it at one fixed width.
 os.environ["COLUMNS"] = "120"
@@ -16,20 +18,68 @@ from tests.factories import small_sample_warehouse, tiny_export, write_export
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# Files whose tests start Spark or a browser, or are marked slow, run first: `make test` hands
-# whole files to its two workers in this order, so a long file started last would leave the
-# other worker idle at the end.
+# `make test` hands whole files to its two workers in the order collected, so a long file started
+# last would leave the other worker idle at the end: the files measured long (``file_seconds.json``,
+# seconds of setup, calls and teardown; remade by ``--file-seconds=tests/file_seconds.json`` on a
+# whole run) go first, longest first; then files whose tests start Spark or a browser, or are
+# marked slow; then the others, most tests first.
 LONG_MARKS = ("spark", "browser", "slow")  # longest first
+FILE_SECONDS = Path(__file__).with_name("file_seconds.json")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--file-seconds",
+        metavar="PATH",
+        help="write the seconds each test file took (setup, calls, teardown) as JSON, longest first",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-xdist reorders files by their number of tests unless told not to: the order set in
+    # pytest_collection_modifyitems below is the one wanted
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+    if config.getoption("file_seconds") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(FileSeconds(Path(config.getoption("file_seconds"))))
+
+
+class FileSeconds:
+    """Sums each test file's seconds (under xdist the reports of both workers reach the main
+    process) and writes them at the end of the run, longest first."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seconds: Counter[str] = Counter()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.seconds[report.nodeid.split("::")[0]] += report.duration
+
+    def pytest_sessionfinish(self) -> None:
+        longest = {file: round(seconds) for file, seconds in self.seconds.most_common() if seconds >= 5}
+        self.path.write_text(json.dumps(longest, indent=1) + "\n", encoding="utf-8")
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    measured: dict[str, float] = json.loads(FILE_SECONDS.read_text(encoding="utf-8"))
     first_seen: dict[Path, int] = {}
     rank: dict[Path, int] = {}
+    count: Counter[Path] = Counter()
     for index, item in enumerate(items):
         first_seen.setdefault(item.path, index)
+        count[item.path] += 1
         marks = [n for n, mark in enumerate(LONG_MARKS) if item.get_closest_marker(mark)]
         rank[item.path] = min([rank.get(item.path, len(LONG_MARKS)), *marks])
-    items.sort(key=lambda item: (rank[item.path], first_seen[item.path]))
+
+    def order(item: pytest.Item) -> tuple:
+        path = item.path
+        return (-measured.get(_relative(path), 0), rank[path], -count[path], first_seen[path])
+
+    items.sort(key=order)
 
 
 @pytest.hookimpl(wrapper=True)
