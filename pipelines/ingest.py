@@ -7,6 +7,7 @@ read, or any error under ``strict``) leaves the warehouse exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import getpass
@@ -14,8 +15,10 @@ import json
 import multiprocessing
 import shutil
 import socket
+import sys
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -386,6 +389,19 @@ def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[Ingest
     return results
 
 
+@contextlib.contextmanager
+def _main_not_reimported() -> Iterator[None]:
+    """A spawned worker imports the parent's ``__main__`` by its path; when that is a script (the
+    dashboard's app, a test runner's), the worker must not run it: while workers start, ``__main__``
+    is a bare module, and they import only :mod:`pipelines.prepare`."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _bytes_of(folders: list[Path]) -> int:
     return sum(f.stat().st_size for folder in folders for f in folder.iterdir() if f.is_file())
 
@@ -400,17 +416,19 @@ def _ingest_with_workers(folders: list[Path], db_path: Path, workers: int, **kwa
     results: list[IngestResult] = []
     with scratch_dir() as tmp, ProcessPoolExecutor(workers, mp_context=context) as pool:
         out = [Path(tmp) / f"{index:05d}" for index in range(len(folders))]
-        ahead = {
-            index: pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows)
-            for index in range(min(len(folders), workers + 1))
-        }
+        with _main_not_reimported():
+            ahead = {
+                index: pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows)
+                for index in range(min(len(folders), workers + 1))
+            }
         for index, folder in enumerate(folders):
             prepared = ahead.pop(index).result()
             following = index + workers + 1
             if following < len(folders):
-                ahead[following] = pool.submit(
-                    prepare_in_worker, str(folders[following]), str(out[following]), batch_rows
-                )
+                with _main_not_reimported():
+                    ahead[following] = pool.submit(
+                        prepare_in_worker, str(folders[following]), str(out[following]), batch_rows
+                    )
             results.append(ingest_export(folder, db_path, norms=norms, prepared=prepared, **kwargs))
             shutil.rmtree(out[index], ignore_errors=True)
     return results

@@ -4,6 +4,8 @@ counts, src_ rows, quarantine and facts, for clean, partly bad and refused expor
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 import duckdb
@@ -83,6 +85,12 @@ def test_workers_load_a_region_as_one_process_does(tmp_path, monkeypatch, checke
         return export(*args, **kwargs)
 
     monkeypatch.setattr(ingest, "ingest_export", counted)
+    # the test runner's (or the dashboard's) main script must not run again in a worker
+    script = tmp_path / "main_script.py"
+    script.write_text("raise SystemExit('a worker ran the main script')\n", encoding="utf-8")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
     with_workers = ingest_path(region, tmp_path / "workers.duckdb")
     assert prepared == [True] * 4
     assert [r.status for r in alone] == ["loaded", "loaded_with_rejections", "loaded", "refused"]
