@@ -31,21 +31,16 @@ from ejournal.settings import Norms, environment, load_norms
 from pipelines import guards
 from pipelines.canonical.reader import (
     ExportFile,
-    FileFacts,
     discover_exports,
     locate_files,
-    read_batches,
     scratch_dir,
     unpack,
 )
 from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
-from pipelines.canonical.validate import check_batch
-from pipelines.canonical.validate_sql import check_in_duckdb, in_duckdb
-from pipelines.canonical.validate_sql import drop as drop_checked
 from pipelines.importers.contract import ImportContext
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
-from pipelines.prepare import FileStats, PreparedExport, prepare_in_worker, read_export_row
+from pipelines.prepare import FileStats, PreparedExport, RowSink, check_file, prepare_in_worker, read_export_row
 from warehouse.db import build_models, connect
 from warehouse.lake import LakeError
 from warehouse.privacy import Places, finish_pending_forgets
@@ -222,26 +217,12 @@ def _check_file(
     workdir: Path,
     batch_rows: int,
 ) -> FileStats:
-    """Check one file and stage its valid rows: inside DuckDB where the file allows it (a CSV
-    file; ``validate_sql``), otherwise batch by batch in polars. Both apply the same pandera model
-    and word issues the same way."""
+    """Check one file (:func:`pipelines.prepare.check_file`) and stage its valid rows."""
     name = file.spec.name
-    stats = FileStats(file, FileFacts())
-    checked = check_in_duckdb(con, file, workdir, stats.facts, batch_rows) if in_duckdb(file) else None
-    if checked is not None:
-        stats.n_rows_in = checked.n_rows_in
-        _take_issues(stage, file, checked.issues, result)
-        stage.add_table(name, checked.accepted, has_school="school_id" in columns_of(file.spec.model))
-        for frame in checked.extra:
-            stage.add(name, frame)
-        drop_checked(con, name)
-        return stats
-    stats = FileStats(file, FileFacts())
-    for raw in read_batches(file, workdir, stats.facts, batch_rows):
-        stats.n_rows_in += raw.height
-        valid, found = check_batch(file.spec, raw)
-        _take_issues(stage, file, found, result)
-        stage.add(name, valid)
+    has_school = "school_id" in columns_of(file.spec.model)
+    sink = RowSink(lambda table: stage.add_table(name, table, has_school=has_school), lambda f: stage.add(name, f))
+    stats, issues = check_file(con, file, workdir, batch_rows, sink)
+    _take_issues(stage, file, issues, result)
     return stats
 
 

@@ -12,6 +12,7 @@ issues and the same rows either way.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,39 +109,58 @@ def prepare_export(folder: Path, out_dir: Path, batch_rows: int) -> PreparedExpo
     return prepared
 
 
+@dataclass(frozen=True)
+class RowSink:
+    """Where a checked file's valid rows go: a table or view of the checking connection (the rows
+    DuckDB checked), or a frame (the rows polars checked, batch by batch)."""
+
+    table: Callable[[str], None]
+    frame: Callable[[pl.DataFrame], None]
+
+
+def check_file(
+    con: duckdb.DuckDBPyConnection, file: ExportFile, workdir: Path, batch_rows: int, sink: RowSink
+) -> tuple[FileStats, list[Issue]]:
+    """Check one file and hand its valid rows to ``sink``: inside DuckDB where the file allows it
+    (a CSV file; ``validate_sql``), otherwise batch by batch in polars. Both apply the same
+    pandera model and word issues the same way. A file that cannot be read raises ExportRefused."""
+    stats = FileStats(file, FileFacts())
+    checked = check_in_duckdb(con, file, workdir, stats.facts, batch_rows) if in_duckdb(file) else None
+    if checked is not None:
+        stats.n_rows_in = checked.n_rows_in
+        sink.table(checked.accepted)
+        for frame in checked.extra:
+            sink.frame(frame)
+        drop(con, file.spec.name)
+        return stats, checked.issues
+    stats, issues = FileStats(file, FileFacts()), []  # DuckDB handed the file back: read it afresh
+    for raw in read_batches(file, workdir, stats.facts, batch_rows):
+        stats.n_rows_in += raw.height
+        valid, found = check_batch(file.spec, raw)
+        issues += found
+        if not valid.is_empty():
+            sink.frame(valid)
+    return stats, issues
+
+
 def _prepare_file(
     con: duckdb.DuckDBPyConnection, file: ExportFile, workdir: Path, batch_rows: int, stem: Path
 ) -> PreparedFile:
-    prepared = PreparedFile(FileStats(file, FileFacts()))
+    parts: list[Path] = []
+
+    def write_table(table: str) -> None:
+        parts.append(stem.with_suffix(".parquet"))
+        con.execute(f"copy (select * from {table}) to '{parts[-1]}' (format parquet)")
+
+    def write_frame(frame: pl.DataFrame) -> None:
+        parts.append(stem.with_name(f"{stem.name}-{len(parts)}.parquet"))
+        frame.write_parquet(parts[-1])
+
     try:
-        checked = check_in_duckdb(con, file, workdir, prepared.stats.facts, batch_rows) if in_duckdb(file) else None
-        if checked is not None:
-            prepared.stats.n_rows_in, prepared.issues = checked.n_rows_in, checked.issues
-            part = stem.with_suffix(".parquet")
-            con.execute(f"copy (select * from {checked.accepted}) to '{part}' (format parquet)")
-            prepared.parts = [part, *_write_frames(checked.extra, stem)]
-            drop(con, file.spec.name)
-            return prepared
-        prepared.stats = FileStats(file, FileFacts())
-        frames = []
-        for raw in read_batches(file, workdir, prepared.stats.facts, batch_rows):
-            prepared.stats.n_rows_in += raw.height
-            valid, found = check_batch(file.spec, raw)
-            prepared.issues += found
-            frames.append(valid)
-        prepared.parts = _write_frames(frames, stem)
+        stats, issues = check_file(con, file, workdir, batch_rows, RowSink(write_table, write_frame))
     except ExportRefused as refused:
-        prepared.refused = refused
-    return prepared
-
-
-def _write_frames(frames: list[pl.DataFrame], stem: Path) -> list[Path]:
-    parts = []
-    for index, frame in enumerate(f for f in frames if not f.is_empty()):
-        part = stem.with_name(f"{stem.name}-{index}.parquet")
-        frame.write_parquet(part)
-        parts.append(part)
-    return parts
+        return PreparedFile(FileStats(file, FileFacts()), refused=refused)
+    return PreparedFile(stats, issues, parts)
 
 
 def prepare_in_worker(folder: str, out_dir: str, batch_rows: int) -> PreparedExport:

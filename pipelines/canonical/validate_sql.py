@@ -40,7 +40,7 @@ from pipelines.canonical.reader import (
     plan_csv,
     refuse_rejects,
 )
-from pipelines.canonical.schemas import CanonicalFile, columns_of
+from pipelines.canonical.schemas import columns_of
 from pipelines.canonical.validate import FALSE_WORDS, TRUE_WORDS, _kind, check_batch
 from pipelines.issues import Issue
 
@@ -256,7 +256,7 @@ def check_in_duckdb(
     )
     checked = DuckChecked(n_rows_in, accepted=f"dck_accepted_{name}")
     (n_flagged,) = con.execute(f"select count(*) from {flagged}").fetchall()[0]
-    if n_flagged and _recheck(con, file.spec, csv, rows, flagged, batch_rows, checked):
+    if n_flagged and _recheck(con, file, csv, rows, flagged, batch_rows, checked):
         drop(con, name)
         return None
     con.execute(
@@ -306,7 +306,7 @@ def _flag_query(typed: str, plan: _Plan, batch_rows: int) -> str:
 
 def _recheck(
     con: duckdb.DuckDBPyConnection,
-    spec: CanonicalFile,
+    file: ExportFile,
     csv: CsvPlan,
     rows: str,
     flagged: str,
@@ -316,8 +316,9 @@ def _recheck(
     """Check the flagged rows' text (the file is read again, as text) with the polars path, batch
     by batch: its issues are the file's issues. True if polars reads a cell the SQL parse left as
     odd (the file is handed back)."""
+    spec = file.spec
     raw = f"dck_raw_{spec.name}"
-    _, first_rowid = _read(con, csv, raw, csv.readable.name, None)
+    _, first_rowid = _read(con, csv, raw, file.path.name, None)
     columns = ", ".join(f'r.c{i} as "{n}"' for i, n in enumerate(csv.names))
     row = f"r.rowid - {first_rowid} + 2"
     frame = pl.from_arrow(

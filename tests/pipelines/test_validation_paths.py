@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import ingest
+from pipelines import prepare
 from pipelines.canonical import validate_sql
 from pipelines.canonical.reader import ROW_COLUMN, FileFacts, locate_files, read_batches
 from pipelines.canonical.validate import check_batch
@@ -209,7 +209,7 @@ def _warehouse_rows(db: Path) -> dict[str, list[tuple]]:
 
 def test_an_ingest_stores_the_same_either_way(tmp_path, monkeypatch):
     """The whole ingest of a bad export, every file through DuckDB against every file through
-    polars: the same src_ rows (with their hashes) and the same quarantine."""
+    polars: the same src_ rows and the same quarantine."""
     data = tiny_export()
     for _rule, _file, _column, bad, _good in CASES[:12]:
         bad(data)
@@ -222,7 +222,7 @@ def test_an_ingest_stores_the_same_either_way(tmp_path, monkeypatch):
         checked_in_duckdb.append(checked is not None)
         return checked
 
-    monkeypatch.setattr(ingest, "check_in_duckdb", counted)
+    monkeypatch.setattr(prepare, "check_in_duckdb", counted)
     (through_duckdb,) = ingest_path(folder, tmp_path / "duckdb.duckdb")
     assert len(checked_in_duckdb) == len(data) - 1 and all(checked_in_duckdb)
     monkeypatch.setattr(validate_sql, "DUCKDB_MIN_BYTES", 1 << 62)
