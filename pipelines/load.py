@@ -157,49 +157,89 @@ class BatchStage:
     def n_staged(self, name: str) -> int:
         return self.con.execute(f"select count(*) from stg_{name}").fetchone()[0]
 
+    def n_staged_all(self) -> dict[str, int]:
+        """Staged rows of every file, in one query."""
+        counts = " union all ".join(f"select '{name}', count(*) from stg_{name}" for name in TABLE_FILES)
+        return dict(self.con.execute(counts).fetchall())
+
     # -- cross-file checks -------------------------------------------------------------------
 
-    def _generated_checks(self) -> list[str]:
-        queries = []
+    def _row_rules(self) -> list[RowRule]:
+        """The rules a staged row fails on its own: a repeated natural key within the file, an
+        implausible date. Removing other rows never makes a row fail them, so they run once."""
+        rules = []
         for name in TABLE_FILES:
             keys = NATURAL_KEYS[name]
             shown = " || '|' || ".join(f"coalesce(cast(s.{k} as varchar), '')" for k in keys)
-            queries.append(
-                f"select '{name}', s.{ROW_COLUMN}, '{keys[0]}', {shown}, 'duplicate', "
-                f"'Повтор ключа ({', '.join(keys)}): такая запись встречается в файле несколько раз' "
-                f"from stg_{name} as s where s.nk in (select nk from stg_{name} group by nk having count(*) > 1)"
+            rules.append(
+                RowRule(
+                    name,
+                    "count(*) > count(distinct s.nk)",
+                    f"select '{name}', s.{ROW_COLUMN}, '{keys[0]}', {shown}, 'duplicate', "
+                    f"'Повтор ключа ({', '.join(keys)}): такая запись встречается в файле несколько раз' "
+                    f"from stg_{name} as s where s.nk in (select nk from stg_{name} group by nk having count(*) > 1)",
+                )
             )
-        queries += self._date_checks()
-        queries += [_reference_check(ref) for ref in REFERENCES]
-        return queries
+        return rules + self._date_rules()
 
-    def _date_checks(self) -> list[str]:
+    def _date_rules(self) -> list[RowRule]:
         """Dates before ``EARLIEST_DATE`` or too far after the export; entries after the export."""
         exported = self.exported_at
         latest_entry = (exported + limits.ENTRY_TOLERANCE).strftime("%Y-%m-%d %H:%M:%S")
         latest_date = (exported + limits.LATEST_AFTER_EXPORT).date()
         earliest = limits.EARLIEST_DATE
         shown_export = exported.strftime("%d.%m.%Y %H:%M")
-        queries = []
+        rules = []
         for name, column, is_entry in date_columns():
             ru = columns_of(FILES_BY_NAME[name].model)[column].metadata["ru"]
             value = f"strftime(s.{column}, '{'%d.%m.%Y %H:%M' if is_entry else '%d.%m.%Y'}')"
             day = f"cast(s.{column} as date)"
             too_late = f"s.{column} > timestamp '{latest_entry}'" if is_entry else f"{day} > date '{latest_date}'"
             later_than = "" if is_entry else f" или позже {latest_date:%d.%m.%Y}"
-            queries.append(
-                f"select '{name}', s.{ROW_COLUMN}, '{column}', {value}, 'date_implausible', "
-                f"'Столбец «{ru}»: дата ' || {value} || ' неправдоподобна: раньше {earliest:%d.%m.%Y}{later_than} "
-                f"(выгрузка сделана {shown_export})' "
-                f"from stg_{name} as s where {day} < date '{earliest}'" + ("" if is_entry else f" or {too_late}")
+            implausible = f"{day} < date '{earliest}'" + ("" if is_entry else f" or {too_late}")
+            rules.append(
+                RowRule(
+                    name,
+                    f"bool_or({implausible})",
+                    f"select '{name}', s.{ROW_COLUMN}, '{column}', {value}, 'date_implausible', "
+                    f"'Столбец «{ru}»: дата ' || {value} || ' неправдоподобна: раньше {earliest:%d.%m.%Y}{later_than} "
+                    f"(выгрузка сделана {shown_export})' from stg_{name} as s where {implausible}",
+                )
             )
             if is_entry:
-                queries.append(
-                    f"select '{name}', s.{ROW_COLUMN}, '{column}', {value}, 'date_after_export', "
-                    f"'Столбец «{ru}»: запись сделана ' || {value} || ', позже самой выгрузки ({shown_export}, "
-                    f"export.csv): так не бывает' from stg_{name} as s where {too_late}"
+                rules.append(
+                    RowRule(
+                        name,
+                        f"bool_or({too_late})",
+                        f"select '{name}', s.{ROW_COLUMN}, '{column}', {value}, 'date_after_export', "
+                        f"'Столбец «{ru}»: запись сделана ' || {value} || ', позже самой выгрузки ({shown_export}, "
+                        f"export.csv): так не бывает' from stg_{name} as s where {too_late}",
+                    )
                 )
-        return queries
+        return rules
+
+    def _row_rule_failures(self) -> list[tuple]:
+        """The rows failing the row rules: one scan per file tells which rules any row fails, and
+        only those rules' queries run."""
+        rules = self._row_rules()
+        by_table: dict[str, list[int]] = {}
+        for index, rule in enumerate(rules):
+            by_table.setdefault(rule.table, []).append(index)
+        signals = " union all ".join(
+            f"select '{table}', [{', '.join(f'coalesce({rules[i].signal}, false)' for i in indexes)}] "
+            f"from stg_{table} as s"
+            for table, indexes in by_table.items()
+        )
+        fired = {
+            index
+            for table, flags in self.con.execute(signals).fetchall()
+            for index, flag in zip(by_table[table], flags, strict=True)
+            if flag
+        }
+        found: list[tuple] = []
+        for index in sorted(fired):
+            found += self.con.execute(rules[index].query).fetchall()
+        return found
 
     def _lesson_atomicity(self) -> str:
         children = " union all ".join(
@@ -241,15 +281,16 @@ class BatchStage:
             "covers_to_date": covers[1],
         }
         file_checks = [(sql, {k: v for k, v in params.items() if f"${k}" in sql}) for sql in _file_checks()]
-        generated = self._generated_checks()
+        references = _in_order([_reference_check(ref) for ref in REFERENCES])
         issues: list[Issue] = []
-        for _ in range(MAX_CHECK_ROUNDS):
+        for round_number in range(MAX_CHECK_ROUNDS):
             self._take_current_keys()
             found: list[tuple] = []
             for sql, used in file_checks:
                 found += self.con.execute(sql, used).fetchall()
-            for sql in generated:
-                found += self.con.execute(sql).fetchall()
+            if round_number == 0:
+                found += self._row_rule_failures()
+            found += self.con.execute(references).fetchall()
             new = self._record_failures(found)
             found_atomic = self.con.execute(self._lesson_atomicity()).fetchall()
             new += self._record_failures(found_atomic)
@@ -398,6 +439,22 @@ class BatchStage:
             f"delete from src_{name} where nk in (select t.nk {gone}) and school_id = ?", [*params, self.school_id]
         )
         return n
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule a staged row of ``table`` fails on its own: ``signal`` (an aggregate over
+    ``stg_<table> as s``) is true when some row may fail it, ``query`` selects the failing rows."""
+
+    table: str
+    signal: str
+    query: str
+
+
+def _in_order(queries: list[str]) -> str:
+    """The check queries as one statement, their rows in the queries' order (then by row)."""
+    parts = " union all ".join(f"select {index} as _check, * from ({sql})" for index, sql in enumerate(queries))
+    return f"select * exclude (_check) from ({parts}) order by _check, 2"
 
 
 def _reference_check(ref: Reference) -> str:

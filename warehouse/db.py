@@ -70,30 +70,28 @@ def _create_file(path: Path) -> None:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the migration files not yet recorded in meta_schema_version, each in a transaction."""
+    """Apply the migration files not yet recorded in meta_schema_version, in one transaction: a
+    new file gets every table with one commit, and a failing migration leaves the file as it was."""
     con.execute(
         "create table if not exists meta_schema_version "
         "(version integer not null, file_name varchar not null, applied_at timestamp not null)"
     )
     done = {row[0] for row in con.execute("select version from meta_schema_version").fetchall()}
-    applied = []
-    for file in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
-        version = int(file.name[:3])
-        if version in done:
-            continue
-        con.execute("begin transaction")
-        try:
+    pending = [f for f in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")) if int(f.name[:3]) not in done]
+    if not pending:
+        return []
+    con.execute("begin transaction")
+    try:
+        for file in pending:
             con.execute(file.read_text(encoding="utf-8"))
             con.execute(
-                "insert into meta_schema_version values (?, ?, ?)",
-                [version, file.name, dt.datetime.now()],
+                "insert into meta_schema_version values (?, ?, ?)", [int(file.name[:3]), file.name, dt.datetime.now()]
             )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        applied.append(file.name)
-    return applied
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return [file.name for file in pending]
 
 
 @dataclass(frozen=True)

@@ -310,13 +310,14 @@ class CsvPlan:
     delimiter: str
     names: list[str]
 
-    def query(self) -> tuple[str, list]:
+    def query(self, *, keep_rejects: bool = False) -> tuple[str, list]:
         """A read_csv select of the file's columns as text (c0, c1, …), every row exactly as in the
-        file; ragged rows go to ``reject_errors`` (checked by :func:`refuse_rejects`)."""
+        file. A ragged row (or an unclosed quote, a bad byte) fails the read; ``keep_rejects``
+        reads on and keeps such rows in ``reject_errors`` instead (see :func:`read_failure`)."""
         columns = {f"c{i}": "varchar" for i in range(len(self.names))}
         sql = (
             "select * from read_csv(?, header = true, auto_detect = false, delim = ?, quote = '\"', escape = '\"', "
-            "columns = ?, store_rejects = true, strict_mode = true, null_padding = false)"
+            f"columns = ?, store_rejects = {str(keep_rejects).lower()}, strict_mode = true, null_padding = false)"
         )
         return sql, [str(self.readable), self.delimiter, columns]
 
@@ -331,38 +332,39 @@ def plan_csv(file: ExportFile, workdir: Path, facts: FileFacts) -> CsvPlan:
     return CsvPlan(readable, delimiter, canonical_header(file.spec, header, path.name))
 
 
-def csv_broken(file_name: str, error: duckdb.Error) -> ExportRefused:
-    return _refuse(file_name, "csv_broken", f"Файл CSV не читается: {str(error).splitlines()[0]}")
+def read_failure(plan: CsvPlan, file_name: str, error: duckdb.Error) -> ExportRefused:
+    """Why DuckDB's reader failed on the file: its ragged lines (the file read again, keeping the
+    rejected lines; on this process's own reader connection, as the failed read may have aborted
+    its connection's transaction), else the reader's error."""
+    con = _reader_connection()
+    _drop_rejects(con)
+    try:
+        sql, params = plan.query(keep_rejects=True)
+        for _ in con.sql(sql, params=params).to_arrow_reader(1 << 16):  # every column read, so every line parsed
+            pass
+        rejects = con.execute("select line, error_type from reject_errors order by line limit 5").fetchall()
+    except duckdb.Error:
+        rejects = []
+    finally:
+        _drop_rejects(con)
+    if not rejects:
+        return _refuse(file_name, "csv_broken", f"Файл CSV не читается: {str(error).splitlines()[0]}")
+    detail = "; ".join(f"строка {line}: {_reject_text(kind)}" for line, kind in rejects)
+    return _refuse(file_name, "csv_ragged", f"Файл повреждён или обрезан, строки с неверным числом столбцов: {detail}")
 
 
-def refuse_rejects(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
-    """Refuse the file if DuckDB's reader rejected any of its lines (ragged, unclosed quotes)."""
-    rejects = con.execute("select line, error_type, csv_line from reject_errors order by line limit 20").fetchall()
-    if rejects:
-        detail = "; ".join(f"строка {line}: {_reject_text(kind)}" for line, kind, _ in rejects[:5])
-        raise _refuse(
-            file_name, "csv_ragged", f"Файл повреждён или обрезан, строки с неверным числом столбцов: {detail}"
-        )
-
-
-def drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("drop table if exists reject_errors; drop table if exists reject_scans")
 
 
 def _read_csv(file: ExportFile, workdir: Path, facts: FileFacts, batch_rows: int) -> Iterator[pl.DataFrame]:
     plan = plan_csv(file, workdir, facts)
-    con = _reader_connection()
-    drop_rejects(con)
     try:
-        try:
-            sql, params = plan.query()
-            reader = con.sql(sql, params=params).to_arrow_reader(batch_rows)
-            yield from _exact_batches((_named(pl.from_arrow(b), plan.names) for b in reader), batch_rows, first_row=2)
-        except duckdb.Error as error:
-            raise csv_broken(file.path.name, error) from error
-        refuse_rejects(con, file.path.name)
-    finally:
-        drop_rejects(con)
+        sql, params = plan.query()
+        reader = _reader_connection().sql(sql, params=params).to_arrow_reader(batch_rows)
+        yield from _exact_batches((_named(pl.from_arrow(b), plan.names) for b in reader), batch_rows, first_row=2)
+    except duckdb.Error as error:
+        raise read_failure(plan, file.path.name, error) from error
 
 
 def _named(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:

@@ -35,10 +35,8 @@ from pipelines.canonical.reader import (
     CsvPlan,
     ExportFile,
     FileFacts,
-    csv_broken,
-    drop_rejects,
     plan_csv,
-    refuse_rejects,
+    read_failure,
 )
 from pipelines.canonical.schemas import columns_of
 from pipelines.canonical.validate import FALSE_WORDS, TRUE_WORDS, _kind, check_batch
@@ -271,18 +269,15 @@ def _read(
 ) -> tuple[int, int]:
     """The file read into ``table`` (its text, or typed by ``plan``), rows in file order; returns
     the number of rows and the ``rowid`` of the first (the file's line 2): rows added inside a
-    transaction are numbered from a large offset, in order. Reject tables are dropped after every read."""
+    transaction are numbered from a large offset, in order."""
     con.execute("set preserve_insertion_order = true")
     sql, params = csv.query()
     try:
         con.execute(f"create or replace temp table {table} as {plan.select(csv.names, sql) if plan else sql}", params)
-        refuse_rejects(con, file_name)
         count, first = con.execute(f"select count(*), coalesce(min(rowid), 0) from {table}").fetchall()[0]
         return count, first
     except duckdb.Error as error:
-        raise csv_broken(file_name, error) from error
-    finally:
-        drop_rejects(con)
+        raise read_failure(csv, file_name, error) from error
 
 
 def _flag_query(typed: str, plan: _Plan, batch_rows: int) -> str:
