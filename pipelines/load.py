@@ -264,14 +264,20 @@ class BatchStage:
 
     def cross_check(self, allow_lessons_on_holidays: bool, covers: tuple[dt.date, dt.date]) -> list[Issue]:
         """Run every cross-file rule until no new row fails; failing rows leave staging."""
-        for name in ("lessons", *LESSON_CHILDREN):
-            self.con.execute(
-                f"create or replace temp table stg_{name}_all as select {ROW_COLUMN}, lesson_id from stg_{name}"
+        self.con.execute(
+            "; ".join(
+                [
+                    *(
+                        f"create or replace temp table stg_{name}_all as select {ROW_COLUMN}, lesson_id from stg_{name}"
+                        for name in ("lessons", *LESSON_CHILDREN)
+                    ),
+                    *(
+                        f"create or replace temp table stg_keys_{target} as select distinct {column} as v from stg_{target}"
+                        for target, column in _reference_targets()
+                    ),
+                ]
             )
-        for target in sorted({(r.target, r.target_column) for r in REFERENCES}):
-            self.con.execute(
-                f"create or replace temp table stg_keys_{target[0]} as select distinct {target[1]} as v from stg_{target[0]}"
-            )
+        )
         params = {
             "school_id": self.school_id,
             "youngest_pupil": limits.PUPIL_AGE_YEARS[0],
@@ -281,10 +287,9 @@ class BatchStage:
             "covers_to_date": covers[1],
         }
         file_checks = [(sql, {k: v for k, v in params.items() if f"${k}" in sql}) for sql in _file_checks()]
-        references = _in_order([_reference_check(ref) for ref in REFERENCES])
+        references = _current_keys() + _in_order([_reference_check(ref) for ref in REFERENCES])
         issues: list[Issue] = []
         for round_number in range(MAX_CHECK_ROUNDS):
-            self._take_current_keys()
             found: list[tuple] = []
             for sql, used in file_checks:
                 found += self.con.execute(sql, used).fetchall()
@@ -298,15 +303,6 @@ class BatchStage:
             if not new:
                 break
         return issues
-
-    def _take_current_keys(self) -> None:
-        """The distinct keys every reference may point at: this batch's staged rows and the
-        school's stored rows (``cur_<target>``), as they stand at the start of a round."""
-        for target, column in sorted({(r.target, r.target_column) for r in REFERENCES}):
-            self.con.execute(
-                f"create or replace temp table cur_keys_{target} as "
-                f"select distinct {column} as v from cur_{target} where {column} is not null"
-            )
 
     def _record_failures(self, rows: list[tuple]) -> list[Issue]:
         """Turn check rows into Issues with their raw rows, and take the rows out of staging."""
@@ -451,6 +447,22 @@ class RowRule:
     query: str
 
 
+def _reference_targets() -> list[tuple[str, str]]:
+    """(file, column) of every key a reference points at."""
+    return sorted({(r.target, r.target_column) for r in REFERENCES})
+
+
+def _current_keys() -> str:
+    """The distinct keys every reference may point at, as ``cur_keys_<target>``: this batch's
+    staged rows and the school's stored rows (``cur_<target>``), as they stand when the
+    statement runs (every round, after the rows the round before refused left staging)."""
+    keys = ", ".join(
+        f"cur_keys_{target} as materialized (select distinct {column} as v from cur_{target} where {column} is not null)"
+        for target, column in _reference_targets()
+    )
+    return f"with {keys} "
+
+
 def _in_order(queries: list[str]) -> str:
     """The check queries as one statement, their rows in the queries' order (then by row)."""
     parts = " union all ".join(f"select {index} as _check, * from ({sql})" for index, sql in enumerate(queries))
@@ -463,7 +475,7 @@ def _reference_check(ref: Reference) -> str:
 
     Written as joins (an anti join on the current keys of the target, a left join on the batch's
     distinct target keys) rather than correlated EXISTS: the same rows, without DuckDB's delim
-    joins. ``cur_keys_<target>`` is taken from ``cur_<target>`` at the start of every round."""
+    joins. ``cur_keys_<target>`` is :func:`_current_keys`, taken in every round."""
     ru = columns_of(FILES_BY_NAME[ref.file].model)[ref.column].metadata["ru"]
     target = FILES_BY_NAME[ref.target]
     refused = "k.v is not null"
