@@ -194,9 +194,11 @@ def _run_batch(
             progress(f"Проверка {file.label}", step, total)
         result.files.append(check(stage, file, result))
     is_forgotten = forgotten_pupils(export["school_id"])
-    kept = [issue for issue in result.issues if not _about_forgotten(issue, is_forgotten)]
-    dropped = stage.drop_forgotten(is_forgotten) + len(result.issues) - len(kept)
-    result.issues = kept  # a refused row of a forgotten pupil goes neither to quarantine nor to a report
+    dropped = 0
+    if is_forgotten is not None:
+        kept = [issue for issue in result.issues if not _about_forgotten(issue, is_forgotten)]
+        dropped = stage.drop_forgotten(is_forgotten) + len(result.issues) - len(kept)
+        result.issues = kept  # a refused row of a forgotten pupil goes neither to quarantine nor to a report
     if dropped:
         result.warnings.append(
             Issue("", None, None, None, "forgotten_pupil", f"Пропущено строк учеников, удалённых по 152-ФЗ: {dropped}")
@@ -280,10 +282,11 @@ def _finish_pending_forgets(db_path: Path, run_by: str | None) -> Issue | None:
     return None
 
 
-def forgotten_pupils(school_id: str) -> Callable[[str], bool]:
+def forgotten_pupils(school_id: str) -> Callable[[str], bool] | None:
     """Whether a pupil id of this school was deleted under 152-ФЗ (pending or done; from the access
-    store's register of keyed hashes, if there is one)."""
-    return read_register(environment().access_db).of_school(school_id)
+    store's register of keyed hashes, if there is one); None when no pupil of it was."""
+    register = read_register(environment().access_db)
+    return register.of_school(school_id) if register.has_school(school_id) else None
 
 
 def _about_forgotten(issue: Issue, is_forgotten: Callable[[str], bool]) -> bool:

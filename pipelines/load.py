@@ -134,12 +134,8 @@ class BatchStage:
         """Drop staged rows of pupils deleted under 152-ФЗ (``is_forgotten`` tests an id against
         the register of keyed hashes); returns how many."""
         tables = [n for n in TABLE_FILES if "pupil_id" in columns_of(FILES_BY_NAME[n].model)]
-        staged = {
-            pupil
-            for name in tables
-            for (pupil,) in self.con.execute(f"select distinct pupil_id from stg_{name}").fetchall()
-            if pupil is not None
-        }
+        pupils = " union ".join(f"select pupil_id from stg_{name} where pupil_id is not null" for name in tables)
+        staged = {pupil for (pupil,) in self.con.execute(pupils).fetchall()}
         doomed = sorted(p for p in staged if is_forgotten(p))
         if not doomed:
             return 0

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,9 +65,17 @@ def _create_file(path: Path) -> None:
     """An empty warehouse file with NEW_FILE_BLOCK_SIZE blocks. It is created apart, so that every
     connection opens it with DuckDB's default configuration: DuckDB refuses a connection to a file
     that this process already has open with another configuration."""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{sql_path(path)}' as fresh (block_size {NEW_FILE_BLOCK_SIZE})")
-        con.execute("detach fresh")
+    with _FILE_MAKER_LOCK:  # one connection, and the dashboard's sessions are threads
+        _file_maker().execute(f"attach '{sql_path(path)}' as fresh (block_size {NEW_FILE_BLOCK_SIZE}); detach fresh")
+
+
+_FILE_MAKER_LOCK = threading.Lock()
+
+
+@functools.cache
+def _file_maker() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB kept for :func:`_create_file` (a new instance costs more than the file)."""
+    return duckdb.connect()
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -75,6 +75,10 @@ class ForgottenPupils:
     def of_school(self, school_id: str) -> Callable[[str], bool]:
         return lambda pupil_id: self.contains(school_id, pupil_id)
 
+    def has_school(self, school_id: str) -> bool:
+        """Whether any pupil of this school was forgotten."""
+        return any(school == school_id for school, _ in self.keyed | self.legacy)
+
     def __bool__(self) -> bool:
         return bool(self.keyed or self.legacy)
 
