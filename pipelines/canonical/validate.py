@@ -68,39 +68,55 @@ def _parse_expr(name: str, kind: str) -> pl.Expr:
     if kind == "bool":
         lower = text.str.to_lowercase()
         return pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False).otherwise(None)
-    raise ValueError(f"temporal kind {kind} is parsed by _parse_temporal")
+    raise ValueError(f"temporal kind {kind} is parsed by _parse_temporals")
 
 
-def _parse_temporal(raw: pl.Series, kind: str) -> pl.Series:
-    """Dates or timestamps: try each accepted format, stopping once every value has parsed."""
-    text = raw.cast(pl.String).str.strip_chars()
-    text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
+def _temporal_text(name: str, kind: str) -> pl.Expr:
+    """A date or timestamp cell's text as the formats expect it: trimmed, empty as null; a date
+    without its zero time, a timestamp given as a bare date at midnight."""
+    text = pl.col(name).cast(pl.String).str.strip_chars()
+    text = pl.when(text == "").then(None).otherwise(text)
     if kind == "date":
-        text, formats, dtype = text.str.replace(r"[ T]00:00(:00)?(\.0+)?$", ""), DATE_FORMATS, pl.Date
-    else:
-        text = pl.select(pl.when(text.str.len_chars() <= 10).then(text + " 00:00").otherwise(text)).to_series()
-        formats, dtype = DATETIME_FORMATS, pl.Datetime("us")
-    result = pl.Series(raw.name, [None] * len(text), dtype=dtype)
-    expected = text.is_not_null().sum()
-    for fmt in formats:
-        result = result.fill_null(text.str.strptime(dtype, fmt, strict=False, exact=True))
-        if result.is_not_null().sum() == expected:
+        return text.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "").alias(name)
+    return pl.when(text.str.len_chars() <= 10).then(text + " 00:00").otherwise(text).alias(name)
+
+
+def _parse_temporals(raw: pl.DataFrame, kinds: dict[str, str]) -> dict[str, pl.Series]:
+    """Dates and timestamps: each column tries the accepted formats in order, and stops once
+    every value of it has parsed; all columns at once, a query per format tried."""
+    if not kinds:
+        return {}
+    text = raw.select(_temporal_text(name, kind) for name, kind in kinds.items())
+    plans = {
+        name: (DATE_FORMATS, pl.Date) if kind == "date" else (DATETIME_FORMATS, pl.Datetime("us"))
+        for name, kind in kinds.items()
+    }
+    expected = text.select(pl.all().is_not_null().sum()).row(0, named=True)
+    result = pl.DataFrame([pl.Series(name, [None] * raw.height, dtype=dtype) for name, (_, dtype) in plans.items()])
+    pending = [name for name in plans if expected[name]]
+    for step in range(max(len(formats) for formats, _ in plans.values())):
+        trying = [name for name in pending if step < len(plans[name][0])]
+        if not trying:
             break
-    return result.alias(raw.name)
+        result = result.with_columns(
+            pl.col(name).fill_null(
+                text.get_column(name).str.strptime(plans[name][1], plans[name][0][step], strict=False, exact=True)
+            )
+            for name in trying
+        )
+        parsed = result.select(pl.col(trying).is_not_null().sum()).row(0, named=True)
+        pending = [name for name in pending if name not in trying or parsed[name] < expected[name]]
+    return {name: result.get_column(name) for name in plans}
 
 
 def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, list[Issue]]:
     """Typed frame (same rows, ``_row`` kept) and an Issue per cell that did not parse."""
     columns = columns_of(spec.model)
     kinds = {name: _kind(col.dtype) for name, col in columns.items()}
+    temporal = _parse_temporals(raw, {name: kind for name, kind in kinds.items() if kind in ("date", "datetime")})
     typed = raw.select(
         pl.col(ROW_COLUMN),
-        *[
-            _parse_temporal(raw.get_column(name), kind)
-            if kind in ("date", "datetime")
-            else _parse_expr(name, kind).alias(name)
-            for name, kind in kinds.items()
-        ],
+        *[temporal[name] if name in temporal else _parse_expr(name, kind).alias(name) for name, kind in kinds.items()],
     )
     issues: list[Issue] = []
     file_name = f"{spec.name}"
