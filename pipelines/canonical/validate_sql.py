@@ -79,15 +79,15 @@ class _Unsupported(Exception):
     """The model has something this compiler does not translate: the file goes the polars way."""
 
 
-def _typed(text: str, kind: str) -> str:
-    """The SQL of a trimmed text cell read as the column's type (null when it does not parse)."""
+def _typed(text: str, kind: str, plain: str) -> str:
+    """The SQL of a trimmed text cell read as the column's type (null when it does not parse);
+    ``plain`` is true where the cell has a plain spelling of the type (:func:`_plain_spelling`)."""
     if kind == "str":
         return text
     if kind == "bool":
         truth = ", ".join(map(_literal, TRUE_WORDS))
         falsity = ", ".join(map(_literal, FALSE_WORDS))
         return f"(case when lower({text}) in ({truth}) then true when lower({text}) in ({falsity}) then false end)"
-    plain = f"regexp_full_match({text}, '{PLAIN[kind]}')"
     if kind == "int":
         return f"(case when {plain} then cast({text} as bigint) end)"
     if kind == "float":
@@ -118,17 +118,19 @@ def _moment(text: str) -> str:
     return f"(case {branches} end)"
 
 
+def _plain_spelling(text: str, kind: str) -> str:
+    return f"regexp_full_match({text}, '{PLAIN[kind]}')"
+
+
 def _trimmed(cell: str) -> str:
     """The cell without Unicode spaces at either end, null when nothing is left (as polars)."""
     edge = f"regexp_matches({cell}, '^{_SPACE_CLASS}|{_SPACE_CLASS}$')"
     return f"nullif(case when {edge} then trim({cell}, {_literal(WHITESPACE)}) else {cell} end, '')"
 
 
-def _odd(text: str, kind: str) -> str:
+def _odd(text: str, plain: str) -> str:
     """A cell whose spelling the SQL parse does not read: polars decides it."""
-    if kind in PLAIN:
-        return f"({text} is not null and not regexp_full_match({text}, '{PLAIN[kind]}'))"
-    return "false"
+    return f"({text} is not null and not {plain})"
 
 
 def _pattern(pattern: str) -> str:
@@ -161,15 +163,19 @@ class _Plan:
 
     typed: list[str]
     texts: list[str]
+    plains: list[str]
     odd: str
     unparsed: str
     failing: list[str]
     unique: list[list[str]]
 
     def select(self, names: list[str], source: str) -> str:
-        """The typed table's query over the file's text (columns ``c0``… in file order)."""
+        """The typed table's query over the file's text (columns ``c0``… in file order): trimmed
+        text, whether each typed cell has a plain spelling (once, for the parse and for ``_odd``),
+        the typed columns, then the flags."""
         trimmed = ", ".join(f'{_trimmed(f"c{i}")} as "{n}"' for i, n in enumerate(names))
-        typed = f"select {', '.join(self.typed)} from (select {trimmed} from ({source}))"
+        spelled = f"select *{''.join(f', {p}' for p in self.plains)} from (select {trimmed} from ({source}))"
+        typed = f"select {', '.join(self.typed)} from ({spelled})"
         hidden = f" exclude ({', '.join(self.texts)})" if self.texts else ""
         return f"select *{hidden}, {self.odd} as _odd, {self.unparsed} as _unparsed from ({typed})"
 
@@ -179,17 +185,21 @@ def _plan(model: type) -> _Plan:
     schema = model.to_schema()
     if not schema.strict or schema.ordered or schema.parsers or schema.dtype is not None:
         raise _Unsupported("schema options")
-    typed, texts, odd, unparsed, failing, unique = [], [], [], [], [], []
+    typed, texts, plains, odd, unparsed, failing, unique = [], [], [], [], [], [], []
     for name, column in columns_of(model).items():
         kind = _kind(column.dtype)
         if column.regex or not column.required or column.default is not None or column.parsers:
             raise _Unsupported(f"column {name}")
-        quoted, text = f'"{name}"', f'"_t_{name}"'
-        typed.append(f"{_typed(quoted, kind)} as {quoted}")
+        quoted, text, plain = f'"{name}"', f'"_t_{name}"', f'"_p_{name}"'
+        typed.append(f"{_typed(quoted, kind, plain)} as {quoted}")
+        if kind in PLAIN:
+            plains.append(f"{_plain_spelling(quoted, kind)} as {plain}")
+            typed.append(plain)
+            texts.append(plain)
+            odd.append(_odd(text, plain))
         if kind != "str":
             typed.append(f"{quoted} as {text}")
             texts.append(text)
-            odd.append(_odd(text, kind))
             unparsed.append(f"({text} is not null and {quoted} is null)")
         if not column.nullable:
             failing.append(f"{quoted} is null")
@@ -204,7 +214,7 @@ def _plan(model: type) -> _Plan:
     if schema.unique:
         keys = schema.unique
         unique += [list(keys)] if all(isinstance(k, str) for k in keys) else [list(k) for k in keys]
-    return _Plan(typed, texts, " or ".join(odd) or "false", " or ".join(unparsed) or "false", failing, unique)
+    return _Plan(typed, texts, plains, " or ".join(odd) or "false", " or ".join(unparsed) or "false", failing, unique)
 
 
 @dataclass
