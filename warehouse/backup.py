@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ejournal.files import PARTIAL_PREFIX, owner_tag, scratch_folder, sha256_of, sql_path, sweep_stale
-from warehouse.db import MIGRATIONS_DIR, build_models, connect, load_models, migrate
+from warehouse.db import MIGRATIONS_DIR, build_models, connect, create_file, load_models, migrate
 from warehouse.snapshot import publish
 
 MANIFEST = "manifest.json"
@@ -239,6 +239,7 @@ def _empty_app_schema(signature: tuple) -> tuple[bytes, dict[str, list[str]]]:
     database file, with its tables and their columns; built once per process and signature."""
     with scratch_folder("schema") as scratch:
         path = scratch / "schema.duckdb"
+        create_file(path)  # the blocks of a new warehouse file
         with duckdb.connect(str(path)) as con:
             schema = _app_schema(con)
             con.execute("checkpoint")

@@ -47,7 +47,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         if not read_only and not path.exists():
-            _create_file(path)
+            create_file(path)
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
@@ -61,7 +61,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
         con.close()
 
 
-def _create_file(path: Path) -> None:
+def create_file(path: Path) -> None:
     """An empty warehouse file with NEW_FILE_BLOCK_SIZE blocks. It is created apart, so that every
     connection opens it with DuckDB's default configuration: DuckDB refuses a connection to a file
     that this process already has open with another configuration."""
@@ -74,7 +74,7 @@ _FILE_MAKER_LOCK = threading.Lock()
 
 @functools.cache
 def _file_maker() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB kept for :func:`_create_file` (a new instance costs more than the file)."""
+    """An in-memory DuckDB kept for :func:`create_file` (a new instance costs more than the file)."""
     return duckdb.connect()
 
 

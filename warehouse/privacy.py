@@ -39,7 +39,7 @@ from ejournal.files import sql_path
 from ejournal.inbox import LOADED, REFUSED
 from ejournal.settings import environment
 from warehouse.backup import backup
-from warehouse.db import WarehouseBusyError, connect, table_names
+from warehouse.db import NEW_FILE_BLOCK_SIZE, WarehouseBusyError, connect, table_names
 from warehouse.snapshot import publish
 
 FAULT_ENV = "EJOURNAL_TEST_KILL_AT"
@@ -262,7 +262,7 @@ def compact(db_path: Path) -> None:
     fresh.unlink(missing_ok=True)
     with connect(db_path) as con:
         con.execute("checkpoint")
-        con.execute(f"attach '{sql_path(fresh)}' as fresh")
+        con.execute(f"attach '{sql_path(fresh)}' as fresh (block_size {NEW_FILE_BLOCK_SIZE})")
         con.execute("copy from database " + _current_db(con) + " to fresh")
         con.execute("detach fresh")
     os.replace(fresh, db_path)

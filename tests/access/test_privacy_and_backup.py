@@ -16,6 +16,7 @@ from ejournal.access.audit import read_events
 from tests.factories import copy_warehouse
 from tests.pipelines.test_ingest_acceptance import snapshot
 from warehouse.backup import BackupError, backup, restore
+from warehouse.db import NEW_FILE_BLOCK_SIZE
 from warehouse.snapshot import current_snapshot, published_dir
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "small"
@@ -60,6 +61,11 @@ def _mentions(db: Path, needles: list[str]) -> list[str]:
     return found
 
 
+def _block_size(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select block_size from pragma_database_size()").fetchone()[0]
+
+
 def test_forget_removes_the_pupil_everywhere(env, tmp_path):
     home, db = env
     pupil = _pupil()
@@ -91,6 +97,7 @@ def test_forget_removes_the_pupil_everywhere(env, tmp_path):
     deletion = next(e for e in events if e.event_code == "pupil_forgotten")
     assert pupil["pupil_id"] not in str(deletion) and pupil["last_name"] not in str(deletion)
     assert deletion.details["rows"] > 0
+    assert _block_size(db) == NEW_FILE_BLOCK_SIZE  # the rewritten file keeps a new file's blocks
     # an old export cannot bring the pupil back
     again = CliRunner().invoke(app, ["ingest", str(SAMPLE)])
     assert again.exit_code == 0, again.output
@@ -108,6 +115,7 @@ def test_backup_wipe_restore_gives_identical_content(env, tmp_path):
     outcome = CliRunner().invoke(app, ["restore", str(folder), "--yes"])
     assert outcome.exit_code == 0, outcome.output
     assert snapshot(db) == before
+    assert _block_size(db) == NEW_FILE_BLOCK_SIZE
     codes = {e.event_code for e in read_events(home / "access.sqlite")}
     assert {"backup", "restore"} <= codes
 
