@@ -68,6 +68,38 @@ def ensure_parts(lake_path: Path) -> float:
     return time.perf_counter() - started
 
 
+def compact_seconds(lake_path: Path) -> float:
+    """Seconds to rewrite the compacted files of the page's tables from the school files: what a
+    school's export or a build adds to refresh them."""
+    from warehouse import lake
+
+    started = time.perf_counter()
+    lake.compact(lake_path)
+    return time.perf_counter() - started
+
+
+def page_files(lake_path: Path) -> tuple[int, int]:
+    """Files behind the page's views: all of them (DuckDB reads the footers of a view's files when
+    the view is made, on opening the lake) and those of the tables the parts path reads."""
+    from warehouse import lake, region_parts
+    from warehouse.region import LAKE_TABLES
+
+    manifest = lake.read_manifest(lake_path)
+
+    def files(table: str) -> int:
+        if lake.fresh_compact(lake_path, manifest[table]) is not None:
+            return 1
+        return len(list((lake_path / table).glob("*/*/*.parquet")))
+
+    opened = sum(files(t) for t in manifest if t.startswith(LAKE_TABLES))
+    return opened, sum(files(t) for t in region_parts.PAGE_TABLES if t in manifest)
+
+
+def _say_files(lake_path: Path) -> None:
+    opened, read = page_files(lake_path)
+    print(f"файлов {lake_path.name}: открытие озера — {opened}, вид по частям читает {read}")
+
+
 def _viewers(lake_path: Path) -> dict:
     from ejournal.access.accounts import Role
     from ejournal.access.viewer import Viewer
@@ -202,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"озеро {region.path}: школ {region.n_schools}, учеников {_n(region.n_pupils)}")
     if build or parts:
         print(f"подготовка: витрины DuckDB {build:.0f} с, части страницы из витрин {parts:.1f} с")
+    print(f"сжатие таблиц страницы (каждая выгрузка школы и сборка): {compact_seconds(region.path):.2f} с")
     _describe_parts(region.path)
+    _say_files(region.path)
     print(f"нагрузка машины (load average за 1 мин): {os.getloadavg()[0]:.1f} на {os.cpu_count()} ядра")
     print(
         f"{'зритель':18s} {'путь':10s} {'холодно, с':>11s} {'ЦП, с':>6s} {'тепло, с':>9s} {'× цели 2 с (холодно)':>21s}"
@@ -213,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:18s} {path:10s} {cold:11.2f} {cpu:6.2f} {warm:9.2f} {cold / TARGET_SECONDS:21.2f}")
     if args.replicate > 1:
         copied = replicated_lake(region.path, args.replicate)
+        print(f"сжатие таблиц страницы {copied.name}: {compact_seconds(copied):.2f} с")
         _describe_parts(copied)
+        _say_files(copied)
         for name, viewer in _viewers(copied).items():
             cold, cpu, warm = page_seconds(copied, viewer, None)
             print(

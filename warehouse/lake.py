@@ -64,6 +64,9 @@ LOCK = ".lock"
 COMPACT_FOLDER = "_compact"  # beside the tables: no table's glob (``*/*/*.parquet``) nor Spark's listing reaches it
 DIGEST_KEY = "ejournal_sources"  # key of the compacted file's Parquet metadata: the digest of its sources
 DIGEST = re.compile(r"[0-9a-f]{64}")
+HIVE_OPTIONS = (
+    "hive_partitioning = true, hive_types = {'year': 'INTEGER', 'region_id': 'VARCHAR'}, union_by_name = true"
+)
 PARTITION_COLUMNS = ("year", "region_id")
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_ ]*(\(\d+(,\s*\d+)?\))?")
@@ -330,9 +333,11 @@ def _export_schools(
     existing = read_manifest(lake)
     for layout in layouts:
         _check_layout(lake, layout, existing.get(layout.name), schools)
+    names = [layout.name for layout in layouts]
+    fresh = fresh_compacts(lake, names)
     counts = _replace_schools(con, lake, layouts, schools)
     write_manifest(lake, layouts, written_by)
-    refresh_compacts(lake, [layout.name for layout in layouts])
+    refresh_compacts(lake, names, schools=schools, fresh_before=fresh)
     return counts
 
 
@@ -595,6 +600,7 @@ def forget_pupil(
     token = school_token(school_id)
     with locked(lake), duckdb.connect() as files:
         manifest = read_manifest(lake)
+        fresh = fresh_compacts(lake, list(manifest))
         if region_parts.PARTS_TABLE in manifest:
             _refresh_parts(files, lake, school_id, parts_from, manifest[region_parts.PARTS_TABLE])
         for name, layout in manifest.items():
@@ -614,7 +620,7 @@ def forget_pupil(
                 else:
                     file.unlink()
                 removed[name] = removed.get(name, 0) + n
-        refresh_compacts(lake, list(manifest))
+        refresh_compacts(lake, list(manifest), schools=[school_id], fresh_before=fresh)
     return removed
 
 
@@ -688,8 +694,34 @@ def fresh_compact(lake: Path, layout: TableLayout) -> Path | None:
 
 
 def write_compact(lake: Path, layout: TableLayout) -> None:
-    """Rewrite the table's compacted file from its files (written beside, then renamed over the
-    old one); removed when the table has no files. The caller holds the lock."""
+    """Rewrite the table's compacted file from all its files. The caller holds the lock."""
+    _write_compact(lake, layout, _files_select(lake, layout))
+
+
+def update_compact(lake: Path, layout: TableLayout, schools: list[str]) -> None:
+    """After a writer replaced the rows of ``schools`` only: the compacted file's rows of the other
+    schools and the files' rows of ``schools`` (their own files and files of many schools), read
+    from those files alone. Right only when the old compacted file matched the files before the
+    change, with the same columns (:func:`refresh_compacts` checks). The caller holds the lock."""
+    tokens = {school_token(s) for s in schools}
+    changed = [
+        f"'{sql_path(file)}'"
+        for file in sorted((Path(lake) / layout.name).glob("*/*/*.parquet"))
+        if (match := SCHOOL_FILE.fullmatch(file.name)) is None or match["token"] in tokens
+    ]
+    select = (
+        _typed_select(layout, f"read_parquet('{sql_path(compact_file(lake, layout.name))}')")
+        + " where school_id is null or not list_contains($schools, school_id)"
+    )
+    if changed:
+        source = f"read_parquet([{', '.join(changed)}], {HIVE_OPTIONS})"
+        select += f" union all {_typed_select(layout, source)} where list_contains($schools, school_id)"
+    _write_compact(lake, layout, select, {"schools": schools})
+
+
+def _write_compact(lake: Path, layout: TableLayout, select: str, params: dict | None = None) -> None:
+    """The rows of ``select`` as the table's compacted file, with the digest of the table's files
+    (written beside, then renamed over the old one); removed when the table has no files."""
     lake = Path(lake)
     target = compact_file(lake, layout.name)
     digest = sources_digest(lake, layout)
@@ -701,8 +733,9 @@ def write_compact(lake: Path, layout: TableLayout) -> None:
     try:
         with duckdb.connect() as files:
             files.execute(
-                f"copy ({_files_select(lake, layout)} order by {order}) to '{sql_path(staged)}' "
-                f"(format parquet, compression zstd, kv_metadata {{{DIGEST_KEY}: '{digest}'}})"
+                f"copy (select * from ({select}) order by {order}) to '{sql_path(staged)}' "
+                f"(format parquet, compression zstd, kv_metadata {{{DIGEST_KEY}: '{digest}'}})",
+                params or {},
             )
         target.parent.mkdir(exist_ok=True)
         staged.replace(target)
@@ -710,12 +743,36 @@ def write_compact(lake: Path, layout: TableLayout) -> None:
         staged.unlink(missing_ok=True)
 
 
-def refresh_compacts(lake: Path, tables: Iterable[str]) -> None:
+def fresh_compacts(lake: Path, tables: Iterable[str]) -> dict[str, TableLayout]:
+    """Those of ``tables`` the region page reads whose compacted file matches their files now,
+    with their layout: taken before a writer's change, for :func:`refresh_compacts`."""
+    manifest = read_manifest(lake)
+    return {
+        table: manifest[table]
+        for table in tables
+        if table in region_parts.PAGE_TABLES and table in manifest and fresh_compact(lake, manifest[table])
+    }
+
+
+def refresh_compacts(
+    lake: Path,
+    tables: Iterable[str],
+    *,
+    schools: list[str] | None = None,
+    fresh_before: dict[str, TableLayout] | None = None,
+) -> None:
     """Rewrite the compacted files of those of ``tables`` the region page reads, after a writer
-    changed them; the caller holds the lock."""
+    changed them: when the writer changed the rows of ``schools`` only and a file matched before
+    (``fresh_before``, same columns), only those schools' rows are read from the table's files,
+    else all. The caller holds the lock."""
     manifest = read_manifest(lake)
     for table in tables:
-        if table in region_parts.PAGE_TABLES and table in manifest:
+        if table not in region_parts.PAGE_TABLES or table not in manifest:
+            continue
+        older = (fresh_before or {}).get(table)
+        if schools is not None and older is not None and older.columns == manifest[table].columns:
+            update_compact(lake, manifest[table], schools)
+        else:
             write_compact(lake, manifest[table])
 
 
@@ -752,11 +809,7 @@ def _files_select(lake: Path, layout: TableLayout) -> str:
     files = parquet_glob(lake, layout.name)
     if files is None:
         return "select " + ", ".join(f"cast(null as {t}) as {c}" for c, t in layout.columns) + " limit 0"
-    return _typed_select(
-        layout,
-        f"read_parquet('{sql_path(files)}', hive_partitioning = true, "
-        "hive_types = {'year': 'INTEGER', 'region_id': 'VARCHAR'}, union_by_name = true)",
-    )
+    return _typed_select(layout, f"read_parquet('{sql_path(files)}', {HIVE_OPTIONS})")
 
 
 def _typed_select(layout: TableLayout, source: str) -> str:

@@ -425,6 +425,15 @@ def test_compacted_files_follow_a_re_export_and_are_passed_over_once_files_chang
     lake.export_warehouse(school, path, schools=["s50-1"])  # the school exports again, a pupil fewer
     school.close()
     assert _compacted(path) == set(region_parts.PAGE_TABLES)
+    # the export read only its own school's files into them: the same rows as all the files give
+    read = "select * from read_parquet($file) order by all"
+    with duckdb.connect() as files:
+        updated = {
+            t: files.execute(read, {"file": str(lake.compact_file(path, t))}).fetchall() for t in _compacted(path)
+        }
+        lake.compact(path)
+        for table, rows_there in updated.items():
+            assert rows_there == files.execute(read, {"file": str(lake.compact_file(path, table))}).fetchall(), table
     con = region.open_lake_marts(path)
     view = _view(con, REGION_50)
     assert view.schools.filter(view.schools["Школа"] == "Гимназия Посадская")["Учеников"][0] == "8"
