@@ -12,7 +12,8 @@ Two writers share a lake:
   school's rows and leaves every other school's rows as they were, so 500 schools export from
   their own warehouses into one lake, in any order;
 - a build (``ejournal warehouse build``) replaces a whole table, the marts it computes over
-  every school of the lake (files ``part-*``).
+  every school of the lake (files ``part-*``), and writes every school's parts of «Муниципалитет /
+  регион» (:func:`write_parts`) as the schools' exports write them.
 
 A partition is swapped whole (written beside it, then renamed in): a reader sees a partition
 before or after an export, never half of it. Writers take the lake's lock (``.lock``), so two

@@ -1,5 +1,6 @@
 """«Муниципалитет / регион» pre-aggregated per school: the counts the page's figures are ratios of,
-written beside the marts when a school exports into the lake, so that the page sums a few hundred
+written beside the marts when a school exports into the lake (and for every school by a build
+of the lake), so that the page sums a few hundred
 rows per school instead of reading the marts of every pupil.
 
 A «Период» choice (warehouse/periods.py) is a choice name and a date «На дату» that may be any
