@@ -18,7 +18,13 @@ compared for every period choice on several dates. Figures are printed, never as
 
 A 500-school lake takes over an hour to fill; ``--replicate K`` also times the parts path over a
 copy of the lake holding each school K times under other ids (the tables the page reads from the
-parts, school files as exports write them): K × the schools, rows and files the page reads.
+parts, school files as exports write them, then compacted as a build compacts them): K × the
+schools and rows.
+
+The page's tables other than the marts are read from their compacted files (``_compact/``,
+warehouse/lake.py) while these match the school files. Printed for each lake: the files the
+page's connection opens and those the parts path reads, and the seconds compaction takes, of
+the whole lake (a build) and of one school (what its export adds).
 """
 
 from __future__ import annotations
@@ -66,6 +72,51 @@ def ensure_parts(lake_path: Path) -> float:
         region_parts.create_parts(con, schools)
         lake.export_tables(con, lake_path, [region_parts.PARTS_TABLE], schools=schools)
     return time.perf_counter() - started
+
+
+def compact_seconds(lake_path: Path) -> tuple[float, float]:
+    """Seconds to rewrite the compacted files of the page's tables: from every school file (a
+    build, or an export after another version's), and for one school (what its export adds)."""
+    from warehouse import lake, region_parts
+
+    started = time.perf_counter()
+    tables = lake.compact(lake_path)
+    whole = time.perf_counter() - started
+    manifest = lake.read_manifest(lake_path)
+    school = _viewers(lake_path)["директор"].school_id
+    started = time.perf_counter()
+    with lake.locked(lake_path):
+        for table in tables:
+            lake.update_compact(lake_path, manifest[table], [school])
+    assert set(lake.fresh_compacts(lake_path, region_parts.PAGE_TABLES)) == set(tables)
+    return whole, time.perf_counter() - started
+
+
+def _say_compact(lake_path: Path) -> None:
+    whole, one = compact_seconds(lake_path)
+    print(f"сжатие таблиц страницы {lake_path.name}: всё озеро {whole:.2f} с, выгрузка одной школы {one:.2f} с")
+
+
+def page_files(lake_path: Path) -> tuple[int, int]:
+    """Files behind the page's views: all of them (DuckDB reads the footers of a view's files when
+    the view is made, on opening the lake) and those of the tables the parts path reads."""
+    from warehouse import lake, region_parts
+    from warehouse.region import LAKE_TABLES
+
+    manifest = lake.read_manifest(lake_path)
+
+    def files(table: str) -> int:
+        if lake.fresh_compact(lake_path, manifest[table]) is not None:
+            return 1
+        return len(list((lake_path / table).glob("*/*/*.parquet")))
+
+    opened = sum(files(t) for t in manifest if t.startswith(LAKE_TABLES))
+    return opened, sum(files(t) for t in region_parts.PAGE_TABLES if t in manifest)
+
+
+def _say_files(lake_path: Path) -> None:
+    opened, read = page_files(lake_path)
+    print(f"файлов {lake_path.name}: открытие озера — {opened}, вид по частям читает {read}")
 
 
 def _viewers(lake_path: Path) -> dict:
@@ -202,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"озеро {region.path}: школ {region.n_schools}, учеников {_n(region.n_pupils)}")
     if build or parts:
         print(f"подготовка: витрины DuckDB {build:.0f} с, части страницы из витрин {parts:.1f} с")
+    _say_compact(region.path)
     _describe_parts(region.path)
+    _say_files(region.path)
     print(f"нагрузка машины (load average за 1 мин): {os.getloadavg()[0]:.1f} на {os.cpu_count()} ядра")
     print(
         f"{'зритель':18s} {'путь':10s} {'холодно, с':>11s} {'ЦП, с':>6s} {'тепло, с':>9s} {'× цели 2 с (холодно)':>21s}"
@@ -213,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:18s} {path:10s} {cold:11.2f} {cpu:6.2f} {warm:9.2f} {cold / TARGET_SECONDS:21.2f}")
     if args.replicate > 1:
         copied = replicated_lake(region.path, args.replicate)
+        _say_compact(copied)
         _describe_parts(copied)
+        _say_files(copied)
         for name, viewer in _viewers(copied).items():
             cold, cpu, warm = page_seconds(copied, viewer, None)
             print(

@@ -1,6 +1,6 @@
-"""Cached reads of «Муниципалитет / регион» from a region's lake: hundreds of schools' files are
-read for a view (the parts pre-aggregated per school, warehouse/region_parts.py, or the marts of a
-lake without them), so each viewer's view is computed once per state of the lake (its manifest
+"""Cached reads of «Муниципалитет / регион» from a region's lake: a view reads the parts
+pre-aggregated per school (warehouse/region_parts.py, compacted into one file, warehouse/lake.py),
+or the marts of a lake without them, so each viewer's view is computed once per state of the lake (its manifest
 is rewritten by every export and build) and norms. The cache is keyed by the viewer: no
 viewer is served another's view."""
 

@@ -12,7 +12,8 @@ Two writers share a lake:
   school's rows and leaves every other school's rows as they were, so 500 schools export from
   their own warehouses into one lake, in any order;
 - a build (``ejournal warehouse build``) replaces a whole table, the marts it computes over
-  every school of the lake (files ``part-*``).
+  every school of the lake (files ``part-*``), and writes every school's parts of «Муниципалитет /
+  регион» (:func:`write_parts`) as the schools' exports write them.
 
 A partition is swapped whole (written beside it, then renamed in): a reader sees a partition
 before or after an export, never half of it. Writers take the lake's lock (``.lock``), so two
@@ -22,6 +23,14 @@ The year of a row is the start year of its academic year: by ``academic_year_id`
 has one, else by the first date (or timestamp) column, a date before August belonging to the
 year that started the previous September, else the school's latest academic year. The region is
 ``src_school.region_id``. Partition columns live in the folder names, not in the files.
+
+The tables «Муниципалитет / регион» reads (``region_parts.PAGE_TABLES``: the parts and the
+small tables naming schools, years, classes and periods) are also kept compacted: one file per
+table, ``_compact/<table>.parquet``, holding every school's rows, rewritten (beside, then renamed
+over) by every writer after its change. The school files stay the truth: the compacted file
+records a digest of the files it was made from (their names, sizes and modification times, and
+the table's columns), and a reader uses it only while the digest still matches; otherwise (a
+writer of an older version, a file deleted by hand) it reads the school files, as before.
 
 ``_lake.json`` at the root lists each table's columns and types (so an empty table still reads
 with its columns, and both engines read columns in the warehouse's order), and when and by what
@@ -53,6 +62,12 @@ from warehouse import region_parts
 
 MANIFEST = "_lake.json"
 LOCK = ".lock"
+COMPACT_FOLDER = "_compact"  # beside the tables: no table's glob (``*/*/*.parquet``) nor Spark's listing reaches it
+DIGEST_KEY = "ejournal_sources"  # key of the compacted file's Parquet metadata: the digest of its sources
+DIGEST = re.compile(r"[0-9a-f]{64}")
+HIVE_OPTIONS = (
+    "hive_partitioning = true, hive_types = {'year': 'INTEGER', 'region_id': 'VARCHAR'}, union_by_name = true"
+)
 PARTITION_COLUMNS = ("year", "region_id")
 IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 TYPE_NAME = re.compile(r"[A-Z][A-Z0-9_ ]*(\(\d+(,\s*\d+)?\))?")
@@ -308,11 +323,22 @@ def export_tables(
     if not chosen:
         raise LakeError("в хранилище нет ни одной школы: выгружать в озеро нечего")
     with locked(lake, wait_seconds=wait_seconds):
-        existing = read_manifest(lake)
-        for layout in layouts:
-            _check_layout(lake, layout, existing.get(layout.name), chosen)
-        counts = _replace_schools(con, lake, layouts, chosen)
-        write_manifest(lake, layouts, "ejournal lake export")
+        return _export_schools(con, lake, layouts, chosen, "ejournal lake export")
+
+
+def _export_schools(
+    con: duckdb.DuckDBPyConnection, lake: Path, layouts: list[TableLayout], schools: list[str], written_by: str
+) -> dict[str, int]:
+    """Check, write and swap in the schools' rows of every table, then the manifest and the
+    compacted files; the caller holds the lock."""
+    existing = read_manifest(lake)
+    for layout in layouts:
+        _check_layout(lake, layout, existing.get(layout.name), schools)
+    names = [layout.name for layout in layouts]
+    fresh = fresh_compacts(lake, names)
+    counts = _replace_schools(con, lake, layouts, schools)
+    write_manifest(lake, layouts, written_by)
+    refresh_compacts(lake, names, schools=schools, fresh_before=fresh)
     return counts
 
 
@@ -490,6 +516,35 @@ def export_warehouse(
     return counts
 
 
+def write_parts(con: duckdb.DuckDBPyConnection, lake: Path, *, written_by: str) -> int:
+    """The parts of «Муниципалитет / регион» of every school of ``con`` (a build's models over the
+    lake), each school's files replaced as its own export replaces them; rows written. The caller
+    holds the lock."""
+    schools = [s for (s,) in con.execute("select distinct school_id from src_school order by 1").fetchall() if s]
+    if not schools:
+        return 0
+    try:
+        region_parts.create_parts(con, schools)
+        layout = table_layout(con, region_parts.PARTS_TABLE)
+        return _export_schools(con, Path(lake), [layout], schools, written_by)[region_parts.PARTS_TABLE]
+    finally:
+        region_parts.drop_parts(con)
+
+
+def write_parts_from_marts(lake: Path, *, written_by: str) -> int:
+    """:func:`write_parts` from the marts and sources the lake holds (after a build that wrote the
+    marts, on Spark); the caller holds the lock."""
+    from warehouse.periods import SPAN_DIMENSIONS
+
+    with duckdb.connect() as con:
+        attach_lake(con, lake, ("src_", "mart_"))
+        for name, sql in SPAN_DIMENSIONS.items():
+            con.execute(f"create view {name} as {sql}")
+        if not region_parts.has_sources(con):
+            return 0
+        return write_parts(con, lake, written_by=written_by)
+
+
 # --- a build's output: the whole table replaced ---------------------------------------------------
 
 
@@ -523,6 +578,7 @@ def replace_tables(
         replace_folder(staged, lake / table)
         layouts.append(layout)
     write_manifest(lake, layouts, written_by)
+    refresh_compacts(lake, [layout.name for layout in layouts])
     return counts
 
 
@@ -545,6 +601,7 @@ def forget_pupil(
     token = school_token(school_id)
     with locked(lake), duckdb.connect() as files:
         manifest = read_manifest(lake)
+        fresh = fresh_compacts(lake, list(manifest))
         if region_parts.PARTS_TABLE in manifest:
             _refresh_parts(files, lake, school_id, parts_from, manifest[region_parts.PARTS_TABLE])
         for name, layout in manifest.items():
@@ -564,6 +621,7 @@ def forget_pupil(
                 else:
                     file.unlink()
                 removed[name] = removed.get(name, 0) + n
+        refresh_compacts(lake, list(manifest), schools=[school_id], fresh_before=fresh)
     return removed
 
 
@@ -593,6 +651,141 @@ def _refresh_parts(
         shutil.rmtree(empty, ignore_errors=True)
 
 
+# --- compacted copies of the tables «Муниципалитет / регион» reads ---------------------------------
+
+
+def compact_file(lake: Path, table: str) -> Path:
+    return Path(lake) / COMPACT_FOLDER / f"{table}.parquet"
+
+
+def sources_digest(lake: Path, layout: TableLayout) -> str | None:
+    """What a compacted copy of the table stands for: its columns and each of its files (name,
+    size, modification time). None when a file vanished while listing (a writer at work)."""
+    folder = Path(lake) / layout.name
+    digest = hashlib.sha256(json.dumps(layout.columns).encode())
+    try:
+        for file in sorted(folder.glob("*/*/*.parquet")):
+            stat = file.stat()
+            digest.update(f"\n{file.relative_to(folder).as_posix()}\t{stat.st_size}\t{stat.st_mtime_ns}".encode())
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
+
+
+def recorded_digest(path: Path) -> str | None:
+    """The digest a compacted file was written with; None for a file without one (or gone)."""
+    try:
+        with duckdb.connect() as files:
+            row = files.execute(
+                "select decode(value) from parquet_kv_metadata($path) where decode(key) = $key",
+                {"path": str(path), "key": DIGEST_KEY},
+            ).fetchone()
+    except duckdb.Error:  # replaced or removed meanwhile, or not Parquet: the school files are read
+        return None
+    return row[0] if row else None
+
+
+def fresh_compact(lake: Path, layout: TableLayout) -> Path | None:
+    """The table's compacted file while it holds what the table's files hold now, else None."""
+    path = compact_file(lake, layout.name)
+    if not path.exists():
+        return None
+    recorded = recorded_digest(path)
+    return path if recorded is not None and recorded == sources_digest(lake, layout) else None
+
+
+def write_compact(lake: Path, layout: TableLayout) -> None:
+    """Rewrite the table's compacted file from all its files. The caller holds the lock."""
+    _write_compact(lake, layout, _files_select(lake, layout))
+
+
+def update_compact(lake: Path, layout: TableLayout, schools: list[str]) -> None:
+    """After a writer replaced the rows of ``schools`` only: the compacted file's rows of the other
+    schools and the files' rows of ``schools`` (their own files and files of many schools), read
+    from those files alone. Right only when the old compacted file matched the files before the
+    change, with the same columns (:func:`refresh_compacts` checks). The caller holds the lock."""
+    tokens = {school_token(s) for s in schools}
+    changed = [
+        f"'{sql_path(file)}'"
+        for file in sorted((Path(lake) / layout.name).glob("*/*/*.parquet"))
+        if (match := SCHOOL_FILE.fullmatch(file.name)) is None or match["token"] in tokens
+    ]
+    select = (
+        _typed_select(layout, f"read_parquet('{sql_path(compact_file(lake, layout.name))}')")
+        + " where school_id is null or not list_contains($schools, school_id)"
+    )
+    if changed:
+        source = f"read_parquet([{', '.join(changed)}], {HIVE_OPTIONS})"
+        select += f" union all {_typed_select(layout, source)} where list_contains($schools, school_id)"
+    _write_compact(lake, layout, select, {"schools": schools})
+
+
+def _write_compact(lake: Path, layout: TableLayout, select: str, params: dict | None = None) -> None:
+    """The rows of ``select`` as the table's compacted file, with the digest of the table's files
+    (written beside, then renamed over the old one); removed when the table has no files."""
+    lake = Path(lake)
+    target = compact_file(lake, layout.name)
+    digest = sources_digest(lake, layout)
+    if parquet_glob(lake, layout.name) is None or digest is None or not DIGEST.fullmatch(digest):
+        target.unlink(missing_ok=True)
+        return
+    staged = lake / f".staging-compact-{uuid.uuid4().hex}.parquet"
+    order = ", ".join(region_parts.COMPACT_ORDER.get(layout.name, layout.sort_columns))
+    try:
+        with duckdb.connect() as files:
+            files.execute(
+                f"copy (select * from ({select}) order by {order}) to '{sql_path(staged)}' "
+                f"(format parquet, compression zstd, kv_metadata {{{DIGEST_KEY}: '{digest}'}})",
+                params or {},
+            )
+        target.parent.mkdir(exist_ok=True)
+        staged.replace(target)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def fresh_compacts(lake: Path, tables: Iterable[str]) -> dict[str, TableLayout]:
+    """Those of ``tables`` the region page reads whose compacted file matches their files now,
+    with their layout: taken before a writer's change, for :func:`refresh_compacts`."""
+    manifest = read_manifest(lake)
+    return {
+        table: manifest[table]
+        for table in tables
+        if table in region_parts.PAGE_TABLES and table in manifest and fresh_compact(lake, manifest[table])
+    }
+
+
+def refresh_compacts(
+    lake: Path,
+    tables: Iterable[str],
+    *,
+    schools: list[str] | None = None,
+    fresh_before: dict[str, TableLayout] | None = None,
+) -> None:
+    """Rewrite the compacted files of those of ``tables`` the region page reads, after a writer
+    changed them: when the writer changed the rows of ``schools`` only and a file matched before
+    (``fresh_before``, same columns), only those schools' rows are read from the table's files,
+    else all. The caller holds the lock."""
+    manifest = read_manifest(lake)
+    for table in tables:
+        if table not in region_parts.PAGE_TABLES or table not in manifest:
+            continue
+        older = (fresh_before or {}).get(table)
+        if schools is not None and older is not None and older.columns == manifest[table].columns:
+            update_compact(lake, manifest[table], schools)
+        else:
+            write_compact(lake, manifest[table])
+
+
+def compact(lake: Path, *, wait_seconds: float = LOCK_WAIT_SECONDS) -> list[str]:
+    """Compact every table of the lake the region page reads (after a build, or for a lake whose
+    schools exported with a version that did not); the tables compacted."""
+    with locked(lake, wait_seconds=wait_seconds):
+        tables = [t for t in region_parts.PAGE_TABLES if t in read_manifest(lake)]
+        refresh_compacts(lake, tables)
+    return tables
+
+
 # --- reading --------------------------------------------------------------------------------------
 
 
@@ -604,16 +797,24 @@ def parquet_glob(lake: Path, table: str) -> Path | None:
 
 def duckdb_select(lake: Path, layout: TableLayout) -> str:
     """A DuckDB SELECT reading a lake table with the warehouse's columns, in its order (a column
-    that older files lack reads as null)."""
+    that older files lack reads as null): from its compacted file while that matches the school
+    files, else from the school files."""
+    compacted = fresh_compact(lake, layout)
+    if compacted is not None:
+        return _typed_select(layout, f"read_parquet('{sql_path(compacted)}')")
+    return _files_select(lake, layout)
+
+
+def _files_select(lake: Path, layout: TableLayout) -> str:
+    """A DuckDB SELECT reading a lake table from its school (and build) files."""
     files = parquet_glob(lake, layout.name)
     if files is None:
         return "select " + ", ".join(f"cast(null as {t}) as {c}" for c, t in layout.columns) + " limit 0"
-    return (
-        "select "
-        + ", ".join(f"cast({c} as {t}) as {c}" for c, t in layout.columns)
-        + f" from read_parquet('{sql_path(files)}', hive_partitioning = true, "
-        "hive_types = {'year': 'INTEGER', 'region_id': 'VARCHAR'}, union_by_name = true)"
-    )
+    return _typed_select(layout, f"read_parquet('{sql_path(files)}', {HIVE_OPTIONS})")
+
+
+def _typed_select(layout: TableLayout, source: str) -> str:
+    return "select " + ", ".join(f"cast({c} as {t}) as {c}" for c, t in layout.columns) + f" from {source}"
 
 
 def attach_lake(

@@ -77,12 +77,17 @@ class RegionView:
     notice: str | None = None
 
 
+# what the page's connection to a lake has views over (prefixes of table names)
+LAKE_TABLES = ("mart_", PARTS_TABLE, "src_school", *SPAN_SOURCES)
+
+
 def open_lake_marts(lake_path: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with views over the lake's marts, the parts pre-aggregated per school
     (warehouse/region_parts.py) and src_school, and the years, classes and periods a «Период»
-    choice reads (warehouse/periods.py)."""
+    choice reads (warehouse/periods.py); the page's tables other than the marts are read from
+    their compacted files (warehouse/lake.py) while those match the school files."""
     con = duckdb.connect()
-    lake.attach_lake(con, lake_path, ("mart_", PARTS_TABLE, "src_school", *SPAN_SOURCES))
+    lake.attach_lake(con, lake_path, LAKE_TABLES)
     for name, sql in SPAN_DIMENSIONS.items():
         con.execute(f"create view {name} as {sql}")
     return con

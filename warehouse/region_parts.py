@@ -1,5 +1,6 @@
 """«Муниципалитет / регион» pre-aggregated per school: the counts the page's figures are ratios of,
-written beside the marts when a school exports into the lake, so that the page sums a few hundred
+written beside the marts when a school exports into the lake (and for every school by a build
+of the lake), so that the page sums a few hundred
 rows per school instead of reading the marts of every pupil.
 
 A «Период» choice (warehouse/periods.py) is a choice name and a date «На дату» that may be any
@@ -44,6 +45,10 @@ SOURCES = (
     "mart_objectivity_final",
     "mart_vpr_result",
 )
+# the lake tables the page reads: each kept compacted in one file too (warehouse/lake.py)
+PAGE_TABLES = ("src_school", "src_academic_years", "src_classes", "src_periods", PARTS_TABLE)
+# rows of a choice and «На дату» together in the compacted parts: the page skips other row groups
+COMPACT_ORDER = {PARTS_TABLE: ["choice nulls first", "valid_from nulls first", "school_id", "day nulls first"]}
 KEY = "school_id, academic_year_id, choice, valid_from, valid_to"
 SUMS = (
     "n_pupils",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ejournal.files import scratch_folder, sql_path
-from warehouse import db, lake, portability
+from warehouse import db, lake, portability, region_parts
 
 if TYPE_CHECKING:  # pyspark is imported only when Spark is used
     from pyspark.sql import DataFrame, SparkSession
@@ -292,6 +292,10 @@ def build_on_spark(
             for model in models:
                 if model.name.startswith(write_prefixes):
                     write_frame(spark, spark.table(model.name), model.name, lake_path)
+            local_lake = local_folder(lake_path)
+            if local_lake is not None:  # the page's parts, by DuckDB from the marts just written; compacted
+                lake.write_parts_from_marts(local_lake, written_by="сборка Spark")
+                lake.refresh_compacts(local_lake, region_parts.PAGE_TABLES)
             return counts
         finally:
             if own_scratch:
@@ -323,6 +327,9 @@ def build_on_duckdb(
         counts = db.build_models(con, models=models)
         written = [name for name in counts if name.startswith(write_prefixes)]
         lake.replace_tables(con, lake_path, written, written_by="сборка DuckDB")
+        if region_parts.has_sources(con):  # the page's parts, for schools exported without them too
+            lake.write_parts(con, lake_path, written_by="сборка DuckDB")
+        lake.refresh_compacts(lake_path, region_parts.PAGE_TABLES)  # whoever exported the sources
         return counts
 
 

@@ -14,7 +14,7 @@ from ejournal.access.viewer import Viewer
 from tests.warehouse.conftest import insert
 from tests.warehouse.region_expect import close, figures, group_hidden, quartiles, schools_of, small
 from tests.warehouse.region_sample import COLUMNS, ROWS, SCHOOLS, load_region
-from warehouse import db, lake, region
+from warehouse import db, lake, region, region_parts, spark_build
 
 REGION_50 = Viewer("mo50", Role.REGION, region_id="50")
 KHIMKI = Viewer("khimki", Role.REGION, region_id="50", municipality="г. Химки")
@@ -322,16 +322,21 @@ def _without_pupil(school_id: str, pupil_id: str) -> dict[str, list[tuple]]:
     }
 
 
+def _warehouse_of(rows: dict[str, list[tuple]]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    db.migrate(con)
+    for table, table_rows in rows.items():
+        if table_rows:
+            insert(con, table, COLUMNS[table], table_rows)
+    db.build_models(con)
+    return con
+
+
 def test_forgetting_a_pupil_recounts_the_schools_parts_in_the_lake(schools_con, tmp_path):
     path = tmp_path / "lake"
     lake.export_warehouse(schools_con, path)
     rows = _without_pupil("s50-1", "p1")
-    forgotten = duckdb.connect()  # the school's warehouse once the pupil is deleted there
-    db.migrate(forgotten)
-    for table, table_rows in rows.items():
-        if table_rows:
-            insert(forgotten, table, COLUMNS[table], table_rows)
-    db.build_models(forgotten)
+    forgotten = _warehouse_of(rows)  # the school's warehouse once the pupil is deleted there
     lake.forget_pupil(path, "s50-1", "p1", parts_from=forgotten)
     lake_con = region.open_lake_marts(path)
     view = _view(lake_con, REGION_50)
@@ -367,3 +372,105 @@ def test_a_school_exported_without_parts_sends_the_page_back_to_the_marts(school
     row = with_parts.schools.filter(with_parts.schools["Школа"] == "СОШ Лесная").row(0, named=True)
     assert row["Учеников"] == region.SUPPRESSED  # the parts alone: no pupils
     con.close()
+
+
+# ---------------------------------------------------------------- the lake's compacted files
+
+
+def _compacted(path) -> set[str]:
+    """The page's tables whose compacted file holds what their school files hold now."""
+    manifest = lake.read_manifest(path)
+    return {t for t in region_parts.PAGE_TABLES if t in manifest and lake.fresh_compact(path, manifest[t])}
+
+
+def _check_schools(view: region.RegionView, rows: dict = ROWS) -> None:
+    for row in view.schools.iter_rows(named=True):
+        school = next(s for s in SCHOOLS if s.name == row["Школа"])
+        _check_row(row, {school.school_id}, rows=rows)
+
+
+def test_the_page_reads_each_of_its_tables_from_one_compacted_file(schools_con, tmp_path):
+    path = tmp_path / "lake"
+    for school in SCHOOLS:  # each school exports on its own, into files of its own
+        lake.export_warehouse(schools_con, path, ("src_", "mart_"), schools=[school.school_id])
+    assert len(list((path / region_parts.PARTS_TABLE).glob("*/*/school-*.parquet"))) == len(SCHOOLS)
+    assert _compacted(path) == set(region_parts.PAGE_TABLES)
+    con = region.open_lake_marts(path)
+    views = dict(con.execute("select view_name, sql from duckdb_views() where not internal").fetchall())
+    for table in region_parts.PAGE_TABLES:
+        assert f"/{lake.COMPACT_FOLDER}/{table}.parquet" in views[table] and "*" not in views[table], table
+    # the compacted files hold the warehouse's rows, the parts those the school's export computes
+    for table in region_parts.PAGE_TABLES[:-1]:
+        assert db.content_hash(con, table) == db.content_hash(schools_con, table), table
+    region_parts.create_parts(schools_con, [s.school_id for s in SCHOOLS])
+    parts = f"select * from {region_parts.PARTS_TABLE} order by all"
+    assert con.execute(parts).fetchall() == schools_con.execute(parts).fetchall()
+    region_parts.drop_parts(schools_con)
+    # rows of one choice and «На дату» lie together, so the page skips the other row groups
+    read = f"read_parquet('{lake.compact_file(path, region_parts.PARTS_TABLE)}')"
+    keys = con.execute(f"select choice, valid_from, school_id, day from {read}").fetchall()
+    assert keys == sorted(keys, key=lambda k: tuple((v is not None, v) for v in k))
+    _check_schools(_view(con, REGION_50))
+    for viewer in (REGION_50, KHIMKI, DIRECTOR):
+        assert _view(con, viewer, use_parts=True).distribution.equals(_view(schools_con, viewer).distribution)
+        assert _view(con, viewer, use_parts=True).schools.equals(_view(schools_con, viewer).schools)
+    con.close()
+
+
+def test_compacted_files_follow_a_re_export_and_are_passed_over_once_files_change_by_hand(schools_con, tmp_path):
+    path = tmp_path / "lake"
+    lake.export_warehouse(schools_con, path)
+    rows = _without_pupil("s50-1", "p1")
+    school = _warehouse_of(rows)
+    lake.export_warehouse(school, path, schools=["s50-1"])  # the school exports again, a pupil fewer
+    school.close()
+    assert _compacted(path) == set(region_parts.PAGE_TABLES)
+    # the export read only its own school's files into them: the same rows as all the files give
+    read = "select * from read_parquet($file) order by all"
+    with duckdb.connect() as files:
+        updated = {
+            t: files.execute(read, {"file": str(lake.compact_file(path, t))}).fetchall() for t in _compacted(path)
+        }
+        lake.compact(path)
+        for table, rows_there in updated.items():
+            assert rows_there == files.execute(read, {"file": str(lake.compact_file(path, table))}).fetchall(), table
+    con = region.open_lake_marts(path)
+    view = _view(con, REGION_50)
+    assert view.schools.filter(view.schools["Школа"] == "Гимназия Посадская")["Учеников"][0] == "8"
+    _check_schools(view, rows)
+    con.close()
+    # a school's files deleted by hand (or rewritten by an older version): the compacted files no
+    # longer match, the page reads the school files and shows the school no more
+    for file in path.glob(f"*/*/*/school-{lake.school_token('s50-2')}.parquet"):
+        file.unlink()
+    assert _compacted(path) == set()
+    con = region.open_lake_marts(path)
+    view = _view(con, REGION_50)
+    assert "СОШ Лесная" not in view.schools["Школа"].to_list() and view.n_schools == 6
+    _check_schools(view, rows)
+    con.close()
+    # compacting the lake again (as a build does) gives the same view from the compacted files
+    assert lake.compact(path) == list(region_parts.PAGE_TABLES)
+    assert _compacted(path) == set(region_parts.PAGE_TABLES)
+    con = region.open_lake_marts(path)
+    assert _view(con, REGION_50).schools.equals(view.schools)
+    con.close()
+
+
+def test_a_lake_build_writes_the_parts_of_schools_exported_without_them(schools_con, tmp_path):
+    """Schools exported their sources with a version that wrote no parts: the DuckDB build of the
+    lake writes them, so the page reads parts, not marts, and its figures are the raw rows'."""
+    path = tmp_path / "lake"
+    lake.export_tables(schools_con, path, db.table_names(schools_con, ("src_",)))
+    assert region_parts.PARTS_TABLE not in lake.read_manifest(path)
+    spark_build.build_on_duckdb(path)
+    tokens = {f.name for f in (path / region_parts.PARTS_TABLE).glob("*/*/*.parquet")}
+    assert tokens == {f"school-{lake.school_token(s.school_id)}.parquet" for s in SCHOOLS}
+    assert _compacted(path) == set(region_parts.PAGE_TABLES)
+    lake_con = region.open_lake_marts(path)
+    for (mart,) in lake_con.execute("select view_name from duckdb_views() where view_name like 'mart_%'").fetchall():
+        lake_con.execute(f"drop view {mart}")  # what the page shows now comes from the parts
+    view = _view(lake_con, REGION_50)
+    assert view.n_schools == 7
+    _check_schools(view)
+    lake_con.close()

@@ -20,7 +20,7 @@ import pytest
 
 from tests.factories import copy_warehouse, small_sample_warehouse
 from tests.warehouse.conftest import load_sample
-from warehouse import db, lake, spark_build
+from warehouse import db, lake, region_parts, spark_build
 
 # one worker runs the whole module (make test: --dist loadfile), so one Spark session and one
 # build serve the run, as the regional-scale issue asks (xdist_group and --dist loadgroup do not
@@ -127,6 +127,26 @@ def test_spark_marts_written_to_the_lake_read_back_through_duckdb(built):
     ).fetchall()
     assert sorted(r for (r,) in regions) == ["50"]  # ВПР rows: sch-0001 and sch-1 are both in region 50
     con.close()
+
+
+def test_both_builds_write_the_region_pages_parts_of_every_school(built, warehouse):
+    """Each build writes every school's parts of «Муниципалитет / регион» from the marts it made:
+    the same rows as the schools' warehouses compute, compacted for the page."""
+    parts = region_parts.PARTS_TABLE
+    with db.connect(warehouse, read_only=True) as con:
+        schools = [s for (s,) in con.execute("select school_id from src_school order by 1").fetchall()]
+        region_parts.create_parts(con, schools)
+        expected = _rows(con.execute(f"select * from {parts}").fetchall())
+    assert {row[0] for row in expected} == set(schools)
+    for engine, writer in (("spark", "сборка Spark"), ("duckdb", "сборка DuckDB")):
+        path = built["root"] / engine
+        manifest = lake.read_manifest(path)
+        assert manifest[parts].written_by == writer, engine
+        assert set(lake.fresh_compacts(path, region_parts.PAGE_TABLES)) == set(region_parts.PAGE_TABLES), engine
+        con = duckdb.connect()
+        lake.attach_lake(con, path, (parts,))
+        assert _rows(con.execute(f"select * from {parts}").fetchall()) == expected, engine
+        con.close()
 
 
 def test_spark_files_are_sorted_by_school_and_date(built):
