@@ -339,23 +339,23 @@ def _record_batch(
             socket.gethostname(),
         ],
     )
-    con.executemany(
-        "insert into meta_batch_file values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    rows = [
         [
-            [
-                result.batch_id,
-                stats.file.label,
-                stats.file.spec.name,
-                stats.facts.sha256,
-                stats.facts.n_bytes,
-                stats.facts.encoding_code,
-                stats.n_rows_in,
-                stats.n_rows_accepted,
-                stats.n_rows_in - stats.n_rows_accepted,
-            ]
-            for stats in result.files
-        ],
-    )
+            result.batch_id,
+            stats.file.label,
+            stats.file.spec.name,
+            stats.facts.sha256,
+            stats.facts.n_bytes,
+            stats.facts.encoding_code,
+            stats.n_rows_in,
+            stats.n_rows_accepted,
+            stats.n_rows_in - stats.n_rows_accepted,
+        ]
+        for stats in result.files
+    ]
+    if rows:  # one statement (executemany runs one per row)
+        values = ", ".join("(" + ", ".join("?" * len(rows[0])) + ")" for _ in rows)
+        con.execute(f"insert into meta_batch_file values {values}", [value for row in rows for value in row])
     if result.issues:
         frame = issues_frame(result.issues).with_columns(
             pl.lit(result.batch_id, pl.Int64).alias("batch_id"), pl.lit(export["school_id"]).alias("school_id")
