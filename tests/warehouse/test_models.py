@@ -311,6 +311,22 @@ def test_a_new_warehouse_file_has_64_kib_blocks_and_opens_like_any_other(tmp_pat
         )
 
 
+def test_new_warehouse_files_are_each_their_own_and_never_overwrite_one(tmp_path):
+    """New files are copies of one migrated file made once per process: each opens on its own, a
+    change to one is not in the other, and a file that already exists is left as it is."""
+    first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    with db.connect(first) as con:
+        con.execute("create table only_here as select 1 as x")
+    with db.connect(second) as con:
+        assert con.execute("select count(*) from duckdb_tables() where table_name = 'only_here'").fetchone() == (0,)
+        migrated = con.execute("select count(*) from meta_schema_version").fetchone()[0]
+        assert migrated == len(list(db.MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")))
+    db.create_file(first)
+    with db.connect(first, read_only=True) as con:
+        assert con.execute("select x from only_here").fetchall() == [(1,)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.duckdb", "b.duckdb"]
+
+
 def test_fct_period_mark(q):
     assert q("select * from fct_period_mark") == [
         ("sch-1", "p1", "eng", Y, "period", "q1", D("2025-09-10"), "c7a", 7, True, "зач", None, False, None, True,
