@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ejournal.settings import Norms, ValidationNorms
-from pipelines.ingest import IngestResult, ingest_path
-from tests.factories import small_sample_warehouse, tiny_export, write_export
+from pipelines.ingest import IngestResult
+from tests.factories import ingest_export, small_sample_warehouse, tiny_export
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,20 +121,9 @@ def ingest_tiny(tmp_path):
     """Write an export dict and ingest it into a per-test warehouse; returns the result."""
     counter = {"n": 0}
 
-    def run(
-        data,
-        *,
-        strict: bool = False,
-        db: Path | None = None,
-        allow_holidays: bool = False,
-        batch_rows: int = 1_000_000,
-        **write,
-    ) -> IngestResult:
+    def run(data, *, db: Path | None = None, **options) -> IngestResult:
         counter["n"] += 1
-        folder = write_export(data, tmp_path / f"export{counter['n']}", **write)
-        norms = Norms(validation=ValidationNorms(allow_lessons_on_holidays=allow_holidays, batch_rows=batch_rows))
-        (result,) = ingest_path(folder, db or tmp_path / "w.duckdb", strict=strict, norms=norms, run_by="test")
-        return result
+        return ingest_export(data, tmp_path / f"export{counter['n']}", db or tmp_path / "w.duckdb", **options)
 
     return run
 

@@ -424,6 +424,26 @@ def copy_warehouse(template: Path, db: Path) -> Path:
     return db
 
 
+def ingest_export(
+    data: dict[str, list[dict[str, str]]],
+    folder: Path,
+    db: Path,
+    *,
+    strict: bool = False,
+    allow_holidays: bool = False,
+    batch_rows: int = 1_000_000,
+    **write,
+):
+    """Write an export dict into ``folder`` and ingest it into ``db``; the ``IngestResult``."""
+    from ejournal.settings import Norms, ValidationNorms
+    from pipelines.ingest import ingest_path
+
+    write_export(data, folder, **write)
+    norms = Norms(validation=ValidationNorms(allow_lessons_on_holidays=allow_holidays, batch_rows=batch_rows))
+    (result,) = ingest_path(folder, db, strict=strict, norms=norms, run_by="test")
+    return result
+
+
 _SAMPLE_WAREHOUSES: dict[Path, Path] = {}
 
 

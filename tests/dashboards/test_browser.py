@@ -41,14 +41,31 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(sample_db, access_db):
+def _require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed: `make test` installs it (apt-get install chromium)")
         pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def server(sample_db, access_db):
+    _require_chromium()
     with _dashboard(sample_db, access_db) as (url, _):
         yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """(Playwright, one headless Chromium) for the module's tests: each test opens pages of its own
+    (a page made by ``browser.new_page`` has a context of its own: no cookie passes between tests)."""
+    from playwright.sync_api import sync_playwright
+
+    _require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield playwright, browser
+        browser.close()
 
 
 @contextlib.contextmanager
@@ -81,7 +98,42 @@ def _dashboard(db: Path, access_db: Path):
         process.wait(timeout=20)
 
 
+# Streamlit marks its root with the state of the page's script (``data-test-script-state``:
+# ``running``, then ``notRunning``); this script, run in every page a test signs in with, counts
+# the runs that ended, so that a test waits for the run its click started, not a fixed time.
+COUNT_RUNS = """(() => {
+    window.ejournalRunsEnded = 0;
+    new MutationObserver(records => {
+        for (const record of records) {
+            if (record.oldValue !== 'notRunning' && record.target.dataset.testScriptState === 'notRunning') {
+                window.ejournalRunsEnded += 1;
+            }
+        }
+    }).observe(document, {
+        subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state'],
+    });
+})()"""
+
+
+def runs_ended(page) -> int:
+    """How many script runs the page has seen end (see COUNT_RUNS)."""
+    return page.evaluate("window.ejournalRunsEnded ?? 0")
+
+
+def wait_for_run(page, runs_before: int, at_most_ms: int) -> None:
+    """Wait for a script run begun after ``runs_before`` runs had ended: until it ends, or for at
+    most ``at_most_ms`` when none is seen ending (then as long as Streamlit shows one running)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(  # asked every 50 ms, not at every frame: the page's own work goes first
+            "n => window.ejournalRunsEnded > n", arg=runs_before, timeout=at_most_ms, polling=50
+        )
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+
+
 def _sign_in(page, url: str, login: str) -> None:
+    page.add_init_script(COUNT_RUNS)
     page.goto(url)
     page.get_by_label("Логин").fill(login)
     page.get_by_label("Пароль").fill(PASSWORD)
@@ -90,37 +142,35 @@ def _sign_in(page, url: str, login: str) -> None:
     page.get_by_role("heading", name="Вход").wait_for(state="detached", timeout=30_000)
 
 
-def test_deputy_signs_in_filters_downloads_and_sees_figures(server, sample_db):
-    from playwright.sync_api import sync_playwright
-
+def test_deputy_signs_in_filters_downloads_and_sees_figures(server, sample_db, chromium):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(sample_db), read_only=True) as con:
         n_marks = con.execute("select count(*) from fct_mark").fetchone()[0]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        _sign_in(page, server, "zavuch")
-        page.screenshot(path=str(OUTPUT / "01-signed-in.png"), full_page=True)
-        page.get_by_role("link", name="Успеваемость класса").click()
-        page.get_by_role("heading", name="Успеваемость класса").wait_for(timeout=30_000)
-        page.locator('[data-testid="stSelectbox"]').filter(has_text="Предмет").get_by_role("combobox").click()
-        page.get_by_role("option", name="История").click()
-        page.get_by_role("option").first.wait_for(state="detached", timeout=30_000)
-        page.wait_for_timeout(1500)  # the rerun after the filter change
-        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
-        page.screenshot(path=str(OUTPUT / "02-class-progress.png"), full_page=True)
-        with page.expect_download(timeout=30_000) as download:
-            page.get_by_role("button", name="Скачать XLSX").click()
-        saved = OUTPUT / "class-progress.xlsx"
-        download.value.save_as(saved)
-        suggested = download.value.suggested_filename
-        page.get_by_role("link", name="Что загружено").click()
-        metric = page.locator('[data-testid="stMetric"]').filter(has_text="Отметок")
-        metric.wait_for(timeout=30_000)
-        shown = metric.locator('[data-testid="stMetricValue"]').inner_text()
-        page.screenshot(path=str(OUTPUT / "03-loaded.png"), full_page=True)
-        errors = page.locator('[data-testid="stException"]').count()
-        browser.close()
+    browser = chromium[1]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    _sign_in(page, server, "zavuch")
+    page.screenshot(path=str(OUTPUT / "01-signed-in.png"), full_page=True)
+    page.get_by_role("link", name="Успеваемость класса").click()
+    page.get_by_role("heading", name="Успеваемость класса").wait_for(timeout=30_000)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Предмет").get_by_role("combobox").click()
+    runs_before = runs_ended(page)
+    page.get_by_role("option", name="История").click()
+    page.get_by_role("option").first.wait_for(state="detached", timeout=30_000)
+    wait_for_run(page, runs_before, at_most_ms=1500)  # the rerun after the filter change
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+    page.screenshot(path=str(OUTPUT / "02-class-progress.png"), full_page=True)
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Скачать XLSX").click()
+    saved = OUTPUT / "class-progress.xlsx"
+    download.value.save_as(saved)
+    suggested = download.value.suggested_filename
+    page.get_by_role("link", name="Что загружено").click()
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Отметок")
+    metric.wait_for(timeout=30_000)
+    shown = metric.locator('[data-testid="stMetricValue"]').inner_text()
+    page.screenshot(path=str(OUTPUT / "03-loaded.png"), full_page=True)
+    errors = page.locator('[data-testid="stException"]').count()
+    page.close()
     import polars as pl
 
     sheet = pl.read_excel(saved)
@@ -130,18 +180,15 @@ def test_deputy_signs_in_filters_downloads_and_sees_figures(server, sample_db):
     assert errors == 0
 
 
-def test_parent_council_gets_no_pupil_pages(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        _sign_in(page, server, "sovet")
-        page.get_by_text("Сводка по школе").first.wait_for(timeout=30_000)
-        links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
-        body = page.inner_text("body")
-        page.screenshot(path=str(OUTPUT / "04-parent-council.png"), full_page=True)
-        browser.close()
+def test_parent_council_gets_no_pupil_pages(server, chromium):
+    browser = chromium[1]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    _sign_in(page, server, "sovet")
+    page.get_by_text("Сводка по школе").first.wait_for(timeout=30_000)
+    links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    body = page.inner_text("body")
+    page.screenshot(path=str(OUTPUT / "04-parent-council.png"), full_page=True)
+    page.close()
     assert not any("Успеваемость класса" in link for link in links)
     surnames = {p["last_name"] for p in raw("pupils")}
     assert not any(s in body for s in surnames)
@@ -166,57 +213,56 @@ def _choose(page, label: str, option: str) -> None:
     raise AssertionError(f"could not choose «{option}» in «{label}»")
 
 
-def test_deputy_opens_every_control_page_filters_and_downloads(server):
+def test_deputy_opens_every_control_page_filters_and_downloads(server, chromium):
     """Every page of the deputy director in the navigation opens without an error; the class
     filter set on one page is kept on the next; the remarks table downloads as XLSX."""
-    from playwright.sync_api import sync_playwright
 
     from dashboards.navigation import PAGES, page_files_for
     from ejournal.access.accounts import Role
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     pages = [PAGES[f] for f in page_files_for(Role.DEPUTY)]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        _sign_in(page, server, "zavuch")
-        failures = []
-        for i, (title, _, url_path, _) in enumerate(pages, start=1):
-            page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
-            # the first page is the default one, served at the root
-            page.wait_for_function(
-                "([path, first]) => location.pathname.endsWith('/' + path) || (first && location.pathname === '/')",
-                arg=[url_path, i == 1],
-                timeout=30_000,
-            )
-            page.locator('[data-testid="stHeading"]').first.wait_for(timeout=30_000)
-            page.wait_for_timeout(800)
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
-            page.screenshot(path=str(OUTPUT / f"10-{i:02d}-{url_path}.png"), full_page=True)
-            if _errors(page):
-                failures.append(title)
-        # a filter set on «Наполняемость» is kept on «Своевременность»
-        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Наполняемость").first.click()
-        page.get_by_role("heading", name="Наполняемость отметками").wait_for(timeout=30_000)
-        page.wait_for_timeout(800)
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
-        _choose(page, "Период", "1 четверть")
-        page.wait_for_timeout(1500)
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
-        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Своевременность").first.click()
-        page.get_by_role("heading", name="Своевременность заполнения журнала").wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)
-        period_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Период")
-        kept = period_box.evaluate(
-            "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')"
+    browser = chromium[1]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    _sign_in(page, server, "zavuch")
+    failures = []
+    for i, (title, _, url_path, _) in enumerate(pages, start=1):
+        runs_before = runs_ended(page)
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+        # the first page is the default one, served at the root
+        page.wait_for_function(
+            "([path, first]) => location.pathname.endsWith('/' + path) || (first && location.pathname === '/')",
+            arg=[url_path, i == 1],
+            timeout=30_000,
         )
-        with page.expect_download(timeout=30_000) as download:
-            page.get_by_role("button", name="Скачать XLSX").first.click()
-        saved = OUTPUT / "timeliness.xlsx"
-        download.value.save_as(saved)
-        page.screenshot(path=str(OUTPUT / "11-timeliness-filtered.png"), full_page=True)
-        failures += ["после фильтра"] if _errors(page) else []
-        browser.close()
+        page.locator('[data-testid="stHeading"]').first.wait_for(timeout=30_000)
+        wait_for_run(page, runs_before, at_most_ms=800)
+        page.screenshot(path=str(OUTPUT / f"10-{i:02d}-{url_path}.png"), full_page=True)
+        if _errors(page):
+            failures.append(title)
+    # a filter set on «Наполняемость» is kept on «Своевременность»
+    runs_before = runs_ended(page)
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Наполняемость").first.click()
+    page.get_by_role("heading", name="Наполняемость отметками").wait_for(timeout=30_000)
+    wait_for_run(page, runs_before, at_most_ms=800)
+    runs_before = runs_ended(page)
+    _choose(page, "Период", "1 четверть")
+    wait_for_run(page, runs_before, at_most_ms=1500)
+    runs_before = runs_ended(page)
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Своевременность").first.click()
+    page.get_by_role("heading", name="Своевременность заполнения журнала").wait_for(timeout=30_000)
+    wait_for_run(page, runs_before, at_most_ms=1500)
+    period_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Период")
+    kept = period_box.evaluate(
+        "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')"
+    )
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Скачать XLSX").first.click()
+    saved = OUTPUT / "timeliness.xlsx"
+    download.value.save_as(saved)
+    page.screenshot(path=str(OUTPUT / "11-timeliness-filtered.png"), full_page=True)
+    failures += ["после фильтра"] if _errors(page) else []
+    page.close()
     import polars as pl
 
     assert failures == []
@@ -230,39 +276,18 @@ def test_deputy_opens_every_control_page_filters_and_downloads(server):
     assert all(start <= d <= end for d in days), (start, end, min(days), max(days))
 
 
-def test_pages_keep_working_while_an_ingest_runs(tmp_path, access_db):
+def test_pages_keep_working_while_an_ingest_runs(tmp_path, access_db, small_sample_db, chromium):
     """Reload pages in a loop while ingests replace the warehouse: no page shows an error."""
-    from playwright.sync_api import sync_playwright
 
-    from pipelines.ingest import ingest_path
-    from tests.factories import SAMPLE
+    from data_samples.generator.school import generate_school
+    from tests.factories import SAMPLE, copy_warehouse
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    db = tmp_path / "busy.duckdb"
-    (first,) = ingest_path(SAMPLE, db)
-    assert first.status == "loaded"
+    db = copy_warehouse(small_sample_db, tmp_path / "busy.duckdb")  # SAMPLE, ingested (and loaded) once
     other = tmp_path / "other"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "data_samples.generator",
-            str(other),
-            "--pupils",
-            "200",
-            "--seed",
-            "5",
-            "--school-index",
-            "2",
-        ],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
+    generate_school(other, n_pupils=200, seed=5, school_index=2)  # `python -m data_samples.generator`, in-process
     ingests = []
-    with _dashboard(db, access_db) as (url, env), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with _dashboard(db, access_db) as (url, env):
+        browser = chromium[1]
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         _sign_in(page, url, "zavuch")
         loads, errors = 0, []
@@ -297,7 +322,7 @@ def test_pages_keep_working_while_an_ingest_runs(tmp_path, access_db):
                 page.get_by_role("button", name="Выйти").wait_for(timeout=30_000)
         page.screenshot(path=str(OUTPUT / "12-after-concurrent-ingest.png"), full_page=True)
         body = page.inner_text("body")
-        browser.close()
+        page.close()
     outputs = [i.communicate()[0] for i in ingests]
     assert [i.returncode for i in ingests] == [0, 0], outputs
     assert errors == [], errors
@@ -341,19 +366,15 @@ def _menu_after_choosing_a_page(browser, url: str, device: dict, shot: str) -> t
     return at_start, covered
 
 
-def test_on_a_phone_the_menu_gets_out_of_the_way(server):
+def test_on_a_phone_the_menu_gets_out_of_the_way(server, chromium):
     """A class teacher on a narrow screen: the menu opens, a page is chosen, and the menu closes so
     that the page can be read. Both a browser that calls itself a phone (Streamlit closes the menu
     itself) and a 390 px window of a desktop browser (a tablet, a phone asking for the desktop site)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        phone = _menu_after_choosing_a_page(browser, server, p.devices["Pixel 7"], "05-phone-attendance.png")
-        narrow = _menu_after_choosing_a_page(
-            browser, server, {"viewport": {"width": 390, "height": 844}}, "06-narrow-attendance.png"
-        )
-        browser.close()
+    playwright, browser = chromium
+    phone = _menu_after_choosing_a_page(browser, server, playwright.devices["Pixel 7"], "05-phone-attendance.png")
+    narrow = _menu_after_choosing_a_page(
+        browser, server, {"viewport": {"width": 390, "height": 844}}, "06-narrow-attendance.png"
+    )
     for name, (at_start, covered) in (("телефон", phone), ("узкое окно", narrow)):
         assert not at_start, f"{name}: меню открыто поверх страницы сразу после входа"
         assert not covered, f"{name}: меню осталось поверх страницы после выбора страницы"

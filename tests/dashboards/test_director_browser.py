@@ -10,7 +10,15 @@ import time
 import pytest
 
 from tests.dashboards.test_app_pages import names
-from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, server  # noqa: F401
+from tests.dashboards.test_browser import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT,
+    _sign_in,
+    runs_ended,
+    server,
+    wait_for_run,
+)
 from tests.report_templates.test_presentation import expected_results, fmt
 
 pytestmark = pytest.mark.browser
@@ -40,12 +48,12 @@ def test_director_and_parent_council_download_the_deck(server, access_db, tmp_pa
             shown[login] = metric.locator('[data-testid="stMetricValue"]').inner_text()
             page.get_by_role("button", name="Сформировать презентацию (PDF и XLSX)").click()
             page.get_by_role("button", name=button).wait_for(timeout=60_000)
+            runs_before = runs_ended(page)
             with page.expect_download(timeout=30_000) as download:
                 page.get_by_role("button", name=button).click()
             saved[login] = tmp_path / download.value.suggested_filename
             download.value.save_as(saved[login])
-            page.wait_for_timeout(1000)
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=30_000)
+            wait_for_run(page, runs_before, at_most_ms=1000)  # the rerun of the click
             page.screenshot(path=str(OUTPUT / f"20-director-{login}.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0
             body = page.inner_text("body")

@@ -16,7 +16,15 @@ from ejournal.formatting import MONTHS as MONTHS_RU
 from ejournal.formatting import decimal, figure_text, half_up
 from tests.dashboards import guide_shots
 from tests.dashboards.conftest import ACCOUNTS
-from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, server  # noqa: F401
+from tests.dashboards.test_browser import (  # noqa: F401
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT,
+    _sign_in,
+    runs_ended,
+    server,
+    wait_for_run,
+)
 from tests.dashboards.test_period_pages import LESSON_DATE, window
 from tests.factories import raw
 from warehouse.periods import CURRENT
@@ -152,22 +160,23 @@ def _pupil_means(subject_name: str) -> set[str]:
     return {figure_text(mean.normalize()) for mean in means}
 
 
-def _settle(page) -> None:
-    """Wait until the page's script has run (Streamlit's «running» indicator is gone)."""
+def _settle(page, runs_before: int) -> None:
+    """Wait until the page's script has run (the run begun after ``runs_before`` ended, Streamlit's
+    «running» indicator is gone) and its grids are drawn."""
     page.locator('[data-testid="stHeading"]').first.wait_for(timeout=30_000)
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+    wait_for_run(page, runs_before, at_most_ms=300)
     page.wait_for_function(GRIDS_DRAWN, timeout=30_000)
 
 
 def _open(page, title: str, url_path: str, first: bool) -> None:
+    runs_before = runs_ended(page)
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
     page.wait_for_function(
         "([path, first]) => location.pathname.endsWith('/' + path) || (first && location.pathname === '/')",
         arg=[url_path, first],
         timeout=30_000,
     )
-    _settle(page)
+    _settle(page, runs_before)
 
 
 def _problems(text: str, drawn: list[str], dates: list[str]) -> list[str]:

@@ -53,14 +53,10 @@ def sample_figures() -> sc.Figures:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    from ejournal.settings import Norms, ValidationNorms
-    from pipelines.ingest import ingest_path
-
-    db = tmp_path_factory.mktemp("reference") / "w.duckdb"
-    (result,) = ingest_path(SAMPLE, db, norms=Norms(validation=ValidationNorms()), run_by="test")
-    assert result.status == "loaded"
-    return sc.warehouse_figures(db)
+def reference(small_sample_db):
+    """The figures of SAMPLE as loaded by ``ingest_path`` under the default norms (once per test
+    process: ``small_sample_warehouse`` asserts that it loaded)."""
+    return sc.warehouse_figures(small_sample_db)
 
 
 @pytest.mark.parametrize("system", sorted(IMPORTERS))

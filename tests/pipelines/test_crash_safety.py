@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import tiny_export, write_export
-from tests.pipelines.test_ingest_acceptance import snapshot
+from tests.factories import copy_warehouse, tiny_export, write_export
+from tests.pipelines.test_ingest_acceptance import loaded_once, snapshot  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,9 +48,8 @@ def big_export(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.0, 0.05, 0.15])
-def test_sigkill_during_load_leaves_the_warehouse_unchanged(tmp_path, ingest_tiny, tiny, delay, big_export):
-    db = tmp_path / "w.duckdb"
-    assert ingest_tiny(tiny, db=db).status == "loaded"
+def test_sigkill_during_load_leaves_the_warehouse_unchanged(tmp_path, loaded_once, delay, big_export):  # noqa: F811
+    db = copy_warehouse(loaded_once, tmp_path / "w.duckdb")  # the tiny export, loaded once per module
     before = snapshot(db)
     folder = big_export
     child = subprocess.Popen(

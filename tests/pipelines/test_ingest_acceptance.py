@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.factories import tiny_export, write_export
+from tests.factories import copy_warehouse, ingest_export, tiny_export, write_export
 from warehouse.db import build_models, content_hash, load_models, table_names
 from warehouse.status import warehouse_status
 
@@ -23,12 +23,30 @@ def snapshot(db: Path) -> dict[str, str]:
         return {t: content_hash(con, t) for t in table_names(con, ("src_", "dim_", "fct_", "int_", "meta_quarantine"))}
 
 
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory) -> Path:
+    """The tiny export loaded once per module (under an empty home of its own), as ``ingest_tiny``
+    loads it: each case gets a copy (a file copy takes milliseconds, an ingest a second or more)."""
+    folder = tmp_path_factory.mktemp("loaded")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("EJOURNAL_HOME", str(folder / "home"))
+        monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(folder / "home" / "access.sqlite"))
+        result = ingest_export(tiny_export(), folder / "export", folder / "loaded.duckdb")
+    assert result.status == "loaded"
+    return folder / "loaded.duckdb"
+
+
 @pytest.fixture
-def loaded(tmp_path, ingest_tiny, tiny):
+def loaded(tmp_path, loaded_once):
     """A warehouse with the tiny export loaded, and its snapshot."""
-    db = tmp_path / "loaded.duckdb"
-    assert ingest_tiny(tiny, db=db).status == "loaded"
+    db = copy_warehouse(loaded_once, tmp_path / "loaded.duckdb")
     return db, snapshot(db)
+
+
+@pytest.fixture(scope="module")
+def tiny_snapshot(loaded_once) -> dict[str, str]:
+    """The snapshot of the tiny export loaded by ``ingest_tiny``, what every variant must give."""
+    return snapshot(loaded_once)
 
 
 def test_same_export_twice_changes_nothing(loaded, ingest_tiny, tiny):
@@ -209,10 +227,8 @@ def test_default_mode_loads_valid_rows_and_quarantines_the_rest(loaded, tmp_path
 
 
 @pytest.mark.parametrize("variant", ["cp1251_comma", "utf8_bom", "xlsx", "parquet", "zip"])
-def test_input_variants_load_the_same_content(tmp_path, ingest_tiny, tiny, variant):
-    reference_db = tmp_path / "ref.duckdb"
-    ingest_tiny(tiny, db=reference_db)
-    expected = snapshot(reference_db)
+def test_input_variants_load_the_same_content(tmp_path, tiny_snapshot, variant):
+    expected = tiny_snapshot
     folder = tmp_path / variant
     if variant == "cp1251_comma":
         write_export(tiny_export(), folder, delimiter=",", encoding="cp1251")

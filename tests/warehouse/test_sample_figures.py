@@ -12,17 +12,16 @@ import duckdb
 import pytest
 
 from pipelines.ingest import ingest_path
-from tests.factories import SAMPLE, raw
+from tests.factories import SAMPLE, copy_warehouse, raw
 
 GOLDEN = Path(__file__).resolve().parent / "golden_row_counts.csv"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    (result,) = ingest_path(SAMPLE, db)
-    assert result.status == "loaded", result.issues[:5]
-    return db
+def warehouse(small_sample_db, tmp_path_factory) -> Path:
+    """SAMPLE loaded by ``ingest_path`` (once per test process: ``small_sample_warehouse`` asserts
+    that it loaded), in a copy of this module's."""
+    return copy_warehouse(small_sample_db, tmp_path_factory.mktemp("sample") / "sample.duckdb")
 
 
 def query(db: Path, sql: str) -> list[tuple]:
