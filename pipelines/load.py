@@ -49,6 +49,13 @@ def _nk_expr(name: str, alias: str = "") -> str:
     return f"concat_ws('|', {', '.join(parts)})" if len(parts) > 1 else parts[0]
 
 
+def _key_match(name: str, left: str, right: str) -> str:
+    """SQL true when rows ``left`` and ``right`` have the same natural key (nulls equal): a join
+    on the key columns themselves, no text key computed per row."""
+    keys = " and ".join(f"{left}.{c} is not distinct from {right}.{c}" for c in NATURAL_KEYS[name])
+    return f"{left}.school_id = {right}.school_id and {keys}"
+
+
 def _same_row(name: str, new: str = "s", old: str = "t") -> str:
     """SQL true when the staged row ``new`` holds exactly the stored row ``old`` (nulls equal)."""
     cols = list(columns_of(FILES_BY_NAME[name].model))
@@ -89,13 +96,13 @@ class BatchStage:
             cols = ", ".join(_data_columns(name))
             con.execute(
                 f"create or replace temp table stg_{name} as "
-                f"select {cols}, cast(null as bigint) as {ROW_COLUMN}, nk from src_{name} limit 0"
+                f"select {cols}, cast(null as bigint) as {ROW_COLUMN}, cast(null as varchar) as nk from src_{name} limit 0"
             )
             con.execute(
                 f"create or replace temp view cur_{name} as "
                 f"select {cols} from stg_{name} union all "
                 f"select {cols} from src_{name} as s where s.school_id = '{_quote(school_id)}' "
-                f"and not exists (select 1 from stg_{name} as t where t.nk = s.nk)"
+                f"and not exists (select 1 from stg_{name} as t where {_key_match(name, 't', 's')})"
             )
         con.execute("create or replace temp table stg_failed (file_name varchar, row_number bigint)")
 
@@ -353,7 +360,7 @@ class BatchStage:
             ).fetchone()[0]
             if stored == 0:  # first load of this table for the school: nothing to compare with
                 self.con.execute(
-                    f"insert into src_{name} select {cols}, nk, ?, ? from stg_{name}",
+                    f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name}",
                     [batch_id, self.exported_at],
                 )
                 counts.inserted[name] = self.n_staged(name)
@@ -367,9 +374,10 @@ class BatchStage:
         con, at = self.con, self.exported_at
         con.execute(
             f"create or replace temp table stg_diff as "
-            f"select s.nk, t.nk is null as is_new, t.nk is not null and not ({_same_row(name)}) as is_changed, "
+            f"select s.school_id, {', '.join(f's.{c}' for c in NATURAL_KEYS[name])}, s.nk, "
+            f"t.school_id is null as is_new, t.school_id is not null and not ({_same_row(name)}) as is_changed, "
             f"t.batch_id as old_batch, t.exported_at as old_at "
-            f"from stg_{name} as s left join src_{name} as t on t.school_id = s.school_id and t.nk = s.nk"
+            f"from stg_{name} as s left join src_{name} as t on {_key_match(name, 't', 's')}"
         )
         if name in LESSON_CHILDREN:
             # A row of a lesson whose newer version is already stored counts as older than it.
@@ -395,20 +403,21 @@ class BatchStage:
         ).fetchone()
         counts.inserted[name], counts.updated[name], counts.kept_newer[name] = inserted, updated, kept
         con.execute(
-            f"delete from src_{name} where school_id = ? and nk in "
-            f"(select nk from stg_diff where {changed} and old_at <= ?)",
+            f"delete from src_{name} as t using stg_diff as d where t.school_id = ? "
+            f"and {_key_match(name, 't', 'd')} and d.{changed} and d.old_at <= ?",
             [self.school_id, at],
         )
         con.execute(
-            f"insert into src_{name} select {cols}, s.nk, ?, ? from stg_{name} as s "
+            f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name} as s "
             f"where s.nk in (select nk from stg_diff where is_new or ({changed} and old_at <= ?))",
             [batch_id, at, at],
         )
         # Unchanged rows that a newer export confirms carry its moment, so an older export
         # arriving later cannot overwrite them.
         con.execute(
-            f"update src_{name} set batch_id = ?, exported_at = ? where school_id = ? and exported_at < ? "
-            f"and nk in (select nk from stg_diff where not is_new and not is_changed)",
+            f"update src_{name} as t set batch_id = ?, exported_at = ? from stg_diff as d "
+            f"where t.school_id = ? and t.exported_at < ? and {_key_match(name, 't', 'd')} "
+            f"and not d.is_new and not d.is_changed",
             [batch_id, at, self.school_id, at],
         )
 
@@ -416,20 +425,19 @@ class BatchStage:
         """A lesson in this export brings all its rows: stored rows it no longer has are removed."""
         con = self.con
         gone = (
-            f"from src_{name} as t where t.school_id = ? "
+            f"where t.school_id = ? "
             f"and t.lesson_id in (select lesson_id from stg_lessons) "
             f"and t.lesson_id not in (select lesson_id from src_lessons where school_id = ? and exported_at > ?) "
-            f"and not exists (select 1 from stg_{name} as s where s.nk = t.nk)"
+            f"and not exists (select 1 from stg_{name} as s where {_key_match(name, 's', 't')})"
         )
         params = [self.school_id, self.school_id, self.exported_at]
         con.execute(
-            f"insert into meta_supersession select ?, ?, t.school_id, t.nk, 'removed', t.batch_id, t.exported_at {gone}",
+            f"insert into meta_supersession select ?, ?, t.school_id, {_nk_expr(name, 't')}, 'removed', "
+            f"t.batch_id, t.exported_at from src_{name} as t {gone}",
             [batch_id, f"src_{name}", *params],
         )
-        n = con.execute(f"select count(*) {gone}", params).fetchone()[0]
-        con.execute(
-            f"delete from src_{name} where nk in (select t.nk {gone}) and school_id = ?", [*params, self.school_id]
-        )
+        n = con.execute(f"select count(*) from src_{name} as t {gone}", params).fetchone()[0]
+        con.execute(f"delete from src_{name} as t {gone}", params)
         return n
 
 

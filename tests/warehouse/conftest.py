@@ -23,14 +23,13 @@ EXPORTED_AT = T("2025-09-30 23:00")
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, columns: str, rows: Iterable[Sequence]) -> None:
-    """Insert rows into a src_* table; nk, batch_id and exported_at are filled in."""
+    """Insert rows into a src_* table; batch_id and exported_at are filled in."""
     names = [c.strip() for c in columns.split(",")]
-    placeholders = ", ".join("?" for _ in range(len(names) + 3))
-    sql = f"insert into {table} ({', '.join(names)}, nk, batch_id, exported_at) values ({placeholders})"
+    placeholders = ", ".join("?" for _ in range(len(names) + 2))
+    sql = f"insert into {table} ({', '.join(names)}, batch_id, exported_at) values ({placeholders})"
     for row in rows:
         assert len(row) == len(names), (table, row)
-        nk = "|".join("" if v is None else str(v) for v in row)
-        con.execute(sql, [*row, nk, 1, EXPORTED_AT])
+        con.execute(sql, [*row, 1, EXPORTED_AT])
 
 
 def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> list[tuple]:

@@ -95,7 +95,7 @@ def test_dim_date_spans_a_leap_year_and_new_year(con):
     # 29 Feb 2024 a Thursday.
     con.execute(
         "insert into src_academic_years values "
-        "('sch-3', '2023/2024', date '2023-09-01', date '2024-08-31', 'k', 1, timestamp '2024-09-01')"
+        "('sch-3', '2023/2024', date '2023-09-01', date '2024-08-31', 1, timestamp '2024-09-01')"
     )
     db.build_models(con)
     assert con.execute("select count(*), count(distinct date_day) from dim_date").fetchone() == (366 * 11, 366)
@@ -369,7 +369,7 @@ def test_fct_mark_change(q):
 def test_fct_external_result_compares_with_the_journal_period_mark(built, q):
     built.execute(
         "insert into src_external_results values ('sch-1', 'p2', 'math', 'ВПР', date '2025-09-18', 7, 16, 20, '4', "
-        "'k', 1, timestamp '2025-09-30')"
+        "1, timestamp '2025-09-30')"
     )
     db.build_models(built)
     assert q("select * from fct_external_result") == [
@@ -409,7 +409,7 @@ def test_fct_enrolment_event(q):
 def test_rebuilding_one_school_equals_a_full_rebuild(built, sample):
     new_mark = (
         "insert into src_marks values ('sch-2', 'M2', 'p1', 'L1', '5', 'ans', null, timestamp '2025-09-03 10:00', "
-        "'t1', 'k', 2, timestamp '2025-10-07')"
+        "'t1', 2, timestamp '2025-10-07')"
     )
     before = {t: db.content_hash(built, t) for t in ("fct_mark", "fct_lesson")}
     built.execute(new_mark)

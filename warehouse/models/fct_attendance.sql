@@ -129,4 +129,7 @@ final as (
         and attendance.pupil_id = expected.pupil_id
 )
 
+-- Stored in class and date order: the rows of one lesson lie together, so their repeated
+-- lesson, class, subject and pupil columns compress better (the file's largest tables).
 select * from final
+order by school_id, class_id, lesson_date

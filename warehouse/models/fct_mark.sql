@@ -96,4 +96,7 @@ final as (
         and work_types.work_type_id = parsed.work_type_id
 )
 
+-- Stored in class and date order: the marks of one lesson lie together, so their repeated
+-- lesson, class, subject and pupil columns compress better (the file's largest tables).
 select * from final
+order by school_id, class_id, lesson_date
