@@ -238,12 +238,16 @@ def build_models(
                 con.execute(f"create or replace table {model.name} as select * from ({model.sql}) as m")
                 renewed.append(model)
             elif schools and (stale is None or stale & model.reads):
-                placeholders = ", ".join("?" for _ in schools)
-                con.execute(f"delete from {model.name} where school_id in ({placeholders})", schools)
-                con.execute(
-                    f"insert into {model.name} select * from ({model.sql}) as m where m.school_id in ({placeholders})",
-                    schools,
-                )
+                # School by school, the school an equality with a literal: DuckDB pushes that filter
+                # down through the models' windows and aggregates to their source tables, and
+                # neither an IN list nor a parameter, so a school's rebuild read every school's rows
+                # (one school of a 35-school warehouse: 12.8 s instead of about 2.5).
+                for school in schools:
+                    literal = "'" + school.replace("'", "''") + "'"
+                    con.execute(f"delete from {model.name} where school_id = {literal}")
+                    con.execute(
+                        f"insert into {model.name} select * from ({model.sql}) as m where m.school_id = {literal}"
+                    )
             else:
                 continue
             if stale is not None:
