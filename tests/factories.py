@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data_samples" / "small"
@@ -422,6 +424,22 @@ def copy_warehouse(template: Path, db: Path) -> Path:
     if published.is_dir():
         shutil.copytree(published, db.parent / f"{db.stem}.published")
     return db
+
+
+def unapply_column_drop(
+    db: Path, version: int, column: str, sql_type: str, value: Callable[[str], str]
+) -> dict[str, int]:
+    """Turn a warehouse back into its shape before migration ``version`` dropped ``column`` from
+    every src_ table: the column added again and filled with ``value(file)`` (SQL), the migration
+    unrecorded. Returns the rows of each src_ table."""
+    from pipelines.load import TABLE_FILES
+
+    with duckdb.connect(str(db)) as con:
+        for name in TABLE_FILES:
+            con.execute(f"alter table src_{name} add column {column} {sql_type}")
+            con.execute(f"update src_{name} set {column} = {value(name)}")
+        con.execute("delete from meta_schema_version where version = ?", [version])
+        return {name: con.execute(f"select count(*) from src_{name}").fetchone()[0] for name in TABLE_FILES}
 
 
 def ingest_export(

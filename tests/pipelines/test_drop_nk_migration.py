@@ -10,8 +10,7 @@ import polars as pl
 
 from pipelines.ingest import ingest_path
 from pipelines.keys import NATURAL_KEYS
-from pipelines.load import TABLE_FILES
-from tests.factories import SAMPLE, copy_warehouse, write_export
+from tests.factories import SAMPLE, copy_warehouse, unapply_column_drop, write_export
 
 
 def _old_nk(name: str) -> str:
@@ -21,12 +20,7 @@ def _old_nk(name: str) -> str:
 
 
 def _as_before_004(db) -> dict[str, int]:
-    with duckdb.connect(str(db)) as con:
-        for name in TABLE_FILES:
-            con.execute(f"alter table src_{name} add column nk varchar")
-            con.execute(f"update src_{name} set nk = {_old_nk(name)}")
-        con.execute("delete from meta_schema_version where version = 4")
-        return {name: con.execute(f"select count(*) from src_{name}").fetchone()[0] for name in TABLE_FILES}
+    return unapply_column_drop(db, 4, "nk", "varchar", _old_nk)
 
 
 def _sample_rows() -> dict[str, list[dict[str, str]]]:

@@ -9,8 +9,7 @@ import polars as pl
 
 from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.ingest import ingest_path
-from pipelines.load import TABLE_FILES
-from tests.factories import SAMPLE, copy_warehouse, write_export
+from tests.factories import SAMPLE, copy_warehouse, unapply_column_drop, write_export
 
 
 def _old_md5_hash(name: str) -> str:
@@ -20,12 +19,7 @@ def _old_md5_hash(name: str) -> str:
 
 
 def _as_before_003(db) -> dict[str, int]:
-    with duckdb.connect(str(db)) as con:
-        for name in TABLE_FILES:
-            con.execute(f"alter table src_{name} add column row_hash ubigint")
-            con.execute(f"update src_{name} set row_hash = {_old_md5_hash(name)}")
-        con.execute("delete from meta_schema_version where version = 3")
-        return {name: con.execute(f"select count(*) from src_{name}").fetchone()[0] for name in TABLE_FILES}
+    return unapply_column_drop(db, 3, "row_hash", "ubigint", _old_md5_hash)
 
 
 def test_an_older_warehouse_loses_the_hashes_and_keeps_its_rows(small_sample_db, tmp_path):
