@@ -41,7 +41,7 @@ from pipelines.importers.contract import ImportContext
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from pipelines.prepare import FileStats, PreparedExport, RowSink, check_file, prepare_in_worker, read_export_row
-from warehouse.db import build_models, connect
+from warehouse.db import build_models, connect, duckdb_settings
 from warehouse.lake import LakeError
 from warehouse.privacy import Places, finish_pending_forgets
 from warehouse.snapshot import current_snapshot, publish
@@ -165,13 +165,8 @@ def _ingest_settings(con: duckdb.DuckDBPyConnection, files: list[ExportFile]) ->
     wanted = {"memory_limit": environment().duckdb_memory, "checkpoint_threshold": "0b"}
     if sum(f.path.stat().st_size for f in files) < ONE_THREAD_MAX_BYTES:
         wanted["threads"] = "1"
-    names = ", ".join(f"current_setting('{name}')" for name in wanted)
-    before = dict(zip(wanted, con.execute(f"select {names}").fetchone(), strict=True))
-    con.execute("; ".join(f"set {name} = '{value}'" for name, value in wanted.items()))
-    try:
+    with duckdb_settings(con, wanted):
         yield
-    finally:
-        con.execute("; ".join(f"set {name} = '{value}'" for name, value in before.items()))
 
 
 def _other_school(file_name: str, found: str, allowed: str) -> Issue:

@@ -157,9 +157,6 @@ class BatchStage:
             self.con.unregister("forgotten_incoming")
         return dropped
 
-    def n_staged(self, name: str) -> int:
-        return self.con.execute(f"select count(*) from stg_{name}").fetchone()[0]
-
     def n_staged_all(self) -> dict[str, int]:
         """Staged rows of every file, in one query."""
         counts = " union all ".join(f"select '{name}', count(*) from stg_{name}" for name in TABLE_FILES)
@@ -359,11 +356,10 @@ class BatchStage:
                 f"select count(*) from src_{name} where school_id = ?", [self.school_id]
             ).fetchone()[0]
             if stored == 0:  # first load of this table for the school: nothing to compare with
-                self.con.execute(
+                (counts.inserted[name],) = self.con.execute(
                     f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name}",
                     [batch_id, self.exported_at],
-                )
-                counts.inserted[name] = self.n_staged(name)
+                ).fetchone()
                 continue
             self._upsert(name, cols, batch_id, counts)
             if name in LESSON_CHILDREN:

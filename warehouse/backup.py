@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ejournal.files import PARTIAL_PREFIX, owner_tag, scratch_folder, sha256_of, sql_path, sweep_stale
-from warehouse.db import MIGRATIONS_DIR, build_models, connect, create_file, load_models, migrate
+from warehouse.db import build_models, connect, create_file, load_models, migrate, migrations_signature
 from warehouse.snapshot import publish
 
 MANIFEST = "manifest.json"
@@ -227,10 +227,7 @@ def _remove_database(path: Path) -> None:
 
 def _schema_signature() -> tuple:
     """What the app's schema is made of: the migration files and the models' SQL."""
-    migrations = tuple(
-        (f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))
-    )
-    return migrations, tuple((m.name, m.sql_hash) for m in load_models())
+    return migrations_signature(), tuple((m.name, m.sql_hash) for m in load_models())
 
 
 @functools.lru_cache(maxsize=2)

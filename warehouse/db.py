@@ -67,7 +67,7 @@ def create_file(path: Path) -> None:
     such a file made once per process and set of migration files (running the migrations on every
     new file took a tenth of the small sample's ingest), linked into place so that a file another
     process has just created is never overwritten."""
-    empty = _empty_file(_migrations_signature())
+    empty = _empty_file(migrations_signature())
     partial = path.with_name(f"{path.name}.{owner_tag()}.new")
     partial.write_bytes(empty)
     try:
@@ -81,7 +81,7 @@ def create_file(path: Path) -> None:
         partial.unlink()
 
 
-def _migrations_signature() -> tuple:
+def migrations_signature() -> tuple:
     return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in _migration_files())
 
 
@@ -269,13 +269,22 @@ def _model_build_settings(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """DuckDB settings for building models, the connection's own restored afterwards."""
     (previous,) = con.execute("select current_setting('disabled_optimizers')").fetchone()
     disabled = [name for name in previous.split(",") if name] + list(_MODEL_BUILD_DISABLED_OPTIMIZERS)
-    con.execute(f"set disabled_optimizers = '{','.join(dict.fromkeys(disabled))}'")
+    with duckdb_settings(con, {"disabled_optimizers": ",".join(dict.fromkeys(disabled))}):
+        yield
+
+
+@contextlib.contextmanager
+def duckdb_settings(con: duckdb.DuckDBPyConnection, wanted: dict[str, str]) -> Iterator[None]:
+    """DuckDB settings ``wanted`` while the block runs, the instance's own restored afterwards."""
+    names = ", ".join(f"current_setting('{name}')" for name in wanted)
+    before = dict(zip(wanted, con.execute(f"select {names}").fetchone(), strict=True))
+    con.execute("; ".join(f"set {name} = '{value}'" for name, value in wanted.items()))
     try:
         yield
     finally:
-        # after a failed model an aborted transaction refuses even SET; its owner rolls it back
+        # after a failed statement an aborted transaction refuses even SET; its owner rolls it back
         with contextlib.suppress(duckdb.TransactionException):
-            con.execute(f"set disabled_optimizers = '{previous}'")
+            con.execute("; ".join(f"set {name} = '{value}'" for name, value in before.items()))
 
 
 def _record_built(con: duckdb.DuckDBPyConnection, models: list[Model]) -> None:
