@@ -132,6 +132,24 @@ def wait_for_run(page, runs_before: int, at_most_ms: int) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
 
 
+def download(page, button, tries: int = 3):
+    """Click a download button and return Playwright's Download. A click that lands while a rerun
+    redraws the button is lost (the browser never gets the file), so wait until no run is going on,
+    and click again when no download came within 15 s, at most ``tries`` times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(1, tries + 1):
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+        try:
+            with page.expect_download(timeout=15_000) as started:
+                button.click()
+            return started.value
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _sign_in(page, url: str, login: str) -> None:
     page.add_init_script(COUNT_RUNS)
     page.goto(url)
@@ -156,14 +174,13 @@ def test_deputy_signs_in_filters_downloads_and_sees_figures(server, sample_db, c
     runs_before = runs_ended(page)
     page.get_by_role("option", name="История").click()
     page.get_by_role("option").first.wait_for(state="detached", timeout=30_000)
-    wait_for_run(page, runs_before, at_most_ms=1500)  # the rerun after the filter change
+    wait_for_run(page, runs_before, at_most_ms=30_000)  # a filter change always reruns the page
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
     page.screenshot(path=str(OUTPUT / "02-class-progress.png"), full_page=True)
-    with page.expect_download(timeout=30_000) as download:
-        page.get_by_role("button", name="Скачать XLSX").click()
+    got = download(page, page.get_by_role("button", name="Скачать XLSX"))
     saved = OUTPUT / "class-progress.xlsx"
-    download.value.save_as(saved)
-    suggested = download.value.suggested_filename
+    got.save_as(saved)
+    suggested = got.suggested_filename
     page.get_by_role("link", name="Что загружено").click()
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Отметок")
     metric.wait_for(timeout=30_000)
@@ -256,10 +273,8 @@ def test_deputy_opens_every_control_page_filters_and_downloads(server, chromium)
     kept = period_box.evaluate(
         "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')"
     )
-    with page.expect_download(timeout=30_000) as download:
-        page.get_by_role("button", name="Скачать XLSX").first.click()
     saved = OUTPUT / "timeliness.xlsx"
-    download.value.save_as(saved)
+    download(page, page.get_by_role("button", name="Скачать XLSX").first).save_as(saved)
     page.screenshot(path=str(OUTPUT / "11-timeliness-filtered.png"), full_page=True)
     failures += ["после фильтра"] if _errors(page) else []
     page.close()

@@ -15,6 +15,7 @@ from tests.dashboards.test_browser import (  # noqa: F401
     CHROMIUM_ARGS,
     OUTPUT,
     _sign_in,
+    download,
     runs_ended,
     server,
     wait_for_run,
@@ -49,10 +50,9 @@ def test_director_and_parent_council_download_the_deck(server, access_db, tmp_pa
             page.get_by_role("button", name="Сформировать презентацию (PDF и XLSX)").click()
             page.get_by_role("button", name=button).wait_for(timeout=60_000)
             runs_before = runs_ended(page)
-            with page.expect_download(timeout=30_000) as download:
-                page.get_by_role("button", name=button).click()
-            saved[login] = tmp_path / download.value.suggested_filename
-            download.value.save_as(saved[login])
+            got = download(page, page.get_by_role("button", name=button))
+            saved[login] = tmp_path / got.suggested_filename
+            got.save_as(saved[login])
             wait_for_run(page, runs_before, at_most_ms=1000)  # the rerun of the click
             page.screenshot(path=str(OUTPUT / f"20-director-{login}.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0

@@ -9,7 +9,7 @@ import io
 import polars as pl
 import pytest
 
-from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _dashboard, _sign_in
+from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _dashboard, _sign_in, download
 from tests.dashboards.test_region_page import region_lake  # noqa: F401
 from tests.warehouse.region_sample import PUPIL_SURNAME, SCHOOLS
 
@@ -37,10 +37,9 @@ def test_the_authority_signs_in_and_sees_its_schools(sample_db, access_db, regio
         page.screenshot(path=str(OUTPUT / "30-region-authority.png"), full_page=True)
         body = page.inner_text("body")
         errors = page.locator('[data-testid="stException"]').count()
-        with page.expect_download(timeout=30_000) as download:
-            page.get_by_role("button", name="Скачать XLSX").click()
-        saved = tmp_path / download.value.suggested_filename
-        download.value.save_as(saved)
+        got = download(page, page.get_by_role("button", name="Скачать XLSX"))
+        saved = tmp_path / got.suggested_filename
+        got.save_as(saved)
         browser.close()
     assert [link.split("\n")[-1].strip() for link in links] == ["Муниципалитет / регион", "Смена пароля"]
     assert errors == 0
