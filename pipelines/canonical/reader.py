@@ -145,17 +145,21 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
     digest = hashlib.sha256()
     is_utf8 = True
     lines = LineLengths(name)
+    buffer = bytearray(_CHUNK)  # one buffer read into again and again: no new memory per chunk
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
+        while size := handle.readinto(buffer):
+            chunk = memoryview(buffer)[:size]
             digest.update(chunk)
-            lines.feed(chunk)
-            if b"\x00" in chunk:
+            lines.feed(buffer, size)
+            if buffer.find(b"\x00", 0, size) >= 0:
                 raise _refuse(
                     name,
                     "encoding",
                     "Файл двоичный или в кодировке UTF-16: сохраните его как CSV в UTF-8 или Windows-1251",
                 )
-            if is_utf8:
+            # ASCII after a whole character is UTF-8 as it stands (marks and attendance mostly are)
+            ascii_only = decoder.getstate()[0] == b"" and (buffer if size == _CHUNK else chunk.tobytes()).isascii()
+            if is_utf8 and not ascii_only:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
@@ -191,20 +195,45 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
 
 
 class LineLengths:
-    """Refuses a file with a line longer than ``limits.MAX_LINE_BYTES``, naming the line."""
+    """Refuses a file with a line longer than ``limits.MAX_LINE_BYTES``, naming the line.
+
+    A chunk is not split into lines: a line longer than the limit holds a whole stretch of half
+    the limit's length without a newline, so only the stretches of each chunk are searched, and
+    the line around a stretch without one is measured."""
 
     def __init__(self, file_name: str):
         self.file_name = file_name
         self.line = 1  # the line the next byte belongs to
         self.running = 0  # bytes of that line seen so far
 
-    def feed(self, chunk: bytes) -> None:
-        parts = chunk.split(b"\n")
-        lengths = [self.running + len(parts[0]), *map(len, parts[1:])]
-        if max(lengths) > limits.MAX_LINE_BYTES:
-            self._refuse(self.line + next(i for i, n in enumerate(lengths) if n > limits.MAX_LINE_BYTES))
-        self.running = self.running + len(chunk) if len(parts) == 1 else len(parts[-1])
-        self.line += len(parts) - 1
+    def feed(self, chunk: bytes | bytearray, size: int | None = None) -> None:
+        """Take the next ``size`` bytes of the file (all of ``chunk`` by default)."""
+        size = len(chunk) if size is None else size
+        most = limits.MAX_LINE_BYTES
+        first = chunk.find(b"\n", 0, size)
+        if first < 0:
+            self.running += size
+            if self.running > most:
+                self._refuse(self.line)
+            return
+        if self.running + first > most:
+            self._refuse(self.line)
+        last = chunk.rfind(b"\n", 0, size)
+        stretch = max(1, most // 2)
+        start = first + 1
+        while start + stretch <= last:
+            if chunk.find(b"\n", start, start + stretch) >= 0:
+                start += stretch
+                continue
+            begin = chunk.rfind(b"\n", first, start) + 1
+            end = chunk.find(b"\n", start + stretch, last + 1)
+            if end - begin > most:
+                self._refuse(self.line + chunk.count(b"\n", 0, begin))
+            start = end + 1
+        if size - last - 1 > most:
+            self._refuse(self.line + chunk.count(b"\n", 0, size))
+        self.line += chunk.count(b"\n", 0, size)
+        self.running = size - last - 1
 
     def finish(self) -> None:
         if self.running > limits.MAX_LINE_BYTES:

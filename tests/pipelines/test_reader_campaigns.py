@@ -11,11 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines import guards, limits
-from pipelines.canonical.reader import ExportFile, FileFacts, read_batches, unpack
+from pipelines.canonical import reader
+from pipelines.canonical.reader import ExportFile, FileFacts, LineLengths, read_batches, unpack
 from pipelines.canonical.schemas import FILES_BY_NAME
 from pipelines.importers.reading import read_json_file
 from pipelines.issues import ExportRefused
@@ -81,6 +82,58 @@ def test_csv_reader_reads_or_refuses(work, head, lines, cp1251, noise):
         assert refused.issue.message and refused.issue.file_name == "marks.csv"
         return
     assert max(len(raw) for raw in path.read_bytes().split(b"\n")) <= limits.MAX_LINE_BYTES
+
+
+@CAMPAIGN
+@given(
+    lengths=st.lists(st.integers(0, 700), min_size=1, max_size=12),
+    cuts=st.lists(st.integers(1, 900), max_size=6),
+    ends_with_newline=st.booleans(),
+)
+def test_line_lengths_name_the_first_line_over_the_limit_however_the_file_is_cut(lengths, cuts, ends_with_newline):
+    """The limit check sees the file chunk by chunk and searches stretches, not lines: the line it
+    refuses is the first one longer than the limit, counted here from the whole file's lines."""
+    data = b"\n".join(b"x" * n for n in lengths) + (b"\n" if ends_with_newline else b"")
+    too_long = [number for number, raw in enumerate(data.split(b"\n"), start=1) if len(raw) > limits.MAX_LINE_BYTES]
+    checker, at = LineLengths("marks.csv"), 0
+    refused = None
+    try:
+        for cut in [*cuts, len(data)]:
+            chunk = bytearray(data[at : at + cut]) + bytearray(b"\n" * 5)  # bytes past ``size`` are stale
+            checker.feed(chunk, len(chunk) - 5)
+            at += cut
+            if at >= len(data):
+                break
+        checker.finish()
+    except ExportRefused as refusal:
+        refused = refusal.location
+    if too_long:
+        assert refused == f"строка {too_long[0]}"
+    else:
+        assert refused is None
+
+
+@CAMPAIGN
+@given(
+    parts=st.lists(st.sampled_from([b"a", b";", b"\n", "я".encode(), "Ж".encode(), b"\xd0", b"\xaf", b"\xff"])),
+    chunk=st.integers(1, 9),
+)
+@example(parts=[b"\xd0", b"a", b"\xaf"], chunk=1)  # a letter begun, ASCII, then its end: not UTF-8
+def test_the_encoding_is_utf8_exactly_when_the_bytes_decode_so_however_they_are_read(work, parts, chunk):
+    """The encoding pass reads the file in chunks and lets ASCII chunks through undecoded: a letter
+    cut between chunks, and one left unfinished before an ASCII chunk, still decide as the whole
+    file's bytes do (read here in one piece)."""
+    data = b"".join(parts)
+    path = work / "marks.csv"
+    path.write_bytes(data + b"abc")
+    try:
+        (data + b"abc").decode("utf-8")
+        expected = "utf-8"
+    except UnicodeDecodeError:
+        expected = "cp1251"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_CHUNK", chunk)
+        assert reader._detect_encoding(path, FileFacts()) == expected
 
 
 # --- zip -------------------------------------------------------------------------------------
