@@ -74,7 +74,8 @@ def substitutions(rng: np.random.Generator, lessons: pl.DataFrame, teachers: pl.
     everyone = sorted(specialty)
     for lesson_idx, tid in hit.select("lesson_idx", "teacher_id").iter_rows():
         pool = [t for t in pools[specialty[tid]] if t != tid] or [t for t in everyone if t != tid]
-        replacing[lesson_idx] = pool[int(rng.integers(0, len(pool)))]
+        if pool:  # a school of one teacher has nobody to replace him: his lessons are not held by another
+            replacing[lesson_idx] = pool[int(rng.integers(0, len(pool)))]
     return pl.Series("replacing_teacher_id", replacing, dtype=pl.String)
 
 

@@ -273,3 +273,14 @@ def test_region_writes_one_export_per_school(tmp_path: Path) -> None:
 def test_files_registry_is_complete() -> None:
     assert len(FILES) == 21 and set(FILES_BY_NAME) == {f.name for f in FILES}
     assert re.fullmatch(r"sch-\d{4}", read_text_csv(SMALL / "export.csv")["school_id"][0])
+
+
+def test_a_school_of_one_teacher_is_written_and_has_no_substitutes(tmp_path: Path) -> None:
+    """Two grades and two subjects of 40 pupils need one teacher: nobody can replace him, so his
+    lessons keep him (the generator used to fail drawing a substitute from nobody)."""
+    generate_school(tmp_path, seed=42, n_pupils=40, grades=[5, 6], subject_ids=["rus", "alg"])
+    teachers = read_text_csv(tmp_path / "teachers.csv")
+    lessons = read_text_csv(tmp_path / "lessons.csv")
+    assert teachers.height == 1
+    assert lessons.height > 0 and set(lessons["teacher_id"]) == set(teachers["teacher_id"])
+    assert lessons["replacing_teacher_id"].fill_null("").str.strip_chars().eq("").all()
