@@ -24,15 +24,23 @@ def school_facts(con: duckdb.DuckDBPyConnection, school_id: str) -> tuple[str, s
 def class_roll(
     con: duckdb.DuckDBPyConnection, school_id: str, class_id: str, start_date: dt.date, end_date: dt.date
 ) -> list[tuple[str, str, dt.date, dt.date]]:
-    """(pupil_id, full name, first day on the roll, last day or 9999-12-31) of the pupils enrolled in
-    the class on any day from start_date to end_date, by name."""
+    """(pupil_id, name as printed, first day on the roll, last day or 9999-12-31) of the pupils
+    enrolled in the class on any day from start_date to end_date, by name. Namesakes on one roll
+    (surname, first name and patronymic alike) are told apart on paper by their birth date
+    («Иванов Иван Иванович, 12.03.2012 г. р.»), or by their id when that is the same or missing."""
     return con.execute(
-        "select p.pupil_id, p.full_name, min(r.start_date), "
-        "max(coalesce(r.end_date, date '9999-12-31')) from int_roster as r "
+        "with roll as (select p.pupil_id, p.full_name, p.birth_date, min(r.start_date) as first_day, "
+        "max(coalesce(r.end_date, date '9999-12-31')) as last_day from int_roster as r "
         "join dim_pupil as p on p.school_id = r.school_id and p.pupil_id = r.pupil_id "
         "where r.school_id = ? and r.class_id = ? and r.roster_kind_code = 'class' "
         "and r.start_date <= ? and (r.end_date is null or r.end_date >= ?) "
-        "group by p.pupil_id, p.full_name order by p.full_name, p.pupil_id",
+        "group by p.pupil_id, p.full_name, p.birth_date) "
+        "select pupil_id, case "
+        "when count(*) over (partition by full_name) = 1 then full_name "
+        "when birth_date is not null and count(*) over (partition by full_name, birth_date) = 1 "
+        "then full_name || ', ' || strftime(birth_date, '%d.%m.%Y') || ' г. р.' "
+        "else full_name || ' (ид ' || pupil_id || ')' end, first_day, last_day "
+        "from roll order by full_name, birth_date, pupil_id",
         [school_id, class_id, end_date, start_date],
     ).fetchall()
 
