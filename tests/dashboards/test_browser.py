@@ -132,6 +132,17 @@ def wait_for_run(page, runs_before: int, at_most_ms: int) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
 
 
+def wait_until_idle(page) -> None:
+    """Wait until no script run is going on: Streamlit's root says «notRunning» (a short run never
+    shows the status widget, so its absence alone does not tell)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-test-script-state]:not([data-test-script-state=notRunning])')",
+        timeout=60_000,
+        polling=50,
+    )
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+
+
 def download(page, button, tries: int = 3):
     """Click a download button and return Playwright's Download. A click that lands while a rerun
     redraws the button is lost (the browser never gets the file), so wait until no run is going on,
@@ -139,7 +150,7 @@ def download(page, button, tries: int = 3):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(1, tries + 1):
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+        wait_until_idle(page)
         try:
             with page.expect_download(timeout=15_000) as started:
                 button.click()
@@ -264,11 +275,13 @@ def test_deputy_opens_every_control_page_filters_and_downloads(server, chromium)
     wait_for_run(page, runs_before, at_most_ms=800)
     runs_before = runs_ended(page)
     _choose(page, "Период", "1 четверть")
-    wait_for_run(page, runs_before, at_most_ms=1500)
+    wait_for_run(page, runs_before, at_most_ms=30_000)  # a new choice always reruns the page
+    wait_until_idle(page)
     runs_before = runs_ended(page)
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Своевременность").first.click()
     page.get_by_role("heading", name="Своевременность заполнения журнала").wait_for(timeout=30_000)
-    wait_for_run(page, runs_before, at_most_ms=1500)
+    wait_for_run(page, runs_before, at_most_ms=30_000)  # so does opening a page
+    wait_until_idle(page)
     period_box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Период")
     kept = period_box.evaluate(
         "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')"

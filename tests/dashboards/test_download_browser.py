@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, server  # noqa: F401
+from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, server, wait_until_idle  # noqa: F401
 from tests.dashboards.test_session_browser import COOKIE, sign_in_by_post
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def _click_until_a_file_comes(page, button, access_db, before: list):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(1, 4):
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+        wait_until_idle(page)
         try:
             with page.expect_download(timeout=15_000) as download:
                 button.click()
