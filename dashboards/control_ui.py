@@ -62,7 +62,15 @@ def _kept(kind, label: str, key: str, default, options: list | None = None, **kw
     # set every run: a value the same key's widget of another page left is not this widget's own
     value = st.session_state[key] if key in st.session_state else st.session_state.get(keep, default)
     st.session_state[key] = default if options is not None and value not in options else value
-    value = kind(label, options, key=key, **kwargs) if options is not None else kind(label, key=key, **kwargs)
+
+    def remember() -> None:
+        # at the very start of the rerun a change makes: kept even if a page switch cuts that run short
+        st.session_state[keep] = st.session_state[key]
+
+    if options is not None:
+        value = kind(label, options, key=key, on_change=remember, **kwargs)
+    else:
+        value = kind(label, key=key, on_change=remember, **kwargs)
     st.session_state[keep] = value
     return value
 
