@@ -61,6 +61,18 @@ def access_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def server(sample_db, access_db):
+    """The dashboard served over the session's sample warehouse and access store: one server per
+    test process for every browser module that asks for it (they read the same session-scoped files,
+    so a server per module only repeated its start and its first renders)."""
+    from tests.dashboards.test_browser import _dashboard, _require_chromium
+
+    _require_chromium()
+    with _dashboard(sample_db, access_db) as (url, _):
+        yield url
+
+
 @pytest.fixture
 def dashboard_env(sample_db, access_db, monkeypatch):
     monkeypatch.setenv("EJOURNAL_DB", str(sample_db))

@@ -49,13 +49,6 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def server(sample_db, access_db):
-    _require_chromium()
-    with _dashboard(sample_db, access_db) as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
 def chromium():
     """(Playwright, one headless Chromium) for the module's tests: each test opens pages of its own
     (a page made by ``browser.new_page`` has a context of its own: no cookie passes between tests)."""

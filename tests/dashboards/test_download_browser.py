@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, server, wait_until_idle  # noqa: F401
+from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in, wait_until_idle
 from tests.dashboards.test_session_browser import COOKIE, sign_in_by_post
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def _click_until_a_file_comes(page, button, access_db, before: list):
     raise AssertionError("unreachable")
 
 
-def test_a_download_is_made_at_the_click_audited_and_not_left_behind(server, access_db, tmp_path):  # noqa: F811
+def test_a_download_is_made_at_the_click_audited_and_not_left_behind(server, access_db, tmp_path):
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)

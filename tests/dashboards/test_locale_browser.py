@@ -16,13 +16,12 @@ from ejournal.formatting import MONTHS as MONTHS_RU
 from ejournal.formatting import decimal, figure_text, half_up
 from tests.dashboards import guide_shots
 from tests.dashboards.conftest import ACCOUNTS
-from tests.dashboards.test_browser import (  # noqa: F401
+from tests.dashboards.test_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     OUTPUT,
     _sign_in,
     runs_ended,
-    server,
     wait_for_run,
 )
 from tests.dashboards.test_period_pages import LESSON_DATE, window
@@ -216,7 +215,7 @@ def _selected(page, label: str) -> str:
     return box.evaluate("e => [...e.querySelectorAll('input')].map(i => i.value || i.placeholder).join('')")
 
 
-def test_every_page_of_every_role_is_russian_in_an_english_browser(server):  # noqa: F811
+def test_every_page_of_every_role_is_russian_in_an_english_browser(server):
     from playwright.sync_api import sync_playwright
 
     from dashboards.navigation import PAGES, SECTIONS, page_files_for

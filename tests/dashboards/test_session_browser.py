@@ -16,7 +16,7 @@ import pytest
 
 from ejournal.access.accounts import AccountStore, Role
 from tests.dashboards.conftest import PASSWORD, SCHOOL_ID
-from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, server  # noqa: F401
+from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +84,7 @@ def _sign_in_form_shown(page) -> None:
     page.get_by_label("Логин").wait_for(timeout=30_000)
 
 
-def test_signing_in_survives_reload_and_new_tab_until_sign_out(server, access_db):  # noqa: F811
+def test_signing_in_survives_reload_and_new_tab_until_sign_out(server, access_db):
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -158,7 +158,7 @@ def test_signing_in_survives_reload_and_new_tab_until_sign_out(server, access_db
     assert status == 303 and headers["Location"].startswith("/sign-in?next=%2Fdirector") and "<noscript>" not in body
 
 
-def test_the_sign_in_form_refuses_wrong_passwords_other_sites_and_outside_addresses(server, access_db):  # noqa: F811
+def test_the_sign_in_form_refuses_wrong_passwords_other_sites_and_outside_addresses(server, access_db):
     failed_before = len(_events(access_db, "sign_in_failed", "zavuch"))
     status, headers, body = _request(f"{server}/sign-in", form={"login": "zavuch", "password": "не-тот-пароль-1"})
     assert status == 401 and "Неверный логин или пароль" in body and "Set-Cookie" not in headers
@@ -187,7 +187,7 @@ def test_the_sign_in_form_refuses_wrong_passwords_other_sites_and_outside_addres
         assert status == 303 and headers["Location"].startswith("/sign-in"), forged
 
 
-def test_a_reset_or_disabled_account_ends_its_cookie_session_at_the_next_request(server, access_db, own_accounts):  # noqa: F811
+def test_a_reset_or_disabled_account_ends_its_cookie_session_at_the_next_request(server, access_db, own_accounts):
     cookies = {login: sign_in_by_post(server, login)[2] for login in OWN_ACCOUNTS}
     assert all(_request(f"{server}/director", cookie=c)[0] == 200 for c in cookies.values())
     own_accounts.reset_password("sess.reset", "временный-пароль-5", actor="admin")
