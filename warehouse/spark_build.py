@@ -191,10 +191,12 @@ def register_lake(spark: SparkSession, location: str | Path, prefixes: tuple[str
         if not store.has_files(name):
             frame = spark.sql(_empty_select(layout))
         else:
-            # files of an older program version may lack a newer column: merged schema, null there
+            # the manifest's schema is given, not merged from every file's footer (seconds on a
+            # lake of many files); files of an older program version lacking a newer column read null
             folder = store.uri(name)
-            raw = spark.read.option("basePath", folder).option("mergeSchema", "true").parquet(folder)
-            frame = raw.selectExpr(*(f"cast(`{c}` as {_spark_type(t)}) as `{c}`" for c, t in layout.columns))
+            schema = ", ".join(f"`{c}` {_spark_type(t)}" for c, t in layout.columns)
+            raw = spark.read.schema(schema).option("basePath", folder).parquet(folder)
+            frame = raw.select(*(f"`{c}`" for c in layout.column_names))
         frame.createOrReplaceTempView(name)
     return sorted(layouts)
 
