@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -145,8 +146,10 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
     digest = hashlib.sha256()
     is_utf8 = True
     lines = LineLengths(name)
-    buffer = bytearray(_CHUNK)  # one buffer read into again and again: no new memory per chunk
     with path.open("rb") as handle:
+        # one buffer read into again and again: no new memory per chunk; no bigger than the file
+        # (+1 so that its end is found by the second read): a new buffer is zeroed page by page
+        buffer = bytearray(max(1, min(_CHUNK, os.fstat(handle.fileno()).st_size + 1)))
         while size := handle.readinto(buffer):
             chunk = memoryview(buffer)[:size]
             digest.update(chunk)
@@ -158,7 +161,7 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
                     "Файл двоичный или в кодировке UTF-16: сохраните его как CSV в UTF-8 или Windows-1251",
                 )
             # ASCII after a whole character is UTF-8 as it stands (marks and attendance mostly are)
-            ascii_only = decoder.getstate()[0] == b"" and (buffer if size == _CHUNK else chunk.tobytes()).isascii()
+            ascii_only = decoder.getstate()[0] == b"" and (buffer if size == len(buffer) else chunk.tobytes()).isascii()
             if is_utf8 and not ascii_only:
                 try:
                     decoder.decode(chunk)
