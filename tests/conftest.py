@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import Counter
@@ -34,7 +35,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _scan_installed_components_once() -> None:
+    """Streamlit's server looks for installed components (every distribution's metadata) once, at
+    start; its AppTest does so on every run, a quarter of a second, most of the run of a page
+    that only refuses a role. The installed packages do not change while the tests run, so each
+    test process looks once, as the server does."""
+    from streamlit.components.v2 import manifest_scanner
+
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _scan_installed_components_once()
     # pytest-xdist reorders files by their number of tests unless told not to: the order set in
     # pytest_collection_modifyitems below is the one wanted
     if hasattr(config.option, "loadscopereorder"):
