@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -103,6 +104,7 @@ def _build_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     shutil.copy(pdf, home / "reports" / "архив" / "копия.pdf")  # not in the index: found by its text
     _cli("backup")
     _cli("backup", "--out", str(tmp_path / "elsewhere" / "backups"))
+    assert _backup_mentions(home / "backups") != [], "the backup holds the pupil before any forget"
     offsite = tmp_path / "offsite"
     shutil.copytree(next((home / "backups").iterdir()), offsite)
     documents = [*(home / "reports").rglob("*.*"), *(tmp_path / "elsewhere" / "docs").rglob("*.*")]
@@ -138,24 +140,43 @@ def _forget_in_subprocess(site: dict, pupil_id: str, kill_at: str | None = None)
 # --- where the pupil must not be ------------------------------------------------------------------
 
 
-def _row_texts_naming_pupil(con: duckdb.DuckDBPyConnection, relation: str, params: list) -> list[str]:
-    """The rows of ``relation`` that name the pupil, each as its values' text joined by spaces in
-    column order (a NULL reads «None»), so a name split over adjacent columns is found too. The
-    search runs inside DuckDB: no row is fetched unless it names the pupil."""
-    columns = [name for (name, *_) in con.execute(f"describe select * from {relation}", params).fetchall()]
-    parts = ", ".join(f"coalesce(cast(t.\"{c}\" as varchar), 'None')" for c in columns)
-    found = " or ".join("contains(row_text, ?)" for _ in NEEDLES)
-    query = f"select row_text from (select concat_ws(' ', {parts}) as row_text from {relation} as t) where {found}"
-    return [text for (text,) in con.execute(query, [*params, *NEEDLES]).fetchall()]
+def _rows_naming_pupil(con: duckdb.DuckDBPyConnection, relations: list[tuple[str, str, list[str]]]) -> list[tuple]:
+    """(label, row text) of every row of the ``relations`` (label, relation, its column names)
+    that names the pupil, each row as its values' text joined by spaces in column order (a NULL
+    reads «None»), so a name split over adjacent columns is found too. One query for all the
+    relations, the search inside DuckDB: no row is fetched unless it names the pupil."""
+    if not relations:
+        return []
+    found = " or ".join(f"contains(row_text, $needle{i})" for i in range(len(NEEDLES)))
+    parts = []
+    for label, relation, columns in relations:
+        texts = ", ".join(f"coalesce(cast(t.\"{c}\" as varchar), 'None')" for c in columns)
+        literal = label.replace("'", "''")
+        parts.append(f"select '{literal}' as label, concat_ws(' ', {texts}) as row_text from {relation} as t")
+    query = f"select label, row_text from ({' union all '.join(parts)}) where {found}"
+    return con.execute(query, {f"needle{i}": n for i, n in enumerate(NEEDLES)}).fetchall()
 
 
 def _table_mentions(db: Path) -> list[str]:
-    found = []
     with duckdb.connect(str(db), read_only=True) as con:
-        for (table,) in con.execute("select table_name from information_schema.tables").fetchall():
-            for text in _row_texts_naming_pupil(con, f'"{table}"', []):
-                found += [f"{table}: {n}" for n in NEEDLES if n in text]
-    return found
+        listed = con.execute(
+            "select t.table_name, list(c.column_name order by c.ordinal_position) "
+            "from information_schema.tables as t join information_schema.columns as c "
+            "on c.table_catalog = t.table_catalog and c.table_schema = t.table_schema and c.table_name = t.table_name "
+            "group by t.table_name"
+        ).fetchall()
+        rows = _rows_naming_pupil(con, [(table, f'"{table}"', columns) for table, columns in listed])
+    return [f"{table}: {n}" for table, text in rows for n in NEEDLES if n in text]
+
+
+def _backup_mentions(root: Path) -> list[str]:
+    files = sorted(root.rglob("*.parquet"))
+    relations = [
+        (str(f.relative_to(root)), "read_parquet('{}')".format(str(f).replace("'", "''")), pq.read_schema(f).names)
+        for f in files
+    ]
+    with duckdb.connect() as con:
+        return sorted({label for label, _ in _rows_naming_pupil(con, relations)})
 
 
 def _document_names_pupil(path: Path) -> bool:
@@ -168,15 +189,6 @@ def _document_names_pupil(path: Path) -> bool:
         text = path.read_bytes().decode("utf-8", "ignore")
     text = " ".join(text.split())
     return any(n in text for n in NEEDLES)
-
-
-def _backup_mentions(root: Path) -> list[str]:
-    with duckdb.connect() as con:
-        return [
-            str(file.relative_to(root))
-            for file in root.rglob("*.parquet")
-            if _row_texts_naming_pupil(con, "read_parquet(?)", [str(file)])
-        ]
 
 
 def _assert_nowhere(site: dict) -> None:
