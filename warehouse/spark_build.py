@@ -191,8 +191,8 @@ def register_lake(spark: SparkSession, location: str | Path, prefixes: tuple[str
         if not store.has_files(name):
             frame = spark.sql(_empty_select(layout))
         else:
-            # the manifest's schema is given, not merged from every file's footer (seconds on a
-            # lake of many files); files of an older program version lacking a newer column read null
+            # the manifest's schema is given, not merged from every file's footer (no footer is
+            # read to plan the view); files of an older program version lacking a newer column read null
             folder = store.uri(name)
             schema = ", ".join(f"`{c}` {_spark_type(t)}" for c, t in layout.columns)
             raw = spark.read.schema(schema).option("basePath", folder).parquet(folder)
