@@ -150,24 +150,8 @@ def ingest_export(
                 con.execute("rollback")
                 return result
             _record_batch(con, result, export, started, run_by or getpass.getuser())
-            _commit(con, result.counts)
+            con.execute("commit")
     return result
-
-
-def _commit(con: duckdb.DuckDBPyConnection, counts: ApplyCounts) -> None:
-    """Commit the batch; its rows are written into the file by the checkpoint at the commit.
-
-    A checkpoint also vacuums: it merges each changed table's row groups that deletions left
-    thin, and with them the small row group every earlier school's append ended with. A school's
-    first load deletes nothing, so that merging only rewrites rows already stored, and more of them
-    with every school loaded: the commit of the sixth school of a region took 1.5 s with it and
-    0.55 s without. That commit runs without the vacuum. Any batch that replaces or removes rows
-    runs it as before, so the space of deleted rows is still reclaimed."""
-    if not counts.is_school_first_load():
-        con.execute("commit")
-        return
-    with duckdb_settings(con, {"max_vacuum_tasks": "0"}):
-        con.execute("commit")
 
 
 @contextlib.contextmanager

@@ -74,16 +74,9 @@ class ApplyCounts:
     updated: Counter = field(default_factory=Counter)
     removed: Counter = field(default_factory=Counter)
     kept_newer: Counter = field(default_factory=Counter)
-    first_loads: set[str] = field(default_factory=set)  # files the school had no stored rows of
 
     def total(self, kind: str) -> int:
         return sum(getattr(self, kind).values())
-
-    def is_school_first_load(self) -> bool:
-        """Whether the school had no stored rows at all before this batch: then the batch deleted
-        nothing, neither from src_ tables nor from the models (whose rows of a school all come from
-        its src_ rows), and only added rows."""
-        return self.first_loads >= set(TABLE_FILES)
 
     def changed_tables(self) -> set[str]:
         """The src_ tables whose rows this batch inserted, updated or removed."""
@@ -363,7 +356,6 @@ class BatchStage:
                 f"select count(*) from src_{name} where school_id = ?", [self.school_id]
             ).fetchone()[0]
             if stored == 0:  # first load of this table for the school: nothing to compare with
-                counts.first_loads.add(name)
                 (counts.inserted[name],) = self.con.execute(
                     f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name}",
                     [batch_id, self.exported_at],

@@ -3,7 +3,6 @@ the warehouse untouched, input formats, and the CLI's exit codes and error repor
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 from pathlib import Path
 
@@ -90,62 +89,6 @@ def test_newer_export_supersedes_and_older_one_does_not(loaded, ingest_tiny, tin
     stale = ingest_tiny(older, db=db)
     assert stale.counts.total("kept_newer") >= 1
     assert snapshot(db) == state
-
-
-def _vacuum_tasks(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("select current_setting('max_vacuum_tasks')").fetchone()[0])
-
-
-class _CommitSpy:
-    """A warehouse connection that notes DuckDB's max_vacuum_tasks in effect at each commit."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, seen: list[int]):
-        self._con, self._seen = con, seen
-
-    def __getattr__(self, name: str):
-        return getattr(self._con, name)
-
-    def execute(self, sql: str, *args):
-        if sql == "commit":
-            self._seen.append(_vacuum_tasks(self._con))
-        return self._con.execute(sql, *args)
-
-
-def test_only_a_school_first_load_commits_without_the_vacuum(tmp_path, ingest_tiny, monkeypatch):
-    """The checkpoint at a commit vacuums (reclaims the space of deleted rows). A school's first
-    load deletes nothing and commits without it; a batch that replaces rows keeps it; and the
-    instance's own setting is back after either commit."""
-    import pipelines.ingest as ingest
-
-    seen: list[int] = []
-    opened = ingest._opened
-
-    @contextlib.contextmanager
-    def spied(db_path, keep_open):
-        with opened(db_path, keep_open) as con:
-            yield _CommitSpy(con, seen)
-
-    monkeypatch.setattr(ingest, "_opened", spied)
-    with duckdb.connect() as fresh:
-        default = _vacuum_tasks(fresh)
-    assert default > 0
-    db = tmp_path / "w.duckdb"
-    first = ingest_tiny(tiny_export(), db=db)
-    assert (first.status, first.counts.is_school_first_load()) == ("loaded", True)
-    assert seen == [0]
-    newer = tiny_export()
-    newer["export"][0]["exported_at"] = "05.06.2026 10:00"
-    del newer["marks"][1]  # a stored mark goes: rows are deleted
-    second = ingest_tiny(newer, db=db)
-    assert (second.status, second.counts.removed["marks"], second.counts.is_school_first_load()) == ("loaded", 1, False)
-    assert seen == [0, default]
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select count(*) from fct_mark").fetchone() == (len(newer["marks"]),)
-    with duckdb.connect(str(tmp_path / "other.duckdb")) as con:  # the setting is restored after the commit
-        con.execute("begin transaction")
-        con.execute("create table t as select 1 as x")
-        ingest._commit(con, first.counts)
-        assert (_vacuum_tasks(con), con.execute("select x from t").fetchall()) == (default, [(1,)])
 
 
 def test_a_newer_export_rebuilds_only_the_models_whose_inputs_changed(loaded, ingest_tiny, tmp_path):
