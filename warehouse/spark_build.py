@@ -21,7 +21,8 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -258,6 +259,7 @@ def build_on_spark(
     write_prefixes: tuple[str, ...] = MART_PREFIX,
     variants_dir: Path = portability.SPARK_VARIANTS_DIR,
     scratch: str | Path | None = None,
+    jobs: int = 2,
 ) -> dict[str, int]:
     """Build every model on Spark from the lake's src_* tables; write the marts back. Rows per model.
 
@@ -266,7 +268,8 @@ def build_on_spark(
     checkpointed rows (measured on 8 schools: 153 s against 190 s). Without ``scratch`` it is a
     hidden folder of the lake, the storage every executor reaches, deleted after the build. With
     ``scratch`` given the files stay, and each model stays registered as a view of its name, so a
-    caller (a test) can read it after the build."""
+    caller (a test) can read it after the build. Up to ``jobs`` models whose inputs are built run
+    at once, as concurrent Spark jobs (:func:`_run_in_dependency_order`)."""
     models = models if models is not None else db.load_models()
     sqls = {m.name: portability.spark_sql(m, variants_dir) for m in models}  # refuse before any work
     schemas = duckdb_schemas(models)
@@ -279,8 +282,8 @@ def build_on_spark(
     with lake_lock(lake_path):
         try:
             register_lake(spark, lake_path)
-            counts: dict[str, int] = {}
-            for model in models:
+
+            def run(model: db.Model) -> tuple[DataFrame, int]:
                 # the DuckDB output types, so that both engines write the same schema (a decimal
                 # literal makes Spark's division a decimal where DuckDB's is a double)
                 typed = spark.sql(sqls[model.name]).selectExpr(
@@ -289,8 +292,9 @@ def build_on_spark(
                 folder = f"{scratch}/{model.name}"
                 typed.write.mode("overwrite").option("compression", "lz4").parquet(folder)
                 frame = spark.read.parquet(folder)
-                counts[model.name] = frame.count()  # from the files' footers
-                frame.createOrReplaceTempView(model.name)
+                return frame, frame.count()  # the count from the files' footers
+
+            counts = _run_in_dependency_order(models, run, jobs)
             for model in models:
                 if model.name.startswith(write_prefixes):
                     write_frame(spark, spark.table(model.name), model.name, lake_path)
@@ -302,6 +306,39 @@ def build_on_spark(
         finally:
             if own_scratch:
                 store.delete(scratch)
+
+
+def _run_in_dependency_order(
+    models: list[db.Model], run: Callable[[db.Model], tuple[DataFrame, int]], jobs: int
+) -> dict[str, int]:
+    """Run each model once every model it reads has run, up to ``jobs`` at once; each result is
+    registered as a view of the model's name before the models that read it start. Rows per
+    model, in the models' order.
+
+    One model's job mostly waits on the driver (planning, generated code, starting tasks) and on
+    writing a few files, and leaves the executors' cores idle: on the small sample (local[2]), two
+    at once built the 29 models in 25.2 s instead of 30.9 in a new session, and in 17.7 s instead of
+    20.3 in a warm one (four at once: 25.5 and 16.9)."""
+    names = {model.name for model in models}
+    waiting = {model.name: set(model.depends_on) & names for model in models}
+    by_name = {model.name: model for model in models}
+    counts: dict[str, int] = {}
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        running: dict[Future, str] = {}
+        while waiting or running:
+            for name in [n for n, inputs in waiting.items() if not inputs][: max(0, jobs - len(running))]:
+                del waiting[name]
+                running[pool.submit(run, by_name[name])] = name
+            if not running:
+                raise ValueError(f"models read each other in a circle: {sorted(waiting)}")
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                frame, counts[name] = future.result()  # a failed model's error ends the build here
+                frame.createOrReplaceTempView(name)
+                for inputs in waiting.values():
+                    inputs.discard(name)
+    return {model.name: counts[model.name] for model in models}
 
 
 def build_on_duckdb(
