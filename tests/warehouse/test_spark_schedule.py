@@ -75,10 +75,11 @@ def test_every_real_model_starts_after_the_models_it_reads_and_two_run_at_once()
     assert job.most == 2
 
 
-def test_one_job_at_a_time_runs_the_models_one_after_another_in_their_order():
+@pytest.mark.parametrize("jobs", [1, 0])
+def test_one_job_at_a_time_runs_the_models_one_after_another_in_their_order(jobs):
     models = [_model("a"), _model("b"), _model("c", "a", "b"), _model("d")]
     job = _Recorder()
-    assert list(_run_in_dependency_order(models, job, jobs=1)) == ["a", "b", "c", "d"]
+    assert list(_run_in_dependency_order(models, job, jobs=jobs)) == ["a", "b", "c", "d"]
     assert (job.most, job.registered) == (1, ["a", "b", "c", "d"])
 
 
