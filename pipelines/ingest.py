@@ -131,7 +131,6 @@ def ingest_export(
             result.issues = [unfinished]
             return result
         with _opened(db_path, keep_open) as con, _ingest_settings(con, files):
-            con.execute("begin transaction")
             try:
                 if prepared is None:
                     check = functools.partial(_check_file, con, workdir=workdir, batch_rows=norms.validation.batch_rows)
@@ -139,19 +138,38 @@ def ingest_export(
                     check, clock = functools.partial(_replay, prepared), clock - prepared.seconds
                 _run_batch(con, result, export, files[1:], norms, strict, progress, clock, check)
             except ExportRefused as refused:
-                con.execute("rollback")
+                _roll_back(con)
                 result.status, result.batch_id = "refused", None
                 result.issues.append(refused.issue)
                 return result
             except BaseException:
-                con.execute("rollback")
+                _roll_back(con)
                 raise
             if result.status == "refused":
-                con.execute("rollback")
+                _roll_back(con)
                 return result
             _record_batch(con, result, export, started, run_by or getpass.getuser())
             con.execute("commit")
+            _drop_staging(con)
     return result
+
+
+def _roll_back(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the batch's changes to the warehouse (none if its checks had not finished)."""
+    with contextlib.suppress(duckdb.TransactionException):  # no transaction is active
+        con.execute("rollback")
+    _drop_staging(con)
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the batch's temporary tables and views: their memory goes back at once (a connection
+    kept open for the next export would otherwise hold them until that export replaces them)."""
+    found = con.execute(
+        "select 'view', view_name from duckdb_views() where temporary and not internal union all "
+        "select 'table', table_name from duckdb_tables() where temporary"
+    ).fetchall()
+    if found:
+        con.execute("; ".join(f'drop {kind} if exists "{name}"' for kind, name in sorted(found, reverse=True)))
 
 
 @contextlib.contextmanager
@@ -231,6 +249,11 @@ def _run_batch(
     if progress:
         progress("Загрузка в хранилище", total, total)
     load_clock = time.perf_counter()
+    # The checks above change nothing but the connection's temporary tables, so they run before
+    # the batch's transaction: each statement's scratch tables (a file's typed copy, dropped once
+    # its rows are staged) give their memory back at once, where inside the transaction DuckDB
+    # keeps them until the commit, and the models' sorts then spill to disk.
+    con.execute("begin transaction")
     batch_id = con.execute("select coalesce(max(batch_id), 0) + 1 from meta_batch").fetchone()[0]
     result.batch_id = batch_id
     result.counts = stage.apply(batch_id)
