@@ -302,6 +302,16 @@ class BatchStage:
             issues += new
             if not new:
                 break
+        # the checks' own copies (row numbers and lesson ids, the targets' keys) are no longer
+        # needed: dropped before the batch's transaction begins, they free their memory at once
+        self.con.execute(
+            "; ".join(
+                [
+                    *(f"drop table stg_{name}_all" for name in ("lessons", *LESSON_CHILDREN)),
+                    *(f"drop table stg_keys_{target}" for target, _ in _reference_targets()),
+                ]
+            )
+        )
         return issues
 
     def _record_failures(self, rows: list[tuple]) -> list[Issue]:
