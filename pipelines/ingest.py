@@ -158,7 +158,9 @@ def _roll_back(con: duckdb.DuckDBPyConnection) -> None:
     """Undo the batch's changes to the warehouse (none if its checks had not finished)."""
     with contextlib.suppress(duckdb.TransactionException):  # no transaction is active
         con.execute("rollback")
-    _drop_staging(con)
+    # scratch only: a connection too broken to drop it must not hide the error being handled
+    with contextlib.suppress(duckdb.Error):
+        _drop_staging(con)
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
