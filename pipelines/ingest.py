@@ -158,20 +158,21 @@ def _roll_back(con: duckdb.DuckDBPyConnection) -> None:
     """Undo the batch's changes to the warehouse (none if its checks had not finished)."""
     with contextlib.suppress(duckdb.TransactionException):  # no transaction is active
         con.execute("rollback")
-    # scratch only: a connection too broken to drop it must not hide the error being handled
-    with contextlib.suppress(duckdb.Error):
-        _drop_staging(con)
+    _drop_staging(con)
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the batch's temporary tables and views: their memory goes back at once (a connection
-    kept open for the next export would otherwise hold them until that export replaces them)."""
-    found = con.execute(
-        "select 'view', view_name from duckdb_views() where temporary and not internal union all "
-        "select 'table', table_name from duckdb_tables() where temporary"
-    ).fetchall()
-    if found:
-        con.execute("; ".join(f'drop {kind} if exists "{name}"' for kind, name in sorted(found, reverse=True)))
+    kept open for the next export would otherwise hold them until that export replaces them).
+    They are scratch only: a connection too broken to drop them must neither hide the error a
+    failed batch is handling nor fail a batch already committed."""
+    with contextlib.suppress(duckdb.Error):
+        found = con.execute(
+            "select 'view', view_name from duckdb_views() where temporary and not internal union all "
+            "select 'table', table_name from duckdb_tables() where temporary"
+        ).fetchall()
+        if found:
+            con.execute("; ".join(f'drop {kind} if exists "{name}"' for kind, name in sorted(found, reverse=True)))
 
 
 @contextlib.contextmanager
