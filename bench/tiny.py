@@ -63,7 +63,10 @@ def warm(repeat: int, work: Path) -> dict:
     return {"first": first[0], "wall": best[0], "cpu": best[1], "validate": best[2], "load": best[3]}
 
 
-def cold(repeat: int, work: Path) -> dict:
+def cold(repeat: int, work: Path) -> dict | None:
+    """Best of ``repeat`` new processes; None when none is asked for (``--cold 0``)."""
+    if repeat < 1:
+        return None
     env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), "EJOURNAL_HOME": str(work / "home")}
     env["EJOURNAL_ACCESS_DB"] = str(work / "home" / "access.sqlite")
     runs = []
@@ -84,7 +87,7 @@ def cold(repeat: int, work: Path) -> dict:
     return {"process": best[0], "imports": best[1], "ingest": best[2]}
 
 
-def text_report(n_rows: int, w: dict, c: dict) -> str:
+def text_report(n_rows: int, w: dict, c: dict | None) -> str:
     load = os.getloadavg()[0]
     lines = [
         f"Малая выгрузка {SAMPLE.relative_to(PROJECT_DIR)}: {n_rows} строк; load average {load:.1f}",
@@ -93,17 +96,31 @@ def text_report(n_rows: int, w: dict, c: dict) -> str:
         f"{'  процессорное время':<34} {w['cpu']:>6.3f} {TARGET_SECONDS:>8.2f} {w['cpu'] / TARGET_SECONDS:>7.2f}",
         f"{'  проверка / загрузка':<34} {w['validate']:>6.3f} / {w['load']:.3f}",
         f"{'в процессе, первый вызов':<34} {w['first']:>6.3f}",
-        f"{'холодно: весь процесс':<34} {c['process']:>6.3f}",
-        f"{'  импорт pipelines.ingest':<34} {c['imports']:>6.3f}",
-        f"{'  загрузка (первый вызов)':<34} {c['ingest']:>6.3f}",
     ]
+    if c is not None:
+        lines += [
+            f"{'холодно: весь процесс':<34} {c['process']:>6.3f}",
+            f"{'  импорт pipelines.ingest':<34} {c['imports']:>6.3f}",
+            f"{'  загрузка (первый вызов)':<34} {c['ingest']:>6.3f}",
+        ]
     return "\n".join(lines)
+
+
+def _at_least(low: int) -> Callable[[str], int]:
+    def count(text: str) -> int:
+        if not text.strip().isdigit() or int(text) < low:
+            raise argparse.ArgumentTypeError(f"ожидается целое число не меньше {low}, а не «{text}»")
+        return int(text)
+
+    return count
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="тёплых прогонов, берётся лучший (5)")
-    parser.add_argument("--cold", type=int, default=3, help="холодных процессов, берётся лучший (3)")
+    parser.add_argument("--repeat", type=_at_least(1), default=5, help="тёплых прогонов, берётся лучший (5)")
+    parser.add_argument(
+        "--cold", type=_at_least(0), default=3, help="холодных процессов, берётся лучший (3; 0 — не мерить)"
+    )
     args = parser.parse_args(argv)
     n_rows = sum(max(len(p.read_text(encoding="utf-8").splitlines()) - 1, 0) for p in SAMPLE.glob("*.csv"))
     with tempfile.TemporaryDirectory() as tmp:
