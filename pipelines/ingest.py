@@ -149,8 +149,7 @@ def ingest_export(
                 _roll_back(con)
                 return result
             _record_batch(con, result, export, started, run_by or getpass.getuser())
-            with _commit_settings(con, result.counts):
-                con.execute("commit")
+            con.execute("commit")
             _drop_staging(con)
     return result
 
@@ -201,20 +200,6 @@ def _ingest_settings(con: duckdb.DuckDBPyConnection, files: list[ExportFile]) ->
     if sum(f.path.stat().st_size for f in files) < ONE_THREAD_MAX_BYTES:
         wanted["threads"] = "1"
     with duckdb_settings(con, wanted):
-        yield
-
-
-@contextlib.contextmanager
-def _commit_settings(con: duckdb.DuckDBPyConnection, counts: ApplyCounts) -> Iterator[None]:
-    """The commit of a school's first load checkpoints without DuckDB's vacuum. Such a batch only
-    adds rows, so the vacuum has no deleted row to reclaim; it would only merge each table's new
-    row groups into the previous school's, rewriting them (a region loaded school after school:
-    about a second more per school, and the blocks it frees stay empty in the file). Every other
-    batch replaces or removes rows, and its checkpoint vacuums them as usual."""
-    if not counts.only_adds:
-        yield
-        return
-    with duckdb_settings(con, {"max_vacuum_tasks": "0"}):
         yield
 
 

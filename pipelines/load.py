@@ -74,13 +74,6 @@ class ApplyCounts:
     updated: Counter = field(default_factory=Counter)
     removed: Counter = field(default_factory=Counter)
     kept_newer: Counter = field(default_factory=Counter)
-    n_stored_before: int = 0  # the school's rows in the src_ tables before the batch
-
-    @property
-    def only_adds(self) -> bool:
-        """The school had nothing stored: the batch deletes no row anywhere (nor do the models,
-        which hold none of this school yet), it only adds."""
-        return self.n_stored_before == 0
 
     def total(self, kind: str) -> int:
         return sum(getattr(self, kind).values())
@@ -372,7 +365,6 @@ class BatchStage:
             stored = self.con.execute(
                 f"select count(*) from src_{name} where school_id = ?", [self.school_id]
             ).fetchone()[0]
-            counts.n_stored_before += stored
             if stored == 0:  # first load of this table for the school: nothing to compare with
                 (counts.inserted[name],) = self.con.execute(
                     f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name}",
