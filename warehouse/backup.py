@@ -256,7 +256,10 @@ def _app_schema(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict, schema: dict[str, list[str]]) -> None:
     """Fill the app's schema (already in ``con``) with the backup's rows, table by table, in one
     transaction."""
-    tables: dict[str, int] = manifest["tables"]
+    # a model this version builds as a view, which an older version stored (and backed up): derived
+    # rows, rebuilt below like every model
+    views = {model.name for model in load_models() if model.is_view}
+    tables: dict[str, int] = {table: n for table, n in manifest["tables"].items() if table not in views}
     unknown = sorted(set(tables) - set(schema))
     if unknown:
         raise BackupError(f"В копии таблицы, которых нет в схеме хранилища: {', '.join(unknown)}")

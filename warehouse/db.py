@@ -152,6 +152,18 @@ class Model:
     def sql_hash(self) -> str:
         return hashlib.sha256(self.sql.encode()).hexdigest()[:16]
 
+    @property
+    def is_view(self) -> bool:
+        """A view rather than a table (the file says ``-- Materialized: view``): nothing is stored,
+        the SELECT runs whenever the model is read."""
+        return _VIEW_MARK.search(self.sql) is not None
+
+
+# A model whose stored copy would only repeat other tables is a view: it costs the file nothing
+# and the batch's commit nothing, and the models or pages that read it pay little (a projection of
+# one table, or a join the few models that read it would do anyway).
+_VIEW_MARK = re.compile(r"^--\s*Materialized:\s*view\s*$", re.MULTILINE | re.IGNORECASE)
+
 
 def _strip_trailing_semicolon(sql: str) -> str:
     return re.sub(r";\s*$", "", sql.strip())
@@ -205,9 +217,20 @@ def _load_models_cached(models_dir: str, signature: tuple) -> tuple[Model, ...]:
     return tuple(ordered)
 
 
-def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    query = "select distinct table_name from information_schema.tables where table_schema = 'main'"
-    return {name for (name,) in con.execute(query).fetchall()}
+def _main_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Tables and views of the warehouse: name → ``BASE TABLE`` or ``VIEW``."""
+    query = "select table_name, table_type from information_schema.tables where table_schema = 'main'"
+    return dict(con.execute(query).fetchall())
+
+
+def _create(con: duckdb.DuckDBPyConnection, model: Model, existing: dict[str, str]) -> None:
+    """(Re)create a model whole, as a view or a table; an older warehouse may hold it as the other
+    kind, which is dropped first (DuckDB replaces a table by a table and a view by a view only)."""
+    kind = "view" if model.is_view else "table"
+    held = existing.get(model.name)
+    if held is not None and (held == "VIEW") != model.is_view:
+        con.execute(f"drop {'view' if held == 'VIEW' else 'table'} {model.name}")
+    con.execute(f"create or replace {kind} {model.name} as select * from ({model.sql}) as m")
 
 
 def build_models(
@@ -216,7 +239,8 @@ def build_models(
     models: list[Model] | None = None,
     changed: Iterable[str] | None = None,
 ) -> dict[str, int]:
-    """Materialise every model as a table; returns rows per model.
+    """Materialise every model as a table (a model marked ``-- Materialized: view`` as a view);
+    returns rows per model.
 
     With ``school_ids`` only those schools' rows are rebuilt (a weekly ingest of one school in a
     regional warehouse touches that school alone); a model whose SQL changed since it was built
@@ -235,8 +259,11 @@ def build_models(
         for model in models:
             fresh = built.get(model.name) != model.sql_hash or model.name not in existing
             if fresh or schools is None:
-                con.execute(f"create or replace table {model.name} as select * from ({model.sql}) as m")
+                _create(con, model, existing)
                 renewed.append(model)
+            elif model.is_view:
+                if stale is None or not stale & model.reads:
+                    continue  # a view shows its inputs as they are: nothing to rebuild, only to pass on
             elif schools and (stale is None or stale & model.reads):
                 # School by school, the school an equality with a literal: DuckDB pushes that filter
                 # down through the models' windows and aggregates to their source tables, and

@@ -159,3 +159,29 @@ def test_retention_keeps_the_newest(env, tmp_path):
     for day in range(1, 5):
         backup(db, tmp_path / "b", keep=2, now=dt.datetime(2026, 1, day, 3, 0))
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["backup-20260103-030000", "backup-20260104-030000"]
+
+
+def test_a_backup_of_an_older_version_storing_view_models_as_tables_restores(env, tmp_path):
+    """Before int_lesson and mart_lesson_entry became views, a backup held them as tables: their
+    files are derived rows, which the restore passes over and rebuilds like every model."""
+    import hashlib
+    import json
+
+    _, db = env
+    before = snapshot(db)
+    folder = backup(db, tmp_path / "backups").folder
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        for view in ("int_lesson", "mart_lesson_entry"):
+            target = folder / f"{view}.parquet"
+            con.execute(f"copy (select * from {view}) to '{target}' (format parquet)")
+            data = target.read_bytes()
+            manifest["files"][target.name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            manifest["tables"][view] = con.execute(f"select count(*) from {view}").fetchone()[0]
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    db.unlink()
+    restore(folder, db)
+    assert snapshot(db) == before
+    with duckdb.connect(str(db), read_only=True) as con:
+        kinds = dict(con.execute("select table_name, table_type from information_schema.tables").fetchall())
+    assert (kinds["int_lesson"], kinds["mart_lesson_entry"]) == ("VIEW", "VIEW")

@@ -1,8 +1,11 @@
 -- Grain: one row per lesson held. Key: school_id, lesson_id.
+-- Materialized: view
 -- Lessons with the attributes every fact needs: the class's academic year and grade, the
 -- effective teacher (the replacing one when there was a replacement) and the study period of the
 -- class's grade covering the lesson date (from dim_date; null between periods). Blank topic,
--- homework, subgroup and replacing teacher are read as null.
+-- homework, subgroup and replacing teacher are read as null. A view: only the models read it,
+-- and joining the lessons with their class and calendar day as they do costs them less than
+-- reading a stored copy (a 1,000-pupil school's build 1.83–1.90 → 1.74 s, its file 1.3 MB less).
 with lessons as (
     select
         school_id,
