@@ -35,7 +35,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ejournal.files import PARTIAL_PREFIX, owner_tag, scratch_folder, sha256_of, sql_path, sweep_stale
-from warehouse.db import build_models, connect, create_file, load_models, migrate, migrations_signature
+from warehouse.db import (
+    build_models,
+    connect,
+    create_file,
+    is_derived_column,
+    load_models,
+    migrate,
+    migrations_signature,
+)
 from warehouse.snapshot import publish
 
 MANIFEST = "manifest.json"
@@ -102,7 +110,8 @@ def _write_tables(db_path: Path, partial: Path) -> dict[str, int]:
         for table in _tables(con):
             counts[table] = con.execute(f'select count(*) from "{table}"').fetchone()[0]
             target = sql_path(partial / f"{table}{DATA_SUFFIX}")
-            con.execute(f"copy \"{table}\" to '{target}' (format parquet)")
+            listed = ", ".join(f'"{c}"' for c in _data_columns(con, table))
+            con.execute(f"copy (select {listed} from \"{table}\") to '{target}' (format parquet)")
         con.execute("commit")
     return counts
 
@@ -247,18 +256,21 @@ def _app_schema(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Create the app's own schema in an empty database; its tables and their columns."""
     migrate(con)
     build_models(con)
-    return {
-        table: [c for (c,) in con.execute(f"select name from pragma_table_info('{table}') order by cid").fetchall()]
-        for table in _tables(con)
-    }
+    return {table: _data_columns(con, table) for table in _tables(con)}
+
+
+def _data_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """A table's columns without those a model keeps in it (derived: a restore rebuilds them)."""
+    columns = con.execute(f"select name from pragma_table_info('{table}') order by cid").fetchall()
+    return [c for (c,) in columns if not is_derived_column(c)]
 
 
 def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict, schema: dict[str, list[str]]) -> None:
     """Fill the app's schema (already in ``con``) with the backup's rows, table by table, in one
     transaction."""
-    # a model this version builds as a view, which an older version stored (and backed up): derived
-    # rows, rebuilt below like every model
-    views = {model.name for model in load_models() if model.is_view}
+    # a model this version builds as a view (or keeps in its source's columns), which an older
+    # version stored (and backed up): derived rows, rebuilt below like every model
+    views = {model.name for model in load_models() if not model.is_stored_apart}
     tables: dict[str, int] = {table: n for table, n in manifest["tables"].items() if table not in views}
     unknown = sorted(set(tables) - set(schema))
     if unknown:
@@ -271,6 +283,8 @@ def _load(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict, schema: 
     for table in tables:
         name = f"{table}{DATA_SUFFIX}"
         rows = _parquet_rows(name, _checked_bytes(folder, name, manifest["files"][name]))
+        # a model's columns kept in a source table, if a backup holds them, are computed again below
+        rows = rows.select([c for c in rows.column_names if not is_derived_column(c)])
         _insert(con, table, schema[table], rows)
     if _schema_versions(con) != app_versions:
         raise BackupError(

@@ -158,11 +158,61 @@ class Model:
         the SELECT runs whenever the model is read."""
         return _VIEW_MARK.search(self.sql) is not None
 
+    @property
+    def kept_in(self) -> KeptIn | None:
+        """Where a model with one row per row of a source table keeps its columns, when its file
+        says so (``-- Materialized: in src_… (key …; its own …)``)."""
+        found = _KEPT_MARK.search(self.sql)
+        if found is None:
+            return None
+        own = {}
+        for item in _names(found["own"]):
+            source, _, name = (part.strip() for part in item.partition(" as "))
+            own[name or source] = source
+        return KeptIn(found["source"], _names(found["key"]), own)
+
+    @property
+    def is_stored_apart(self) -> bool:
+        """A table of its own in a warehouse (neither a view nor kept in its source's columns)."""
+        return not self.is_view and self.kept_in is None
+
+
+@dataclass(frozen=True)
+class KeptIn:
+    """A model kept in the columns of its source table ``source``: one model row per source row,
+    matched by ``key``. The model's columns that are the source's own (``own``: model column →
+    source column) are read from there; each other column is stored in the source table as
+    ``<model>__<column>``, and the model is a view that renames them back.
+
+    ``fct_mark`` is kept so in ``src_marks``: the fact and the marks as exported were the largest
+    two tables of a warehouse, holding each mark twice (its identifier and entry time alone were a
+    quarter of a region's file)."""
+
+    source: str
+    key: tuple[str, ...]
+    own: dict[str, str]
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def is_derived_column(name: str) -> bool:
+    """A column a model keeps in a source table (``<model>__<column>``), not a column of the data."""
+    return DERIVED_SEPARATOR in name
+
+
+DERIVED_SEPARATOR = "__"
+
 
 # A model whose stored copy would only repeat other tables is a view: it costs the file nothing
 # and the batch's commit nothing, and the models or pages that read it pay little (a projection of
 # one table, or a join the few models that read it would do anyway).
 _VIEW_MARK = re.compile(r"^--\s*Materialized:\s*view\s*$", re.MULTILINE | re.IGNORECASE)
+_KEPT_MARK = re.compile(
+    r"^--\s*Materialized:\s*in\s+(?P<source>src_\w+)\s*\(key\s+(?P<key>[^;)]+);\s*its own\s+(?P<own>[^)]+)\)\s*$",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 def _strip_trailing_semicolon(sql: str) -> str:
@@ -226,11 +276,79 @@ def _main_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def _create(con: duckdb.DuckDBPyConnection, model: Model, existing: dict[str, str]) -> None:
     """(Re)create a model whole, as a view or a table; an older warehouse may hold it as the other
     kind, which is dropped first (DuckDB replaces a table by a table and a view by a view only)."""
-    kind = "view" if model.is_view else "table"
+    kept = _kept_here(model, existing)
+    kind = "view" if model.is_view or kept else "table"
     held = existing.get(model.name)
-    if held is not None and (held == "VIEW") != model.is_view:
+    if held is not None and (held == "VIEW") != (kind == "view"):
         con.execute(f"drop {'view' if held == 'VIEW' else 'table'} {model.name}")
-    con.execute(f"create or replace {kind} {model.name} as select * from ({model.sql}) as m")
+    if kept is None:
+        con.execute(f"create or replace {kind} {model.name} as select * from ({model.sql}) as m")
+        return
+    _keep_columns(con, model, kept)
+    schools = con.execute(f"select distinct school_id from {kept.source} order by 1").fetchall()
+    for (school,) in schools:  # school by school: one school's rows at a time in the update's join
+        _fill(con, model, kept, school)
+    con.execute(f"create or replace view {model.name} as {_kept_view(con, model, kept)}")
+
+
+def _kept_here(model: Model, existing: dict[str, str]) -> KeptIn | None:
+    """Where the model is kept on this connection: in its source's columns when the source is a
+    table here; otherwise (a lake's sources are views over its files) it is a table of its own."""
+    kept = model.kept_in
+    return kept if kept is not None and existing.get(kept.source) == "BASE TABLE" else None
+
+
+def _derived_held(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> dict[str, str]:
+    """The model's columns its source table holds now: model column → type."""
+    prefix = f"{model.name}{DERIVED_SEPARATOR}"
+    rows = con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = current_database() "
+        "and schema_name = 'main' and table_name = ? and starts_with(column_name, ?) order by column_index",
+        [kept.source, prefix],
+    ).fetchall()
+    return {name[len(prefix) :]: kind for name, kind in rows}
+
+
+def _keep_columns(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> None:
+    """Give the source table a column for each model column that is not the source's own (and drop
+    the columns an earlier version of the model kept there)."""
+    own = {*kept.key, *kept.own}
+    wanted = {
+        name: kind
+        for name, kind, *_ in con.execute(f"describe select * from ({model.sql}) as m").fetchall()
+        if name not in own
+    }
+    held = _derived_held(con, model, kept)
+    for name, kind in held.items():
+        if wanted.get(name) != kind:
+            con.execute(f'alter table {kept.source} drop column "{model.name}{DERIVED_SEPARATOR}{name}"')
+    for name, kind in wanted.items():
+        if held.get(name) != kind:
+            con.execute(f'alter table {kept.source} add column "{model.name}{DERIVED_SEPARATOR}{name}" {kind}')
+
+
+def _fill(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, school: str) -> None:
+    """Compute the model's rows of one school and store its columns in the source's rows."""
+    literal = "'" + school.replace("'", "''") + "'"
+    derived = list(_derived_held(con, model, kept))
+    sets = ", ".join(f'"{model.name}{DERIVED_SEPARATOR}{name}" = m."{name}"' for name in derived)
+    key = " and ".join(f"t.{column} = m.{column}" for column in kept.key)
+    con.execute(
+        f"update {kept.source} as t set {sets} "
+        f"from (select * from ({model.sql}) as m where m.school_id = {literal}) as m "
+        f"where t.school_id = {literal} and {key}"
+    )
+
+
+def _kept_view(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> str:
+    """The SELECT of a kept model's view: its columns, in the model's order, from its source."""
+    own = {**{column: column for column in kept.key}, **kept.own}
+    order = [row[0] for row in con.execute(f"describe select * from ({model.sql}) as m").fetchall()]
+    listed = ", ".join(
+        f"t.{own[name]} as {name}" if name in own else f't."{model.name}{DERIVED_SEPARATOR}{name}" as {name}'
+        for name in order
+    )
+    return f"select {listed} from {kept.source} as t"
 
 
 def build_models(
@@ -264,6 +382,9 @@ def build_models(
             elif model.is_view:
                 if stale is None or not stale & model.reads:
                     continue  # a view shows its inputs as they are: nothing to rebuild, only to pass on
+            elif (kept := _kept_here(model, existing)) and schools and (stale is None or stale & model.reads):
+                for school in schools:
+                    _fill(con, model, kept, school)
             elif schools and (stale is None or stale & model.reads):
                 # School by school, the school an equality with a literal: DuckDB pushes that filter
                 # down through the models' windows and aggregates to their source tables, and
@@ -342,8 +463,11 @@ def table_names(con: duckdb.DuckDBPyConnection, prefixes: tuple[str, ...] = ("sr
 
 
 def content_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """An order-independent hash of a table's whole content (for tests and restore checks)."""
+    """An order-independent hash of a table's whole content (for tests and restore checks); the
+    columns a model keeps in a source table are the model's content, not the table's."""
+    derived = [r[0] for r in con.execute(f"describe select * from {table}").fetchall() if is_derived_column(r[0])]
+    rows = f"(select * exclude ({', '.join(derived)}) from {table})" if derived else table
     row = con.execute(
-        f"select count(*), coalesce(sum(hash(t)), 0), coalesce(bit_xor(hash(t)), 0) from {table} as t"
+        f"select count(*), coalesce(sum(hash(t)), 0), coalesce(bit_xor(hash(t)), 0) from {rows} as t"
     ).fetchone()
     return f"{row[0]}:{row[1]}:{row[2]}"

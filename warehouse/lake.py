@@ -59,6 +59,7 @@ import duckdb
 
 from ejournal.files import sql_path
 from warehouse import region_parts
+from warehouse.db import is_derived_column
 
 MANIFEST = "_lake.json"
 LOCK = ".lock"
@@ -291,8 +292,10 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def table_layout(con: duckdb.DuckDBPyConnection, table: str) -> TableLayout:
+    """A table's columns and types as the lake holds them: the columns a model keeps in a source
+    table are the warehouse's own (derived), not the source's, and stay out of the lake."""
     rows = con.execute(f"describe {table}").fetchall()
-    return TableLayout(table, tuple((row[0], row[1]) for row in rows))
+    return TableLayout(table, tuple((row[0], row[1]) for row in rows if not is_derived_column(row[0])))
 
 
 def _partitions(folder: Path) -> list[str]:
@@ -400,7 +403,8 @@ def _stage_schools(
     """The schools' rows of one table in a staging folder, ``year=/region_id=/school_token=/``."""
     staged = staging_folder(lake, layout.name)
     order = ", ".join(layout.sort_columns)
-    wanted = f"select * from {layout.name} where school_id in (select unnest($schools))"
+    listed = ", ".join(layout.column_names)
+    wanted = f"select {listed} from {layout.name} where school_id in (select unnest($schools))"
     n = con.execute(f"select count(*) from ({wanted})", {"schools": schools}).fetchone()[0]
     if n == 0:
         staged.mkdir()

@@ -211,8 +211,11 @@ def _id_pattern(pupil_id: str) -> str:
 
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     """Every table that can hold a pupil's rows, with its columns."""
+    # tables only: a view (a model over a table, such as fct_mark over src_marks) loses the pupil's
+    # rows with the table it shows
     rows = con.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'main'"
+        "select c.table_name, c.column_name from information_schema.columns as c join information_schema.tables "
+        "as t using (table_schema, table_name) where c.table_schema = 'main' and t.table_type = 'BASE TABLE'"
     ).fetchall()
     columns: dict[str, set[str]] = {}
     for table, column in rows:

@@ -125,7 +125,7 @@ def test_damaged_backup_is_refused_and_the_warehouse_untouched(env, tmp_path, da
     _, db = env
     info = backup(db, tmp_path / "backups")
     before = snapshot(db)
-    target = info.folder / "fct_mark.parquet"
+    target = info.folder / "src_marks.parquet"
     if damage == "flip_byte":
         data = bytearray(target.read_bytes())
         data[len(data) // 2] ^= 0xFF

@@ -215,11 +215,11 @@ def test_a_fifo_in_place_of_a_data_file_is_refused_without_hanging(setup):
 def test_a_recomputed_hash_over_garbage_is_refused(setup):
     db, folder, outside, _ = setup
     before = table_hashes(db)
-    (folder / "fct_mark.parquet").write_bytes(b"PAR1" + os.urandom(4096))
+    (folder / "src_marks.parquet").write_bytes(b"PAR1" + os.urandom(4096))
     reseal(folder)
     outcome = restore(folder)
     assert_refused(outcome)
-    assert "fct_mark.parquet" in outcome.output
+    assert "src_marks.parquet" in outcome.output
     assert_no_trace(db, outside, before)
 
 

@@ -57,9 +57,11 @@ def test_duckdb_reads_the_lake_in_place_with_the_same_content(built, exported):
     lake.attach_lake(con, folder, ("src_", "mart_"))
     for table in counts:
         assert db.content_hash(con, table) == db.content_hash(built, table), table
-        # names and types, in order (NOT NULL constraints are the warehouse's, not the files')
+        # names and types, in order (NOT NULL constraints are the warehouse's, not the files'), and
+        # none of the columns a model keeps in a source table
         columns = f"select column_name, column_type from (describe {table})"
-        assert con.execute(columns).fetchall() == built.execute(columns).fetchall(), table
+        data_columns = f"{columns} where not contains(column_name, '__')"
+        assert con.execute(columns).fetchall() == built.execute(data_columns).fetchall(), table
     # src_curriculum has no rows, so no files: it still reads, with its columns
     assert counts["src_curriculum"] == 0
     assert con.execute("select count(*) from src_curriculum").fetchone() == (0,)

@@ -411,7 +411,8 @@ def test_fct_enrolment_event(q):
 
 def test_rebuilding_one_school_equals_a_full_rebuild(built, sample):
     new_mark = (
-        "insert into src_marks values ('sch-2', 'M2', 'p1', 'L1', '5', 'ans', null, timestamp '2025-09-03 10:00', "
+        "insert into src_marks (school_id, mark_id, pupil_id, lesson_id, mark_value, work_type_id, weight, "
+        "entered_at, entered_by, batch_id, exported_at) values ('sch-2', 'M2', 'p1', 'L1', '5', 'ans', null, timestamp '2025-09-03 10:00', "
         "'t1', 2, timestamp '2025-10-07')"
     )
     before = {t: db.content_hash(built, t) for t in ("fct_mark", "fct_lesson")}

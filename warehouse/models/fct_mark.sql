@@ -5,6 +5,9 @@
 -- a set of marks is sum(sum_numeric * weight) / sum(n_numeric * weight). weight is the mark's own
 -- weight when given, else the work type's. teacher_id is who entered the mark; entry_delay_days
 -- counts days from the lesson date to the entry date.
+-- Materialized: in src_marks (key school_id, mark_id; its own pupil_id, lesson_id, work_type_id, entered_at, entered_by as teacher_id)
+-- Each mark is stored once: the warehouse keeps the fact's other columns in src_marks (as
+-- fct_mark__<column>), and fct_mark is a view of them (warehouse/db.py, KeptIn).
 with marks as (
     select
         school_id,
@@ -96,7 +99,4 @@ final as (
         and work_types.work_type_id = parsed.work_type_id
 )
 
--- Stored in class and date order: the marks of one lesson lie together, so their repeated
--- lesson, class, subject and pupil columns compress better (the file's largest tables).
 select * from final
-order by school_id, class_id, lesson_date
