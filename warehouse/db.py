@@ -284,10 +284,10 @@ def _create(con: duckdb.DuckDBPyConnection, model: Model, existing: dict[str, st
     if kept is None:
         con.execute(f"create or replace {kind} {model.name} as select * from ({model.sql}) as m")
         return
-    _keep_columns(con, model, kept)
+    derived = _keep_columns(con, model, kept)
     schools = con.execute(f"select distinct school_id from {kept.source} order by 1").fetchall()
     for (school,) in schools:  # school by school: one school's rows at a time in the update's join
-        _fill(con, model, kept, school)
+        _fill(con, model, kept, school, derived)
     con.execute(f"create or replace view {model.name} as {_kept_view(con, model, kept)}")
 
 
@@ -309,28 +309,45 @@ def _derived_held(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) ->
     return {name[len(prefix) :]: kind for name, kind in rows}
 
 
-def _keep_columns(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> None:
+def _keep_columns(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> list[str]:
     """Give the source table a column for each model column that is not the source's own (and drop
-    the columns an earlier version of the model kept there)."""
+    the columns an earlier version of the model kept there); the model columns it keeps."""
     own = {*kept.key, *kept.own}
-    wanted = {
-        name: kind
-        for name, kind, *_ in con.execute(f"describe select * from ({model.sql}) as m").fetchall()
-        if name not in own
-    }
+    wanted = {name: kind for name, kind in _model_columns(con, model) if name not in own}
     held = _derived_held(con, model, kept)
-    for name, kind in held.items():
-        if wanted.get(name) != kind:
-            con.execute(f'alter table {kept.source} drop column "{model.name}{DERIVED_SEPARATOR}{name}"')
-    for name, kind in wanted.items():
-        if held.get(name) != kind:
-            con.execute(f'alter table {kept.source} add column "{model.name}{DERIVED_SEPARATOR}{name}" {kind}')
+    changes = [
+        f'alter table {kept.source} drop column "{model.name}{DERIVED_SEPARATOR}{name}"'
+        for name, kind in held.items()
+        if wanted.get(name) != kind
+    ] + [
+        f'alter table {kept.source} add column "{model.name}{DERIVED_SEPARATOR}{name}" {kind}'
+        for name, kind in wanted.items()
+        if held.get(name) != kind
+    ]
+    if changes:
+        con.execute("; ".join(changes))
+    return list(wanted)
 
 
-def _fill(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, school: str) -> None:
-    """Compute the model's rows of one school and store its columns in the source's rows."""
+def _model_columns(con: duckdb.DuckDBPyConnection, model: Model) -> list[tuple[str, str]]:
+    """The model's output columns and their types, in order (once per process and SQL: the source
+    tables it reads are the migrations', the same in every warehouse)."""
+    if model.sql_hash not in _MODEL_COLUMNS:
+        described = con.execute(f"describe select * from ({model.sql}) as m").fetchall()
+        _MODEL_COLUMNS[model.sql_hash] = [(row[0], row[1]) for row in described]
+    return _MODEL_COLUMNS[model.sql_hash]
+
+
+_MODEL_COLUMNS: dict[str, list[tuple[str, str]]] = {}
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, school: str, derived: list[str] | None = None
+) -> None:
+    """Compute the model's rows of one school and store its columns (``derived``: those the source
+    holds, asked of it when not given) in the source's rows."""
     literal = "'" + school.replace("'", "''") + "'"
-    derived = list(_derived_held(con, model, kept))
+    derived = derived if derived is not None else list(_derived_held(con, model, kept))
     sets = ", ".join(f'"{model.name}{DERIVED_SEPARATOR}{name}" = m."{name}"' for name in derived)
     key = " and ".join(f"t.{column} = m.{column}" for column in kept.key)
     con.execute(
@@ -343,7 +360,7 @@ def _fill(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, school: st
 def _kept_view(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> str:
     """The SELECT of a kept model's view: its columns, in the model's order, from its source."""
     own = {**{column: column for column in kept.key}, **kept.own}
-    order = [row[0] for row in con.execute(f"describe select * from ({model.sql}) as m").fetchall()]
+    order = [name for name, _ in _model_columns(con, model)]
     listed = ", ".join(
         f"t.{own[name]} as {name}" if name in own else f't."{model.name}{DERIVED_SEPARATOR}{name}" as {name}'
         for name in order
