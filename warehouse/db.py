@@ -192,6 +192,16 @@ class KeptIn:
     key: tuple[str, ...]
     own: dict[str, str]
 
+    @property
+    def read_from_source(self) -> dict[str, str]:
+        """Model column → source column, for every column the view reads as it is (key included)."""
+        return {**{column: column for column in self.key}, **self.own}
+
+
+def _derived_name(model: Model, column: str) -> str:
+    """The source table's column that keeps ``column`` of ``model``."""
+    return f"{model.name}{DERIVED_SEPARATOR}{column}"
+
 
 def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
@@ -312,15 +322,15 @@ def _derived_held(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) ->
 def _keep_columns(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> list[str]:
     """Give the source table a column for each model column that is not the source's own (and drop
     the columns an earlier version of the model kept there); the model columns it keeps."""
-    own = {*kept.key, *kept.own}
+    own = kept.read_from_source
     wanted = {name: kind for name, kind in _model_columns(con, model) if name not in own}
     held = _derived_held(con, model, kept)
     changes = [
-        f'alter table {kept.source} drop column "{model.name}{DERIVED_SEPARATOR}{name}"'
+        f'alter table {kept.source} drop column "{_derived_name(model, name)}"'
         for name, kind in held.items()
         if wanted.get(name) != kind
     ] + [
-        f'alter table {kept.source} add column "{model.name}{DERIVED_SEPARATOR}{name}" {kind}'
+        f'alter table {kept.source} add column "{_derived_name(model, name)}" {kind}'
         for name, kind in wanted.items()
         if held.get(name) != kind
     ]
@@ -348,7 +358,7 @@ def _fill(
     holds, asked of it when not given) in the source's rows."""
     literal = "'" + school.replace("'", "''") + "'"
     derived = derived if derived is not None else list(_derived_held(con, model, kept))
-    sets = ", ".join(f'"{model.name}{DERIVED_SEPARATOR}{name}" = m."{name}"' for name in derived)
+    sets = ", ".join(f'"{_derived_name(model, name)}" = m."{name}"' for name in derived)
     key = " and ".join(f"t.{column} = m.{column}" for column in kept.key)
     con.execute(
         f"update {kept.source} as t set {sets} "
@@ -359,11 +369,10 @@ def _fill(
 
 def _kept_view(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> str:
     """The SELECT of a kept model's view: its columns, in the model's order, from its source."""
-    own = {**{column: column for column in kept.key}, **kept.own}
-    order = [name for name, _ in _model_columns(con, model)]
+    own = kept.read_from_source
     listed = ", ".join(
-        f"t.{own[name]} as {name}" if name in own else f't."{model.name}{DERIVED_SEPARATOR}{name}" as {name}'
-        for name in order
+        f"t.{own[name]} as {name}" if name in own else f't."{_derived_name(model, name)}" as {name}'
+        for name, _ in _model_columns(con, model)
     )
     return f"select {listed} from {kept.source} as t"
 
