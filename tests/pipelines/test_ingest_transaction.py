@@ -3,7 +3,8 @@
 DuckDB keeps a table dropped inside a transaction until the commit, memory and all: the files'
 scratch tables would then crowd the models' sorts out of memory. So the checks (which change only
 the connection's temporary tables) run first, the transaction begins when the batch is applied,
-and the batch's temporary tables are dropped when it ends, loaded or refused.
+and the batch's temporary tables go when it ends, loaded or refused: the batch runs on a connection
+of its own, closed at its end (a temporary table lives only as long as its connection).
 """
 
 from __future__ import annotations
@@ -55,8 +56,13 @@ def watched(monkeypatch):
     def watched_opened(db_path, keep_open):
         with opened(db_path, keep_open) as con:
             yield con
-            seen["left_at_end"] = _temporary_tables(con)
             seen["transaction_at_end"] = _in_transaction(con)
+            seen["temporary_at_end"] = bool(_temporary_tables(con))
+        try:
+            con.execute("select 1")
+            seen["closed_at_end"] = False
+        except duckdb.ConnectionException:
+            seen["closed_at_end"] = True
 
     monkeypatch.setattr(load.BatchStage, "cross_check", watched_cross_check)
     monkeypatch.setattr(ingest, "build_models", watched_build)
@@ -74,7 +80,8 @@ def test_checks_run_before_the_transaction_and_nothing_temporary_is_left(tmp_pat
     assert "stg_marks" in watched["staged_at_build"]  # the staged rows were there to apply
     # and the cross-file checks' own copies (row numbers, target keys) were gone
     assert [t for t in watched["staged_at_build"] if t.endswith("_all") or t.startswith("stg_keys_")] == []
-    assert watched["left_at_end"] == []
+    assert watched["temporary_at_end"] is True  # the staging was still there when the batch ended,
+    assert watched["closed_at_end"] is True  # and went with the batch's own connection
     assert watched["transaction_at_end"] is False
 
 
@@ -87,7 +94,7 @@ def test_a_refused_export_leaves_no_transaction_and_no_temporary_table(tmp_path:
     assert result.status == "refused"
     assert any(issue.file_name == "marks.csv" for issue in result.issues)
     assert "build_in_transaction" not in watched  # refused before anything was applied
-    assert watched["left_at_end"] == []
+    assert watched["closed_at_end"] is True
     assert watched["transaction_at_end"] is False
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from src_marks").fetchone() == (0,)
