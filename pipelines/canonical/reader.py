@@ -178,10 +178,7 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
         sample = handle.read(_SAMPLE)
     if is_utf8:
         text = sample.decode("utf-8", errors="ignore")
-        cyrillic = len(_CYRILLIC.findall(text))
-        mojibake = text.count("Ð") + text.count("Ñ")
-        doubled = len(_DOUBLE_ENCODED.findall(text))
-        if (mojibake >= 10 and mojibake > cyrillic) or (cyrillic > 50 and doubled > 0.2 * cyrillic):
+        if _double_encoded(text):
             raise _refuse(
                 name, "encoding", "Русский текст перекодирован дважды («РђР±», «Ð°Ð±»): выгрузите файл заново в UTF-8"
             )
@@ -195,6 +192,18 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
     if letters > 50 and upper > 0.6 * letters:
         raise _refuse(name, "encoding", "Похоже на кодировку KOI8-R: сохраните файл в UTF-8 или Windows-1251")
     return "cp1251"
+
+
+def _double_encoded(text: str) -> bool:
+    """Whether UTF-8 text was read as another encoding and saved as UTF-8 again: «Ð°Ð±» (from
+    Latin-1) outnumbering the Cyrillic letters, or «РђР±» (from Windows-1251) a fifth of them.
+    The letters (a scan of the whole sample) are counted only when a sign of either is there."""
+    mojibake = text.count("Ð") + text.count("Ñ")
+    doubled = len(_DOUBLE_ENCODED.findall(text)) if _DOUBLE_ENCODED.search(text) else 0
+    if mojibake < 10 and not doubled:
+        return False
+    cyrillic = len(_CYRILLIC.findall(text))
+    return (mojibake >= 10 and mojibake > cyrillic) or (cyrillic > 50 and doubled > 0.2 * cyrillic)
 
 
 class LineLengths:
