@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,38 +93,48 @@ class BatchStage:
         self.school_id = school_id
         self.exported_at = exported_at
         self.refused_lessons: set[str] = set()
+        # the staging tables declared from the stored tables' column types (read in one query):
+        # a declaration costs half a «create … as select … limit 0»
+        types: dict[str, dict[str, str]] = {}
+        for table, column, data_type in con.execute(
+            "select table_name, column_name, data_type from duckdb_columns() where database_name = current_database() "
+            "and schema_name = 'main' and starts_with(table_name, 'src_')"
+        ).fetchall():
+            types.setdefault(table, {})[column] = data_type
+        statements = []
         for name in TABLE_FILES:
+            declared = ", ".join(f"{c} {types[f'src_{name}'][c]}" for c in _data_columns(name))
+            statements.append(f"create or replace temp table stg_{name} ({declared}, {ROW_COLUMN} bigint, nk varchar)")
+        # a ``cur_<file>`` view for each file the cross-file checks name
+        for name in _current_views():
             cols = ", ".join(_data_columns(name))
-            con.execute(
-                f"create or replace temp table stg_{name} as "
-                f"select {cols}, cast(null as bigint) as {ROW_COLUMN}, cast(null as varchar) as nk from src_{name} limit 0"
-            )
-            con.execute(
+            statements.append(
                 f"create or replace temp view cur_{name} as "
                 f"select {cols} from stg_{name} union all "
                 f"select {cols} from src_{name} as s where s.school_id = '{_quote(school_id)}' "
                 f"and not exists (select 1 from stg_{name} as t where {_key_match(name, 't', 's')})"
             )
+        con.execute("; ".join(statements))
         con.execute("create or replace temp table stg_failed (file_name varchar, row_number bigint)")
 
     def add(self, name: str, frame: pl.DataFrame) -> None:
         """Stage the typed, per-file-valid rows of one batch of a file."""
         if frame.is_empty():
             return
-        self.con.register("stg_incoming", frame.to_arrow())
-        try:
-            self.add_table(name, "stg_incoming", has_school="school_id" in frame.columns)
-        finally:
-            self.con.unregister("stg_incoming")
+        # DuckDB reads the rows from this variable, found by its name in the calling frame (a
+        # replacement scan): 0.7 ms a file, against 2.0 ms for registering them as a view
+        incoming_rows = frame.to_arrow()  # noqa: F841
+        self.con.execute(self._insert(name, "incoming_rows", has_school="school_id" in frame.columns))
 
     def add_table(self, name: str, source: str, *, has_school: bool) -> None:
         """Stage the typed, per-file-valid rows of a table or view on this connection (the model's
         columns and ``_row``)."""
+        self.con.execute(self._insert(name, source, has_school=has_school))
+
+    def _insert(self, name: str, source: str, *, has_school: bool) -> str:
         school = "" if has_school else f"'{_quote(self.school_id)}' as "
         cols = ", ".join(f"{school}school_id" if c == "school_id" else c for c in _data_columns(name))
-        self.con.execute(
-            f"insert into stg_{name} select {cols}, {ROW_COLUMN}, {_nk_expr(name)} from (select * from {source})"
-        )
+        return f"insert into stg_{name} select {cols}, {ROW_COLUMN}, {_nk_expr(name)} from (select * from {source})"
 
     def note_refused_children(self, name: str, issues: list[Issue]) -> None:
         """Remember the lessons whose marks or attendance failed before staging (lesson atomicity)."""
@@ -534,6 +545,14 @@ def _reference_messages() -> str:
 
 def _sql_text(text: str) -> str:
     return "'" + _quote(text) + "'"
+
+
+@functools.cache
+def _current_views() -> tuple[str, ...]:
+    """The files whose ``cur_<file>`` view (the batch's rows and the school's stored rows it does
+    not replace) a check names."""
+    named = {m for sql in _file_checks() for m in re.findall(r"\bcur_([a-z_]+)", sql)}
+    return tuple(name for name in TABLE_FILES if name in named)
 
 
 @functools.cache
