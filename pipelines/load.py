@@ -368,12 +368,14 @@ class BatchStage:
     def apply(self, batch_id: int) -> ApplyCounts:
         """Upsert staged rows into src_ tables by natural key; the newer export wins."""
         counts = ApplyCounts()
+        school = _quote(self.school_id)
+        holds = " union all ".join(
+            f"select '{name}', exists (select 1 from src_{name} where school_id = '{school}')" for name in TABLE_FILES
+        )
+        stored = dict(self.con.execute(holds).fetchall())  # in one query: a query costs more than this one's work
         for name in TABLE_FILES:
             cols = ", ".join(_data_columns(name))
-            stored = self.con.execute(
-                f"select count(*) from src_{name} where school_id = ?", [self.school_id]
-            ).fetchone()[0]
-            if stored == 0:  # first load of this table for the school: nothing to compare with
+            if not stored[name]:  # first load of this table for the school: nothing to compare with
                 (counts.inserted[name],) = self.con.execute(
                     f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name}",
                     [batch_id, self.exported_at],

@@ -382,9 +382,11 @@ def build_models(
     school_ids: Iterable[str] | None = None,
     models: list[Model] | None = None,
     changed: Iterable[str] | None = None,
+    *,
+    count_rows: bool = True,
 ) -> dict[str, int]:
     """Materialise every model as a table (a model marked ``-- Materialized: view`` as a view);
-    returns rows per model.
+    returns rows per model (none without ``count_rows``: a query over every model).
 
     With ``school_ids`` only those schools' rows are rebuilt (a weekly ingest of one school in a
     regional warehouse touches that school alone); a model whose SQL changed since it was built
@@ -427,7 +429,7 @@ def build_models(
             if stale is not None:
                 stale.add(model.name)
     _record_built(con, renewed)
-    return _row_counts(con, [model.name for model in models])
+    return _row_counts(con, [model.name for model in models]) if count_rows else {}
 
 
 # DuckDB picks a hash join's build side from cardinality estimates, and for the roster joins of
