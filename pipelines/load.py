@@ -543,6 +543,7 @@ def _sql_text(text: str) -> str:
     return "'" + _quote(text) + "'"
 
 
+@functools.lru_cache(maxsize=64)
 def _with_current(sql: str, school_id: str) -> str:
     """A check's SELECT with each ``cur_<file>`` it names defined in its WITH clause: the batch's
     rows and the school's stored rows they do not replace. (As views, created with the staging,

@@ -106,9 +106,11 @@ def extract_zip(path: Path, workdir: Path) -> Path:
     return target
 
 
-def _find(folder: Path, spec: CanonicalFile) -> Path | None:
+def _find(folder: Path, spec: CanonicalFile, listed: list[Path] | None = None) -> Path | None:
+    """The folder's file of ``spec`` (``listed``: the folder's files, when already listed)."""
     names = {f"{base}{ext}" for base in (spec.name, spec.ru_name) for ext in EXTENSIONS}
-    matches = [p for p in folder.iterdir() if p.is_file() and p.name.lower() in names]
+    files = listed if listed is not None else [p for p in folder.iterdir() if p.is_file()]
+    matches = [p for p in files if p.name.lower() in names]
     if len(matches) > 1:
         listed = ", ".join(sorted(p.name for p in matches))
         raise _refuse(matches[0].name, "file_twice", f"Файл «{spec.name}» встречается несколько раз: {listed}")
@@ -118,8 +120,9 @@ def _find(folder: Path, spec: CanonicalFile) -> Path | None:
 def locate_files(folder: Path) -> tuple[list[ExportFile], list[Issue]]:
     """Match the folder's files to the canonical entries; a missing required file refuses."""
     found: list[ExportFile] = []
+    listed = [p for p in folder.iterdir() if p.is_file()]
     for spec in FILES:
-        path = _find(folder, spec)
+        path = _find(folder, spec, listed)
         if path is None:
             if spec.required:
                 raise _refuse(
@@ -130,8 +133,8 @@ def locate_files(folder: Path) -> tuple[list[ExportFile], list[Issue]]:
     known = {f.path.name for f in found}
     warnings = [
         Issue(p.name, None, None, None, "unknown_file", "Файл не входит в формат выгрузки и пропущен")
-        for p in sorted(folder.iterdir())
-        if p.is_file() and p.suffix.lower() in EXTENSIONS and p.name not in known
+        for p in sorted(listed)
+        if p.suffix.lower() in EXTENSIONS and p.name not in known
     ]
     return found, warnings
 
