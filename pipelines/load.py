@@ -105,7 +105,10 @@ class BatchStage:
         for name in TABLE_FILES:
             declared = ", ".join(f"{c} {types[f'src_{name}'][c]}" for c in _data_columns(name))
             statements.append(f"create or replace temp table stg_{name} ({declared}, {ROW_COLUMN} bigint, nk varchar)")
-        statements.append("create or replace temp table stg_failed (file_name varchar, row_number bigint)")
+        # the rows the cross-file checks refused, with the lesson of a lesson's or its children's row
+        statements.append(
+            "create or replace temp table stg_failed (file_name varchar, row_number bigint, lesson_id varchar)"
+        )
         con.execute("; ".join(statements))
 
     def add(self, name: str, frame: pl.DataFrame) -> None:
@@ -244,11 +247,7 @@ class BatchStage:
         return found
 
     def _lesson_atomicity(self) -> str:
-        children = " union all ".join(
-            f"select s.lesson_id from stg_failed as f join stg_{c}_all as s "
-            f"on f.file_name = '{c}' and f.row_number = s.{ROW_COLUMN}"
-            for c in LESSON_CHILDREN
-        )
+        children = f"select lesson_id from stg_failed where file_name in ({', '.join(map(_sql_text, LESSON_CHILDREN))})"
         refused = ", ".join(f"'{_quote(x)}'" for x in sorted(self.refused_lessons)) or "null"
         lesson_rows = (
             f"select 'lessons', l.{ROW_COLUMN}, 'lesson_id', l.lesson_id, 'lesson_incomplete', "
@@ -258,25 +257,14 @@ class BatchStage:
         child_rows = [
             f"select '{c}', s.{ROW_COLUMN}, 'lesson_id', s.lesson_id, 'lesson_refused', "
             f"'Строка не загружена: её урок отклонён целиком' "
-            f"from stg_{c} as s join stg_lessons_all as l on l.lesson_id = s.lesson_id "
-            f"join stg_failed as f on f.file_name = 'lessons' and f.row_number = l.{ROW_COLUMN}"
+            f"from stg_{c} as s join stg_failed as f on f.file_name = 'lessons' and f.lesson_id = s.lesson_id"
             for c in LESSON_CHILDREN
         ]
         return " union all ".join([lesson_rows, *child_rows])
 
     def cross_check(self, allow_lessons_on_holidays: bool, covers: tuple[dt.date, dt.date]) -> list[Issue]:
         """Run every cross-file rule until no new row fails; failing rows leave staging."""
-        self.con.execute(
-            "; ".join(
-                [
-                    *(
-                        f"create or replace temp table stg_{name}_all as select {ROW_COLUMN}, lesson_id from stg_{name}"
-                        for name in ("lessons", *LESSON_CHILDREN)
-                    ),
-                    f"create or replace temp table stg_keys_all as {_staged_keys()}",
-                ]
-            )
-        )
+        self.con.execute(f"create or replace temp table stg_keys_all as {_staged_keys()}")
         params = {
             "school_id": self.school_id,
             "youngest_pupil": limits.PUPIL_AGE_YEARS[0],
@@ -304,16 +292,9 @@ class BatchStage:
             issues += new
             if not new:
                 break
-        # the checks' own copies (row numbers and lesson ids, the targets' keys) are no longer
-        # needed: dropped before the batch's transaction begins, they free their memory at once
-        self.con.execute(
-            "; ".join(
-                [
-                    *(f"drop table stg_{name}_all" for name in ("lessons", *LESSON_CHILDREN)),
-                    "drop table stg_keys_all",
-                ]
-            )
-        )
+        # the checks' own copy of the targets' keys is no longer needed: dropped before the batch's
+        # transaction begins, it frees its memory at once
+        self.con.execute("drop table stg_keys_all")
         return issues
 
     def _record_failures(self, rows: list[tuple]) -> list[Issue]:
@@ -346,15 +327,19 @@ class BatchStage:
         if not issues:
             return []
         for name in sorted(set(frame.get_column("file_name"))):
+            lesson = "s.lesson_id" if name in ("lessons", *LESSON_CHILDREN) else "null"
+            self.con.execute(
+                f"insert into stg_failed select distinct n.file_name, n.row_number, {lesson} "
+                f"from stg_new_failed as n join stg_{name} as s on s.{ROW_COLUMN} = n.row_number "
+                f"where n.file_name = ? and not exists "
+                f"(select 1 from stg_failed as f where f.file_name = n.file_name and f.row_number = n.row_number)",
+                [name],
+            )
             self.con.execute(
                 f"delete from stg_{name} where {ROW_COLUMN} in "
                 f"(select row_number from stg_new_failed where file_name = ?)",
                 [name],
             )
-        self.con.execute(
-            "insert into stg_failed select distinct file_name, row_number from stg_new_failed "
-            "except select file_name, row_number from stg_failed"
-        )
         return issues
 
     # -- applying to src_ --------------------------------------------------------------------
@@ -502,7 +487,7 @@ def _reference_query(school_id: str) -> str:
         rows.append(
             f"select {number} as ref, s.{ROW_COLUMN} as row_number, {targets[ref.target]} as target, "
             f"s.{ref.column} as v from stg_{ref.file} as s "
-            + ("anti join stg_lessons_all as a on a.lesson_id = s.lesson_id " if whole_lesson else "")
+            + (f"anti join ({_EXPORT_LESSONS}) as a on a.lesson_id = s.lesson_id " if whole_lesson else "")
             + f"where s.{ref.column} is not null"
         )
     stored = _target_keys(f"school_id = '{_quote(school_id)}' and ")
@@ -517,6 +502,13 @@ def _reference_query(school_id: str) -> str:
         f"join ({_reference_messages()}) as m on m.ref = r.ref "
         "order by r.ref, r.row_number"
     )
+
+
+# The export's lessons as they entered the cross-file checks: those still staged and those a check
+# has refused since (a refused row's lesson is kept in ``stg_failed``).
+_EXPORT_LESSONS = (
+    "select lesson_id from stg_lessons union all select lesson_id from stg_failed where file_name = 'lessons'"
+)
 
 
 @functools.cache

@@ -78,7 +78,7 @@ def test_checks_run_before_the_transaction_and_nothing_temporary_is_left(tmp_pat
     assert watched["build_in_transaction"] is True
     assert watched["scratch_at_build"] == []  # every file's typed copy was dropped before
     assert "stg_marks" in watched["staged_at_build"]  # the staged rows were there to apply
-    # and the cross-file checks' own copies (row numbers, target keys) were gone
+    # and the cross-file checks' own copy of the target keys was gone
     assert [t for t in watched["staged_at_build"] if t.endswith("_all") or t.startswith("stg_keys_")] == []
     assert watched["temporary_at_end"] is True  # the staging was still there when the batch ended,
     assert watched["closed_at_end"] is True  # and went with the batch's own connection
