@@ -454,12 +454,12 @@ def _reference_targets() -> list[tuple[str, str]]:
     return targets
 
 
-def _target_keys(where: str) -> str:
-    """Every target's keys as rows (target number, key): ``stg_<target>``'s or, with ``where``,
-    the stored rows' that it selects."""
+def _target_keys(prefix: str, school_id: str | None = None) -> str:
+    """Every target's keys as rows (target number, key) from ``<prefix>_<target>``: the staged
+    rows (``stg``), or the stored rows (``src``) of ``school_id``."""
+    school = f"school_id = '{_quote(school_id)}' and " if school_id is not None else ""
     return " union all ".join(
-        f"select {index} as target, {column} as v from {'src' if where else 'stg'}_{target} "
-        f"where {where}{column} is not null"
+        f"select {index} as target, {column} as v from {prefix}_{target} where {school}{column} is not null"
         for index, (target, column) in enumerate(_reference_targets())
     )
 
@@ -467,7 +467,7 @@ def _target_keys(where: str) -> str:
 def _staged_keys() -> str:
     """The batch's distinct target keys as it entered the cross-file checks (``stg_keys_all``): a
     reference to one of them that a check then refused points at a refused row."""
-    return f"select distinct target, v from ({_target_keys('')})"
+    return f"select distinct target, v from ({_target_keys('stg')})"
 
 
 def _reference_query(school_id: str) -> str:
@@ -490,9 +490,9 @@ def _reference_query(school_id: str) -> str:
             + (f"anti join ({_EXPORT_LESSONS}) as a on a.lesson_id = s.lesson_id " if whole_lesson else "")
             + f"where s.{ref.column} is not null"
         )
-    stored = _target_keys(f"school_id = '{_quote(school_id)}' and ")
+
     return (
-        f"with refs as ({' union all '.join(rows)}), keys as ({_target_keys('')} union all {stored}) "
+        f"with refs as ({' union all '.join(rows)}), keys as ({_target_keys('stg')} union all {_target_keys('src', school_id)}) "
         "select m.file_name, r.row_number, m.column_name, r.v, "
         "case when k.v is not null then 'refers_to_refused' else 'reference' end, "
         "case when k.v is not null then m.refused_head || r.v || m.refused_tail "
