@@ -106,10 +106,10 @@ def extract_zip(path: Path, workdir: Path) -> Path:
     return target
 
 
-def _find(folder: Path, spec: CanonicalFile, listed: list[Path] | None = None) -> Path | None:
-    """The folder's file of ``spec`` (``listed``: the folder's files, when already listed)."""
+def _find(folder: Path, spec: CanonicalFile, entries: list[Path] | None = None) -> Path | None:
+    """The folder's file of ``spec`` (``entries``: the folder's files, when already listed)."""
     names = {f"{base}{ext}" for base in (spec.name, spec.ru_name) for ext in EXTENSIONS}
-    files = listed if listed is not None else [p for p in folder.iterdir() if p.is_file()]
+    files = entries if entries is not None else [p for p in folder.iterdir() if p.is_file()]
     matches = [p for p in files if p.name.lower() in names]
     if len(matches) > 1:
         listed = ", ".join(sorted(p.name for p in matches))
@@ -423,10 +423,10 @@ PLAIN_SPLIT_MAX_BYTES = 128 << 10
 
 def _split_plain(plan: CsvPlan) -> pl.DataFrame | None:
     """The file's rows exactly as DuckDB's reader gives them (text, an empty field as null), read
-    by splitting lines and fields, if the text is plain: no quote character, lines ending all
-    in LF or all in CRLF, no empty line, every line with as many fields as the header. None otherwise: DuckDB
-    reads such a file, and says what is wrong with it (tests/pipelines/test_reader_plain_split.py
-    compares the two readers on any text)."""
+    by splitting lines and fields, if the text is plain: no quote character, lines ending all in
+    LF or all in CRLF, no empty line, every line with as many fields as the header. None
+    otherwise: DuckDB reads such a file, and says what is wrong with it
+    (tests/pipelines/test_reader_plain_split.py compares the two readers on any text)."""
     text = plan.readable.read_bytes().decode("utf-8")  # the encoding was checked (or transcoded)
     text = text.removeprefix("\ufeff")
     if '"' in text:
