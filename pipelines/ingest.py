@@ -254,7 +254,8 @@ def _run_batch(
     result.counts = stage.apply(batch_id)
     changed = sum(result.counts.total(k) for k in ("inserted", "updated", "removed"))
     if changed:
-        build_models(con, [export["school_id"]], changed=result.counts.changed_tables(), count_rows=False)
+        schools, tables = [export["school_id"]], result.counts.changed_tables()
+        build_models(con, schools, changed=tables, count_rows=False, new_rows=result.counts.new_rows)
     result.status = "loaded_with_rejections" if result.issues else ("loaded" if changed else "unchanged")
     result.seconds_load = time.perf_counter() - load_clock
 

@@ -23,6 +23,7 @@ from pipelines.canonical.reader import ROW_COLUMN
 from pipelines.canonical.schemas import FILES, FILES_BY_NAME, columns_of
 from pipelines.issues import Issue
 from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES
+from warehouse import db
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 TABLE_FILES = tuple(f.name for f in FILES if f.name != "export")
@@ -75,6 +76,9 @@ class ApplyCounts:
     updated: Counter = field(default_factory=Counter)
     removed: Counter = field(default_factory=Counter)
     kept_newer: Counter = field(default_factory=Counter)
+    # a first load's rows of a table that keeps a model's columns: the model build inserts them
+    # (warehouse.db.build_models), computing those columns in the same insert
+    new_rows: dict[str, db.NewRows] = field(default_factory=dict)
 
     def total(self, kind: str) -> int:
         return sum(getattr(self, kind).values())
@@ -352,8 +356,17 @@ class BatchStage:
             f"select '{name}', exists (select 1 from src_{name} where school_id = '{school}')" for name in TABLE_FILES
         )
         stored = dict(self.con.execute(holds).fetchall())  # in one query: a query costs more than this one's work
+        kept = db.kept_sources()
         for name in TABLE_FILES:
             cols = ", ".join(_data_columns(name))
+            if not stored[name] and f"src_{name}" in kept:
+                (counts.inserted[name],) = self.con.execute(f"select count(*) from stg_{name}").fetchone()
+                constants = {"batch_id": batch_id, "exported_at": self.exported_at}
+                rows = db.NewRows(
+                    tuple(_data_columns(name)), f"select {cols} from stg_{name}", (self.school_id,), constants
+                )
+                counts.new_rows[f"src_{name}"] = rows
+                continue
             if not stored[name]:  # first load of this table for the school: nothing to compare with
                 (counts.inserted[name],) = self.con.execute(
                     f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name}",

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -283,9 +283,10 @@ def _main_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute(query).fetchall())
 
 
-def _create(con: duckdb.DuckDBPyConnection, model: Model, existing: dict[str, str]) -> None:
+def _create(con: duckdb.DuckDBPyConnection, model: Model, existing: dict[str, str], new: NewRows | None = None) -> None:
     """(Re)create a model whole, as a view or a table; an older warehouse may hold it as the other
-    kind, which is dropped first (DuckDB replaces a table by a table and a view by a view only)."""
+    kind, which is dropped first (DuckDB replaces a table by a table and a view by a view only).
+    ``new``: rows waiting to go into the source a kept model is kept in (:func:`_arriving`)."""
     kept = _kept_here(model, existing)
     kind = "view" if model.is_view or kept else "table"
     held = existing.get(model.name)
@@ -295,8 +296,13 @@ def _create(con: duckdb.DuckDBPyConnection, model: Model, existing: dict[str, st
         con.execute(f"create or replace {kind} {model.name} as select * from ({model.sql}) as m")
         return
     derived = _keep_columns(con, model, kept)
-    schools = con.execute(f"select distinct school_id from {kept.source} order by 1").fetchall()
-    for (school,) in schools:  # school by school: one school's rows at a time in the update's join
+    schools = [
+        school for (school,) in con.execute(f"select distinct school_id from {kept.source} order by 1").fetchall()
+    ]
+    if new is not None and not _insert_kept(con, model, kept, new):
+        new.insert_plainly(con, kept.source)
+        schools += new.schools
+    for school in schools:  # school by school: one school's rows at a time in the update's join
         _fill(con, model, kept, school, derived)
     con.execute(f"create or replace view {model.name} as {_kept_view(con, model, kept)}")
 
@@ -367,6 +373,91 @@ def _fill(
     )
 
 
+def kept_sources(models: Iterable[Model] | None = None) -> frozenset[str]:
+    """The source tables that keep a model's columns (``src_marks``)."""
+    models = models if models is not None else load_models()
+    return frozenset(model.kept_in.source for model in models if model.kept_in is not None)
+
+
+@dataclass(frozen=True)
+class NewRows:
+    """Rows waiting to be inserted into a source table by the build (:func:`build_models`):
+    ``query`` selects the source's ``columns``, all of them rows of ``schools``, which have no
+    stored rows in that table; ``constants`` are columns of one value each (the batch's number and
+    moment)."""
+
+    columns: tuple[str, ...]
+    query: str
+    schools: tuple[str, ...]
+    constants: dict[str, object] = field(default_factory=dict)
+
+    def insert_plainly(self, con: duckdb.DuckDBPyConnection, source: str) -> None:
+        names = ", ".join((*self.columns, *self.constants))
+        marks = "".join(", ?" for _ in self.constants)
+        con.execute(
+            f"insert into {source} ({names}) select {', '.join(self.columns)}{marks} from ({self.query})",
+            list(self.constants.values()),
+        )
+
+
+def _arriving(
+    con: duckdb.DuckDBPyConnection, model: Model, existing: dict[str, str], waiting: dict[str, NewRows]
+) -> NewRows | None:
+    """Before ``model`` is built, the new rows of the sources it reads go in: those of the source
+    the model is kept in are returned (its build inserts them with its columns), the others are
+    inserted here."""
+    kept = _kept_here(model, existing)
+    new = None
+    for source in sorted(model.reads & waiting.keys()):
+        rows = waiting.pop(source)
+        if kept is not None and kept.source == source:
+            new = rows
+        else:
+            rows.insert_plainly(con, source)
+    return new
+
+
+def _refill(
+    con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, schools: list[str], new: NewRows | None
+) -> None:
+    """A kept model rebuilt for ``schools``: the new rows go in with the model's columns, and the
+    schools without new rows (their stored rows may read what the batch changed) are filled."""
+    if new is not None and not _insert_kept(con, model, kept, new):
+        new.insert_plainly(con, kept.source)
+        new = None
+    for school in schools:
+        if new is None or school not in new.schools:
+            _fill(con, model, kept, school)
+
+
+def _insert_kept(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, rows: NewRows) -> bool:
+    """Insert a school's new rows into the source that keeps ``model``, each with the model's
+    columns computed from the new rows themselves, so that no ``update`` fills them afterwards
+    (updating a school's 0.6 M marks cost about as much as inserting them, and its changed blocks
+    more again at the commit). The model's SQL reads the new rows under the source's name (a CTE
+    of that name hides the table) and every other table as it is: the build calls this at the
+    model's turn, when every model it reads is rebuilt. False (nothing done) when the source does
+    not hold the model's current columns yet (a new warehouse): the rows then go in plainly and
+    the model's build fills them."""
+    own = kept.read_from_source
+    wanted = {name: kind for name, kind in _model_columns(con, model) if name not in own}
+    if _derived_held(con, model, kept) != wanted:
+        return False
+    listed = ", ".join((*rows.columns, *rows.constants, *(f'"{_derived_name(model, name)}"' for name in wanted)))
+    constants = "".join(f", ? as {name}" for name in rows.constants)
+    computed = ", ".join(f'm."{name}"' for name in wanted)
+    key = " and ".join(f"n.{column} = m.{column}" for column in kept.key)
+    (inserted,) = con.execute(
+        f"insert into {kept.source} ({listed}) with {kept.source} as ({rows.query}) "
+        f"select n.*{constants}, {computed} from {kept.source} as n left join ({model.sql}) as m on {key}",
+        list(rows.constants.values()),
+    ).fetchone()
+    (expected,) = con.execute(f"select count(*) from ({rows.query})").fetchone()
+    if inserted != expected:  # one model row per source row: the model's joins are on unique keys
+        raise ValueError(f"{model.name}: {inserted} rows inserted into {kept.source} for {expected} new rows")
+    return True
+
+
 def _kept_view(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> str:
     """The SELECT of a kept model's view: its columns, in the model's order, from its source."""
     own = kept.read_from_source
@@ -384,6 +475,7 @@ def build_models(
     changed: Iterable[str] | None = None,
     *,
     count_rows: bool = True,
+    new_rows: dict[str, NewRows] | None = None,
 ) -> dict[str, int]:
     """Materialise every model as a table (a model marked ``-- Materialized: view`` as a view);
     returns rows per model (none without ``count_rows``: a query over every model).
@@ -393,6 +485,10 @@ def build_models(
     is rebuilt whole. With ``changed`` (the tables whose rows changed, e.g. ``src_marks``) a model
     none of whose inputs changed, directly or through another model, is left as it is. Runs
     inside the caller's transaction when there is one.
+
+    ``new_rows`` (source table → rows of schools that have no stored rows in that table) are
+    inserted by the build, just before the first model that reads them: a model kept in that
+    source gets its columns in the insert itself (:func:`_insert_kept`) instead of a fill.
     """
     models = models if models is not None else load_models()
     con.execute("create table if not exists meta_model (name varchar not null, sql_hash varchar not null)")
@@ -401,19 +497,21 @@ def build_models(
     schools = sorted(set(school_ids)) if school_ids is not None else None
     stale = set(changed) if changed is not None else None
     renewed: list[Model] = []
+    waiting = dict(new_rows or {})
     with _model_build_settings(con):
         for model in models:
             fresh = built.get(model.name) != model.sql_hash or model.name not in existing
+            new = _arriving(con, model, existing, waiting)
+            inputs_changed = stale is None or bool(stale & model.reads)
             if fresh or schools is None:
-                _create(con, model, existing)
+                _create(con, model, existing, new)
                 renewed.append(model)
+            elif (kept := _kept_here(model, existing)) and (new is not None or (schools and inputs_changed)):
+                _refill(con, model, kept, schools or [], new)
             elif model.is_view:
                 if stale is None or not stale & model.reads:
                     continue  # a view shows its inputs as they are: nothing to rebuild, only to pass on
-            elif (kept := _kept_here(model, existing)) and schools and (stale is None or stale & model.reads):
-                for school in schools:
-                    _fill(con, model, kept, school)
-            elif schools and (stale is None or stale & model.reads):
+            elif schools and inputs_changed:
                 # School by school, the school an equality with a literal: DuckDB pushes that filter
                 # down through the models' windows and aggregates to their source tables, and
                 # neither an IN list nor a parameter, so a school's rebuild read every school's rows
@@ -428,6 +526,8 @@ def build_models(
                 continue
             if stale is not None:
                 stale.add(model.name)
+    for source, rows in waiting.items():  # rows no model reads
+        rows.insert_plainly(con, source)
     _record_built(con, renewed)
     return _row_counts(con, [model.name for model in models]) if count_rows else {}
 

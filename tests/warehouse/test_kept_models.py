@@ -18,9 +18,9 @@ from warehouse import db
 SCHOOL = "sch-test"
 
 
-def _load(data: dict, folder, warehouse) -> None:
+def _load(data: dict, folder, warehouse, school: str = SCHOOL) -> None:
     for name in ("export", "school"):
-        data[name][0]["school_id"] = SCHOOL
+        data[name][0]["school_id"] = school
     (result,) = ingest_path(write_export(data, folder), warehouse)
     assert result.status == "loaded", result.issues[:3]
 
@@ -48,10 +48,11 @@ def _expected_marks(data: dict) -> dict[str, tuple]:
     return expected
 
 
-def _stored_marks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+def _stored_marks(con: duckdb.DuckDBPyConnection, school: str = SCHOOL) -> dict[str, tuple]:
     rows = con.execute(
         "select mark_id, lesson_date, class_id, subject_id, weight, is_control, n_numeric, sum_numeric, teacher_id "
-        "from fct_mark"
+        "from fct_mark where school_id = ?",
+        [school],
     ).fetchall()
     return {row[0]: row[1:] for row in rows}
 
@@ -154,3 +155,87 @@ def test_a_backup_holds_the_marks_as_exported_and_its_restore_computes_the_fact_
     restore(info.folder, restored)
     with duckdb.connect(str(restored), read_only=True) as con:
         assert _stored_marks(con) == _expected_marks(data)
+
+
+def _filled_schools(monkeypatch) -> list[str]:
+    """The schools whose kept rows the build fills by an update (a spy on ``db._fill``)."""
+    filled: list[str] = []
+    fill = db._fill
+
+    def spy(con, model, kept, school, *args):
+        filled.append(school)
+        return fill(con, model, kept, school, *args)
+
+    monkeypatch.setattr(db, "_fill", spy)
+    return filled
+
+
+def test_a_new_schools_marks_go_in_with_the_facts_columns(tmp_path, monkeypatch):
+    """A school's first marks get the fact's columns as they are inserted, in a new warehouse and
+    beside a school already there: from the lessons, periods and work types of the same batch
+    (a mark's period comes from dim_date, a model the batch rebuilds before the marks go in)."""
+    filled = _filled_schools(monkeypatch)
+    first, second = tiny_export(), tiny_export()
+    (answer,) = [w for w in second["work_types"] if w["work_type_id"] == "answer"]
+    answer["weight"] = "3"  # the second school weighs answers otherwise
+    path = tmp_path / "w.duckdb"
+    _load(first, tmp_path / "first", path)
+    _load(second, tmp_path / "second", path, school="sch-second")
+    assert filled == []
+    (model,) = [m for m in db.load_models() if m.name == "fct_mark"]
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert _stored_marks(con) == _expected_marks(first)
+        assert _stored_marks(con, "sch-second") == _expected_marks(second) != _expected_marks(first)
+        periods = "select school_id, count(period_id) from fct_mark group by all order by all"
+        ((_, n_first), (_, n_second)) = con.execute(periods).fetchall()
+        assert n_second == n_first > 0
+        shown = con.execute("select * from fct_mark order by school_id, mark_id").fetchall()
+        computed = con.execute(f"select * from ({model.sql}) as m order by school_id, mark_id").fetchall()
+        assert shown == computed and len(shown) == len(first["marks"]) + len(second["marks"])
+
+
+THINGS = "create table src_things (school_id varchar, thing_id varchar, size integer, batch_id bigint)"
+DOUBLED = (
+    "-- Materialized: in src_things (key school_id, thing_id; its own size)\n"
+    "select school_id, thing_id, size, size * 2 as doubled from src_things"
+)
+
+
+def _things(school: str, *sizes: int) -> db.NewRows:
+    rows = ", ".join(f"('{school}', 't{size}', {size})" for size in sizes)
+    query = f"select * from (values {rows}) as v(school_id, thing_id, size)"
+    return db.NewRows(("school_id", "thing_id", "size"), query, (school,), {"batch_id": 7})
+
+
+def _build(con, sql: str, schools: list[str], new: db.NewRows | None = None) -> None:
+    model = db.Model("fct_thing", sql, frozenset(), frozenset({"src_things"}))
+    new_rows = {"src_things": new} if new is not None else None
+    db.build_models(con, schools, models=[model], changed={"src_things"}, count_rows=False, new_rows=new_rows)
+
+
+def test_the_build_inserts_new_rows_with_the_kept_models_columns(monkeypatch):
+    filled = _filled_schools(monkeypatch)
+    con = duckdb.connect()
+    con.execute(THINGS)
+    _build(con, DOUBLED, ["a"], _things("a", 1, 5))  # a new model: created, its rows inserted with it
+    con.execute("insert into src_things (school_id, thing_id, size) values ('b', 't3', 3)")
+    _build(con, DOUBLED, ["b", "c"], _things("c", 4))  # b's stored row is filled, c's new row goes in
+    assert filled == ["b"]
+    assert con.execute("select * from fct_thing order by school_id, thing_id").fetchall() == [
+        ("a", "t1", 1, 2),
+        ("a", "t5", 5, 10),
+        ("b", "t3", 3, 6),
+        ("c", "t4", 4, 8),
+    ]
+    assert con.execute("select school_id, batch_id from src_things where thing_id in ('t1', 't4')").fetchall() == [
+        ("a", 7),
+        ("c", 7),
+    ]
+
+
+def test_a_kept_model_giving_two_rows_for_a_new_row_is_refused():
+    con = duckdb.connect()
+    con.execute(THINGS)
+    twice = DOUBLED + " cross join (values (1), (2)) as twice(n)"
+    with pytest.raises(ValueError, match="4 rows inserted into src_things for 2 new rows"):
+        _build(con, twice, ["a"], _things("a", 1, 5))
