@@ -360,11 +360,11 @@ class BatchStage:
         for name in TABLE_FILES:
             cols = ", ".join(_data_columns(name))
             if not stored[name] and f"src_{name}" in kept:
-                (counts.inserted[name],) = self.con.execute(f"select count(*) from stg_{name}").fetchone()
+                (n_rows,) = self.con.execute(f"select count(*) from stg_{name}").fetchone()
                 constants = {"batch_id": batch_id, "exported_at": self.exported_at}
-                rows = db.NewRows(
-                    tuple(_data_columns(name)), f"select {cols} from stg_{name}", (self.school_id,), constants
-                )
+                query = f"select {cols} from stg_{name}"
+                rows = db.NewRows(tuple(_data_columns(name)), query, (self.school_id,), n_rows, constants)
+                counts.inserted[name] = n_rows
                 counts.new_rows[f"src_{name}"] = rows
                 continue
             if not stored[name]:  # first load of this table for the school: nothing to compare with

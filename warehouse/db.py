@@ -299,9 +299,8 @@ def _create(con: duckdb.DuckDBPyConnection, model: Model, existing: dict[str, st
     schools = [
         school for (school,) in con.execute(f"select distinct school_id from {kept.source} order by 1").fetchall()
     ]
-    if new is not None and not _insert_kept(con, model, kept, new):
-        new.insert_plainly(con, kept.source)
-        schools += new.schools
+    if new is not None:
+        _insert_kept(con, model, kept, new, derived)
     for school in schools:  # school by school: one school's rows at a time in the update's join
         _fill(con, model, kept, school, derived)
     con.execute(f"create or replace view {model.name} as {_kept_view(con, model, kept)}")
@@ -325,11 +324,17 @@ def _derived_held(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) ->
     return {name[len(prefix) :]: kind for name, kind in rows}
 
 
+def _derived_wanted(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> dict[str, str]:
+    """The model's columns that are not the source's own (model column → type): those the source
+    table keeps."""
+    own = kept.read_from_source
+    return {name: kind for name, kind in _model_columns(con, model) if name not in own}
+
+
 def _keep_columns(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> list[str]:
     """Give the source table a column for each model column that is not the source's own (and drop
     the columns an earlier version of the model kept there); the model columns it keeps."""
-    own = kept.read_from_source
-    wanted = {name: kind for name, kind in _model_columns(con, model) if name not in own}
+    wanted = _derived_wanted(con, model, kept)
     held = _derived_held(con, model, kept)
     changes = [
         f'alter table {kept.source} drop column "{_derived_name(model, name)}"'
@@ -382,13 +387,14 @@ def kept_sources(models: Iterable[Model] | None = None) -> frozenset[str]:
 @dataclass(frozen=True)
 class NewRows:
     """Rows waiting to be inserted into a source table by the build (:func:`build_models`):
-    ``query`` selects the source's ``columns``, all of them rows of ``schools``, which have no
-    stored rows in that table; ``constants`` are columns of one value each (the batch's number and
-    moment)."""
+    ``query`` selects the source's ``columns`` in that order: ``n_rows`` rows, all of them of
+    ``schools``, which have no stored rows in that table. ``constants`` are columns of one value
+    each (the batch's number and moment)."""
 
     columns: tuple[str, ...]
     query: str
     schools: tuple[str, ...]
+    n_rows: int
     constants: dict[str, object] = field(default_factory=dict)
 
     def insert_plainly(self, con: duckdb.DuckDBPyConnection, source: str) -> None:
@@ -422,40 +428,37 @@ def _refill(
 ) -> None:
     """A kept model rebuilt for ``schools``: the new rows go in with the model's columns, and the
     schools without new rows (their stored rows may read what the batch changed) are filled."""
-    if new is not None and not _insert_kept(con, model, kept, new):
-        new.insert_plainly(con, kept.source)
-        new = None
+    if new is not None:
+        derived = _derived_wanted(con, model, kept)
+        if _derived_held(con, model, kept) == derived:
+            _insert_kept(con, model, kept, new, list(derived))
+        else:  # the kept columns' types are not the model's now (a migration retyped a source column)
+            new.insert_plainly(con, kept.source)
+            new = None
     for school in schools:
         if new is None or school not in new.schools:
             _fill(con, model, kept, school)
 
 
-def _insert_kept(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, rows: NewRows) -> bool:
+def _insert_kept(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, rows: NewRows, derived: list[str]) -> None:
     """Insert a school's new rows into the source that keeps ``model``, each with the model's
     columns computed from the new rows themselves, so that no ``update`` fills them afterwards
     (updating a school's 0.6 M marks cost about as much as inserting them, and its changed blocks
     more again at the commit). The model's SQL reads the new rows under the source's name (a CTE
     of that name hides the table) and every other table as it is: the build calls this at the
-    model's turn, when every model it reads is rebuilt. False (nothing done) when the source does
-    not hold the model's current columns yet (a new warehouse): the rows then go in plainly and
-    the model's build fills them."""
-    own = kept.read_from_source
-    wanted = {name: kind for name, kind in _model_columns(con, model) if name not in own}
-    if _derived_held(con, model, kept) != wanted:
-        return False
-    listed = ", ".join((*rows.columns, *rows.constants, *(f'"{_derived_name(model, name)}"' for name in wanted)))
+    model's turn, when every model it reads is rebuilt. ``derived``: the model's columns the
+    source holds, as the model types them."""
+    listed = ", ".join((*rows.columns, *rows.constants, *(f'"{_derived_name(model, name)}"' for name in derived)))
     constants = "".join(f", ? as {name}" for name in rows.constants)
-    computed = ", ".join(f'm."{name}"' for name in wanted)
+    computed = ", ".join(f'm."{name}"' for name in derived)
     key = " and ".join(f"n.{column} = m.{column}" for column in kept.key)
     (inserted,) = con.execute(
         f"insert into {kept.source} ({listed}) with {kept.source} as ({rows.query}) "
         f"select n.*{constants}, {computed} from {kept.source} as n left join ({model.sql}) as m on {key}",
         list(rows.constants.values()),
     ).fetchone()
-    (expected,) = con.execute(f"select count(*) from ({rows.query})").fetchone()
-    if inserted != expected:  # one model row per source row: the model's joins are on unique keys
-        raise ValueError(f"{model.name}: {inserted} rows inserted into {kept.source} for {expected} new rows")
-    return True
+    if inserted != rows.n_rows:  # one model row per source row: the model's joins are on unique keys
+        raise ValueError(f"{model.name}: {inserted} rows inserted into {kept.source} for {rows.n_rows} new rows")
 
 
 def _kept_view(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> str:

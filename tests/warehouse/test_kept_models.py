@@ -204,7 +204,7 @@ DOUBLED = (
 def _things(school: str, *sizes: int) -> db.NewRows:
     rows = ", ".join(f"('{school}', 't{size}', {size})" for size in sizes)
     query = f"select * from (values {rows}) as v(school_id, thing_id, size)"
-    return db.NewRows(("school_id", "thing_id", "size"), query, (school,), {"batch_id": 7})
+    return db.NewRows(("school_id", "thing_id", "size"), query, (school,), len(sizes), {"batch_id": 7})
 
 
 def _build(con, sql: str, schools: list[str], new: db.NewRows | None = None) -> None:
