@@ -447,17 +447,27 @@ def _insert_kept(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, row
     more again at the commit). The model's SQL reads the new rows under the source's name (a CTE
     of that name hides the table) and every other table as it is: the build calls this at the
     model's turn, when every model it reads is rebuilt. ``derived``: the model's columns the
-    source holds, as the model types them."""
-    listed = ", ".join((*rows.columns, *rows.constants, *(f'"{_derived_name(model, name)}"' for name in derived)))
+    source holds, as the model types them.
+
+    When the model shows every column of the new rows (its key and its own columns), the rows are
+    taken from the model alone; otherwise each new row is joined to its model row by the key (for
+    a school's marks that join took 0.33 s of the insert's 0.62 s). Either way the insert must give
+    exactly one row per new row: the model's joins keep every source row and are on unique keys."""
+    shown = {source: name for name, source in kept.read_from_source.items()}
     constants = "".join(f", ? as {name}" for name in rows.constants)
     computed = ", ".join(f'm."{name}"' for name in derived)
-    key = " and ".join(f"n.{column} = m.{column}" for column in kept.key)
+    listed = ", ".join((*rows.columns, *rows.constants, *(f'"{_derived_name(model, name)}"' for name in derived)))
+    if all(column in shown for column in rows.columns):
+        taken = ", ".join(f'm."{shown[column]}"' for column in rows.columns)
+        select = f"select {taken}{constants}, {computed} from ({model.sql}) as m"
+    else:
+        key = " and ".join(f"n.{column} = m.{column}" for column in kept.key)
+        select = f"select n.*{constants}, {computed} from {kept.source} as n left join ({model.sql}) as m on {key}"
     (inserted,) = con.execute(
-        f"insert into {kept.source} ({listed}) with {kept.source} as ({rows.query}) "
-        f"select n.*{constants}, {computed} from {kept.source} as n left join ({model.sql}) as m on {key}",
+        f"insert into {kept.source} ({listed}) with {kept.source} as ({rows.query}) {select}",
         list(rows.constants.values()),
     ).fetchone()
-    if inserted != rows.n_rows:  # one model row per source row: the model's joins are on unique keys
+    if inserted != rows.n_rows:
         raise ValueError(f"{model.name}: {inserted} rows inserted into {kept.source} for {rows.n_rows} new rows")
 
 

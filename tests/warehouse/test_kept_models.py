@@ -71,9 +71,9 @@ def test_fct_mark_is_a_view_of_the_columns_src_marks_keeps(tmp_path):
         assert _kinds(con)["fct_mark"] == "VIEW"
         columns = [r[0] for r in con.execute("describe src_marks").fetchall()]
         kept = {c.removeprefix("fct_mark__") for c in columns if c.startswith("fct_mark__")}
-        # the fact's own columns, not those it takes from the mark as exported
-        assert {"lesson_date", "class_id", "subject_id", "weight", "mark_value"} <= kept
-        assert not kept & {"mark_id", "pupil_id", "lesson_id", "entered_at", "teacher_id"}
+        # the fact's own columns, not those it shows of the mark as exported
+        assert {"lesson_date", "class_id", "subject_id", "weight", "is_numeric"} <= kept
+        assert not kept & {"mark_id", "pupil_id", "lesson_id", "entered_at", "teacher_id", "mark_value", "own_weight"}
         assert _stored_marks(con) == _expected_marks(data)
         # the view shows exactly what the model's SELECT computes
         shown = con.execute("select * from fct_mark order by mark_id").fetchall()
@@ -239,3 +239,30 @@ def test_a_kept_model_giving_two_rows_for_a_new_row_is_refused():
     twice = DOUBLED + " cross join (values (1), (2)) as twice(n)"
     with pytest.raises(ValueError, match="4 rows inserted into src_things for 2 new rows"):
         _build(con, twice, ["a"], _things("a", 1, 5))
+
+
+def test_a_kept_model_dropping_a_new_row_is_refused():
+    """A model showing every column of the new rows gives them from its own rows alone, so a row
+    it loses would be lost: the insert is refused."""
+    con = duckdb.connect()
+    con.execute(THINGS)
+    with pytest.raises(ValueError, match="1 rows inserted into src_things for 2 new rows"):
+        _build(con, DOUBLED + " where size > 1", ["a"], _things("a", 1, 5))
+
+
+def test_a_source_column_the_model_does_not_show_is_kept_from_the_new_rows():
+    """A model that does not show a column of its source (here ``label``) has its columns joined
+    to the new rows by the key: the column goes in as the rows bring it."""
+    con = duckdb.connect()
+    con.execute(THINGS.replace("size integer", "size integer, label varchar"))
+    query = (
+        "select * from (values ('a', 't1', 1, 'one'), ('a', 't5', 5, 'five')) as v(school_id, thing_id, size, label)"
+    )
+    new = db.NewRows(("school_id", "thing_id", "size", "label"), query, ("a",), 2, {"batch_id": 7})
+    _build(con, DOUBLED, ["a"], new)
+    stored = "select thing_id, label, batch_id, fct_thing__doubled from src_things order by thing_id"
+    assert con.execute(stored).fetchall() == [("t1", "one", 7, 2), ("t5", "five", 7, 10)]
+    assert con.execute("select * from fct_thing order by thing_id").fetchall() == [
+        ("a", "t1", 1, 2),
+        ("a", "t5", 5, 10),
+    ]

@@ -229,18 +229,18 @@ def test_fct_mark(q):
     a, c = "ans", "ctl"
     assert q("select * from fct_mark") == [
         ("sch-1", "M1", "p1", "L1", D("2025-09-02"), Y, "q1", "c7a", None, "math", "t1", a, "4/5",
-         True, 4, 5, 2, 9, 1.0, False, T("2025-09-02 12:00"), 0),
+         True, 4, 5, 2, 9, None, 1.0, False, T("2025-09-02 12:00"), 0),
         ("sch-1", "M2", "p2", "L1", D("2025-09-02"), Y, "q1", "c7a", None, "math", "t1", c, "3",
-         True, 3, None, 1, 3, 2.0, True, T("2025-09-05 10:00"), 3),
+         True, 3, None, 1, 3, None, 2.0, True, T("2025-09-05 10:00"), 3),
         ("sch-1", "M3", "p1", "L4", D("2025-09-16"), Y, "q2", "c7a", None, "math", "t1", a, "зач",
-         False, None, None, 0, 0, 1.0, False, T("2025-09-16 11:00"), 0),
-        # the mark's own weight 3 beats the work type's 2
+         False, None, None, 0, 0, None, 1.0, False, T("2025-09-16 11:00"), 0),
+        # the mark's own weight 3 (own_weight) beats the work type's 2
         ("sch-1", "M4", "p2", "L4", D("2025-09-16"), Y, "q2", "c7a", None, "math", "t1", c, "5",
-         True, 5, None, 1, 5, 3.0, True, T("2025-09-18 20:00"), 2),
+         True, 5, None, 1, 5, 3.0, 3.0, True, T("2025-09-18 20:00"), 2),
         ("sch-1", "M5", "p3", "L3", D("2025-09-10"), Y, "q1", "c7a", "g1", "eng", "t2", a, "К",
-         False, None, None, 0, 0, 1.0, False, T("2025-09-10 12:00"), 0),
+         False, None, None, 0, 0, None, 1.0, False, T("2025-09-10 12:00"), 0),
         ("sch-2", "M1", "p1", "L1", D("2025-09-02"), Y, "q1", "c7a", None, "math", "t1", a, "2",
-         True, 2, None, 1, 2, 1.5, False, T("2025-09-02 13:00"), 0),
+         True, 2, None, 1, 2, None, 1.5, False, T("2025-09-02 13:00"), 0),
     ]
     # p2: (3·2 + 5·3) / (2 + 3) = 4.2; p1: «4/5» at weight 1 → 9 / 2 = 4.5, «зач» adds nothing
     weighted = (

@@ -3,18 +3,20 @@
 -- it is a single «4» (mark_1 = 4, mark_2 null) or a double «4/5» (mark_1 = 4, mark_2 = 5);
 -- «зач», «незач» and «К» are not numeric (n_numeric = 0, sum_numeric = 0). The weighted average of
 -- a set of marks is sum(sum_numeric * weight) / sum(n_numeric * weight). weight is the mark's own
--- weight when given, else the work type's. teacher_id is who entered the mark; entry_delay_days
--- counts days from the lesson date to the entry date.
--- Materialized: in src_marks (key school_id, mark_id; its own pupil_id, lesson_id, work_type_id, entered_at, entered_by as teacher_id)
+-- weight when given (own_weight, as entered with the mark), else the work type's. teacher_id is
+-- who entered the mark; entry_delay_days counts days from the lesson date to the entry date.
+-- Materialized: in src_marks (key school_id, mark_id; its own pupil_id, lesson_id, work_type_id, entered_at, entered_by as teacher_id, mark_value, weight as own_weight)
 -- Each mark is stored once: the warehouse keeps the fact's other columns in src_marks (as
--- fct_mark__<column>), and fct_mark is a view of them (warehouse/db.py, KeptIn).
+-- fct_mark__<column>), and fct_mark is a view of them (warehouse/db.py, KeptIn). The model shows
+-- every column of src_marks as it is (mark_value arrives trimmed: the export's checks trim every
+-- cell), so a school's new marks are inserted straight from the model's rows.
 with marks as (
     select
         school_id,
         mark_id,
         pupil_id,
         lesson_id,
-        trim(mark_value) as mark_value,
+        mark_value,
         work_type_id,
         weight,
         entered_at,
@@ -86,6 +88,7 @@ final as (
         case when parsed.mark_1 is not null then 1 else 0 end
             + case when parsed.mark_2 is not null then 1 else 0 end as n_numeric,
         coalesce(parsed.mark_1, 0) + coalesce(parsed.mark_2, 0) as sum_numeric,
+        parsed.weight as own_weight,
         coalesce(parsed.weight, work_types.weight) as weight,
         coalesce(work_types.is_control, false) as is_control,
         parsed.entered_at,
