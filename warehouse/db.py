@@ -367,7 +367,7 @@ def _fill(
 ) -> None:
     """Compute the model's rows of one school and store its columns (``derived``: those the source
     holds, asked of it when not given) in the source's rows."""
-    literal = "'" + school.replace("'", "''") + "'"
+    literal = _school_literal(school)
     derived = derived if derived is not None else list(_derived_held(con, model, kept))
     sets = ", ".join(f'"{_derived_name(model, name)}" = m."{name}"' for name in derived)
     key = " and ".join(f"t.{column} = m.{column}" for column in kept.key)
@@ -457,18 +457,32 @@ def _insert_kept(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn, row
     constants = "".join(f", ? as {name}" for name in rows.constants)
     computed = ", ".join(f'm."{name}"' for name in derived)
     listed = ", ".join((*rows.columns, *rows.constants, *(f'"{_derived_name(model, name)}"' for name in derived)))
+    model_rows = f"select * from ({model.sql}) as m where {_of_schools(rows.schools)}"
     if all(column in shown for column in rows.columns):
         taken = ", ".join(f'm."{shown[column]}"' for column in rows.columns)
-        select = f"select {taken}{constants}, {computed} from ({model.sql}) as m"
+        select = f"select {taken}{constants}, {computed} from ({model_rows}) as m"
     else:
         key = " and ".join(f"n.{column} = m.{column}" for column in kept.key)
-        select = f"select n.*{constants}, {computed} from {kept.source} as n left join ({model.sql}) as m on {key}"
+        select = f"select n.*{constants}, {computed} from {kept.source} as n left join ({model_rows}) as m on {key}"
     (inserted,) = con.execute(
         f"insert into {kept.source} ({listed}) with {kept.source} as ({rows.query}) {select}",
         list(rows.constants.values()),
     ).fetchone()
     if inserted != rows.n_rows:
         raise ValueError(f"{model.name}: {inserted} rows inserted into {kept.source} for {rows.n_rows} new rows")
+
+
+def _of_schools(schools: Iterable[str]) -> str:
+    """SQL true for a row ``m`` of one of ``schools``: for one school an equality with a literal,
+    which DuckDB pushes down through the model's joins, windows and aggregates to its sources (an
+    IN list it does not: a school's new marks in a region's warehouse then joined every school's
+    lessons, 1.9 s instead of 0.4)."""
+    literals = [_school_literal(school) for school in sorted(set(schools))]
+    return f"m.school_id = {literals[0]}" if len(literals) == 1 else f"m.school_id in ({', '.join(literals) or 'null'})"
+
+
+def _school_literal(school: str) -> str:
+    return "'" + school.replace("'", "''") + "'"
 
 
 def _kept_view(con: duckdb.DuckDBPyConnection, model: Model, kept: KeptIn) -> str:
@@ -530,7 +544,7 @@ def build_models(
                 # neither an IN list nor a parameter, so a school's rebuild read every school's rows
                 # (one school of a 35-school warehouse: 12.8 s instead of about 2.5).
                 for school in schools:
-                    literal = "'" + school.replace("'", "''") + "'"
+                    literal = _school_literal(school)
                     con.execute(f"delete from {model.name} where school_id = {literal}")
                     con.execute(
                         f"insert into {model.name} select * from ({model.sql}) as m where m.school_id = {literal}"
