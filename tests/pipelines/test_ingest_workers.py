@@ -106,3 +106,12 @@ def test_the_number_of_workers_is_checked(monkeypatch):
         environment()
     monkeypatch.setenv("EJOURNAL_INGEST_WORKERS", "0")
     assert environment().ingest_workers == 0
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 1), (3, 1), (8, 2), (128, 16)])
+def test_by_default_a_quarter_of_the_cores_check_ahead_and_one_on_two(monkeypatch, cores, workers):
+    from ejournal.settings import environment
+
+    monkeypatch.delenv("EJOURNAL_INGEST_WORKERS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert environment().ingest_workers == workers
