@@ -22,7 +22,7 @@ from pipelines import limits
 from pipelines.canonical.reader import ROW_COLUMN
 from pipelines.canonical.schemas import FILES, FILES_BY_NAME, columns_of
 from pipelines.issues import Issue
-from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES
+from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES, STORED_WHEN
 from warehouse import db
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -63,6 +63,14 @@ def _same_row(name: str, new: str = "s", old: str = "t") -> str:
     cols = list(columns_of(FILES_BY_NAME[name].model))
     listed = ", ".join
     return f"row({listed(f'{new}.{c}' for c in cols)}) is not distinct from row({listed(f'{old}.{c}' for c in cols)})"
+
+
+def _stored(name: str, alias: str = "") -> str:
+    """SQL true for a staged row of ``name`` its src_ table keeps (``keys.STORED_WHEN``)."""
+    condition = STORED_WHEN.get(name)
+    if condition is None:
+        return "true"
+    return f"({alias}.{condition})" if alias else f"({condition})"
 
 
 def _data_columns(name: str) -> list[str]:
@@ -349,7 +357,9 @@ class BatchStage:
     # -- applying to src_ --------------------------------------------------------------------
 
     def apply(self, batch_id: int) -> ApplyCounts:
-        """Upsert staged rows into src_ tables by natural key; the newer export wins."""
+        """Upsert staged rows into src_ tables by natural key; the newer export wins. A staged row
+        its table does not store (``keys.STORED_WHEN``) is compared like any other, so it may
+        supersede a stored row, but it is not inserted."""
         counts = ApplyCounts()
         school = _quote(self.school_id)
         holds = " union all ".join(
@@ -360,16 +370,17 @@ class BatchStage:
         for name in TABLE_FILES:
             cols = ", ".join(_data_columns(name))
             if not stored[name] and f"src_{name}" in kept:
-                (n_rows,) = self.con.execute(f"select count(*) from stg_{name}").fetchone()
+                (n_rows,) = self.con.execute(f"select count(*) from stg_{name} where {_stored(name)}").fetchone()
                 constants = {"batch_id": batch_id, "exported_at": self.exported_at}
-                query = f"select {cols} from stg_{name}"
+                query = f"select {cols} from stg_{name} where {_stored(name)}"
                 rows = db.NewRows(tuple(_data_columns(name)), query, (self.school_id,), n_rows, constants)
                 counts.inserted[name] = n_rows
                 counts.new_rows[f"src_{name}"] = rows
                 continue
             if not stored[name]:  # first load of this table for the school: nothing to compare with
                 (counts.inserted[name],) = self.con.execute(
-                    f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name}",
+                    f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name} "
+                    f"where {_stored(name)}",
                     [batch_id, self.exported_at],
                 ).fetchone()
                 continue
@@ -384,16 +395,17 @@ class BatchStage:
             f"create or replace temp table stg_diff as "
             f"select s.school_id, {', '.join(f's.{c}' for c in NATURAL_KEYS[name])}, s.nk, "
             f"t.school_id is null as is_new, t.school_id is not null and not ({_same_row(name)}) as is_changed, "
-            f"t.batch_id as old_batch, t.exported_at as old_at "
+            f"t.batch_id as old_batch, t.exported_at as old_at, {_stored(name, 's')} as is_stored "
             f"from stg_{name} as s left join src_{name} as t on {_key_match(name, 't', 's')}"
         )
         if name in LESSON_CHILDREN:
-            # A row of a lesson whose newer version is already stored counts as older than it.
+            # A row of a lesson whose newer version is already stored counts as older than it (a
+            # new row the table would not store changes nothing, older or not).
             con.execute(
                 f"update stg_diff set old_at = newer.lesson_at, is_changed = true, is_new = false "
                 f"from (select s.nk, l.exported_at as lesson_at from stg_{name} as s join src_lessons as l "
                 f"on l.school_id = s.school_id and l.lesson_id = s.lesson_id where l.exported_at > ?) as newer "
-                f"where stg_diff.nk = newer.nk and (stg_diff.is_new or stg_diff.is_changed)",
+                f"where stg_diff.nk = newer.nk and ((stg_diff.is_new and stg_diff.is_stored) or stg_diff.is_changed)",
                 [at],
             )
         changed = "is_changed"
@@ -404,7 +416,7 @@ class BatchStage:
             [batch_id, f"src_{name}", self.school_id, at],
         )
         inserted, updated, kept = con.execute(
-            f"select count(*) filter (where is_new), "
+            f"select count(*) filter (where is_new and is_stored), "
             f"count(*) filter (where {changed} and old_at <= ?), count(*) filter (where {changed} and old_at > ?) "
             f"from stg_diff",
             [at, at],
@@ -417,7 +429,7 @@ class BatchStage:
         )
         con.execute(
             f"insert into src_{name} ({cols}, batch_id, exported_at) select {cols}, ?, ? from stg_{name} as s "
-            f"where s.nk in (select nk from stg_diff where is_new or ({changed} and old_at <= ?))",
+            f"where s.nk in (select nk from stg_diff where (is_new or ({changed} and old_at <= ?)) and is_stored)",
             [batch_id, at, at],
         )
         # Unchanged rows that a newer export confirms carry its moment, so an older export
