@@ -397,6 +397,8 @@ class BatchStage:
             f"t.school_id is null as is_new, t.school_id is not null and not ({_same_row(name)}) as is_changed, "
             f"t.batch_id as old_batch, t.exported_at as old_at, {_stored(name, 's')} as is_stored "
             f"from stg_{name} as s left join src_{name} as t on {_key_match(name, 't', 's')}"
+            # a row the table would not store matters only where it meets a stored row
+            + ("" if name not in STORED_WHEN else f" where {_stored(name, 's')} or t.school_id is not null")
         )
         if name in LESSON_CHILDREN:
             # A row of a lesson whose newer version is already stored counts as older than it (a
@@ -442,22 +444,23 @@ class BatchStage:
         )
 
     def _remove_superseded_children(self, name: str, batch_id: int) -> int:
-        """A lesson in this export brings all its rows: stored rows it no longer has are removed."""
+        """A lesson in this export brings all its rows: stored rows it no longer has are removed
+        (found once, then logged and deleted by their row ids)."""
         con = self.con
-        gone = (
+        con.execute(
+            f"create or replace temp table stg_gone as select t.rowid as gone_rowid, t.school_id, "
+            f"{_nk_expr(name, 't')} as nk, t.batch_id, t.exported_at from src_{name} as t "
             f"where t.school_id = ? "
             f"and t.lesson_id in (select lesson_id from stg_lessons) "
             f"and t.lesson_id not in (select lesson_id from src_lessons where school_id = ? and exported_at > ?) "
-            f"and not exists (select 1 from stg_{name} as s where {_key_match(name, 's', 't')})"
+            f"and not exists (select 1 from stg_{name} as s where {_key_match(name, 's', 't')})",
+            [self.school_id, self.school_id, self.exported_at],
         )
-        params = [self.school_id, self.school_id, self.exported_at]
         con.execute(
-            f"insert into meta_supersession select ?, ?, t.school_id, {_nk_expr(name, 't')}, 'removed', "
-            f"t.batch_id, t.exported_at from src_{name} as t {gone}",
-            [batch_id, f"src_{name}", *params],
+            "insert into meta_supersession select ?, ?, school_id, nk, 'removed', batch_id, exported_at from stg_gone",
+            [batch_id, f"src_{name}"],
         )
-        n = con.execute(f"select count(*) from src_{name} as t {gone}", params).fetchone()[0]
-        con.execute(f"delete from src_{name} as t {gone}", params)
+        (n,) = con.execute(f"delete from src_{name} where rowid in (select gone_rowid from stg_gone)").fetchone()
         return n
 
 
