@@ -101,3 +101,27 @@ def test_migration_005_deletes_the_stored_rows_without_a_code(small_sample_db, t
     assert result.status == "unchanged"
     assert _rows(db, "select count(*), count(absence_code) from src_attendance") == [(before, before)]
     assert _rows(db, "select count(*) from meta_schema_version where version = 5") == [(1,)]
+
+
+def test_a_code_taken_back_for_a_stored_lesson_the_export_does_not_bring(small_sample_db, tmp_path):
+    """A later export that does not bring the lesson again (lessons.csv without it) but takes back
+    one absence of it: the stored absence goes all the same, and the lesson's other rows stay."""
+    data = _sample_rows()
+    coded = [r for r in data["attendance"] if r["absence_code"]]
+    absent = next(
+        r for r in coded if r["absence_code"] == "н" and sum(o["lesson_id"] == r["lesson_id"] for o in coded) > 1
+    )
+    lesson = absent["lesson_id"]
+    data["lessons"] = [r for r in data["lessons"] if r["lesson_id"] != lesson]
+    data["marks"] = [r for r in data["marks"] if r["lesson_id"] != lesson]
+    data["attendance"] = [r for r in data["attendance"] if r["lesson_id"] != lesson or r is absent]
+    absent["absence_code"], absent["entered_at"] = "", ""
+    _later(data, 120)
+    db = copy_warehouse(small_sample_db, tmp_path / "w.duckdb")
+    of_lesson = f"from src_attendance where lesson_id = '{lesson}'"
+    others = _rows(db, f"select pupil_id, absence_code {of_lesson} and pupil_id <> '{absent['pupil_id']}'")
+    assert others
+    (result,) = ingest_path(write_export(data, tmp_path / "later"), db)
+    assert result.status == "loaded", result.issues[:3]
+    assert (result.counts.updated["attendance"], result.counts.removed["attendance"]) == (1, 0)
+    assert _rows(db, f"select pupil_id, absence_code {of_lesson}") == others
