@@ -40,7 +40,16 @@ from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.importers.contract import ImportContext
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
-from pipelines.prepare import FileStats, PreparedExport, RowSink, check_file, prepare_in_worker, read_export_row
+from pipelines.prepare import (
+    CrossChecked,
+    FileStats,
+    PreparedExport,
+    RowSink,
+    check_file,
+    prepare_in_worker,
+    read_export_row,
+    stage_checked,
+)
 from warehouse.db import build_models, connect, duckdb_settings
 from warehouse.lake import LakeError
 from warehouse.privacy import Places, finish_pending_forgets
@@ -132,11 +141,13 @@ def ingest_export(
             return result
         with _opened(db_path, keep_open) as con, _ingest_settings(con, files):
             try:
+                cross = None
                 if prepared is None:
                     check = functools.partial(_check_file, con, workdir=workdir, batch_rows=norms.validation.batch_rows)
                 else:
                     check, clock = functools.partial(_replay, prepared), clock - prepared.seconds
-                _run_batch(con, result, export, files[1:], norms, strict, progress, clock, check)
+                    cross = prepared.cross
+                _run_batch(con, result, export, files[1:], norms, strict, progress, clock, check, cross)
             except ExportRefused as refused:
                 _roll_back(con)
                 result.status, result.batch_id = "refused", None
@@ -210,14 +221,22 @@ def _run_batch(
     progress: Progress | None,
     clock: float,
     check: Callable[[BatchStage, ExportFile, IngestResult], FileStats],
+    cross: CrossChecked | None = None,
 ) -> None:
+    """``cross``: the cross-file checks a worker ran on the export alone, taken instead of running
+    them here when they are what they would give here: the warehouse has no row of the school and
+    no pupil of it was forgotten (whose rows would leave staging first)."""
     stage = BatchStage(con, export["school_id"], export["exported_at"])
+    is_forgotten = forgotten_pupils(export["school_id"])
+    if cross is not None and is_forgotten is None and not stage.holds_school():
+        stage.checked_elsewhere(cross.failed)
+    else:
+        cross = None
     total = len(files) + 2
     for step, file in enumerate(files, start=1):
         if progress:
             progress(f"Проверка {file.label}", step, total)
         result.files.append(check(stage, file, result))
-    is_forgotten = forgotten_pupils(export["school_id"])
     dropped = 0
     if is_forgotten is not None:
         kept = [issue for issue in result.issues if not _about_forgotten(issue, is_forgotten)]
@@ -230,9 +249,13 @@ def _run_batch(
     if progress:
         progress("Сверка файлов между собой", total - 1, total)
     labels = {f.spec.name: f.label for f in files}
-    for issue in stage.cross_check(
-        norms.validation.allow_lessons_on_holidays, (export["covers_from_date"], export["covers_to_date"])
-    ):
+    if cross is not None:
+        found = cross.issues
+    else:
+        found = stage.cross_check(
+            norms.validation.allow_lessons_on_holidays, (export["covers_from_date"], export["covers_to_date"])
+        )
+    for issue in found:
         result.issues.append(_relabel(issue, labels.get(issue.file_name, issue.file_name)))
     staged = stage.n_staged_all()
     for stats in result.files:
@@ -284,12 +307,8 @@ def _replay(prepared: PreparedExport, stage: BatchStage, file: ExportFile, resul
     checked = prepared.checked[file.spec.name]
     if checked.refused is not None:
         raise checked.refused
-    _take_issues(stage, file, checked.issues, result)
-    if checked.parts:
-        listed = ", ".join(f"'{part}'" for part in checked.parts)
-        stage.add_table(
-            file.spec.name, f"read_parquet([{listed}])", has_school="school_id" in columns_of(file.spec.model)
-        )
+    result.issues.extend(_relabel(issue, file.label) for issue in checked.issues)
+    stage_checked(stage, file.spec.name, checked)
     return checked.stats
 
 
@@ -450,14 +469,14 @@ def _ingest_with_workers(folders: list[Path], db_path: Path, workers: int, **kwa
     ``workers`` processes read and check the next ones (:mod:`pipelines.prepare`); at most
     ``workers + 1`` checked exports wait on disk."""
     norms = kwargs.pop("norms", None) or load_norms()
-    batch_rows = norms.validation.batch_rows
+    batch_rows, holidays = norms.validation.batch_rows, norms.validation.allow_lessons_on_holidays
     context = multiprocessing.get_context("spawn")  # polars' threads do not survive a fork
     results: list[IngestResult] = []
     with scratch_dir() as tmp, ProcessPoolExecutor(workers, mp_context=context) as pool:
         out = [Path(tmp) / f"{index:05d}" for index in range(len(folders))]
         with _main_not_reimported():
             ahead = {
-                index: pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows)
+                index: pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows, holidays)
                 for index in range(min(len(folders), workers + 1))
             }
         for index, folder in enumerate(folders):
@@ -466,7 +485,7 @@ def _ingest_with_workers(folders: list[Path], db_path: Path, workers: int, **kwa
             if following < len(folders):
                 with _main_not_reimported():
                     ahead[following] = pool.submit(
-                        prepare_in_worker, str(folders[following]), str(out[following]), batch_rows
+                        prepare_in_worker, str(folders[following]), str(out[following]), batch_rows, holidays
                     )
             results.append(ingest_export(folder, db_path, norms=norms, prepared=prepared, **kwargs))
             shutil.rmtree(out[index], ignore_errors=True)

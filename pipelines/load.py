@@ -113,6 +113,8 @@ class BatchStage:
             "and schema_name = 'main' and starts_with(table_name, 'src_')"
         ).fetchall():
             types.setdefault(table, {})[column] = data_type
+        self._types = {name: types[f"src_{name}"] for name in TABLE_FILES}
+        self._failed_elsewhere: dict[str, list[int]] | None = None
         statements = []
         for name in TABLE_FILES:
             declared = ", ".join(f"{c} {types[f'src_{name}'][c]}" for c in _data_columns(name))
@@ -135,12 +137,24 @@ class BatchStage:
     def add_table(self, name: str, source: str, *, has_school: bool) -> None:
         """Stage the typed, per-file-valid rows of a table or view on this connection (the model's
         columns and ``_row``)."""
-        self.con.execute(self._insert(name, source, has_school=has_school))
+        if self._failed_elsewhere is None:
+            self.con.execute(self._insert(name, source, has_school=has_school))
+            return
+        failed = self._failed_elsewhere.get(name)
+        kept = f" where {ROW_COLUMN} not in ({', '.join(map(str, failed))})" if failed else ""
+        typed = ", ".join(f"cast({c} as {self._types[name][c]}) as {c}" for c in _data_columns(name))
+        self.con.execute(
+            f"drop table stg_{name}; create temp view stg_{name} as select {typed}, {ROW_COLUMN}, "
+            f"cast({_nk_expr(name)} as varchar) as nk from ({self._select(name, source, has_school=has_school)}){kept}"
+        )
 
-    def _insert(self, name: str, source: str, *, has_school: bool) -> str:
+    def _select(self, name: str, source: str, *, has_school: bool) -> str:
         school = "" if has_school else f"'{_quote(self.school_id)}' as "
         cols = ", ".join(f"{school}school_id" if c == "school_id" else c for c in _data_columns(name))
-        return f"insert into stg_{name} select {cols}, {ROW_COLUMN}, {_nk_expr(name)} from (select * from {source})"
+        return f"select {cols}, {ROW_COLUMN} from (select * from {source})"
+
+    def _insert(self, name: str, source: str, *, has_school: bool) -> str:
+        return f"insert into stg_{name} select *, {_nk_expr(name)} from ({self._select(name, source, has_school=has_school)})"
 
     def note_refused_children(self, name: str, issues: list[Issue]) -> None:
         """Remember the lessons whose marks or attendance failed before staging (lesson atomicity)."""
@@ -173,6 +187,22 @@ class BatchStage:
         finally:
             self.con.unregister("forgotten_incoming")
         return dropped
+
+    def holds_school(self) -> bool:
+        """Whether the warehouse has a stored row of this school in any src_ table (the cross-file
+        checks then read them with the batch's)."""
+        school = _quote(self.school_id)
+        held = " union all ".join(f"select 1 from src_{name} where school_id = '{school}'" for name in TABLE_FILES)
+        return self.con.execute(f"select exists ({held})").fetchall()[0][0]
+
+    def checked_elsewhere(self, failed: list[tuple[str, int]]) -> None:
+        """The batch's cross-file checks already ran (a worker's, on the export alone: for a school
+        with no stored rows they give what they would here), and ``failed`` are the rows (file,
+        row) they refused: each file is then staged as a view of its checked rows without those
+        (:meth:`add_table`), read where the batch is applied instead of copied here first."""
+        self._failed_elsewhere = {}
+        for name, row in failed:
+            self._failed_elsewhere.setdefault(name, []).append(row)
 
     def n_staged_all(self) -> dict[str, int]:
         """Staged rows of every file, in one query."""

@@ -6,7 +6,10 @@ with these preparations running in worker processes: while the warehouse takes o
 rows (cross-file checks, apply, models), a worker already checks the next school. The warehouse
 half is the same code as a single ingest; the checks are the same too (this module calls
 ``validate_sql`` and ``validate`` exactly as the single ingest does), so a school gets the same
-issues and the same rows either way.
+issues and the same rows either way. The worker also runs the cross-file checks on an empty
+warehouse of its own (:class:`CrossChecked`): for a school the warehouse has no row of, that is
+what they give there, and the loading process then takes their result and reads the checked rows
+straight from Parquet (a region's schools: 141 -> 133 s on 2 cores).
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ import duckdb
 import polars as pl
 
 from pipelines.canonical.reader import ExportFile, FileFacts, locate_files, read_batches
+from pipelines.canonical.schemas import columns_of
 from pipelines.canonical.validate import check_batch
 from pipelines.canonical.validate_sql import check_in_duckdb, drop, in_duckdb
 from pipelines.issues import ExportRefused, Issue
+from pipelines.load import BatchStage
+from warehouse.db import migrate
 
 WORKER_MEMORY = "1GB"  # DuckDB's limit in each worker (beyond it, DuckDB spills to disk)
 
@@ -47,6 +53,16 @@ class PreparedFile:
 
 
 @dataclass
+class CrossChecked:
+    """The cross-file checks of an export run in the worker, on a warehouse of its own with no
+    stored rows: what they give a school the warehouse has no row of (their issues, not yet named
+    by the files' labels, and the rows they took out of staging as (file, row))."""
+
+    issues: list[Issue] = field(default_factory=list)
+    failed: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
 class PreparedExport:
     """An export checked in a worker: what the warehouse half needs to load it."""
 
@@ -57,6 +73,7 @@ class PreparedExport:
     issues: list[Issue] = field(default_factory=list)
     refused: ExportRefused | None = None
     checked: dict[str, PreparedFile] = field(default_factory=dict)
+    cross: CrossChecked | None = None
     seconds: float = 0.0
 
 
@@ -84,8 +101,12 @@ def read_export_row(files: list[ExportFile], workdir: Path, batch_rows: int) -> 
     return rows[0], []
 
 
-def prepare_export(folder: Path, out_dir: Path, batch_rows: int) -> PreparedExport:
-    """Check every file of one export into ``out_dir`` (runs in a worker process)."""
+def prepare_export(
+    folder: Path, out_dir: Path, batch_rows: int, allow_lessons_on_holidays: bool | None = None
+) -> PreparedExport:
+    """Check every file of one export into ``out_dir`` (runs in a worker process); with
+    ``allow_lessons_on_holidays`` (the norm), run the cross-file checks too, as for a school with
+    no stored rows (:class:`CrossChecked`)."""
     clock = time.perf_counter()
     prepared = PreparedExport(folder)
     workdir = out_dir / "work"
@@ -105,8 +126,45 @@ def prepare_export(folder: Path, out_dir: Path, batch_rows: int) -> PreparedExpo
             prepared.checked[file.spec.name] = checked
             if checked.refused:
                 break
+    if allow_lessons_on_holidays is not None and not any(c.refused for c in prepared.checked.values()):
+        prepared.cross = _cross_check_alone(prepared, allow_lessons_on_holidays)
     prepared.seconds = time.perf_counter() - clock
     return prepared
+
+
+def parquet_rows(parts: list[Path]) -> str:
+    """A checked file's valid rows, from its Parquet parts, as a table expression."""
+    listed = ", ".join(f"'{part}'" for part in parts)
+    return f"read_parquet([{listed}])"
+
+
+def stage_checked(stage: BatchStage, name: str, checked: PreparedFile) -> None:
+    """Stage a file a worker checked, as its check staged it: the lessons of its refused rows
+    noted, its valid rows added."""
+    stage.note_refused_children(name, checked.issues)
+    if checked.parts:
+        stage.add_table(
+            name, parquet_rows(checked.parts), has_school="school_id" in columns_of(checked.stats.file.spec.model)
+        )
+
+
+def _cross_check_alone(prepared: PreparedExport, allow_lessons_on_holidays: bool) -> CrossChecked:
+    """The cross-file checks of the checked export on an empty warehouse in memory: the same
+    statements as in the warehouse (:meth:`BatchStage.cross_check`), which for a school with no
+    stored rows read only the export's own."""
+    export = prepared.export
+    with duckdb.connect() as con:
+        con.execute(f"set memory_limit = '{WORKER_MEMORY}'")
+        migrate(con)
+        stage = BatchStage(con, export["school_id"], export["exported_at"])
+        for file in prepared.files[1:]:
+            stage_checked(stage, file.spec.name, prepared.checked[file.spec.name])
+        covers = (export["covers_from_date"], export["covers_to_date"])
+        issues = stage.cross_check(allow_lessons_on_holidays, covers)
+        failed = [
+            (name, int(row)) for name, row in con.execute("select file_name, row_number from stg_failed").fetchall()
+        ]
+    return CrossChecked(issues, failed)
 
 
 @dataclass(frozen=True)
@@ -163,6 +221,8 @@ def _prepare_file(
     return PreparedFile(stats, issues, parts)
 
 
-def prepare_in_worker(folder: str, out_dir: str, batch_rows: int) -> PreparedExport:
+def prepare_in_worker(
+    folder: str, out_dir: str, batch_rows: int, allow_lessons_on_holidays: bool | None = None
+) -> PreparedExport:
     """The worker's entry point (plain arguments)."""
-    return prepare_export(Path(folder), Path(out_dir), batch_rows)
+    return prepare_export(Path(folder), Path(out_dir), batch_rows, allow_lessons_on_holidays)

@@ -14,22 +14,46 @@ import pytest
 from pipelines import ingest
 from pipelines.canonical import validate_sql
 from pipelines.ingest import ingest_path
+from pipelines.load import BatchStage
 from tests.factories import tiny_export, write_export
 from tests.pipelines.test_validation_rules import CASES
 
 
 def _region(folder: Path) -> Path:
-    """Four schools: clean, with rejected rows (checked in DuckDB and in polars), and refused."""
-    for number in range(4):
+    """Five exports: a clean school; one with rows the per-file checks reject (checked in DuckDB
+    and in polars); one with rows the cross-file checks reject; a refused one; and the second
+    school again, a day later, which the warehouse then holds rows of."""
+    for number in range(5):
         data = tiny_export()
         for name in ("export", "school"):
-            data[name][0]["school_id"] = f"sch-{number}"
-        if number == 1:
+            data[name][0]["school_id"] = f"sch-{1 if number == 4 else number}"
+        if number in (1, 4):
             for _rule, _file, _column, bad, _good in CASES[:10]:
                 bad(data)
+        if number == 2:
+            for rule, _file, _column, bad, _good in CASES:
+                if rule in CROSS_FILE_RULES:
+                    bad(data)
+        if number == 4:
+            day, time = data["export"][0]["exported_at"].split(" ")
+            data["export"][0]["exported_at"] = f"{int(day[:2]) + 1:02d}{day[2:]} {time}"
+            data["marks"] = data["marks"][1:]
         write_export(data, folder / f"school-{number}")
     (folder / "school-3" / "marks.csv").write_bytes(b"\x00\x01binary")
     return folder
+
+
+# the rules of pipelines/load.py (cross_check) that reject rows of an export that is still loaded
+CROSS_FILE_RULES = {
+    "date_outside_year",
+    "lesson_on_holiday",
+    "pupil_not_enrolled",
+    "mark_before_lesson",
+    "reference",
+    "lesson_incomplete",
+    "lesson_refused",
+    "refers_to_refused",
+}
 
 
 def _stored(db: Path) -> dict[str, list]:
@@ -74,7 +98,17 @@ def test_workers_load_a_region_as_one_process_does(tmp_path, monkeypatch, checke
     region = _region(tmp_path / "region")
     monkeypatch.setattr(validate_sql, "DUCKDB_MIN_BYTES", 0 if checked_in_duckdb else 1 << 62)
     monkeypatch.setenv("EJOURNAL_INGEST_WORKERS", "0")
+    cross_checked = []
+    cross_check = BatchStage.cross_check
+
+    def counted_checks(stage, *args):
+        cross_checked.append(stage.school_id)
+        return cross_check(stage, *args)
+
+    monkeypatch.setattr(BatchStage, "cross_check", counted_checks)
     alone = ingest_path(region, tmp_path / "alone.duckdb")
+    assert cross_checked == ["sch-0", "sch-1", "sch-2", "sch-1"]
+    cross_checked.clear()
     monkeypatch.setenv("EJOURNAL_INGEST_WORKERS", "1")
     monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
     prepared = []
@@ -92,8 +126,13 @@ def test_workers_load_a_region_as_one_process_does(tmp_path, monkeypatch, checke
     main.__file__ = str(script)
     monkeypatch.setitem(sys.modules, "__main__", main)
     with_workers = ingest_path(region, tmp_path / "workers.duckdb")
-    assert prepared == [True] * 4
-    assert [r.status for r in alone] == ["loaded", "loaded_with_rejections", "loaded", "refused"]
+    assert prepared == [True] * 5
+    # the workers ran the cross-file checks of the schools the warehouse had no row of; this
+    # process ran those of the second school's second export, checked with its stored rows
+    assert cross_checked == ["sch-1"]
+    statuses = ["loaded", "loaded_with_rejections", "loaded_with_rejections", "refused", "loaded_with_rejections"]
+    assert [r.status for r in alone] == statuses
+    assert {i.rule_code for i in alone[2].issues} >= {"reference", "pupil_not_enrolled", "lesson_refused"}
     assert _summary(with_workers) == _summary(alone)
     assert _stored(tmp_path / "workers.duckdb") == _stored(tmp_path / "alone.duckdb")
 
@@ -115,3 +154,39 @@ def test_by_default_a_quarter_of_the_cores_check_ahead_and_one_on_two(monkeypatc
     monkeypatch.delenv("EJOURNAL_INGEST_WORKERS", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: cores)
     assert environment().ingest_workers == workers
+
+
+def test_workers_leave_out_a_forgotten_pupil_of_a_school_new_to_the_warehouse(tmp_path, monkeypatch, small_sample_db):
+    """A pupil forgotten under 152-ФЗ, then the school's export loaded again with workers into a
+    new warehouse (which holds no row of the school): the loading process checks the school itself,
+    so the pupil's rows leave staging before any check, as in one process."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from tests.factories import SAMPLE, copy_warehouse, raw
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("EJOURNAL_HOME", str(home))
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(home / "access.sqlite"))
+    monkeypatch.setenv("EJOURNAL_DB", str(copy_warehouse(small_sample_db, home / "w.duckdb")))
+    pupil = raw("pupils")[3]["pupil_id"]
+    outcome = CliRunner().invoke(app, ["forget", pupil, "--school", "sch-0001", "--yes"])
+    assert outcome.exit_code == 0, outcome.output
+
+    region = tmp_path / "region"
+    shutil.copytree(SAMPLE, region / "a-sample", ignore=shutil.ignore_patterns("_*"))
+    other = tiny_export()
+    for name in ("export", "school"):
+        other[name][0]["school_id"] = "sch-other"
+    write_export(other, region / "b-other")
+    monkeypatch.setenv("EJOURNAL_INGEST_WORKERS", "1")
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
+    results = ingest_path(region, tmp_path / "new.duckdb")
+    assert [r.status for r in results] == ["loaded", "loaded"]
+    assert [w.rule_code for w in results[0].warnings] == ["forgotten_pupil"]
+    with duckdb.connect(str(tmp_path / "new.duckdb"), read_only=True) as con:
+        for table in ("src_pupils", "src_enrolments", "src_marks", "src_attendance", "fct_attendance"):
+            assert con.execute(f"select count(*) from {table} where pupil_id = ?", [pupil]).fetchone()[0] == 0
+        assert con.execute("select count(*) from src_marks where school_id = 'sch-0001'").fetchone()[0] > 0
