@@ -32,12 +32,13 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 # Files whose rows belong to a lesson: a lesson in an export brings all of them (supersession).
 LESSON_CHILDREN = ("marks", "attendance")
 
-# Rows a src_ table keeps, where not every checked row says something a missing row does not: an
-# attendance row without a code says the pupil was present, as no row does (fct_attendance), and
-# such rows were 97 % of a school's attendance file that lists every pupil of every lesson. They
-# are checked, counted as accepted and compared with the stored rows like every row (a code
-# changed to none removes the stored absence), but never stored.
-STORED_WHEN: dict[str, str] = {"attendance": "absence_code is not null"}
+# Files whose src_ table keeps a row only when it has a value in this column, where a row without
+# one says nothing a missing row does not: an attendance row without a code says the pupil was
+# present, as no row does (fct_attendance), and such rows were 97 % of a school's attendance file
+# that lists every pupil of every lesson. They are checked, counted as accepted and compared with
+# the stored rows like every row (a code changed to none removes the stored absence), but never
+# stored.
+STORED_ONLY_WITH: dict[str, str] = {"attendance": "absence_code"}
 
 
 @dataclass(frozen=True)

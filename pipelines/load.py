@@ -22,7 +22,7 @@ from pipelines import limits
 from pipelines.canonical.reader import ROW_COLUMN
 from pipelines.canonical.schemas import FILES, FILES_BY_NAME, columns_of
 from pipelines.issues import Issue
-from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES, STORED_WHEN
+from pipelines.keys import LESSON_CHILDREN, NATURAL_KEYS, REFERENCES, STORED_ONLY_WITH
 from warehouse import db
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
@@ -66,11 +66,11 @@ def _same_row(name: str, new: str = "s", old: str = "t") -> str:
 
 
 def _stored(name: str, alias: str = "") -> str:
-    """SQL true for a staged row of ``name`` its src_ table keeps (``keys.STORED_WHEN``)."""
-    condition = STORED_WHEN.get(name)
-    if condition is None:
+    """SQL true for a staged row of ``name`` its src_ table keeps (``keys.STORED_ONLY_WITH``)."""
+    column = STORED_ONLY_WITH.get(name)
+    if column is None:
         return "true"
-    return f"({alias}.{condition})" if alias else f"({condition})"
+    return f"{alias}.{column} is not null" if alias else f"{column} is not null"
 
 
 def _data_columns(name: str) -> list[str]:
@@ -145,7 +145,7 @@ class BatchStage:
         typed = ", ".join(f"cast({c} as {self._types[name][c]}) as {c}" for c in _data_columns(name))
         self.con.execute(
             f"drop table stg_{name}; create temp view stg_{name} as select {typed}, {ROW_COLUMN}, "
-            f"cast({_nk_expr(name)} as varchar) as nk from ({self._select(name, source, has_school=has_school)}){kept}"
+            f"{_nk_expr(name)} as nk from ({self._select(name, source, has_school=has_school)}){kept}"
         )
 
     def _select(self, name: str, source: str, *, has_school: bool) -> str:
@@ -191,9 +191,16 @@ class BatchStage:
     def holds_school(self) -> bool:
         """Whether the warehouse has a stored row of this school in any src_ table (the cross-file
         checks then read them with the batch's)."""
+        return any(self._held().values())
+
+    def _held(self) -> dict[str, bool]:
+        """Whether the warehouse has a stored row of this school, by file (in one query: a query
+        costs more than this one's work)."""
         school = _quote(self.school_id)
-        held = " union all ".join(f"select 1 from src_{name} where school_id = '{school}'" for name in TABLE_FILES)
-        return self.con.execute(f"select exists ({held})").fetchall()[0][0]
+        holds = " union all ".join(
+            f"select '{name}', exists (select 1 from src_{name} where school_id = '{school}')" for name in TABLE_FILES
+        )
+        return dict(self.con.execute(holds).fetchall())
 
     def checked_elsewhere(self, failed: list[tuple[str, int]]) -> None:
         """The batch's cross-file checks already ran (a worker's, on the export alone: for a school
@@ -388,14 +395,10 @@ class BatchStage:
 
     def apply(self, batch_id: int) -> ApplyCounts:
         """Upsert staged rows into src_ tables by natural key; the newer export wins. A staged row
-        its table does not store (``keys.STORED_WHEN``) is compared like any other, so it may
+        its table does not store (``keys.STORED_ONLY_WITH``) is compared like any other, so it may
         supersede a stored row, but it is not inserted."""
         counts = ApplyCounts()
-        school = _quote(self.school_id)
-        holds = " union all ".join(
-            f"select '{name}', exists (select 1 from src_{name} where school_id = '{school}')" for name in TABLE_FILES
-        )
-        stored = dict(self.con.execute(holds).fetchall())  # in one query: a query costs more than this one's work
+        stored = self._held()
         kept = db.kept_sources()
         for name in TABLE_FILES:
             cols = ", ".join(_data_columns(name))
@@ -428,7 +431,7 @@ class BatchStage:
             f"t.batch_id as old_batch, t.exported_at as old_at, {_stored(name, 's')} as is_stored "
             f"from stg_{name} as s left join src_{name} as t on {_key_match(name, 't', 's')}"
             # a row the table would not store matters only where it meets a stored row
-            + ("" if name not in STORED_WHEN else f" where {_stored(name, 's')} or t.school_id is not null")
+            + ("" if name not in STORED_ONLY_WITH else f" where {_stored(name, 's')} or t.school_id is not null")
         )
         if name in LESSON_CHILDREN:
             # A row of a lesson whose newer version is already stored counts as older than it (a

@@ -1,6 +1,6 @@
 """An attendance row without a code says the pupil was present, as no row does. Loading checks
 such a row, accepts it and compares it with the stored rows like any other, but src_attendance
-keeps only rows with a code (pipelines/keys.py: STORED_WHEN; migration 005 for older warehouses).
+keeps only rows with a code (pipelines/keys.py: STORED_ONLY_WITH; migration 005 for older warehouses).
 Expected figures come from the committed sample's CSV files, read with the standard library."""
 
 from __future__ import annotations

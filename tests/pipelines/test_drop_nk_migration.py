@@ -54,7 +54,7 @@ def test_rows_of_composite_and_null_keys_are_matched_by_their_columns(small_samp
     holiday = next(h for h in data["holidays"] if not h["grades"])
     holiday["holiday_name"] += " (перенос)"
     attendance = data["attendance"]
-    # two stored rows of one lesson (only rows with a code are stored: pipelines/keys.py, STORED_WHEN)
+    # two stored rows of one lesson (only rows with a code are stored: pipelines/keys.py, STORED_ONLY_WITH)
     coded = [a for a in attendance if a["absence_code"]]
     changed, gone = next(
         (a, b)
