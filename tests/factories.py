@@ -379,6 +379,12 @@ def raw(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter=";"))
 
 
+def sample_export() -> dict[str, list[dict[str, str]]]:
+    """Every file of the committed sample (file → rows, empty cells as ""), read with the standard
+    library only: a fresh copy, safe to change and write again (:func:`write_export`)."""
+    return {path.stem: raw(path.stem) for path in sorted(SAMPLE.glob("*.csv"))}
+
+
 # Texts an attacker puts into an export so that a page, the console or a spreadsheet runs them:
 # markdown links and images, HTML, rich markup, a terminal escape sequence and formulas.
 MARKUP = (

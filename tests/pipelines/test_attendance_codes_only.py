@@ -6,17 +6,11 @@ Expected figures come from the committed sample's CSV files, read with the stand
 from __future__ import annotations
 
 import duckdb
-import polars as pl
 
 from pipelines.ingest import ingest_path
-from tests.factories import SAMPLE, copy_warehouse, raw, write_export
+from tests.factories import SAMPLE, copy_warehouse, raw, sample_export, write_export
 
 FACT = "select school_id, lesson_id, pupil_id, absence_code, is_present, is_absent, entered_at from fct_attendance"
-
-
-def _sample_rows() -> dict[str, list[dict[str, str]]]:
-    data = {p.stem: pl.read_csv(p, separator=";", infer_schema=False).to_dicts() for p in SAMPLE.glob("*.csv")}
-    return {k: [{c: ("" if v is None else v) for c, v in row.items()} for row in rows] for k, rows in data.items()}
 
 
 def _later(data: dict[str, list[dict[str, str]]], minutes: int) -> None:
@@ -46,7 +40,7 @@ def test_rows_without_a_code_are_accepted_and_not_stored(small_sample_db):
 
 
 def test_an_export_of_absences_only_gives_the_same_tables(small_sample_db, tmp_path):
-    data = _sample_rows()
+    data = sample_export()
     data["attendance"] = [r for r in data["attendance"] if r["absence_code"].strip()]
     (result,) = ingest_path(write_export(data, tmp_path / "absences"), tmp_path / "w.duckdb")
     assert result.status == "loaded", result.issues[:3]
@@ -60,7 +54,7 @@ def test_a_code_taken_back_removes_the_stored_absence(small_sample_db, tmp_path)
     """A later export with an absence changed to no code (present): the stored absence goes, as an
     update; the pupil is present in fct_attendance. The same change in an older export is not
     applied: the newer stored absence stays."""
-    data = _sample_rows()
+    data = sample_export()
     absent = next(r for r in data["attendance"] if r["absence_code"] == "н")
     key = (absent["pupil_id"], absent["lesson_id"])
     absent["absence_code"], absent["entered_at"] = "", ""
@@ -106,7 +100,7 @@ def test_migration_005_deletes_the_stored_rows_without_a_code(small_sample_db, t
 def test_a_code_taken_back_for_a_stored_lesson_the_export_does_not_bring(small_sample_db, tmp_path):
     """A later export that does not bring the lesson again (lessons.csv without it) but takes back
     one absence of it: the stored absence goes all the same, and the lesson's other rows stay."""
-    data = _sample_rows()
+    data = sample_export()
     coded = [r for r in data["attendance"] if r["absence_code"]]
     absent = next(
         r for r in coded if r["absence_code"] == "н" and sum(o["lesson_id"] == r["lesson_id"] for o in coded) > 1

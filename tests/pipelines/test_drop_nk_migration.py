@@ -6,11 +6,10 @@ log still names each row it records by its key as text."""
 from __future__ import annotations
 
 import duckdb
-import polars as pl
 
 from pipelines.ingest import ingest_path
 from pipelines.keys import NATURAL_KEYS
-from tests.factories import SAMPLE, copy_warehouse, unapply_column_drop, write_export
+from tests.factories import SAMPLE, copy_warehouse, sample_export, unapply_column_drop, write_export
 
 
 def _old_nk(name: str) -> str:
@@ -21,11 +20,6 @@ def _old_nk(name: str) -> str:
 
 def _as_before_004(db) -> dict[str, int]:
     return unapply_column_drop(db, 4, "nk", "varchar", _old_nk)
-
-
-def _sample_rows() -> dict[str, list[dict[str, str]]]:
-    data = {p.stem: pl.read_csv(p, separator=";", infer_schema=False).to_dicts() for p in SAMPLE.glob("*.csv")}
-    return {k: [{c: ("" if v is None else v) for c, v in row.items()} for row in rows] for k, rows in data.items()}
 
 
 def test_an_older_warehouse_loses_the_text_keys_and_keeps_its_rows(small_sample_db, tmp_path):
@@ -50,7 +44,7 @@ def test_rows_of_composite_and_null_keys_are_matched_by_their_columns(small_samp
     """A holiday (key with an empty «классы») renamed, one pupil's absence changed and another
     pupil's attendance row of the same lesson gone: one update each, one removal, no insert."""
     db = copy_warehouse(small_sample_db, tmp_path / "w.duckdb")
-    data = _sample_rows()
+    data = sample_export()
     holiday = next(h for h in data["holidays"] if not h["grades"])
     holiday["holiday_name"] += " (перенос)"
     attendance = data["attendance"]

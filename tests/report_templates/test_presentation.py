@@ -19,7 +19,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.settings import load_norms
 from pipelines.ingest import ingest_path
 from report_templates.presentation import context, render
-from tests.factories import SAMPLE, raw, write_export
+from tests.factories import raw, sample_export, write_export
 from tests.report_templates.pdf_checks import (
     assert_pages_inside_margins,
     assert_pdf_a,
@@ -357,7 +357,7 @@ def test_pdf_is_16_9_pdf_a_with_vector_charts_inside_the_page(deck, deck_pdf, tm
 
 
 def test_small_class_is_suppressed_for_the_council_and_shown_to_the_deputy(tmp_path):
-    data = {path.stem: raw(path.stem) for path in sorted(SAMPLE.glob("*.csv"))}
+    data = sample_export()
     base = raw("classes")[0]
     data["classes"].append({**base, "class_id": "2025-7Б", "class_name": "7Б"})
     q2 = period_row(PERIOD)
