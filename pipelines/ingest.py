@@ -141,12 +141,11 @@ def ingest_export(
             return result
         with _opened(db_path, keep_open) as con, _ingest_settings(con, files):
             try:
-                cross = None
                 if prepared is None:
                     check = functools.partial(_check_file, con, workdir=workdir, batch_rows=norms.validation.batch_rows)
                 else:
                     check, clock = functools.partial(_replay, prepared), clock - prepared.seconds
-                    cross = prepared.cross
+                cross = prepared.cross if prepared is not None else None
                 _run_batch(con, result, export, files[1:], norms, strict, progress, clock, check, cross)
             except ExportRefused as refused:
                 _roll_back(con)
