@@ -14,15 +14,16 @@ straight from Parquet (a region's schools: 141 -> 133 s on 2 cores).
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines.canonical.reader import ExportFile, FileFacts, locate_files, read_batches
+from pipelines.canonical.reader import ExportFile, FileFacts, locate_files, read_batches, scan_ahead
 from pipelines.canonical.schemas import columns_of
 from pipelines.canonical.validate import check_batch
 from pipelines.canonical.validate_sql import check_in_duckdb, drop, in_duckdb
@@ -102,34 +103,57 @@ def read_export_row(files: list[ExportFile], workdir: Path, batch_rows: int) -> 
 
 
 def prepare_export(
-    folder: Path, out_dir: Path, batch_rows: int, allow_lessons_on_holidays: bool | None = None
+    folder: Path,
+    out_dir: Path,
+    batch_rows: int,
+    allow_lessons_on_holidays: bool | None = None,
+    threads: int | None = None,
 ) -> PreparedExport:
     """Check every file of one export into ``out_dir`` (runs in a worker process); with
     ``allow_lessons_on_holidays`` (the norm), run the cross-file checks too, as for a school with
-    no stored rows (:class:`CrossChecked`)."""
+    no stored rows (:class:`CrossChecked`). ``threads``: DuckDB's threads here (by default as many
+    as cores)."""
     clock = time.perf_counter()
     prepared = PreparedExport(folder)
     workdir = out_dir / "work"
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         prepared.files, prepared.warnings = locate_files(folder)
-        prepared.export, prepared.issues = read_export_row(prepared.files, workdir, batch_rows)
+        with scan_ahead(prepared.files[1:]):  # export.csv is read at once
+            prepared.export, prepared.issues = read_export_row(prepared.files, workdir, batch_rows)
+            if not prepared.issues:
+                _prepare_files(prepared, workdir, batch_rows, out_dir, threads)
     except ExportRefused as refused:
         prepared.refused = refused
         return prepared
     if prepared.issues:
         return prepared
-    with duckdb.connect() as con:
-        con.execute(f"set memory_limit = '{WORKER_MEMORY}'")
+    if allow_lessons_on_holidays is not None and not any(c.refused for c in prepared.checked.values()):
+        prepared.cross = _cross_check_alone(prepared, allow_lessons_on_holidays, threads)
+    prepared.seconds = time.perf_counter() - clock
+    return prepared
+
+
+def _prepare_files(
+    prepared: PreparedExport, workdir: Path, batch_rows: int, out_dir: Path, threads: int | None
+) -> None:
+    """Check the export's files after export.csv, in order, until one is refused."""
+    with _worker_connection(threads) as con:
         for number, file in enumerate(prepared.files[1:]):
             checked = _prepare_file(con, file, workdir, batch_rows, out_dir / f"{number:02d}-{file.spec.name}")
             prepared.checked[file.spec.name] = checked
             if checked.refused:
                 break
-    if allow_lessons_on_holidays is not None and not any(c.refused for c in prepared.checked.values()):
-        prepared.cross = _cross_check_alone(prepared, allow_lessons_on_holidays)
-    prepared.seconds = time.perf_counter() - clock
-    return prepared
+
+
+@contextlib.contextmanager
+def _worker_connection(threads: int | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB of the worker, within its memory limit (and ``threads``, if given)."""
+    with duckdb.connect() as con:
+        con.execute(f"set memory_limit = '{WORKER_MEMORY}'")
+        if threads is not None:
+            con.execute(f"set threads = {int(threads)}")
+        yield con
 
 
 def parquet_rows(parts: list[Path]) -> str:
@@ -148,13 +172,12 @@ def stage_checked(stage: BatchStage, name: str, checked: PreparedFile) -> None:
         )
 
 
-def _cross_check_alone(prepared: PreparedExport, allow_lessons_on_holidays: bool) -> CrossChecked:
+def _cross_check_alone(prepared: PreparedExport, allow_lessons_on_holidays: bool, threads: int | None) -> CrossChecked:
     """The cross-file checks of the checked export on an empty warehouse in memory: the same
     statements as in the warehouse (:meth:`BatchStage.cross_check`), which for a school with no
     stored rows read only the export's own."""
     export = prepared.export
-    with duckdb.connect() as con:
-        con.execute(f"set memory_limit = '{WORKER_MEMORY}'")
+    with _worker_connection(threads) as con:
         migrate(con)
         stage = BatchStage(con, export["school_id"], export["exported_at"])
         for file in prepared.files[1:]:
@@ -222,7 +245,11 @@ def _prepare_file(
 
 
 def prepare_in_worker(
-    folder: str, out_dir: str, batch_rows: int, allow_lessons_on_holidays: bool | None = None
+    folder: str,
+    out_dir: str,
+    batch_rows: int,
+    allow_lessons_on_holidays: bool | None = None,
+    threads: int | None = None,
 ) -> PreparedExport:
     """The worker's entry point (plain arguments)."""
-    return prepare_export(Path(folder), Path(out_dir), batch_rows, allow_lessons_on_holidays)
+    return prepare_export(Path(folder), Path(out_dir), batch_rows, allow_lessons_on_holidays, threads)

@@ -8,6 +8,8 @@ cannot be read as a whole (wrong encoding, binary, truncated, ragged rows, empty
 from __future__ import annotations
 
 import codecs
+import contextlib
+import contextvars
 import csv
 import hashlib
 import io
@@ -17,6 +19,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,11 +142,45 @@ def locate_files(folder: Path) -> tuple[list[ExportFile], list[Issue]]:
     return found, warnings
 
 
-def _detect_encoding(path: Path, facts: FileFacts) -> str:
-    """'utf-8' or 'cp1251'; refuses binary, UTF-16, double-encoded and KOI8-R text.
+# The byte scans started ahead for the export being read in this thread (:func:`scan_ahead`).
+_AHEAD: contextvars.ContextVar[dict[Path, Future] | None] = contextvars.ContextVar("scans_ahead", default=None)
 
-    The same pass over the bytes computes the file's sha256 for the lineage.
-    """
+
+@contextlib.contextmanager
+def scan_ahead(files: list[ExportFile]) -> Iterator[None]:
+    """Scan the bytes of the export's CSV files (:func:`_scan_bytes`) in a thread of their own, in
+    the order they are read, while the reading thread checks the files before: a scan is Python
+    over every byte (0.26 s of a 1,000-pupil school's 101 MB), and DuckDB's reads and checks let
+    the thread run meanwhile. A file's reader takes its scan's result, or its refusal, instead of
+    scanning it itself (:func:`_detect_encoding`); scans not begun when the block ends are dropped."""
+    paths = [f.path for f in files if f.path.suffix.lower() == ".csv"]
+    if not paths:
+        yield
+        return
+    pool = ThreadPoolExecutor(1, thread_name_prefix="ejournal-scan")
+    ahead = {path: pool.submit(_scan_bytes, path) for path in paths}
+    token = _AHEAD.set(ahead)
+    try:
+        yield
+    finally:
+        _AHEAD.reset(token)
+        for future in ahead.values():
+            future.cancel()
+        pool.shutdown(wait=True)
+
+
+def _detect_encoding(path: Path, facts: FileFacts) -> str:
+    """'utf-8' or 'cp1251' (and the file's sha256 into ``facts``): from the scan started ahead for
+    it, if any, else scanned now."""
+    ahead = _AHEAD.get()
+    scan = ahead.pop(path, None) if ahead is not None else None
+    encoding, facts.sha256 = scan.result() if scan is not None else _scan_bytes(path)
+    return encoding
+
+
+def _scan_bytes(path: Path) -> tuple[str, str]:
+    """The file's encoding, 'utf-8' or 'cp1251', and its sha256 (for the lineage), in one pass over
+    its bytes; refuses binary, UTF-16, double-encoded and KOI8-R text and too long lines."""
     name = path.name
     decoder = codecs.getincrementaldecoder("utf-8")()
     digest = hashlib.sha256()
@@ -170,7 +207,7 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     is_utf8 = False
-        facts.sha256 = digest.hexdigest()
+        sha256 = digest.hexdigest()
         lines.finish()
         if is_utf8:
             try:
@@ -185,7 +222,7 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
             raise _refuse(
                 name, "encoding", "Русский текст перекодирован дважды («РђР±», «Ð°Ð±»): выгрузите файл заново в UTF-8"
             )
-        return "utf-8"
+        return "utf-8", sha256
     try:
         text = sample.decode("cp1251")
     except UnicodeDecodeError as error:
@@ -194,7 +231,7 @@ def _detect_encoding(path: Path, facts: FileFacts) -> str:
     upper = len(_CYRILLIC_UPPER.findall(text))
     if letters > 50 and upper > 0.6 * letters:
         raise _refuse(name, "encoding", "Похоже на кодировку KOI8-R: сохраните файл в UTF-8 или Windows-1251")
-    return "cp1251"
+    return "cp1251", sha256
 
 
 def _double_encoded(text: str) -> bool:
