@@ -57,6 +57,8 @@ def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.Duc
         if "lock" in str(error).lower():
             raise WarehouseBusyError(str(path)) from error
         raise
+    except duckdb.ResourceInUseException as error:  # this process has it open another way (a read-only
+        raise WarehouseBusyError(str(path)) from error  # open, while a writer comes, or the other way round)
     try:
         if not read_only:
             migrate(con)

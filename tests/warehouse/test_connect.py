@@ -81,3 +81,14 @@ def test_a_file_another_process_writes_is_busy(tmp_path: Path):
     assert wdb._WRITERS == {}
     with wdb.connect(db) as con:  # free again
         assert con.execute("select count(*) from meta_batch").fetchone() == (0,)
+
+
+def test_a_file_this_process_reads_apart_is_busy_for_a_writer(tmp_path: Path):
+    db = tmp_path / "w.duckdb"
+    with wdb.connect(db):
+        pass
+    with duckdb.connect(str(db), read_only=True) as reader:  # DuckDB's own open, not through connect
+        with pytest.raises(wdb.WarehouseBusyError), wdb.connect(db):
+            pass
+        assert reader.execute("select count(*) from meta_batch").fetchone() == (0,)
+    assert wdb._WRITERS == {}
