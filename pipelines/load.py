@@ -114,7 +114,8 @@ class BatchStage:
         ).fetchall():
             types.setdefault(table, {})[column] = data_type
         self._types = {name: types[f"src_{name}"] for name in TABLE_FILES}
-        self._failed_elsewhere: dict[str, list[int]] | None = None
+        self._as_views = False  # stage_as_views()
+        self._viewed: set[str] = set()  # the files staged as a view of their checked rows
         statements = []
         for name in TABLE_FILES:
             declared = ", ".join(f"{c} {types[f'src_{name}'][c]}" for c in _data_columns(name))
@@ -129,24 +130,30 @@ class BatchStage:
         """Stage the typed, per-file-valid rows of one batch of a file."""
         if frame.is_empty():
             return
+        if name in self._viewed:
+            raise ValueError(f"stg_{name} is a view of the file's checked rows: nothing is added to it")
         # DuckDB reads the rows from this variable, found by its name in the calling frame (a
         # replacement scan): 0.7 ms a file, against 2.0 ms for registering them as a view
         incoming_rows = frame.to_arrow()  # noqa: F841
         self.con.execute(self._insert(name, "incoming_rows", has_school="school_id" in frame.columns))
 
-    def add_table(self, name: str, source: str, *, has_school: bool) -> None:
+    def add_table(self, name: str, source: str, *, has_school: bool, more: bool = False) -> bool:
         """Stage the typed, per-file-valid rows of a table or view on this connection (the model's
-        columns and ``_row``)."""
-        if self._failed_elsewhere is None:
+        columns and ``_row``); ``more``: rows of the file will follow (:meth:`add`). After
+        :meth:`stage_as_views`, a file whose rows all come from ``source`` is staged as a view of it
+        (True: ``source`` must then stay until the batch is applied), otherwise as a copy."""
+        if not self._as_views or more:
             self.con.execute(self._insert(name, source, has_school=has_school))
-            return
-        failed = self._failed_elsewhere.get(name)
-        kept = f" where {ROW_COLUMN} not in ({', '.join(map(str, failed))})" if failed else ""
+            return False
         typed = ", ".join(f"cast({c} as {self._types[name][c]}) as {c}" for c in _data_columns(name))
         self.con.execute(
             f"drop table stg_{name}; create temp view stg_{name} as select {typed}, {ROW_COLUMN}, "
-            f"{_nk_expr(name)} as nk from ({self._select(name, source, has_school=has_school)}){kept}"
+            f"{_nk_expr(name)} as nk from ({self._select(name, source, has_school=has_school)}) as s "
+            f"where not exists (select 1 from stg_failed as f where f.file_name = '{name}' "
+            f"and f.row_number = s.{ROW_COLUMN})"
         )
+        self._viewed.add(name)
+        return True
 
     def _select(self, name: str, source: str, *, has_school: bool) -> str:
         school = "" if has_school else f"'{_quote(self.school_id)}' as "
@@ -202,14 +209,18 @@ class BatchStage:
         )
         return dict(self.con.execute(holds).fetchall())
 
-    def checked_elsewhere(self, failed: list[tuple[str, int]]) -> None:
-        """The batch's cross-file checks already ran (a worker's, on the export alone: for a school
-        with no stored rows they give what they would here), and ``failed`` are the rows (file,
-        row) they refused: each file is then staged as a view of its checked rows without those
-        (:meth:`add_table`), read where the batch is applied instead of copied here first."""
-        self._failed_elsewhere = {}
-        for name, row in failed:
-            self._failed_elsewhere.setdefault(name, []).append(row)
+    def stage_as_views(self, failed: list[tuple[str, int]] | None = None) -> None:
+        """Stage each file checked as a whole as a view of its checked rows, read where the batch's
+        checks and apply read them instead of copied here first (:meth:`add_table`): for a school
+        the warehouse has no row of and no forgotten pupil of, nothing takes rows out of staging
+        but the cross-file checks, and a row they refuse leaves its view through ``stg_failed``.
+        ``failed``: the rows (file, row) those checks refused elsewhere (a worker ran them on the
+        export alone, which for such a school gives what they would here)."""
+        self._as_views = True
+        if failed:
+            self.con.executemany(
+                "insert into stg_failed values (?, ?, null)", [[name, int(row)] for name, row in failed]
+            )
 
     def n_staged_all(self) -> dict[str, int]:
         """Staged rows of every file, in one query."""
@@ -384,11 +395,12 @@ class BatchStage:
                 f"(select 1 from stg_failed as f where f.file_name = n.file_name and f.row_number = n.row_number)",
                 [name],
             )
-            self.con.execute(
-                f"delete from stg_{name} where {ROW_COLUMN} in "
-                f"(select row_number from stg_new_failed where file_name = ?)",
-                [name],
-            )
+            if name not in self._viewed:  # a view leaves the rows of stg_failed out itself
+                self.con.execute(
+                    f"delete from stg_{name} where {ROW_COLUMN} in "
+                    f"(select row_number from stg_new_failed where file_name = ?)",
+                    [name],
+                )
         return issues
 
     # -- applying to src_ --------------------------------------------------------------------

@@ -195,7 +195,7 @@ class RowSink:
     """Where a checked file's valid rows go: a table or view of the checking connection (the rows
     DuckDB checked), or a frame (the rows polars checked, batch by batch)."""
 
-    table: Callable[[str], None]
+    table: Callable[[str, bool], bool]
     frame: Callable[[pl.DataFrame], None]
 
 
@@ -209,10 +209,11 @@ def check_file(
     checked = check_in_duckdb(con, file, workdir, stats.facts, batch_rows) if in_duckdb(file) else None
     if checked is not None:
         stats.n_rows_in = checked.n_rows_in
-        sink.table(checked.accepted)
+        viewed = sink.table(checked.accepted, bool(checked.extra))
         for frame in checked.extra:
             sink.frame(frame)
-        drop(con, file.spec.name)
+        if not viewed:  # a view of them reads the file's tables until the connection closes
+            drop(con, file.spec.name)
         return stats, checked.issues
     stats, issues = FileStats(file, FileFacts()), []  # DuckDB handed the file back: read it afresh
     for raw in read_batches(file, workdir, stats.facts, batch_rows):
@@ -229,9 +230,10 @@ def _prepare_file(
 ) -> PreparedFile:
     parts: list[Path] = []
 
-    def write_table(table: str) -> None:
+    def write_table(table: str, more: bool) -> bool:
         parts.append(stem.with_suffix(".parquet"))
         con.execute(f"copy (select * from {table}) to '{parts[-1]}' (format parquet)")
+        return False
 
     def write_frame(frame: pl.DataFrame) -> None:
         parts.append(stem.with_name(f"{stem.name}-{len(parts)}.parquet"))

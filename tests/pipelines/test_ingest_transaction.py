@@ -5,6 +5,10 @@ scratch tables would then crowd the models' sorts out of memory. So the checks (
 the connection's temporary tables) run first, the transaction begins when the batch is applied,
 and the batch's temporary tables go when it ends, loaded or refused: the batch runs on a connection
 of its own, closed at its end (a temporary table lives only as long as its connection).
+
+For a school the warehouse has no row of, each file checked in DuckDB is staged as a view of its
+checked rows: its typed table (and the list of its refused rows) is then the staging and stays;
+for a school it holds, the rows are copied into staging and every scratch table is dropped first.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ def watched(monkeypatch):
         seen["build_in_transaction"] = _in_transaction(con)
         seen["scratch_at_build"] = [t for t in _temporary_tables(con) if t.startswith("dck_")]
         seen["staged_at_build"] = [t for t in _temporary_tables(con) if t.startswith("stg_")]
+        seen["views_at_build"] = sorted(
+            n for (n,) in con.execute("select view_name from duckdb_views() where temporary").fetchall()
+        )
         return build_models(con, *args, **kwargs)
 
     opened = ingest._opened
@@ -70,10 +77,33 @@ def watched(monkeypatch):
     return seen
 
 
-def test_checks_run_before_the_transaction_and_nothing_temporary_is_left(tmp_path: Path, watched):
-    folder = write_export(tiny_export(), tmp_path / "export")
+def test_a_new_school_s_files_are_staged_as_views_of_their_checked_rows(tmp_path: Path, watched):
+    data = tiny_export()
+    folder = write_export(data, tmp_path / "export")
     (result,) = ingest.ingest_path(folder, tmp_path / "w.duckdb")
     assert result.status == "loaded", result.issues
+    assert watched["build_in_transaction"] is True
+    files = sorted(name for name in data if name != "export")
+    assert [f"stg_{name}" for name in files] == [v for v in watched["views_at_build"] if v.startswith("stg_")]
+    # each view reads its file's typed rows without the refused ones: no other scratch table is left
+    assert watched["scratch_at_build"] == sorted(
+        f"dck_{kind}_{name}" for name in files for kind in ("flagged", "typed")
+    )
+    assert [t for t in watched["staged_at_build"] if t != "stg_failed"] == []
+    assert watched["temporary_at_end"] is True and watched["closed_at_end"] is True
+
+
+def test_checks_run_before_the_transaction_and_nothing_temporary_is_left(tmp_path: Path, watched):
+    folder = write_export(tiny_export(), tmp_path / "export")
+    db = tmp_path / "w.duckdb"
+    ingest.ingest_path(folder, db)
+    later = tiny_export()
+    later["export"][0]["exported_at"] = "02.06.2026 20:00"  # the same school again: it is held now
+    later["marks"][0]["mark_value"] = "3" if later["marks"][0]["mark_value"] != "3" else "4"
+    watched.clear()
+    (result,) = ingest.ingest_path(write_export(later, tmp_path / "later"), db)
+    assert result.status == "loaded", result.issues
+    assert result.counts.total("updated") == 1
     assert watched["checks_in_transaction"] is False
     assert watched["build_in_transaction"] is True
     assert watched["scratch_at_build"] == []  # every file's typed copy was dropped before
