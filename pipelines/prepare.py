@@ -180,6 +180,7 @@ def _cross_check_alone(prepared: PreparedExport, allow_lessons_on_holidays: bool
     with _worker_connection(threads) as con:
         migrate(con)
         stage = BatchStage(con, export["school_id"], export["exported_at"])
+        stage.stage_as_views()  # each file a view of its Parquet (one school: 2.35–2.67 -> 2.02–2.18 s)
         for file in prepared.files[1:]:
             stage_checked(stage, file.spec.name, prepared.checked[file.spec.name])
         covers = (export["covers_from_date"], export["covers_to_date"])
