@@ -107,12 +107,10 @@ def prepare_export(
     out_dir: Path,
     batch_rows: int,
     allow_lessons_on_holidays: bool | None = None,
-    threads: int | None = None,
 ) -> PreparedExport:
     """Check every file of one export into ``out_dir`` (runs in a worker process); with
     ``allow_lessons_on_holidays`` (the norm), run the cross-file checks too, as for a school with
-    no stored rows (:class:`CrossChecked`). ``threads``: DuckDB's threads here (by default as many
-    as cores)."""
+    no stored rows (:class:`CrossChecked`)."""
     clock = time.perf_counter()
     prepared = PreparedExport(folder)
     workdir = out_dir / "work"
@@ -122,23 +120,21 @@ def prepare_export(
         with scan_ahead(prepared.files[1:]):  # export.csv is read at once
             prepared.export, prepared.issues = read_export_row(prepared.files, workdir, batch_rows)
             if not prepared.issues:
-                _prepare_files(prepared, workdir, batch_rows, out_dir, threads)
+                _prepare_files(prepared, workdir, batch_rows, out_dir)
     except ExportRefused as refused:
         prepared.refused = refused
         return prepared
     if prepared.issues:
         return prepared
     if allow_lessons_on_holidays is not None and not any(c.refused for c in prepared.checked.values()):
-        prepared.cross = _cross_check_alone(prepared, allow_lessons_on_holidays, threads)
+        prepared.cross = _cross_check_alone(prepared, allow_lessons_on_holidays)
     prepared.seconds = time.perf_counter() - clock
     return prepared
 
 
-def _prepare_files(
-    prepared: PreparedExport, workdir: Path, batch_rows: int, out_dir: Path, threads: int | None
-) -> None:
+def _prepare_files(prepared: PreparedExport, workdir: Path, batch_rows: int, out_dir: Path) -> None:
     """Check the export's files after export.csv, in order, until one is refused."""
-    with _worker_connection(threads) as con:
+    with _worker_connection() as con:
         for number, file in enumerate(prepared.files[1:]):
             checked = _prepare_file(con, file, workdir, batch_rows, out_dir / f"{number:02d}-{file.spec.name}")
             prepared.checked[file.spec.name] = checked
@@ -147,12 +143,10 @@ def _prepare_files(
 
 
 @contextlib.contextmanager
-def _worker_connection(threads: int | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB of the worker, within its memory limit (and ``threads``, if given)."""
+def _worker_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB of the worker, within its memory limit."""
     with duckdb.connect() as con:
         con.execute(f"set memory_limit = '{WORKER_MEMORY}'")
-        if threads is not None:
-            con.execute(f"set threads = {int(threads)}")
         yield con
 
 
@@ -172,12 +166,12 @@ def stage_checked(stage: BatchStage, name: str, checked: PreparedFile) -> None:
         )
 
 
-def _cross_check_alone(prepared: PreparedExport, allow_lessons_on_holidays: bool, threads: int | None) -> CrossChecked:
+def _cross_check_alone(prepared: PreparedExport, allow_lessons_on_holidays: bool) -> CrossChecked:
     """The cross-file checks of the checked export on an empty warehouse in memory: the same
     statements as in the warehouse (:meth:`BatchStage.cross_check`), which for a school with no
     stored rows read only the export's own."""
     export = prepared.export
-    with _worker_connection(threads) as con:
+    with _worker_connection() as con:
         migrate(con)
         stage = BatchStage(con, export["school_id"], export["exported_at"])
         stage.stage_as_views()  # each file a view of its Parquet (one school: 2.35–2.67 -> 2.02–2.18 s)
@@ -252,7 +246,6 @@ def prepare_in_worker(
     out_dir: str,
     batch_rows: int,
     allow_lessons_on_holidays: bool | None = None,
-    threads: int | None = None,
 ) -> PreparedExport:
     """The worker's entry point (plain arguments)."""
-    return prepare_export(Path(folder), Path(out_dir), batch_rows, allow_lessons_on_holidays, threads)
+    return prepare_export(Path(folder), Path(out_dir), batch_rows, allow_lessons_on_holidays)

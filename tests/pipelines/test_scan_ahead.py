@@ -1,6 +1,6 @@
 """The byte scans of an export's files (encoding, sha256, line lengths) run in a thread ahead of
 the reads: each file is scanned once, its lineage is the same, a file the scan refuses refuses
-the export as before, and no scan outlives the ingest. Workers get their share of the cores."""
+the export as before, and no scan outlives the ingest."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import threading
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from ejournal.settings import Norms, ValidationNorms
-from pipelines import ingest, prepare
+from pipelines import ingest
 from pipelines.canonical import reader
 from tests.factories import ingest_export, tiny_export, write_export
 
@@ -62,17 +61,3 @@ def test_a_file_its_scan_refuses_refuses_the_export_and_no_scan_is_left_running(
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from meta_batch").fetchone() == (0,)
         assert con.execute("select count(*) from src_school").fetchone() == (0,)
-
-
-def test_the_worker_checks_on_the_threads_it_is_given():
-    with prepare._worker_connection(1) as con:
-        assert con.execute("select current_setting('threads')").fetchone() == (1,)
-    with duckdb.connect() as plain, prepare._worker_connection(None) as con:
-        default = plain.execute("select current_setting('threads')").fetchone()
-        assert con.execute("select current_setting('threads')").fetchone() == default
-
-
-@pytest.mark.parametrize(("cores", "workers", "threads"), [(2, 1, 1), (8, 1, 4), (8, 3, 2), (16, 4, 3), (1, 1, 1)])
-def test_workers_share_the_cores_with_the_loading_process(monkeypatch, cores: int, workers: int, threads: int):
-    monkeypatch.setattr(ingest.os, "cpu_count", lambda: cores)
-    assert ingest._worker_threads(workers) == threads
