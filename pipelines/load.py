@@ -218,9 +218,12 @@ class BatchStage:
         export alone, which for such a school gives what they would here)."""
         self._as_views = True
         if failed:
-            self.con.executemany(
-                "insert into stg_failed values (?, ?, null)", [[name, int(row)] for name, row in failed]
-            )
+            # one insert of them all (DuckDB reads the frame by its name, as in add())
+            failed_rows = pl.DataFrame(  # noqa: F841
+                {"file_name": [name for name, _ in failed], "row_number": [int(row) for _, row in failed]},
+                schema={"file_name": pl.String, "row_number": pl.Int64},
+            ).to_arrow()
+            self.con.execute("insert into stg_failed select file_name, row_number, null from failed_rows")
 
     def n_staged_all(self) -> dict[str, int]:
         """Staged rows of every file, in one query."""
