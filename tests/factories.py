@@ -7,10 +7,13 @@ subgroup), 4 lessons, 5 marks.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -487,3 +490,23 @@ def small_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert result.status == "loaded", result.issues[:3]
         _SAMPLE_WAREHOUSES[base] = folder / "small.duckdb"
     return _SAMPLE_WAREHOUSES[base]
+
+
+@contextlib.contextmanager
+def held_by_another_process(db: Path) -> Iterator[None]:
+    """Another process has the DuckDB file ``db`` open for writing while the block runs."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()

@@ -58,26 +58,13 @@ def test_region_folder_loads_one_batch_per_school(tmp_path):
 
 
 def test_busy_warehouse_is_a_clear_message(tmp_path):
-    from tests.factories import tiny_export, write_export
+    from tests.factories import held_by_another_process, tiny_export, write_export
 
     db = tmp_path / "busy.duckdb"
     duckdb.connect(str(db)).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
+    with held_by_another_process(db):
         folder = write_export(tiny_export(), tmp_path / "export")
         outcome = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(db)])
-    finally:
-        holder.kill()
-        holder.wait()
     assert outcome.exit_code == 3
     assert "занято другим процессом" in " ".join(outcome.output.split())
     assert "Traceback" not in outcome.output

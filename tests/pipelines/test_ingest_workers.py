@@ -79,6 +79,19 @@ def _stored(db: Path) -> dict[str, list]:
     return stored
 
 
+def _schools_calling(monkeypatch, method: str) -> list[str]:
+    """The schools whose BatchStage calls ``method`` from now on, in order (the call goes on)."""
+    schools: list[str] = []
+    original = getattr(BatchStage, method)
+
+    def recorded(stage, *args):
+        schools.append(stage.school_id)
+        return original(stage, *args)
+
+    monkeypatch.setattr(BatchStage, method, recorded)
+    return schools
+
+
 def _summary(results) -> list[tuple]:
     return [
         (
@@ -98,14 +111,7 @@ def test_workers_load_a_region_as_one_process_does(tmp_path, monkeypatch, checke
     region = _region(tmp_path / "region")
     monkeypatch.setattr(validate_sql, "DUCKDB_MIN_BYTES", 0 if checked_in_duckdb else 1 << 62)
     monkeypatch.setenv("EJOURNAL_INGEST_WORKERS", "0")
-    cross_checked = []
-    cross_check = BatchStage.cross_check
-
-    def counted_checks(stage, *args):
-        cross_checked.append(stage.school_id)
-        return cross_check(stage, *args)
-
-    monkeypatch.setattr(BatchStage, "cross_check", counted_checks)
+    cross_checked = _schools_calling(monkeypatch, "cross_check")
     alone = ingest_path(region, tmp_path / "alone.duckdb")
     assert cross_checked == ["sch-0", "sch-1", "sch-2", "sch-1"]
     cross_checked.clear()
@@ -199,14 +205,7 @@ def test_staging_as_views_loads_as_staging_as_copies(tmp_path, monkeypatch):
     region = _region(tmp_path / "region")
     monkeypatch.setattr(validate_sql, "DUCKDB_MIN_BYTES", 0)  # every CSV checked in DuckDB
     monkeypatch.setenv("EJOURNAL_INGEST_WORKERS", "0")
-    viewed = []
-    stage_as_views = BatchStage.stage_as_views
-
-    def counted(stage, *args):
-        viewed.append(stage.school_id)
-        return stage_as_views(stage, *args)
-
-    monkeypatch.setattr(BatchStage, "stage_as_views", counted)
+    viewed = _schools_calling(monkeypatch, "stage_as_views")
     as_views = ingest_path(region, tmp_path / "views.duckdb")
     # the region's new schools (the refused one too, before its bad file), not the repeated one
     assert viewed == ["sch-0", "sch-1", "sch-2", "sch-3"]

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.factories import held_by_another_process
 from warehouse import db as wdb
 
 ROWS = 100_000
@@ -62,22 +63,8 @@ def test_a_file_another_process_writes_is_busy(tmp_path: Path):
     db = tmp_path / "w.duckdb"
     with wdb.connect(db):
         pass
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
-        with pytest.raises(wdb.WarehouseBusyError), wdb.connect(db):
-            pass
-    finally:
-        holder.kill()
-        holder.wait()
+    with held_by_another_process(db), pytest.raises(wdb.WarehouseBusyError), wdb.connect(db):
+        pass
     assert wdb._WRITERS == {}
     with wdb.connect(db) as con:  # free again
         assert con.execute("select count(*) from meta_batch").fetchone() == (0,)
