@@ -169,7 +169,7 @@ def _commit(con: duckdb.DuckDBPyConnection, appended_only: bool) -> None:
     """Commit the batch. One that only added the rows of a school the warehouse had no row of
     deleted nothing, so its checkpoint does not merge row groups (DuckDB's vacuum, which rewrote
     the last groups the schools before had left in each table: a region's commits grew to 0.3–1.0 s
-    a school, and are 0.10–0.15 s without it; its file 1.5 % larger). A batch of a school the
+    a school, and are 0.10–0.15 s without it; the file 1.5–5 % larger). A batch of a school the
     warehouse holds replaces rows, and its checkpoint vacuums as usual."""
     with duckdb_settings(con, {"max_vacuum_tasks": "0"}) if appended_only else contextlib.nullcontext():
         con.execute("commit")

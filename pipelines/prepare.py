@@ -103,10 +103,7 @@ def read_export_row(files: list[ExportFile], workdir: Path, batch_rows: int) -> 
 
 
 def prepare_export(
-    folder: Path,
-    out_dir: Path,
-    batch_rows: int,
-    allow_lessons_on_holidays: bool | None = None,
+    folder: Path, out_dir: Path, batch_rows: int, allow_lessons_on_holidays: bool | None = None
 ) -> PreparedExport:
     """Check every file of one export into ``out_dir`` (runs in a worker process); with
     ``allow_lessons_on_holidays`` (the norm), run the cross-file checks too, as for a school with
@@ -242,10 +239,7 @@ def _prepare_file(
 
 
 def prepare_in_worker(
-    folder: str,
-    out_dir: str,
-    batch_rows: int,
-    allow_lessons_on_holidays: bool | None = None,
+    folder: str, out_dir: str, batch_rows: int, allow_lessons_on_holidays: bool | None = None
 ) -> PreparedExport:
     """The worker's entry point (plain arguments)."""
     return prepare_export(Path(folder), Path(out_dir), batch_rows, allow_lessons_on_holidays)
