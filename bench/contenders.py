@@ -47,22 +47,28 @@ CONTENDERS_BY_NAME = {c.name: c for c in CONTENDERS}
 BASELINE = "duckdb_alone"
 
 
-def load_duckdb_alone(export_path: Path, db_path: Path) -> dict:
-    """One table per canonical file over all export folders, straight from read_csv: no checks, no types asked."""
-    import duckdb
+PLAIN_TABLE = "create table \"{name}\" as select * from read_csv(?, delim = ';', header = true)"
 
+
+def files_by_name(export_path: Path) -> dict[str, list[str]]:
+    """Each canonical file's name and its paths in every export folder under ``export_path``."""
     from bench.data import csv_files
 
     by_name: dict[str, list[str]] = {}
     for file in csv_files(export_path):
         by_name.setdefault(file.stem, []).append(str(file))
+    return dict(sorted(by_name.items()))
+
+
+def load_duckdb_alone(export_path: Path, db_path: Path) -> dict:
+    """One table per canonical file over all export folders, straight from read_csv: no checks, no types asked."""
+    import duckdb
+
     rows: dict[str, int] = {}
     con = duckdb.connect(str(db_path))
     try:
-        for name, paths in sorted(by_name.items()):
-            (count,) = con.execute(
-                f"create table \"{name}\" as select * from read_csv(?, delim = ';', header = true)", [paths]
-            ).fetchone()
+        for name, paths in files_by_name(export_path).items():
+            (count,) = con.execute(PLAIN_TABLE.format(name=name), [paths]).fetchone()
             rows[name] = count
         con.execute("checkpoint")
     finally:
