@@ -320,7 +320,7 @@ def _check_file(
 
 
 def _replay(prepared: PreparedExport, stage: BatchStage, file: ExportFile, result: IngestResult) -> FileStats:
-    """Stage a file a worker checked: its issues, then its valid rows from Parquet; a refusal
+    """Stage a file a worker checked: its issues, then its valid rows from its Arrow files; a refusal
     the worker met at this file refuses the export here, after the files before it."""
     checked = prepared.checked[file.spec.name]
     if checked.refused is not None:
