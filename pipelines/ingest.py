@@ -312,7 +312,10 @@ def _check_file(
     name = file.spec.name
     has_school = "school_id" in columns_of(file.spec.model)
     sink = RowSink(
-        lambda table, more: stage.add_table(name, table, has_school=has_school, more=more), lambda f: stage.add(name, f)
+        lambda table, more, unique_keys: stage.add_table(
+            name, table, has_school=has_school, more=more, unique_keys=unique_keys
+        ),
+        lambda f: stage.add(name, f),
     )
     stats, issues = check_file(con, file, workdir, batch_rows, sink)
     _take_issues(stage, file, issues, result)

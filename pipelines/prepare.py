@@ -57,6 +57,7 @@ class PreparedFile:
     issues: list[Issue] = field(default_factory=list)
     parts: list[Path] = field(default_factory=list)
     refused: ExportRefused | None = None
+    unique_keys: tuple[tuple[str, ...], ...] = ()  # DuckChecked.unique_keys
 
 
 @dataclass
@@ -182,6 +183,7 @@ def stage_checked(stage: BatchStage, name: str, checked: PreparedFile) -> None:
             name,
             prepared_rows(stage.con, name, checked.parts),
             has_school="school_id" in columns_of(checked.stats.file.spec.model),
+            unique_keys=checked.unique_keys,
         )
 
 
@@ -207,9 +209,10 @@ def _cross_check_alone(prepared: PreparedExport, allow_lessons_on_holidays: bool
 @dataclass(frozen=True)
 class RowSink:
     """Where a checked file's valid rows go: a table or view of the checking connection (the rows
-    DuckDB checked), or a frame (the rows polars checked, batch by batch)."""
+    DuckDB checked; with whether frames follow, and ``DuckChecked.unique_keys``), or a frame (the
+    rows polars checked, batch by batch)."""
 
-    table: Callable[[str, bool], bool]
+    table: Callable[[str, bool, tuple[tuple[str, ...], ...]], bool]
     frame: Callable[[pl.DataFrame], None]
 
 
@@ -223,7 +226,7 @@ def check_file(
     checked = check_in_duckdb(con, file, workdir, stats.facts, batch_rows) if in_duckdb(file) else None
     if checked is not None:
         stats.n_rows_in = checked.n_rows_in
-        viewed = sink.table(checked.accepted, bool(checked.extra))
+        viewed = sink.table(checked.accepted, bool(checked.extra), checked.unique_keys)
         for frame in checked.extra:
             sink.frame(frame)
         if not viewed:  # a view of them reads the file's tables until the connection closes
@@ -243,10 +246,12 @@ def _prepare_file(
     con: duckdb.DuckDBPyConnection, file: ExportFile, workdir: Path, batch_rows: int, stem: Path
 ) -> PreparedFile:
     parts: list[Path] = []
+    unique: list[tuple[tuple[str, ...], ...]] = []
 
-    def write_table(table: str, more: bool) -> bool:
+    def write_table(table: str, more: bool, unique_keys: tuple[tuple[str, ...], ...]) -> bool:
         parts.append(stem.with_suffix(".arrow"))
         write_table_rows(con, table, parts[-1])
+        unique.append(unique_keys)
         return False
 
     def write_frame(frame: pl.DataFrame) -> None:
@@ -257,7 +262,7 @@ def _prepare_file(
         stats, issues = check_file(con, file, workdir, batch_rows, RowSink(write_table, write_frame))
     except ExportRefused as refused:
         return PreparedFile(FileStats(file, FileFacts()), refused=refused)
-    return PreparedFile(stats, issues, parts)
+    return PreparedFile(stats, issues, parts, unique_keys=unique[0] if unique else ())
 
 
 def prepare_in_worker(

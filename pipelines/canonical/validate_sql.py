@@ -224,12 +224,15 @@ def _plan(model: type) -> _Plan:
 @dataclass
 class DuckChecked:
     """One file checked in DuckDB: its accepted rows wait in ``accepted`` (a temporary table of
-    the model's columns and ``_row``) for staging; ``extra`` holds flagged rows polars passed."""
+    the model's columns and ``_row``) for staging; ``extra`` holds flagged rows polars passed.
+    ``unique_keys``: the model's unique keys no two readable rows of the file share, so neither do
+    any two of ``accepted`` (none when polars passed some of its flagged rows)."""
 
     n_rows_in: int
     issues: list[Issue] = field(default_factory=list)
     accepted: str = ""
     extra: list[pl.DataFrame] = field(default_factory=list)
+    unique_keys: tuple[tuple[str, ...], ...] = ()
 
 
 # Measured with the bench's school (1.66 M rows): checking in DuckDB takes as long as in polars
@@ -261,20 +264,28 @@ def check_in_duckdb(
     csv = plan_csv(file, workdir, facts)
     name = file.spec.name
     typed, rows, flagged = f"dck_typed_{name}", f"dck_rows_{name}", f"dck_flagged_{name}"
+    repeated = [f"dck_repeated_{name}_{number}" for number in range(len(plan.unique))]
     n_rows_in, first_rowid = _read(con, csv, typed, file.path.name, plan)
     con.execute(
         f"create or replace temp view {rows} as select rowid - {first_rowid} + 2 as {ROW_COLUMN}, * from {typed}; "
-        f"create or replace temp table {flagged} as {_flag_query(rows, plan, batch_rows)}"
+        + "".join(f"{_repeated_query(rows, key, table)}; " for key, table in zip(plan.unique, repeated, strict=True))
+        + f"create or replace temp table {flagged} as {_flag_query(rows, plan, batch_rows, repeated)}"
     )
     checked = DuckChecked(n_rows_in, accepted=f"dck_accepted_{name}")
-    (n_flagged,) = con.execute(f"select count(*) from {flagged}").fetchall()[0]
+    counts = ", ".join(f"(select count(*) from {table})" for table in [flagged, *repeated])
+    n_flagged, *n_repeated = con.execute(f"select {counts}").fetchall()[0]
+    dropped = "".join(f"drop table {table}; " for table in repeated)  # with the next statement
     if n_flagged and _recheck(con, file, csv, rows, flagged, batch_rows, checked):
+        if dropped:
+            con.execute(dropped)
         drop(con, name)
         return None
     con.execute(
-        f"create or replace temp view {checked.accepted} as select * exclude (_odd, _unparsed) from {rows} "
+        dropped + f"create or replace temp view {checked.accepted} as select * exclude (_odd, _unparsed) from {rows} "
         f"anti join {flagged} using ({ROW_COLUMN})"
     )
+    if not checked.extra:  # rows polars passed are not known to this count
+        checked.unique_keys = tuple(tuple(key) for key, n in zip(plan.unique, n_repeated, strict=True) if n == 0)
     return checked
 
 
@@ -294,21 +305,34 @@ def _read(
         raise read_failure(csv, file_name, error) from error
 
 
-def _flag_query(typed: str, plan: _Plan, batch_rows: int) -> str:
-    """The rows any rule refuses (type, required, checks, row rules, uniqueness per batch)."""
+def _repeated_query(typed: str, key: list[str], table: str) -> str:
+    """``table``: the values of ``key`` that more than one readable row of the file has (a file
+    without any is checked for repeats over all its rows at once: its rows need no other search)."""
+    listed = ", ".join(f'"{k}"' for k in key)
+    return (
+        f"create or replace temp table {table} as select {listed} from {typed} "
+        f"where not (_odd or _unparsed) group by all having count(*) > 1"
+    )
+
+
+def _flag_query(typed: str, plan: _Plan, batch_rows: int, repeated: list[str]) -> str:
+    """The rows any rule refuses (type, required, checks, row rules, uniqueness per batch);
+    ``repeated``: the tables of :func:`_repeated_query`, one for each unique key of the plan. A
+    repeat within a batch is one of the file's repeats, so only their rows are grouped by batch."""
     parts = [f"select {ROW_COLUMN} from {typed} where _odd or _unparsed"]
     if plan.failing:
         parts.append(
             f"select {ROW_COLUMN} from {typed} where not (_odd or _unparsed) and ({' or '.join(plan.failing)})"
         )
-    batch = f"({ROW_COLUMN} - 2) // {int(batch_rows)}"
-    for key in plan.unique:
-        listed = ", ".join(f'"{k}"' for k in key)
-        same = " and ".join(f'r."{k}" is not distinct from d."{k}"' for k in key)
+    batch = f"(t.{ROW_COLUMN} - 2) // {int(batch_rows)}"
+    for key, table in zip(plan.unique, repeated, strict=True):
+        listed = ", ".join(f't."{k}"' for k in key)
+        same = " and ".join(f't."{k}" is not distinct from p."{k}"' for k in key)
+        again = " and ".join(f'r."{k}" is not distinct from d."{k}"' for k in key)
         parts.append(
-            f"select r.{ROW_COLUMN} from {typed} as r semi join (select {batch} as _batch, {listed} from {typed} "
-            f"where not (_odd or _unparsed) group by all having count(*) > 1) as d "
-            f"on (r.{ROW_COLUMN} - 2) // {int(batch_rows)} = d._batch and {same} where not (r._odd or r._unparsed)"
+            f"select r.{ROW_COLUMN} from {typed} as r semi join (select {batch} as _batch, {listed} from {typed} as t "
+            f"semi join {table} as p on {same} where not (t._odd or t._unparsed) group by all having count(*) > 1) as d "
+            f"on (r.{ROW_COLUMN} - 2) // {int(batch_rows)} = d._batch and {again} where not (r._odd or r._unparsed)"
         )
     return " union ".join(parts)
 
