@@ -69,3 +69,16 @@ def test_the_rows_of_a_table_and_of_frames_come_back_as_written(tmp_path):
     # one part alone is the registered table itself
     assert prepare.prepared_rows(reader, "lessons", [frame_part]) == "prepared_lessons_0"
     assert reader.execute("select count(*) from prepared_lessons_0").fetchone() == (2,)
+
+
+def test_a_file_with_no_valid_row_comes_back_empty_with_its_columns(tmp_path):
+    writer = duckdb.connect()
+    writer.execute("create temp table checked (lesson_id varchar, lesson_date date, _row bigint)")
+    part = tmp_path / "00-lessons.arrow"
+    prepare.write_table_rows(writer, "checked", part)
+    reader = duckdb.connect()
+    source = prepare.prepared_rows(reader, "lessons", [part])
+    rows = reader.sql(f"select * from {source}")
+    assert rows.columns == ["lesson_id", "lesson_date", "_row"]
+    assert [str(t) for t in rows.types] == ["VARCHAR", "DATE", "BIGINT"]
+    assert rows.fetchall() == []
