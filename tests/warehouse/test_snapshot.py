@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 
 import duckdb
+import pytest
 
 from pipelines.ingest import ingest_path
 from tests.factories import SAMPLE, copy_warehouse
 from warehouse.db import connect
-from warehouse.snapshot import current_snapshot, publish, published_dir
+from warehouse.snapshot import copy_file, current_snapshot, publish, published_dir
 
 
 def test_ingest_publishes_and_replaces_the_snapshot(tmp_path):
@@ -68,3 +71,29 @@ def test_publish_is_skipped_while_another_process_writes(tmp_path):
         assert current_snapshot(db) == before
     finally:
         holder.communicate("done\n", timeout=30)
+
+
+@pytest.mark.parametrize("kernel", ["copies", "stops_short", "refuses"])
+def test_a_published_copy_is_the_file_byte_for_byte(tmp_path, monkeypatch, kernel):
+    """The kernel's copy, or the ordinary one where it copies part and stops or refuses."""
+    source = tmp_path / "w.duckdb"
+    source.write_bytes(os.urandom(5 * 1024 * 1024 + 123))
+    calls = []
+    real = os.copy_file_range
+
+    def partial(src, dst, count, *args):
+        calls.append(count)
+        if kernel == "refuses" or len(calls) > 1:
+            if kernel == "refuses":
+                raise OSError(errno.EXDEV, "cross-device")
+            return 0
+        return real(src, dst, min(count, 1024 * 1024))  # a first megabyte, then nothing
+
+    if kernel != "copies":
+        monkeypatch.setattr(os, "copy_file_range", partial)
+    target = tmp_path / "copy.duckdb"
+    target.write_bytes(b"stale bytes of an earlier copy" * 1000)
+    copy_file(source, target)
+    assert target.read_bytes() == source.read_bytes()
+    if kernel != "copies":
+        assert calls
