@@ -43,12 +43,15 @@ def copy_file(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` and wait until the copy is on disk. The kernel copies it
     (``copy_file_range``), which a file system with shared extents (XFS, Btrfs) does by reference,
     at once and without a second copy of the blocks; elsewhere (ext4) it copies them as ``sendfile``
-    would. Where that call is refused, the file is copied the ordinary way."""
+    would. Where that call is refused (or missing: it is Linux's), the file is copied the ordinary way."""
+    kernel_copy = getattr(os, "copy_file_range", None)
     with source.open("rb") as src, target.open("wb") as dst:
         size, done = os.fstat(src.fileno()).st_size, 0
         try:
+            if kernel_copy is None:
+                raise OSError("no copy_file_range here")
             while done < size:
-                copied = os.copy_file_range(src.fileno(), dst.fileno(), size - done)
+                copied = kernel_copy(src.fileno(), dst.fileno(), size - done)
                 if copied == 0:  # the file system stopped short: copy it whole the other way
                     raise OSError("copy_file_range copied nothing")
                 done += copied
