@@ -4,8 +4,9 @@ writing the rows the warehouse stores, taken from memory (no CSV, no check, no m
     .venv/bin/python -m bench.floor [EXPORT_PATH] [--db WAREHOUSE] [--repeat 3]
 
 Without a path, the bench's generated school (``var/bench-data/school-*``); a region folder works
-too. The warehouse to copy is ``--db`` (for a region, the one ``python -m bench.phases`` or an
-ingest left), else the export is ingested first into a temporary one (not timed). Its rows are
+too. The warehouse to copy is ``--db``, the export already loaded (for a region, by
+``ejournal ingest`` or ``pipelines.ingest.ingest_path``), else the export is ingested first into a
+temporary one (not timed). Its rows are
 written school by school as the ingest writes them: every stored table of the school inserted
 into a new file (row groups of ``warehouse.db.ROW_GROUP_SIZE``) in one transaction, committed
 without merging row groups, as a new school's batch is. Only the inserts and the commits are
