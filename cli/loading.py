@@ -15,11 +15,6 @@ from ejournal.settings import environment, load_norms
 from pipelines.importers.systems import SOURCE_NAMES
 
 
-def _first_line(error: BaseException) -> str:
-    lines = str(error).splitlines()
-    return lines[0][:200] if lines else ""  # fail() shows it as plain text
-
-
 def run_ingest(
     path: Path,
     db_path: Path,
@@ -35,10 +30,9 @@ def run_ingest(
     """Ingest ``path`` as `ejournal ingest` does, print what happened and return the exit code
     (0, 1 or 2); a failure (3) or a refused option raises typer.Exit through ``fail``.
     ``say_report=False``: the caller moves the error report and says itself where it went."""
-    from ejournal.access.forgotten import remember_folder
     from pipelines.importers.contract import ImportContext
     from pipelines.ingest import ingest_source
-    from pipelines.issues import write_issue_report
+    from pipelines.interrupted import IngestInterrupted, reason_text
     from warehouse.db import WarehouseBusyError
 
     env = environment()
@@ -69,22 +63,45 @@ def run_ingest(
             )
         except WarehouseBusyError as error:
             raise fail(f"хранилище {error} занято другим процессом (идёт другая загрузка?). Повторите позже.") from None
+        except IngestInterrupted as stopped:
+            stopped_at = stopped
         except (OSError, duckdb.Error) as error:
-            # No traceback and no cell values: the type and the short reason are enough to act on.
-            raise fail(
-                f"загрузка прервана, хранилище не изменено ({type(error).__name__}: {_first_line(error)})"
-            ) from None
+            # before any export went in (unpacking, detecting, converting). No traceback and no cell
+            # values: what ran out, or the type and the short reason, are enough to act on.
+            raise fail(f"загрузка прервана, хранилище не изменено: {reason_text(error, db_path.parent)}") from None
         except Exception as error:  # the last line of defence: never a traceback, never exit 1
             raise fail(
                 f"загрузка прервана непредвиденной ошибкой ({type(error).__name__}); выгрузка не загружена, "
                 "хранилище ею не изменено. Сообщите разработчикам, приложив файл выгрузки."
             ) from None
+        else:
+            stopped_at = None
+    if stopped_at is not None:
+        # what went in before the machine stopped it is reported as usual, then the stop
+        if stopped_at.found is not None and stopped_at.loaded:
+            _report(stopped_at.found, report, say_report, norms.validation.max_error_rows_shown)
+        raise fail(stopped_at.message())
+    worst = _report(found, report, say_report, norms.validation.max_error_rows_shown)
+    loaded = sorted(
+        {r.school_id for r in found.results if r.status in ("loaded", "loaded_with_rejections", "unchanged")}
+    )
+    if lake is not None and loaded:
+        export_to_lake(db_path, lake, loaded)
+    return worst
+
+
+def _report(found, report: Path | None, say_report: bool, max_rows: int) -> int:
+    """Print the format and each export's result, write the error reports; the worst exit code."""
+    from ejournal.access.forgotten import remember_folder
+    from pipelines.issues import write_issue_report
+
+    env = environment()
     how = "определён автоматически" if found.detected else "задан --source"
     console.print(f"Формат: [bold]{found.title}[/] ({found.source}, {how})", soft_wrap=True)
     results = found.results
     worst = EXIT_OK
     for result in results:
-        print_result(result, norms.validation.max_error_rows_shown)
+        print_result(result, max_rows)
         if result.issues:
             target = (
                 report
@@ -102,9 +119,6 @@ def run_ingest(
             result.status, EXIT_REFUSED
         )
         worst = max(worst, code)
-    loaded = sorted({r.school_id for r in results if r.status in ("loaded", "loaded_with_rejections", "unchanged")})
-    if lake is not None and loaded:
-        export_to_lake(db_path, lake, loaded)
     return worst
 
 

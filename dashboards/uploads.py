@@ -21,6 +21,7 @@ from ejournal.access.viewer import Viewer
 from ejournal.settings import environment, load_norms
 from pipelines.importers.contract import ImportContext
 from pipelines.ingest import SourceIngest, ingest_source
+from pipelines.interrupted import IngestInterrupted, reason_text
 from pipelines.issues import Issue, write_issue_report
 from warehouse.db import WarehouseBusyError
 
@@ -194,8 +195,12 @@ def _run(job: UploadJob, db_path: Path, viewer: Viewer, named: list[tuple[str, b
             job.report = write_issue_report(job.issues, folder / REPORT_FILE).read_bytes()
     except WarehouseBusyError:
         job.error = "Хранилище занято другой загрузкой (например, ejournal watch). Повторите позже."
+    except IngestInterrupted as stopped:
+        # the exports before the one it stopped at are loaded: their batches go to the audit
+        job.found, message = stopped.found, stopped.message()
+        job.error = message[:1].upper() + message[1:]
     except (OSError, duckdb.Error) as error:
-        job.error = f"Загрузка прервана, хранилище не изменено ({type(error).__name__})."
+        job.error = f"Загрузка прервана, хранилище не изменено: {reason_text(error, db_path.parent)}."
     except Exception as error:  # the last line of defence: a message, never a dead worker
         job.error = (
             f"Загрузка прервана непредвиденной ошибкой ({type(error).__name__}); хранилище ею не изменено. "

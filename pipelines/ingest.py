@@ -39,6 +39,7 @@ from pipelines.canonical.reader import (
 )
 from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.importers.contract import ImportContext
+from pipelines.interrupted import IngestInterrupted
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from pipelines.prepare import (
@@ -453,18 +454,38 @@ PARALLEL_MIN_BYTES = 64 << 20
 
 
 def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[IngestResult]:
+    """Ingest the folders in order and publish the result. A failure of the machine (no space, a
+    read or write error) stops it at the export it hit: that export is rolled back, the ones before
+    it stay loaded (and are published), and :class:`IngestInterrupted` says so."""
     workers = environment().ingest_workers
-    # the warehouse is opened once for the batches and their publishing (opening reads its
-    # catalogue: about 15 ms of a small export's half second)
-    with contextlib.ExitStack() as held:
-        if workers and len(folders) > 1 and _bytes_of(folders) >= PARALLEL_MIN_BYTES:
-            results = _ingest_with_workers(folders, db_path, workers, keep_open=held, **kwargs)
-        else:
-            results = [ingest_export(folder, db_path, keep_open=held, **kwargs) for folder in folders]
-        if any(r.status != "refused" for r in results) or current_snapshot(db_path) is None:
-            if kwargs.get("progress"):
-                kwargs["progress"]("Публикация для панели", 1, 1)
-            publish(db_path)
+    results: list[IngestResult] = []
+    try:
+        # the warehouse is opened once for the batches and their publishing (opening reads its
+        # catalogue: about 15 ms of a small export's half second)
+        with contextlib.ExitStack() as held:
+            if workers and len(folders) > 1 and _bytes_of(folders) >= PARALLEL_MIN_BYTES:
+                _ingest_with_workers(folders, db_path, workers, results, keep_open=held, **kwargs)
+            else:
+                for folder in folders:
+                    results.append(ingest_export(folder, db_path, keep_open=held, **kwargs))
+            if any(r.status != "refused" for r in results) or current_snapshot(db_path) is None:
+                if kwargs.get("progress"):
+                    kwargs["progress"]("Публикация для панели", 1, 1)
+                publish(db_path)
+    except (OSError, duckdb.Error) as error:
+        # the warehouse is closed by now (DuckDB invalidates an instance whose write failed): the
+        # exports loaded before are published from a fresh opening, if there is room for the copy
+        index = len(results)  # the export it stopped at; all of them: it stopped at publishing
+        published = None
+        if any(r.status != "refused" for r in results):
+            try:
+                published = publish(db_path) is not None
+            except (OSError, duckdb.Error):
+                published = False
+        if index == len(folders) and published:
+            return results  # the second try of the publishing went through
+        label = folders[min(index, len(folders) - 1)].name
+        raise IngestInterrupted(label, index, len(folders), results, error, db_path.parent, published) from error
     return results
 
 
@@ -485,14 +506,16 @@ def _bytes_of(folders: list[Path]) -> int:
     return sum(f.stat().st_size for folder in folders for f in folder.iterdir() if f.is_file())
 
 
-def _ingest_with_workers(folders: list[Path], db_path: Path, workers: int, **kwargs) -> list[IngestResult]:
-    """Load the exports in order, each in its own transaction as :func:`ingest_export` does, while
-    ``workers`` processes read and check the next ones (:mod:`pipelines.prepare`); at most
-    ``workers + 1`` checked exports wait on disk."""
+def _ingest_with_workers(
+    folders: list[Path], db_path: Path, workers: int, results: list[IngestResult], **kwargs
+) -> None:
+    """Load the exports in order into ``results``, each in its own transaction as
+    :func:`ingest_export` does, while ``workers`` processes read and check the next ones
+    (:mod:`pipelines.prepare`); at most ``workers + 1`` checked exports wait on disk. A failure
+    stops the workers' queue: no export after it is checked in vain."""
     norms = kwargs.pop("norms", None) or load_norms()
     batch_rows, holidays = norms.validation.batch_rows, norms.validation.allow_lessons_on_holidays
     context = multiprocessing.get_context("spawn")  # polars' threads do not survive a fork
-    results: list[IngestResult] = []
     with scratch_dir() as tmp, ProcessPoolExecutor(workers, mp_context=context) as pool:
         out = [Path(tmp) / f"{index:05d}" for index in range(len(folders))]
 
@@ -501,14 +524,17 @@ def _ingest_with_workers(folders: list[Path], db_path: Path, workers: int, **kwa
                 return pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows, holidays)
 
         ahead = {index: prepare(index) for index in range(min(len(folders), workers + 1))}
-        for index, folder in enumerate(folders):
-            prepared = ahead.pop(index).result()
-            following = index + workers + 1
-            if following < len(folders):
-                ahead[following] = prepare(following)
-            results.append(ingest_export(folder, db_path, norms=norms, prepared=prepared, **kwargs))
-            shutil.rmtree(out[index], ignore_errors=True)
-    return results
+        try:
+            for index, folder in enumerate(folders):
+                prepared = ahead.pop(index).result()
+                following = index + workers + 1
+                if following < len(folders):
+                    ahead[following] = prepare(following)
+                results.append(ingest_export(folder, db_path, norms=norms, prepared=prepared, **kwargs))
+                shutil.rmtree(out[index], ignore_errors=True)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 @dataclass
@@ -556,15 +582,38 @@ def ingest_source(
             return SourceIngest(
                 name or "?", title, source is None, [IngestResult(source_path=path, issues=[refused.issue])]
             )
-        if name == CANONICAL:
-            return SourceIngest(
-                CANONICAL, source_title(CANONICAL), source is None, _ingest_folders(folders, db_path, **kwargs)
+        try:
+            if name == CANONICAL:
+                return SourceIngest(
+                    CANONICAL, source_title(CANONICAL), source is None, _ingest_folders(folders, db_path, **kwargs)
+                )
+            results = _ingest_folders([conversion.folder], db_path, **kwargs)  # published like a canonical export
+        except IngestInterrupted as stopped:
+            # named as the user gave it, not by the scratch folder it was unpacked or converted into
+            if name == CANONICAL:
+                stopped.label = _shown_folder(path, data, folders[min(stopped.index, len(folders) - 1)])
+            else:
+                stopped.label = path.name
+                for result in stopped.loaded:
+                    result.source_path = path
+            stopped.found = SourceIngest(
+                name, source_title(name) if name == CANONICAL else conversion.title, source is None, stopped.loaded
             )
-        results = _ingest_folders([conversion.folder], db_path, **kwargs)  # published like a canonical export
+            stopped.args = (stopped.message(),)
+            raise
         for result in results:
             result.source_path = path
             result.warnings = [_note_issue(note) for note in conversion.notes] + result.warnings
         return SourceIngest(name, conversion.title, source is None, results)
+
+
+def _shown_folder(path: Path, data: Path, folder: Path) -> str:
+    """An export folder as the user knows it: the path given, or the folder inside it."""
+    try:
+        inner = folder.relative_to(data)
+    except ValueError:
+        return folder.name
+    return path.name if inner == Path(".") else str(Path(path.name) / inner)
 
 
 def _note_issue(note) -> Issue:

@@ -90,4 +90,8 @@ def publish(db_path: Path) -> Path | None:
     except WarehouseBusyError:
         partial.unlink(missing_ok=True)
         return None
+    except BaseException:
+        # a failed copy (a full disk) leaves no half file: CURRENT still names the last whole one
+        partial.unlink(missing_ok=True)
+        raise
     return target

@@ -156,3 +156,35 @@ def test_a_broken_or_hostile_upload_changes_nothing(loaded, warehouse_path, down
     report = offered_download(downloads, key="upload_report").deliver()
     assert report.startswith(b"PK")  # the error XLSX
     assert upload_files.table_hashes(warehouse_path) == before
+
+
+def test_an_upload_the_disk_stops_keeps_the_schools_before_and_says_so(tmp_path, access_db, monkeypatch):
+    """A zip of three schools whose second outgrows the file size limit of this process (a real
+    ``RLIMIT_FSIZE``: DuckDB's writes fail as on a full disk): the page says what is kept."""
+    import resource
+
+    from pipelines.ingest import ingest_path
+    from tests.pipelines.test_ingest_interrupted import _schools
+    from tests.pipelines.test_ingest_workers import _stored
+
+    folder = _schools(tmp_path / "region", 3)
+    alone = tmp_path / "alone.duckdb"
+    ingest_path(_schools(tmp_path / "first", 1), alone)
+    files = {f"region/{p.relative_to(folder)}": p.read_bytes() for p in sorted(folder.rglob("*.csv"))}
+    db = tmp_path / "w.duckdb"
+    _point_at(monkeypatch, db, access_db)
+    monkeypatch.setenv("EJOURNAL_INGEST_WORKERS", "0")
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (alone.stat().st_size, hard))  # Python ignores SIGXFSZ
+    try:
+        at, job = upload("admin", "регион.zip", upload_files.zipped(files))  # the deputy is bound to a school
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    said = " ".join(" ".join(e.value for e in at.error).replace("\u200b", "").split())
+    assert "Загрузка прервана на выгрузке «регион.zip/school-1»: файл превысил предельный размер" in said
+    assert "Загруженное до неё сохранено (школы: sch-0); панель их уже показывает." in said
+    assert "File too large" not in said
+    assert job.outcome_code == "failed"
+    assert _stored(db) == _stored(alone)
+    event = upload_events(access_db)[0]  # the newest
+    assert event.details["outcome"] == "failed" and event.details["batches"] == "1"

@@ -1,0 +1,147 @@
+"""An ingest the machine stopped: the disk filled up, a file outgrew its limit, a read or write
+failed. Each export is its own transaction, so the exports loaded before the one it stopped at
+stay loaded, that one is rolled back, and the ones after it are not started. The message says
+exactly that, in Russian, with what ran out and where (never a cell value, never a traceback).
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# What each space error means; DuckDB reports them in its own messages, by the C library's text.
+SPACE_ERRORS = {
+    errno.ENOSPC: ("No space left on device", "на диске не хватило места"),
+    errno.EDQUOT: ("Disk quota exceeded", "исчерпана дисковая квота пользователя"),
+    errno.EFBIG: ("File too large", "файл превысил предельный размер, заданный системой (ulimit -f)"),
+}
+_MB = 1024 * 1024
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def space_errno(error: BaseException) -> int | None:
+    """ENOSPC, EDQUOT or EFBIG when ``error`` (or what caused it) is running out of space."""
+    for link in _chain(error):
+        if isinstance(link, OSError) and link.errno in SPACE_ERRORS:
+            return link.errno
+        text = str(link)
+        for number, (c_text, _) in SPACE_ERRORS.items():
+            if c_text in text:
+                return number
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).splitlines()
+    return lines[0][:200] if lines else ""
+
+
+def _free(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def free_space_text(warehouse_dir: Path, scratch: Path | None = None) -> str:
+    """Where the ingest writes and how much room is left there: the warehouse's folder and the
+    temporary folder (extracted archives, the workers' checked rows; ``TMPDIR`` moves it)."""
+    scratch = scratch or Path(tempfile.gettempdir())
+    places = [(warehouse_dir, "в папке хранилища {}"), (scratch, "во временной папке {} (задаётся TMPDIR)")]
+    shown: list[str] = []
+    devices: set[int] = set()
+    for folder, what in places:
+        try:
+            device = folder.stat().st_dev
+        except OSError:
+            continue
+        if device in devices:
+            continue
+        devices.add(device)
+        free = _free(folder)
+        if free is not None:
+            shown.append(f"{what.format(folder)} — {free // _MB:,} МБ".replace(",", " "))
+    return "свободно " + "; ".join(shown) if shown else ""
+
+
+def reason_text(error: BaseException, warehouse_dir: Path) -> str:
+    """Why the ingest stopped, in Russian: a space error by name with the free space; any other
+    by its type and first line (a file system's or DuckDB's own words)."""
+    number = space_errno(error)
+    if number is not None:
+        free = free_space_text(warehouse_dir)
+        return SPACE_ERRORS[number][1] + (f" ({free})" if free else "")
+    return f"сбой чтения или записи ({type(error).__name__}: {_first_line(error)})"
+
+
+def _exports(n: int) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} выгрузка"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} выгрузки"
+    return f"{n} выгрузок"
+
+
+class IngestInterrupted(Exception):
+    """The ingest stopped at export ``label`` (``index`` of ``total``) on ``error``; ``loaded``
+    are the results of the exports before it, each committed or refused on its own; ``published``
+    says whether the dashboard's copy was brought up to date with them (None: nothing to show)."""
+
+    def __init__(
+        self,
+        label: str,
+        index: int,
+        total: int,
+        loaded: list,  # pipelines.ingest.IngestResult (that module raises this one)
+        error: BaseException,
+        warehouse_dir: Path,
+        published: bool | None,
+    ) -> None:
+        self.label, self.index, self.total, self.loaded = label, index, total, loaded
+        self.error, self.published = error, published
+        self.reason = reason_text(error, warehouse_dir)
+        self.found = None  # set by ingest_source: a SourceIngest of the format and these results
+        super().__init__(self.message())
+
+    @property
+    def is_space(self) -> bool:
+        return space_errno(self.error) is not None
+
+    @property
+    def kept_schools(self) -> list[str]:
+        stored = ("loaded", "loaded_with_rejections", "unchanged")
+        return sorted({r.school_id for r in self.loaded if r.status in stored and r.school_id})
+
+    def message(self) -> str:
+        kept = self.kept_schools
+        if self.index >= self.total:  # every export went in; the dashboard's copy did not
+            return (
+                f"загрузка выполнена (школы: {', '.join(kept) or 'нет'}), но копия для панели не обновлена: "
+                f"{self.reason}. Панель пока показывает прежние данные; они обновятся при следующей загрузке."
+            )
+        parts = [
+            f"загрузка прервана на выгрузке «{self.label}»: {self.reason}.",
+            "Эта выгрузка не загружена, хранилище ею не изменено.",
+        ]
+        if kept:
+            shown = "панель их уже показывает" if self.published else "панель покажет их после следующей загрузки"
+            parts.append(f"Загруженное до неё сохранено (школы: {', '.join(kept)}); {shown}.")
+        left = self.total - self.index - 1
+        if left > 0:
+            one = left % 10 == 1 and left % 100 != 11  # «следующая 21 выгрузка не загружалась»
+            what = "выгрузка" if left == 1 else _exports(left)
+            parts.append(f"Следующ{'ая' if one else 'ие'} за ней {what} не загружал{'ась' if one else 'ись'}.")
+        if self.is_space:
+            again = " — уже загруженные школы пройдут как «без изменений»" if kept else ""
+            parts.append(f"Освободите место и повторите загрузку{again}.")
+        return " ".join(parts)

@@ -1,0 +1,148 @@
+"""An ingest the machine stops midway: a folder of three schools whose second school's writes
+outgrow the file size limit (a real ``RLIMIT_FSIZE`` of the ingest's process, so DuckDB's writes
+fail as on a full disk). The first school stays loaded exactly as it would be alone, and published;
+the second is rolled back; the third is not started; the message says all of it in Russian. Freed
+of the limit, the same folder loads the other two. The same with a worker process checking ahead."""
+
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest import IngestResult, ingest_path
+from pipelines.interrupted import IngestInterrupted, free_space_text, reason_text, space_errno
+from tests.factories import tiny_export, write_export
+from tests.pipelines.test_ingest_workers import _stored
+from warehouse.snapshot import current_snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+# the command line in a process of its own; PARALLEL_MIN_BYTES 0 lets a worker take small exports
+RUN_CLI = "import sys; from pipelines import ingest; ingest.PARALLEL_MIN_BYTES = 0; from cli.main import app; app(sys.argv[1:])"
+
+
+def _schools(folder: Path, n: int) -> Path:
+    for number in range(n):
+        data = tiny_export()
+        for name in ("export", "school"):
+            data[name][0]["school_id"] = f"sch-{number}"
+        write_export(data, folder / f"school-{number}")
+    return folder
+
+
+def _cli(folder: Path, db: Path, workers: int, limit: int | None) -> subprocess.CompletedProcess:
+    def limited() -> None:  # in the child, before it runs Python
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    env = {**os.environ, "EJOURNAL_INGEST_WORKERS": str(workers), "PYTHONPATH": str(ROOT), "COLUMNS": "400"}
+    return subprocess.run(
+        [sys.executable, "-c", RUN_CLI, "ingest", str(folder), "--db", str(db)],
+        preexec_fn=limited if limit is not None else None,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def alone(tmp_path_factory) -> tuple[Path, dict]:
+    """The first school loaded on its own: its file's size and its stored rows."""
+    folder = _schools(tmp_path_factory.mktemp("alone") / "region", 1)
+    db = folder.parent / "alone.duckdb"
+    (result,) = ingest_path(folder, db)
+    assert result.status == "loaded"
+    return db, _stored(db)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_stop_keeps_the_schools_before_and_says_so(tmp_path, alone, workers):
+    alone_db, alone_rows = alone
+    folder = _schools(tmp_path / "region", 3)
+    db = tmp_path / "w.duckdb"
+    stopped = _cli(folder, db, workers, limit=alone_db.stat().st_size)
+    said = " ".join((stopped.stdout + stopped.stderr).split())
+    assert stopped.returncode == 3, said
+    assert "Traceback" not in said and "File too large" not in said
+    assert "(школа sch-0): загружена" in said  # the first school's result, as usual
+    assert "загрузка прервана на выгрузке «region/school-1»: файл превысил предельный размер" in said
+    assert "Эта выгрузка не загружена, хранилище ею не изменено." in said
+    assert "Загруженное до неё сохранено (школы: sch-0); панель их уже показывает." in said
+    assert "Следующая за ней выгрузка не загружалась." in said
+    assert "хранилище не изменено (" not in said  # the old untrue "nothing changed"
+
+    # nothing of the second school, and the first exactly as loaded alone, in the file and in the
+    # dashboard's copy
+    assert _stored(db) == alone_rows
+    assert _stored(current_snapshot(db)) == alone_rows
+    assert not [p for p in (db.parent / "w.published").iterdir() if p.suffix == ".partial"]
+
+    again = _cli(folder, db, workers, limit=None)
+    said = " ".join(again.stdout.split())
+    assert again.returncode == 0, said + again.stderr
+    assert "(школа sch-0): без изменений" in said
+    assert "(школа sch-1): загружена" in said and "(школа sch-2): загружена" in said
+    with duckdb.connect(str(db), read_only=True) as con:
+        batches = con.execute("select school_id, status_code from meta_batch order by batch_id").fetchall()
+    assert batches == [("sch-0", "loaded"), ("sch-0", "unchanged"), ("sch-1", "loaded"), ("sch-2", "loaded")]
+
+
+def test_space_errors_are_found_by_number_and_by_duckdb_s_words(tmp_path):
+    assert space_errno(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) == errno.ENOSPC
+    assert space_errno(OSError(errno.EACCES, os.strerror(errno.EACCES))) is None
+    failed = duckdb.IOException('Could not write file "w.duckdb": No space left on device')
+    assert space_errno(failed) == errno.ENOSPC
+    try:
+        try:
+            raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT))
+        except OSError as cause:
+            raise RuntimeError("the commit failed") from cause
+    except RuntimeError as wrapped:
+        assert space_errno(wrapped) == errno.EDQUOT
+    text = reason_text(failed, tmp_path)
+    assert text.startswith("на диске не хватило места (свободно в папке хранилища")
+    assert "No space" not in text
+    other = reason_text(duckdb.IOException("Could not read file: Input/output error"), tmp_path)
+    assert other == "сбой чтения или записи (IOException: Could not read file: Input/output error)"
+
+
+def test_free_space_names_one_file_system_once(tmp_path):
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    text = free_space_text(tmp_path, inner)  # the same file system: only the warehouse's folder
+    assert text.startswith(f"свободно в папке хранилища {tmp_path} — ")
+    assert "временной" not in text
+    free = os.statvfs(tmp_path)
+    mb = free.f_bavail * free.f_frsize // (1024 * 1024)
+    assert abs(int(text.rsplit("—", 1)[1].replace("МБ", "").replace(" ", "")) - mb) <= 16
+
+
+def _stop(index: int, total: int, loaded: list[IngestResult], published: bool | None) -> str:
+    error = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return IngestInterrupted("region/school-x", index, total, loaded, error, Path("/"), published).message()
+
+
+def test_the_message_counts_what_is_left_and_what_is_kept():
+    kept = [IngestResult(Path("a"), status="loaded", school_id="sch-a")]
+    refused = [IngestResult(Path("b"), status="refused", school_id="sch-b")]
+    alone = _stop(0, 1, [], None)
+    assert "Загруженное до неё" not in alone and "Следующ" not in alone
+    assert alone.endswith("Освободите место и повторите загрузку.")
+    assert "Следующие за ней 3 выгрузки не загружались." in _stop(1, 5, kept, True)
+    assert "Следующие за ней 5 выгрузок не загружались." in _stop(0, 6, [], None)
+    assert "Следующая за ней 21 выгрузка не загружалась." in _stop(0, 22, [], None)
+    assert "Загруженное до неё сохранено (школы: sch-a); панель покажет их после следующей загрузки." in _stop(
+        1, 2, kept, False
+    )
+    assert "Загруженное до неё" not in _stop(1, 2, refused, None)  # a refused export stored nothing
+    published = _stop(2, 2, kept + refused, False)  # every export went in, the copy did not
+    assert published.startswith("загрузка выполнена (школы: sch-a), но копия для панели не обновлена")
