@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
+
 # What each space error means; DuckDB reports them in its own messages, by the C library's text.
 SPACE_ERRORS = {
     errno.ENOSPC: ("No space left on device", "на диске не хватило места"),
@@ -81,7 +83,13 @@ def reason_text(error: BaseException, warehouse_dir: Path) -> str:
     if number is not None:
         free = free_space_text(warehouse_dir)
         return SPACE_ERRORS[number][1] + (f" ({free})" if free else "")
-    return f"сбой чтения или записи ({type(error).__name__}: {_first_line(error)})"
+    if any(isinstance(link, duckdb.OutOfMemoryException) for link in _chain(error)):
+        return (
+            "DuckDB не хватило памяти: сверх предела EJOURNAL_DUCKDB_MEMORY он пишет на диск рядом с "
+            "хранилищем, но эта операция туда не поместилась — увеличьте предел или освободите память"
+        )
+    io = any(isinstance(link, (OSError, duckdb.IOException)) for link in _chain(error))
+    return f"{'сбой чтения или записи' if io else 'сбой'} ({type(error).__name__}: {_first_line(error)})"
 
 
 def _exports(n: int) -> str:

@@ -111,8 +111,19 @@ def test_space_errors_are_found_by_number_and_by_duckdb_s_words(tmp_path):
     text = reason_text(failed, tmp_path)
     assert text.startswith("на диске не хватило места (свободно в папке хранилища")
     assert "No space" not in text
+    with duckdb.connect() as con:  # a real out-of-memory of DuckDB: a list bigger than its limit
+        con.execute("set memory_limit = '4MB'; set temp_directory = ''")
+        with pytest.raises(duckdb.OutOfMemoryException) as memory:
+            con.execute("select list(range) from range(3000000)").fetchall()
+    assert reason_text(memory.value, tmp_path).startswith(
+        "DuckDB не хватило памяти: сверх предела EJOURNAL_DUCKDB_MEMORY"
+    )
     other = reason_text(duckdb.IOException("Could not read file: Input/output error"), tmp_path)
     assert other == "сбой чтения или записи (IOException: Could not read file: Input/output error)"
+    assert (
+        reason_text(duckdb.ConstraintException("Duplicate key"), tmp_path)
+        == "сбой (ConstraintException: Duplicate key)"
+    )
 
 
 def test_free_space_names_one_file_system_once(tmp_path):
