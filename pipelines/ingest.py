@@ -52,7 +52,7 @@ from pipelines.prepare import (
     read_export_row,
     stage_checked,
 )
-from warehouse.db import build_models, connect, duckdb_settings
+from warehouse.db import WarehouseBusyError, build_models, connect, duckdb_settings
 from warehouse.lake import LakeError
 from warehouse.privacy import Places, finish_pending_forgets
 from warehouse.snapshot import current_snapshot, publish
@@ -454,9 +454,10 @@ PARALLEL_MIN_BYTES = 64 << 20
 
 
 def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[IngestResult]:
-    """Ingest the folders in order and publish the result. A failure of the machine (no space, a
-    read or write error) stops it at the export it hit: that export is rolled back, the ones before
-    it stay loaded (and are published), and :class:`IngestInterrupted` says so."""
+    """Ingest the folders in order and publish the result. A failure (no space, a read or write
+    error, a worker process killed, or a fault of this program) stops it at the export it hit: that
+    export is rolled back, the ones before it stay loaded (and are published), and
+    :class:`IngestInterrupted` says so."""
     workers = environment().ingest_workers
     results: list[IngestResult] = []
     try:
@@ -472,7 +473,9 @@ def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[Ingest
                 if kwargs.get("progress"):
                     kwargs["progress"]("Публикация для панели", 1, 1)
                 publish(db_path)
-    except (OSError, duckdb.Error) as error:
+    except WarehouseBusyError:
+        raise  # before any export went in: another process writes the warehouse
+    except Exception as error:
         # the warehouse is closed by now (DuckDB invalidates an instance whose write failed): the
         # exports loaded before are published from a fresh opening, if there is room for the copy
         index = len(results)  # the export it stopped at; all of them: it stopped at publishing

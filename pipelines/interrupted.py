@@ -1,7 +1,8 @@
-"""An ingest the machine stopped: the disk filled up, a file outgrew its limit, a read or write
-failed. Each export is its own transaction, so the exports loaded before the one it stopped at
-stay loaded, that one is rolled back, and the ones after it are not started. The message says
-exactly that, in Russian, with what ran out and where (never a cell value, never a traceback).
+"""An ingest stopped midway: the disk filled up, a file outgrew its limit, a read or write failed,
+DuckDB ran out of memory, a worker process was killed, or the program met a fault of its own.
+Each export is its own transaction, so the exports loaded before the one it stopped at stay
+loaded, that one is rolled back, and the ones after it are not started. The message says exactly
+that, in Russian, with what ran out and where (never a cell value, never a traceback).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import errno
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import duckdb
@@ -88,8 +90,20 @@ def reason_text(error: BaseException, warehouse_dir: Path) -> str:
             "DuckDB не хватило памяти: сверх предела EJOURNAL_DUCKDB_MEMORY он пишет на диск рядом с "
             "хранилищем, но эта операция туда не поместилась — увеличьте предел или освободите память"
         )
+    if isinstance(error, BrokenProcessPool):
+        return (
+            "процесс, проверявший следующие выгрузки, завершился аварийно (его могла остановить система, "
+            "когда не хватило памяти; число таких процессов задаёт EJOURNAL_INGEST_WORKERS, 0 — без них)"
+        )
+    if is_unexpected(error):  # a fault of the program: its text may quote a cell, so the type only
+        return f"непредвиденная ошибка программы ({type(error).__name__})"
     io = any(isinstance(link, (OSError, duckdb.IOException)) for link in _chain(error))
     return f"{'сбой чтения или записи' if io else 'сбой'} ({type(error).__name__}: {_first_line(error)})"
+
+
+def is_unexpected(error: BaseException) -> bool:
+    """Neither the machine (files, disk, memory, a killed worker) nor the engine: a fault of ours."""
+    return not isinstance(error, (OSError, duckdb.Error, BrokenProcessPool))
 
 
 def _exports(n: int) -> str:
@@ -152,4 +166,6 @@ class IngestInterrupted(Exception):
         if self.is_space:
             again = " — уже загруженные школы пройдут как «без изменений»" if kept else ""
             parts.append(f"Освободите место и повторите загрузку{again}.")
+        elif is_unexpected(self.error):
+            parts.append("Сообщите разработчикам, приложив файл выгрузки.")
         return " ".join(parts)

@@ -37,12 +37,29 @@ def _schools(folder: Path, n: int) -> Path:
     return folder
 
 
-def _cli(folder: Path, db: Path, workers: int, limit: int | None) -> subprocess.CompletedProcess:
+# Loaded first by every Python process of the run, the workers too: the worker handed ``KILL_AT``
+# kills itself with SIGKILL, as the kernel's out-of-memory killer would.
+KILLER = """
+import os, signal
+from pipelines import prepare
+checked = prepare.prepare_in_worker
+def prepare_in_worker(folder, *args):
+    if folder.endswith(os.environ["KILL_AT"]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return checked(folder, *args)
+prepare.prepare_in_worker = prepare_in_worker
+"""
+
+
+def _cli(
+    folder: Path, db: Path, workers: int, limit: int | None, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     def limited() -> None:  # in the child, before it runs Python
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
 
     env = {**os.environ, "EJOURNAL_INGEST_WORKERS": str(workers), "PYTHONPATH": str(ROOT), "COLUMNS": "400"}
+    env |= extra or {}
     return subprocess.run(
         [sys.executable, "-c", RUN_CLI, "ingest", str(folder), "--db", str(db)],
         preexec_fn=limited if limit is not None else None,
@@ -94,6 +111,24 @@ def test_a_stop_keeps_the_schools_before_and_says_so(tmp_path, alone, workers):
     with duckdb.connect(str(db), read_only=True) as con:
         batches = con.execute("select school_id, status_code from meta_batch order by batch_id").fetchall()
     assert batches == [("sch-0", "loaded"), ("sch-0", "unchanged"), ("sch-1", "loaded"), ("sch-2", "loaded")]
+
+
+def test_a_killed_worker_stops_the_load_after_the_schools_before_it(tmp_path, alone):
+    _, alone_rows = alone
+    folder = _schools(tmp_path / "region", 3)
+    (tmp_path / "harness").mkdir()
+    (tmp_path / "harness" / "sitecustomize.py").write_text(KILLER, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    path = f"{tmp_path / 'harness'}{os.pathsep}{ROOT}"
+    stopped = _cli(folder, db, 1, None, {"KILL_AT": "school-1", "PYTHONPATH": path})
+    said = " ".join((stopped.stdout + stopped.stderr).split())
+    assert stopped.returncode == 3, said
+    assert "Traceback" not in said
+    assert "(школа sch-0): загружена" in said
+    assert "загрузка прервана на выгрузке «region/school-1»: процесс, проверявший следующие выгрузки" in said
+    assert "Загруженное до неё сохранено (школы: sch-0); панель их уже показывает." in said
+    assert "Следующая за ней выгрузка не загружалась." in said
+    assert _stored(db) == alone_rows
 
 
 def test_space_errors_are_found_by_number_and_by_duckdb_s_words(tmp_path):
@@ -155,5 +190,10 @@ def test_the_message_counts_what_is_left_and_what_is_kept():
         1, 2, kept, False
     )
     assert "Загруженное до неё" not in _stop(1, 2, refused, None)  # a refused export stored nothing
+    fault = IngestInterrupted("x", 0, 1, [], KeyError("секрет ячейки"), Path("/"), None).message()
+    assert fault == (
+        "загрузка прервана на выгрузке «x»: непредвиденная ошибка программы (KeyError). Эта выгрузка не "
+        "загружена, хранилище ею не изменено. Сообщите разработчикам, приложив файл выгрузки."
+    )
     published = _stop(2, 2, kept + refused, False)  # every export went in, the copy did not
     assert published.startswith("загрузка выполнена (школы: sch-a), но копия для панели не обновлена")
