@@ -77,9 +77,12 @@ def run_ingest(
         else:
             stopped_at = None
     if stopped_at is not None:
-        # what went in before the machine stopped it is reported as usual, then the stop
+        # what went in before the stop is reported as usual, then the stop
         if stopped_at.found is not None and stopped_at.loaded:
             _report(stopped_at.found, report, say_report, norms.validation.max_error_rows_shown)
+        if stopped_at.by_user:  # said, then passed on: `watch` stops, `ingest` exits with 130
+            err.print(f"[bold yellow]Остановлено:[/] {plain(stopped_at.message())}", soft_wrap=True)
+            raise KeyboardInterrupt from None
         raise fail(stopped_at.message())
     worst = _report(found, report, say_report, norms.validation.max_error_rows_shown)
     loaded = sorted(

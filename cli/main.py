@@ -81,22 +81,18 @@ def ingest(
     Принимает каноническую выгрузку или данные самих журналов («Сетевой город», ELSCHOOL,
     таблицы Excel, …): формат определяется сам, --source задаёт его явно.
     Код выхода: 0 — загружено полностью; 1 — загружено, часть строк отклонена (они в карантине);
-    2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято).
+    2 — выгрузка отклонена целиком, хранилище не изменено; 3 — сбой (например, хранилище занято);
+    130 — остановлено Ctrl+C (загруженное до того сохранено).
     """
     from cli.loading import run_ingest
 
-    raise typer.Exit(
-        run_ingest(
-            path,
-            _db(db),
-            strict=strict,
-            report=report,
-            source=source,
-            class_name=class_name,
-            school=school,
-            lake=lake,
+    try:
+        code = run_ingest(
+            path, _db(db), strict=strict, report=report, source=source, class_name=class_name, school=school, lake=lake
         )
-    )
+    except KeyboardInterrupt:
+        code = 130  # Ctrl+C, as a shell reports it: what was loaded before is said and kept
+    raise typer.Exit(code)
 
 
 @app.command()

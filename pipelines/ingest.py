@@ -455,7 +455,7 @@ PARALLEL_MIN_BYTES = 64 << 20
 
 def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[IngestResult]:
     """Ingest the folders in order and publish the result. A failure (no space, a read or write
-    error, a worker process killed, or a fault of this program) stops it at the export it hit: that
+    error, a worker process killed, Ctrl+C, or a fault of this program) stops it at the export it hit: that
     export is rolled back, the ones before it stay loaded (and are published), and
     :class:`IngestInterrupted` says so."""
     workers = environment().ingest_workers
@@ -475,7 +475,7 @@ def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[Ingest
                 publish(db_path)
     except WarehouseBusyError:
         raise  # before any export went in: another process writes the warehouse
-    except Exception as error:
+    except (Exception, KeyboardInterrupt) as error:
         # the warehouse is closed by now (DuckDB invalidates an instance whose write failed): the
         # exports loaded before are published from a fresh opening, if there is room for the copy
         index = len(results)  # the export it stopped at; all of them: it stopped at publishing

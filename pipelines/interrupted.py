@@ -81,6 +81,8 @@ def free_space_text(warehouse_dir: Path, scratch: Path | None = None) -> str:
 def reason_text(error: BaseException, warehouse_dir: Path) -> str:
     """Why the ingest stopped, in Russian: a space error by name with the free space; any other
     by its type and first line (a file system's or DuckDB's own words)."""
+    if is_user_stop(error):
+        return "нажато Ctrl+C"
     number = space_errno(error)
     if number is not None:
         free = free_space_text(warehouse_dir)
@@ -101,9 +103,21 @@ def reason_text(error: BaseException, warehouse_dir: Path) -> str:
     return f"{'сбой чтения или записи' if io else 'сбой'} ({type(error).__name__}: {_first_line(error)})"
 
 
+def is_user_stop(error: BaseException) -> bool:
+    """Ctrl+C: Python's KeyboardInterrupt between statements, DuckDB's interrupted query within one
+    (which its Python module raises as a RuntimeError)."""
+    for link in _chain(error):
+        if isinstance(link, (KeyboardInterrupt, duckdb.InterruptException)):
+            return True
+        if isinstance(link, RuntimeError) and str(link).startswith("Query interrupted"):
+            return True
+    return False
+
+
 def is_unexpected(error: BaseException) -> bool:
-    """Neither the machine (files, disk, memory, a killed worker) nor the engine: a fault of ours."""
-    return not isinstance(error, (OSError, duckdb.Error, BrokenProcessPool))
+    """Neither the machine (files, disk, memory, a killed worker), nor the engine, nor Ctrl+C: a
+    fault of ours."""
+    return not isinstance(error, (OSError, duckdb.Error, BrokenProcessPool)) and not is_user_stop(error)
 
 
 def _exports(n: int) -> str:
@@ -136,6 +150,10 @@ class IngestInterrupted(Exception):
         super().__init__(self.message())
 
     @property
+    def by_user(self) -> bool:
+        return is_user_stop(self.error)
+
+    @property
     def is_space(self) -> bool:
         return space_errno(self.error) is not None
 
@@ -152,7 +170,7 @@ class IngestInterrupted(Exception):
                 f"{self.reason}. Панель пока показывает прежние данные; они обновятся при следующей загрузке."
             )
         parts = [
-            f"загрузка прервана на выгрузке «{self.label}»: {self.reason}.",
+            f"загрузка {'остановлена' if self.by_user else 'прервана'} на выгрузке «{self.label}»: {self.reason}.",
             "Эта выгрузка не загружена, хранилище ею не изменено.",
         ]
         if kept:
@@ -163,8 +181,10 @@ class IngestInterrupted(Exception):
             one = left % 10 == 1 and left % 100 != 11  # «следующая 21 выгрузка не загружалась»
             what = "выгрузка" if left == 1 else _exports(left)
             parts.append(f"Следующ{'ая' if one else 'ие'} за ней {what} не загружал{'ась' if one else 'ись'}.")
-        if self.is_space:
-            again = " — уже загруженные школы пройдут как «без изменений»" if kept else ""
+        again = " — уже загруженные школы пройдут как «без изменений»" if kept else ""
+        if self.by_user:
+            parts.append(f"Чтобы догрузить остальное, повторите загрузку{again}.")
+        elif self.is_space:
             parts.append(f"Освободите место и повторите загрузку{again}.")
         elif is_unexpected(self.error):
             parts.append("Сообщите разработчикам, приложив файл выгрузки.")

@@ -12,18 +12,20 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipelines.ingest import IngestResult, ingest_path
-from pipelines.interrupted import IngestInterrupted, free_space_text, reason_text, space_errno
+from pipelines.interrupted import IngestInterrupted, free_space_text, is_user_stop, reason_text, space_errno
 from tests.factories import tiny_export, write_export
 from tests.pipelines.test_ingest_workers import _stored
 from warehouse.snapshot import current_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
+LONG_QUERY = "select count(*) from range(100000000000) as a(i) where i % 7 = 3"  # minutes, unless stopped
 # the command line in a process of its own; PARALLEL_MIN_BYTES 0 lets a worker take small exports
 RUN_CLI = "import sys; from pipelines import ingest; ingest.PARALLEL_MIN_BYTES = 0; from cli.main import app; app(sys.argv[1:])"
 
@@ -49,6 +51,26 @@ def prepare_in_worker(folder, *args):
     return checked(folder, *args)
 prepare.prepare_in_worker = prepare_in_worker
 """
+
+
+# The same for the loading process: Ctrl+C (a real SIGINT to itself) as the export ``STOP_AT`` starts.
+INTERRUPTER = """
+import os, signal
+from pipelines import ingest
+load = ingest.ingest_export
+def ingest_export(folder, *args, **kwargs):
+    if str(folder).endswith(os.environ["STOP_AT"]):
+        os.kill(os.getpid(), signal.SIGINT)
+    return load(folder, *args, **kwargs)
+ingest.ingest_export = ingest_export
+"""
+
+
+def _harnessed(tmp_path: Path, code: str) -> str:
+    """A PYTHONPATH whose sitecustomize runs ``code`` in every Python process of the run."""
+    (tmp_path / "harness").mkdir()
+    (tmp_path / "harness" / "sitecustomize.py").write_text(code, encoding="utf-8")
+    return f"{tmp_path / 'harness'}{os.pathsep}{ROOT}"
 
 
 def _cli(
@@ -116,11 +138,8 @@ def test_a_stop_keeps_the_schools_before_and_says_so(tmp_path, alone, workers):
 def test_a_killed_worker_stops_the_load_after_the_schools_before_it(tmp_path, alone):
     _, alone_rows = alone
     folder = _schools(tmp_path / "region", 3)
-    (tmp_path / "harness").mkdir()
-    (tmp_path / "harness" / "sitecustomize.py").write_text(KILLER, encoding="utf-8")
     db = tmp_path / "w.duckdb"
-    path = f"{tmp_path / 'harness'}{os.pathsep}{ROOT}"
-    stopped = _cli(folder, db, 1, None, {"KILL_AT": "school-1", "PYTHONPATH": path})
+    stopped = _cli(folder, db, 1, None, {"KILL_AT": "school-1", "PYTHONPATH": _harnessed(tmp_path, KILLER)})
     said = " ".join((stopped.stdout + stopped.stderr).split())
     assert stopped.returncode == 3, said
     assert "Traceback" not in said
@@ -129,6 +148,24 @@ def test_a_killed_worker_stops_the_load_after_the_schools_before_it(tmp_path, al
     assert "Загруженное до неё сохранено (школы: sch-0); панель их уже показывает." in said
     assert "Следующая за ней выгрузка не загружалась." in said
     assert _stored(db) == alone_rows
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_ctrl_c_keeps_the_schools_before_and_exits_130(tmp_path, alone, workers):
+    _, alone_rows = alone
+    folder = _schools(tmp_path / "region", 3)
+    db = tmp_path / "w.duckdb"
+    stopped = _cli(folder, db, workers, None, {"STOP_AT": "school-1", "PYTHONPATH": _harnessed(tmp_path, INTERRUPTER)})
+    said = " ".join((stopped.stdout + stopped.stderr).split())
+    assert stopped.returncode == 130, said
+    assert "Traceback" not in said and "Aborted" not in said
+    assert "(школа sch-0): загружена" in said
+    assert "Остановлено: загрузка остановлена на выгрузке «region/school-1»: нажато Ctrl+C." in said
+    assert "Загруженное до неё сохранено (школы: sch-0); панель их уже показывает." in said
+    assert "Чтобы догрузить остальное, повторите загрузку — уже загруженные школы пройдут как «без изменений»." in said
+    assert "Сообщите разработчикам" not in said
+    assert _stored(db) == alone_rows
+    assert _stored(current_snapshot(db)) == alone_rows
 
 
 def test_space_errors_are_found_by_number_and_by_duckdb_s_words(tmp_path):
@@ -197,3 +234,25 @@ def test_the_message_counts_what_is_left_and_what_is_kept():
     )
     published = _stop(2, 2, kept + refused, False)  # every export went in, the copy did not
     assert published.startswith("загрузка выполнена (школы: sch-a), но копия для панели не обновлена")
+
+
+def test_ctrl_c_inside_a_duckdb_query_is_a_stop_by_the_user():
+    """A real SIGINT while DuckDB runs a query (its module raises RuntimeError «Query interrupted»)
+    and DuckDB's own interrupt of a connection."""
+    with duckdb.connect() as con:
+        timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+        try:
+            timer.start()
+            with pytest.raises(RuntimeError, match=r"^Query interrupted") as query:
+                con.execute(LONG_QUERY).fetchall()
+            timer.join()
+        except KeyboardInterrupt:  # never the test run's own interrupt
+            pytest.fail("the SIGINT came outside DuckDB's query")
+        timer = threading.Timer(0.3, con.interrupt)
+        timer.start()
+        with pytest.raises(duckdb.InterruptException) as interrupted:
+            con.execute(LONG_QUERY).fetchall()
+        timer.join()
+    for error in (query.value, interrupted.value):
+        assert is_user_stop(error) and not is_user_stop(RuntimeError("Query failed"))
+        assert reason_text(error, Path("/")) == "нажато Ctrl+C"
