@@ -39,7 +39,7 @@ from pipelines.canonical.reader import (
 )
 from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.importers.contract import ImportContext
-from pipelines.interrupted import IngestInterrupted
+from pipelines.interrupted import IngestInterrupted, reason_text, space_errno
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
 from pipelines.prepare import (
@@ -515,7 +515,10 @@ def _ingest_with_workers(
     """Load the exports in order into ``results``, each in its own transaction as
     :func:`ingest_export` does, while ``workers`` processes read and check the next ones
     (:mod:`pipelines.prepare`); at most ``workers + 1`` checked exports wait on disk. A failure
-    stops the workers' queue: no export after it is checked in vain."""
+    stops the workers' queue: no export after it is checked in vain. A worker that finds no room
+    for its files (the temporary folder is small, or RAM where ``/tmp`` is a tmpfs) stops the
+    workers instead: this export and the next are checked here, with the same result, and each
+    says so in a warning."""
     norms = kwargs.pop("norms", None) or load_norms()
     batch_rows, holidays = norms.validation.batch_rows, norms.validation.allow_lessons_on_holidays
     context = multiprocessing.get_context("spawn")  # polars' threads do not survive a fork
@@ -527,17 +530,41 @@ def _ingest_with_workers(
                 return pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows, holidays)
 
         ahead = {index: prepare(index) for index in range(min(len(folders), workers + 1))}
+        here: Issue | None = None  # once the workers ran out of room: why the rest is checked here
         try:
             for index, folder in enumerate(folders):
-                prepared = ahead.pop(index).result()
-                following = index + workers + 1
-                if following < len(folders):
-                    ahead[following] = prepare(following)
-                results.append(ingest_export(folder, db_path, norms=norms, prepared=prepared, **kwargs))
+                prepared = None
+                if here is None:
+                    try:
+                        prepared = ahead.pop(index).result()
+                    except Exception as error:
+                        if space_errno(error) is None:
+                            raise
+                        here = _checked_here(error, db_path)
+                        pool.shutdown(wait=True, cancel_futures=True)
+                        for files in out[index:]:  # room for this process's own checks
+                            shutil.rmtree(files, ignore_errors=True)
+                    else:
+                        following = index + workers + 1
+                        if following < len(folders):
+                            ahead[following] = prepare(following)
+                result = ingest_export(folder, db_path, norms=norms, prepared=prepared, **kwargs)
+                if here is not None:
+                    result.warnings.append(here)
+                results.append(result)
                 shutil.rmtree(out[index], ignore_errors=True)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+def _checked_here(error: BaseException, db_path: Path) -> Issue:
+    message = (
+        f"Процессам, проверяющим выгрузки заранее, не хватило места для проверенных строк: "
+        f"{reason_text(error, db_path.parent)}. Эта выгрузка и следующие проверены в основном процессе — "
+        "с тем же результатом, но дольше"
+    )
+    return Issue("", None, None, None, "workers_no_space", message)
 
 
 @dataclass
