@@ -148,7 +148,8 @@ def print_result(result, max_rows: int) -> None:
         f"[bold]{plain(result.source_path)}[/] (школа {school}): [{colour}]{result.status_text}[/]", soft_wrap=True
     )
     for warning in result.warnings:
-        console.print(f"  [yellow]предупреждение:[/] {plain(warning.file_name)}: {plain(warning.shown_message())}")
+        place = f"{plain(warning.file_name)}: " if warning.file_name else ""  # a warning about the whole export
+        console.print(f"  [yellow]предупреждение:[/] {place}{plain(warning.shown_message())}")
     if result.status != "refused":
         c = result.counts
         console.print(

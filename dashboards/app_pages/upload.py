@@ -97,7 +97,8 @@ def show_result(job: UploadJob) -> None:
             line
         )
         for warning in result.warnings:
-            st.caption(as_text(f"Предупреждение: {warning.file_name}: {warning.shown_message()}"))
+            place = f"{warning.file_name}: " if warning.file_name else ""  # a warning about the whole export
+            st.caption(as_text(f"Предупреждение: {place}{warning.shown_message()}"))
     files = [
         (stats.file.label, stats.n_rows_in, stats.n_rows_accepted, stats.n_rows_in - stats.n_rows_accepted)
         for result in found.results

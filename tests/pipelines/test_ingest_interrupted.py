@@ -174,7 +174,7 @@ def test_workers_without_room_hand_the_rest_to_the_loading_process(tmp_path):
     assert loaded.returncode == 0, said + loaded.stderr
     assert [said.count(f"(школа sch-{n}): загружена") for n in range(3)] == [1, 1, 1]
     warning = (
-        "предупреждение: : Процессам, проверяющим выгрузки заранее, не хватило места для проверенных строк: "
+        "предупреждение: Процессам, проверяющим выгрузки заранее, не хватило места для проверенных строк: "
         "файл превысил предельный размер, заданный системой (ulimit -f)"
     )
     assert said.count(warning) == 2  # school-1 and school-2, checked by the loading process
