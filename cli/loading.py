@@ -34,6 +34,7 @@ def run_ingest(
     from pipelines.ingest import ingest_source
     from pipelines.interrupted import IngestInterrupted, reason_text
     from warehouse.db import WarehouseBusyError
+    from warehouse.status import STORED_STATUSES
 
     env = environment()
     try:
@@ -85,9 +86,7 @@ def run_ingest(
             raise KeyboardInterrupt from None
         raise fail(stopped_at.message())
     worst = _report(found, report, say_report, norms.validation.max_error_rows_shown)
-    loaded = sorted(
-        {r.school_id for r in found.results if r.status in ("loaded", "loaded_with_rejections", "unchanged")}
-    )
+    loaded = sorted({r.school_id for r in found.results if r.status in STORED_STATUSES})
     if lake is not None and loaded:
         export_to_lake(db_path, lake, loaded)
     return worst

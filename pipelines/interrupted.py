@@ -16,6 +16,9 @@ from pathlib import Path
 
 import duckdb
 
+from ejournal.norm_words import plural
+from warehouse.status import STORED_STATUSES
+
 # What each space error means; DuckDB reports them in its own messages, by the C library's text.
 SPACE_ERRORS = {
     errno.ENOSPC: ("No space left on device", "на диске не хватило места"),
@@ -120,14 +123,6 @@ def is_unexpected(error: BaseException) -> bool:
     return not isinstance(error, (OSError, duckdb.Error, BrokenProcessPool)) and not is_user_stop(error)
 
 
-def _exports(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} выгрузка"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return f"{n} выгрузки"
-    return f"{n} выгрузок"
-
-
 class IngestInterrupted(Exception):
     """The ingest stopped at export ``label`` (``index`` of ``total``) on ``error``; ``loaded``
     are the results of the exports before it, each committed or refused on its own; ``published``
@@ -159,8 +154,7 @@ class IngestInterrupted(Exception):
 
     @property
     def kept_schools(self) -> list[str]:
-        stored = ("loaded", "loaded_with_rejections", "unchanged")
-        return sorted({r.school_id for r in self.loaded if r.status in stored and r.school_id})
+        return sorted({r.school_id for r in self.loaded if r.status in STORED_STATUSES and r.school_id})
 
     def message(self) -> str:
         kept = self.kept_schools
@@ -178,9 +172,11 @@ class IngestInterrupted(Exception):
             parts.append(f"Загруженное до неё сохранено (школы: {', '.join(kept)}); {shown}.")
         left = self.total - self.index - 1
         if left > 0:
-            one = left % 10 == 1 and left % 100 != 11  # «следующая 21 выгрузка не загружалась»
-            what = "выгрузка" if left == 1 else _exports(left)
-            parts.append(f"Следующ{'ая' if one else 'ие'} за ней {what} не загружал{'ась' if one else 'ись'}.")
+            # «следующая 21 выгрузка не загружалась», «следующие 3 выгрузки не загружались»
+            what = "выгрузка" if left == 1 else f"{left} {plural(left, ('выгрузка', 'выгрузки', 'выгрузок'))}"
+            parts.append(
+                f"Следующ{plural(left, ('ая', 'ие', 'ие'))} за ней {what} не загружал{plural(left, ('ась', 'ись', 'ись'))}."
+            )
         again = " — уже загруженные школы пройдут как «без изменений»" if kept else ""
         if self.by_user:
             parts.append(f"Чтобы догрузить остальное, повторите загрузку{again}.")

@@ -15,6 +15,8 @@ STATUS_TEXT = {
     "unchanged": "без изменений (уже загружена)",
     "refused": "отклонена целиком, хранилище не изменено",
 }
+# The statuses after which the warehouse holds the export's school
+STORED_STATUSES = ("loaded", "loaded_with_rejections", "unchanged")
 
 # The columns of a batch row, in order, of `ejournal status` / «Что загружено» and of «Загрузка данных»
 STATUS_BATCH = ("batch_id", "school_id", "exported_at", "outcome", "n_rows_in", "n_rows_accepted")
