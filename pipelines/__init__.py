@@ -10,6 +10,13 @@ while an import of pandas fails as in a polars-only installation. pandas itself 
 importable (the dashboard imports it; a process that imported pandas first gets the whole of
 pandera as usual). Only ``pandera.pandas`` is missing from a process that imported this package
 first: a module validating pandas frames (bench/pandas_pandera.py) imports it before.
+
+The same goes for hypothesis (a test dependency, installed beside the project): pandera's polars
+checks import its data-synthesis strategies, which import hypothesis when it is there. That was
+0.05 s and 6 MB of the first validation of every loading process and worker; the pipeline
+synthesises no data. pandera's strategies module is imported here with hypothesis unseen, which
+pandera takes as an installation without it. A process that imported hypothesis first (a test
+run) keeps it.
 """
 
 import importlib.abc
@@ -21,23 +28,27 @@ import warnings
 warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 
-class _WithoutPandas(importlib.abc.MetaPathFinder):
-    """Answers an import of pandas as a missing module does, the case pandera's package handles
-    (a polars-only installation)."""
+class _Without(importlib.abc.MetaPathFinder):
+    """Answers an import of the named packages as a missing module does, the case pandera's
+    package handles (an installation without them)."""
+
+    def __init__(self, *packages: str):
+        self.packages = {p for p in packages if p not in sys.modules}
 
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] == "pandas":
+        if name.partition(".")[0] in self.packages:
             raise ModuleNotFoundError(f"No module named '{name}'", name=name)
         return None
 
 
 def _import_pandera_for_polars() -> None:
-    if "pandera" in sys.modules or "pandas" in sys.modules:
+    if "pandera" in sys.modules:
         return
-    finder = _WithoutPandas()
+    finder = _Without("pandas", "hypothesis")  # those imported already are not hidden
     sys.meta_path.insert(0, finder)
     try:
-        import pandera.polars  # noqa: F401
+        import pandera.polars
+        import pandera.strategies.base_strategies  # noqa: F401  (imported by the first polars check)
         from pandera.backends import register_checks
 
         # pandera asks for pandas again when it first validates (to route pandas-like frames),
