@@ -23,6 +23,7 @@ from ejournal.access.accounts import (
     school_required,
 )
 from ejournal.access.audit import log_event, read_events
+from ejournal.errors import named
 from ejournal.settings import environment
 from ejournal.xlsx import frame_to_xlsx
 from warehouse.db import WarehouseBusyError
@@ -289,7 +290,7 @@ def forget(
     except parquet_lake.LakeError as error:
         raise fail(f"{_UNFINISHED}: озеро: {error}. Повторите команду") from None
     except (OSError, duckdb.Error) as error:
-        raise fail(f"{_UNFINISHED} ({type(error).__name__}: {str(error).splitlines()[0]}). Повторите команду") from None
+        raise fail(f"{_UNFINISHED} ({named(error)}). Повторите команду") from None
     before = "Удаление этого ученика уже было записано; доделано и проверено. " if report.already_done else ""
     console.print(
         f"{before}Удалено строк: {report.total_rows} (таблиц: {len(report.rows_by_table)}), "

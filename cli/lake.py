@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from cli.console import EXIT_REFUSED, console, fail, plain
+from ejournal.errors import first_line
 from ejournal.formatting import thousands
 from ejournal.settings import environment
 
@@ -111,7 +112,7 @@ def warehouse_build(
     except Exception as error:  # a Java exception through py4j: its first line, and what to do
         if not type(error).__module__.startswith(("py4j", "pyspark")):
             raise
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        reason = first_line(error)
         hint = ""
         if "No FileSystem for scheme" in str(error):
             hint = "; для s3a:// нужен модуль hadoop-aws (spark.jars.packages), см. docs/lake.md"

@@ -27,6 +27,7 @@ import duckdb
 import polars as pl
 
 from ejournal.access.forgotten import read_register
+from ejournal.errors import first_line
 from ejournal.settings import Norms, environment, load_norms
 from pipelines import guards
 from pipelines.canonical.reader import (
@@ -346,7 +347,7 @@ def _finish_pending_forgets(db_path: Path, run_by: str | None) -> Issue | None:
         finish_pending_forgets(Places.of(db_path), f"ingest:{run_by or getpass.getuser()}")
     except (LakeError, OSError) as error:
         message = (
-            f"Не доделано прерванное удаление ученика по 152-ФЗ ({str(error).splitlines()[0]}); "
+            f"Не доделано прерванное удаление ученика по 152-ФЗ ({first_line(error)}); "
             "повторите ejournal forget, затем загрузку"
         )
         return Issue("", None, None, None, "forget_pending", message)

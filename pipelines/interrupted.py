@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from ejournal.errors import named
 from ejournal.norm_words import plural
 from warehouse.status import STORED_STATUSES
 
@@ -46,11 +47,6 @@ def space_errno(error: BaseException) -> int | None:
             if c_text in text:
                 return number
     return None
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).splitlines()
-    return lines[0][:200] if lines else ""
 
 
 def _free(folder: Path) -> int | None:
@@ -103,7 +99,7 @@ def reason_text(error: BaseException, warehouse_dir: Path) -> str:
     if is_unexpected(error):  # a fault of the program: its text may quote a cell, so the type only
         return f"непредвиденная ошибка программы ({type(error).__name__})"
     io = any(isinstance(link, (OSError, duckdb.IOException)) for link in _chain(error))
-    return f"{'сбой чтения или записи' if io else 'сбой'} ({type(error).__name__}: {_first_line(error)})"
+    return f"{'сбой чтения или записи' if io else 'сбой'} ({named(error)})"
 
 
 def is_user_stop(error: BaseException) -> bool:

@@ -34,6 +34,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ejournal.errors import first_line
 from ejournal.files import PARTIAL_PREFIX, owner_tag, scratch_folder, sha256_of, sql_path, sweep_stale
 from warehouse.db import (
     build_models,
@@ -219,7 +220,7 @@ def restore(folder: Path, db_path: Path, prepare: Callable[[Path], None] | None 
             prepare(fresh)
     except duckdb.Error as error:
         _remove_database(fresh)
-        raise BackupError(f"Резервная копия не читается: {str(error).splitlines()[0]}") from error
+        raise BackupError(f"Резервная копия не читается: {first_line(error)}") from error
     except BaseException:
         _remove_database(fresh)
         raise
@@ -307,7 +308,7 @@ def _parquet_rows(name: str, data: bytes) -> pa.Table:
     try:
         return pq.ParquetFile(pa.BufferReader(data)).read()
     except (pa.ArrowException, OSError, ValueError) as error:
-        raise BackupError(f"Файл {name} не читается как Parquet: {str(error).splitlines()[0][:200]}") from None
+        raise BackupError(f"Файл {name} не читается как Parquet: {first_line(error)}") from None
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: pa.Table) -> None:

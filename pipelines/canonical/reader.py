@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ejournal.errors import first_line
 from ejournal.files import SCRATCH_PREFIX, owner_tag, sha256_of
 from pipelines import guards, limits
 from pipelines.canonical.schemas import FILES, CanonicalFile, columns_of
@@ -429,7 +430,7 @@ def read_failure(plan: CsvPlan, file_name: str, error: duckdb.Error) -> ExportRe
     finally:
         _drop_rejects(con)
     if not rejects:
-        return _refuse(file_name, "csv_broken", f"Файл CSV не читается: {str(error).splitlines()[0]}")
+        return _refuse(file_name, "csv_broken", f"Файл CSV не читается: {first_line(error)}")
     detail = "; ".join(f"строка {line}: {_reject_text(kind)}" for line, kind in rejects)
     return _refuse(file_name, "csv_ragged", f"Файл повреждён или обрезан, строки с неверным числом столбцов: {detail}")
 
@@ -533,7 +534,7 @@ def _read_xlsx(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
         sheet = fastexcel.read_excel(str(file.path)).load_sheet(0, dtypes="string")
         frame = sheet.to_polars()
     except Exception as error:  # fastexcel raises its own exception family per damage kind
-        raise _refuse(file.path.name, "xlsx_broken", f"Файл Excel не читается: {str(error).splitlines()[0]}") from error
+        raise _refuse(file.path.name, "xlsx_broken", f"Файл Excel не читается: {first_line(error)}") from error
     names = canonical_header(file.spec, [str(c) for c in frame.columns], file.path.name)
     frame.columns = names
     frame = frame.with_columns(pl.all().cast(pl.String))
@@ -561,7 +562,7 @@ def _read_parquet(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
             yield frame.with_columns(pl.int_range(offset + 1, offset + 1 + n, dtype=pl.Int64).alias(ROW_COLUMN))
             offset += n
     except duckdb.Error as error:
-        message = f"Файл Parquet не читается: {str(error).splitlines()[0]}"
+        message = f"Файл Parquet не читается: {first_line(error)}"
         raise _refuse(file.path.name, "parquet_broken", message) from error
 
 
