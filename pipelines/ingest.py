@@ -484,7 +484,7 @@ def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[Ingest
         if any(r.status != "refused" for r in results):
             try:
                 published = publish(db_path) is not None
-            except (OSError, duckdb.Error):
+            except (OSError, duckdb.Error, KeyboardInterrupt):  # Ctrl+C again: the stop is said as it is
                 published = False
         if index == len(folders) and published:
             return results  # the second try of the publishing went through

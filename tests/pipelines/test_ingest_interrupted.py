@@ -66,6 +66,21 @@ ingest.ingest_export = ingest_export
 """
 
 
+# Ctrl+C as the export ``STOP_AT`` starts, and again while the stop publishes what went in before
+# it (after the copy is made, before it becomes current).
+INTERRUPTED_TWICE = (
+    INTERRUPTER
+    + """
+from warehouse import snapshot
+copy = snapshot.copy_file
+def copy_file(source, target):
+    copy(source, target)
+    os.kill(os.getpid(), signal.SIGINT)
+snapshot.copy_file = copy_file
+"""
+)
+
+
 # A worker whose files outgrow a limit from the export ``CRAMPED_AT`` on (a real RLIMIT_FSIZE of
 # the worker process alone: its Arrow files fail with EFBIG, as in a full temporary folder).
 CRAMPED = """
@@ -199,6 +214,23 @@ def test_ctrl_c_keeps_the_schools_before_and_exits_130(tmp_path, alone, workers)
     assert "Сообщите разработчикам" not in said
     assert _stored(db) == alone_rows
     assert _stored(current_snapshot(db)) == alone_rows
+
+
+def test_ctrl_c_again_while_publishing_stops_it_and_still_says_what_is_kept(tmp_path, alone):
+    _, alone_rows = alone
+    folder = _schools(tmp_path / "region", 3)
+    db = tmp_path / "w.duckdb"
+    harness = _harnessed(tmp_path, INTERRUPTED_TWICE)
+    stopped = _cli(folder, db, 0, None, {"STOP_AT": "school-1", "PYTHONPATH": harness})
+    said = " ".join((stopped.stdout + stopped.stderr).split())
+    assert stopped.returncode == 130, said
+    assert "Traceback" not in said and "Aborted" not in said
+    assert "Остановлено: загрузка остановлена на выгрузке «region/school-1»: нажато Ctrl+C." in said
+    assert "Загруженное до неё сохранено (школы: sch-0); панель покажет их после следующей загрузки." in said
+    assert _stored(db) == alone_rows
+    # the copy the second Ctrl+C cut short is gone, and nothing was made current
+    assert current_snapshot(db) is None
+    assert [p.name for p in (db.parent / "w.published").iterdir()] == []
 
 
 def test_space_errors_are_found_by_number_and_by_duckdb_s_words(tmp_path):
