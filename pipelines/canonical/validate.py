@@ -64,7 +64,9 @@ def _parse_expr(name: str, kind: str) -> pl.Expr:
     if kind == "int":
         return text.cast(pl.Int64, strict=False)
     if kind == "float":
-        return text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+        number = text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+        # «nan» and «inf» are numbers to the cast, not to a journal: cells that do not read as one
+        return pl.when(number.is_finite()).then(number)
     if kind == "bool":
         lower = text.str.to_lowercase()
         return pl.when(lower.is_in(TRUE_WORDS)).then(True).when(lower.is_in(FALSE_WORDS)).then(False).otherwise(None)

@@ -71,7 +71,13 @@ SPELLINGS = [
         both(appender("periods", 0), setter("periods", 0, end_date="2000-1-1")),
         "polars",
     ),
-    ("nan in a repeated row", both(appender("planned_topics", 0), setter("planned_topics", 0, hours="nan")), "polars"),
+    (
+        "exponent out of range in a repeated row",
+        both(appender("planned_topics", 0), setter("planned_topics", 0, hours="1e3")),
+        "polars",
+    ),
+    ("float nan", setter("planned_topics", 0, hours="nan"), "duckdb"),
+    ("float infinity", setter("work_types", 0, weight="-inf"), "duckdb"),
     (
         "odd but unreadable date in a repeated row",
         both(appender("periods", 0), setter("periods", 0, end_date="2000-1-1x")),

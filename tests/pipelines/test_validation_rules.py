@@ -247,6 +247,15 @@ CASES = [
         setter("lessons", 0, lesson_date="03.11.2025"),
         setter("lessons", 0, lesson_date="08.09.2025"),
     ),
+    # «nan» and «inf» are numbers to polars' cast, not to a journal: cells that do not read as one
+    (
+        "type",
+        "planned_topics",
+        "hours",
+        setter("planned_topics", 0, hours="nan"),
+        setter("planned_topics", 0, hours="1,5"),
+    ),
+    ("type", "work_types", "weight", setter("work_types", 0, weight="Infinity"), setter("work_types", 0, weight="1")),
 ]
 
 
