@@ -559,7 +559,9 @@ def _read_parquet(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
             frame = pl.from_arrow(record_batch)
             frame.columns = names
             n = frame.height
-            yield frame.with_columns(pl.int_range(offset + 1, offset + 1 + n, dtype=pl.Int64).alias(ROW_COLUMN))
+            # numbered as the same table in a spreadsheet or CSV file (its header is row 1): a row
+            # keeps its number whichever format the school saved it in
+            yield frame.with_columns(pl.int_range(offset + 2, offset + 2 + n, dtype=pl.Int64).alias(ROW_COLUMN))
             offset += n
     except duckdb.Error as error:
         message = f"Файл Parquet не читается: {first_line(error)}"
