@@ -81,7 +81,7 @@ def _issues_and_rows(folder: Path, db: Path) -> tuple:
     return result.status, issues, stored
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=mutations(), how=st.data())
 def test_an_export_reads_the_same_in_any_format_and_dialect(data: Data, how):
     with tempfile.TemporaryDirectory() as work:

@@ -130,7 +130,7 @@ def con():
         yield connection
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     data=mutations(),
     batch_rows=st.sampled_from([1, 2, 3, 1_000_000]),
