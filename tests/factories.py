@@ -345,6 +345,37 @@ def tiny_export() -> dict[str, list[dict[str, str]]]:
     return copy.deepcopy(TINY)
 
 
+def table_of(name: str, rows: list[dict[str, str]]) -> list[list[str]]:
+    """A file's header (the first row's keys, or the model's columns) and its rows' cells."""
+    from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
+
+    header = list(rows[0]) if rows else list(columns_of(FILES_BY_NAME[name].model))
+    return [header, *([row.get(key, "") for key in header] for row in rows)]
+
+
+def csv_bytes(
+    name: str,
+    rows: list[dict[str, str]],
+    *,
+    delimiter: str = ";",
+    encoding: str = "utf-8",
+    bom: bool = False,
+    line_end: str = "\n",
+    quote_all: bool = False,
+) -> bytes:
+    """One file of the export as CSV: a cell holding the delimiter, a quote or a line break is
+    quoted, and with ``quote_all`` every cell, the header's too."""
+
+    def cell(value: str) -> str:
+        if quote_all or delimiter in value or '"' in value or "\n" in value:
+            return '"' + value.replace('"', '""') + '"'
+        return value
+
+    text = line_end.join(delimiter.join(cell(v) for v in line) for line in table_of(name, rows)) + line_end
+    payload = text.encode(encoding)
+    return b"\xef\xbb\xbf" + payload if bom else payload
+
+
 def write_export(
     data: dict[str, list[dict[str, str]]],
     folder: Path,
@@ -354,25 +385,9 @@ def write_export(
     bom: bool = False,
 ) -> Path:
     """Write the export as CSV files (header from the first row's keys, or the model's columns)."""
-    from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
-
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in data.items():
-        header = list(rows[0]) if rows else list(columns_of(FILES_BY_NAME[name].model))
-        lines = [delimiter.join(header)]
-        for row in rows:
-            cells = []
-            for key in header:
-                value = row.get(key, "")
-                if delimiter in value or '"' in value or "\n" in value:
-                    value = '"' + value.replace('"', '""') + '"'
-                cells.append(value)
-            lines.append(delimiter.join(cells))
-        text = "\n".join(lines) + "\n"
-        payload = text.encode(encoding)
-        if bom:
-            payload = b"\xef\xbb\xbf" + payload
-        (folder / f"{name}.csv").write_bytes(payload)
+        (folder / f"{name}.csv").write_bytes(csv_bytes(name, rows, delimiter=delimiter, encoding=encoding, bom=bom))
     return folder
 
 

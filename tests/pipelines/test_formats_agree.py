@@ -17,49 +17,35 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.ingest import ingest_path
-from tests.factories import write_export
+from tests.factories import csv_bytes, table_of, write_export
 from tests.pipelines.test_validation_paths import _warehouse_rows
 from tests.pipelines.test_validation_paths_fuzz import mutations
 
 Data = dict[str, list[dict[str, str]]]
 
 
-def _header(name: str, rows: list[dict[str, str]]) -> list[str]:
-    return list(rows[0]) if rows else list(columns_of(FILES_BY_NAME[name].model))
-
-
-def _table(name: str, rows: list[dict[str, str]]) -> list[list[str]]:
-    header = _header(name, rows)
-    return [header, *([row.get(k, "") for k in header] for row in rows)]
-
-
 def _write_xlsx(path: Path, name: str, rows: list[dict[str, str]]) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
-    for line in _table(name, rows):
+    for line in table_of(name, rows):
         sheet.append([value if value != "" else None for value in line])
     book.save(path)
 
 
 def _write_parquet(path: Path, name: str, rows: list[dict[str, str]]) -> None:
-    header, *lines = _table(name, rows)
+    header, *lines = table_of(name, rows)
     columns = {column: pa.array([line[i] for line in lines], pa.string()) for i, column in enumerate(header)}
     pq.write_table(pa.table(columns), path)
 
 
 def _write_csv(path: Path, name: str, rows: list[dict[str, str]], dialect: tuple[str, str, bool, str, bool]) -> None:
     delimiter, line_end, quote_all, encoding, bom = dialect
-
-    def cell(value: str) -> str:
-        if quote_all or any(c in value for c in (delimiter, '"', "\n", "\r")):
-            return '"' + value.replace('"', '""') + '"'
-        return value
-
-    text = line_end.join(delimiter.join(cell(v) for v in line) for line in _table(name, rows)) + line_end
-    payload = text.encode(encoding)
-    path.write_bytes((b"\xef\xbb\xbf" if bom and encoding == "utf-8" else b"") + payload)  # a UTF-8 mark
+    bom = bom and encoding == "utf-8"  # a UTF-8 mark
+    payload = csv_bytes(
+        name, rows, delimiter=delimiter, encoding=encoding, bom=bom, line_end=line_end, quote_all=quote_all
+    )
+    path.write_bytes(payload)
 
 
 dialects = st.tuples(
