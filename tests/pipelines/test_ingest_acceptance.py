@@ -226,27 +226,20 @@ def test_default_mode_loads_valid_rows_and_quarantines_the_rest(loaded, tmp_path
     assert all(q[0] != "marks.csv" or q[1] in (2, 3) for q in quarantined)
 
 
-def _issues_by_row(folder: Path, db: Path) -> list[tuple]:
-    from pipelines.ingest import ingest_path
-
-    (result,) = ingest_path(folder, db)
-    return sorted(
-        (Path(i.file_name).stem, i.row_number or 0, i.column_name or "", i.rule_code, i.message) for i in result.issues
-    )
-
-
 def test_a_bad_row_has_the_same_number_in_every_format(tmp_path):
-    """The same bad export saved as CSV, XLSX and Parquet: the same issues at the same rows (the
-    header is row 1 in each; a Parquet file's rows were numbered from 1, one less than the same
-    table as CSV, until a differential search of the formats found it)."""
+    """The same bad export saved as CSV, XLSX and Parquet: the same issues at the same rows and the
+    same stored rows (the header is row 1 in each; a Parquet file's rows were numbered from 1, one
+    less than the same table as CSV, until a differential search of the formats found it)."""
+    from tests.pipelines.test_formats_agree import _issues_and_rows
     from tests.pipelines.test_validation_rules import CASES
 
     data = tiny_export()
     for _rule, _file, _column, bad, _good in CASES[:16]:
         bad(data)
     csv_folder = write_export(data, tmp_path / "csv")
-    expected = _issues_by_row(csv_folder, tmp_path / "csv.duckdb")
-    assert len({row for _, row, *_ in expected}) > 3 and all(row >= 2 for _, row, *_ in expected)
+    expected = _issues_and_rows(csv_folder, tmp_path / "csv.duckdb")
+    issues = expected[1]
+    assert len({row for _, row, *_ in issues}) > 3 and all(row >= 2 for _, row, *_ in issues)
     for variant in ("xlsx", "parquet"):
         folder = tmp_path / variant
         folder.mkdir()
@@ -256,7 +249,7 @@ def test_a_bad_row_has_the_same_number_in_every_format(tmp_path):
                 frame.write_excel(folder / f"{path.stem}.xlsx")
             else:
                 frame.write_parquet(folder / f"{path.stem}.parquet")
-        assert _issues_by_row(folder, tmp_path / f"{variant}.duckdb") == expected, variant
+        assert _issues_and_rows(folder, tmp_path / f"{variant}.duckdb") == expected, variant
 
 
 @pytest.mark.parametrize("variant", ["cp1251_comma", "utf8_bom", "xlsx", "parquet", "zip"])
