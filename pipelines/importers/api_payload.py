@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.importers.dates import parse_date, parse_datetime
+from pipelines.importers.dates import is_plausible, read_datetime, year_problem
 from pipelines.importers.notes import Notes
 from pipelines.importers.reading import read_json_file
 from pipelines.issues import ExportRefused
@@ -131,6 +131,8 @@ class Payload:
         converted = _convert(value, kind)
         if converted is None:
             raise self._refuse(name, f"ожидается {_KIND_TEXT[kind]}, а не {_json_type(value)}")
+        if kind in ("date", "datetime") and not is_plausible(converted):
+            raise self._refuse(name, year_problem(value, converted))
         return converted
 
 
@@ -172,12 +174,12 @@ def _convert(value: Any, kind: str) -> Any:
     if kind == "date":
         return _parse_date(value)
     if kind == "datetime":
-        return _parse_datetime(value)
+        return read_datetime(value)
     raise ValueError(kind)
 
 
 def _parse_date(value: Any) -> dt.date | None:
-    """ЭлЖур writes «20250901»; the others ISO or ДД.ММ.ГГГГ (dates.parse_date)."""
+    """ЭлЖур writes «20250901»; the others ISO or ДД.ММ.ГГГГ (dates.read_datetime)."""
     if not isinstance(value, str):
         return None
     if re.fullmatch(r"\d{8}", value.strip()):
@@ -186,17 +188,8 @@ def _parse_date(value: Any) -> dt.date | None:
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
         except ValueError:
             return None
-    try:
-        return parse_date(value, "", "", "")
-    except ExportRefused:
-        return None
-
-
-def _parse_datetime(value: Any) -> dt.datetime | None:
-    try:
-        return parse_datetime(value, "", "", "")
-    except ExportRefused:
-        return None
+    moment = read_datetime(value)
+    return moment.date() if moment else None
 
 
 class PayloadNotes(Notes):

@@ -21,6 +21,7 @@ from typing import Any
 
 from ejournal.formatting import MONTHS as MONTH_NAMES
 from pipelines import guards
+from pipelines.importers.dates import is_plausible
 from pipelines.importers.names import normalise_name
 from pipelines.importers.periods import parse_period_name
 from pipelines.issues import ExportRefused
@@ -182,6 +183,7 @@ def _date(day: int, month: int, year: int | None, year_id: str | None) -> dt.dat
             return None
         year = int(year_id[:4]) if month >= 9 else int(year_id[5:])
     try:
-        return dt.date(year, month, day)
+        parsed = dt.date(year, month, day)
     except ValueError:
         return None
+    return parsed if is_plausible(parsed) else None
