@@ -40,24 +40,28 @@ from pipelines.importers.periods import parse_period_name
 from pipelines.importers.reading import field_of
 from pipelines.issues import ExportRefused
 
+_MOBILE_KINDS = (
+    ("assignments", lambda item: "assignmentId" in item and ("result" in item or "assignmentTypeName" in item)),
+    ("lessons", lambda item: ("classmeetingId" in item or "classMeetingId" in item) and "day" in item),
+    ("students", lambda item: "studentId" in item and "name" in item),
+    ("education", lambda item: "schoolyear" in item and "class" in item),
+    ("totals", lambda item: "subjectId" in item and ("termTotals" in item or "yearTotals" in item)),
+    ("subjects", lambda item: "id" in item and "name" in item and "order" in item),
+)
+
 
 def mobile_kind(items: list) -> str | None:
-    """Which mobile API array this is (lessons, assignments, students, education, totals, subjects), or None."""
+    """Which mobile API array this is (lessons, assignments, students, education, totals, subjects), or None.
+
+    An array most of whose elements are of one kind is of that kind: the others are read as it,
+    so an element lacking a field is refused at its place instead of hiding the whole file."""
     if not items or not all(isinstance(item, dict) for item in items):
         return None
-    if all("assignmentId" in item and ("result" in item or "assignmentTypeName" in item) for item in items):
-        return "assignments"
-    if all(("classmeetingId" in item or "classMeetingId" in item) and "day" in item for item in items):
-        return "lessons"
-    if all("studentId" in item and "name" in item for item in items):
-        return "students"
-    if all("schoolyear" in item and "class" in item for item in items):
-        return "education"
-    if all("subjectId" in item and ("termTotals" in item or "yearTotals" in item) for item in items):
-        return "totals"
-    if all("id" in item and "name" in item and "order" in item for item in items):
-        return "subjects"
-    return None
+    for kind, fits in _MOBILE_KINDS:
+        if all(fits(item) for item in items):
+            return kind
+    n_fitting, kind = max((sum(1 for item in items if fits(item)), kind) for kind, fits in _MOBILE_KINDS)
+    return kind if 2 * n_fitting > len(items) else None
 
 
 def read_mobile(file: Path, kind: str, items: list, prefix: str, data: Collected, notes: Notes) -> None:

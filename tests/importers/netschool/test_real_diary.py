@@ -478,3 +478,28 @@ def test_real_fields_give_no_unknown_field_warning(tmp_path):
     folder = _copy(tmp_path, WEB_2022, MOBILE_2022)
     result = _load(folder, tmp_path / "w.duckdb")
     assert [w.message for w in result.warnings if "неизвестное поле" in w.message] == []
+
+
+@pytest.mark.parametrize(
+    ("field", "problem"), [("classmeetingId", "нет номера урока"), ("day", "обязательное поле отсутствует")]
+)
+def test_one_mobile_lesson_without_a_field_is_refused_at_its_place_not_skipped_with_its_file(tmp_path, field, problem):
+    """The array is still the lessons' (its other elements say so); skipping it made lessons of the
+    marks alone, which the checks then refused as repeats and missing lessons."""
+    folder = _copy(tmp_path, MOBILE_2022)
+    doc = _json(folder / "classmeetings.json")
+    del doc[3][field]
+    (folder / "classmeetings.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    issue = _refused(folder, tmp_path / "w.duckdb")
+    assert (issue.file_name, issue.column_name) == ("classmeetings.json", field)
+    assert issue.message.startswith(f"[3], поле «{field}»: {problem}")
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_an_array_half_of_whose_elements_are_lessons_is_not_taken_for_lessons(tmp_path):
+    from pipelines.importers.netschool.mobile import mobile_kind
+
+    lesson = {"classmeetingId": 1, "day": "2023-04-10T00:00:00"}
+    assert mobile_kind([lesson, lesson, {"day": "2023-04-10T00:00:00"}]) == "lessons"
+    assert mobile_kind([lesson, {"day": "2023-04-10T00:00:00"}]) is None
+    assert mobile_kind([{"day": "2023-04-10T00:00:00"}]) is None
