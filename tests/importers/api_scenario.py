@@ -299,6 +299,7 @@ def warehouse_figures(db: Path) -> Figures:
 
 def write_json(folder: Path, files: dict[str, object]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, payload in files.items():
+    for name, payload in files.items():  # a name may have a folder: «1/page.json»
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     return folder

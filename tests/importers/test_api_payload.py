@@ -1,12 +1,16 @@
-"""Hostile payloads for the three API importers: any deleted field, any value of another type,
+"""Hostile payloads for the JSON importers (Дневник.ру, ЭлЖур, МЭШ, «Сетевой город» — its web
+diary and mobile API recorded from real servers —, Электронный дневник СПб): any deleted field,
+any value of another type,
 an empty or broken file either converts (noting what it could not map) or is refused with a
 Russian message naming the file; nothing else escapes and nothing is written on refusal."""
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,16 +19,34 @@ from hypothesis import strategies as st
 from pipelines.importers.dnevnik.api import DnevnikImporter
 from pipelines.importers.eljur.api import EljurImporter
 from pipelines.importers.mesh.api import MeshImporter
+from pipelines.importers.netschool.diary import NetschoolImporter
+from pipelines.importers.spb.api import SpbImporter
 from pipelines.issues import ExportRefused
 from tests.importers.api_scenario import write_json
 from tests.importers.dnevnik.test_api import dnevnik_payload
 from tests.importers.eljur.test_api import eljur_payload
 from tests.importers.mesh.test_api import mesh_payload
+from tests.importers.netschool.test_real_diary import MOBILE_2022, WEB_2022
+from tests.importers.spb.test_api import FIXTURES as SPB_FIXTURES
+from tests.importers.spb.test_api import PAGES as SPB_PAGES
+
+
+def recorded(*paths: Path) -> dict[str, object]:
+    return {path.name: json.loads(path.read_text(encoding="utf-8")) for path in paths}
+
 
 SYSTEMS = {
     "dnevnik": (DnevnikImporter, dnevnik_payload()),
     "eljur": (EljurImporter, eljur_payload()),
     "mesh": (MeshImporter, mesh_payload()),
+    "netschool": (NetschoolImporter, recorded(*sorted(MOBILE_2022.glob("*.json")), *sorted(WEB_2022.glob("*.json")))),
+    "spb": (
+        SpbImporter,
+        {
+            **recorded(SPB_FIXTURES / "related-child-list.json", SPB_FIXTURES / "get-list-period.json"),
+            **{f"1/{name}": page for name, page in recorded(*(SPB_FIXTURES / name for name in SPB_PAGES)).items()},
+        },  # the pupil's pages in the folder of his education_id
+    ),
 }
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
@@ -77,7 +99,9 @@ def test_mutated_payload_converts_or_is_refused_in_russian(tmp_path, context, sy
     try:
         importer_class().convert(folder, out, context)
     except ExportRefused as refused:
-        assert refused.file_name in files
+        # a file (with its folder, or not), a pupil's folder («1/»), or the data as a whole
+        named = {*files, *(Path(name).name for name in files), *(f"{Path(name).parent}/" for name in files)}
+        assert refused.file_name in named | {"данные"}
         assert CYRILLIC.search(refused.problem)
         assert not out.exists()
     else:
@@ -93,7 +117,7 @@ def test_every_file_empty_or_broken_is_refused_by_name(tmp_path, context, system
             (folder / name).write_bytes(content)
             with pytest.raises(ExportRefused) as refused:
                 importer_class().convert(folder, tmp_path / "out", context)
-            assert refused.value.file_name == name
+            assert refused.value.file_name in (name, Path(name).name)
             assert problem in str(refused.value)
     assert not (tmp_path / "out").exists()
 

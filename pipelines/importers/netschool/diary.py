@@ -667,8 +667,9 @@ def _class_name(data: Collected, context: ImportContext, education: dict, first_
     class_names = {_class_form(name) for name in class_names}
     class_name = class_names.pop() if len(class_names) == 1 else context.class_name
     if class_name is None:
-        problem = "в данных несколько классов" if class_names else "класс не указан"
-        raise ExportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class 7А")
+        problem = f"в данных несколько классов ({', '.join(sorted(class_names))})" if class_names else "класс не указан"
+        example = min((name for name in class_names if " " not in name), default="7А")
+        raise ExportRefused(first_file, None, "className", f"{problem}: задайте класс, например --class {example}")
     return class_name
 
 

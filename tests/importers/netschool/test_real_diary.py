@@ -224,6 +224,16 @@ def test_one_class_written_in_several_ways_is_one_class(tmp_path):
         assert con.execute("select class_name from dim_class").fetchall() == [("5Г",)]
 
 
+def test_two_classes_are_refused_naming_both(tmp_path):
+    folder = _copy(tmp_path, WEB_2019)
+    init = _json(folder / "init.json")
+    init["students"][0]["className"] = "6А"
+    (folder / "init.json").write_text(json.dumps(init, ensure_ascii=False), encoding="utf-8")
+    issue = _refused(folder, tmp_path / "w.duckdb")
+    assert issue.column_name == "className"
+    assert issue.message.endswith("в данных несколько классов (5Г, 6А): задайте класс, например --class 5Г")
+
+
 def test_attendance_code_as_a_mobile_result_is_an_absence(tmp_path):
     """The mobile API's ``result`` is typed «string | number» by its clients: «Н» there is an absence,
     read as the web diary's «Н» in the place of a mark is."""
