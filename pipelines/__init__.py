@@ -44,6 +44,11 @@ class _Without(importlib.abc.MetaPathFinder):
 def _import_pandera_for_polars() -> None:
     if "pandera" in sys.modules:
         return
+    # polars looks for its optional packages when it is imported and keeps the answer: imported
+    # while pandas is unseen, it would take pandas for missing in this process for good (a page's
+    # table of no columns then failed «pd.DataFrame requires 'pandas'» after an upload)
+    import polars  # noqa: F401
+
     finder = _Without("pandas", "hypothesis")  # those imported already are not hidden
     sys.meta_path.insert(0, finder)
     try:

@@ -58,3 +58,16 @@ def test_a_process_that_imported_pandas_first_loads_the_same(tmp_path):
     after_pandas = _run(INGEST_CHILD, str(SMALL), str(tmp_path / "b.duckdb"), first="import pandas\n")
     assert "pandas" in after_pandas["pandas"]
     assert (after_pandas["statuses"], after_pandas["issues"]) == (alone["statuses"], alone["issues"])
+
+
+def test_pandas_still_serves_polars_after_a_load(tmp_path):
+    """polars looks for pandas once, when it is imported; imported inside the window where pandas is
+    unseen, it took pandas for missing in that process for good, and a dashboard table of no
+    columns (``to_pandas`` through polars' own handle of pandas) failed after an upload."""
+    after = """
+import polars as pl
+frame = pl.DataFrame().to_pandas()
+print(json.dumps({"shape": list(frame.shape)}))
+"""
+    found = _run(INGEST_CHILD + after, str(SMALL), str(tmp_path / "w.duckdb"))
+    assert found["shape"] == [0, 0]
