@@ -52,11 +52,20 @@ def table_height(n_rows: int) -> int | str:
 
 
 def data_table(
-    frame: pl.DataFrame, *, first: tuple[str, ...] = (), column_config: dict | None = None, **kwargs
+    frame: pl.DataFrame,
+    *,
+    first: tuple[str, ...] = (),
+    column_config: dict | None = None,
+    empty: str = "Данных для этой таблицы нет.",
+    **kwargs,
 ) -> None:
     """``st.dataframe`` of the frame in Russian formats (`column_formats`), «—» for a missing value,
     without the index, the columns ``first`` (what a row is read for) on the left, up to
-    `SHOWN_ROWS` rows at once; ``column_config`` and other arguments as for ``st.dataframe`` win."""
+    `SHOWN_ROWS` rows at once; ``column_config`` and other arguments as for ``st.dataframe`` win.
+    A frame of no columns (what the queries give for no rows at all) is the sentence ``empty``."""
+    if not frame.width:
+        st.info(empty)
+        return
     if first:
         kwargs.setdefault("column_order", [*first, *(c for c in frame.columns if c not in first)])
     kwargs.setdefault("height", table_height(frame.height))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 import duckdb
 import polars as pl
@@ -541,9 +542,9 @@ def change_text(
     digits: int = 1,
 ) -> str | None:
     """«Качество знаний выросло на 3,2 п.п. по сравнению с 1 четвертью»; None without both values."""
-    if now is None or before is None:
+    delta = _printed_change(now, before, digits)
+    if delta is None:
         return None
-    delta = half_up(now, digits) - half_up(before, digits)
     if delta == 0:
         return f"{what}: без изменений по сравнению с {against}"
     up, down = VERBS[gender]
@@ -553,9 +554,9 @@ def change_text(
 def delta_text(now: float | None, before: float | None, digits: int = 1) -> str:
     """«↑ 3,2» / «↓ 1,0» / «без изменений» / «—»: an arrow only when the change of the figures as
     printed (rounded half up) is not zero."""
-    if now is None or before is None:
+    delta = _printed_change(now, before, digits)
+    if delta is None:
         return "—"
-    delta = half_up(now, digits) - half_up(before, digits)
     if delta == 0:
         return UNCHANGED
     return ("↑ " if delta > 0 else "↓ ") + number(abs(delta), digits)
@@ -564,12 +565,19 @@ def delta_text(now: float | None, before: float | None, digits: int = 1) -> str:
 UNCHANGED = "без изменений"
 
 
+def _printed_change(now: float | None, before: float | None, digits: int) -> Decimal | None:
+    """The change of the two figures as printed; None when either is missing or not a number (a
+    share of no marks at all, 0 / 0)."""
+    now_printed, before_printed = half_up(now, digits), half_up(before, digits)
+    if now_printed is None or before_printed is None:
+        return None
+    return now_printed - before_printed
+
+
 def delta_tone(now: float | None, before: float | None, digits: int = 1, *, up_is_good: bool = True) -> str | None:
     """ "good" / "bad" for a change as printed by :func:`delta_text` (absences going down is good), None
     when there is no change to colour."""
-    if now is None or before is None:
-        return None
-    delta = half_up(now, digits) - half_up(before, digits)
-    if delta == 0:
+    delta = _printed_change(now, before, digits)
+    if not delta:  # none, or no change
         return None
     return "good" if (delta > 0) == up_is_good else "bad"

@@ -63,7 +63,7 @@ if viewer.sees_pupils and not pupils.is_empty():
     risk = pupil_table(risk_list(pupils, settings))
     st.subheader(f"В зоне риска: {risk.height}")
     st.caption(f"Вероятность «2» или н/а не меньше {100 * settings.risk_probability:.0f} %.")
-    data_table(risk)
+    data_table(risk, empty="Учеников в зоне риска нет.")
     if risk.height:
         download_button(
             viewer,

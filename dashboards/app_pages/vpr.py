@@ -34,7 +34,7 @@ if rows.is_empty():
 levels = [level for level in LEVELS if level != "teacher" or viewer.sees_pupils]
 level = st.radio("Разрез", levels, format_func=lambda k: LEVELS[k][1], horizontal=True, key="vpr_level")
 table = comparison(rows, viewer, settings, level)
-data_table(table)
+data_table(table, empty="Результатов ВПР, которые можно сравнить с отметкой журнала за период, нет.")
 download_button(
     viewer,
     "Скачать XLSX",
