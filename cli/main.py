@@ -336,6 +336,8 @@ def report(
         pairs = [(c, p) for c, p in pairs if c == class_name]
         if not pairs:
             raise fail(f"нет класса «{class_name}»" + (f" с периодом «{period}»" if period else ""), EXIT_REFUSED)
+    if not pairs:
+        raise fail("в хранилище нет ни одного класса с учебным периодом: загрузите выгрузку школы", EXIT_REFUSED)
     kinds = SCHOOL_SET if kind == "all" else [kind]
     targets = [(k, c, p) for c, p in pairs for k in kinds]
     done, failed = [], []
@@ -437,7 +439,14 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
                     raise fail(f"{kind}: нужен --pupil с --from/--to или --class (все ученики)", EXIT_REFUSED)
                 asked = Choice(class_name, period)
             elif "week" in needs:
-                day = _day(week, "--week") or con.execute("select max(lesson_date) from fct_lesson").fetchone()[0]
+                day = (
+                    _day(week, "--week")
+                    or con.execute(
+                        "select max(lesson_date) from fct_lesson where school_id = ?", [viewer.school_id]
+                    ).fetchone()[0]
+                )
+                if day is None:
+                    raise fail(f"{kind}: в хранилище нет ни одного урока школы — анализировать нечего", EXIT_REFUSED)
                 asked = Choice(day=day)
             elif "class" in needs:
                 if not class_name or not period:
@@ -450,6 +459,9 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
             done = write(con, viewer, kind, asked, out, formats)
         except (AccessError, LookupError, ValueError) as error:
             raise fail(str(error), EXIT_REFUSED) from None
+    if not done.paths:  # a subject's journal of a class without lessons
+        whose = ", ".join(f"«{part}»" for part in (done.class_name, done.period_name) if part)
+        raise fail(f"{kind}: нет данных для документа ({whose}) — не составлен ни один файл", EXIT_REFUSED)
     log_event(env.access_db, "report", viewer.login, object_text=kind, details={"files": len(done.paths)})
     console.print(
         plain(f"{done.class_name}, {done.period_name}: " + ", ".join(str(p) for p in done.paths)), soft_wrap=True

@@ -120,7 +120,9 @@ def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> lis
     """(class name, name of the latest period with period marks) for every class of the school's latest
     academic year with period marks (a warehouse may hold several years: 7А of each); a class of
     that year without period marks (grade 1, taught without marks) gets the latest period covering
-    its grade that ends no later than the year's latest period with marks."""
+    its grade that ends no later than the year's latest period with marks. A school with no period
+    marks at all (its first period runs) takes its latest year's classes, each in the period of its
+    grade that its last lesson day falls in (or the latest begun by then)."""
     return con.execute(
         "with marked as (select m.school_id, m.class_id, p.academic_year_id, p.period_id, p.end_date "
         "from mart_period_results as m "
@@ -137,9 +139,20 @@ def latest_periods(con: duckdb.DuckDBPyConnection, school_id: str | None) -> lis
         "where not exists (select 1 from marked where marked.school_id = c.school_id "
         "and marked.class_id = c.class_id) "
         "qualify row_number() over (partition by c.school_id, c.class_id order by p.end_date desc) = 1), "
+        "last_days as (select school_id, max(lesson_date) as last_day from fct_lesson group by school_id), "
+        "begun as (select c.school_id, c.class_id, p.period_id from dim_class as c "
+        "join dim_period as p on p.school_id = c.school_id and p.academic_year_id = c.academic_year_id "
+        f"and {PERIOD_APPLIES} "
+        "left join last_days as d on d.school_id = c.school_id "
+        "where ($school_id is null or c.school_id = $school_id) "
+        "and c.school_id not in (select school_id from marked) "
+        "and p.start_date <= coalesce(d.last_day, p.start_date) "
+        "qualify c.academic_year_id = max(c.academic_year_id) over (partition by c.school_id) "
+        "and row_number() over (partition by c.school_id, c.class_id order by p.start_date desc, p.end_date) = 1), "
         "chosen as (select school_id, class_id, period_id from marked "
         "join years using (school_id, academic_year_id) union all "
-        "select school_id, class_id, period_id from unmarked) "
+        "select school_id, class_id, period_id from unmarked union all "
+        "select school_id, class_id, period_id from begun) "
         "select c.class_name, p.period_name from chosen "
         "join dim_class as c on c.school_id = chosen.school_id and c.class_id = chosen.class_id "
         "join dim_period as p on p.school_id = chosen.school_id and p.period_id = chosen.period_id "

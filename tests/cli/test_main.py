@@ -150,3 +150,69 @@ def test_report_refuses_bad_choices_in_russian(sample_warehouse, tmp_path, args,
     outcome = CliRunner().invoke(app, ["report", *args, "--out", str(tmp_path), "--db", str(sample_warehouse)])
     assert outcome.exit_code == 2, outcome.output
     assert message in " ".join(outcome.output.split())
+
+
+def _first_week_warehouse(folder: Path, *, lessons_until: str | None) -> Path:
+    """The sample as a school sends it early in the year, before any period mark: lessons (with
+    their marks and absences) up to ``lessons_until`` only (None: no lessons at all)."""
+    import datetime as dt
+
+    from pipelines.ingest import ingest_path
+    from tests.factories import sample_export, write_export
+
+    data = sample_export()
+    last = dt.datetime.strptime(lessons_until, "%d.%m.%Y").date() if lessons_until else None
+    data["lessons"] = [
+        row for row in data["lessons"] if last and dt.datetime.strptime(row["lesson_date"], "%d.%m.%Y").date() <= last
+    ]
+    kept = {row["lesson_id"] for row in data["lessons"]}
+    data["marks"] = [row for row in data["marks"] if row["lesson_id"] in kept]
+    marks = {row["mark_id"] for row in data["marks"]}
+    data["attendance"] = [row for row in data["attendance"] if row["lesson_id"] in kept]
+    data["mark_changes"] = [row for row in data["mark_changes"] if row["mark_id"] in marks]
+    data["period_marks"] = []
+    (result,) = ingest_path(write_export(data, folder / "export"), folder / "w.duckdb", run_by="test")
+    assert result.status == "loaded", result.issues[:3]
+    return folder / "w.duckdb"
+
+
+def test_report_before_any_period_mark_takes_the_period_of_the_last_lesson(tmp_path):
+    """A school in its first weeks has no period marks yet: `report all` used to make nothing and
+    say nothing, and `--class 7А` said there is no class 7А."""
+    import datetime as dt
+
+    from tests.factories import raw
+
+    db = _first_week_warehouse(tmp_path, lessons_until="05.09.2025")
+    day = dt.date(2025, 9, 5)
+    current = next(
+        p["period_name"]
+        for p in raw("periods")
+        if dt.datetime.strptime(p["start_date"], "%d.%m.%Y").date()
+        <= day
+        <= dt.datetime.strptime(p["end_date"], "%d.%m.%Y").date()
+    )
+    (class_name,) = {c["class_name"] for c in raw("classes")}
+    out = tmp_path / "out"
+    outcome = CliRunner().invoke(app, ["report", "all", "--out", str(out), "--db", str(db), "--format", "xlsx"])
+    assert outcome.exit_code == 0, outcome.output
+    text = " ".join(outcome.output.split())
+    assert f"{class_name}, {current}," in text
+    assert len(list(out.rglob("*.xlsx"))) == 6  # the school set: six documents of the class
+    one = CliRunner().invoke(app, ["report", "attendance", "--class", class_name, "--out", str(out), "--db", str(db)])
+    assert one.exit_code == 0, one.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["journal-analysis"], "journal-analysis: в хранилище нет ни одного урока школы — анализировать нечего"),
+        (["journal-printout", "--class", "7А"], "journal-printout: нет данных для документа («7А»"),
+    ],
+    ids=["journal-analysis", "journal-printout"],
+)
+def test_documents_of_a_school_without_lessons_are_refused_in_words(tmp_path, args, message):
+    db = _first_week_warehouse(tmp_path, lessons_until=None)
+    outcome = CliRunner().invoke(app, ["report", *args, "--out", str(tmp_path / "out"), "--db", str(db)])
+    assert outcome.exit_code == 2, outcome.output
+    assert message in " ".join(outcome.output.split())
