@@ -3,6 +3,7 @@ distribution (from the lake when EJOURNAL_LAKE is set). Scoping lives in warehou
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import closing
 
 import streamlit as st
@@ -38,7 +39,8 @@ else:  # a region's lake: seconds to aggregate, so computed once per state of th
     source = f"озеро {as_text(lake_path)}"
     try:
         with closing(open_lake_marts(lake_path)) as con:
-            period = period_filter(con, viewer, last_lesson_day(con))
+            # a lake without lessons (only period marks sent yet) has no lesson table to fall back on
+            period = period_filter(con, viewer, last_lesson_day(con) or dt.date.today())
             dates = period_text(con, viewer, period)
         view = cached_lake_view(str(lake_path), lake_version(lake_path), viewer, period=period, **settings)
     except LakeError as error:

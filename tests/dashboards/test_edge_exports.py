@@ -3,7 +3,7 @@ its marks, absences and mark changes) left out, and with its period marks left o
 of the deputy director opens on them without an error and without a «nan» or «None» in its text
 (the director's page failed: its attendance against the previous period is a share of no lessons,
 0 / 0); «ВПР и журнал» says in words that there is nothing to compare instead of a table of no
-columns."""
+columns; «Муниципалитет / регион» reads a lake made of the school without lessons."""
 
 from __future__ import annotations
 
@@ -78,3 +78,23 @@ def test_a_change_against_a_figure_that_is_not_a_number_is_a_dash(before):
     assert delta_tone(float("nan"), before) is None
     assert change_text("Посещаемость", float("nan"), before, "1 четвертью", gender="f") is None
     assert delta_text(before, float("nan")) == "—"
+
+
+def test_the_region_page_reads_a_lake_without_lessons(warehouses, access_db, monkeypatch, tmp_path):
+    """The page's «На дату» fell back on the last lesson of a lesson table the lake's connection
+    does not have: «Table with name fct_lesson does not exist»."""
+    import duckdb
+
+    from tests.dashboards.test_app_pages import direct
+    from warehouse import lake
+
+    with duckdb.connect(str(warehouses["no_lessons"]), read_only=True) as con:
+        lake.export_warehouse(con, tmp_path / "lake", ("src_", "mart_"))
+    monkeypatch.setenv("EJOURNAL_DB", str(warehouses["no_lessons"]))
+    monkeypatch.setenv("EJOURNAL_ACCESS_DB", str(access_db))
+    monkeypatch.setenv("EJOURNAL_LAKE", str(tmp_path / "lake"))
+    at = direct("app_pages/region.py", "zavuch")
+    assert not at.exception, at.exception
+    text = page_text(at)
+    assert "не читается" not in text and "Источник: озеро" in text
+    assert not NOT_A_WORD.findall(text)
