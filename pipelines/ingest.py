@@ -40,6 +40,7 @@ from pipelines.canonical.reader import (
 )
 from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.importers.contract import ImportContext
+from pipelines.importers.origins import Origins, placed
 from pipelines.interrupted import IngestInterrupted, reason_text, space_errno
 from pipelines.issues import ExportRefused, Issue, issues_frame
 from pipelines.load import TABLE_FILES, ApplyCounts, BatchStage
@@ -101,6 +102,7 @@ def ingest_export(
     only_school: str | None = None,
     prepared: PreparedExport | None = None,
     keep_open: contextlib.ExitStack | None = None,
+    origins: Origins | None = None,
 ) -> IngestResult:
     """Ingest one export folder into the warehouse at ``db_path``.
 
@@ -108,7 +110,9 @@ def ingest_export(
     (a school-bound uploader on the dashboard loads only his school's data). ``prepared``: the
     export was already read and checked by a worker (:mod:`pipelines.prepare`). ``keep_open``:
     the warehouse stays open until that stack closes (the caller's next batch and its publishing
-    then open it at no cost: DuckDB keeps an open file's instance per process)."""
+    then open it at no cost: DuckDB keeps an open file's instance per process). ``origins``: where
+    an importer read the rows of the folder's files (:mod:`pipelines.importers.origins`); the issues
+    of those rows, and their quarantine, name the school's own file and place instead."""
     norms = norms or load_norms()
     result = IngestResult(source_path=folder)
     started = dt.datetime.now()
@@ -151,6 +155,8 @@ def ingest_export(
                     check, clock = functools.partial(_replay, prepared), clock - prepared.seconds
                 cross = prepared.cross if prepared is not None else None
                 appended_only = _run_batch(con, result, export, files[1:], norms, strict, progress, clock, check, cross)
+                if origins:
+                    result.issues = [placed(issue, origins) for issue in result.issues]
             except ExportRefused as refused:
                 _roll_back(con)
                 result.status, result.batch_id = "refused", None
@@ -618,7 +624,8 @@ def ingest_source(
                 return SourceIngest(
                     CANONICAL, source_title(CANONICAL), source is None, _ingest_folders(folders, db_path, **kwargs)
                 )
-            results = _ingest_folders([conversion.folder], db_path, **kwargs)  # published like a canonical export
+            # published like a canonical export
+            results = _ingest_folders([conversion.folder], db_path, origins=conversion.origins, **kwargs)
         except IngestInterrupted as stopped:
             # named as the user gave it, not by the scratch folder it was unpacked or converted into
             if name == CANONICAL:

@@ -30,6 +30,7 @@ from pipelines.importers.canonical_tables import UNKNOWN_TEACHER, UNKNOWN_TEACHE
 from pipelines.importers.dates import academic_year_of, academic_year_row, fmt_date, fmt_datetime
 from pipelines.importers.ids import stable_id
 from pipelines.importers.marks import canonical_period_mark
+from pipelines.importers.origins import ORIGIN, Origin
 from pipelines.importers.periods import period_id
 from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
 from pipelines.importers.work_types import WorkTypes
@@ -140,9 +141,12 @@ class Draft:
         parsed: tuple[str, str | None],
         entered_at: object,
         entered_by: str,
+        node: Payload | None = None,
     ) -> None:
-        """A period, year, exam or final mark (parsed: value and н/а reason); a later one replaces an earlier."""
+        """A period, year, exam or final mark (parsed: value and н/а reason); a later one replaces an
+        earlier. ``node``: the answer's value it was read from (named if a check refuses the row)."""
         self.period_marks[(pupil_id, subject_id, kind, period_id)] = {
+            ORIGIN: _origin(node),
             "pupil_id": pupil_id,
             "subject_id": subject_id,
             "mark_kind_code": kind,
@@ -163,9 +167,11 @@ class Draft:
         entered_at: object,
         entered_by: str,
         weight: float | None = None,
+        node: Payload | None = None,
     ) -> None:
         """A current mark; ``weight`` only when the source gives the mark its own."""
         self.marks[mark_id] = {
+            ORIGIN: _origin(node),
             "mark_id": mark_id,
             "pupil_id": pupil_id,
             "lesson_id": lesson_id,
@@ -176,9 +182,12 @@ class Draft:
             "entered_by": entered_by,
         }
 
-    def add_absence(self, pupil_id: str, lesson_id: str, code: str, entered_at: object = None) -> None:
+    def add_absence(
+        self, pupil_id: str, lesson_id: str, code: str, entered_at: object = None, node: Payload | None = None
+    ) -> None:
         """The pupil missed (or was late to) the lesson; one record per pupil and lesson."""
         self.attendance[(pupil_id, lesson_id)] = {
+            ORIGIN: _origin(node),
             "pupil_id": pupil_id,
             "lesson_id": lesson_id,
             "absence_code": code,
@@ -215,6 +224,7 @@ class Draft:
                 if known[column] != row[column]:
                     problem = f"урок {row['lesson_id']} уже встречался с другим значением ({_cell(known[column])})"
                     raise ExportRefused(node.file_name, node.path, column, problem)
+        row[ORIGIN] = _origin(node)  # the same dict: importers complete a lesson they stored (its subgroup)
         self.lessons[row["lesson_id"]] = row
         return row["lesson_id"]
 
@@ -347,7 +357,12 @@ def _start(row: dict) -> dt.date:
 
 
 def _text(row: dict) -> dict[str, str]:
-    return {key: _cell(value) for key, value in row.items() if not key.startswith("_")}
+    text = {key: _cell(value) for key, value in row.items() if not key.startswith("_")}
+    return {**text, ORIGIN: row[ORIGIN]} if row.get(ORIGIN) else text
+
+
+def _origin(node: Payload | None) -> Origin | None:
+    return (node.file_name, node.path or "корень файла") if node is not None else None
 
 
 def _cell(value: object) -> str:

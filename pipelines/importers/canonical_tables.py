@@ -11,6 +11,7 @@ from typing import Any
 
 from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.importers.dates import fmt_date, fmt_datetime
+from pipelines.importers.origins import ORIGIN, Origin, record
 from pipelines.keys import NATURAL_KEYS
 
 UNKNOWN_TEACHER_ID = "unknown"
@@ -28,9 +29,11 @@ class CanonicalTables:
 
     def __init__(self) -> None:
         self.rows: dict[str, dict[tuple, dict[str, str]]] = {}
+        self.origins: dict[tuple[str, tuple], Origin] = {}
 
-    def add(self, file: str, row: dict[str, Any]) -> dict[str, str]:
-        """Add a row (values become text); returns the row stored under its key (maybe an earlier one)."""
+    def add(self, file: str, row: dict[str, Any], origin: Origin | None = None) -> dict[str, str]:
+        """Add a row (values become text); returns the row stored under its key (maybe an earlier one).
+        ``origin``: where in the system's files the row was read (the first row of a key keeps its own)."""
         if file not in FILES_BY_NAME:
             raise KeyError(f"no canonical file {file!r}")
         columns = columns_of(FILES_BY_NAME[file].model)
@@ -40,6 +43,8 @@ class CanonicalTables:
         text = {c: "" if row.get(c) is None else str(row[c]) for c in columns}
         key_columns = NATURAL_KEYS.get(file, tuple(columns))
         key = tuple(text[c] for c in key_columns)
+        if origin is not None:
+            self.origins.setdefault((file, key), origin)
         return self.rows.setdefault(file, {}).setdefault(key, text)
 
     def extend(self, file: str, rows: Iterable[dict[str, Any]]) -> None:
@@ -50,7 +55,11 @@ class CanonicalTables:
         return list(self.rows.get(file, {}).values())
 
     def write(self, out_dir: Path) -> list[Path]:
-        return write_canonical(out_dir, {name: list(rows.values()) for name, rows in self.rows.items()})
+        tables = {
+            name: [{**row, ORIGIN: self.origins.get((name, key))} for key, row in rows.items()]
+            for name, rows in self.rows.items()
+        }
+        return write_canonical(out_dir, tables)
 
 
 def write_canonical(out_dir: Path, tables: dict[str, list[dict[str, Any]]]) -> list[Path]:
@@ -68,8 +77,9 @@ def write_canonical(out_dir: Path, tables: dict[str, list[dict[str, Any]]]) -> l
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
             writer.writerow(columns)
-            for row in tables.get(name, []):
+            for number, row in enumerate(tables.get(name, []), start=2):  # the header is row 1
                 writer.writerow(["" if row.get(c) is None else str(row.get(c)) for c in columns])
+                record(path.name, number, row.get(ORIGIN))
         written.append(path)
     return written
 

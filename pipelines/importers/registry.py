@@ -8,12 +8,13 @@ others. A zip is unpacked once (``pipelines.canonical.reader.unpack``) and trave
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from pipelines.canonical.reader import discover_exports, unpack
 from pipelines.importers.contract import ImportContext, Importer, ImportNote
+from pipelines.importers.origins import Origins, recording
 from pipelines.importers.systems import CANONICAL, IMPORTERS, SOURCE_NAMES
 from pipelines.issues import ExportRefused
 
@@ -74,6 +75,7 @@ class Conversion:
     title: str
     folder: Path
     notes: list[ImportNote]
+    origins: Origins = field(default_factory=dict)  # where the rows of its CSV files were read
 
 
 def convert_source(path: Path, source: str, workdir: Path, context: ImportContext) -> Conversion:
@@ -85,5 +87,6 @@ def convert_source(path: Path, source: str, workdir: Path, context: ImportContex
     data = unpack(path, workdir / "_source")
     out = workdir / "canonical"
     out.mkdir(parents=True, exist_ok=True)
-    notes = importer.convert(data, out, context)
-    return Conversion(source, importer.title, out, list(notes))
+    with recording() as origins:
+        notes = importer.convert(data, out, context)
+    return Conversion(source, importer.title, out, list(notes), origins)

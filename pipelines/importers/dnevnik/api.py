@@ -25,6 +25,7 @@ from pipelines.importers.contract import ImportContext, ImportNote
 from pipelines.importers.ids import source_id
 from pipelines.importers.marks import canonical_mark, resolve_mark
 from pipelines.importers.names import class_grade
+from pipelines.importers.origins import ORIGIN
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
@@ -365,6 +366,7 @@ def _read_lessons(node: Payload, groups: Groups, works: dict[str, Payload], draf
             "subject_id": subject_id,
             "teacher_id": teacher_id,
             "topic": lesson.get("title", "str", required=False),
+            ORIGIN: (lesson.file_name, lesson.path),
         }
         for work in lesson.items("works", required=False):
             if isinstance(work.value, dict):  # some answers list only the works' ids
@@ -477,7 +479,8 @@ def _read_mark(
     )
     entered_at = mark.get("date", "datetime") if mark.has("date") else work.get("sentDate", "datetime")
     author = _author(work, draft) or draft.lessons[lesson_id]["teacher_id"]
-    draft.add_mark(source_id("m", _ref(mark, "id")), pupil_id, lesson_id, value, work_type_id, entered_at, author)
+    mark_id = source_id("m", _ref(mark, "id"))
+    draft.add_mark(mark_id, pupil_id, lesson_id, value, work_type_id, entered_at, author, node=mark)
 
 
 def _pupil(node: Payload, draft: Draft) -> str:
@@ -511,7 +514,7 @@ def _read_log_entry(entry: Payload, draft: Draft) -> None:
     pupil_id = _pupil(entry, draft)
     code = map_absence_code(entry.get("status", "str"), draft.notes, entry.file_name, entry.path, "status")
     if code is not None:
-        draft.add_absence(pupil_id, lesson_id, code, entry.get("createdDate", "datetime", required=False))
+        draft.add_absence(pupil_id, lesson_id, code, entry.get("createdDate", "datetime", required=False), entry)
 
 
 def _final_entries(
@@ -573,7 +576,7 @@ def _read_final(
     if author is None:
         author = draft.unknown_teacher()
     entered_at = mark.get("date", "datetime") if mark.has("date") or work is None else work.get("sentDate", "datetime")
-    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, entered_at, author)
+    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, entered_at, author, mark)
 
 
 def _final_period(

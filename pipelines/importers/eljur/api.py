@@ -256,4 +256,5 @@ def _read_final(final: Payload, owner: tuple[str, str, str | None], draft: Draft
         )
         teacher = draft.unknown_teacher()
     end = draft.periods[period_id]["end_date"] if period_id else draft.year_end()
-    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)
+    entered = dt.datetime.combine(end, dt.time())
+    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, entered, teacher, final)

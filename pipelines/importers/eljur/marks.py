@@ -131,7 +131,7 @@ def read_mark(mark: Payload, pupil_id: str, lesson_id: str, lessons: Lessons, dr
     if normalise_name(raw).rstrip(".") in ABSENCE_CODES:
         code = map_absence_code(raw, draft.notes, mark.file_name, mark.path, "value")
         if code:
-            draft.add_absence(pupil_id, lesson_id, code, entered_at)
+            draft.add_absence(pupil_id, lesson_id, code, entered_at, mark)
         return
     if canonical_mark(raw) is None and _is_int(mark.value.get("convert")) and str(mark.value["convert"]) != "0":
         raw = str(mark.value["convert"])  # the school's own scale, converted by ЭлЖур to 1–5
@@ -159,6 +159,7 @@ def read_mark(mark: Payload, pupil_id: str, lesson_id: str, lessons: Lessons, dr
         entered_at,
         lesson["teacher_id"],
         weight,
+        mark,
     )
     draft.notes.at(mark, "date", None, "ЭлЖур не сообщает момент выставления: взята дата урока", once="entered_at")
 

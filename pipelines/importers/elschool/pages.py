@@ -281,6 +281,7 @@ class Build:
                     "subject_id": subject_id,
                     "teacher_id": UNKNOWN_TEACHER_ID,
                 },
+                (page.file_name, mark.where),
             )
             key = (pupil_id, subject_id, mark.lesson_date)
             seen[key] += 1
@@ -305,6 +306,7 @@ class Build:
                     "entered_at": fmt_datetime(dt.datetime.combine(entered, dt.time())),
                     "entered_by": UNKNOWN_TEACHER_ID,
                 },
+                (page.file_name, mark.where),
             )
 
     def _period_marks(self, page: ResultsPage, pupil_id: str) -> None:
@@ -332,6 +334,7 @@ class Build:
                     "entered_at": f"{period['end_date'] if period else year_mark_day} 12:00",
                     "entered_by": UNKNOWN_TEACHER_ID,
                 },
+                (page.file_name, mark.where),
             )
             if stored["mark_value"] != mark.value:
                 raise ExportRefused(

@@ -153,7 +153,7 @@ def add_lessons(pupil_lessons: list[PupilLesson], draft: MeshDraft) -> None:
         lesson_id = draft.add_lesson(lesson.node, lesson.row)
         draft.saw_lesson(lesson.pupil_id, lesson_id)
         if lesson.absence is not None:
-            draft.add_absence(lesson.pupil_id, lesson_id, lesson.absence)
+            draft.add_absence(lesson.pupil_id, lesson_id, lesson.absence, node=lesson.node)
     draft.index_lessons()
 
 

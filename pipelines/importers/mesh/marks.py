@@ -100,7 +100,7 @@ def read_mark(
     else:
         draft.timed_marks.add(mark_id)
     draft.add_mark(
-        mark_id, pupil_id, lesson["lesson_id"], value, work_type_id, entered_at, lesson["teacher_id"], weight
+        mark_id, pupil_id, lesson["lesson_id"], value, work_type_id, entered_at, lesson["teacher_id"], weight, mark
     )
 
 
@@ -197,4 +197,5 @@ def _add_final(
         message = "уроков предмета в выгрузке нет: итоговая отметка записана за учителем «Не указан»"
         draft.notes.at(node, field_name, raw, message, once="final without lessons")
         teacher = draft.unknown_teacher()
-    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, dt.datetime.combine(end, dt.time()), teacher)
+    entered = dt.datetime.combine(end, dt.time())
+    draft.add_period_mark(pupil_id, subject_id, kind, period_id, parsed, entered, teacher, node)

@@ -397,6 +397,7 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
                 "topic": lesson.topic,
                 "homework": lesson.homework,
             },
+            (lesson.file_name, lesson.where),
         )
     n_no_time = 0
     divisor = _weight_divisor(data, notes)
@@ -424,6 +425,7 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
                 "entered_at": fmt_datetime(entered),
                 "entered_by": teachers[mark.lesson_key],
             },
+            (mark.file_name, mark.where),
         )
     if n_no_time:
         notes.add(
@@ -439,6 +441,7 @@ def _build(data: Collected, context: ImportContext, notes: Notes, exported: dt.d
             tables.add(
                 "attendance",
                 {"pupil_id": source_id("sgo-p", student), "lesson_id": lesson_ids[meeting], "absence_code": code},
+                (file_name, where),
             )
     _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, pupil_ids, json_students, by_name)
     _add_totals(data, tables, catalogue, notes, year)

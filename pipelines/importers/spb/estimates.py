@@ -187,7 +187,7 @@ def _read_estimate(estimate: Estimate, kind: str, mark_id: str, diary: Diary, dr
     if kind == "attendance":
         _read_absence(estimate, draft)
     elif kind == "late":
-        draft.add_absence(estimate.pupil_id, estimate.lesson_id, "оп")
+        draft.add_absence(estimate.pupil_id, estimate.lesson_id, "оп", node=estimate.node)
     elif kind == "remark":
         draft.notes.at(
             estimate.node,
@@ -218,7 +218,7 @@ def _read_absence(estimate: Estimate, draft: Draft) -> None:
         node = estimate.node
         code = map_absence_code(raw, draft.notes, node.file_name, node.path, "estimate_value_name", extra=ABSENCE_NAMES)
     if code is not None:
-        draft.add_absence(estimate.pupil_id, estimate.lesson_id, code)
+        draft.add_absence(estimate.pupil_id, estimate.lesson_id, code, node=estimate.node)
 
 
 def _read_mark(estimate: Estimate, mark_id: str, ended: dt.datetime, draft: Draft) -> None:
@@ -230,7 +230,7 @@ def _read_mark(estimate: Estimate, mark_id: str, ended: dt.datetime, draft: Draf
         draft.notes.at(
             node, "estimate_value_name", raw, f"«{raw}» вместо отметки — пропуск урока: загружен как пропуск"
         )
-        draft.add_absence(estimate.pupil_id, estimate.lesson_id, absence)
+        draft.add_absence(estimate.pupil_id, estimate.lesson_id, absence, node=estimate.node)
         return
     value = resolve_mark(raw, draft.notes, node.file_name, node.path, "estimate_value_name")
     if value is None:
@@ -241,7 +241,9 @@ def _read_mark(estimate: Estimate, mark_id: str, ended: dt.datetime, draft: Draf
         node, "entered_at", None, "время выставления отметок не передаётся: записан конец урока", once="entered_at"
     )
     draft.teachers.setdefault(UNKNOWN_TEACHER_ID, dict(UNKNOWN_TEACHER))
-    draft.add_mark(mark_id, estimate.pupil_id, estimate.lesson_id, value, work_type_id, ended, UNKNOWN_TEACHER_ID)
+    draft.add_mark(
+        mark_id, estimate.pupil_id, estimate.lesson_id, value, work_type_id, ended, UNKNOWN_TEACHER_ID, node=node
+    )
 
 
 def _on_five_point_scale(estimate: Estimate, draft: Draft) -> bool:
@@ -279,7 +281,9 @@ def _read_period_mark(estimate: Estimate, kind: str, draft: Draft) -> None:
     subject_id = draft.add_subject(subject.get("subject_name", "str"), subject, "subject_name")
     draft.teachers.setdefault(UNKNOWN_TEACHER_ID, dict(UNKNOWN_TEACHER))
     entered = dt.datetime.combine(estimate.day, dt.time())
-    draft.add_period_mark(estimate.pupil_id, subject_id, kind, period_id, parsed, entered, UNKNOWN_TEACHER_ID)
+    draft.add_period_mark(
+        estimate.pupil_id, subject_id, kind, period_id, parsed, entered, UNKNOWN_TEACHER_ID, estimate.node
+    )
 
 
 def _period_of(estimate: Estimate, draft: Draft) -> str | None:

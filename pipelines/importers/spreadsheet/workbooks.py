@@ -231,6 +231,7 @@ class Builder:
 
     def _journal_cell(self, sheet, r, c, text, date, pupil_id, class_id, subject_id, teacher_id) -> None:
         where = sheet.where(r, c)
+        origin = (sheet.file_name, where)
         lesson_id = stable_id("L", self.school_id, class_id, subject_id, date)
         self.tables.add(
             "lessons",
@@ -242,6 +243,7 @@ class Builder:
                 "subject_id": subject_id,
                 "teacher_id": teacher_id,
             },
+            origin,
         )
         marks: list[list[str]] = []  # [value, suffix]
         absence = None
@@ -282,9 +284,11 @@ class Builder:
                     "entered_at": fmt_datetime(dt.datetime.combine(date, dt.time())),
                     "entered_by": teacher_id,
                 },
+                origin,
             )
         if absence:
-            self.tables.add("attendance", {"pupil_id": pupil_id, "lesson_id": lesson_id, "absence_code": absence})
+            row = {"pupil_id": pupil_id, "lesson_id": lesson_id, "absence_code": absence}
+            self.tables.add("attendance", row, origin)
 
     def _period_marks(self, sheet: Sheet, head: SheetHead, year_id: str) -> None:
         class_id = self._class(sheet, head, year_id)
@@ -348,6 +352,7 @@ class Builder:
                 "entered_at": f"{when or '31.05.' + year_id[5:]} 12:00",
                 "entered_by": teacher_id,
             },
+            (sheet.file_name, sheet.where(r, c)),
         )
         if stored["mark_value"] != value:
             raise ExportRefused(
