@@ -75,3 +75,23 @@ def test_a_sheet_column_dated_before_the_year_is_named_by_its_cells(tmp_path):
     assert all(i.message.startswith("лист «Русский», строка ") for i in refused)
     assert any("Дата урока вне учебного года" in i.message for i in refused)
     assert {i.message.split(", ")[1] for i in refused} <= set(marked)
+
+
+def test_rows_of_a_sgo_report_are_named_by_its_table_row_and_day(tmp_path):
+    """The report as saved long before its dates (the file's time is the export's moment): every
+    lesson's date is implausible, and each is named at its cell of the report's table."""
+    import os
+    import shutil
+
+    from tests.importers.netschool.test_report import FIXTURES
+
+    name = "netschool_report_two_months.html"
+    folder = tmp_path / "sgo"
+    folder.mkdir()
+    shutil.copy(FIXTURES / name, folder / name)
+    os.utime(folder / name, (1262304000, 1262304000))  # 1 January 2010
+    (result,) = load_source(folder, tmp_path / "w.duckdb", class_name="7А").results
+    of_lessons = [i for i in result.issues if i.column_name == "lesson_date"]
+    assert of_lessons and all((i.file_name, i.row_number) == (name, None) for i in of_lessons)
+    assert all(i.message.startswith("строка ") and " («" in i.message.split(":")[0] for i in of_lessons)
+    assert not [i for i in result.issues if i.file_name in ("lessons.csv", "marks.csv", "attendance.csv")]

@@ -475,11 +475,13 @@ def _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, 
                     "entered_at": fmt_datetime(dt.datetime.combine(report.period_end, dt.time(12))),
                     "entered_by": UNKNOWN_TEACHER_ID,
                 },
+                (report.file_name, where),
             )
         if has_json:
             continue  # the JSON already brings this pupil's marks and attendance, with types and times
         counter: dict[tuple, int] = defaultdict(int)
         for cell in report.cells:
+            origin = (report.file_name, cell.where)
             subject_id = catalogue.resolve(cell.subject, notes, report.file_name, cell.where)
             lesson_id = stable_id("L", class_id, subject_id, cell.day)
             tables.add(
@@ -492,9 +494,11 @@ def _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, 
                     "subject_id": subject_id,
                     "teacher_id": UNKNOWN_TEACHER_ID,
                 },
+                origin,
             )
             if cell.absence:
-                tables.add("attendance", {"pupil_id": pupil_id, "lesson_id": lesson_id, "absence_code": cell.absence})
+                absence = {"pupil_id": pupil_id, "lesson_id": lesson_id, "absence_code": cell.absence}
+                tables.add("attendance", absence, origin)
             for value in cell.marks:
                 counter[(subject_id, cell.day)] += 1
                 tables.add(
@@ -508,6 +512,7 @@ def _add_reports(data, tables, catalogue, work_types, notes, class_id, year_id, 
                         "entered_at": fmt_datetime(dt.datetime.combine(cell.day, dt.time())),
                         "entered_by": UNKNOWN_TEACHER_ID,
                     },
+                    origin,
                 )
 
 
@@ -552,6 +557,7 @@ def _add_totals(
                 "entered_at": fmt_datetime(dt.datetime.combine(last_day, dt.time(12))),
                 "entered_by": UNKNOWN_TEACHER_ID,
             },
+            (total.file_name, total.where),
         )
 
 
