@@ -146,7 +146,7 @@ class Draft:
         """A period, year, exam or final mark (parsed: value and н/а reason); a later one replaces an
         earlier. ``node``: the answer's value it was read from (named if a check refuses the row)."""
         self.period_marks[(pupil_id, subject_id, kind, period_id)] = {
-            ORIGIN: _origin(node),
+            ORIGIN: origin_of(node),
             "pupil_id": pupil_id,
             "subject_id": subject_id,
             "mark_kind_code": kind,
@@ -171,7 +171,7 @@ class Draft:
     ) -> None:
         """A current mark; ``weight`` only when the source gives the mark its own."""
         self.marks[mark_id] = {
-            ORIGIN: _origin(node),
+            ORIGIN: origin_of(node),
             "mark_id": mark_id,
             "pupil_id": pupil_id,
             "lesson_id": lesson_id,
@@ -187,7 +187,7 @@ class Draft:
     ) -> None:
         """The pupil missed (or was late to) the lesson; one record per pupil and lesson."""
         self.attendance[(pupil_id, lesson_id)] = {
-            ORIGIN: _origin(node),
+            ORIGIN: origin_of(node),
             "pupil_id": pupil_id,
             "lesson_id": lesson_id,
             "absence_code": code,
@@ -224,7 +224,7 @@ class Draft:
                 if known[column] != row[column]:
                     problem = f"урок {row['lesson_id']} уже встречался с другим значением ({_cell(known[column])})"
                     raise ExportRefused(node.file_name, node.path, column, problem)
-        row[ORIGIN] = _origin(node)  # the same dict: importers complete a lesson they stored (its subgroup)
+        row[ORIGIN] = origin_of(node)  # the same dict: importers complete a lesson they stored (its subgroup)
         self.lessons[row["lesson_id"]] = row
         return row["lesson_id"]
 
@@ -361,7 +361,8 @@ def _text(row: dict) -> dict[str, str]:
     return {**text, ORIGIN: row[ORIGIN]} if row.get(ORIGIN) else text
 
 
-def _origin(node: Payload | None) -> Origin | None:
+def origin_of(node: Payload | None) -> Origin | None:
+    """Where a row was read: the answer's file and the JSON path of its value."""
     return (node.file_name, node.path or "корень файла") if node is not None else None
 
 

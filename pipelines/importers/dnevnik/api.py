@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.importers.absences import map_absence_code
-from pipelines.importers.api_draft import Draft, period_kind, period_mark
+from pipelines.importers.api_draft import Draft, origin_of, period_kind, period_mark
 from pipelines.importers.api_payload import Payload, PayloadNotes, bundle_moment, bundle_names, read_bundle
 from pipelines.importers.canonical_tables import UNKNOWN_TEACHER
 from pipelines.importers.contract import ImportContext, ImportNote
@@ -366,7 +366,7 @@ def _read_lessons(node: Payload, groups: Groups, works: dict[str, Payload], draf
             "subject_id": subject_id,
             "teacher_id": teacher_id,
             "topic": lesson.get("title", "str", required=False),
-            ORIGIN: (lesson.file_name, lesson.path),
+            ORIGIN: origin_of(lesson),
         }
         for work in lesson.items("works", required=False):
             if isinstance(work.value, dict):  # some answers list only the works' ids
