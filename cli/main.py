@@ -418,6 +418,7 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
     from report_templates.output import write
     from warehouse.class_period import latest_periods
     from warehouse.db import connect
+    from warehouse.queries import school_and_last_day
 
     needs = CATALOGUE[kind].needs
     formats = _formats(fmt)
@@ -439,12 +440,7 @@ def _other_document(kind, class_name, period, fmt, out, school, subject, pupil, 
                     raise fail(f"{kind}: нужен --pupil с --from/--to или --class (все ученики)", EXIT_REFUSED)
                 asked = Choice(class_name, period)
             elif "week" in needs:
-                day = (
-                    _day(week, "--week")
-                    or con.execute(
-                        "select max(lesson_date) from fct_lesson where school_id = ?", [viewer.school_id]
-                    ).fetchone()[0]
-                )
+                day = _day(week, "--week") or school_and_last_day(con, viewer)[1]
                 if day is None:
                     raise fail(f"{kind}: в хранилище нет ни одного урока школы — анализировать нечего", EXIT_REFUSED)
                 asked = Choice(day=day)
