@@ -135,10 +135,11 @@ def _classify(file: Path, doc: Any, data: Collected, notes: Notes) -> None:
         _read_types(doc, name, data, notes)
     elif isinstance(doc, dict) and ("assignments" in doc or "lessons" in doc):
         _mobile_object(file, doc, data, notes)
-    elif isinstance(doc, list) and mobile_kind(doc) in ("lessons", "assignments", "totals"):
-        data.mobile.append((file, mobile_kind(doc), doc, ""))
-    elif isinstance(doc, list) and mobile_kind(doc):
-        read_mobile(file, mobile_kind(doc), doc, "", data, notes)
+    elif isinstance(doc, list) and (kind := mobile_kind(doc)) is not None:
+        if kind in ("lessons", "assignments", "totals"):  # read after the pupils are known
+            data.mobile.append((file, kind, doc, ""))
+        else:
+            read_mobile(file, kind, doc, "", data, notes)
     elif _is_details(doc):
         _read_details(doc, name, data, notes)
     else:
