@@ -122,12 +122,51 @@ def _read_block(source: IO[bytes]) -> bytes:
         raise zipfile.BadZipFile(f"сжатые данные повреждены: {error}") from error
 
 
+# Names a zip stores without its UTF-8 flag are in whatever code page the archiver used: Windows
+# Explorer writes the DOS code page (cp866 in Russia), some archivers the Windows one (cp1251),
+# macOS UTF-8 without saying so. Python reads them all as cp437, which makes «Выгрузка 7А» of
+# «éδúαπº¬á 7А» and hides «журнал.xlsx» from the importers that look for Cyrillic names.
+_UTF8_FLAG = 0x800
+_NAME_CODE_PAGES = ("cp866", "cp1251")
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def names_encoding(path: Path) -> str | None:
+    """The encoding of the archive's names written without the UTF-8 flag (``None``: they are
+    ASCII, or there are none): UTF-8 if every one of them is valid UTF-8, otherwise the Russian
+    code page that reads more of their letters as Cyrillic (cp866 on a tie)."""
+    with zipfile.ZipFile(path) as archive:
+        raw = [m.orig_filename.encode("cp437") for m in archive.infolist() if not m.flag_bits & _UTF8_FLAG]
+    raw = [name for name in raw if not name.isascii()]
+    if not raw:
+        return None
+    try:
+        for name in raw:
+            name.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    joined = b"".join(raw)
+    readable = {}
+    for code in _NAME_CODE_PAGES:  # cp866 reads every byte; cp1251 has a hole at 0x98
+        try:
+            readable[code] = len(_CYRILLIC.findall(joined.decode(code)))
+        except UnicodeDecodeError:
+            continue
+    return max(readable, key=readable.__getitem__)
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """The archive, its names read in their own encoding (:func:`names_encoding`)."""
+    return zipfile.ZipFile(path, metadata_encoding=names_encoding(path))
+
+
 def extract_zip(path: Path, target: Path) -> None:
     """Extract the archive into ``target`` within the limits; on refusal nothing stays extracted."""
     budget = ByteBudget(path)
     target.mkdir(parents=True, exist_ok=True)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_zip(path) as archive:
             for member in check_members(archive, path.name):
                 out = target / Path(member.filename)
                 out.parent.mkdir(parents=True, exist_ok=True)

@@ -103,6 +103,7 @@ def ingest_export(
     prepared: PreparedExport | None = None,
     keep_open: contextlib.ExitStack | None = None,
     origins: Origins | None = None,
+    shown_as: Path | None = None,
 ) -> IngestResult:
     """Ingest one export folder into the warehouse at ``db_path``.
 
@@ -112,9 +113,12 @@ def ingest_export(
     the warehouse stays open until that stack closes (the caller's next batch and its publishing
     then open it at no cost: DuckDB keeps an open file's instance per process). ``origins``: where
     an importer read the rows of the folder's files (:mod:`pipelines.importers.origins`); the issues
-    of those rows, and their quarantine, name the school's own file and place instead."""
+    of those rows, and their quarantine, name the school's own file and place instead.
+    ``shown_as``: the path the user gave for a folder unpacked or converted into a scratch folder
+    (the archive and the folder inside it, or the journal's own file): the result and the
+    warehouse's record of the batch name it instead of the scratch folder."""
     norms = norms or load_norms()
-    result = IngestResult(source_path=folder)
+    result = IngestResult(source_path=shown_as or folder)
     started = dt.datetime.now()
     clock = time.perf_counter()
     with scratch_dir() as tmp, contextlib.ExitStack() as scanning:
@@ -452,7 +456,21 @@ def ingest_path(path: Path, db_path: Path, **kwargs) -> list[IngestResult]:
             folders = discover_exports(path, Path(tmp))
         except ExportRefused as refused:
             return [IngestResult(source_path=path, issues=[refused.issue])]
-        return _ingest_folders(folders, db_path, **kwargs)
+        return _ingest_folders(folders, db_path, shown=_as_given(path, Path(tmp), folders), **kwargs)
+
+
+def _as_given(path: Path, workdir: Path, folders: list[Path]) -> dict[Path, Path]:
+    """The export folders a .zip given as ``path`` was unpacked into under ``workdir``, each named
+    as the user knows it: the archive's path and the folder inside it (``выгрузка.zip/7А``)."""
+    unpacked = workdir / path.stem  # where reader.extract_zip puts it
+    shown = {}
+    for folder in folders:
+        try:
+            inner = folder.relative_to(unpacked)
+        except ValueError:
+            continue  # not unpacked: the folder is the user's own
+        shown[folder] = path / inner
+    return shown
 
 
 # A folder of exports smaller than this is loaded in this process alone: a worker costs seconds
@@ -460,11 +478,15 @@ def ingest_path(path: Path, db_path: Path, **kwargs) -> list[IngestResult]:
 PARALLEL_MIN_BYTES = 64 << 20
 
 
-def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[IngestResult]:
+def _ingest_folders(
+    folders: list[Path], db_path: Path, *, shown: dict[Path, Path] | None = None, **kwargs
+) -> list[IngestResult]:
     """Ingest the folders in order and publish the result. A failure (no space, a read or write
     error, a worker process killed, Ctrl+C, or a fault of this program) stops it at the export it hit: that
     export is rolled back, the ones before it stay loaded (and are published), and
-    :class:`IngestInterrupted` says so."""
+    :class:`IngestInterrupted` says so. ``shown``: scratch folders by the path the user gave
+    (``ingest_export``'s ``shown_as``)."""
+    shown = shown or {}
     workers = environment().ingest_workers
     results: list[IngestResult] = []
     try:
@@ -472,10 +494,10 @@ def _ingest_folders(folders: list[Path], db_path: Path, **kwargs) -> list[Ingest
         # catalogue: about 15 ms of a small export's half second)
         with contextlib.ExitStack() as held:
             if workers and len(folders) > 1 and _bytes_of(folders) >= PARALLEL_MIN_BYTES:
-                _ingest_with_workers(folders, db_path, workers, results, keep_open=held, **kwargs)
+                _ingest_with_workers(folders, db_path, workers, results, shown, keep_open=held, **kwargs)
             else:
                 for folder in folders:
-                    results.append(ingest_export(folder, db_path, keep_open=held, **kwargs))
+                    results.append(ingest_export(folder, db_path, keep_open=held, shown_as=shown.get(folder), **kwargs))
             if any(r.status != "refused" for r in results) or current_snapshot(db_path) is None:
                 if kwargs.get("progress"):
                     kwargs["progress"]("Публикация для панели", 1, 1)
@@ -517,7 +539,12 @@ def _bytes_of(folders: list[Path]) -> int:
 
 
 def _ingest_with_workers(
-    folders: list[Path], db_path: Path, workers: int, results: list[IngestResult], **kwargs
+    folders: list[Path],
+    db_path: Path,
+    workers: int,
+    results: list[IngestResult],
+    shown: dict[Path, Path],
+    **kwargs,
 ) -> None:
     """Load the exports in order into ``results``, each in its own transaction as
     :func:`ingest_export` does, while ``workers`` processes read and check the next ones
@@ -555,7 +582,9 @@ def _ingest_with_workers(
                         following = index + workers + 1
                         if following < len(folders):
                             ahead[following] = prepare(following)
-                result = ingest_export(folder, db_path, norms=norms, prepared=prepared, **kwargs)
+                result = ingest_export(
+                    folder, db_path, norms=norms, prepared=prepared, shown_as=shown.get(folder), **kwargs
+                )
                 if here is not None:
                     result.warnings.append(here)
                 results.append(result)
@@ -621,11 +650,17 @@ def ingest_source(
             )
         try:
             if name == CANONICAL:
+                shown = _as_given(path, workdir / "_source", folders)
                 return SourceIngest(
-                    CANONICAL, source_title(CANONICAL), source is None, _ingest_folders(folders, db_path, **kwargs)
+                    CANONICAL,
+                    source_title(CANONICAL),
+                    source is None,
+                    _ingest_folders(folders, db_path, shown=shown, **kwargs),
                 )
             # published like a canonical export
-            results = _ingest_folders([conversion.folder], db_path, origins=conversion.origins, **kwargs)
+            results = _ingest_folders(
+                [conversion.folder], db_path, shown={conversion.folder: path}, origins=conversion.origins, **kwargs
+            )
         except IngestInterrupted as stopped:
             # named as the user gave it, not by the scratch folder it was unpacked or converted into
             if name == CANONICAL:
