@@ -48,7 +48,8 @@ def plan_lessons(rng: np.random.Generator, graded: pl.DataFrame, roles: dict[str
     )
     graded = graded.with_columns(
         pl.Series("main_type", main_type.astype(str), dtype=pl.String),
-        (base * graded["entered_by"].replace_strict(factor, return_dtype=pl.Float64)).alias("p_mark"),
+        # (cast: with no graded lesson, a school of grade 1 alone, the mapping is empty and keeps the text type)
+        (base * graded["entered_by"].replace_strict(factor, return_dtype=pl.Float64).cast(pl.Float64)).alias("p_mark"),
     )
     padded = _padding_unit_periods(rng, graded, roles["padding"])
     last_week = pl.col("lesson_date") > pl.col("period_end") - pl.duration(days=7)

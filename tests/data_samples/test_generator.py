@@ -284,3 +284,15 @@ def test_a_school_of_one_teacher_is_written_and_has_no_substitutes(tmp_path: Pat
     assert teachers.height == 1
     assert lessons.height > 0 and set(lessons["teacher_id"]) == set(teachers["teacher_id"])
     assert lessons["replacing_teacher_id"].fill_null("").str.strip_chars().eq("").all()
+
+
+def test_a_school_of_first_graders_alone_is_written_without_marks(tmp_path: Path) -> None:
+    """Grade 1 is taught without marks (000 §3.5): a school of it alone has lessons and
+    attendance, and no mark of any kind (the generator failed on its empty set of graded lessons)."""
+    generate_school(tmp_path, seed=3, n_pupils=30, grades=[1], subject_ids=["rus", "math"])
+    classes = read_text_csv(tmp_path / "classes.csv")
+    assert set(classes["grade"]) == {"1"}
+    assert read_text_csv(tmp_path / "lessons.csv").height > 0
+    assert read_text_csv(tmp_path / "attendance.csv").height > 0
+    for name in ("marks", "period_marks"):
+        assert read_text_csv(tmp_path / f"{name}.csv").height == 0, name
