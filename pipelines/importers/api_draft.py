@@ -31,12 +31,12 @@ from pipelines.importers.dates import academic_year_of, academic_year_row, fmt_d
 from pipelines.importers.ids import stable_id
 from pipelines.importers.marks import canonical_period_mark
 from pipelines.importers.origins import ORIGIN, Origin
-from pipelines.importers.periods import period_id
+from pipelines.importers.periods import PERIOD_NUMBER, period_id
+from pipelines.importers.periods import period_number as number_of_period
 from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
 
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 _PERIOD_KINDS = (("четверт", "quarter"), ("триместр", "trimester"), ("полугод", "half_year"), ("семестр", "semester"))
 _LAST_NUMBER = 12  # lessons are numbered 0–12
 _NA = re.compile(r"^\s*н\s*/\s*а\s*(?:\(\s*([убн])\s*\))?\s*$", re.IGNORECASE)
@@ -57,10 +57,8 @@ def period_kind(name: str) -> str | None:
 
 def period_number(name: str) -> int | None:
     """«1 четверть» → 1, «II полугодие» → 2; None when the name carries no number."""
-    if match := re.search(r"\b(\d)\b", name):
-        return int(match.group(1))
-    if match := re.search(r"\b(IV|I{1,3})\b", name):
-        return _ROMAN[match.group(1)]
+    if match := re.search(rf"{PERIOD_NUMBER}(?!\w)", name, re.IGNORECASE):
+        return number_of_period(match.group(1))
     return None
 
 

@@ -9,17 +9,29 @@ import re
 from pipelines.importers.dates import fmt_date
 
 PERIOD_KINDS = {"четверть": "quarter", "триместр": "trimester", "полугодие": "half_year", "семестр": "semester"}
-_PERIOD_NAME = re.compile(r"^\s*(\d)\s*(?:-?я\s*)?(четверт|чет|триместр|полугоди|семестр)\w*\.?\s*$", re.IGNORECASE)
+# A period's number as schools write it: «1», or in Roman numerals, «II четверть», «I полугодие»
+# (school documents and ЭлЖур's full names), in any case.
+PERIOD_NUMBER = r"(?<!\w)(\d|iv|i{1,3})"
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_PERIOD_NAME = re.compile(
+    rf"^\s*{PERIOD_NUMBER}\s*(?:-?я\s*)?(четверт|чет|триместр|полугоди|семестр)\w*\.?\s*$", re.IGNORECASE
+)
 _PERIOD_STEMS = {"четверт": "четверть", "чет": "четверть", "триместр": "триместр", "полугоди": "полугодие"}
 
 
+def period_number(token: str) -> int:
+    """«2» or «II» (any case) → 2."""
+    return int(token) if token.isdigit() else _ROMAN[token.lower()]
+
+
 def parse_period_name(text: str) -> tuple[int, str] | None:
-    """«1 четверть», «2 чет.», «1 полугодие» → (number, kind code); None if it is not a period."""
+    """«1 четверть», «2 чет.», «1 полугодие», «II четверть» → (number, kind code); None if it is
+    not a period."""
     match = _PERIOD_NAME.match(text)
     if not match:
         return None
     kind = PERIOD_KINDS[_PERIOD_STEMS.get(match.group(2).lower(), "семестр")]
-    number = int(match.group(1))
+    number = period_number(match.group(1))
     return (number, kind) if 1 <= number <= 4 else None
 
 

@@ -33,7 +33,7 @@ from pipelines.importers.dates import parse_date
 from pipelines.importers.marks import canonical_mark, resolve_mark
 from pipelines.importers.names import normalise_name
 from pipelines.importers.notes import Notes
-from pipelines.importers.periods import parse_period_name
+from pipelines.importers.periods import PERIOD_NUMBER, parse_period_name
 from pipelines.importers.reading import read_text_file
 from pipelines.issues import ExportRefused
 
@@ -44,7 +44,9 @@ GRID = "заголовок таблицы"
 _LABEL = re.compile(r"(Учебный год|Учебный период|Ученица|Ученик|Класс|Период)\s*:")
 _DATE = r"(\d{1,2}\.\d{1,2}\.\d{4})"
 _PERIOD_DATES = re.compile(_DATE + r"\s*(?:-|–|—|по)\s*" + _DATE)
-_TERM = re.compile(r"(\d)\s*-?\s*(?:я\s*)?(четверт\w*|четв\.?|триместр\w*|полугоди\w*|семестр\w*)", re.IGNORECASE)
+_TERM = re.compile(
+    rf"{PERIOD_NUMBER}\s*-?\s*(?:я\s*)?(четверт\w*|четв\.?|триместр\w*|полугоди\w*|семестр\w*)", re.IGNORECASE
+)
 _TOKEN = re.compile(r"\d+(?:\s*/\s*\d+)?[+\-−]?|\.|[^\s\d.]+")
 # Elements that do not end a line of the report's head: a label in <b> and its value stay together.
 _INLINE = {"b", "i", "strong", "em", "u", "font", "a", "small", "big", "sup", "sub", "nobr", "label", "abbr"}

@@ -23,7 +23,7 @@ from ejournal.formatting import MONTHS as MONTH_NAMES
 from pipelines import guards
 from pipelines.importers.dates import is_plausible
 from pipelines.importers.names import normalise_name
-from pipelines.importers.periods import parse_period_name
+from pipelines.importers.periods import PERIOD_NUMBER, parse_period_name, period_number
 from pipelines.issues import ExportRefused
 
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
@@ -136,7 +136,9 @@ def _read_title(text: str, head: SheetHead) -> None:
     if year and int(year.group(2)) == int(year.group(1)) + 1:
         head.year_id = f"{year.group(1)}/{year.group(2)}"
     period = re.search(
-        r"(\d)\s*-?\s*(?:я\s*)?(четверт\w*|полугоди\w*|триместр\w*)", head.facts.get("Период", "") or text
+        rf"{PERIOD_NUMBER}\s*-?\s*(?:я\s*)?(четверт\w*|полугоди\w*|триместр\w*)",
+        head.facts.get("Период", "") or text,
+        re.IGNORECASE,
     )
     if period:
         head.period = parse_period_name(f"{period.group(1)} {period.group(2)}")
@@ -148,10 +150,10 @@ def period_label(text: str) -> tuple[str, int, str | None] | None:
     if key in _PERIOD_LABELS:
         kind, number = _PERIOD_LABELS[key]
         return kind, number, None
-    short = re.match(r"^(\d)\s*(ч|чет|четв|п|пол|полуг|т|трим)\.?$", key)
+    short = re.match(rf"^{PERIOD_NUMBER}\s*(ч|чет|четв|п|пол|полуг|т|трим)\.?$", key)
     if short:
         kind = {"ч": "quarter", "п": "half_year", "т": "trimester"}[short.group(2)[0]]
-        return "period", int(short.group(1)), kind
+        return "period", period_number(short.group(1)), kind
     parsed = parse_period_name(key)
     if parsed:
         return "period", parsed[0], parsed[1]

@@ -29,9 +29,18 @@ MATHS_YEAR = {"Андреев Антон": "5", "Борисова Вера": "н
 
 
 def write_workbook(
-    path: Path, *, maths=MATHS, periods=True, year_title=True, maths_q1=MATHS_Q1, finals_q1=None
+    path: Path, *, maths=MATHS, periods=True, year_title=True, maths_q1=MATHS_Q1, finals_q1=None, roman=False
 ) -> Path:
+    """``roman``: periods named as many school documents write them, «I четверть», «II ч.»."""
     finals_q1 = finals_q1 or maths_q1
+
+    def named(text: str) -> str:
+        if not roman:
+            return text
+        for arabic, numeral in (("1 ", "I "), ("2 ", "II ")):
+            text = text.replace(f"{arabic}четверть", f"{numeral}четверть").replace(f"{arabic}ч.", f"{numeral}ч.")
+        return text
+
     book = xlsxwriter.Workbook(str(path))
     merged = book.add_format({"align": "center", "bold": True})
     date_format = book.add_format({"num_format": "dd.mm.yyyy"})
@@ -41,14 +50,14 @@ def write_workbook(
     maths_sheet.merge_range("A2:H2", "Предмет: Математика", merged)
     maths_sheet.merge_range("A3:H3", "Учитель: Смирнова Ольга Петровна", merged)
     maths_sheet.merge_range(
-        "A4:H4", "Учебный год: 2025/2026    Период: 1 четверть" if year_title else "Период: 1 четверть", merged
+        "A4:H4", named("Учебный год: 2025/2026    Период: 1 четверть" if year_title else "Период: 1 четверть"), merged
     )
     maths_sheet.merge_range("A5:A6", "№", merged)
     maths_sheet.merge_range("B5:B6", "ФИО", merged)
     maths_sheet.merge_range("C5:E5", "Сентябрь", merged)
     maths_sheet.write("F5", "Октябрь", merged)
     maths_sheet.merge_range("G5:G6", "Ср. балл", merged)
-    maths_sheet.merge_range("H5:H6", "1 четверть", merged)
+    maths_sheet.merge_range("H5:H6", named("1 четверть"), merged)
     for c, (_, day) in enumerate(MATHS_DAYS, start=2):
         maths_sheet.write_number(5, c, day)
     for r, pupil in enumerate(PUPILS, start=6):
@@ -63,7 +72,7 @@ def write_workbook(
         maths_sheet.write_number(r, 7, int(maths_q1[pupil]))
 
     russian = book.add_worksheet("Русский")
-    russian.merge_range("A1:E1", "Класс: 5А, Предмет: Русский язык, Период: 1 четверть", merged)
+    russian.merge_range("A1:E1", named("Класс: 5А, Предмет: Русский язык, Период: 1 четверть"), merged)
     russian.write("A2", "ФИО")
     for c, day in enumerate(RUSSIAN_DAYS, start=1):
         if isinstance(day, dt.date):
@@ -83,15 +92,15 @@ def write_workbook(
     finals.merge_range("A2:A3", "ФИО", merged)
     finals.merge_range("B2:C2", "Математика", merged)
     finals.write("D2", "Русский язык", merged)
-    finals.write_row("B3", ["1 ч.", "год", "1 ч."])
+    finals.write_row("B3", [named("1 ч."), "год", named("1 ч.")])
     for r, pupil in enumerate(PUPILS, start=3):
         finals.write_row(r, 0, [pupil, finals_q1[pupil], MATHS_YEAR[pupil], RUSSIAN_Q1[pupil]])
 
     if periods:
         sheet = book.add_worksheet("Периоды")
         sheet.write_row(0, 0, ["Период", "Начало", "Окончание"])
-        sheet.write_row(1, 0, ["1 четверть", "01.09.2025", "26.10.2025"])
-        sheet.write_row(2, 0, ["2 четверть", "27.10.2025", "31.12.2025"])
+        sheet.write_row(1, 0, [named("1 четверть"), "01.09.2025", "26.10.2025"])
+        sheet.write_row(2, 0, [named("2 четверть"), "27.10.2025", "31.12.2025"])
     book.close()
     return path
 
@@ -152,6 +161,34 @@ def test_workbook_gives_the_same_figures_as_the_canonical_export(tmp_path):
     assert want["weighted_average"][("Борисова Вера", "Математика", 1)] == 2.75
     messages = " | ".join(w.message for w in result.warnings)
     assert "вид работы «Самостоятельная работа» без веса" in messages
+
+
+def test_periods_in_roman_numerals_give_the_same_warehouse(tmp_path):
+    """«Период: I четверть», «I ч.», «II четверть» on the periods sheet: read as 1 and 2."""
+    arabic = load_source(write_workbook(tmp_path / "a.xlsx"), tmp_path / "a.duckdb", norms=NORMS).results[0]
+    roman = load_source(write_workbook(tmp_path / "r.xlsx", roman=True), tmp_path / "r.duckdb", norms=NORMS).results[0]
+    assert (arabic.status, roman.status) == ("loaded", "loaded"), roman.issues
+    assert warehouse_figures(tmp_path / "r.duckdb") == warehouse_figures(tmp_path / "a.duckdb")
+    assert table_counts(tmp_path / "r.duckdb") == table_counts(tmp_path / "a.duckdb")
+
+
+@pytest.mark.parametrize(
+    ("name", "parsed"),
+    [
+        ("I четверть", (1, "quarter")),
+        ("iv четв.", (4, "quarter")),
+        ("II полугодие", (2, "half_year")),
+        ("III триместр", (3, "trimester")),
+        ("2-я четверть", (2, "quarter")),
+        ("V четверть", None),
+        ("XI четверть", None),
+        ("Годовая", None),
+    ],
+)
+def test_period_names(name, parsed):
+    from pipelines.importers.periods import parse_period_name
+
+    assert parse_period_name(name) == parsed
 
 
 def _write_text(path: Path, text: str) -> Path:
