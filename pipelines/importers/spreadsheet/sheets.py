@@ -2,8 +2,9 @@
 
 Three kinds of sheet (docs/importers.md, «Таблицы Excel»):
 - a journal sheet of one class and subject: title rows («Класс: 7А», «Предмет: Математика»,
-  «Учитель: …», «Учебный год: 2025/2026»), then a header row with «ФИО» and a column per lesson
-  (a date, or a day number under a merged month name), optionally period-mark columns («Итог»,
+  «Учитель: …», «Учебный год: 2025/2026»), then a header row with «ФИО» (or the name in columns
+  «Фамилия», «Имя», «Отчество») and a column per lesson (a date, «8 сент.», or a day number under
+  a merged month name), optionally period-mark columns («Итог»,
   «1 четверть»); a pupil per row; cells «5», «4/5», «н», «5 кр»;
 - a period-marks sheet: «ФИО», then subjects (merged over their period columns «1 ч.», «2 ч.», «год»)
   or subjects only with the period in the title;
@@ -27,8 +28,14 @@ from pipelines.importers.periods import PERIOD_NUMBER, parse_period_name, period
 from pipelines.issues import ExportRefused
 
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
-_NAME_HEADER = re.compile(r"^(фио|ф\.и\.о\.?|ученик|учащийся|обучающийся|фамилия.*)$")
+# «ФИО», «Ф.И.О. обучающегося», «Фамилия, имя», «Ученик», «Учащиеся», «Обучающийся (ФИО)»: a short
+# header without digits (a title such as «Ученики 7Б класса» above the table is not it)
+_NAME_HEADER = re.compile(r"^(?!.*\d)(фио|ф\.\s*и\.\s*о\.?|фамилия|ученик|учащи|обучающ)[^\d]{0,40}$")
+# the name in columns of its own: «Фамилия», «Имя», and «Отчество» if there is one
+_NAME_PARTS = ("фамилия", "имя", "отчество")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{2}|\d{4}))?$")
+# «1 сен», «8 сент.», «15 сентября», «3.окт»: a day and a month in words
+_DAY_MONTH_WORD = re.compile(r"^(\d{1,2})\s*[.\s]?\s*([а-я]{3,})\.?$")
 _YEAR = re.compile(r"(20\d{2})\s*[/-]\s*(20\d{2})")
 _CLASS = re.compile(r"(?<!\d)(\d{1,2})\s*[-\s]?\s*[«\"]?([А-ЯЁ])[»\"]?(?![а-яё])")
 _KEY_VALUE = re.compile(
@@ -101,6 +108,7 @@ class SheetHead:
 
     header_row: int
     name_col: int
+    name_cols: tuple[int, ...] = ()  # the columns the name is written in: name_col, or «Фамилия», «Имя», …
     class_name: str | None = None
     subject: str | None = None
     teacher: str | None = None
@@ -114,7 +122,7 @@ def find_head(sheet: Sheet) -> SheetHead | None:
     for r in range(min(len(sheet.rows), 30)):
         for c in range(min(len(sheet.rows[r]), 10)):
             if _NAME_HEADER.match(normalise_name(sheet.text(r, c))):
-                head = SheetHead(r, c)
+                head = SheetHead(r, c, _name_columns(sheet, r, c))
                 # «ФИО» merged over two header rows: the lower row holds the days or period labels.
                 while head.header_row + 1 < len(sheet.rows) and sheet.text(head.header_row + 1, c) == sheet.text(r, c):
                     head.header_row += 1
@@ -122,6 +130,19 @@ def find_head(sheet: Sheet) -> SheetHead | None:
                 _read_title(f"{title} {sheet.title}", head)
                 return head
     return None
+
+
+def _name_columns(sheet: Sheet, r: int, c: int) -> tuple[int, ...]:
+    """The columns of a pupil's name from the header's name column: one, or «Фамилия», «Имя» and
+    «Отчество» side by side."""
+    columns = [c]
+    for part in _NAME_PARTS[1:]:
+        if normalise_name(sheet.text(r, columns[0])).rstrip(".") != _NAME_PARTS[0]:
+            break
+        if normalise_name(sheet.text(r, columns[-1] + 1)).rstrip(".") != part:
+            break
+        columns.append(columns[-1] + 1)
+    return tuple(columns)
 
 
 def _read_title(text: str, head: SheetHead) -> None:
@@ -172,10 +193,25 @@ def column_date(sheet: Sheet, head: SheetHead, c: int, year_id: str | None) -> d
     if match:
         day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
         return _date(day, month, int(year) if year and len(year) == 4 else None, year_id)
+    if (worded := _DAY_MONTH_WORD.match(normalise_name(text))) and (month := _month_of(worded.group(2))):
+        return _date(int(worded.group(1)), month, None, year_id)
     if text.isdigit() and head.header_row > 0:
         month = MONTHS.get(normalise_name(sheet.text(head.header_row - 1, c)))
         if month:
             return _date(int(text), month, None, year_id)
+    return None
+
+
+def _month_of(word: str) -> int | None:
+    """«сен», «сент», «сентября», «мая» → the month's number; None for another word."""
+    for name, number in MONTHS.items():
+        # a short form of the name («сент»), or the name with another ending («сентября», «мая»)
+        if (
+            name.startswith(word)
+            or (word[:3] == name[:3] and word.startswith(name[:-1]))
+            or (name, word) == ("май", "мая")
+        ):
+            return number
     return None
 
 

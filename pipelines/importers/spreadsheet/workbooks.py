@@ -153,11 +153,11 @@ class Builder:
 
     def _columns(self, sheet: Sheet, head: SheetHead) -> range:
         width = max(len(r) for r in sheet.rows[head.header_row : head.header_row + 1] or [[]])
-        return range(head.name_col + 1, width)
+        return range(max(head.name_cols) + 1, width)
 
     def _pupil_rows(self, sheet: Sheet, head: SheetHead):
         for r in range(head.header_row + 1, len(sheet.rows)):
-            name = sheet.text(r, head.name_col)
+            name = " ".join(part for c in head.name_cols if (part := sheet.text(r, c)))
             if not name or _SKIP_ROWS.match(normalise_name(name)):
                 continue
             if len(name.split()) < 2 or any(ch.isdigit() for ch in name):

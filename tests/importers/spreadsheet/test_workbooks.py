@@ -258,3 +258,66 @@ def test_the_reader_itself_refuses_a_huge_merged_range_before_openpyxl_builds_it
     book = _workbook_with_merge(tmp_path / "журнал.xlsx", [["ФИО", "01.09"], ["Андреев Антон", "5"]], "A1:XFD1048576")
     with pytest.raises(ExportRefused, match=r"журнал\.xlsx"):
         read_workbook(book)
+
+
+def _one_sheet(path: Path, header: list, rows: list[list]) -> Path:
+    """One journal sheet of 7Б algebra under the usual title rows, and the periods sheet."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("7Б Алгебра")
+    for r, line in enumerate(["Класс: 7Б", "Предмет: Алгебра", "Учитель: Смирнова Ольга Петровна"]):
+        sheet.write(r, 0, line)
+    sheet.write(3, 0, "Учебный год: 2025/2026    Период: 1 четверть")
+    sheet.write_row(4, 0, header)
+    for r, row in enumerate(rows, start=5):
+        sheet.write_row(r, 0, row)
+    periods = book.add_worksheet("Периоды")
+    periods.write_row(0, 0, ["Период", "Начало", "Окончание"])
+    periods.write_row(1, 0, ["1 четверть", "01.09.2025", "26.10.2025"])
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "andreev"),
+    [
+        # the name in columns of its own, the days in words
+        (
+            ["№", "Фамилия", "Имя", "Отчество", "1 сен", "8 сент.", "15 сентября", "1 четверть"],
+            [[1, "Андреев", "Антон", "Ильич", 5, "н", "4/5", 5], [2, "Борисова", "Вера", None, 3, 4, "б", 4]],
+            "Андреев Антон Ильич",
+        ),
+        (
+            ["№", "Фамилия", "Имя", "01.09", "08.09", "15.09", "Итог"],
+            [[1, "Андреев", "Антон", 5, "н", "4/5", 5], [2, "Борисова", "Вера", 3, 4, "б", 4]],
+            "Андреев Антон",
+        ),
+        (
+            ["№ п/п", "Ф.И.О. обучающегося", "1.09", "8 сен.", "15.09.2025", "Итог"],
+            [[1, "Андреев Антон Ильич", 5, "н", "4/5", 5], [2, "Борисова Вера", 3, 4, "б", 4]],
+            "Андреев Антон Ильич",
+        ),
+    ],
+)
+def test_sheets_laid_out_as_schools_do_give_the_same_marks(tmp_path, header, rows, andreev):
+    """«Фамилия | Имя | Отчество» in columns of their own, «Ф.И.О. обучающегося», days written
+    «1 сен», «8 сент.», «15 сентября»: the same marks, absences and period marks as the usual
+    «ФИО | 01.09 | 08.09 | 15.09» sheet (the importer refused the first as «не ФИО ученика»,
+    took «Ф.И.О. обучающегося» for no header, and skipped the days in words)."""
+    usual = _one_sheet(
+        tmp_path / "usual.xlsx",
+        ["ФИО", "01.09", "08.09", "15.09", "Итог"],
+        [[andreev, 5, "н", "4/5", 5], ["Борисова Вера", 3, 4, "б", 4]],
+    )
+    laid_out = _one_sheet(tmp_path / "school.xlsx", header, rows)
+    want = load_source(usual, tmp_path / "u.duckdb", norms=NORMS).results[0]
+    got = load_source(laid_out, tmp_path / "s.duckdb", norms=NORMS).results[0]
+    assert (want.status, got.status) == ("loaded", "loaded"), got.issues
+    assert not [w for w in got.warnings if "не распознан" in w.message], got.warnings
+    figures = warehouse_figures(tmp_path / "s.duckdb")
+    assert figures == warehouse_figures(tmp_path / "u.duckdb")
+    # by hand: Андреев 5 and 4/5 (= 4 and 5, each of weight 1), Борисова 3 and 4
+    assert figures["weighted_average"] == {
+        (andreev, "Алгебра", 1): round(14 / 3, 4),
+        ("Борисова Вера", "Алгебра", 1): 3.5,
+    }
+    assert figures["absences"] == {(andreev, "н"): 1, ("Борисова Вера", "б"): 1}
