@@ -34,6 +34,10 @@ _NAME_HEADER = re.compile(r"^(?!.*\d)(фио|ф\.\s*и\.\s*о\.?|фамилия|
 # the name in columns of its own: «Фамилия», «Имя», and «Отчество» if there is one
 _NAME_PARTS = ("фамилия", "имя", "отчество")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{2}|\d{4}))?$")
+# a day of the week beside the date in a lesson's header: «01.09 пн», «Пн, 01.09», «01.09 (вт)»
+_WEEKDAY = re.compile(
+    r"\b(пн|вт|ср|чт|пт|сб|вс|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье)\b\.?", re.IGNORECASE
+)
 # «1 сен», «8 сент.», «15 сентября», «3.окт»: a day and a month in words
 _DAY_MONTH_WORD = re.compile(r"^(\d{1,2})\s*[.\s]?\s*([а-я]{3,})\.?$")
 _YEAR = re.compile(r"(20\d{2})\s*[/-]\s*(20\d{2})")
@@ -188,7 +192,7 @@ def column_date(sheet: Sheet, head: SheetHead, c: int, year_id: str | None) -> d
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = sheet.text(head.header_row, c)
+    text = " ".join(_WEEKDAY.sub(" ", sheet.text(head.header_row, c)).strip(" ,()").split()).strip(" ,()")
     match = _DAY_MONTH.match(text)
     if match:
         day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)

@@ -54,6 +54,8 @@ SUFFIXES = {
 }
 ABSENCES = {"н", "нб", "у", "уп", "б", "бол", "оп", "о", "п"}
 _SKIP_ROWS = re.compile(r"^(итого|всего|средн|ср\.)")
+# a list's own numbering written in the name's cell: «1. Андреев Антон», «12) Борисова Вера»
+_NUMBERED = re.compile(r"^\d{1,3}\s*(?:[.)]\s*|\s+)")
 _IGNORED_HEADERS = re.compile(r"^(№|n|средн\w*( балл)?|ср\.? ?балл|ср\.?|пропуски|примечани\w*)$")
 PERIOD_SHEETS = {"периоды", "учебные периоды"}
 _PERIOD_RU = {"quarter": "четверть", "trimester": "триместр", "half_year": "полугодие", "semester": "семестр"}
@@ -157,7 +159,7 @@ class Builder:
 
     def _pupil_rows(self, sheet: Sheet, head: SheetHead):
         for r in range(head.header_row + 1, len(sheet.rows)):
-            name = " ".join(part for c in head.name_cols if (part := sheet.text(r, c)))
+            name = _NUMBERED.sub("", " ".join(part for c in head.name_cols if (part := sheet.text(r, c))))
             if not name or _SKIP_ROWS.match(normalise_name(name)):
                 continue
             if len(name.split()) < 2 or any(ch.isdigit() for ch in name):
@@ -310,6 +312,16 @@ class Builder:
                 )
             subject_id = self.catalogue.resolve(subject, self.notes, sheet.file_name, sheet.where(head.header_row, c))
             columns[c] = (subject_id, self._period_of(label, head, sheet, c, year_id))
+        if not columns:  # neither a lesson's date nor a subject's period mark: said, never lost in silence
+            self.notes.add(
+                sheet.file_name,
+                f"лист «{sheet.title}»",
+                None,
+                None,
+                "на листе нет ни столбцов уроков (заголовок — дата, например «08.09»), ни итоговых отметок "
+                "по предметам: лист пропущен",
+            )
+            return
         for r, name in self._pupil_rows(sheet, head):
             pupil_id = self._pupil(class_id, name, year_id)
             for c, (subject_id, (kind, pid)) in columns.items():

@@ -296,13 +296,20 @@ def _one_sheet(path: Path, header: list, rows: list[list]) -> Path:
             [[1, "Андреев Антон Ильич", 5, "н", "4/5", 5], [2, "Борисова Вера", 3, 4, "б", 4]],
             "Андреев Антон Ильич",
         ),
+        # the list's numbering in the name's cell, the day of the week beside the date
+        (
+            ["ФИО", "01.09 пн", "Пн, 08.09", "15.09\n(пн)", "Итог"],
+            [["1. Андреев Антон", 5, "н", "4/5", 5], ["2) Борисова Вера", 3, 4, "б", 4]],
+            "Андреев Антон",
+        ),
     ],
 )
 def test_sheets_laid_out_as_schools_do_give_the_same_marks(tmp_path, header, rows, andreev):
     """«Фамилия | Имя | Отчество» in columns of their own, «Ф.И.О. обучающегося», days written
-    «1 сен», «8 сент.», «15 сентября»: the same marks, absences and period marks as the usual
-    «ФИО | 01.09 | 08.09 | 15.09» sheet (the importer refused the first as «не ФИО ученика»,
-    took «Ф.И.О. обучающегося» for no header, and skipped the days in words)."""
+    «1 сен», «8 сент.», «15 сентября», «1. Андреев Антон», «01.09 пн»: the same marks, absences and
+    period marks as the usual «ФИО | 01.09 | 08.09 | 15.09» sheet (the importer refused the first
+    as «не ФИО ученика», took «Ф.И.О. обучающегося» for no header, skipped the days in words, refused
+    numbered names, and read a sheet of dates with days of the week as nothing at all)."""
     usual = _one_sheet(
         tmp_path / "usual.xlsx",
         ["ФИО", "01.09", "08.09", "15.09", "Итог"],
@@ -321,3 +328,20 @@ def test_sheets_laid_out_as_schools_do_give_the_same_marks(tmp_path, header, row
         ("Борисова Вера", "Алгебра", 1): 3.5,
     }
     assert figures["absences"] == {(andreev, "н"): 1, ("Борисова Вера", "б"): 1}
+
+
+def test_a_sheet_of_nothing_it_can_read_is_named_in_a_warning(tmp_path):
+    """A sheet with pupils but no column read as a lesson's date or a subject's period mark is
+    skipped in words, never in silence (a sheet of «01.09 пн» headers loaded as nothing)."""
+    book = xlsxwriter.Workbook(str(tmp_path / "j.xlsx"))
+    sheet = book.add_worksheet("7Б Алгебра")
+    sheet.write(0, 0, "Класс: 7Б, Предмет: Алгебра, Учебный год: 2025/2026")
+    sheet.merge_range("A2:A3", "ФИО")
+    sheet.write("B2", "")
+    sheet.write_row(3, 0, ["Андреев Антон", 5])
+    book.close()
+    found = load_source(tmp_path / "j.xlsx", tmp_path / "w.duckdb", norms=NORMS)
+    messages = [w.message for r in found.results for w in r.warnings] + [
+        i.message for r in found.results for i in r.issues
+    ]
+    assert any("лист «7Б Алгебра»" in m and "лист пропущен" in m for m in messages), messages
