@@ -40,11 +40,19 @@ _WEEKDAY = re.compile(
 )
 # «1 сен», «8 сент.», «15 сентября», «3.окт»: a day and a month in words
 _DAY_MONTH_WORD = re.compile(r"^(\d{1,2})\s*[.\s]?\s*([а-я]{3,})\.?$")
-_YEAR = re.compile(r"(20\d{2})\s*[/-]\s*(20\d{2})")
-_CLASS = re.compile(r"(?<!\d)(\d{1,2})\s*[-\s]?\s*[«\"]?([А-ЯЁ])[»\"]?(?![а-яё])")
-_KEY_VALUE = re.compile(
-    r"(Класс|Предмет|Учитель|Учебный год|Период)\s*:\s*(.+?)\s*(?=(?:Класс|Предмет|Учитель|Учебный год|Период)\s*:|$)"
-)
+# «2025/2026», «2025-2026», «2025/26»
+_YEAR = re.compile(r"(20\d{2})\s*[/-]\s*(20\d{2}|\d{2})(?!\d)")
+# «7А», «7 «Б»», «10-В»: the letter in capitals where the title's text is searched; a class stated
+# as such («Класс: 7б») or a sheet's name («7б алгебра») may have it in small letters
+_CLASS = re.compile(r"(?<!\d)(\d{1,2})\s*[-\s]?\s*[«\"]?([А-ЯЁ])[»\"]?(?![А-ЯЁа-яё])")
+_CLASS_ANY_CASE = re.compile(_CLASS.pattern, re.IGNORECASE)
+# «Класс: 7А», «Класс - 7А», «Класс 7А», several on a line; a key is a whole word in any case
+# («Классный руководитель» is not «Класс»)
+_KEYS = ("Класс", "Предмет", "Учитель", "Учебный год", "Период")
+_KEY = rf"(?<![а-яё])(?:{'|'.join(_KEYS)})(?![а-яё])"
+_KEY_VALUE = re.compile(rf"({_KEY})[ \t]*[:\-–—]?[ \t]*(.+?)[ \t]*(?={_KEY}|$)", re.IGNORECASE | re.MULTILINE)
+# Excel's own names of a new sheet: never a subject
+_DEFAULT_SHEET = re.compile(r"^(лист|sheet)\s*\d*$", re.IGNORECASE)
 _PERIOD_LABELS = {"год": ("year", 0), "годовая": ("year", 0), "экз": ("exam", 0), "экзамен": ("exam", 0)}
 _PERIOD_LABELS |= {"итог": ("final", 0), "итоговая": ("final", 0)}
 
@@ -130,8 +138,10 @@ def find_head(sheet: Sheet) -> SheetHead | None:
                 # «ФИО» merged over two header rows: the lower row holds the days or period labels.
                 while head.header_row + 1 < len(sheet.rows) and sheet.text(head.header_row + 1, c) == sheet.text(r, c):
                     head.header_row += 1
-                title = " ".join(dict.fromkeys(sheet.text(i, j) for i in range(r) for j in range(len(sheet.rows[i]))))
-                _read_title(f"{title} {sheet.title}", head)
+                # a cell a line (a value ends with its cell); a merged cell's copies once
+                cells = (sheet.text(i, j) for i in range(r) for j in range(len(sheet.rows[i])))
+                title = "\n".join(dict.fromkeys(cell for cell in cells if cell))
+                _read_title(title, sheet.title, head)
                 return head
     return None
 
@@ -149,24 +159,37 @@ def _name_columns(sheet: Sheet, r: int, c: int) -> tuple[int, ...]:
     return tuple(columns)
 
 
-def _read_title(text: str, head: SheetHead) -> None:
+def _read_title(title: str, sheet_title: str, head: SheetHead) -> None:
+    """The facts of the rows above the header (``title``) and of the sheet's name."""
+    text = f"{title}\n{sheet_title}"
+    keys = {key.lower(): key for key in _KEYS}
     for key, value in _KEY_VALUE.findall(text):
-        head.facts[key] = value.strip(" ,;")
+        head.facts.setdefault(keys[" ".join(key.lower().split())], value.strip(" ,;"))
     head.subject = head.facts.get("Предмет")
     head.teacher = head.facts.get("Учитель")
-    found = _CLASS.search(head.facts.get("Класс", "")) or _CLASS.search(text)
-    if found:
-        head.class_name = f"{found.group(1)}{found.group(2)}"
-    year = _YEAR.search(head.facts.get("Учебный год", "")) or _YEAR.search(text)
-    if year and int(year.group(2)) == int(year.group(1)) + 1:
-        head.year_id = f"{year.group(1)}/{year.group(2)}"
-    period = re.search(
-        rf"{PERIOD_NUMBER}\s*-?\s*(?:я\s*)?(четверт\w*|полугоди\w*|триместр\w*)",
-        head.facts.get("Период", "") or text,
-        re.IGNORECASE,
+    found = (
+        _CLASS_ANY_CASE.search(head.facts.get("Класс", ""))
+        or _CLASS.search(title)
+        or _CLASS_ANY_CASE.search(sheet_title)
     )
+    if found:
+        head.class_name = f"{found.group(1)}{found.group(2).upper()}"
+    year = _YEAR.search(head.facts.get("Учебный год", "")) or _YEAR.search(text)
+    if year:
+        start, end = int(year.group(1)), int(year.group(2))
+        if end == start + 1 or (end < 100 and end == (start + 1) % 100):
+            head.year_id = f"{start}/{start + 1}"
+    term = rf"{PERIOD_NUMBER}\s*-?\s*(?:я\s*)?(четверт\w*|полугоди\w*|триместр\w*)"
+    period = re.search(term, head.facts.get("Период", ""), re.IGNORECASE) or re.search(term, text, re.IGNORECASE)
     if period:
         head.period = parse_period_name(f"{period.group(1)} {period.group(2)}")
+
+
+def subject_of_sheet(sheet_title: str) -> str | None:
+    """The subject a sheet's name gives when the title rows do not: the name without its class
+    («7А Математика» → «Математика»); None for a name Excel gives a new sheet («Лист1», «Sheet2»)."""
+    subject = _CLASS_ANY_CASE.sub("", sheet_title).strip(" -–—,.")
+    return None if not subject or _DEFAULT_SHEET.match(subject) else subject
 
 
 def period_label(text: str) -> tuple[str, int, str | None] | None:

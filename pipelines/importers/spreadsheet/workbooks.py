@@ -31,6 +31,7 @@ from pipelines.importers.spreadsheet.sheets import (
     find_head,
     period_label,
     read_workbook,
+    subject_of_sheet,
 )
 from pipelines.importers.subjects import load_subject_catalogue
 from pipelines.importers.work_types import WorkTypes
@@ -196,10 +197,13 @@ class Builder:
 
     def _journal(self, sheet: Sheet, head: SheetHead, year_id: str) -> None:
         class_id = self._class(sheet, head, year_id)
-        subject = head.subject or re.sub(r"\d{1,2}\s*[-\s]?[А-ЯЁ]\b", "", sheet.title).strip()
+        subject = head.subject or subject_of_sheet(sheet.title)
         if not subject:
             raise ExportRefused(
-                sheet.file_name, f"лист «{sheet.title}»", "Предмет", "не указан предмет: «Предмет: …» над таблицей"
+                sheet.file_name,
+                f"лист «{sheet.title}»",
+                "Предмет",
+                "не указан предмет: «Предмет: Математика» над таблицей или название листа «7А Математика»",
             )
         subject_id = self.catalogue.resolve(subject, self.notes, sheet.file_name, f"лист «{sheet.title}»")
         teacher_id = self._teacher(head.teacher)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 import xlsxwriter
 
@@ -260,15 +261,22 @@ def test_the_reader_itself_refuses_a_huge_merged_range_before_openpyxl_builds_it
         read_workbook(book)
 
 
-def _one_sheet(path: Path, header: list, rows: list[list]) -> Path:
+TITLES = [
+    "Класс: 7Б",
+    "Предмет: Алгебра",
+    "Учитель: Смирнова Ольга Петровна",
+    "Учебный год: 2025/2026    Период: 1 четверть",
+]
+
+
+def _one_sheet(path: Path, header: list, rows: list[list], titles=TITLES, sheet_name="7Б Алгебра") -> Path:
     """One journal sheet of 7Б algebra under the usual title rows, and the periods sheet."""
     book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("7Б Алгебра")
-    for r, line in enumerate(["Класс: 7Б", "Предмет: Алгебра", "Учитель: Смирнова Ольга Петровна"]):
+    sheet = book.add_worksheet(sheet_name)
+    for r, line in enumerate(titles):
         sheet.write(r, 0, line)
-    sheet.write(3, 0, "Учебный год: 2025/2026    Период: 1 четверть")
-    sheet.write_row(4, 0, header)
-    for r, row in enumerate(rows, start=5):
+    sheet.write_row(len(titles), 0, header)
+    for r, row in enumerate(rows, start=len(titles) + 1):
         sheet.write_row(r, 0, row)
     periods = book.add_worksheet("Периоды")
     periods.write_row(0, 0, ["Период", "Начало", "Окончание"])
@@ -345,3 +353,72 @@ def test_a_sheet_of_nothing_it_can_read_is_named_in_a_warning(tmp_path):
         i.message for r in found.results for i in r.issues
     ]
     assert any("лист «7Б Алгебра»" in m and "лист пропущен" in m for m in messages), messages
+
+
+USUAL = (["ФИО", "01.09", "08.09", "Итог"], [["Андреев Антон", 5, "н", 5], ["Борисова Вера", 4, 3, 4]])
+
+
+@pytest.mark.parametrize(
+    ("titles", "sheet_name"),
+    [
+        (
+            [
+                "Класс 7Б",
+                "Предмет Алгебра",
+                "Учитель Смирнова Ольга Петровна",
+                "Учебный год 2025/2026",
+                "Период 1 четверть",
+            ],
+            "Лист1",
+        ),
+        (
+            [
+                "Класс - 7Б",
+                "Предмет – Алгебра",
+                "Учитель - Смирнова Ольга Петровна",
+                "2025-2026 учебный год",
+                "I четверть",
+            ],
+            "Лист1",
+        ),
+        (
+            ["КЛАСС: 7б, ПРЕДМЕТ: Алгебра", "Учитель: Смирнова Ольга Петровна", "Учебный год: 2025/26, 1 четверть"],
+            "Лист1",
+        ),
+        (["Учитель: Смирнова Ольга Петровна", "Учебный год: 2025/2026", "Период: 1 четверть"], "7б алгебра"),
+        (
+            [
+                "Классный руководитель: Петрова Анна Ивановна",
+                "Учитель: Смирнова Ольга Петровна",
+                "1 четверть 2025/2026",
+            ],
+            "Алгебра 7Б",
+        ),
+    ],
+)
+def test_title_rows_as_schools_write_them(tmp_path, titles, sheet_name):
+    """«Класс 7Б» without a colon, «Предмет – Алгебра», «2025/26», keys in capitals, the class in
+    small letters in the sheet's name: the same journal as under the usual title rows (the
+    importer took «Лист1» for the subject, the rest of the line for the teacher's patronymic,
+    and «7б алгебра» for no class)."""
+    usual = _one_sheet(tmp_path / "usual.xlsx", *USUAL)
+    laid_out = _one_sheet(tmp_path / "school.xlsx", *USUAL, titles=titles, sheet_name=sheet_name)
+    want = load_source(usual, tmp_path / "u.duckdb", norms=NORMS).results[0]
+    got = load_source(laid_out, tmp_path / "s.duckdb", norms=NORMS).results[0]
+    assert (want.status, got.status) == ("loaded", "loaded"), got.issues
+    assert warehouse_figures(tmp_path / "s.duckdb") == warehouse_figures(tmp_path / "u.duckdb")
+    with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
+        assert con.execute("select class_name from src_classes").fetchall() == [("7Б",)]
+        assert con.execute("select subject_name from src_subjects").fetchall() == [("Алгебра",)]
+        teachers = con.execute(
+            "select last_name, first_name, middle_name from src_teachers where teacher_id <> 'unknown'"
+        )
+        assert teachers.fetchall() == [("Смирнова", "Ольга", "Петровна")]
+
+
+def test_a_sheet_named_by_excel_is_no_subject(tmp_path):
+    titles = ["Класс: 7Б", "Учебный год: 2025/2026", "Период: 1 четверть"]
+    book = _one_sheet(tmp_path / "j.xlsx", *USUAL, titles=titles, sheet_name="Лист1")
+    (result,) = load_source(book, tmp_path / "w.duckdb", norms=NORMS).results
+    assert result.status == "refused"
+    assert "лист «Лист1», поле «Предмет»: не указан предмет" in result.issues[0].message
