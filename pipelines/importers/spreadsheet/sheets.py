@@ -192,12 +192,17 @@ def subject_of_sheet(sheet_title: str) -> str | None:
     return None if not subject or _DEFAULT_SHEET.match(subject) else subject
 
 
-def period_label(text: str) -> tuple[str, int, str | None] | None:
-    """A period-mark column header: («period», number, kind), («year», 0, None) …; None if not one."""
+def period_label(text: str, *, bare: bool = False) -> tuple[str, int, str | None] | None:
+    """A period-mark column header: («period», number, kind), («year», 0, None) …; None if not one.
+    ``bare``: a number alone, «I» … «IV» or «1» … «4» (under a subject of a period-marks sheet, not
+    under a month of a journal, where it is a day), is («period», number, «bare»): its kind is the
+    sheet's to tell."""
     key = normalise_name(text).rstrip(".")
     if key in _PERIOD_LABELS:
         kind, number = _PERIOD_LABELS[key]
         return kind, number, None
+    if bare and (alone := re.fullmatch(PERIOD_NUMBER, key, re.IGNORECASE)) and 1 <= period_number(alone[1]) <= 4:
+        return "period", period_number(alone[1]), "bare"
     short = re.match(rf"^{PERIOD_NUMBER}\s*(ч|чет|четв|п|пол|полуг|т|трим)\.?$", key)
     if short:
         kind = {"ч": "quarter", "п": "half_year", "т": "trimester"}[short.group(2)[0]]

@@ -298,13 +298,16 @@ class Builder:
 
     def _period_marks(self, sheet: Sheet, head: SheetHead, year_id: str) -> None:
         class_id = self._class(sheet, head, year_id)
-        two_level = head.header_row > 0 and any(
-            period_label(sheet.text(head.header_row, c)) for c in self._columns(sheet, head)
-        )
+        # under a subject, a period may be its number alone: «I», «II» … «Год», «1», «2» … «год»
+        labels = {c: period_label(sheet.text(head.header_row, c), bare=True) for c in self._columns(sheet, head)}
+        two_level = head.header_row > 0 and any(labels.values())
+        bare_kind = self._kind_of_numbers([n for kind, n, of in filter(None, labels.values()) if of == "bare"], head)
         columns = {}
         for c in self._columns(sheet, head):
             subject = sheet.text(head.header_row - 1, c) if two_level else sheet.text(head.header_row, c)
-            label = period_label(sheet.text(head.header_row, c)) if two_level else ("period", 0, None)
+            label = labels[c] if two_level else ("period", 0, None)
+            if label is not None and label[2] == "bare":
+                label = ("period", label[1], bare_kind)
             if not subject or _IGNORED_HEADERS.match(normalise_name(subject)):
                 continue
             if label is None:
@@ -347,6 +350,20 @@ class Builder:
         pid = period_id(year_id, period_kind or "quarter", number)
         self.period_refs.append((pid, sheet.file_name, sheet.where(head.header_row, c)))
         return "period", pid
+
+    def _kind_of_numbers(self, numbers: list[int], head: SheetHead) -> str | None:
+        """The kind of the periods a sheet numbers alone («I», «II», «Год»): the one kind of the
+        book's periods sheet, else the sheet's «Период: …», else by how many there are (two
+        halves, three trimesters, four quarters)."""
+        if not numbers:
+            return None
+        kinds = {p["period_kind_code"] for p in self.periods.values()}
+        by_count = {2: "half_year", 3: "trimester", 4: "quarter"}.get(max(numbers), "quarter")
+        if len(kinds) == 1:
+            return kinds.pop()
+        if head.period is not None:
+            return head.period[1]
+        return by_count
 
     def _period_mark(self, sheet, r, c, pupil_id, subject_id, kind, pid, year_id, teacher_id) -> None:
         text = sheet.text(r, c)

@@ -422,3 +422,61 @@ def test_a_sheet_named_by_excel_is_no_subject(tmp_path):
     (result,) = load_source(book, tmp_path / "w.duckdb", norms=NORMS).results
     assert result.status == "refused"
     assert "лист «Лист1», поле «Предмет»: не указан предмет" in result.issues[0].message
+
+
+QUARTERS = [("1 четверть", "01.09.2025", "26.10.2025"), ("2 четверть", "05.11.2025", "28.12.2025")]
+QUARTERS += [("3 четверть", "12.01.2026", "22.03.2026"), ("4 четверть", "01.04.2026", "26.05.2026")]
+HALVES = [("1 полугодие", "01.09.2025", "28.12.2025"), ("2 полугодие", "12.01.2026", "26.05.2026")]
+
+
+def _ledger(path: Path, labels: list[str], class_name: str, periods: list[tuple[str, str, str]]) -> Path:
+    """A summary sheet (сводная ведомость): a subject merged over its period columns, two subjects,
+    each pupil's marks 5, 4, 3 … by column; and the periods sheet."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Итоговые")
+    sheet.write(0, 0, f"Сводная ведомость {class_name} класса, 2025/2026 учебный год")
+    sheet.merge_range(1, 0, 2, 0, "ФИО")
+    n = len(labels)
+    for s, subject in enumerate(["Алгебра", "История"]):
+        sheet.merge_range(1, 1 + s * n, 1, (s + 1) * n, subject)
+        sheet.write_row(2, 1 + s * n, labels)
+    for r, pupil in enumerate(PUPILS, start=3):
+        sheet.write_row(r, 0, [pupil] + [5 - (r + c) % 3 for c in range(2 * n)])
+    sheet = book.add_worksheet("Периоды")
+    sheet.write_row(0, 0, ["Период", "Начало", "Окончание"])
+    for r, row in enumerate(periods, start=1):
+        sheet.write_row(r, 0, list(row))
+    book.close()
+    return path
+
+
+def _period_marks(db: Path) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            "select p.last_name, s.subject_name, m.mark_kind_code, m.period_id, m.mark_value from src_period_marks m "
+            "join src_pupils p using (school_id, pupil_id) join src_subjects s using (school_id, subject_id) order by all"
+        ).fetchall()
+
+
+@pytest.mark.parametrize(
+    ("labels", "usual", "class_name", "periods"),
+    [
+        (["I", "II", "III", "IV", "Год"], ["1 ч.", "2 ч.", "3 ч.", "4 ч.", "год"], "7А", QUARTERS),
+        (["1", "2", "3", "4", "год"], ["1 ч.", "2 ч.", "3 ч.", "4 ч.", "год"], "7А", QUARTERS),
+        # halves in a book whose periods sheet has quarters too: two numbers are two halves
+        (["I", "II", "Год"], ["1 полугодие", "2 полугодие", "год"], "10А", QUARTERS + HALVES),
+    ],
+)
+def test_a_summary_sheet_numbers_its_periods_alone(tmp_path, labels, usual, class_name, periods):
+    """«I | II | III | IV | Год» under each subject, as summary sheets are drawn: the same period
+    marks as «1 ч. | 2 ч. | … | год» (the importer refused «I» as «не период»)."""
+    want = load_source(_ledger(tmp_path / "u.xlsx", usual, class_name, periods), tmp_path / "u.duckdb", norms=NORMS)
+    got = load_source(_ledger(tmp_path / "s.xlsx", labels, class_name, periods), tmp_path / "s.duckdb", norms=NORMS)
+    assert (want.results[0].status, got.results[0].status) == ("loaded", "loaded"), got.results[0].issues
+    marks = _period_marks(tmp_path / "s.duckdb")
+    assert marks == _period_marks(tmp_path / "u.duckdb")
+    assert len(marks) == len(PUPILS) * 2 * len(labels)
+    kind = "half_year" if periods[-1] in HALVES else "quarter"
+    assert {period for *_, mark_kind, period, _ in marks if mark_kind == "period"} == {
+        f"2025-2026-{kind}-{n}" for n in range(1, len(labels))
+    }
