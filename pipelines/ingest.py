@@ -20,6 +20,7 @@ import time
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -560,8 +561,15 @@ def _ingest_with_workers(
         out = [Path(tmp) / f"{index:05d}" for index in range(len(folders))]
 
         def prepare(index: int) -> Future:
-            with _main_not_reimported():
-                return pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows, holidays)
+            try:
+                with _main_not_reimported():
+                    return pool.submit(prepare_in_worker, str(folders[index]), str(out[index]), batch_rows, holidays)
+            except BrokenProcessPool as broken:
+                # a worker died checking an export after the one at hand: that one, already checked,
+                # is still loaded, and the load stops when it comes to the export never checked
+                failed: Future = Future()
+                failed.set_exception(broken)
+                return failed
 
         ahead = {index: prepare(index) for index in range(min(len(folders), workers + 1))}
         here: Issue | None = None  # once the workers ran out of room: why the rest is checked here

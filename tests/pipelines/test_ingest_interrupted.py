@@ -164,11 +164,34 @@ def test_a_stop_keeps_the_schools_before_and_says_so(tmp_path, alone, workers):
     assert batches == [("sch-0", "loaded"), ("sch-0", "unchanged"), ("sch-1", "loaded"), ("sch-2", "loaded")]
 
 
-def test_a_killed_worker_stops_the_load_after_the_schools_before_it(tmp_path, alone):
+# The killer, and the loading process slow to ask for the third school's check: the worker has died
+# on the second by then, and asking a broken pool fails (the load then stopped before the first
+# school, already checked; a CI run under load met it by chance).
+LATE_ASKER = (
+    KILLER
+    + """
+import contextlib, time
+from pipelines import ingest
+asked = []
+ask = ingest._main_not_reimported
+@contextlib.contextmanager
+def _main_not_reimported():
+    asked.append(1)
+    if len(asked) == 3:
+        time.sleep(3)
+    with ask():
+        yield
+ingest._main_not_reimported = _main_not_reimported
+"""
+)
+
+
+@pytest.mark.parametrize("harness", [KILLER, LATE_ASKER], ids=["killer", "late-asker"])
+def test_a_killed_worker_stops_the_load_after_the_schools_before_it(tmp_path, alone, harness):
     _, alone_rows = alone
     folder = _schools(tmp_path / "region", 3)
     db = tmp_path / "w.duckdb"
-    stopped = _cli(folder, db, 1, None, {"KILL_AT": "school-1", "PYTHONPATH": _harnessed(tmp_path, KILLER)})
+    stopped = _cli(folder, db, 1, None, {"KILL_AT": "school-1", "PYTHONPATH": _harnessed(tmp_path, harness)})
     said = " ".join((stopped.stdout + stopped.stderr).split())
     assert stopped.returncode == 3, said
     assert "Traceback" not in said
