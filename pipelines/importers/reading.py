@@ -49,6 +49,39 @@ def _decoded_text(path: Path) -> str:
         ) from None
 
 
+# The first bytes of an OLE2 compound file: a workbook of Excel 97–2003 (.xls), and also a .xlsx
+# encrypted with a password (its package is stored inside one).
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SAVE_AS = "откройте её в Excel или LibreOffice и сохраните как «Книга Excel (*.xlsx)»"
+_OTHER_BOOKS = {
+    ".ods": f"таблица LibreOffice (.ods): {_SAVE_AS}",
+    ".xlsb": f"двоичная книга Excel (.xlsb): {_SAVE_AS}",
+    ".numbers": "таблица Numbers: экспортируйте её в Excel (.xlsx)",
+}
+
+
+def unreadable_book(path: Path) -> str | None:
+    """Why a spreadsheet a school saved cannot be read, in words it can act on: a workbook of
+    Excel 97–2003, one protected by a password, a LibreOffice or binary workbook; None for any
+    other file."""
+    suffix = path.suffix.lower()
+    if suffix in _OTHER_BOOKS:
+        return _OTHER_BOOKS[suffix]
+    if suffix not in (".xls", ".xlsx", ".xlsm"):
+        return None
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_OLE2))
+    except OSError:
+        return None
+    if head != _OLE2:
+        return None
+    return (
+        "книга Excel 97–2003 (.xls) или книга, защищённая паролем, не читается: откройте её в Excel или "
+        "LibreOffice, снимите пароль, если он есть, и сохраните как «Книга Excel (*.xlsx)»"
+    )
+
+
 _STRING_OR_COMMENT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|//[^\n]*')
 
 

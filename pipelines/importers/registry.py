@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from pipelines import limits
 from pipelines.canonical.reader import discover_exports, unpack
 from pipelines.importers.contract import ImportContext, Importer, ImportNote
 from pipelines.importers.origins import Origins, recording
+from pipelines.importers.reading import unreadable_book
 from pipelines.importers.systems import CANONICAL, IMPORTERS, SOURCE_NAMES
 from pipelines.issues import ExportRefused
 
@@ -57,6 +59,10 @@ def detect_source(path: Path, workdir: Path) -> str:
                 return name
         except Exception:  # detect must not raise; a faulty detector just does not claim the data
             continue
+    files = sorted(data.rglob("*")) if data.is_dir() else [data]
+    for file in files[: limits.MAX_FOLDER_ENTRIES]:
+        if file.is_file() and (problem := unreadable_book(file)):
+            raise ExportRefused(file.name, None, None, problem)
     known = ", ".join(SOURCE_NAMES)
     raise ExportRefused(
         path.name,

@@ -40,3 +40,33 @@ def test_field_of_refuses_missing_and_wrong_types(obj, kind, problem):
     with pytest.raises(ExportRefused) as caught:
         field_of(obj, "x", kind, "f.json", "weekDays[1]")
     assert (caught.value.location, caught.value.field, caught.value.problem) == ("weekDays[1]", "x", problem)
+
+
+# An OLE2 compound file's header and a little of its directory: what Excel 97–2003 writes, and
+# what Excel writes for a .xlsx protected by a password (the package encrypted inside one).
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("журнал 7А.xls", OLE2, "книга Excel 97–2003 (.xls) или книга, защищённая паролем"),
+        ("журнал 7А.xlsx", OLE2, "книга Excel 97–2003 (.xls) или книга, защищённая паролем"),
+        ("журнал 7А.ods", b"PK\x03\x04mimetypeapplication/vnd.oasis.opendocument.spreadsheet", "таблица LibreOffice"),
+    ],
+)
+def test_a_book_saved_in_another_format_is_refused_with_what_to_do(tmp_path, name, data, words):
+    """A deputy's .xls, a workbook with a password, a LibreOffice table: refused naming the file
+    and saying how to save it (an .xls was «формат не распознан», a protected .xlsx «файл повреждён»)."""
+    from pipelines.ingest import ingest_source
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / name).write_bytes(data)
+    for given in (folder / name, folder):
+        (result,) = ingest_source(given, tmp_path / "w.duckdb", run_by="test").results
+        assert result.status == "refused"
+        (issue,) = result.issues
+        assert issue.file_name == name
+        assert words in issue.message and "сохраните как «Книга Excel (*.xlsx)»" in issue.message
+    assert not (tmp_path / "w.duckdb").exists()
