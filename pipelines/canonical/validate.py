@@ -37,6 +37,9 @@ DATETIME_FORMATS = (
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%d %H:%M:%S%.f",
 )
+# A date given with its zero time, as databases and Excel write a date-only value: «2025-09-01
+# 00:00:00», «01.09.2025 0:00»
+MIDNIGHT = r"[ T]0?0:00(:00)?(\.0+)?$"
 TRUE_WORDS = ("да", "д", "1", "true", "t", "yes", "y", "истина", "+")
 FALSE_WORDS = ("нет", "н", "0", "false", "f", "no", "n", "ложь", "-")
 
@@ -79,7 +82,7 @@ def _temporal_text(name: str, kind: str) -> pl.Expr:
     text = pl.col(name).cast(pl.String).str.strip_chars()
     text = pl.when(text == "").then(None).otherwise(text)
     if kind == "date":
-        return text.str.replace(r"[ T]00:00(:00)?(\.0+)?$", "").alias(name)
+        return text.str.replace(MIDNIGHT, "").alias(name)
     return pl.when(text.str.len_chars() <= 10).then(text + " 00:00").otherwise(text).alias(name)
 
 

@@ -56,7 +56,7 @@ _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?"
 PLAIN = {
     "int": r"[+-]?[0-9]{1,18}",
     "float": r"[+-]?[0-9]{1,15}([.,][0-9]{1,15})?",
-    "date": f"{_DAY}|{_ISO_DAY}",
+    "date": f"({_DAY}|{_ISO_DAY})([ T]0?0:00(:00)?(\\.0+)?)?",  # validate.MIDNIGHT
     "datetime": f"{_DAY}( {_TIME})?|{_ISO_DAY}([ T]{_TIME})?",
 }
 _BOUNDS = {
@@ -93,7 +93,8 @@ def _typed(text: str, kind: str, plain: str) -> str:
     if kind == "float":
         return f"(case when {plain} then cast(replace({text}, ',', '.') as double) end)"
     if kind == "date":
-        day = f"(case when substr({text}, 3, 1) = '.' then try_strptime({text}, '%d.%m.%Y') else try_strptime({text}, '%Y-%m-%d') end)"
+        day = f"left({text}, 10)"  # without a zero time
+        day = f"(case when substr({day}, 3, 1) = '.' then try_strptime({day}, '%d.%m.%Y') else try_strptime({day}, '%Y-%m-%d') end)"
         return f"(case when {plain} then cast({day} as date) end)"
     return f"(case when {plain} then {_moment(text)} end)"
 

@@ -30,7 +30,10 @@ NBSP, THIN = "\u00a0", "\u2009"
 
 SPELLINGS = [
     ("date one digit", setter("pupils", 0, birth_date="1.2.2014"), "polars"),
-    ("date with midnight", setter("pupils", 0, birth_date="01.02.2014 00:00"), "polars"),
+    ("date with midnight", setter("pupils", 0, birth_date="01.02.2014 00:00"), "duckdb"),
+    ("date with Excel's midnight", setter("pupils", 0, birth_date="01.02.2014 0:00"), "duckdb"),
+    ("iso date with midnight", setter("lessons", 0, lesson_date="2025-09-01 00:00:00"), "duckdb"),
+    ("date with a time of day", setter("lessons", 0, lesson_date="01.09.2025 8:30"), "duckdb"),
     ("date impossible", setter("pupils", 0, birth_date="30.02.2014"), "duckdb"),
     ("date words", setter("pupils", 0, birth_date="первое мая"), "duckdb"),
     ("iso date", setter("pupils", 1, birth_date="2014-03-05"), "duckdb"),
@@ -304,3 +307,35 @@ def test_an_ingest_stores_the_same_either_way(tmp_path, monkeypatch):
     assert through_duckdb.status == through_polars.status == "loaded_with_rejections"
     assert _warehouse_rows(tmp_path / "duckdb.duckdb") == _warehouse_rows(tmp_path / "polars.duckdb")
     assert len(through_duckdb.issues) == len(through_polars.issues) >= 12
+
+
+@pytest.mark.parametrize("min_bytes", [0, 1 << 62], ids=["duckdb", "polars"])
+def test_dates_with_a_midnight_time_store_as_the_dates(tmp_path, monkeypatch, min_bytes):
+    """Every date of the export written as a database or Excel writes a date-only value, «2025-09-01
+    00:00:00» or «01.09.2025 0:00»: the same rows stored as from the plain dates (every lesson
+    was refused as «не удалось прочитать», and with it its marks and absences)."""
+    monkeypatch.setattr(validate_sql, "DUCKDB_MIN_BYTES", min_bytes)
+    plain = tiny_export()
+    timed = tiny_export()
+    n = 0
+    for name, rows in timed.items():
+        dates = [c for c, spec in columns_of(FILES_BY_NAME[name].model).items() if str(spec.dtype) == "Date"]
+        for row in rows:
+            for column in dates:
+                if row[column]:
+                    day = _day_of(row[column])
+                    row[column] = f"{day:%Y-%m-%d} 00:00:00" if n % 2 else f"{day:%d.%m.%Y} 0:00"
+                    n += 1
+    assert n > 20
+    (want,) = ingest_path(write_export(plain, tmp_path / "plain"), tmp_path / "plain.duckdb")
+    (got,) = ingest_path(write_export(timed, tmp_path / "timed"), tmp_path / "timed.duckdb")
+    assert (want.status, got.status) == ("loaded", "loaded"), got.issues[:3]
+    rows = _warehouse_rows(tmp_path / "timed.duckdb")
+    assert rows == _warehouse_rows(tmp_path / "plain.duckdb")
+    assert rows["src_lessons"]
+
+
+def _day_of(text: str):
+    import datetime as dt
+
+    return dt.datetime.strptime(text, "%d.%m.%Y" if "." in text else "%Y-%m-%d").date()
