@@ -637,6 +637,7 @@ def ingest_source(
     Notes of the importer become warnings; a refused import loads nothing.
     """
     from pipelines.importers.registry import CANONICAL, convert_source, detect_source, source_title
+    from pipelines.importers.saved_pages import with_pages_as_html
 
     norms = kwargs.get("norms") or load_norms()
     kwargs["norms"] = norms
@@ -646,6 +647,7 @@ def ingest_source(
         try:
             data = unpack(path, workdir / "_source")  # the only extraction: a folder from here on
             guards.check_path(data)  # links, special files, workbooks' parts and merged ranges
+            data = with_pages_as_html(data, workdir / "_pages")  # a page saved as one file (MHTML)
             name = source or detect_source(data, workdir)
             if name == CANONICAL:
                 folders = discover_exports(data, workdir)

@@ -16,6 +16,10 @@ from typing import Any
 from pipelines import guards, limits
 from pipelines.issues import ExportRefused
 
+# A page saved from a browser: as HTML, or as one file (MHTML, unpacked by ``saved_pages`` before
+# any importer reads it, under its own name)
+PAGE_SUFFIXES = (".html", ".htm", ".mhtml", ".mht")
+
 
 def read_text_file(path: Path) -> str:
     """A file's text (UTF-8 with or without BOM, else Windows-1251); an empty file is refused.

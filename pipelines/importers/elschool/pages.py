@@ -31,7 +31,7 @@ from pipelines.importers.ids import source_id, stable_id
 from pipelines.importers.names import class_grade, normalise_name, split_full_name
 from pipelines.importers.notes import Notes
 from pipelines.importers.periods import periods_from_dates
-from pipelines.importers.reading import read_text_file
+from pipelines.importers.reading import PAGE_SUFFIXES, read_text_file
 from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
@@ -59,7 +59,7 @@ class Pupil:
 
 def _pages(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".html", ".htm"))
+        return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
     return [path]
 
 
@@ -73,7 +73,7 @@ class ElschoolImporter:
 
     def detect(self, path: Path) -> bool:
         pages = _pages(path)
-        if not pages or any(p.suffix.lower() not in (".html", ".htm") for p in pages):
+        if not pages or any(p.suffix.lower() not in PAGE_SUFFIXES for p in pages):
             return False
         head = _head_text(pages[0])
         return (is_grades_page(head) and "mark-span" in head) or is_results_page(head)

@@ -46,7 +46,7 @@ from pipelines.importers.netschool.mobile import mobile_kind, read_mobile
 from pipelines.importers.netschool.report import Report, is_report, read_report
 from pipelines.importers.notes import Notes
 from pipelines.importers.periods import period_id
-from pipelines.importers.reading import field_of, read_json_file
+from pipelines.importers.reading import PAGE_SUFFIXES, field_of, read_json_file
 from pipelines.importers.subjects import SubjectCatalogue, load_subject_catalogue
 from pipelines.importers.work_types import WorkTypes
 from pipelines.issues import ExportRefused
@@ -64,7 +64,7 @@ SERVER_WEIGHT_SCALE = 10  # new servers weigh marks 10, 20, 40…: the warehouse
 def _files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".json", ".html", ".htm"))
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".json", *PAGE_SUFFIXES))
 
 
 class NetschoolImporter:
@@ -81,7 +81,7 @@ class NetschoolImporter:
             '"termTotals"',
         )
         for file in _files(path)[:50]:
-            if file.suffix.lower() in (".html", ".htm"):
+            if file.suffix.lower() in PAGE_SUFFIXES:
                 if is_report(file):
                     return True
                 continue
@@ -97,7 +97,7 @@ class NetschoolImporter:
         notes = Notes()
         data = Collected()
         for file in files:
-            if file.suffix.lower() in (".html", ".htm"):
+            if file.suffix.lower() in PAGE_SUFFIXES:
                 if not is_report(file):
                     notes.add(file.name, "", "", None, "страница HTML не похожа на отчёт «Сетевого города»: пропущена")
                     continue
