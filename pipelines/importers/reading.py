@@ -64,21 +64,21 @@ _OTHER_BOOKS = {
 }
 
 
-def unreadable_book(path: Path) -> str | None:
-    """Why a spreadsheet a school saved cannot be read, in words it can act on: a workbook of
-    Excel 97–2003, one protected by a password, a LibreOffice or binary workbook; None for any
-    other file."""
+def unreadable_file(path: Path) -> str | None:
+    """Why a file a school saved cannot be read, in words it can act on: a workbook of Excel
+    97–2003, one protected by a password, a LibreOffice or binary workbook, a text saved in UTF-16;
+    None for any other file."""
     suffix = path.suffix.lower()
     if suffix in _OTHER_BOOKS:
         return _OTHER_BOOKS[suffix]
-    if suffix not in (".xls", ".xlsx", ".xlsm"):
-        return None
     try:
         with path.open("rb") as file:
             head = file.read(len(_OLE2))
     except OSError:
         return None
-    if head != _OLE2:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and suffix in (".json", *PAGE_SUFFIXES, ".csv", ".txt"):
+        return "файл в кодировке UTF-16 (в Блокноте — «Юникод»): сохраните его в кодировке UTF-8"
+    if suffix not in (".xls", ".xlsx", ".xlsm") or head != _OLE2:
         return None
     return (
         "книга Excel 97–2003 (.xls) или книга, защищённая паролем, не читается: откройте её в Excel или "

@@ -16,7 +16,7 @@ from pipelines import limits
 from pipelines.canonical.reader import discover_exports, unpack
 from pipelines.importers.contract import ImportContext, Importer, ImportNote
 from pipelines.importers.origins import Origins, recording
-from pipelines.importers.reading import unreadable_book
+from pipelines.importers.reading import unreadable_file
 from pipelines.importers.systems import CANONICAL, IMPORTERS, SOURCE_NAMES
 from pipelines.issues import ExportRefused
 
@@ -61,7 +61,7 @@ def detect_source(path: Path, workdir: Path) -> str:
             continue
     files = sorted(data.rglob("*")) if data.is_dir() else [data]
     for file in files[: limits.MAX_FOLDER_ENTRIES]:
-        if file.is_file() and (problem := unreadable_book(file)):
+        if file.is_file() and (problem := unreadable_file(file)):
             raise ExportRefused(file.name, None, None, problem)
     known = ", ".join(SOURCE_NAMES)
     raise ExportRefused(

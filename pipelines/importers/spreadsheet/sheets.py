@@ -25,7 +25,7 @@ from pipelines import guards
 from pipelines.importers.dates import is_plausible
 from pipelines.importers.names import normalise_name
 from pipelines.importers.periods import PERIOD_NUMBER, parse_period_name, period_number
-from pipelines.importers.reading import unreadable_book
+from pipelines.importers.reading import unreadable_file
 from pipelines.issues import ExportRefused
 
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
@@ -92,7 +92,7 @@ def read_workbook(path: Path) -> list[Sheet]:
 
     if path.stat().st_size == 0:
         raise ExportRefused(path.name, None, None, "файл пуст")
-    if problem := unreadable_book(path):
+    if problem := unreadable_file(path):
         raise ExportRefused(path.name, None, None, problem)
     if not zipfile.is_zipfile(path):
         raise ExportRefused(path.name, None, None, "файл повреждён или это не книга Excel (.xlsx)")
