@@ -59,6 +59,30 @@ def _kind(dtype: object) -> str:
     return {"Date": "date", "Int64": "int", "Float64": "float", "Boolean": "bool"}.get(text, "str")
 
 
+@functools.cache
+def code_cases(model: type) -> dict[str, str]:
+    """The columns of codes from a list written in one case («н», «оп», «м», «н/а», «quarter»;
+    «ВПР»), each with that case, «lower» or «upper»: a cell is read in any case («Н», «ОП», «Ж»,
+    «Н/А», «впр») and stored in the list's, by both validation paths."""
+    cases = {}
+    for name, column in columns_of(model).items():
+        for check in column.checks:
+            values = (check.statistics or {}).get("allowed_values") if check.name == "isin" else None
+            if not values or not all(isinstance(v, str) for v in values):
+                continue
+            if all(v == v.lower() for v in values) and any(v != v.upper() for v in values):
+                cases[name] = "lower"
+            elif all(v == v.upper() for v in values) and any(v != v.lower() for v in values):
+                cases[name] = "upper"
+    return cases
+
+
+def _in_case(text: pl.Expr, case: str | None) -> pl.Expr:
+    if case == "lower":
+        return text.str.to_lowercase()
+    return text.str.to_uppercase() if case == "upper" else text
+
+
 def _parse_expr(name: str, kind: str) -> pl.Expr:
     text = pl.col(name).cast(pl.String).str.strip_chars()
     text = pl.when(text == "").then(None).otherwise(text)
@@ -136,13 +160,17 @@ def parse_frame(spec: CanonicalFile, raw: pl.DataFrame) -> tuple[pl.DataFrame, l
     columns = columns_of(spec.model)
     kinds = {name: _kind(col.dtype) for name, col in columns.items()}
     temporals = {name: kind for name, kind in kinds.items() if kind in ("date", "datetime")}
+    cases = code_cases(spec.model)
     if raw.height <= ONE_QUERY_ROWS:
         parsed = {name: _temporal_expr(name, kind) for name, kind in temporals.items()}
     else:
         parsed = _parse_temporals(raw, temporals)
     typed = raw.select(
         pl.col(ROW_COLUMN),
-        *[parsed[name] if name in parsed else _parse_expr(name, kind).alias(name) for name, kind in kinds.items()],
+        *[
+            parsed[name] if name in parsed else _in_case(_parse_expr(name, kind), cases.get(name)).alias(name)
+            for name, kind in kinds.items()
+        ],
     )
     issues: list[Issue] = []
     file_name = f"{spec.name}"

@@ -39,7 +39,7 @@ from pipelines.canonical.reader import (
     read_failure,
 )
 from pipelines.canonical.schemas import columns_of
-from pipelines.canonical.validate import FALSE_WORDS, TRUE_WORDS, _kind, check_batch
+from pipelines.canonical.validate import FALSE_WORDS, TRUE_WORDS, _kind, check_batch, code_cases
 from pipelines.issues import Issue
 
 # What polars' ``str.strip_chars()`` strips: Unicode White_Space. DuckDB's trim() with a set of
@@ -191,12 +191,14 @@ def _plan(model: type) -> _Plan:
     if not schema.strict or schema.ordered or schema.parsers or schema.dtype is not None:
         raise _Unsupported("schema options")
     typed, texts, plains, odd, unparsed, failing, unique = [], [], [], [], [], [], []
+    cases = code_cases(model)
     for name, column in columns_of(model).items():
         kind = _kind(column.dtype)
         if column.regex or not column.required or column.default is not None or column.parsers:
             raise _Unsupported(f"column {name}")
         quoted, text, plain = f'"{name}"', f'"_t_{name}"', f'"_p_{name}"'
-        typed.append(f"{_typed(quoted, kind, plain)} as {quoted}")
+        case = cases.get(name)
+        typed.append(f"{case}({quoted}) as {quoted}" if case else f"{_typed(quoted, kind, plain)} as {quoted}")
         if kind in PLAIN:
             plains.append(f"{_plain_spelling(quoted, kind)} as {plain}")
             typed.append(plain)

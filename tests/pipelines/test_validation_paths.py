@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from pipelines import prepare
-from pipelines.canonical import validate_sql
+from pipelines.canonical import validate, validate_sql
 from pipelines.canonical.reader import ROW_COLUMN, FileFacts, locate_files, read_batches
 from pipelines.canonical.schemas import FILES_BY_NAME, columns_of
 from pipelines.canonical.validate import _kind, check_batch
@@ -34,6 +34,10 @@ SPELLINGS = [
     ("date with Excel's midnight", setter("pupils", 0, birth_date="01.02.2014 0:00"), "duckdb"),
     ("iso date with midnight", setter("lessons", 0, lesson_date="2025-09-01 00:00:00"), "duckdb"),
     ("date with a time of day", setter("lessons", 0, lesson_date="01.09.2025 8:30"), "duckdb"),
+    ("absence code in capitals", setter("attendance", 0, absence_code="ОП"), "duckdb"),
+    ("gender in capitals", setter("pupils", 0, gender_code="Ж"), "duckdb"),
+    ("assessment in small letters", setter("external_results", 0, assessment_code="впр"), "duckdb"),
+    ("unknown code in capitals", setter("attendance", 0, absence_code="Х"), "duckdb"),
     ("date impossible", setter("pupils", 0, birth_date="30.02.2014"), "duckdb"),
     ("date words", setter("pupils", 0, birth_date="первое мая"), "duckdb"),
     ("iso date", setter("pupils", 1, birth_date="2014-03-05"), "duckdb"),
@@ -339,3 +343,28 @@ def _day_of(text: str):
     import datetime as dt
 
     return dt.datetime.strptime(text, "%d.%m.%Y" if "." in text else "%Y-%m-%d").date()
+
+
+@pytest.mark.parametrize("min_bytes", [0, 1 << 62], ids=["duckdb", "polars"])
+def test_codes_in_another_case_store_as_the_codes(tmp_path, monkeypatch, min_bytes):
+    """Every code of a list written in the other case, as hand-typed files have them («Н», «ОП»,
+    «Ж», «Н/А», «QUARTER», «впр»): the same rows stored as from the codes as listed (each was
+    refused as not in the list)."""
+    monkeypatch.setattr(validate_sql, "DUCKDB_MIN_BYTES", min_bytes)
+    plain = tiny_export()
+    other = tiny_export()
+    n = 0
+    for name, rows in other.items():
+        for column, case in validate.code_cases(FILES_BY_NAME[name].model).items():
+            for row in rows:
+                turned = row[column].upper() if case == "lower" else row[column].lower()
+                if turned != row[column]:
+                    row[column] = turned
+                    n += 1
+    assert n > 10
+    (want,) = ingest_path(write_export(plain, tmp_path / "plain"), tmp_path / "plain.duckdb")
+    (got,) = ingest_path(write_export(other, tmp_path / "other"), tmp_path / "other.duckdb")
+    assert (want.status, got.status) == ("loaded", "loaded"), got.issues[:3]
+    rows = _warehouse_rows(tmp_path / "other.duckdb")
+    assert rows == _warehouse_rows(tmp_path / "plain.duckdb")
+    assert rows["src_attendance"]
