@@ -331,12 +331,17 @@ def test_dates_with_a_midnight_time_store_as_the_dates(tmp_path, monkeypatch, mi
                     row[column] = f"{day:%Y-%m-%d} 00:00:00" if n % 2 else f"{day:%d.%m.%Y} 0:00"
                     n += 1
     assert n > 20
+    assert _stored_alike(tmp_path, plain, timed)["src_lessons"]
+
+
+def _stored_alike(tmp_path: Path, plain: dict, other: dict) -> dict[str, list[tuple]]:
+    """Both exports load, and the warehouse of ``other`` holds the rows of ``plain``'s (returned)."""
     (want,) = ingest_path(write_export(plain, tmp_path / "plain"), tmp_path / "plain.duckdb")
-    (got,) = ingest_path(write_export(timed, tmp_path / "timed"), tmp_path / "timed.duckdb")
+    (got,) = ingest_path(write_export(other, tmp_path / "other"), tmp_path / "other.duckdb")
     assert (want.status, got.status) == ("loaded", "loaded"), got.issues[:3]
-    rows = _warehouse_rows(tmp_path / "timed.duckdb")
+    rows = _warehouse_rows(tmp_path / "other.duckdb")
     assert rows == _warehouse_rows(tmp_path / "plain.duckdb")
-    assert rows["src_lessons"]
+    return rows
 
 
 def _day_of(text: str):
@@ -362,9 +367,4 @@ def test_codes_in_another_case_store_as_the_codes(tmp_path, monkeypatch, min_byt
                     row[column] = turned
                     n += 1
     assert n > 10
-    (want,) = ingest_path(write_export(plain, tmp_path / "plain"), tmp_path / "plain.duckdb")
-    (got,) = ingest_path(write_export(other, tmp_path / "other"), tmp_path / "other.duckdb")
-    assert (want.status, got.status) == ("loaded", "loaded"), got.issues[:3]
-    rows = _warehouse_rows(tmp_path / "other.duckdb")
-    assert rows == _warehouse_rows(tmp_path / "plain.duckdb")
-    assert rows["src_attendance"]
+    assert _stored_alike(tmp_path, plain, other)["src_attendance"]
