@@ -231,14 +231,17 @@ def column_date(sheet: Sheet, head: SheetHead, c: int, year_id: str | None) -> d
     if (worded := _DAY_MONTH_WORD.match(normalise_name(text))) and (month := _month_of(worded.group(2))):
         return _date(int(worded.group(1)), month, None, year_id)
     if text.isdigit() and head.header_row > 0:
-        month = MONTHS.get(normalise_name(sheet.text(head.header_row - 1, c)))
+        month = _month_of(normalise_name(sheet.text(head.header_row - 1, c)).rstrip("."))  # «Сентябрь», «сент.»
         if month:
             return _date(int(text), month, None, year_id)
     return None
 
 
 def _month_of(word: str) -> int | None:
-    """«сен», «сент», «сентября», «мая» → the month's number; None for another word."""
+    """«сен», «сент», «сентября», «мая» → the month's number; None for another word (and for
+    fewer than three letters: «» or «ма» is no month)."""
+    if len(word) < 3:
+        return None
     for name, number in MONTHS.items():
         # a short form of the name («сент»), or the name with another ending («сентября», «мая»)
         if (

@@ -480,3 +480,27 @@ def test_a_summary_sheet_numbers_its_periods_alone(tmp_path, labels, usual, clas
     assert {period for *_, mark_kind, period, _ in marks if mark_kind == "period"} == {
         f"2025-2026-{kind}-{n}" for n in range(1, len(labels))
     }
+
+
+@pytest.mark.parametrize(("september", "october"), [("Сентябрь", "Октябрь"), ("Сент.", "окт"), ("СЕНТЯБРЬ", "Окт.")])
+def test_days_under_a_month_written_short(tmp_path, september, october):
+    """Day numbers under a month written in full, short or in capitals: the same lessons (a month
+    written «Сент.» left the columns unread and the sheet read as nothing)."""
+    book = xlsxwriter.Workbook(str(tmp_path / "j.xlsx"))
+    sheet = book.add_worksheet("7Б Алгебра")
+    sheet.write(0, 0, "Учебный год: 2025/2026, Период: 1 четверть")
+    sheet.merge_range("A2:A3", "ФИО")
+    sheet.merge_range("B2:C2", september)
+    sheet.write("D2", october)
+    sheet.write_row(2, 1, [1, 8, 6])
+    sheet.write_row(3, 0, ["Андреев Антон", 5, "н", 4])
+    sheet.write("E3", "")
+    periods = book.add_worksheet("Периоды")
+    periods.write_row(0, 0, ["Период", "Начало", "Окончание"])
+    periods.write_row(1, 0, ["1 четверть", "01.09.2025", "26.10.2025"])
+    book.close()
+    (result,) = load_source(tmp_path / "j.xlsx", tmp_path / "w.duckdb", norms=NORMS).results
+    assert result.status == "loaded", result.issues
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        days = con.execute("select strftime(lesson_date, '%d.%m') from src_lessons order by lesson_date").fetchall()
+    assert days == [("01.09",), ("08.09",), ("06.10",)]
