@@ -329,10 +329,11 @@ class Builder:
                 "по предметам: лист пропущен",
             )
             return
+        teacher_id = self._teacher(None)  # a summary sheet names no teacher
         for r, name in self._pupil_rows(sheet, head):
             pupil_id = self._pupil(class_id, name, year_id)
             for c, (subject_id, (kind, pid)) in columns.items():
-                self._period_mark(sheet, r, c, pupil_id, subject_id, kind, pid, year_id, UNKNOWN_TEACHER_ID)
+                self._period_mark(sheet, r, c, pupil_id, subject_id, kind, pid, year_id, teacher_id)
 
     def _period_of(self, label, head: SheetHead, sheet: Sheet, c: int, year_id: str) -> tuple[str, str | None]:
         kind, number, period_kind = label
@@ -465,7 +466,6 @@ class Builder:
         )
         self.tables.add("academic_years", year)
         self.tables.extend("periods", self.periods.values())
-        self.tables.add("teachers", UNKNOWN_TEACHER)
         self.tables.extend("subjects", self.catalogue.table())
         self.tables.extend("work_types", self.work_types.table())
         if not self.periods:

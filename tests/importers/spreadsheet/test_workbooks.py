@@ -504,3 +504,18 @@ def test_days_under_a_month_written_short(tmp_path, september, october):
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         days = con.execute("select strftime(lesson_date, '%d.%m') from src_lessons order by lesson_date").fetchall()
     assert days == [("01.09",), ("08.09",), ("06.10",)]
+
+
+def test_the_unknown_teacher_comes_only_with_a_sheet_that_names_none(tmp_path):
+    """A journal whose sheets name their teacher has only that teacher (the importer added «Не
+    указан Учитель» to every school, an empty choice in the pages' teacher filters); a summary
+    sheet, which names none, enters its period marks under it."""
+    journal = _one_sheet(tmp_path / "j.xlsx", *USUAL)
+    load_source(journal, tmp_path / "j.duckdb", norms=NORMS)
+    ledger = _ledger(tmp_path / "l.xlsx", ["1 ч.", "2 ч.", "год"], "7А", QUARTERS)
+    load_source(ledger, tmp_path / "l.duckdb", norms=NORMS)
+    with duckdb.connect(str(tmp_path / "j.duckdb"), read_only=True) as con:
+        assert con.execute("select last_name, first_name from dim_teacher").fetchall() == [("Смирнова", "Ольга")]
+    with duckdb.connect(str(tmp_path / "l.duckdb"), read_only=True) as con:
+        assert con.execute("select teacher_id from dim_teacher").fetchall() == [("unknown",)]
+        assert con.execute("select distinct entered_by from src_period_marks").fetchall() == [("unknown",)]
