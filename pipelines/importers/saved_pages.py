@@ -19,7 +19,7 @@ SUFFIXES = (".mhtml", ".mht")
 
 
 def is_saved_page(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in SUFFIXES
+    return path.suffix.lower() in SUFFIXES and path.is_file()  # the name first: no file system call for others
 
 
 def html_of(path: Path) -> bytes:
@@ -42,14 +42,17 @@ def html_of(path: Path) -> bytes:
 def with_pages_as_html(data: Path, workdir: Path) -> Path:
     """``data`` (a file or a folder) with its saved pages' MIME undone, names kept: itself when it
     has none, else a copy under ``workdir``."""
-    pages = [data] if data.is_file() else [p for p in sorted(data.rglob("*")) if is_saved_page(p)]
-    if not any(is_saved_page(p) for p in pages):
-        return data
-    workdir.mkdir(parents=True, exist_ok=True)
     copy = workdir / data.name
     if data.is_file():
+        if not is_saved_page(data):
+            return data
+        workdir.mkdir(parents=True, exist_ok=True)
         copy.write_bytes(html_of(data))
         return copy
+    pages = [p for p in sorted(data.rglob("*")) if is_saved_page(p)]
+    if not pages:
+        return data
+    workdir.mkdir(parents=True, exist_ok=True)
     shutil.copytree(data, copy, symlinks=True)  # the folder was checked: no link in it
     for page in pages:
         (copy / page.relative_to(data)).write_bytes(html_of(page))

@@ -50,6 +50,7 @@ _CLASS_ANY_CASE = re.compile(_CLASS.pattern, re.IGNORECASE)
 # «Класс: 7А», «Класс - 7А», «Класс 7А», several on a line; a key is a whole word in any case
 # («Классный руководитель» is not «Класс»)
 _KEYS = ("Класс", "Предмет", "Учитель", "Учебный год", "Период")
+_KEY_NAMES = {key.lower(): key for key in _KEYS}
 _KEY = rf"(?<![а-яё])(?:{'|'.join(_KEYS)})(?![а-яё])"
 _KEY_VALUE = re.compile(rf"({_KEY})[ \t]*[:\-–—]?[ \t]*(.+?)[ \t]*(?={_KEY}|$)", re.IGNORECASE | re.MULTILINE)
 # Excel's own names of a new sheet: never a subject
@@ -122,8 +123,7 @@ class SheetHead:
     """What the title rows and the header say about a sheet."""
 
     header_row: int
-    name_col: int
-    name_cols: tuple[int, ...] = ()  # the columns the name is written in: name_col, or «Фамилия», «Имя», …
+    name_cols: tuple[int, ...]  # the columns the name is written in: «ФИО», or «Фамилия», «Имя», …
     class_name: str | None = None
     subject: str | None = None
     teacher: str | None = None
@@ -131,13 +131,18 @@ class SheetHead:
     period: tuple[int, str] | None = None
     facts: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def name_col(self) -> int:
+        """The column of the name's header («ФИО», or «Фамилия» of the name in columns)."""
+        return self.name_cols[0]
+
 
 def find_head(sheet: Sheet) -> SheetHead | None:
     """The header row (the one with «ФИО») and the facts stated above it; None if there is none."""
     for r in range(min(len(sheet.rows), 30)):
         for c in range(min(len(sheet.rows[r]), 10)):
             if _NAME_HEADER.match(normalise_name(sheet.text(r, c))):
-                head = SheetHead(r, c, _name_columns(sheet, r, c))
+                head = SheetHead(r, _name_columns(sheet, r, c))
                 # «ФИО» merged over two header rows: the lower row holds the days or period labels.
                 while head.header_row + 1 < len(sheet.rows) and sheet.text(head.header_row + 1, c) == sheet.text(r, c):
                     head.header_row += 1
@@ -153,21 +158,19 @@ def _name_columns(sheet: Sheet, r: int, c: int) -> tuple[int, ...]:
     """The columns of a pupil's name from the header's name column: one, or «Фамилия», «Имя» and
     «Отчество» side by side."""
     columns = [c]
-    for part in _NAME_PARTS[1:]:
-        if normalise_name(sheet.text(r, columns[0])).rstrip(".") != _NAME_PARTS[0]:
-            break
-        if normalise_name(sheet.text(r, columns[-1] + 1)).rstrip(".") != part:
-            break
-        columns.append(columns[-1] + 1)
+    if normalise_name(sheet.text(r, c)).rstrip(".") == _NAME_PARTS[0]:
+        for part in _NAME_PARTS[1:]:
+            if normalise_name(sheet.text(r, columns[-1] + 1)).rstrip(".") != part:
+                break
+            columns.append(columns[-1] + 1)
     return tuple(columns)
 
 
 def _read_title(title: str, sheet_title: str, head: SheetHead) -> None:
     """The facts of the rows above the header (``title``) and of the sheet's name."""
     text = f"{title}\n{sheet_title}"
-    keys = {key.lower(): key for key in _KEYS}
     for key, value in _KEY_VALUE.findall(text):
-        head.facts.setdefault(keys[" ".join(key.lower().split())], value.strip(" ,;"))
+        head.facts.setdefault(_KEY_NAMES[" ".join(key.lower().split())], value.strip(" ,;"))
     head.subject = head.facts.get("Предмет")
     head.teacher = head.facts.get("Учитель")
     found = (
@@ -204,8 +207,8 @@ def period_label(text: str, *, bare: bool = False) -> tuple[str, int, str | None
     if key in _PERIOD_LABELS:
         kind, number = _PERIOD_LABELS[key]
         return kind, number, None
-    if bare and (alone := re.fullmatch(PERIOD_NUMBER, key, re.IGNORECASE)) and 1 <= period_number(alone[1]) <= 4:
-        return "period", period_number(alone[1]), "bare"
+    if bare and (alone := re.fullmatch(PERIOD_NUMBER, key, re.IGNORECASE)) and 1 <= (n := period_number(alone[1])) <= 4:
+        return "period", n, "bare"
     short = re.match(rf"^{PERIOD_NUMBER}\s*(ч|чет|четв|п|пол|полуг|т|трим)\.?$", key)
     if short:
         kind = {"ч": "quarter", "п": "half_year", "т": "trimester"}[short.group(2)[0]]
