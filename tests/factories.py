@@ -525,3 +525,20 @@ def held_by_another_process(db: Path) -> Iterator[None]:
     finally:
         holder.kill()
         holder.wait()
+
+
+def stop_server(process: subprocess.Popen, seconds: float = 60) -> None:
+    """Stop a server started by a test as systemd stops the service (SIGTERM) and wait for it to
+    exit, reading what it still prints: a pipe nobody reads fills up, and a server stopped in the
+    middle of a write to it never exits. One still running after ``seconds`` is killed and the
+    test fails with the end of its output."""
+    process.terminate()
+    try:
+        process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        printed = "".join(
+            text if isinstance(text, str) else text.decode(errors="replace") for text in (out, err) if text
+        )
+        pytest.fail(f"the server did not stop within {seconds:g} s of SIGTERM; it printed: …{printed[-3000:]}")

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ejournal.certificate import self_signed
+from tests.factories import stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -109,8 +110,7 @@ def test_plain_http_on_a_network_address_warns_in_russian(tmp_path):
     try:
         first = process.stderr.readline()  # printed before the server starts
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_server(process)
     assert "ВНИМАНИЕ" in first and "БЕЗ ШИФРОВАНИЯ" in first and "152-ФЗ" in first
     assert not (tmp_path / "tls").exists()  # no certificate made for a plain HTTP server
 

@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from tests.dashboards.conftest import PASSWORD, raw
+from tests.factories import stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -87,8 +88,7 @@ def _dashboard(db: Path, access_db: Path):
             pytest.fail("the dashboard did not start within 60 s")
         yield url, env
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_server(process)
 
 
 # Streamlit marks its root with the state of the page's script (``data-test-script-state``:

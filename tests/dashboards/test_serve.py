@@ -25,7 +25,7 @@ import pytest
 
 from tests.dashboards.conftest import PASSWORD
 from tests.dashboards.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, _sign_in
-from tests.factories import SAMPLE
+from tests.factories import SAMPLE, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,8 +89,7 @@ def _served(env: dict, home: Path):
             pytest.fail("ejournal serve did not answer over HTTPS within 90 s")
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")
