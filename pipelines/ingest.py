@@ -50,6 +50,7 @@ from pipelines.prepare import (
     FileStats,
     PreparedExport,
     RowSink,
+    check_ahead,
     check_file,
     prepare_in_worker,
     read_export_row,
@@ -128,6 +129,7 @@ def ingest_export(
             if prepared is None:
                 files, result.warnings = locate_files(folder)
                 scanning.enter_context(scan_ahead(files[1:]))  # export.csv is read at once
+                scanning.enter_context(check_ahead(files[1:], workdir, norms.validation.batch_rows))
                 export, issues = read_export_row(files, workdir, norms.validation.batch_rows)
             elif prepared.refused is not None:
                 raise prepared.refused

@@ -18,8 +18,10 @@ uncompressed, which the loading process maps into memory instead of decoding: ag
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +30,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from pipelines.canonical.reader import ExportFile, FileFacts, locate_files, read_batches, scan_ahead
+from pipelines.canonical.reader import ExportFile, FileFacts, locate_files, own_reader, read_batches, scan_ahead
 from pipelines.canonical.schemas import columns_of
 from pipelines.canonical.validate import check_batch
 from pipelines.canonical.validate_sql import check_in_duckdb, drop, in_duckdb
@@ -232,14 +234,72 @@ def check_file(
         if not viewed:  # a view of them reads the file's tables until the connection closes
             drop(con, file.spec.name)
         return stats, checked.issues
-    stats, issues = FileStats(file, FileFacts()), []  # DuckDB handed the file back: read it afresh
+    ahead = _CHECKED_AHEAD.get()
+    future = ahead.pop(file.path, None) if ahead is not None else None
+    if future is not None:
+        stats, frames, issues = future.result()
+        for frame in frames:
+            sink.frame(frame)
+        return stats, issues
+    return _check_in_polars(file, workdir, batch_rows, sink.frame)  # DuckDB handed it back: read it afresh
+
+
+def _check_in_polars(
+    file: ExportFile, workdir: Path, batch_rows: int, valid_rows: Callable[[pl.DataFrame], None]
+) -> tuple[FileStats, list[Issue]]:
+    """Read and check one file batch by batch in polars, handing each batch's valid rows on."""
+    stats, issues = FileStats(file, FileFacts()), []
     for raw in read_batches(file, workdir, stats.facts, batch_rows):
         stats.n_rows_in += raw.height
         valid, found = check_batch(file.spec, raw)
         issues += found
         if not valid.is_empty():
-            sink.frame(valid)
+            valid_rows(valid)
     return stats, issues
+
+
+def _checked_whole(
+    file: ExportFile, workdir: Path, batch_rows: int
+) -> tuple[FileStats, list[pl.DataFrame], list[Issue]]:
+    """A file checked in polars with its valid rows kept (a check ahead's result)."""
+    frames: list[pl.DataFrame] = []
+    stats, issues = _check_in_polars(file, workdir, batch_rows, frames.append)
+    return stats, frames, issues
+
+
+# The polars checks started ahead for the export being checked in this thread (:func:`check_ahead`).
+_CHECKED_AHEAD: contextvars.ContextVar[dict[Path, Future] | None] = contextvars.ContextVar(
+    "checked_ahead", default=None
+)
+
+
+# A file polars checks is checked ahead (:func:`check_ahead`) up to this size: its rows wait in memory.
+AHEAD_MAX_BYTES = 1 << 20
+
+
+@contextlib.contextmanager
+def check_ahead(files: list[ExportFile], workdir: Path, batch_rows: int) -> Iterator[None]:
+    """Check the export's files that polars checks (the small ones: DuckDB checks the others),
+    each up to ``AHEAD_MAX_BYTES``, in a thread of their own, in the order they are checked,
+    while the checking thread stages the files before them and checks the big ones in DuckDB:
+    polars and DuckDB let go of Python's lock while they work, so the two overlap (the small
+    sample's ingest 0.60 -> 0.55 s). A file's check takes the rows and issues, or the refusal,
+    found ahead for it (:func:`check_file`); checks not begun when the block ends are dropped."""
+    small = [f for f in files if not in_duckdb(f) and f.path.stat().st_size <= AHEAD_MAX_BYTES]
+    if len(small) < 2:
+        yield
+        return
+    pool = ThreadPoolExecutor(1, thread_name_prefix="ejournal-check")
+    with own_reader() as context:
+        ahead = {f.path: pool.submit(context.run, _checked_whole, f, workdir, batch_rows) for f in small}
+        token = _CHECKED_AHEAD.set(ahead)
+        try:
+            yield
+        finally:
+            _CHECKED_AHEAD.reset(token)
+            for future in ahead.values():
+                future.cancel()
+            pool.shutdown(wait=True)
 
 
 def _prepare_file(

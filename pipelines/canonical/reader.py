@@ -571,10 +571,37 @@ def _read_parquet(file: ExportFile, batch_rows: int) -> Iterator[pl.DataFrame]:
 _READER: dict[int, duckdb.DuckDBPyConnection] = {}
 
 
+# A reader connection of a thread's own (:func:`own_reader`), used instead of the process's.
+_OWN_READER: contextvars.ContextVar[list[duckdb.DuckDBPyConnection] | None] = contextvars.ContextVar(
+    "own_reader", default=None
+)
+
+
+@contextlib.contextmanager
+def own_reader() -> Iterator[contextvars.Context]:
+    """A context whose reads use a reader connection of their own, made on first use and closed
+    when the block ends: for a thread that reads files while the process's reader may be in use
+    (a DuckDB connection serves one thread at a time)."""
+    held: list[duckdb.DuckDBPyConnection] = []
+    context = contextvars.copy_context()
+    context.run(_OWN_READER.set, held)
+    try:
+        yield context
+    finally:
+        for con in held:
+            con.close()
+
+
 def _reader_connection() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB used only to parse files (one per process, reused across files)."""
+    """An in-memory DuckDB used only to parse files (one per process, reused across files; or the
+    connection of :func:`own_reader`)."""
     import os
 
+    own = _OWN_READER.get()
+    if own is not None:
+        if not own:
+            own.append(duckdb.connect())
+        return own[0]
     pid = os.getpid()
     if pid not in _READER:
         _READER[pid] = duckdb.connect()
