@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,15 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from pipelines.canonical.reader import ExportFile, FileFacts, locate_files, own_reader, read_batches, scan_ahead
+from pipelines.canonical.reader import (
+    ExportFile,
+    FileFacts,
+    ahead_in_thread,
+    locate_files,
+    own_reader,
+    read_batches,
+    scan_ahead,
+)
 from pipelines.canonical.schemas import columns_of
 from pipelines.canonical.validate import check_batch
 from pipelines.canonical.validate_sql import check_in_duckdb, drop, in_duckdb
@@ -291,17 +300,10 @@ def check_ahead(files: list[ExportFile], workdir: Path, batch_rows: int) -> Iter
     if len(small) < 2:
         yield
         return
-    pool = ThreadPoolExecutor(1, thread_name_prefix="ejournal-check")
     with own_reader() as context:
-        ahead = {f.path: pool.submit(context.run, _checked_whole, f, workdir, batch_rows) for f in small}
-        token = _CHECKED_AHEAD.set(ahead)
-        try:
+        work = {f.path: functools.partial(context.run, _checked_whole, f, workdir, batch_rows) for f in small}
+        with ahead_in_thread(_CHECKED_AHEAD, "ejournal-check", work):
             yield
-        finally:
-            _CHECKED_AHEAD.reset(token)
-            for future in ahead.values():
-                future.cancel()
-            pool.shutdown(wait=True)
 
 
 def _prepare_file(

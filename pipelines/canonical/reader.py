@@ -11,6 +11,7 @@ import codecs
 import contextlib
 import contextvars
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -18,7 +19,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,13 +159,23 @@ def scan_ahead(files: list[ExportFile]) -> Iterator[None]:
     if not paths:
         yield
         return
-    pool = ThreadPoolExecutor(1, thread_name_prefix="ejournal-scan")
-    ahead = {path: pool.submit(_scan_bytes, path) for path in paths}
-    token = _AHEAD.set(ahead)
+    with ahead_in_thread(_AHEAD, "ejournal-scan", {path: functools.partial(_scan_bytes, path) for path in paths}):
+        yield
+
+
+@contextlib.contextmanager
+def ahead_in_thread(
+    futures: contextvars.ContextVar[dict[Path, Future] | None], name: str, work: dict[Path, Callable[[], object]]
+) -> Iterator[None]:
+    """Run each file's ``work``, in order, in a thread named ``name``, its future under ``futures``
+    while the block runs (for the reading thread to take); work not begun when it ends is dropped."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix=name)
+    ahead = {path: pool.submit(task) for path, task in work.items()}
+    token = futures.set(ahead)
     try:
         yield
     finally:
-        _AHEAD.reset(token)
+        futures.reset(token)
         for future in ahead.values():
             future.cancel()
         pool.shutdown(wait=True)
