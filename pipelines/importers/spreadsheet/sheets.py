@@ -7,7 +7,8 @@ Three kinds of sheet (docs/importers.md, «Таблицы Excel»):
   a merged month name), optionally period-mark columns («Итог»,
   «1 четверть»); a pupil per row; cells «5», «4/5», «н», «5 кр»;
 - a period-marks sheet: «ФИО», then subjects (merged over their period columns «1 ч.», «2 ч.», «год»)
-  or subjects only with the period in the title;
+  or subjects only with the period in the title; or, under «Предмет: …», the one subject's periods
+  alone («I | II | III | IV | Год»);
 - a sheet «Периоды»: Период | Начало | Окончание.
 """
 

@@ -300,22 +300,33 @@ class Builder:
         class_id = self._class(sheet, head, year_id)
         # under a subject, a period may be its number alone: «I», «II» … «Год», «1», «2» … «год»
         labels = {c: period_label(sheet.text(head.header_row, c), bare=True) for c in self._columns(sheet, head)}
-        two_level = head.header_row > 0 and any(labels.values())
+        # a sheet of one subject («Предмет: …» above it, no subject over its columns): periods alone
+        above = [sheet.text(head.header_row - 1, c) for c in labels] if head.header_row > 0 else []
+        one_subject = bool(head.subject) and not any(above)
+        two_level = not one_subject and head.header_row > 0 and any(labels.values())
         bare_kind = self._kind_of_numbers([n for kind, n, of in filter(None, labels.values()) if of == "bare"], head)
         columns = {}
         for c in self._columns(sheet, head):
-            subject = sheet.text(head.header_row - 1, c) if two_level else sheet.text(head.header_row, c)
-            label = labels[c] if two_level else ("period", 0, None)
+            if one_subject:
+                subject, label, header = head.subject, labels[c], sheet.text(head.header_row, c)
+                if not header or _IGNORED_HEADERS.match(normalise_name(header)):
+                    continue
+                if label is None and normalise_name(header) == normalise_name(subject):
+                    label = ("period", 0, None)  # the subject's own name: the title's period
+            else:
+                subject = sheet.text(head.header_row - 1, c) if two_level else sheet.text(head.header_row, c)
+                label = labels[c] if two_level else ("period", 0, None)
+                if not subject or _IGNORED_HEADERS.match(normalise_name(subject)):
+                    continue
             if label is not None and label[2] == "bare":
                 label = ("period", label[1], bare_kind)
-            if not subject or _IGNORED_HEADERS.match(normalise_name(subject)):
-                continue
             if label is None:
+                not_what = "не дата урока (например «08.09») и не период (например «1 четверть», «Год»)"
                 raise ExportRefused(
                     sheet.file_name,
                     sheet.where(head.header_row, c),
                     "период",
-                    f"«{sheet.text(head.header_row, c)}» — не период",
+                    f"«{sheet.text(head.header_row, c)}» — {not_what if one_subject else 'не период'}",
                 )
             subject_id = self.catalogue.resolve(subject, self.notes, sheet.file_name, sheet.where(head.header_row, c))
             columns[c] = (subject_id, self._period_of(label, head, sheet, c, year_id))
@@ -329,7 +340,7 @@ class Builder:
                 "по предметам: лист пропущен",
             )
             return
-        teacher_id = self._teacher(None)  # a summary sheet names no teacher
+        teacher_id = self._teacher(head.teacher)  # a summary sheet names none: «Не указан»
         for r, name in self._pupil_rows(sheet, head):
             pupil_id = self._pupil(class_id, name, year_id)
             for c, (subject_id, (kind, pid)) in columns.items():

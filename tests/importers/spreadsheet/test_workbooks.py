@@ -519,3 +519,57 @@ def test_the_unknown_teacher_comes_only_with_a_sheet_that_names_none(tmp_path):
     with duckdb.connect(str(tmp_path / "l.duckdb"), read_only=True) as con:
         assert con.execute("select teacher_id from dim_teacher").fetchall() == [("unknown",)]
         assert con.execute("select distinct entered_by from src_period_marks").fetchall() == [("unknown",)]
+
+
+def _one_subject_sheets(path: Path, labels: list[str], periods: list[tuple[str, str, str]]) -> Path:
+    """The marks of :func:`_ledger`, a sheet for each subject: «Предмет: …» above it, its periods
+    alone in the header (as a teacher's ведомость итоговых отметок is drawn)."""
+    book = xlsxwriter.Workbook(str(path))
+    n = len(labels)
+    for s, subject in enumerate(["Алгебра", "История"]):
+        sheet = book.add_worksheet(f"Итоги {subject}")
+        for r, line in enumerate(["Класс: 7А", f"Предмет: {subject}", "Учитель: Смирнова Ольга Петровна"]):
+            sheet.write(r, 0, line)
+        sheet.write_row(3, 0, ["ФИО", *labels])
+        for i, pupil in enumerate(PUPILS):
+            sheet.write_row(4 + i, 0, [pupil] + [5 - (3 + i + s * n + k) % 3 for k in range(n)])
+    sheet = book.add_worksheet("Периоды")
+    sheet.write_row(0, 0, ["Период", "Начало", "Окончание"])
+    for r, row in enumerate(periods, start=1):
+        sheet.write_row(r, 0, list(row))
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    "labels", [["I", "II", "III", "IV", "Год"], ["1 четверть", "2 четверть", "3 ч.", "4 ч.", "год"]]
+)
+def test_a_sheet_of_one_subject_gives_its_period_marks(tmp_path, labels):
+    """A sheet of one subject («Предмет: Алгебра» above it) with its periods alone in the header
+    gives the period marks of the summary sheet of both subjects (it was skipped as a sheet of
+    nothing: its header was looked for subjects), under the teacher it names."""
+    usual = ["1 ч.", "2 ч.", "3 ч.", "4 ч.", "год"]
+    want = load_source(_ledger(tmp_path / "u.xlsx", usual, "7А", QUARTERS), tmp_path / "u.duckdb", norms=NORMS)
+    got = load_source(_one_subject_sheets(tmp_path / "s.xlsx", labels, QUARTERS), tmp_path / "s.duckdb", norms=NORMS)
+    assert (want.results[0].status, got.results[0].status) == ("loaded", "loaded"), got.results[0].issues
+    assert not [w.message for w in got.results[0].warnings if "пропущен" in w.message]
+    marks = _period_marks(tmp_path / "s.duckdb")
+    assert marks == _period_marks(tmp_path / "u.duckdb") and len(marks) == len(PUPILS) * 2 * len(labels)
+    with duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True) as con:
+        teachers = con.execute("select last_name, first_name from src_teachers").fetchall()
+        given = con.execute(
+            "select distinct t.last_name from src_period_marks m join src_teachers t "
+            "on t.school_id = m.school_id and t.teacher_id = m.entered_by"
+        ).fetchall()
+        assert teachers == [("Смирнова", "Ольга")] and given == [("Смирнова",)]  # entered by her
+
+
+def test_a_header_of_one_subject_s_sheet_that_is_neither_a_day_nor_a_period_is_refused_by_its_cell(tmp_path):
+    """«Урок 1», «Урок 2» under «Предмет: Алгебра»: refused naming the cell (they were read as
+    subjects «Урок 1» and «Урок 2» with period marks of the period in the title)."""
+    path = _one_sheet(tmp_path / "j.xlsx", ["ФИО", "Урок 1", "Урок 2"], [["Андреев Антон", 5, 4]])
+    found = load_source(path, tmp_path / "w.duckdb", norms=NORMS).results[0]
+    assert found.status == "refused"
+    (issue,) = found.issues
+    assert issue.file_name == "j.xlsx" and "лист «7Б Алгебра», строка 5, столбец B" in issue.message
+    assert "«Урок 1» — не дата урока" in issue.message
