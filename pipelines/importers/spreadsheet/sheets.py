@@ -53,6 +53,7 @@ _CLASS_ANY_CASE = re.compile(_CLASS.pattern, re.IGNORECASE)
 _KEYS = ("Класс", "Предмет", "Учитель", "Учебный год", "Период")
 _KEY_NAMES = {key.lower(): key for key in _KEYS}
 _KEY = rf"(?<![а-яё])(?:{'|'.join(_KEYS)})(?![а-яё])"
+_TITLE_LINE = re.compile(rf"\s*{_KEY}", re.IGNORECASE)
 _KEY_VALUE = re.compile(rf"({_KEY})[ \t]*[:\-–—]?[ \t]*(.+?)[ \t]*(?={_KEY}|$)", re.IGNORECASE | re.MULTILINE)
 # Excel's own names of a new sheet: never a subject
 _DEFAULT_SHEET = re.compile(r"^(лист|sheet)\s*\d*$", re.IGNORECASE)
@@ -190,6 +191,12 @@ def _read_title(title: str, sheet_title: str, head: SheetHead) -> None:
     period = re.search(term, head.facts.get("Период", ""), re.IGNORECASE) or re.search(term, text, re.IGNORECASE)
     if period:
         head.period = parse_period_name(f"{period.group(1)} {period.group(2)}")
+
+
+def is_title_line(text: str) -> bool:
+    """Whether a cell states a fact of the title («Учебный год: 2025/2026», «Класс 7А»), as a title
+    row merged across the table does over every column: never a subject."""
+    return _TITLE_LINE.match(text) is not None
 
 
 def subject_of_sheet(sheet_title: str) -> str | None:

@@ -29,6 +29,7 @@ from pipelines.importers.spreadsheet.sheets import (
     SheetHead,
     column_date,
     find_head,
+    is_title_line,
     period_label,
     read_workbook,
     subject_of_sheet,
@@ -301,8 +302,9 @@ class Builder:
         # under a subject, a period may be its number alone: «I», «II» … «Год», «1», «2» … «год»
         labels = {c: period_label(sheet.text(head.header_row, c), bare=True) for c in self._columns(sheet, head)}
         # a sheet of one subject («Предмет: …» above it, no subject over its columns): periods alone
-        above = [sheet.text(head.header_row - 1, c) for c in labels] if head.header_row > 0 else []
-        one_subject = bool(head.subject) and not any(above)
+        above = {c: sheet.text(head.header_row - 1, c) for c in labels} if head.header_row > 0 else {}
+        subjects_above = {c: text for c, text in above.items() if text and not is_title_line(text)}
+        one_subject = bool(head.subject) and not subjects_above
         two_level = not one_subject and head.header_row > 0 and any(labels.values())
         bare_kind = self._kind_of_numbers([n for kind, n, of in filter(None, labels.values()) if of == "bare"], head)
         columns = {}
@@ -314,7 +316,7 @@ class Builder:
                 if label is None and normalise_name(header) == normalise_name(subject):
                     label = ("period", 0, None)  # the subject's own name: the title's period
             else:
-                subject = sheet.text(head.header_row - 1, c) if two_level else sheet.text(head.header_row, c)
+                subject = subjects_above.get(c) if two_level else sheet.text(head.header_row, c)
                 label = labels[c] if two_level else ("period", 0, None)
                 if not subject or _IGNORED_HEADERS.match(normalise_name(subject)):
                     continue

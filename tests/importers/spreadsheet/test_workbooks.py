@@ -521,15 +521,20 @@ def test_the_unknown_teacher_comes_only_with_a_sheet_that_names_none(tmp_path):
         assert con.execute("select distinct entered_by from src_period_marks").fetchall() == [("unknown",)]
 
 
-def _one_subject_sheets(path: Path, labels: list[str], periods: list[tuple[str, str, str]]) -> Path:
+def _one_subject_sheets(
+    path: Path, labels: list[str], periods: list[tuple[str, str, str]], merged_title: bool = False
+) -> Path:
     """The marks of :func:`_ledger`, a sheet for each subject: «Предмет: …» above it, its periods
-    alone in the header (as a teacher's ведомость итоговых отметок is drawn)."""
+    alone in the header (as a teacher's ведомость итоговых отметок is drawn); ``merged_title``:
+    the title row just above the header merged across the table."""
     book = xlsxwriter.Workbook(str(path))
     n = len(labels)
     for s, subject in enumerate(["Алгебра", "История"]):
         sheet = book.add_worksheet(f"Итоги {subject}")
         for r, line in enumerate(["Класс: 7А", f"Предмет: {subject}", "Учитель: Смирнова Ольга Петровна"]):
             sheet.write(r, 0, line)
+        if merged_title:
+            sheet.merge_range(2, 0, 2, n, "Учитель: Смирнова Ольга Петровна")
         sheet.write_row(3, 0, ["ФИО", *labels])
         for i, pupil in enumerate(PUPILS):
             sheet.write_row(4 + i, 0, [pupil] + [5 - (3 + i + s * n + k) % 3 for k in range(n)])
@@ -542,15 +547,22 @@ def _one_subject_sheets(path: Path, labels: list[str], periods: list[tuple[str, 
 
 
 @pytest.mark.parametrize(
-    "labels", [["I", "II", "III", "IV", "Год"], ["1 четверть", "2 четверть", "3 ч.", "4 ч.", "год"]]
+    ("labels", "merged_title"),
+    [
+        (["I", "II", "III", "IV", "Год"], False),
+        (["1 четверть", "2 четверть", "3 ч.", "4 ч.", "год"], False),
+        (["I", "II", "III", "IV", "Год"], True),
+    ],
 )
-def test_a_sheet_of_one_subject_gives_its_period_marks(tmp_path, labels):
+def test_a_sheet_of_one_subject_gives_its_period_marks(tmp_path, labels, merged_title):
     """A sheet of one subject («Предмет: Алгебра» above it) with its periods alone in the header
     gives the period marks of the summary sheet of both subjects (it was skipped as a sheet of
-    nothing: its header was looked for subjects), under the teacher it names."""
+    nothing: its header was looked for subjects), under the teacher it names; a title row merged
+    across the table above the header is no subject (its text was taken for one)."""
     usual = ["1 ч.", "2 ч.", "3 ч.", "4 ч.", "год"]
     want = load_source(_ledger(tmp_path / "u.xlsx", usual, "7А", QUARTERS), tmp_path / "u.duckdb", norms=NORMS)
-    got = load_source(_one_subject_sheets(tmp_path / "s.xlsx", labels, QUARTERS), tmp_path / "s.duckdb", norms=NORMS)
+    book = _one_subject_sheets(tmp_path / "s.xlsx", labels, QUARTERS, merged_title)
+    got = load_source(book, tmp_path / "s.duckdb", norms=NORMS)
     assert (want.results[0].status, got.results[0].status) == ("loaded", "loaded"), got.results[0].issues
     assert not [w.message for w in got.results[0].warnings if "пропущен" in w.message]
     marks = _period_marks(tmp_path / "s.duckdb")
