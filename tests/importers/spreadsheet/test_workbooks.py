@@ -440,14 +440,23 @@ def _ledger(path: Path, labels: list[str], class_name: str, periods: list[tuple[
     for s, subject in enumerate(["Алгебра", "История"]):
         sheet.merge_range(1, 1 + s * n, 1, (s + 1) * n, subject)
         sheet.write_row(2, 1 + s * n, labels)
-    for r, pupil in enumerate(PUPILS, start=3):
-        sheet.write_row(r, 0, [pupil] + [5 - (r + c) % 3 for c in range(2 * n)])
+    for i, pupil in enumerate(PUPILS):
+        sheet.write_row(3 + i, 0, [pupil] + [_ledger_mark(i, c) for c in range(2 * n)])
+    _periods_sheet(book, periods)
+    book.close()
+    return path
+
+
+def _ledger_mark(pupil: int, column: int) -> int:
+    """The mark of the ledger's pupil (by number) in its column of period marks (by number)."""
+    return 5 - (3 + pupil + column) % 3
+
+
+def _periods_sheet(book: xlsxwriter.Workbook, periods: list[tuple[str, str, str]]) -> None:
     sheet = book.add_worksheet("Периоды")
     sheet.write_row(0, 0, ["Период", "Начало", "Окончание"])
     for r, row in enumerate(periods, start=1):
         sheet.write_row(r, 0, list(row))
-    book.close()
-    return path
 
 
 def _period_marks(db: Path) -> list[tuple]:
@@ -537,11 +546,8 @@ def _one_subject_sheets(
             sheet.merge_range(2, 0, 2, n, "Учитель: Смирнова Ольга Петровна")
         sheet.write_row(3, 0, ["ФИО", *labels])
         for i, pupil in enumerate(PUPILS):
-            sheet.write_row(4 + i, 0, [pupil] + [5 - (3 + i + s * n + k) % 3 for k in range(n)])
-    sheet = book.add_worksheet("Периоды")
-    sheet.write_row(0, 0, ["Период", "Начало", "Окончание"])
-    for r, row in enumerate(periods, start=1):
-        sheet.write_row(r, 0, list(row))
+            sheet.write_row(4 + i, 0, [pupil] + [_ledger_mark(i, s * n + k) for k in range(n)])
+    _periods_sheet(book, periods)
     book.close()
     return path
 
