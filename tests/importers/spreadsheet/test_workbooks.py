@@ -278,9 +278,7 @@ def _one_sheet(path: Path, header: list, rows: list[list], titles=TITLES, sheet_
     sheet.write_row(len(titles), 0, header)
     for r, row in enumerate(rows, start=len(titles) + 1):
         sheet.write_row(r, 0, row)
-    periods = book.add_worksheet("Периоды")
-    periods.write_row(0, 0, ["Период", "Начало", "Окончание"])
-    periods.write_row(1, 0, ["1 четверть", "01.09.2025", "26.10.2025"])
+    _periods_sheet(book, QUARTERS[:1])  # «1 четверть», 01.09.2025–26.10.2025
     book.close()
     return path
 
@@ -504,9 +502,7 @@ def test_days_under_a_month_written_short(tmp_path, september, october):
     sheet.write_row(2, 1, [1, 8, 6])
     sheet.write_row(3, 0, ["Андреев Антон", 5, "н", 4])
     sheet.write("E3", "")
-    periods = book.add_worksheet("Периоды")
-    periods.write_row(0, 0, ["Период", "Начало", "Окончание"])
-    periods.write_row(1, 0, ["1 четверть", "01.09.2025", "26.10.2025"])
+    _periods_sheet(book, QUARTERS[:1])  # «1 четверть», 01.09.2025–26.10.2025
     book.close()
     (result,) = load_source(tmp_path / "j.xlsx", tmp_path / "w.duckdb", norms=NORMS).results
     assert result.status == "loaded", result.issues
